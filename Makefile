@@ -1,0 +1,58 @@
+# autoconfirm — run `make help` for the targets.
+#
+# Everything here needs only Go (and Node.js for the live-local stack); the Go
+# module cache and `npm ci` install every dependency from go.sum and
+# package-lock.json.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+GO       ?= go
+GOARCH   ?= $(shell $(GO) env GOARCH)
+DIST     := dist
+BOOTSTRAP_BIN := $(DIST)/bootstrap
+REPORT_DIR ?= reports
+TAGS     ?=
+
+export CGO_ENABLED := 0
+
+.PHONY: help
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+.PHONY: build
+build: ## build the Lambda binary dist/bootstrap (linux, static, lambda.norpc; GOARCH=arm64 to cross-build)
+	@mkdir -p $(DIST)
+	GOOS=linux GOARCH=$(GOARCH) $(GO) build -trimpath -tags lambda.norpc -ldflags='-s -w' -o $(BOOTSTRAP_BIN) ./cmd/autoconfirm
+	@echo "built $(BOOTSTRAP_BIN) for linux/$(GOARCH)"
+
+.PHONY: package
+package: build ## zip dist/bootstrap into dist/autoconfirm.zip for the provided.al2023 runtime
+	$(GO) run ./internal/cmd/mkzip $(DIST)/autoconfirm.zip $(BOOTSTRAP_BIN)
+	@echo "packaged $(DIST)/autoconfirm.zip"
+
+.PHONY: conformance
+conformance: ## run every feature against the handler in process (TAGS='@alias' for a subset)
+	$(GO) run ./cmd/autoconfirm-conformance --target inprocess $(if $(TAGS),--tags '$(TAGS)')
+
+.PHONY: lint
+lint: ## gofmt and go vet
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+.PHONY: unit
+unit: ## go test with the race detector
+	CGO_ENABLED=1 $(GO) test -race -count=1 ./...
+
+.PHONY: test
+test: lint unit rie-check ## every test: lint, unit and feature tests (race), and dist/bootstrap under the RIE
+
+.PHONY: rie-check
+rie-check: build ## invoke dist/bootstrap under the Lambda Runtime Interface Emulator with every fixture
+	$(GO) run ./internal/cmd/riecheck --bootstrap $(BOOTSTRAP_BIN)
+
+.PHONY: clean
+clean: ## remove build output and reports
+	rm -rf $(DIST) $(REPORT_DIR)

@@ -1,0 +1,14 @@
+// Package autoconfirm carries the conformance features and event fixtures, so
+// that the standalone conformance binary needs no checkout.
+package autoconfirm
+
+import (
+	"embed"
+	"io/fs"
+)
+
+//go:embed features/*.feature fixtures
+var content embed.FS
+
+// Content returns a file system with the features/ and fixtures/ directories.
+func Content() fs.FS { return content }

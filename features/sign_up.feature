@@ -1,0 +1,39 @@
+@signup
+Feature: New users are confirmed and their contact details verified at sign-up
+  A new user who signs up by themselves is confirmed straight away, so no one-time
+  password is sent. Their email address and phone number are marked verified, but
+  only when the value is one Cognito can accept as verified: a real-looking email
+  address, and a phone number in international E.164 form such as +15555550100.
+  Cognito refuses the whole sign-up if the trigger verifies something that is
+  missing or empty, so anything doubtful is left unverified instead.
+
+  Scenario Outline: <who>
+    Given a new user signs up with the event "<event>"
+    When the sign-up reaches the pre sign-up trigger
+    Then the user is confirmed
+    And the email address <email> verified
+    And the phone number <phone> verified
+    And the rest of the event comes back unchanged
+
+    Examples: What the user gave
+      | who                                               | event            | email  | phone  |
+      | A user who gives only an email address            | email-only       | is     | is not |
+      | A user who gives only a phone number              | phone-only       | is not | is     |
+      | A user who gives both an email address and phone  | email-and-phone  | is     | is     |
+      | A user who gives neither                          | neither          | is not | is not |
+
+    Examples: Values that cannot be verified
+      | who                                               | event            | email  | phone  |
+      | A user whose email address is empty               | empty-email      | is not | is     |
+      | A user whose phone number is empty                | empty-phone      | is     | is not |
+      | A user whose email address is only spaces         | whitespace-email | is not | is     |
+      | A user whose phone number is not in E.164 form    | phone-not-e164   | is     | is not |
+      | The AWS article's own test event                  | article-sample   | is not | is not |
+
+    Examples: Events as Cognito really sends them
+      | who                                               | event             | email  | phone  |
+      | Cognito sends validationData as null              | email-only        | is     | is not |
+      | The app passes client metadata and validation data | client-metadata  | is     | is     |
+      | The user has custom and extra standard attributes | extra-attributes  | is     | is not |
+      | The pool signs users in with their email address  | email-as-username | is     | is not |
+      | A newer event carries fields this version does not know | future-fields | is  | is not |

@@ -1,0 +1,157 @@
+// Command riecheck runs dist/bootstrap under the Lambda Runtime Interface
+// Emulator and checks it against the in-process handler: every fixture and a
+// set of hostile payloads must give the same bytes (or the same error), the
+// process must keep serving after each, and the alias guard must reach a
+// Cognito-protocol fake through AWS_ENDPOINT_URL.
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/tidwall/gjson"
+
+	"github.com/autoconfirm/autoconfirm"
+	"github.com/autoconfirm/autoconfirm/cognito"
+	"github.com/autoconfirm/autoconfirm/cognitofake"
+	"github.com/autoconfirm/autoconfirm/handler"
+	"github.com/autoconfirm/autoconfirm/internal/rie"
+)
+
+func main() {
+	bootstrap := flag.String("bootstrap", "dist/bootstrap", "the Lambda binary to run")
+	flag.Parse()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	if err := run(ctx, *bootstrap); err != nil {
+		fmt.Fprintln(os.Stderr, "rie-check: FAIL:", err)
+		os.Exit(1)
+	}
+}
+
+type testCase struct {
+	name    string
+	payload []byte
+}
+
+func cases() ([]testCase, error) {
+	var out []testCase
+	content := autoconfirm.Content()
+	for _, dir := range []string{"fixtures", "fixtures/bad"} {
+		files, _ := fs.Glob(content, dir+"/*.json")
+		for _, f := range files {
+			b, err := fs.ReadFile(content, f)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, testCase{path.Join(path.Base(dir), path.Base(f)), b})
+		}
+	}
+	for _, p := range []string{``, `null`, `[]`, `{`, `"PreSignUp_SignUp"`, `{"triggerSource":"PostConfirmation_ConfirmSignUp"}`} {
+		out = append(out, testCase{"inline " + fmt.Sprintf("%q", p), []byte(p)})
+	}
+	return out, nil
+}
+
+func run(ctx context.Context, bootstrap string) error {
+	fake := cognitofake.New()
+	defer fake.Close()
+	env := []string{
+		"AWS_ENDPOINT_URL=" + fake.URL,
+		"AWS_REGION=us-east-1",
+		"AWS_ACCESS_KEY_ID=AKIDEXAMPLE",
+		"AWS_SECRET_ACCESS_KEY=local-only",
+		"AWS_SESSION_TOKEN=",
+		"AWS_PROFILE=",
+		"LOG_LEVEL=error",
+	}
+	bin, err := rie.Binary(ctx)
+	if err != nil {
+		return err
+	}
+	var logs bytes.Buffer // shown only on failure
+	proc, err := rie.Start(ctx, bin, bootstrap, env, &logs)
+	if err != nil {
+		return err
+	}
+	defer proc.Stop()
+
+	client := cognito.NewClient(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(fake.URL),
+		Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "local-only", "")})
+	want, err := handler.New(handler.DefaultConfig(), cognito.NewLister(client), slog.New(slog.DiscardHandler))
+	if err != nil {
+		return err
+	}
+	all, err := cases()
+	if err != nil {
+		return err
+	}
+	failed := 0
+	for _, tc := range all {
+		if err := compare(ctx, proc, want, tc); err != nil {
+			failed++
+			fmt.Printf("  FAIL %s: %v\n", tc.name, err)
+		}
+		if !proc.Alive() {
+			return fmt.Errorf("the function died after %s", tc.name)
+		}
+	}
+	// The guard, black-box: a verified holder of the email stops autoVerifyEmail.
+	calls := len(fake.Calls())
+	email := "jane.doe@example.com"
+	fake.Seed("us-east-1_Example01", cognitofake.User{Username: "holder", Enabled: true,
+		Attributes: []cognitofake.Attribute{{Name: "email", Value: email}, {Name: "email_verified", Value: "true"}}})
+	b, _ := fs.ReadFile(autoconfirm.Content(), "fixtures/email-only.json")
+	res, err := proc.Invoke(ctx, b)
+	if err != nil {
+		return err
+	}
+	if gjson.GetBytes(res.Body, "response.autoVerifyEmail").Bool() || !gjson.GetBytes(res.Body, "response.autoConfirmUser").Bool() {
+		failed++
+		fmt.Printf("  FAIL alias guard: with a verified holder the response was %s\n", gjson.GetBytes(res.Body, "response").Raw)
+	}
+	if calls == 0 {
+		failed++
+		fmt.Println("  FAIL alias guard: dist/bootstrap made no ListUsers call through AWS_ENDPOINT_URL")
+	}
+	fmt.Printf("rie-check: %d payloads through %s under the emulator, %d differ from the in-process handler; %d ListUsers calls reached the fake; the process is alive\n",
+		len(all)+1, bootstrap, failed, len(fake.Calls()))
+	if failed > 0 {
+		fmt.Fprintf(os.Stderr, "emulator and function output:\n%s\n", logs.Bytes())
+		return fmt.Errorf("%d check(s) failed", failed)
+	}
+	return nil
+}
+
+func compare(ctx context.Context, proc *rie.Proc, want *handler.Handler, tc testCase) error {
+	exp, expErr := want.Invoke(ctx, tc.payload)
+	got, err := proc.Invoke(ctx, tc.payload)
+	if err != nil {
+		return err
+	}
+	if expErr != nil {
+		if !got.FunctionError {
+			return fmt.Errorf("want the error %q, got %.200s", expErr, got.Body)
+		}
+		if msg := gjson.GetBytes(got.Body, "errorMessage").Str; msg != expErr.Error() {
+			return fmt.Errorf("error message\n got %q\nwant %q", msg, expErr)
+		}
+		return nil
+	}
+	if got.FunctionError {
+		return fmt.Errorf("unexpected error %s", got.Body)
+	}
+	if !bytes.Equal(got.Body, exp) {
+		return fmt.Errorf("bytes differ\n got %.300s\nwant %.300s", got.Body, exp)
+	}
+	return nil
+}

@@ -1,0 +1,401 @@
+// Package steps holds the step definitions of the conformance features. Steps
+// are thin: they build an Input, hand it to a Target, and assert on the
+// Observation. Nothing in here knows which target it drives.
+package steps
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cucumber/godog"
+	"github.com/tidwall/gjson"
+
+	"github.com/autoconfirm/autoconfirm/cognitofake"
+	"github.com/autoconfirm/autoconfirm/handler"
+)
+
+// Suite wires the steps to one target and one set of fixtures.
+type Suite struct {
+	Target Target
+	// Fixtures is a file system whose root holds the fixtures directory.
+	Fixtures fs.FS
+	// Skips collects every skipped step with its reason.
+	Skips *SkipLog
+}
+
+// scenario is the state of one scenario. godog calls InitializeScenario once
+// per scenario, so each gets its own, even when scenarios run concurrently.
+type scenario struct {
+	suite *Suite
+	in    Input
+	obs   *Observation
+	name  string
+}
+
+// InitializeScenario registers the steps for one scenario.
+func (s *Suite) InitializeScenario(sc *godog.ScenarioContext) {
+	st := &scenario{suite: s}
+	sc.Before(func(ctx context.Context, p *godog.Scenario) (context.Context, error) {
+		st.name = p.Name
+		return ctx, nil
+	})
+	sc.After(func(ctx context.Context, _ *godog.Scenario, err error) (context.Context, error) {
+		// Runs even when a step failed, so live targets never leave users behind.
+		if cerr := s.Target.Cleanup(context.WithoutCancel(ctx), &st.in); cerr != nil {
+			return ctx, fmt.Errorf("cleaning up after the scenario: %w", cerr)
+		}
+		return ctx, nil
+	})
+
+	sc.Given(`^a new user signs up with the event "([^"]+)"$`, st.signsUpWith)
+	sc.Given(`^the alias policy is "(skip-verify|reject|allow)"$`, st.policyIs)
+	sc.Given(`^another user already has this (email address|phone number) and has verified it$`, st.holder(true))
+	sc.Given(`^another user already has this (email address|phone number) but has not verified it$`, st.holder(false))
+	sc.Given(`^the pool already holds the users in "([^"]+)"$`, st.poolHolds)
+	sc.Given(`^the pool answers (\d+) users? per page$`, st.pageSize)
+	sc.Given(`^the pool lookup (fails with a server error|is throttled|returns a reply that is not JSON|drops the connection|never answers|reports that the pool does not exist)$`, st.lookupFault)
+	sc.Given(`^the pool takes (\d+) milliseconds to answer each lookup$`, st.latency)
+	sc.Given(`^the lookup budget is (\d+) milliseconds$`, st.budget)
+
+	sc.When(`^the sign-up reaches the pre sign-up trigger$`, st.run)
+
+	sc.Then(`^the user (is|is not) confirmed$`, st.confirmed)
+	sc.Then(`^the (email address|phone number) (is|is not) verified$`, st.verified)
+	sc.Then(`^the sign-up is refused$`, st.refused)
+	sc.Then(`^the refusal says "([^"]*)"$`, st.refusalSays)
+	sc.Then(`^the refusal does not name the other user$`, st.refusalAnonymous)
+	sc.Then(`^the rest of the event comes back unchanged$`, st.restUnchanged)
+	sc.Then(`^the event comes back exactly as it was sent$`, st.exactlyUnchanged)
+	sc.Then(`^the pool is not looked up$`, st.noLookups)
+	sc.Then(`^the pool is looked up with the filter '([^']*)'$`, st.lookedUpWith)
+	sc.Then(`^the pool is looked up (\d+) times?$`, st.lookedUpTimes)
+	sc.Then(`^the answer comes back within (\d+) milliseconds$`, st.answeredWithin)
+}
+
+func (st *scenario) skip(reason string) error {
+	if st.suite.Skips != nil {
+		st.suite.Skips.Add(st.suite.Target.Name(), st.name, reason)
+	}
+	return fmt.Errorf("%w: %s cannot observe this: %s", godog.ErrSkip, st.suite.Target.Name(), reason)
+}
+
+// --- Given ---
+
+func (st *scenario) signsUpWith(name string) error {
+	b, err := fs.ReadFile(st.suite.Fixtures, FixturePath(name))
+	if err != nil {
+		return fmt.Errorf("fixture %q: %w (fixtures live in fixtures/<name>.json)", name, err)
+	}
+	st.in.Fixture, st.in.Event = name, b
+	return nil
+}
+
+// FixturePath maps a fixture name used in a feature to its file.
+func FixturePath(name string) string { return "fixtures/" + name + ".json" }
+
+func (st *scenario) policyIs(p string) error {
+	st.in.Policy = handler.Policy(p)
+	return nil
+}
+
+func attrName(what string) string {
+	if what == "email address" {
+		return handler.AttrEmail
+	}
+	return handler.AttrPhone
+}
+
+func (st *scenario) holder(verified bool) func(string) error {
+	return func(what string) error {
+		if st.in.Event == nil {
+			return errors.New("name the sign-up event first")
+		}
+		attr := attrName(what)
+		v := gjson.GetBytes(st.in.Event, "request.userAttributes."+gjsonKey(attr))
+		if v.Type != gjson.String || v.Str == "" {
+			return fmt.Errorf("the event %q has no %s to share", st.in.Fixture, what)
+		}
+		st.in.Holders = append(st.in.Holders, Holder{
+			Username: fmt.Sprintf("existing-holder-%d", len(st.in.Holders)+1),
+			Attributes: map[string]string{
+				attr:               v.Str,
+				attr + "_verified": strconv.FormatBool(verified),
+			},
+		})
+		return nil
+	}
+}
+
+func (st *scenario) poolHolds(name string) error {
+	b, err := fs.ReadFile(st.suite.Fixtures, "fixtures/pool/"+name+".json")
+	if err != nil {
+		return fmt.Errorf("pool fixture %q: %w (pool fixtures live in fixtures/pool/<name>.json)", name, err)
+	}
+	var page struct{ Users []cognitofake.User }
+	if err := json.Unmarshal(b, &page); err != nil {
+		return fmt.Errorf("pool fixture %q is not a ListUsers reply: %w", name, err)
+	}
+	for _, u := range page.Users {
+		h := Holder{Username: u.Username, Attributes: map[string]string{}}
+		for _, a := range u.Attributes {
+			h.Attributes[a.Name] = a.Value
+		}
+		st.in.Holders = append(st.in.Holders, h)
+	}
+	return nil
+}
+
+func (st *scenario) pageSize(n int) error { st.in.PageSize = n; return nil }
+
+func (st *scenario) lookupFault(what string) error {
+	st.in.Fault = map[string]cognitofake.Fault{
+		"fails with a server error":            cognitofake.Fault500,
+		"is throttled":                         cognitofake.FaultThrottle,
+		"returns a reply that is not JSON":     cognitofake.FaultMalformed,
+		"drops the connection":                 cognitofake.FaultReset,
+		"never answers":                        cognitofake.FaultHang,
+		"reports that the pool does not exist": cognitofake.FaultNotFound,
+	}[what]
+	return nil
+}
+
+func (st *scenario) latency(ms int) error {
+	st.in.Latency = time.Duration(ms) * time.Millisecond
+	return nil
+}
+
+func (st *scenario) budget(ms int) error {
+	st.in.Budget = time.Duration(ms) * time.Millisecond
+	return nil
+}
+
+// --- When ---
+
+func (st *scenario) run(ctx context.Context) (context.Context, error) {
+	if st.in.Event == nil {
+		return ctx, errors.New("no sign-up event: start the scenario with 'Given a new user signs up with the event \"…\"'")
+	}
+	obs, err := st.suite.Target.Run(ctx, &st.in)
+	if errors.Is(err, ErrCannot) {
+		return ctx, st.skip(strings.TrimPrefix(err.Error(), ErrCannot.Error()+": "))
+	}
+	if err != nil {
+		return ctx, fmt.Errorf("target %s: %w", st.suite.Target.Name(), err)
+	}
+	st.obs = obs
+	ctx = godog.Attach(ctx, godog.Attachment{Body: st.in.Event, FileName: "event.json", MediaType: "application/json"})
+	if obs.Response != nil {
+		ctx = godog.Attach(ctx, godog.Attachment{Body: obs.Response, FileName: "response.json", MediaType: "application/json"})
+	}
+	if obs.Refused {
+		ctx = godog.Attach(ctx, godog.Attachment{Body: []byte(obs.Message), FileName: "error.txt", MediaType: "text/plain"})
+	}
+	return ctx, nil
+}
+
+// --- Then ---
+
+func (st *scenario) answered() error {
+	if st.obs == nil {
+		return errors.New("the sign-up has not been sent: add 'When the sign-up reaches the pre sign-up trigger'")
+	}
+	if st.obs.Refused {
+		return fmt.Errorf("the sign-up was refused: %s", st.obs.Message)
+	}
+	return nil
+}
+
+func expectFlag(got *bool, is string, what string) error {
+	want := is == "is"
+	if *got != want {
+		return fmt.Errorf("expected %s %s, but it %s", what, map[bool]string{true: "to be set", false: "to stay unset"}[want], map[bool]string{true: "was set", false: "was not set"}[*got])
+	}
+	return nil
+}
+
+func (st *scenario) confirmed(is string) error {
+	if err := st.answered(); err != nil {
+		return err
+	}
+	if st.obs.Confirmed == nil {
+		return st.skip("whether the user is confirmed")
+	}
+	return expectFlag(st.obs.Confirmed, is, "autoConfirmUser")
+}
+
+func (st *scenario) verified(what, is string) error {
+	if err := st.answered(); err != nil {
+		return err
+	}
+	got, flag := st.obs.EmailVerified, "autoVerifyEmail"
+	if what == "phone number" {
+		got, flag = st.obs.PhoneVerified, "autoVerifyPhone"
+	}
+	if got == nil {
+		return st.skip("whether the " + what + " is verified")
+	}
+	return expectFlag(got, is, flag)
+}
+
+func (st *scenario) refused() error {
+	if st.obs == nil {
+		return errors.New("the sign-up has not been sent")
+	}
+	if !st.obs.Refused {
+		return fmt.Errorf("expected the sign-up to be refused, but it was accepted with %s", gjson.GetBytes(st.obs.Response, "response").Raw)
+	}
+	return nil
+}
+
+func (st *scenario) refusalSays(text string) error {
+	if err := st.refused(); err != nil {
+		return err
+	}
+	if !strings.Contains(st.obs.Message, text) {
+		return fmt.Errorf("expected the refusal to say %q, but it said %q", text, st.obs.Message)
+	}
+	return nil
+}
+
+func (st *scenario) refusalAnonymous() error {
+	if err := st.refused(); err != nil {
+		return err
+	}
+	for _, h := range st.in.Holders {
+		if h.Username != "" && strings.Contains(st.obs.Message, h.Username) {
+			return fmt.Errorf("the refusal names the other user: %q", st.obs.Message)
+		}
+		for k, v := range h.Attributes {
+			if !strings.HasSuffix(k, "_verified") && v != "" && strings.Contains(st.obs.Message, v) {
+				return fmt.Errorf("the refusal quotes the other user's %s: %q", k, st.obs.Message)
+			}
+		}
+	}
+	return nil
+}
+
+// restUnchanged checks that every member of the event except "response" comes
+// back with the same JSON value, and that none is added or dropped.
+func (st *scenario) restUnchanged() error {
+	if err := st.answered(); err != nil {
+		return err
+	}
+	if st.obs.Response == nil {
+		return st.skip("the returned event itself")
+	}
+	return sameMembers(st.in.Event, st.obs.Response, "response")
+}
+
+func (st *scenario) exactlyUnchanged() error {
+	if err := st.answered(); err != nil {
+		return err
+	}
+	if st.obs.Response == nil {
+		return st.skip("the returned event itself")
+	}
+	return sameMembers(st.in.Event, st.obs.Response, "")
+}
+
+// sameMembers compares the top-level members of two events as JSON values,
+// ignoring the member named skip.
+func sameMembers(in, out []byte, skip string) error {
+	if !gjson.ValidBytes(out) {
+		return fmt.Errorf("the function returned invalid JSON: %.200s", out)
+	}
+	a, b := map[string]gjson.Result{}, map[string]gjson.Result{}
+	gjson.ParseBytes(in).ForEach(func(k, v gjson.Result) bool { a[k.Str] = v; return true })
+	gjson.ParseBytes(out).ForEach(func(k, v gjson.Result) bool { b[k.Str] = v; return true })
+	for k, v := range a {
+		if k == skip {
+			continue
+		}
+		w, ok := b[k]
+		if !ok {
+			return fmt.Errorf("the member %q was dropped from the event", k)
+		}
+		if !reflect.DeepEqual(v.Value(), w.Value()) {
+			return fmt.Errorf("the member %q changed:\n sent:     %s\n returned: %s", k, compact(v.Raw), compact(w.Raw))
+		}
+	}
+	for k := range b {
+		if _, ok := a[k]; !ok && k != skip {
+			return fmt.Errorf("the member %q was added to the event", k)
+		}
+	}
+	return nil
+}
+
+var spaces = regexp.MustCompile(`\s+`)
+
+func compact(s string) string { return spaces.ReplaceAllString(s, " ") }
+
+func (st *scenario) lookups() ([]string, error) {
+	if st.obs == nil {
+		return nil, errors.New("the sign-up has not been sent")
+	}
+	if st.obs.Lookups == nil {
+		return nil, st.skip("the ListUsers calls the function makes")
+	}
+	return st.obs.Lookups, nil
+}
+
+func (st *scenario) noLookups() error {
+	l, err := st.lookups()
+	if err != nil {
+		return err
+	}
+	if len(l) != 0 {
+		return fmt.Errorf("expected no ListUsers call, got %d: %q", len(l), l)
+	}
+	return nil
+}
+
+func (st *scenario) lookedUpWith(filter string) error {
+	l, err := st.lookups()
+	if err != nil {
+		return err
+	}
+	for _, f := range l {
+		if f == filter {
+			return nil
+		}
+	}
+	return fmt.Errorf("expected a ListUsers call with the filter %s, got %q", filter, l)
+}
+
+func (st *scenario) lookedUpTimes(n int) error {
+	l, err := st.lookups()
+	if err != nil {
+		return err
+	}
+	if len(l) != n {
+		return fmt.Errorf("expected %d ListUsers calls, got %d: %q", n, len(l), l)
+	}
+	return nil
+}
+
+func (st *scenario) answeredWithin(ms int) error {
+	if st.obs == nil {
+		return errors.New("the sign-up has not been sent")
+	}
+	if limit := time.Duration(ms) * time.Millisecond; st.obs.Elapsed > limit {
+		return fmt.Errorf("the answer took %s, over the %s the scenario allows", st.obs.Elapsed.Round(time.Millisecond), limit)
+	}
+	return nil
+}
+
+// gjsonKey escapes a key for a gjson path.
+func gjsonKey(k string) string {
+	return strings.NewReplacer(".", `\.`, "*", `\*`, "?", `\?`).Replace(k)
+}
+
+// poolIDOf reads the event's user pool id.
+func poolIDOf(event []byte) string { return gjson.GetBytes(event, "userPoolId").Str }

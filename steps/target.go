@@ -1,0 +1,61 @@
+package steps
+
+import (
+	"context"
+	"time"
+
+	"github.com/autoconfirm/autoconfirm/cognitofake"
+	"github.com/autoconfirm/autoconfirm/handler"
+)
+
+// Holder is a user who is already in the pool before the sign-up.
+type Holder struct {
+	Username   string
+	Attributes map[string]string
+}
+
+// Input is everything a scenario asks a target to do.
+type Input struct {
+	// Fixture is the fixture's name, for messages.
+	Fixture string
+	// Event is the fixture's bytes: a real-shaped pre sign-up event.
+	Event []byte
+	// Holders must exist in the pool before the sign-up.
+	Holders []Holder
+	// Policy is the ALIAS_POLICY the scenario assumes; empty means the default.
+	Policy handler.Policy
+	// Lookup faults, which only a target with a fake pool can inject.
+	Fault    cognitofake.Fault
+	Latency  time.Duration
+	PageSize int
+	// Budget is the ALIAS_LOOKUP_TIMEOUT the scenario assumes; zero means the default.
+	Budget time.Duration
+}
+
+// Observation is what a target could see of one sign-up. A nil field means the
+// target cannot observe it, and steps that need it skip with a reason.
+type Observation struct {
+	// Response is the raw event the function returned.
+	Response []byte
+	// Refused is set when the function returned an error; Message is its text.
+	Refused bool
+	Message string
+	// Flags as set in the response, or as observed on the created user.
+	Confirmed, EmailVerified, PhoneVerified *bool
+	// Lookups are the ListUsers filters the function sent.
+	Lookups []string
+	// Elapsed is the time from sending the sign-up to its answer.
+	Elapsed time.Duration
+}
+
+// Target runs a scenario's sign-up somewhere and reports what it observed.
+type Target interface {
+	// Name is the target's name as the CLI and reports spell it.
+	Name() string
+	// Run performs the sign-up. An error means the target itself failed (a
+	// network error, a misconfiguration); a refused sign-up is an Observation.
+	// An error wrapping ErrCannot means the target cannot run this input.
+	Run(ctx context.Context, in *Input) (*Observation, error)
+	// Cleanup removes whatever Run created for the scenario with this input.
+	Cleanup(ctx context.Context, in *Input) error
+}
