@@ -89,16 +89,11 @@ type guard struct {
 // budget returns the context for all lookups of one invocation: the guard's own
 // timeout, shortened so that the answer still fits inside the Lambda deadline.
 func (g *guard) budget(ctx context.Context) (context.Context, context.CancelFunc) {
-	d := g.timeout
-	if dl, ok := ctx.Deadline(); ok {
-		if left := time.Until(dl) - budgetReserve; left < d {
-			d = left
-		}
+	deadline := time.Now().Add(g.timeout)
+	if dl, ok := ctx.Deadline(); ok && dl.Add(-budgetReserve).Before(deadline) {
+		deadline = dl.Add(-budgetReserve)
 	}
-	if d < 0 {
-		d = 0
-	}
-	return context.WithTimeout(ctx, d)
+	return context.WithDeadline(ctx, deadline)
 }
 
 // lookupResult is the outcome of one attribute's lookup.

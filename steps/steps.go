@@ -59,6 +59,7 @@ func (s *Suite) InitializeScenario(sc *godog.ScenarioContext) {
 	sc.Given(`^the alias policy is "(skip-verify|reject|allow)"$`, st.policyIs)
 	sc.Given(`^another user already has this (email address|phone number) and has verified it$`, st.holder(true))
 	sc.Given(`^another user already has this (email address|phone number) but has not verified it$`, st.holder(false))
+	sc.Given(`^another user already has the verified (email address|phone number) "([^"]*)"$`, st.holderOf)
 	sc.Given(`^the pool already holds the users in "([^"]+)"$`, st.poolHolds)
 	sc.Given(`^the pool answers (\d+) users? per page$`, st.pageSize)
 	sc.Given(`^the pool lookup (fails with a server error|is throttled|returns a reply that is not JSON|drops the connection|never answers|reports that the pool does not exist)$`, st.lookupFault)
@@ -132,6 +133,15 @@ func (st *scenario) holder(verified bool) func(string) error {
 		})
 		return nil
 	}
+}
+
+func (st *scenario) holderOf(what, value string) error {
+	attr := attrName(what)
+	st.in.Holders = append(st.in.Holders, Holder{
+		Username:   fmt.Sprintf("existing-holder-%d", len(st.in.Holders)+1),
+		Attributes: map[string]string{attr: value, attr + "_verified": "true"},
+	})
+	return nil
 }
 
 func (st *scenario) poolHolds(name string) error {

@@ -1,0 +1,172 @@
+@alias
+Feature: A new sign-up never takes over another user's verified email or phone
+  In a pool where the email address or phone number is an alias for signing in,
+  verifying a value that another user has already verified moves the alias to the
+  new user and leaves the old user unable to sign in with it. Anyone could take
+  over someone else's sign-in email just by signing up with it. So before it
+  verifies, the trigger asks the pool who already holds the value.
+
+  What happens when someone else holds it verified depends on the alias policy:
+    skip-verify (the default): the new user is confirmed, but that value stays unverified
+    reject: the sign-up is refused, without saying who holds the value
+    allow: the value is verified anyway, as in the AWS article (the alias may move)
+
+  If the pool cannot be asked (an error, throttling, a slow answer), the value is
+  left unverified: the trigger fails closed, and still answers in time.
+
+  Scenario: Someone else has verified the email address (default policy)
+    Given a new user signs up with the event "alias-email"
+    And another user already has this email address and has verified it
+    When the sign-up reaches the pre sign-up trigger
+    Then the user is confirmed
+    And the email address is not verified
+    And the pool is looked up with the filter 'email = "sam.taylor@example.com"'
+
+  Scenario: Someone else has verified the email address, and the policy is to refuse
+    Given the alias policy is "reject"
+    And a new user signs up with the event "alias-email"
+    And another user already has this email address and has verified it
+    When the sign-up reaches the pre sign-up trigger
+    Then the sign-up is refused
+    And the refusal says "email address"
+    And the refusal does not name the other user
+
+  Scenario: Someone else has verified the email address, and the policy allows it
+    Given the alias policy is "allow"
+    And a new user signs up with the event "alias-email"
+    And another user already has this email address and has verified it
+    When the sign-up reaches the pre sign-up trigger
+    Then the user is confirmed
+    And the email address is verified
+    And the pool is not looked up
+
+  Scenario: Someone else has the email address but never verified it
+    Given a new user signs up with the event "alias-email"
+    And another user already has this email address but has not verified it
+    When the sign-up reaches the pre sign-up trigger
+    Then the user is confirmed
+    And the email address is verified
+
+  Scenario: Someone else has verified the phone number
+    Given a new user signs up with the event "alias-phone"
+    And another user already has this phone number and has verified it
+    When the sign-up reaches the pre sign-up trigger
+    Then the user is confirmed
+    And the phone number is not verified
+    And the pool is looked up with the filter 'phone_number = "+15555550142"'
+
+  Scenario: Someone else has verified the phone number, and the policy is to refuse
+    Given the alias policy is "reject"
+    And a new user signs up with the event "alias-phone"
+    And another user already has this phone number and has verified it
+    When the sign-up reaches the pre sign-up trigger
+    Then the sign-up is refused
+    And the refusal says "phone number"
+    And the refusal does not name the other user
+
+  Scenario: Someone else has the phone number but never verified it
+    Given a new user signs up with the event "alias-phone"
+    And another user already has this phone number but has not verified it
+    When the sign-up reaches the pre sign-up trigger
+    Then the user is confirmed
+    And the phone number is verified
+
+  Scenario: Only the email address is taken; the phone number is still verified
+    Given a new user signs up with the event "alias-both"
+    And another user already has this email address and has verified it
+    When the sign-up reaches the pre sign-up trigger
+    Then the user is confirmed
+    And the email address is not verified
+    And the phone number is verified
+    And the pool is looked up 2 times
+
+  Scenario: Both the email address and the phone number are taken
+    Given a new user signs up with the event "alias-both"
+    And another user already has this email address and has verified it
+    And another user already has this phone number and has verified it
+    When the sign-up reaches the pre sign-up trigger
+    Then the user is confirmed
+    And the email address is not verified
+    And the phone number is not verified
+
+  Scenario: Both are taken, and the policy is to refuse
+    Given the alias policy is "reject"
+    And a new user signs up with the event "alias-both"
+    And another user already has this email address and has verified it
+    And another user already has this phone number and has verified it
+    When the sign-up reaches the pre sign-up trigger
+    Then the sign-up is refused
+    And the refusal says "email address"
+    And the refusal says "phone number"
+    And the refusal does not name the other user
+
+  Scenario: Nothing to verify means nothing to look up
+    Given a new user signs up with the event "neither"
+    When the sign-up reaches the pre sign-up trigger
+    Then the user is confirmed
+    And the pool is not looked up
+
+  Scenario: An email address with a quote in it is looked up exactly
+    Given a new user signs up with the event "alias-quote-email"
+    And another user already has this email address and has verified it
+    When the sign-up reaches the pre sign-up trigger
+    Then the user is confirmed
+    And the email address is not verified
+    And the pool is looked up with the filter 'email = "o\"brien@example.com"'
+
+  Scenario: A crafted email address cannot widen the lookup
+    Given a new user signs up with the event "alias-crafted-email"
+    And another user already has the verified email address "victim@example.com"
+    When the sign-up reaches the pre sign-up trigger
+    Then the user is confirmed
+    And the email address is verified
+    And the pool is looked up with the filter 'email = "\"^=\"@example.com"'
+
+  @paging
+  Scenario: The user who holds the email address is on the third page of results
+    Given a new user signs up with the event "alias-paged"
+    And the pool already holds the users in "paged-holder"
+    And the pool answers 5 users per page
+    When the sign-up reaches the pre sign-up trigger
+    Then the user is confirmed
+    And the email address is not verified
+    And the pool is looked up 3 times
+
+  @faults
+  Scenario Outline: The pool cannot be asked: <what>
+    Given a new user signs up with the event "alias-both"
+    And the lookup budget is 300 milliseconds
+    And the pool lookup <fault>
+    When the sign-up reaches the pre sign-up trigger
+    Then the user is confirmed
+    And the email address is not verified
+    And the phone number is not verified
+    And the answer comes back within 2000 milliseconds
+
+    Examples:
+      | what                          | fault                                 |
+      | a server error                | fails with a server error             |
+      | throttling                    | is throttled                          |
+      | a reply that is not JSON      | returns a reply that is not JSON      |
+      | a dropped connection          | drops the connection                  |
+      | no answer at all              | never answers                         |
+      | the pool does not exist       | reports that the pool does not exist  |
+
+  @faults
+  Scenario: The pool answers too slowly
+    Given a new user signs up with the event "alias-email"
+    And the lookup budget is 300 milliseconds
+    And the pool takes 3000 milliseconds to answer each lookup
+    When the sign-up reaches the pre sign-up trigger
+    Then the user is confirmed
+    And the email address is not verified
+    And the answer comes back within 2000 milliseconds
+
+  @faults
+  Scenario: A failed lookup is not a conflict, even when the policy is to refuse
+    Given the alias policy is "reject"
+    And a new user signs up with the event "alias-email"
+    And the pool lookup is throttled
+    When the sign-up reaches the pre sign-up trigger
+    Then the user is confirmed
+    And the email address is not verified
