@@ -105,31 +105,88 @@ func run(ctx context.Context, bootstrap string) error {
 			return fmt.Errorf("the function died after %s", tc.name)
 		}
 	}
-	// The guard, black-box: a verified holder of the email stops autoVerifyEmail.
 	calls := len(fake.Calls())
-	email := "jane.doe@example.com"
-	fake.Seed("us-east-1_Example01", cognitofake.User{Username: "holder", Enabled: true,
-		Attributes: []cognitofake.Attribute{{Name: "email", Value: email}, {Name: "email_verified", Value: "true"}}})
-	b, _ := fs.ReadFile(autoconfirm.Content(), "fixtures/email-only.json")
-	res, err := proc.Invoke(ctx, b)
-	if err != nil {
-		return err
-	}
-	if gjson.GetBytes(res.Body, "response.autoVerifyEmail").Bool() || !gjson.GetBytes(res.Body, "response.autoConfirmUser").Bool() {
-		failed++
-		fmt.Printf("  FAIL alias guard: with a verified holder the response was %s\n", gjson.GetBytes(res.Body, "response").Raw)
-	}
 	if calls == 0 {
 		failed++
 		fmt.Println("  FAIL alias guard: dist/bootstrap made no ListUsers call through AWS_ENDPOINT_URL")
 	}
+	proc.Stop()
+	n, err := checkPolicies(ctx, bin, bootstrap, env)
+	if err != nil {
+		return err
+	}
+	failed += n
 	fmt.Printf("rie-check: %d payloads through %s under the emulator, %d differ from the in-process handler; %d ListUsers calls reached the fake; the process is alive\n",
-		len(all)+1, bootstrap, failed, len(fake.Calls()))
+		len(all), bootstrap, failed, calls)
 	if failed > 0 {
 		fmt.Fprintf(os.Stderr, "emulator and function output:\n%s\n", logs.Bytes())
 		return fmt.Errorf("%d check(s) failed", failed)
 	}
 	return nil
+}
+
+// checkPolicies runs the binary once per ALIAS_POLICY against a pool where
+// another user has verified the sign-up's email address.
+func checkPolicies(ctx context.Context, bin, bootstrap string, env []string) (failed int, err error) {
+	event, _ := fs.ReadFile(autoconfirm.Content(), "fixtures/alias-both.json")
+	tests := []struct {
+		policy      string
+		email, call bool
+		refused     string
+	}{
+		{"skip-verify", false, true, ""},
+		{"reject", false, true, "sign-up refused: the email address cannot be used because another account already uses it"},
+		{"allow", true, false, ""},
+	}
+	for _, tt := range tests {
+		fake := cognitofake.New()
+		fake.Seed("us-east-1_Example01", cognitofake.User{Username: "holder", Enabled: true, Attributes: []cognitofake.Attribute{
+			{Name: "email", Value: "chris.lee@example.com"}, {Name: "email_verified", Value: "true"}}})
+		penv := append(append([]string{}, env...), "ALIAS_POLICY="+tt.policy, "AWS_ENDPOINT_URL="+fake.URL)
+		var logs bytes.Buffer
+		proc, err := rie.Start(ctx, bin, bootstrap, penv, &logs)
+		if err != nil {
+			fake.Close()
+			return failed, err
+		}
+		res, err := proc.Invoke(ctx, event)
+		proc.Stop()
+		calls := fake.Calls()
+		fake.Close()
+		if err != nil {
+			return failed, err
+		}
+		var problems []string
+		if tt.refused != "" {
+			if msg := gjson.GetBytes(res.Body, "errorMessage").Str; !res.FunctionError || msg != tt.refused {
+				problems = append(problems, fmt.Sprintf("want the refusal %q, got %s", tt.refused, res.Body))
+			}
+		} else {
+			r := gjson.GetBytes(res.Body, "response")
+			if !r.Get("autoConfirmUser").Bool() || r.Get("autoVerifyEmail").Bool() != tt.email || !r.Get("autoVerifyPhone").Bool() {
+				problems = append(problems, "response "+r.Raw)
+			}
+		}
+		wantFilters := map[string]bool{`email = "chris.lee@example.com"`: true, `phone_number = "+15555550143"`: true}
+		if tt.call && len(calls) != 2 {
+			problems = append(problems, fmt.Sprintf("want 2 ListUsers calls, got %d", len(calls)))
+		}
+		if !tt.call && len(calls) != 0 {
+			problems = append(problems, fmt.Sprintf("want no ListUsers call, got %d", len(calls)))
+		}
+		for _, c := range calls {
+			if !wantFilters[c.Filter] || c.PoolID != "us-east-1_Example01" {
+				problems = append(problems, fmt.Sprintf("unexpected call %+v", c))
+			}
+		}
+		status := "ok"
+		if len(problems) > 0 {
+			failed++
+			status = "FAIL " + fmt.Sprint(problems) + "\n" + logs.String()
+		}
+		fmt.Printf("  ALIAS_POLICY=%-11s %d ListUsers call(s): %s\n", tt.policy, len(calls), status)
+	}
+	return failed, nil
 }
 
 func compare(ctx context.Context, proc *rie.Proc, want *handler.Handler, tc testCase) error {
