@@ -5,14 +5,14 @@ import (
 
 	"github.com/autoconfirm/autoconfirm"
 	"github.com/autoconfirm/autoconfirm/conformance"
-	"github.com/autoconfirm/autoconfirm/steps"
+	"github.com/autoconfirm/autoconfirm/targets"
 )
 
 // TestFeatures runs every feature against the handler in process. Each
 // scenario is a subtest: go test -run 'TestFeatures/<scenario name>'.
 func TestFeatures(t *testing.T) {
 	res := conformance.Run(conformance.Options{
-		Target:      steps.NewInProcess(),
+		Target:      targets.NewInProcess(),
 		Content:     autoconfirm.Content(),
 		Format:      "progress",
 		Concurrency: 4,

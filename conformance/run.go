@@ -12,6 +12,7 @@ import (
 	"github.com/cucumber/godog"
 
 	"github.com/autoconfirm/autoconfirm/steps"
+	"github.com/autoconfirm/autoconfirm/targets"
 )
 
 // Exit statuses.
@@ -23,7 +24,7 @@ const (
 
 // Options configure one run.
 type Options struct {
-	Target steps.Target
+	Target targets.Target
 	// Content holds features/ and fixtures/.
 	Content fs.FS
 	// Paths inside Content; default features.

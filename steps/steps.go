@@ -20,11 +20,12 @@ import (
 
 	"github.com/autoconfirm/autoconfirm/cognitofake"
 	"github.com/autoconfirm/autoconfirm/handler"
+	"github.com/autoconfirm/autoconfirm/targets"
 )
 
 // Suite wires the steps to one target and one set of fixtures.
 type Suite struct {
-	Target Target
+	Target targets.Target
 	// Fixtures is a file system whose root holds the fixtures directory.
 	Fixtures fs.FS
 	// Skips collects every skipped step with its reason.
@@ -35,8 +36,8 @@ type Suite struct {
 // per scenario, so each gets its own, even when scenarios run concurrently.
 type scenario struct {
 	suite *Suite
-	in    Input
-	obs   *Observation
+	in    targets.Input
+	obs   *targets.Observation
 	name  string
 }
 
@@ -45,6 +46,9 @@ func (s *Suite) InitializeScenario(sc *godog.ScenarioContext) {
 	st := &scenario{suite: s}
 	sc.Before(func(ctx context.Context, p *godog.Scenario) (context.Context, error) {
 		st.name = p.Name
+		for _, t := range p.Tags {
+			st.in.Tags = append(st.in.Tags, t.Name)
+		}
 		return ctx, nil
 	})
 	sc.After(func(ctx context.Context, _ *godog.Scenario, err error) (context.Context, error) {
@@ -124,7 +128,7 @@ func (st *scenario) holder(verified bool) func(string) error {
 		if v.Type != gjson.String || v.Str == "" {
 			return fmt.Errorf("the event %q has no %s to share", st.in.Fixture, what)
 		}
-		st.in.Holders = append(st.in.Holders, Holder{
+		st.in.Holders = append(st.in.Holders, targets.Holder{
 			Username: fmt.Sprintf("existing-holder-%d", len(st.in.Holders)+1),
 			Attributes: map[string]string{
 				attr:               v.Str,
@@ -137,7 +141,7 @@ func (st *scenario) holder(verified bool) func(string) error {
 
 func (st *scenario) holderOf(what, value string) error {
 	attr := attrName(what)
-	st.in.Holders = append(st.in.Holders, Holder{
+	st.in.Holders = append(st.in.Holders, targets.Holder{
 		Username:   fmt.Sprintf("existing-holder-%d", len(st.in.Holders)+1),
 		Attributes: map[string]string{attr: value, attr + "_verified": "true"},
 	})
@@ -154,7 +158,7 @@ func (st *scenario) poolHolds(name string) error {
 		return fmt.Errorf("pool fixture %q is not a ListUsers reply: %w", name, err)
 	}
 	for _, u := range page.Users {
-		h := Holder{Username: u.Username, Attributes: map[string]string{}}
+		h := targets.Holder{Username: u.Username, Attributes: map[string]string{}}
 		for _, a := range u.Attributes {
 			h.Attributes[a.Name] = a.Value
 		}
@@ -194,14 +198,14 @@ func (st *scenario) run(ctx context.Context) (context.Context, error) {
 		return ctx, errors.New("no sign-up event: start the scenario with 'Given a new user signs up with the event \"…\"'")
 	}
 	obs, err := st.suite.Target.Run(ctx, &st.in)
-	if errors.Is(err, ErrCannot) {
-		return ctx, st.skip(strings.TrimPrefix(err.Error(), ErrCannot.Error()+": "))
+	if errors.Is(err, targets.ErrCannot) {
+		return ctx, st.skip(strings.TrimPrefix(err.Error(), targets.ErrCannot.Error()+": "))
 	}
 	if err != nil {
 		return ctx, fmt.Errorf("target %s: %w", st.suite.Target.Name(), err)
 	}
 	st.obs = obs
-	ctx = godog.Attach(ctx, godog.Attachment{Body: st.in.Event, FileName: "event.json", MediaType: "application/json"})
+	ctx = godog.Attach(ctx, godog.Attachment{Body: st.sent(), FileName: "event.json", MediaType: "application/json"})
 	if obs.Response != nil {
 		ctx = godog.Attach(ctx, godog.Attachment{Body: obs.Response, FileName: "response.json", MediaType: "application/json"})
 	}
@@ -301,7 +305,7 @@ func (st *scenario) restUnchanged() error {
 	if st.obs.Response == nil {
 		return st.skip("the returned event itself")
 	}
-	return sameMembers(st.in.Event, st.obs.Response, "response")
+	return sameMembers(st.sent(), st.obs.Response, "response")
 }
 
 func (st *scenario) exactlyUnchanged() error {
@@ -311,7 +315,15 @@ func (st *scenario) exactlyUnchanged() error {
 	if st.obs.Response == nil {
 		return st.skip("the returned event itself")
 	}
-	return sameMembers(st.in.Event, st.obs.Response, "")
+	return sameMembers(st.sent(), st.obs.Response, "")
+}
+
+// sent is the event as the target sent it.
+func (st *scenario) sent() []byte {
+	if st.obs.Sent != nil {
+		return st.obs.Sent
+	}
+	return st.in.Event
 }
 
 // sameMembers compares the top-level members of two events as JSON values,
@@ -406,6 +418,3 @@ func (st *scenario) answeredWithin(ms int) error {
 func gjsonKey(k string) string {
 	return strings.NewReplacer(".", `\.`, "*", `\*`, "?", `\?`).Replace(k)
 }
-
-// poolIDOf reads the event's user pool id.
-func poolIDOf(event []byte) string { return gjson.GetBytes(event, "userPoolId").Str }

@@ -22,7 +22,7 @@ import (
 
 	"github.com/autoconfirm/autoconfirm"
 	"github.com/autoconfirm/autoconfirm/conformance"
-	"github.com/autoconfirm/autoconfirm/steps"
+	"github.com/autoconfirm/autoconfirm/targets"
 )
 
 func main() {
@@ -84,10 +84,10 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		fmt.Fprintln(stderr, "autoconfirm-conformance:", err)
 		return conformance.ExitUsage
 	}
-	var target steps.Target
+	var target targets.Target
 	switch o.target {
 	case "inprocess":
-		target = steps.NewInProcess()
+		target = targets.NewInProcess()
 	default:
 		fmt.Fprintf(stderr, "autoconfirm-conformance: unknown --target %q; use inprocess\n", o.target)
 		return conformance.ExitUsage

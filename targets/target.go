@@ -1,4 +1,7 @@
-package steps
+// Package targets runs a scenario's sign-up somewhere: in process, through the
+// Lambda Invoke API, or through a real user pool. Each target reports what it
+// could observe, and nil for what it cannot.
+package targets
 
 import (
 	"context"
@@ -30,11 +33,16 @@ type Input struct {
 	PageSize int
 	// Budget is the ALIAS_LOOKUP_TIMEOUT the scenario assumes; zero means the default.
 	Budget time.Duration
+	// Tags are the scenario's tags, so a target can name what it cannot run.
+	Tags []string
 }
 
 // Observation is what a target could see of one sign-up. A nil field means the
 // target cannot observe it, and steps that need it skip with a reason.
 type Observation struct {
+	// Sent is the event as the target sent it, when it had to rewrite the
+	// fixture (a real pool id, unique addresses); nil means Input.Event.
+	Sent []byte
 	// Response is the raw event the function returned.
 	Response []byte
 	// Refused is set when the function returned an error; Message is its text.

@@ -1,4 +1,4 @@
-package steps
+package targets
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/tidwall/gjson"
 
 	"github.com/autoconfirm/autoconfirm/cognito"
 	"github.com/autoconfirm/autoconfirm/cognitofake"
@@ -34,7 +35,7 @@ func (*InProcess) Name() string { return "inprocess" }
 func (t *InProcess) Run(ctx context.Context, in *Input) (*Observation, error) {
 	fake := cognitofake.New()
 	defer fake.Close()
-	poolID := poolIDOf(in.Event)
+	poolID := gjson.GetBytes(in.Event, "userPoolId").Str
 	for i, h := range in.Holders {
 		u := cognitofake.User{Username: h.Username, Enabled: true, UserStatus: "CONFIRMED"}
 		if u.Username == "" {
