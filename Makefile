@@ -47,11 +47,23 @@ unit: ## go test with the race detector
 	CGO_ENABLED=1 $(GO) test -race -count=1 ./...
 
 .PHONY: test
-test: lint unit rie-check ## every test: lint, unit and feature tests (race), and dist/bootstrap under the RIE
+test: lint unit rie-check live-local ## every test: lint, unit and feature tests (race), dist/bootstrap under the RIE, and the live-local stack
 
 .PHONY: rie-check
 rie-check: build ## invoke dist/bootstrap under the Lambda Runtime Interface Emulator with every fixture
 	$(GO) run ./internal/cmd/riecheck --bootstrap $(BOOTSTRAP_BIN)
+
+# The pinned cognito-local, installed from package-lock.json.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+BOOTSTRAP ?= $(BOOTSTRAP_BIN)
+
+.PHONY: live-local
+live-local: node_modules/.installed ## the features against a local pool: cognito-local + the RIE running $(BOOTSTRAP) (default: a fresh dist/bootstrap)
+	@if [ "$(BOOTSTRAP)" = "$(BOOTSTRAP_BIN)" ]; then $(MAKE) --no-print-directory build; fi
+	$(GO) run ./internal/cmd/livelocal --bootstrap '$(BOOTSTRAP)' $(if $(TAGS),--tags '$(TAGS)')
 
 .PHONY: clean
 clean: ## remove build output and reports

@@ -106,6 +106,7 @@ Feature: A new sign-up never takes over another user's verified email or phone
     Then the user is confirmed
     And the pool is not looked up
 
+  @filter-escaping
   Scenario: An email address with a quote in it is looked up exactly
     Given a new user signs up with the event "alias-quote-email"
     And another user already has this email address and has verified it

@@ -50,7 +50,7 @@ func (l *SkipLog) Print(w io.Writer) {
 	for _, s := range items {
 		scenarios[s.Scenario] = true
 	}
-	fmt.Fprintf(w, "\nSKIPPED: %d scenario(s) had steps the target %q cannot observe. They did NOT pass:\n", len(scenarios), items[0].Target)
+	fmt.Fprintf(w, "\nSKIPPED: %d scenario(s) were not fully checked: the target %q cannot observe these steps, so they were skipped, not passed:\n", len(scenarios), items[0].Target)
 	for _, s := range items {
 		fmt.Fprintf(w, "  - %s: %s\n", s.Scenario, s.Reason)
 	}

@@ -1,97 +1,150 @@
-// Command autoconfirm-conformance runs the autoconfirm features, which it
-// carries inside itself, against a pre sign-up implementation.
-//
-// Usage:
-//
-//	autoconfirm-conformance [flags]
-//
-// Targets:
-//
-//	inprocess  the autoconfirm handler in this process, with a fake pool (default)
-//
-// Exit status: 0 when every scenario passed, 1 when a scenario failed, 2 on a
-// usage or configuration error.
+// Command autoconfirm-conformance runs the autoconfirm sign-up scenarios,
+// which it carries inside itself, against a pre sign-up implementation. It
+// needs no Go toolchain and no checkout, so it serves as a post-deploy smoke
+// test. Run it with --help for the flags.
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/autoconfirm/autoconfirm"
 	"github.com/autoconfirm/autoconfirm/conformance"
+	"github.com/autoconfirm/autoconfirm/handler"
 	"github.com/autoconfirm/autoconfirm/targets"
 )
 
-func main() {
-	os.Exit(run(os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
-}
-
-type options struct {
-	target      string
-	tags        string
-	format      string
-	concurrency int
-	seed        int64
-	noColors    bool
-}
-
-func parse(args []string, getenv func(string) string, stderr io.Writer) (options, error) {
-	var o options
-	fs := flag.NewFlagSet("autoconfirm-conformance", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usage)
-		fs.PrintDefaults()
-	}
-	def := getenv("CONFORMANCE_TARGET")
-	if def == "" {
-		def = "inprocess"
-	}
-	fs.StringVar(&o.target, "target", def, "where to run the scenarios: inprocess (env CONFORMANCE_TARGET)")
-	fs.StringVar(&o.tags, "tags", getenv("TAGS"), "run only scenarios matching this godog tag expression, e.g. '@alias' or '~@slow' (env TAGS)")
-	fs.StringVar(&o.format, "format", "pretty", "godog formatters: pretty, progress, junit:FILE, cucumber:FILE, comma-separated")
-	fs.IntVar(&o.concurrency, "concurrency", 1, "scenarios run at once; above 1, pretty output is buffered per scenario")
-	fs.Int64Var(&o.seed, "seed", 0, "scenario order: -1 random (the seed is printed), 0 file order, N replays seed N")
-	fs.BoolVar(&o.noColors, "no-colors", getenv("NO_COLOR") != "", "plain output without ANSI colours (env NO_COLOR)")
-	if err := fs.Parse(args); err != nil {
-		return o, err
-	}
-	if fs.NArg() > 0 {
-		return o, fmt.Errorf("unexpected argument %q; features are built in, select them with --tags", fs.Arg(0))
-	}
-	if o.concurrency < 1 {
-		return o, fmt.Errorf("--concurrency must be at least 1, got %d", o.concurrency)
-	}
-	return o, nil
-}
-
 const usage = `autoconfirm-conformance runs the autoconfirm sign-up scenarios against a
-pre sign-up implementation and exits 0 (pass), 1 (a scenario failed) or 2
-(usage or configuration error). The features and fixtures are built in.
+Cognito pre sign-up implementation. The features and fixtures are built in.
+
+Usage:
+  autoconfirm-conformance [flags]                run the scenarios
+  autoconfirm-conformance cleanup --pool-id ID   delete users left by runs (prefix ` + targets.UserPrefix + `)
+
+Targets (--target, or CONFORMANCE_TARGET):
+  inprocess  the autoconfirm handler in this process, with a fake pool (default)
+  lambda     a deployed function, through the Lambda Invoke API
+             needs --function; --pool-id to seed existing users and point events at that pool
+  pool       a real user pool, through SignUp and AdminGetUser
+             needs --pool-id and --client-id; a client secret from COGNITO_CLIENT_SECRET
+
+The AWS SDK's usual settings apply: AWS_REGION, credentials, AWS_PROFILE,
+AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_LAMBDA, AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER.
+
+A step that the target cannot observe is skipped, and every skip is listed with
+its reason after the summary: a skipped check never counts as a pass. The
+live targets make each run's data unique (usernames ` + targets.UserPrefix + `<run>-…,
+emails tagged +<run>, fictional +1 NPA 555-01xx phone numbers), delete every
+user they create after each scenario, and clean up on SIGINT or SIGTERM.
+
+Exit status: 0 every scenario passed, 1 a scenario failed, 2 usage or
+configuration error, 130 interrupted.
 
 Flags:
 `
 
-func run(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	o, err := parse(args, getenv, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return conformance.ExitPass
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+}
+
+type options struct {
+	target, tags, format            string
+	concurrency                     int
+	seed                            int64
+	noColors, verbose               bool
+	function, poolID, clientID      string
+	policy, emulator, runID, prefix string
+}
+
+func flags(o *options, getenv func(string) string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("autoconfirm-conformance", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
+	env := func(k, def string) string {
+		if v := getenv(k); v != "" {
+			return v
+		}
+		return def
 	}
+	fs.StringVar(&o.target, "target", env("CONFORMANCE_TARGET", "inprocess"), "inprocess, lambda or pool (env CONFORMANCE_TARGET)")
+	fs.StringVar(&o.tags, "tags", getenv("TAGS"), "run only scenarios matching this godog tag expression, e.g. '@alias' or '~@faults' (env TAGS)")
+	fs.StringVar(&o.format, "format", "pretty", "godog formatters, comma-separated: pretty, progress, junit:FILE, cucumber:FILE")
+	fs.IntVar(&o.concurrency, "concurrency", 1, "scenarios run at once; above 1, output is buffered per scenario")
+	fs.Int64Var(&o.seed, "seed", 0, "scenario order: 0 file order, -1 random (the seed is printed), N replays seed N")
+	fs.BoolVar(&o.noColors, "no-colors", getenv("NO_COLOR") != "", "plain output without ANSI colours (env NO_COLOR)")
+	fs.BoolVar(&o.verbose, "verbose", false, "show email addresses and phone numbers in messages instead of masking them")
+	fs.StringVar(&o.function, "function", getenv("CONFORMANCE_FUNCTION"), "lambda target: function name or ARN (env CONFORMANCE_FUNCTION)")
+	fs.StringVar(&o.poolID, "pool-id", getenv("COGNITO_USER_POOL_ID"), "user pool id (env COGNITO_USER_POOL_ID)")
+	fs.StringVar(&o.clientID, "client-id", getenv("COGNITO_CLIENT_ID"), "pool target: app client id (env COGNITO_CLIENT_ID); its secret comes from COGNITO_CLIENT_SECRET only")
+	fs.StringVar(&o.policy, "alias-policy", env("ALIAS_POLICY", string(handler.PolicySkipVerify)), "the ALIAS_POLICY the trigger under test runs; scenarios that need another policy are skipped (env ALIAS_POLICY)")
+	fs.StringVar(&o.emulator, "emulator", "", "name a local emulator whose known gaps skip scenarios: cognito-local")
+	fs.StringVar(&o.runID, "run-id", getenv("CONFORMANCE_RUN_ID"), "id that makes this run's users unique (default random)")
+	fs.StringVar(&o.prefix, "prefix", targets.UserPrefix, "cleanup: delete users whose username starts with this")
+	return fs
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	cleanup := len(args) > 0 && args[0] == "cleanup"
+	if cleanup {
+		args = args[1:]
+	}
+	var o options
+	fs := flags(&o, getenv, stderr)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return conformance.ExitPass
+		}
+		return conformance.ExitUsage
+	}
+	fail := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "autoconfirm-conformance: "+format+"\n", a...)
+		return conformance.ExitUsage
+	}
+	if fs.NArg() > 0 {
+		return fail("unexpected argument %q; the features are built in, select them with --tags", fs.Arg(0))
+	}
+	if o.concurrency < 1 {
+		return fail("--concurrency must be at least 1, got %d", o.concurrency)
+	}
+	if cleanup {
+		return runCleanup(ctx, o, stdout, stderr)
+	}
+	target, closer, err := buildTarget(ctx, o, getenv)
 	if err != nil {
-		fmt.Fprintln(stderr, "autoconfirm-conformance:", err)
-		return conformance.ExitUsage
+		return fail("%v", err)
 	}
-	var target targets.Target
-	switch o.target {
-	case "inprocess":
-		target = targets.NewInProcess()
-	default:
-		fmt.Fprintf(stderr, "autoconfirm-conformance: unknown --target %q; use inprocess\n", o.target)
-		return conformance.ExitUsage
+	if closer != nil {
+		// On SIGINT or SIGTERM: stop new sign-ups, delete what the run created, exit.
+		go func() {
+			<-ctx.Done()
+			fmt.Fprintln(stderr, "\nautoconfirm-conformance: interrupted; deleting the users this run created…")
+			cctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+			defer cancel()
+			n, err := closer(cctx)
+			if err != nil {
+				fmt.Fprintf(stderr, "autoconfirm-conformance: cleanup incomplete after %d users: %v\n  run `autoconfirm-conformance cleanup --pool-id %s` to remove the rest\n", n, err, o.poolID)
+			} else {
+				fmt.Fprintf(stderr, "autoconfirm-conformance: deleted %d user(s); none left\n", n)
+			}
+			os.Exit(130)
+		}()
 	}
+	fmt.Fprintf(stdout, "autoconfirm conformance: target %s\n", target.Name())
 	res := conformance.Run(conformance.Options{
 		Target:      target,
 		Content:     autoconfirm.Content(),
@@ -102,5 +155,98 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) in
 		NoColors:    o.noColors,
 		Output:      stdout,
 	})
+	if closer != nil {
+		// Each scenario cleans up after itself; this catches a user created by
+		// a call that timed out after its scenario's cleanup.
+		if n, err := closer(context.WithoutCancel(ctx)); err != nil || n > 0 {
+			fmt.Fprintf(stderr, "autoconfirm-conformance: final cleanup deleted %d user(s): %v\n", n, err)
+		}
+	}
 	return res.Status
+}
+
+// emulatorLimits are the known gaps of local emulators, by scenario tag.
+var emulatorLimits = map[string]map[string]string{
+	"cognito-local": {
+		"@filter-escaping": `cognito-local reads \" in a ListUsers filter literally, unlike Cognito, so a value with a quote never matches`,
+	},
+}
+
+func buildTarget(ctx context.Context, o options, getenv func(string) string) (targets.Target, func(context.Context) (int, error), error) {
+	policy := handler.Policy(o.policy)
+	switch policy {
+	case handler.PolicySkipVerify, handler.PolicyReject, handler.PolicyAllow:
+	default:
+		return nil, nil, fmt.Errorf("--alias-policy %q is not valid; allowed: skip-verify, reject, allow", o.policy)
+	}
+	limits, ok := emulatorLimits[o.emulator]
+	if o.emulator != "" && !ok {
+		return nil, nil, fmt.Errorf("--emulator %q is not known; allowed: cognito-local", o.emulator)
+	}
+	live := targets.LiveOptions{PoolID: o.poolID, Policy: policy, Namer: targets.NewNamer(o.runID),
+		Concurrency: 4, Limits: limits, Verbose: o.verbose}
+	switch o.target {
+	case "inprocess":
+		return targets.NewInProcess(), nil, nil
+	case "pool":
+		if o.poolID == "" || o.clientID == "" {
+			return nil, nil, errors.New("--target pool needs --pool-id and --client-id (or COGNITO_USER_POOL_ID and COGNITO_CLIENT_ID)")
+		}
+		cfg, err := awsConfig(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		api := cip.NewFromConfig(cfg, func(o *cip.Options) { o.Retryer = targets.LiveRetry() })
+		t := targets.NewPool(api, o.clientID, getenv("COGNITO_CLIENT_SECRET"), live)
+		return t, t.Close, nil
+	case "lambda":
+		if o.function == "" {
+			return nil, nil, errors.New("--target lambda needs --function (or CONFORMANCE_FUNCTION)")
+		}
+		cfg, err := awsConfig(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		var api *cip.Client
+		if o.poolID != "" {
+			api = cip.NewFromConfig(cfg, func(o *cip.Options) { o.Retryer = targets.LiveRetry() })
+		}
+		t := targets.NewLambda(lambda.NewFromConfig(cfg, func(o *lambda.Options) { o.Retryer = targets.LiveRetry() }), o.function, api, live)
+		return t, t.Close, nil
+	}
+	return nil, nil, fmt.Errorf("unknown --target %q; use inprocess, lambda or pool", o.target)
+}
+
+func awsConfig(ctx context.Context) (aws.Config, error) {
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return cfg, fmt.Errorf("loading the AWS configuration: %w", err)
+	}
+	if cfg.Region == "" {
+		return cfg, errors.New("no AWS region: set AWS_REGION (or a region in your AWS profile)")
+	}
+	return cfg, nil
+}
+
+func runCleanup(ctx context.Context, o options, stdout, stderr io.Writer) int {
+	if o.poolID == "" {
+		fmt.Fprintln(stderr, "autoconfirm-conformance: cleanup needs --pool-id (or COGNITO_USER_POOL_ID)")
+		return conformance.ExitUsage
+	}
+	cfg, err := awsConfig(ctx)
+	if err != nil {
+		fmt.Fprintln(stderr, "autoconfirm-conformance:", err)
+		return conformance.ExitUsage
+	}
+	api := cip.NewFromConfig(cfg, func(o *cip.Options) { o.Retryer = targets.LiveRetry() })
+	n, err := targets.Cleanup(ctx, api, o.poolID, o.prefix, func(p string) { fmt.Fprintln(stdout, "cleanup:", p) })
+	if err != nil {
+		fmt.Fprintf(stderr, "autoconfirm-conformance: cleanup stopped after deleting %d user(s): %v\n", n, err)
+		if strings.Contains(err.Error(), "refusing") {
+			return conformance.ExitUsage
+		}
+		return conformance.ExitFailed
+	}
+	fmt.Fprintf(stdout, "cleanup: deleted %d user(s) with prefix %s from %s; none left\n", n, o.prefix, o.poolID)
+	return conformance.ExitPass
 }

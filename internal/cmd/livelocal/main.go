@@ -1,0 +1,306 @@
+// Command livelocal runs the conformance features against a real user pool on
+// this machine: cognito-local as the pool, the Lambda Runtime Interface
+// Emulator running a bootstrap binary as its PreSignUp trigger, and a gateway
+// that makes the emulator answer like Lambda. It runs the pool and lambda
+// targets through the standalone conformance binary, then checks that no test
+// user is left, and stops everything it started, even on failure.
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
+	"github.com/autoconfirm/autoconfirm/internal/gateway"
+	"github.com/autoconfirm/autoconfirm/internal/rie"
+	"github.com/autoconfirm/autoconfirm/targets"
+)
+
+const differences = `cognito-local is not Cognito. Where it differs, and what that means here:
+  - it never checks SecretHash (the pool target still sends one, from a client with a secret);
+  - it accepts any password, undeclared attributes, non-E.164 phone numbers and malformed emails,
+    so invalid values do reach the trigger, which must leave them unverified;
+  - it invokes the trigger only from SignUp (PreSignUp_SignUp), so the pool target skips the
+    AdminCreateUser and ExternalProvider scenarios; the lambda target covers them;
+  - it does not move aliases: a second verified holder is allowed, so a missing guard shows up
+    as a verified attribute, not as a moved alias;
+  - its ListUsers filter reads \" literally, so scenarios tagged @filter-escaping are skipped;
+  - its ListUsers has no pagination, and the fault scenarios need the fake pool: both skip live.`
+
+func main() {
+	bootstrap := flag.String("bootstrap", "dist/bootstrap", "the Lambda binary to run as the PreSignUp trigger")
+	tags := flag.String("tags", "", "godog tag expression passed to the conformance runs")
+	verbose := flag.Bool("verbose", false, "show the emulators' logs")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	start := time.Now()
+	err := run(ctx, *bootstrap, *tags, *verbose)
+	fmt.Printf("live-local: wall time %.1fs\n", time.Since(start).Seconds())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "live-local: FAIL:", err)
+		os.Exit(1)
+	}
+	fmt.Println("live-local: PASS")
+}
+
+// stack holds what run started, so that teardown can stop all of it.
+type stack struct {
+	dir     string
+	rie     *rie.Proc
+	gw      *http.Server
+	node    *exec.Cmd
+	nodeOut bytes.Buffer
+	rieOut  bytes.Buffer
+}
+
+func (s *stack) teardown() {
+	if s.gw != nil {
+		s.gw.Close()
+	}
+	if s.rie != nil {
+		s.rie.Stop()
+	}
+	if s.node != nil && s.node.Process != nil {
+		syscall.Kill(-s.node.Process.Pid, syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { s.node.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(3 * time.Second):
+			syscall.Kill(-s.node.Process.Pid, syscall.SIGKILL)
+			<-done
+		}
+	}
+	if s.dir != "" {
+		os.RemoveAll(s.dir)
+	}
+}
+
+func run(ctx context.Context, bootstrap, tags string, verbose bool) (err error) {
+	root, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	startJS := filepath.Join(root, "node_modules/cognito-local/lib/bin/start.js")
+	if _, err := os.Stat(startJS); err != nil {
+		return fmt.Errorf("cognito-local is not installed (%v); run `npm ci` (make live-local does)", err)
+	}
+	if _, err := exec.LookPath("node"); err != nil {
+		return errors.New("node is not on PATH; the live-local stack needs Node.js 20 or later for cognito-local")
+	}
+	bootstrap, err = filepath.Abs(bootstrap)
+	if err != nil {
+		return err
+	}
+	s := &stack{}
+	defer func() {
+		s.teardown()
+		if err != nil && verbose {
+			fmt.Fprintf(os.Stderr, "--- cognito-local output ---\n%s\n--- emulator output ---\n%s\n", s.nodeOut.Bytes(), s.rieOut.Bytes())
+		}
+	}()
+	if s.dir, err = os.MkdirTemp("", "autoconfirm-live-local-"); err != nil {
+		return err
+	}
+	step := func(format string, a ...any) { fmt.Printf("live-local: "+format+"\n", a...) }
+
+	// Ports first: cognito-local's config names the gateway, and the trigger's
+	// environment names cognito-local.
+	gwPort, err := rie.FreePort()
+	if err != nil {
+		return err
+	}
+	cogPort, err := rie.FreePort()
+	if err != nil {
+		return err
+	}
+	cogURL := fmt.Sprintf("http://127.0.0.1:%d", cogPort)
+	gwURL := fmt.Sprintf("http://127.0.0.1:%d", gwPort)
+
+	// The trigger: the caller's environment passes through unchanged; only
+	// what reaches the local pool is added, unless the caller set it.
+	env := []string{"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER=" + cogURL}
+	for k, v := range map[string]string{"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"} {
+		if os.Getenv(k) == "" {
+			env = append(env, k+"="+v)
+		}
+	}
+	bin, err := rie.Binary(ctx)
+	if err != nil {
+		return err
+	}
+	if s.rie, err = rie.Start(ctx, bin, bootstrap, env, &s.rieOut); err != nil {
+		return err
+	}
+	gw := gateway.New(s.rie)
+	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", gwPort))
+	if err != nil {
+		return err
+	}
+	s.gw = &http.Server{Handler: gw}
+	go s.gw.Serve(ln)
+	step("trigger %s under the Runtime Interface Emulator, behind the Lambda gateway at %s", bootstrap, gwURL)
+
+	// The pool.
+	if err := os.MkdirAll(filepath.Join(s.dir, ".cognito"), 0o755); err != nil {
+		return err
+	}
+	cfg := fmt.Sprintf(`{"LambdaClient":{"endpoint":%q,"credentials":{"accessKeyId":"local","secretAccessKey":"local"},"region":"us-east-1"},"TriggerFunctions":{"PreSignUp":"PreSignUp"},"UserPoolDefaults":{"UsernameAttributes":[]},"ServerConfig":{"hostname":"127.0.0.1","port":%d}}`, gwURL, cogPort)
+	if err := os.WriteFile(filepath.Join(s.dir, ".cognito", "config.json"), []byte(cfg), 0o644); err != nil {
+		return err
+	}
+	s.node = exec.Command("node", startJS)
+	s.node.Dir = s.dir
+	s.node.Env = append(os.Environ(), fmt.Sprintf("PORT=%d", cogPort))
+	s.node.Stdout, s.node.Stderr = &s.nodeOut, &s.nodeOut
+	s.node.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := s.node.Start(); err != nil {
+		return fmt.Errorf("starting cognito-local: %w", err)
+	}
+	if err := waitListening(ctx, cogPort, 20*time.Second); err != nil {
+		return fmt.Errorf("cognito-local: %w\n%s", err, s.nodeOut.Bytes())
+	}
+	api := cip.New(cip.Options{Region: "us-east-1", BaseEndpoint: aws.String(cogURL),
+		Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")})
+	pool, err := api.CreateUserPool(ctx, &cip.CreateUserPoolInput{
+		PoolName:        aws.String("autoconfirm-live-local"),
+		AliasAttributes: []types.AliasAttributeType{types.AliasAttributeTypeEmail, types.AliasAttributeTypePhoneNumber},
+		LambdaConfig:    &types.LambdaConfigType{PreSignUp: aws.String("arn:aws:lambda:us-east-1:000000000000:function:PreSignUp")},
+	})
+	if err != nil {
+		return fmt.Errorf("creating the local pool: %w", err)
+	}
+	poolID := aws.ToString(pool.UserPool.Id)
+	client, err := api.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{
+		UserPoolId: aws.String(poolID), ClientName: aws.String("autoconfirm-conformance"), GenerateSecret: true,
+	})
+	if err != nil {
+		return fmt.Errorf("creating the local app client: %w", err)
+	}
+	clientID, secret := aws.ToString(client.UserPoolClient.ClientId), aws.ToString(client.UserPoolClient.ClientSecret)
+	if secret == "" {
+		return errors.New("cognito-local created the app client without a secret; SecretHash would go untested")
+	}
+	step("cognito-local at %s, pool %s, app client with a secret, no AutoVerifiedAttributes", cogURL, poolID)
+	fmt.Println(differences)
+
+	// The runner, built once, then run per target exactly as a user would.
+	runner := filepath.Join(s.dir, "autoconfirm-conformance")
+	build := exec.CommandContext(ctx, "go", "build", "-o", runner, "./cmd/autoconfirm-conformance")
+	build.Stdout, build.Stderr = os.Stdout, os.Stderr
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("building the conformance runner: %w", err)
+	}
+	var failed []string
+	for _, target := range []string{"pool", "lambda"} {
+		args := []string{"--target", target, "--pool-id", poolID, "--emulator", "cognito-local", "--format", "progress", "--concurrency", "4", "--no-colors"}
+		if target == "pool" {
+			args = append(args, "--client-id", clientID)
+		} else {
+			args = append(args, "--function", "PreSignUp")
+		}
+		if tags != "" {
+			args = append(args, "--tags", tags)
+		}
+		step("running the features against the %s target", target)
+		cmd := exec.Command(runner, args...)
+		cmd.Env = append(os.Environ(),
+			"AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",
+			"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER="+cogURL,
+			"AWS_ENDPOINT_URL_LAMBDA="+gwURL,
+			"COGNITO_CLIENT_SECRET="+secret)
+		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		if err := runChild(ctx, cmd); err != nil {
+			failed = append(failed, fmt.Sprintf("%s target: %v", target, err))
+		}
+		if ctx.Err() != nil {
+			return errors.New("interrupted")
+		}
+	}
+	// No run may leave a test user behind.
+	left, err := countUsers(ctx, api, poolID)
+	if err != nil {
+		return err
+	}
+	inv, ferr := gw.Counts()
+	step("the trigger answered %d invocations (%d function errors); %d test user(s) left in the pool", inv, ferr, left)
+	if left != 0 {
+		failed = append(failed, fmt.Sprintf("%d test user(s) were left in the pool", left))
+	}
+	if len(failed) > 0 {
+		return errors.New(strings.Join(failed, "; "))
+	}
+	return nil
+}
+
+// runChild runs cmd, and on SIGINT or SIGTERM passes the signal on and waits,
+// so that the runner can delete its users before the stack goes away.
+func runChild(ctx context.Context, cmd *exec.Cmd) error {
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGINT)
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(60 * time.Second):
+			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			return <-done
+		}
+	}
+}
+
+func countUsers(ctx context.Context, api *cip.Client, poolID string) (int, error) {
+	out, err := api.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: aws.String(poolID)})
+	if err != nil {
+		return 0, fmt.Errorf("counting leftover users: %w", err)
+	}
+	n := 0
+	for _, u := range out.Users {
+		if strings.HasPrefix(aws.ToString(u.Username), targets.UserPrefix) {
+			n++
+		}
+	}
+	return n, nil
+}
+
+func waitListening(ctx context.Context, port int, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), 100*time.Millisecond)
+		if err == nil {
+			c.Close()
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("not listening on port %d after %s", port, limit)
+}

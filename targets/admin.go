@@ -1,0 +1,222 @@
+package targets
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+)
+
+// LiveRetry tunes an SDK client for a test run against a real service:
+// TooManyRequestsException and other retryable errors are retried with
+// exponential backoff and jitter, up to 8 attempts, without the client-side
+// retry quota that would otherwise fail fast under a burst.
+func LiveRetry() aws.Retryer {
+	return retry.NewStandard(func(o *retry.StandardOptions) {
+		o.MaxAttempts = 8
+		o.MaxBackoff = 5 * time.Second
+		o.RateLimiter = ratelimit.None
+	})
+}
+
+// admin creates and deletes the users of a live run, and remembers which it
+// created so that none is left behind.
+type admin struct {
+	api    *cip.Client
+	poolID string
+	ops    chan struct{} // bounds concurrent calls, to stay under the quotas
+
+	mu      sync.Mutex
+	created map[*Input][]string
+	closed  bool
+	running sync.WaitGroup
+}
+
+func newAdmin(api *cip.Client, poolID string, concurrency int) *admin {
+	if concurrency < 1 {
+		concurrency = 1
+	}
+	return &admin{api: api, poolID: poolID, ops: make(chan struct{}, concurrency), created: map[*Input][]string{}}
+}
+
+// errClosed is returned once the run is being torn down.
+var errClosed = errors.New("the run is shutting down; no new users are created")
+
+// begin registers a Run in flight, unless the run is closing.
+func (a *admin) begin() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.closed {
+		return errClosed
+	}
+	a.running.Add(1)
+	return nil
+}
+
+func (a *admin) end() { a.running.Done() }
+
+// slot waits for a free call slot.
+func (a *admin) slot(ctx context.Context) (func(), error) {
+	select {
+	case a.ops <- struct{}{}:
+		return func() { <-a.ops }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// remember records a user the run created for in.
+func (a *admin) remember(in *Input, username string) {
+	a.mu.Lock()
+	a.created[in] = append(a.created[in], username)
+	a.mu.Unlock()
+}
+
+// createHolder creates an existing user with the given attributes (values
+// already mapped), without sending any message.
+func (a *admin) createHolder(ctx context.Context, in *Input, username string, attrs map[string]string) error {
+	release, err := a.slot(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
+	var ua []types.AttributeType
+	for k, v := range attrs {
+		if k == "sub" {
+			continue // Cognito assigns it
+		}
+		ua = append(ua, types.AttributeType{Name: aws.String(k), Value: aws.String(v)})
+	}
+	a.remember(in, username) // before the call: a timeout may still create it
+	_, err = a.api.AdminCreateUser(ctx, &cip.AdminCreateUserInput{
+		UserPoolId:        aws.String(a.poolID),
+		Username:          aws.String(username),
+		UserAttributes:    ua,
+		MessageAction:     types.MessageActionTypeSuppress,
+		TemporaryPassword: aws.String(Password()),
+	})
+	if err != nil {
+		return fmt.Errorf("creating the existing user %s: %w", username, err)
+	}
+	return nil
+}
+
+// cleanup deletes the users created for in.
+func (a *admin) cleanup(ctx context.Context, in *Input) error {
+	a.mu.Lock()
+	users := a.created[in]
+	delete(a.created, in)
+	a.mu.Unlock()
+	return a.deleteAll(ctx, users)
+}
+
+// Close stops new sign-ups, waits for those in flight, and deletes every user
+// the run created. It is what a SIGINT or SIGTERM runs.
+func (a *admin) Close(ctx context.Context) (int, error) {
+	a.mu.Lock()
+	a.closed = true
+	a.mu.Unlock()
+	done := make(chan struct{})
+	go func() { a.running.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
+	a.mu.Lock()
+	var users []string
+	for in, u := range a.created {
+		users = append(users, u...)
+		delete(a.created, in)
+	}
+	a.mu.Unlock()
+	return len(users), a.deleteAll(ctx, users)
+}
+
+func (a *admin) deleteAll(ctx context.Context, users []string) error {
+	var errs []error
+	for _, u := range users {
+		if err := a.delete(ctx, u); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (a *admin) delete(ctx context.Context, username string) error {
+	release, err := a.slot(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
+	_, err = a.api.AdminDeleteUser(ctx, &cip.AdminDeleteUserInput{UserPoolId: aws.String(a.poolID), Username: aws.String(username)})
+	var nf *types.UserNotFoundException
+	if err != nil && !errors.As(err, &nf) && !strings.Contains(err.Error(), "UserNotFoundException") {
+		return fmt.Errorf("deleting test user %s: %w", username, err)
+	}
+	return nil
+}
+
+// Cleanup deletes every user whose username starts with prefix, which must
+// start with UserPrefix. It reports progress through progress and returns how
+// many users it deleted.
+func Cleanup(ctx context.Context, api *cip.Client, poolID, prefix string, progress func(string)) (int, error) {
+	if !strings.HasPrefix(prefix, UserPrefix) {
+		return 0, fmt.Errorf("the prefix %q does not start with %q; refusing to delete users the harness did not create", prefix, UserPrefix)
+	}
+	a := newAdmin(api, poolID, 4)
+	deleted := 0
+	for round := 0; round < 20; round++ {
+		var names []string
+		var token *string
+		for {
+			out, err := api.ListUsers(ctx, &cip.ListUsersInput{
+				UserPoolId:      aws.String(poolID),
+				Filter:          aws.String(fmt.Sprintf(`username ^= "%s"`, prefix)),
+				PaginationToken: token,
+			})
+			if err != nil {
+				return deleted, fmt.Errorf("listing users with prefix %s in %s: %w", prefix, poolID, err)
+			}
+			for _, u := range out.Users {
+				// cognito-local ignores Limit and may ignore case; check again.
+				if name := aws.ToString(u.Username); strings.HasPrefix(name, prefix) {
+					names = append(names, name)
+				}
+			}
+			if token = out.PaginationToken; token == nil || *token == "" {
+				break
+			}
+		}
+		if len(names) == 0 {
+			return deleted, nil
+		}
+		for _, n := range names {
+			if err := a.delete(ctx, n); err != nil {
+				return deleted, err
+			}
+			deleted++
+			if progress != nil && deleted%10 == 0 {
+				progress(fmt.Sprintf("deleted %d users", deleted))
+			}
+		}
+		// ListUsers is eventually consistent: list again until nothing is left.
+	}
+	return deleted, fmt.Errorf("users with prefix %s keep appearing after 20 rounds of deletion", prefix)
+}
+
+// Password returns a random password that meets Cognito's default policy.
+func Password() string {
+	b := make([]byte, 18)
+	rand.Read(b)
+	return "Aa1!" + base64.RawURLEncoding.EncodeToString(b)
+}

@@ -1,0 +1,138 @@
+package targets
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	ltypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/tidwall/gjson"
+
+	"github.com/autoconfirm/autoconfirm/handler"
+)
+
+// Lambda sends the scenario's event to a deployed function with the Lambda
+// Invoke API. It observes the returned bytes, or the function error, but not
+// the lookups the function makes. With a pool id it seeds existing users there
+// and points the event at that pool, so the function's guard sees them.
+type Lambda struct {
+	opts     LiveOptions
+	api      *lambda.Client
+	function string
+	admin    *admin // nil without a pool
+}
+
+// NewLambda returns the lambda target for a function name or ARN. cognito may
+// be nil when no pool is given.
+func NewLambda(api *lambda.Client, function string, cognito *cip.Client, opts LiveOptions) *Lambda {
+	t := &Lambda{opts: opts, api: api, function: function}
+	if cognito != nil && opts.PoolID != "" {
+		t.admin = newAdmin(cognito, opts.PoolID, opts.Concurrency)
+	}
+	return t
+}
+
+// Name implements Target.
+func (*Lambda) Name() string { return "lambda" }
+
+// Close stops the run and deletes every user it created.
+func (t *Lambda) Close(ctx context.Context) (int, error) {
+	if t.admin == nil {
+		return 0, nil
+	}
+	return t.admin.Close(ctx)
+}
+
+// Run implements Target.
+func (t *Lambda) Run(ctx context.Context, in *Input) (*Observation, error) {
+	if err := t.opts.unsupported(in); err != nil {
+		return nil, err
+	}
+	event := in.Event
+	if t.admin != nil {
+		if err := t.admin.begin(); err != nil {
+			return nil, err
+		}
+		defer t.admin.end()
+		data := t.opts.Namer.Scenario()
+		event = pointAt(event, t.opts.PoolID, data)
+		for i, h := range in.Holders {
+			attrs := map[string]string{}
+			for k, v := range h.Attributes {
+				attrs[k] = data.Value(k, v)
+			}
+			if err := t.admin.createHolder(ctx, in, data.Username(fmt.Sprintf("holder%d", i+1)), attrs); err != nil {
+				return nil, err
+			}
+		}
+	} else if len(in.Holders) > 0 || t.opts.Policy != handler.PolicyAllow {
+		return nil, fmt.Errorf("%w: the function looks its pool up, so the lambda target needs --pool-id to point the event at a real pool", ErrCannot)
+	}
+	start := time.Now()
+	out, err := t.api.Invoke(ctx, &lambda.InvokeInput{
+		FunctionName:   aws.String(t.function),
+		InvocationType: ltypes.InvocationTypeRequestResponse,
+		Payload:        event,
+	})
+	obs := &Observation{Elapsed: time.Since(start)}
+	if err != nil {
+		return nil, fmt.Errorf("invoking %s: %w", t.function, err)
+	}
+	if !sameBytes(event, in.Event) {
+		obs.Sent = event
+	}
+	if out.FunctionError != nil {
+		var body struct {
+			ErrorMessage string `json:"errorMessage"`
+		}
+		if err := json.Unmarshal(out.Payload, &body); err != nil || body.ErrorMessage == "" {
+			return nil, fmt.Errorf("%s returned X-Amz-Function-Error %q with a body that is not an error object: %.200s", t.function, aws.ToString(out.FunctionError), out.Payload)
+		}
+		obs.Refused, obs.Message = true, body.ErrorMessage
+		return obs, nil
+	}
+	obs.Response = out.Payload
+	obs.readFlags()
+	return obs, nil
+}
+
+// Cleanup implements Target.
+func (t *Lambda) Cleanup(ctx context.Context, in *Input) error {
+	if t.admin == nil {
+		return nil
+	}
+	return t.admin.cleanup(ctx, in)
+}
+
+func sameBytes(a, b []byte) bool { return string(a) == string(b) }
+
+// pointAt rewrites the event's userPoolId and its email and phone values, and
+// nothing else, by splicing new JSON strings over the old ones.
+func pointAt(event []byte, poolID string, data *ScenarioData) []byte {
+	type edit struct {
+		at, n int
+		raw   string
+	}
+	var edits []edit
+	str := func(s string) string { b, _ := json.Marshal(s); return string(b) }
+	if r := gjson.GetBytes(event, "userPoolId"); r.Index > 0 {
+		edits = append(edits, edit{r.Index, len(r.Raw), str(poolID)})
+	}
+	for _, attr := range []string{handler.AttrEmail, handler.AttrPhone} {
+		if r := gjson.GetBytes(event, "request.userAttributes."+attr); r.Type == gjson.String && r.Index > 0 {
+			edits = append(edits, edit{r.Index, len(r.Raw), str(data.Value(attr, r.Str))})
+		}
+	}
+	sort.Slice(edits, func(i, j int) bool { return edits[i].at > edits[j].at })
+	out := append([]byte(nil), event...)
+	for _, e := range edits {
+		out = append(out[:e.at], append([]byte(e.raw), out[e.at+e.n:]...)...)
+	}
+	return out
+}
+

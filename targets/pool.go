@@ -1,0 +1,210 @@
+package targets
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/aws/smithy-go"
+	"github.com/tidwall/gjson"
+
+	"github.com/autoconfirm/autoconfirm/handler"
+	"github.com/autoconfirm/autoconfirm/secrethash"
+)
+
+// LiveOptions are the settings shared by the targets that reach AWS.
+type LiveOptions struct {
+	// PoolID is the user pool to sign users up in, or to seed existing users in.
+	PoolID string
+	// Policy is the ALIAS_POLICY the deployed trigger runs.
+	Policy handler.Policy
+	// Namer makes the run's data unique.
+	Namer *Namer
+	// Concurrency bounds concurrent Cognito calls.
+	Concurrency int
+	// Limits maps a scenario tag to the reason this environment cannot run it,
+	// e.g. a known gap of a local emulator.
+	Limits map[string]string
+	// Verbose keeps personal data in messages instead of masking it.
+	Verbose bool
+}
+
+// unsupported names the first reason the live targets cannot run in.
+func (o LiveOptions) unsupported(in *Input) error {
+	switch {
+	case in.Fault != "" || in.Latency > 0:
+		return fmt.Errorf("%w: lookup faults can only be injected into the fake pool of the inprocess target", ErrCannot)
+	case in.PageSize > 0:
+		return fmt.Errorf("%w: a real pool's page size cannot be chosen; paging is checked by the inprocess target", ErrCannot)
+	}
+	policy := in.Policy
+	if policy == "" {
+		policy = handler.PolicySkipVerify
+	}
+	if policy != o.Policy {
+		return fmt.Errorf("%w: the trigger under test runs ALIAS_POLICY=%s and this scenario needs %s", ErrCannot, o.Policy, policy)
+	}
+	for _, t := range in.Tags {
+		if reason, ok := o.Limits[t]; ok {
+			return fmt.Errorf("%w: %s", ErrCannot, reason)
+		}
+	}
+	return nil
+}
+
+// Pool signs users up in a real user pool with SignUp, then reads them back
+// with AdminGetUser. It observes the user's status and verified attributes,
+// not the trigger's bytes or its lookups.
+type Pool struct {
+	opts     LiveOptions
+	api      *cip.Client
+	clientID string
+	secret   string
+	admin    *admin
+}
+
+// NewPool returns the pool target. secret may be empty for a client without one.
+func NewPool(api *cip.Client, clientID, secret string, opts LiveOptions) *Pool {
+	return &Pool{opts: opts, api: api, clientID: clientID, secret: secret, admin: newAdmin(api, opts.PoolID, opts.Concurrency)}
+}
+
+// Name implements Target.
+func (*Pool) Name() string { return "pool" }
+
+// Close stops the run and deletes every user it created.
+func (p *Pool) Close(ctx context.Context) (int, error) { return p.admin.Close(ctx) }
+
+// Run implements Target.
+func (p *Pool) Run(ctx context.Context, in *Input) (*Observation, error) {
+	if src := gjson.GetBytes(in.Event, "triggerSource").Str; src != handler.SourceSignUp {
+		return nil, fmt.Errorf("%w: the pool target signs up through the SignUp API, so Cognito always sends PreSignUp_SignUp, never %s", ErrCannot, src)
+	}
+	if err := p.opts.unsupported(in); err != nil {
+		return nil, err
+	}
+	if err := p.admin.begin(); err != nil {
+		return nil, err
+	}
+	defer p.admin.end()
+	data := p.opts.Namer.Scenario()
+	redact := func(err error) error {
+		if err == nil || p.opts.Verbose {
+			return err
+		}
+		return errors.New(data.Redact(err.Error()))
+	}
+	for i, h := range in.Holders {
+		attrs := map[string]string{}
+		for k, v := range h.Attributes {
+			attrs[k] = data.Value(k, v)
+		}
+		if err := p.admin.createHolder(ctx, in, data.Username(fmt.Sprintf("holder%d", i+1)), attrs); err != nil {
+			return nil, redact(err)
+		}
+	}
+
+	username := data.Username("new")
+	su := &cip.SignUpInput{
+		ClientId:       aws.String(p.clientID),
+		Username:       aws.String(username),
+		Password:       aws.String(Password()),
+		UserAttributes: signUpAttributes(in.Event, data),
+		ValidationData: attributeList(gjson.GetBytes(in.Event, "request.validationData")),
+		ClientMetadata: stringMap(gjson.GetBytes(in.Event, "request.clientMetadata")),
+	}
+	if p.secret != "" {
+		su.SecretHash = aws.String(secrethash.Compute(username, p.clientID, p.secret))
+	}
+	release, err := p.admin.slot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p.admin.remember(in, username)
+	start := time.Now()
+	out, err := p.api.SignUp(ctx, su)
+	elapsed := time.Since(start)
+	release()
+	obs := &Observation{Elapsed: elapsed}
+	if err != nil {
+		var apiErr smithy.APIError
+		if errors.As(err, &apiErr) {
+			switch apiErr.ErrorCode() {
+			case "UserLambdaValidationException":
+				obs.Refused, obs.Message = true, apiErr.ErrorMessage()
+				return obs, nil
+			case "InvalidParameterException", "InvalidPasswordException":
+				return nil, fmt.Errorf("%w: the pool refused the sign-up before the trigger ran (%s: %s)", ErrCannot, apiErr.ErrorCode(), data.Redact(apiErr.ErrorMessage()))
+			}
+		}
+		return nil, redact(fmt.Errorf("SignUp: %w", err))
+	}
+
+	release, err = p.admin.slot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	user, err := p.api.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(p.opts.PoolID), Username: aws.String(username)})
+	release()
+	if err != nil {
+		return nil, redact(fmt.Errorf("AdminGetUser after SignUp: %w", err))
+	}
+	confirmed := user.UserStatus == types.UserStatusTypeConfirmed
+	if confirmed != out.UserConfirmed {
+		return nil, fmt.Errorf("SignUp said UserConfirmed=%t but AdminGetUser says %s", out.UserConfirmed, user.UserStatus)
+	}
+	verified := func(name string) *bool {
+		v := false
+		for _, a := range user.UserAttributes {
+			if aws.ToString(a.Name) == name {
+				v = aws.ToString(a.Value) == "true"
+			}
+		}
+		return &v
+	}
+	obs.Confirmed = &confirmed
+	obs.EmailVerified = verified("email_verified")
+	obs.PhoneVerified = verified("phone_number_verified")
+	return obs, nil
+}
+
+// Cleanup implements Target.
+func (p *Pool) Cleanup(ctx context.Context, in *Input) error { return p.admin.cleanup(ctx, in) }
+
+// signUpAttributes turns the event's userAttributes into SignUp's list, with
+// unique test values. Attributes a client cannot send are left out: sub,
+// the *_verified flags and cognito:* names are Cognito's own.
+func signUpAttributes(event []byte, data *ScenarioData) []types.AttributeType {
+	var out []types.AttributeType
+	gjson.GetBytes(event, "request.userAttributes").ForEach(func(k, v gjson.Result) bool {
+		name := k.Str
+		if v.Type != gjson.String || name == "sub" || strings.HasSuffix(name, "_verified") || strings.HasPrefix(name, "cognito:") {
+			return true
+		}
+		out = append(out, types.AttributeType{Name: aws.String(name), Value: aws.String(data.Value(name, v.Str))})
+		return true
+	})
+	return out
+}
+
+func attributeList(r gjson.Result) []types.AttributeType {
+	var out []types.AttributeType
+	r.ForEach(func(k, v gjson.Result) bool {
+		out = append(out, types.AttributeType{Name: aws.String(k.Str), Value: aws.String(v.String())})
+		return true
+	})
+	return out
+}
+
+func stringMap(r gjson.Result) map[string]string {
+	if !r.IsObject() {
+		return nil
+	}
+	out := map[string]string{}
+	r.ForEach(func(k, v gjson.Result) bool { out[k.Str] = v.String(); return true })
+	return out
+}

@@ -1,0 +1,120 @@
+package targets
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"hash/fnv"
+	"strings"
+	"sync"
+
+	"github.com/autoconfirm/autoconfirm/handler"
+)
+
+// UserPrefix starts the username of every user a live run creates, so that
+// the cleanup command can find leftovers.
+const UserPrefix = "autoconfirm-test-"
+
+// Namer makes each live run's data unique, and each scenario's data
+// consistent with itself: the same fixture value maps to the same test value
+// within a scenario, so alias scenarios still collide with themselves.
+type Namer struct {
+	run string
+
+	mu       sync.Mutex
+	scenario int
+	phones   int
+}
+
+// NewNamer starts a run. An empty id picks a random one.
+func NewNamer(runID string) *Namer {
+	if runID == "" {
+		b := make([]byte, 3)
+		rand.Read(b)
+		runID = hex.EncodeToString(b)
+	}
+	return &Namer{run: strings.ToLower(runID)}
+}
+
+// RunID is the run's id, part of every username it creates.
+func (n *Namer) RunID() string { return n.run }
+
+// Prefix is the username prefix of this run.
+func (n *Namer) Prefix() string { return UserPrefix + n.run + "-" }
+
+// Scenario returns the data of a new scenario.
+func (n *Namer) Scenario() *ScenarioData {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.scenario++
+	return &ScenarioData{namer: n, id: n.scenario, values: map[string]string{}}
+}
+
+// phone returns the next fictional number, +1 NPA 555-01XX: the area code
+// comes from the run id and XX counts up, moving to the next area code after
+// 100 numbers.
+func (n *Namer) phone() string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	h := fnv.New32a()
+	h.Write([]byte(n.run))
+	npa := 200 + (int(h.Sum32())+n.phones/100)%800
+	xx := n.phones % 100
+	n.phones++
+	return fmt.Sprintf("+1%03d55501%02d", npa, xx)
+}
+
+// ScenarioData maps one scenario's fixture values to unique test values.
+type ScenarioData struct {
+	namer  *Namer
+	id     int
+	mu     sync.Mutex
+	values map[string]string
+}
+
+// Username returns the username of the scenario's user called role.
+func (d *ScenarioData) Username(role string) string {
+	return fmt.Sprintf("%ss%d-%s", d.namer.Prefix(), d.id, role)
+}
+
+// Value maps an attribute value. Emails get a +<run>s<scenario> tag, valid
+// phone numbers a fictional 555-01xx number; anything else (empty, invalid)
+// is kept, so that it stays as invalid as the scenario meant it.
+func (d *ScenarioData) Value(attr, v string) string {
+	if attr != handler.AttrEmail && attr != handler.AttrPhone {
+		return v
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	key := attr + "\x00" + v
+	if m, ok := d.values[key]; ok {
+		return m
+	}
+	m := v
+	switch {
+	case attr == handler.AttrEmail && handler.PlausibleEmail(v):
+		at := strings.LastIndexByte(v, '@')
+		m = fmt.Sprintf("%s+%ss%d%s", v[:at], d.namer.run, d.id, v[at:])
+	case attr == handler.AttrPhone && handler.ValidE164(v):
+		m = d.namer.phone()
+	}
+	d.values[key] = m
+	return m
+}
+
+// Redact replaces every test value of the scenario with a masked form.
+func (d *ScenarioData) Redact(s string) string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for key, v := range d.values {
+		if v == "" {
+			continue
+		}
+		if strings.HasPrefix(key, handler.AttrEmail) {
+			s = strings.ReplaceAll(s, v, handler.MaskEmail(v))
+		} else {
+			s = strings.ReplaceAll(s, v, handler.MaskPhone(v))
+		}
+	}
+	return s
+}
