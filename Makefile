@@ -47,7 +47,7 @@ unit: ## go test with the race detector
 	CGO_ENABLED=1 $(GO) test -race -count=1 ./...
 
 .PHONY: test
-test: lint unit rie-check live-local ## every test: lint, unit and feature tests (race), dist/bootstrap under the RIE, and the live-local stack
+test: lint unit rie-check live-local gate-check ## every test: lint, unit and feature tests (race), dist/bootstrap under the RIE, the live-local stack, and the gate against broken implementations
 
 .PHONY: rie-check
 rie-check: build ## invoke dist/bootstrap under the Lambda Runtime Interface Emulator with every fixture
@@ -64,6 +64,10 @@ BOOTSTRAP ?= $(BOOTSTRAP_BIN)
 live-local: node_modules/.installed ## the features against a local pool: cognito-local + the RIE running $(BOOTSTRAP) (default: a fresh dist/bootstrap)
 	@if [ "$(BOOTSTRAP)" = "$(BOOTSTRAP_BIN)" ]; then $(MAKE) --no-print-directory build; fi
 	$(GO) run ./internal/cmd/livelocal --bootstrap '$(BOOTSTRAP)' $(if $(TAGS),--tags '$(TAGS)')
+
+.PHONY: gate-check
+gate-check: node_modules/.installed ## live-local against testdata/impls: the reference must pass, every broken one must fail
+	$(GO) run ./internal/cmd/gatecheck
 
 .PHONY: clean
 clean: ## remove build output and reports
