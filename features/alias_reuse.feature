@@ -22,6 +22,7 @@ Feature: A new sign-up never takes over another user's verified email or phone
     And the email address is not verified
     And the pool is looked up with the filter 'email = "sam.taylor@example.com"'
 
+  @policy-reject
   Scenario: Someone else has verified the email address, and the policy is to refuse
     Given the alias policy is "reject"
     And a new user signs up with the event "alias-email"
@@ -31,6 +32,7 @@ Feature: A new sign-up never takes over another user's verified email or phone
     And the refusal says "email address"
     And the refusal does not name the other user
 
+  @policy-allow
   Scenario: Someone else has verified the email address, and the policy allows it
     Given the alias policy is "allow"
     And a new user signs up with the event "alias-email"
@@ -55,6 +57,7 @@ Feature: A new sign-up never takes over another user's verified email or phone
     And the phone number is not verified
     And the pool is looked up with the filter 'phone_number = "+15555550142"'
 
+  @policy-reject
   Scenario: Someone else has verified the phone number, and the policy is to refuse
     Given the alias policy is "reject"
     And a new user signs up with the event "alias-phone"
@@ -89,6 +92,7 @@ Feature: A new sign-up never takes over another user's verified email or phone
     And the email address is not verified
     And the phone number is not verified
 
+  @policy-reject
   Scenario: Both are taken, and the policy is to refuse
     Given the alias policy is "reject"
     And a new user signs up with the event "alias-both"
@@ -124,7 +128,7 @@ Feature: A new sign-up never takes over another user's verified email or phone
     Then the user is confirmed
     And the pool is looked up with the filter 'email = "\"^=\"@example.com"'
 
-  @paging
+  @paging @fake-pool
   Scenario: The user who holds the email address is on the third page of results
     Given a new user signs up with the event "alias-paged"
     And the pool already holds the users in "paged-holder"
@@ -134,7 +138,7 @@ Feature: A new sign-up never takes over another user's verified email or phone
     And the email address is not verified
     And the pool is looked up 3 times
 
-  @faults
+  @faults @fake-pool
   Scenario Outline: The pool cannot be asked: <what>
     Given a new user signs up with the event "alias-both"
     And the lookup budget is 300 milliseconds
@@ -154,7 +158,7 @@ Feature: A new sign-up never takes over another user's verified email or phone
       | no answer at all              | never answers                         |
       | the pool does not exist       | reports that the pool does not exist  |
 
-  @faults
+  @faults @fake-pool
   Scenario: The pool answers too slowly
     Given a new user signs up with the event "alias-email"
     And the lookup budget is 300 milliseconds
@@ -164,7 +168,7 @@ Feature: A new sign-up never takes over another user's verified email or phone
     And the email address is not verified
     And the answer comes back within 2000 milliseconds
 
-  @faults
+  @faults @fake-pool @policy-reject
   Scenario: A failed lookup is not a conflict, even when the policy is to refuse
     Given the alias policy is "reject"
     And a new user signs up with the event "alias-email"
