@@ -63,7 +63,7 @@ BOOTSTRAP ?= $(BOOTSTRAP_BIN)
 .PHONY: live-local
 live-local: node_modules/.installed ## the features against a local pool: cognito-local + the RIE running $(BOOTSTRAP) (default: a fresh dist/bootstrap)
 	@if [ "$(BOOTSTRAP)" = "$(BOOTSTRAP_BIN)" ]; then $(MAKE) --no-print-directory build; fi
-	$(GO) run ./internal/cmd/livelocal --bootstrap '$(BOOTSTRAP)' $(if $(TAGS),--tags '$(TAGS)')
+	$(GO) run ./internal/cmd/livelocal --bootstrap '$(BOOTSTRAP)' $(if $(filter $(BOOTSTRAP_BIN),$(BOOTSTRAP)),--own) $(if $(TAGS),--tags '$(TAGS)')
 
 .PHONY: gate-check
 gate-check: node_modules/.installed ## live-local against testdata/impls: the reference must pass, every broken one must fail

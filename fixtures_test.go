@@ -64,7 +64,7 @@ func TestFixturesAreUsedAndExist(t *testing.T) {
 	content := autoconfirm.Content()
 	named := namedFixtures(t, content)
 	var onDisk []string
-	for _, dir := range []string{"fixtures", "fixtures/pool"} {
+	for _, dir := range []string{"fixtures", "fixtures/pool", "fixtures/bad"} {
 		m, _ := fs.Glob(content, dir+"/*.json")
 		onDisk = append(onDisk, m...)
 	}
@@ -83,6 +83,9 @@ func TestFixturesAreUsedAndExist(t *testing.T) {
 	}
 	if len(onDisk) < 15 {
 		t.Errorf("expected at least 15 fixtures, found %d", len(onDisk))
+	}
+	if bad, _ := fs.Glob(content, "fixtures/bad/*.json"); len(bad) < 25 {
+		t.Errorf("expected at least 25 bad-input fixtures, found %d", len(bad))
 	}
 }
 

@@ -60,6 +60,7 @@ func (s *Suite) InitializeScenario(sc *godog.ScenarioContext) {
 	})
 
 	sc.Given(`^a new user signs up with the event "([^"]+)"$`, st.signsUpWith)
+	sc.Given(`^a new user signs up with a generated event: (.+)$`, st.signsUpWithGenerated)
 	sc.Given(`^the alias policy is "(skip-verify|reject|allow)"$`, st.policyIs)
 	sc.Given(`^another user already has this (email address|phone number) and has verified it$`, st.holder(true))
 	sc.Given(`^another user already has this (email address|phone number) but has not verified it$`, st.holder(false))
@@ -76,6 +77,7 @@ func (s *Suite) InitializeScenario(sc *godog.ScenarioContext) {
 	sc.Then(`^the (email address|phone number) (is|is not) verified$`, st.verified)
 	sc.Then(`^the sign-up is refused$`, st.refused)
 	sc.Then(`^the refusal says "([^"]*)"$`, st.refusalSays)
+	sc.Then(`^the refusal is exactly '(.*)'$`, st.refusalIs)
 	sc.Then(`^the refusal does not name the other user$`, st.refusalAnonymous)
 	sc.Then(`^the rest of the event comes back unchanged$`, st.restUnchanged)
 	sc.Then(`^the event comes back exactly as it was sent$`, st.exactlyUnchanged)
@@ -100,6 +102,15 @@ func (st *scenario) signsUpWith(name string) error {
 		return fmt.Errorf("fixture %q: %w (fixtures live in fixtures/<name>.json)", name, err)
 	}
 	st.in.Fixture, st.in.Event = name, b
+	return nil
+}
+
+func (st *scenario) signsUpWithGenerated(kind string) error {
+	b, err := generated(st.suite.Fixtures, kind)
+	if err != nil {
+		return err
+	}
+	st.in.Fixture, st.in.Event, st.in.Generated = "generated: "+kind, b, true
 	return nil
 }
 
@@ -275,6 +286,16 @@ func (st *scenario) refusalSays(text string) error {
 	}
 	if !strings.Contains(st.obs.Message, text) {
 		return fmt.Errorf("expected the refusal to say %q, but it said %q", text, st.obs.Message)
+	}
+	return nil
+}
+
+func (st *scenario) refusalIs(text string) error {
+	if err := st.refused(); err != nil {
+		return err
+	}
+	if st.obs.Message != text {
+		return fmt.Errorf("expected the refusal\n  %q\nbut it was\n  %q", text, st.obs.Message)
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -52,6 +53,9 @@ func (t *Lambda) Close(ctx context.Context) (int, error) {
 func (t *Lambda) Run(ctx context.Context, in *Input) (*Observation, error) {
 	if err := t.opts.unsupported(in); err != nil {
 		return nil, err
+	}
+	if !json.Valid(in.Event) || !utf8.Valid(in.Event) {
+		return nil, fmt.Errorf("%w: Lambda refuses a payload that is not valid UTF-8 JSON before the function runs, so the function never sees it; the inprocess target and make rie-check cover it", ErrCannot)
 	}
 	event := in.Event
 	if t.admin != nil {
@@ -135,4 +139,3 @@ func pointAt(event []byte, poolID string, data *ScenarioData) []byte {
 	}
 	return out
 }
-

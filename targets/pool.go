@@ -81,6 +81,9 @@ func (p *Pool) Close(ctx context.Context) (int, error) { return p.admin.Close(ct
 
 // Run implements Target.
 func (p *Pool) Run(ctx context.Context, in *Input) (*Observation, error) {
+	if in.Generated || strings.HasPrefix(in.Fixture, "bad/") {
+		return nil, fmt.Errorf("%w: a malformed event cannot be produced through SignUp; Cognito builds the event itself", ErrCannot)
+	}
 	if src := gjson.GetBytes(in.Event, "triggerSource").Str; src != handler.SourceSignUp {
 		return nil, fmt.Errorf("%w: the pool target signs up through the SignUp API, so Cognito always sends PreSignUp_SignUp, never %s", ErrCannot, src)
 	}

@@ -23,6 +23,9 @@ type Input struct {
 	Fixture string
 	// Event is the fixture's bytes: a real-shaped pre sign-up event.
 	Event []byte
+	// Generated marks an event built by a step rather than read from a file;
+	// like the fixtures under bad/, it may be malformed on purpose.
+	Generated bool
 	// Holders must exist in the pool before the sign-up.
 	Holders []Holder
 	// Policy is the ALIAS_POLICY the scenario assumes; empty means the default.
