@@ -46,8 +46,14 @@ lint: ## gofmt and go vet
 unit: ## go test with the race detector
 	CGO_ENABLED=1 $(GO) test -race -count=1 ./...
 
+FUZZTIME ?= 20s
+
+.PHONY: fuzz
+fuzz: ## fuzz the full Invoke path for FUZZTIME (default 20s), seeded with every fixture and testdata/fuzz
+	$(GO) test -run '^$$' -fuzz '^FuzzInvoke$$' -fuzztime $(FUZZTIME) ./handler
+
 .PHONY: test
-test: lint unit rie-check live-local gate-check ## every test: lint, unit and feature tests (race), dist/bootstrap under the RIE, the live-local stack, and the gate against broken implementations
+test: lint unit fuzz rie-check live-local gate-check ## every test: lint, unit and feature tests (race), 20 s of fuzzing, dist/bootstrap under the RIE, the live-local stack, and the gate against broken implementations
 
 .PHONY: rie-check
 rie-check: build ## invoke dist/bootstrap under the Lambda Runtime Interface Emulator with every fixture

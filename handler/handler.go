@@ -66,6 +66,7 @@ type Flags struct {
 // Decision is what one invocation decided, for the response and the log.
 type Decision struct {
 	Source       string
+	User         string // the event's userName; logged only as a hash
 	Flags        Flags
 	Unchanged    bool // the event was returned as it came
 	Email, Phone Outcome
@@ -82,7 +83,7 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 
 func (h *Handler) handle(ctx context.Context, payload []byte) ([]byte, Decision, error) {
 	ev, err := parse(payload)
-	d := Decision{Source: ev.source, Email: OutcomeNotApplied, Phone: OutcomeNotApplied}
+	d := Decision{Source: ev.source, User: ev.userName, Email: OutcomeNotApplied, Phone: OutcomeNotApplied}
 	if err != nil {
 		return nil, d, err
 	}
@@ -110,7 +111,7 @@ func (h *Handler) handle(ctx context.Context, payload []byte) ([]byte, Decision,
 
 // decideSignUp sets the flags for PreSignUp_SignUp.
 func (h *Handler) decideSignUp(ctx context.Context, ev event) Decision {
-	d := Decision{Source: ev.source, Flags: Flags{Confirm: true}}
+	d := Decision{Source: ev.source, User: ev.userName, Flags: Flags{Confirm: true}}
 	d.Email = candidate(ev.email, PlausibleEmail)
 	d.Phone = candidate(ev.phone, ValidE164)
 
@@ -125,7 +126,12 @@ func (h *Handler) decideSignUp(ctx context.Context, ev event) Decision {
 	for i, r := range h.guard.check(ctx, ev.poolID, selfID{ev.userName, ev.sub}, cands) {
 		*slots[i] = r.outcome
 		if r.err != nil {
-			d.LookupErrors = append(d.LookupErrors, fmt.Errorf("%s: %w", cands[i].attr, r.err))
+			// The error goes to the log: keep the value out of it, whatever
+			// the lister quoted.
+			v := cands[i].value
+			msg := strings.ReplaceAll(r.err.Error(), strings.ReplaceAll(v, `"`, `\"`), "<redacted>")
+			msg = strings.ReplaceAll(msg, v, "<redacted>")
+			d.LookupErrors = append(d.LookupErrors, fmt.Errorf("%s: %s", cands[i].attr, msg))
 		}
 	}
 	// A verify flag is only ever set together with autoConfirmUser.

@@ -40,6 +40,9 @@ func (h *Handler) log(ctx context.Context, d Decision, err error, took time.Dura
 		slog.String("phone_number", string(d.Phone)),
 		slog.Float64("duration_ms", float64(took.Microseconds())/1000),
 	}
+	if d.User != "" {
+		attrs = append(attrs, slog.String("user", ShortHash(d.User)))
+	}
 	if err != nil {
 		// Event errors quote only the trigger source, never attribute values;
 		// a source that looks personal is replaced by its hash.
