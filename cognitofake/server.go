@@ -53,6 +53,7 @@ const (
 	FaultHang      Fault = "hang"               // no answer until the client gives up
 	FaultReset     Fault = "reset"              // connection closed mid-body
 	FaultNotFound  Fault = "resource-not-found" // HTTP 400 ResourceNotFoundException
+	FaultRefused   Fault = "connection-refused" // nothing listens: the client's connection is refused
 )
 
 // Call is one recorded ListUsers request.

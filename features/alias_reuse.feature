@@ -157,6 +157,27 @@ Feature: A new sign-up never takes over another user's verified email or phone
       | a dropped connection          | drops the connection                  |
       | no answer at all              | never answers                         |
       | the pool does not exist       | reports that the pool does not exist  |
+      | a refused connection          | cannot connect                        |
+
+  @faults @fake-pool
+  Scenario: Fifty pages of results are more than the guard reads
+    Given a new user signs up with the event "alias-paged"
+    And the pool holds 300 other users with this email address, none of them verified
+    And the pool answers 6 users per page
+    When the sign-up reaches the pre sign-up trigger
+    Then the user is confirmed
+    And the email address is not verified
+    And the pool is looked up 10 times
+
+  @faults @fake-pool
+  Scenario: The invocation has less time left than the lookup budget
+    Given a new user signs up with the event "alias-email"
+    And the invocation has 400 milliseconds left
+    And the pool takes 3000 milliseconds to answer each lookup
+    When the sign-up reaches the pre sign-up trigger
+    Then the user is confirmed
+    And the email address is not verified
+    And the answer comes back within 400 milliseconds
 
   @faults @fake-pool
   Scenario: The pool answers too slowly

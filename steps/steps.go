@@ -67,7 +67,9 @@ func (s *Suite) InitializeScenario(sc *godog.ScenarioContext) {
 	sc.Given(`^another user already has the verified (email address|phone number) "([^"]*)"$`, st.holderOf)
 	sc.Given(`^the pool already holds the users in "([^"]+)"$`, st.poolHolds)
 	sc.Given(`^the pool answers (\d+) users? per page$`, st.pageSize)
-	sc.Given(`^the pool lookup (fails with a server error|is throttled|returns a reply that is not JSON|drops the connection|never answers|reports that the pool does not exist)$`, st.lookupFault)
+	sc.Given(`^the pool lookup (fails with a server error|is throttled|returns a reply that is not JSON|drops the connection|never answers|reports that the pool does not exist|cannot connect)$`, st.lookupFault)
+	sc.Given(`^the pool holds (\d+) other users with this (email address|phone number), none of them verified$`, st.manyHolders)
+	sc.Given(`^the invocation has (\d+) milliseconds left$`, st.deadline)
 	sc.Given(`^the pool takes (\d+) milliseconds to answer each lookup$`, st.latency)
 	sc.Given(`^the lookup budget is (\d+) milliseconds$`, st.budget)
 
@@ -181,14 +183,39 @@ func (st *scenario) poolHolds(name string) error {
 func (st *scenario) pageSize(n int) error { st.in.PageSize = n; return nil }
 
 func (st *scenario) lookupFault(what string) error {
-	st.in.Fault = map[string]cognitofake.Fault{
+	f, ok := map[string]cognitofake.Fault{
 		"fails with a server error":            cognitofake.Fault500,
 		"is throttled":                         cognitofake.FaultThrottle,
 		"returns a reply that is not JSON":     cognitofake.FaultMalformed,
 		"drops the connection":                 cognitofake.FaultReset,
 		"never answers":                        cognitofake.FaultHang,
 		"reports that the pool does not exist": cognitofake.FaultNotFound,
+		"cannot connect":                       cognitofake.FaultRefused,
 	}[what]
+	if !ok {
+		return fmt.Errorf("no fault is called %q", what)
+	}
+	st.in.Fault = f
+	return nil
+}
+
+func (st *scenario) manyHolders(n int, what string) error {
+	if st.in.Event == nil {
+		return errors.New("name the sign-up event first")
+	}
+	attr := attrName(what)
+	v := gjson.GetBytes(st.in.Event, "request.userAttributes."+gjsonKey(attr))
+	for i := 1; i <= n; i++ {
+		st.in.Holders = append(st.in.Holders, targets.Holder{
+			Username:   fmt.Sprintf("unverified-holder-%03d", i),
+			Attributes: map[string]string{attr: v.Str, attr + "_verified": "false"},
+		})
+	}
+	return nil
+}
+
+func (st *scenario) deadline(ms int) error {
+	st.in.Deadline = time.Duration(ms) * time.Millisecond
 	return nil
 }
 

@@ -57,15 +57,29 @@ func (t *InProcess) Run(ctx context.Context, in *Input) (*Observation, error) {
 	if in.Budget > 0 {
 		cfg.LookupTimeout = in.Budget
 	}
+	endpoint := fake.URL
+	if in.Fault == cognitofake.FaultRefused {
+		url, release, err := cognitofake.RefusingEndpoint()
+		if err != nil {
+			return nil, err
+		}
+		defer release()
+		endpoint = url
+	}
 	client := cognito.NewClient(aws.Config{
 		Region:       "us-east-1",
 		Credentials:  credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "fake-secret", ""),
-		BaseEndpoint: aws.String(fake.URL),
+		BaseEndpoint: aws.String(endpoint),
 	})
 	logs := &bytes.Buffer{}
 	h, err := handler.New(cfg, cognito.NewLister(client), slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	if err != nil {
 		return nil, err
+	}
+	if in.Deadline > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, in.Deadline)
+		defer cancel()
 	}
 	start := time.Now()
 	out, err := lambda.NewHandler(h).Invoke(ctx, in.Event)

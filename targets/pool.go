@@ -39,6 +39,8 @@ func (o LiveOptions) unsupported(in *Input) error {
 	switch {
 	case in.Fault != "" || in.Latency > 0:
 		return fmt.Errorf("%w: lookup faults can only be injected into the fake pool of the inprocess target", ErrCannot)
+	case in.Deadline > 0:
+		return fmt.Errorf("%w: the invocation's deadline is Lambda's to set; the inprocess target sets it", ErrCannot)
 	case in.PageSize > 0:
 		return fmt.Errorf("%w: a real pool's page size cannot be chosen; paging is checked by the inprocess target", ErrCannot)
 	}

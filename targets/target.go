@@ -36,6 +36,9 @@ type Input struct {
 	PageSize int
 	// Budget is the ALIAS_LOOKUP_TIMEOUT the scenario assumes; zero means the default.
 	Budget time.Duration
+	// Deadline is the time the invocation has left, as Lambda's context would
+	// say; zero means no deadline.
+	Deadline time.Duration
 	// Tags are the scenario's tags, so a target can name what it cannot run.
 	Tags []string
 }
