@@ -37,9 +37,10 @@ type admin struct {
 	ops    chan struct{} // bounds concurrent calls, to stay under the quotas
 
 	mu      sync.Mutex
-	created map[*Input][]string
-	closed  bool
-	running sync.WaitGroup
+	created  map[*Input][]string
+	closed   bool
+	running  sync.WaitGroup // sign-ups in flight
+	cleaning sync.WaitGroup // per-scenario cleanups in flight
 }
 
 func newAdmin(api *cip.Client, poolID string, concurrency int) *admin {
@@ -111,12 +112,19 @@ func (a *admin) createHolder(ctx context.Context, in *Input, username string, at
 	return nil
 }
 
-// cleanup deletes the users created for in.
+// cleanup deletes the users created for in. Once the run is closing it
+// leaves them to Close, so that the process cannot exit halfway through.
 func (a *admin) cleanup(ctx context.Context, in *Input) error {
 	a.mu.Lock()
+	if a.closed {
+		a.mu.Unlock()
+		return nil
+	}
 	users := a.created[in]
 	delete(a.created, in)
+	a.cleaning.Add(1)
 	a.mu.Unlock()
+	defer a.cleaning.Done()
 	return a.deleteAll(ctx, users)
 }
 
@@ -127,7 +135,7 @@ func (a *admin) Close(ctx context.Context) (int, error) {
 	a.closed = true
 	a.mu.Unlock()
 	done := make(chan struct{})
-	go func() { a.running.Wait(); close(done) }()
+	go func() { a.running.Wait(); a.cleaning.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-ctx.Done():

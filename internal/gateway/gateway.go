@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/autoconfirm/autoconfirm/internal/rie"
 )
@@ -24,12 +25,17 @@ type Invoker interface {
 // Gateway is an http.Handler for POST /2015-03-31/functions/{name}/invocations.
 type Gateway struct {
 	fn      Invoker
+	delay   atomic.Int64 // nanoseconds added before each invoke
 	invokes atomic.Int64
 	errors  atomic.Int64
 }
 
 // New returns a gateway in front of fn.
 func New(fn Invoker) *Gateway { return &Gateway{fn: fn} }
+
+// SetDelay makes every invoke wait d first, like a slow cold start. The
+// interrupt check uses it to stop a run in the middle of a sign-up.
+func (g *Gateway) SetDelay(d time.Duration) { g.delay.Store(int64(d)) }
 
 // Counts reports the invocations served and how many were function errors.
 func (g *Gateway) Counts() (invokes, functionErrors int64) { return g.invokes.Load(), g.errors.Load() }
@@ -59,6 +65,13 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if len(body) > maxPayload {
 		writeError(w, http.StatusRequestEntityTooLarge, "RequestTooLargeException", "Request must be smaller than 6291456 bytes for the InvokeFunction operation")
 		return
+	}
+	if d := time.Duration(g.delay.Load()); d > 0 {
+		select {
+		case <-time.After(d):
+		case <-r.Context().Done():
+			return
+		}
 	}
 	res, err := g.fn.Invoke(r.Context(), body)
 	if err != nil {

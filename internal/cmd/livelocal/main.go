@@ -244,6 +244,9 @@ func run(ctx context.Context, bootstrap, tags string, verbose bool) (err error) 
 			return errors.New("interrupted")
 		}
 	}
+	if err := interruptCheck(ctx, runner, gw, api, poolID, clientID, secret, cogURL); err != nil {
+		failed = append(failed, err.Error())
+	}
 	// No run may leave a test user behind.
 	left, err := countUsers(ctx, api, poolID)
 	if err != nil {
@@ -256,6 +259,59 @@ func run(ctx context.Context, bootstrap, tags string, verbose bool) (err error) 
 	}
 	if len(failed) > 0 {
 		return errors.New(strings.Join(failed, "; "))
+	}
+	return nil
+}
+
+// interruptCheck proves the cleanup on SIGINT: it slows the trigger down,
+// starts a pool run, interrupts it as soon as test users exist, and requires
+// the runner to exit 130 leaving no test user in the pool.
+func interruptCheck(ctx context.Context, runner string, gw *gateway.Gateway, api *cip.Client, poolID, clientID, secret, cogURL string) error {
+	gw.SetDelay(300 * time.Millisecond)
+	defer gw.SetDelay(0)
+	cmd := exec.Command(runner, "--target", "pool", "--pool-id", poolID, "--client-id", clientID,
+		"--tags", "@alias", "--concurrency", "2", "--format", "progress", "--no-colors")
+	cmd.Env = append(os.Environ(), "AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",
+		"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER="+cogURL, "COGNITO_CLIENT_SECRET="+secret)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	seen := 0
+	for deadline := time.Now().Add(20 * time.Second); seen == 0 && time.Now().Before(deadline); {
+		n, err := countUsers(ctx, api, poolID)
+		if err != nil {
+			cmd.Process.Kill()
+			<-done
+			return err
+		}
+		seen = n
+		if seen == 0 {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	if seen == 0 {
+		cmd.Process.Kill()
+		<-done
+		return errors.New("interrupt check: the run created no user within 20s")
+	}
+	cmd.Process.Signal(os.Interrupt)
+	var exitErr *exec.ExitError
+	err := <-done
+	code := 0
+	if errors.As(err, &exitErr) {
+		code = exitErr.ExitCode()
+	}
+	left, cerr := countUsers(ctx, api, poolID)
+	if cerr != nil {
+		return cerr
+	}
+	fmt.Printf("live-local: interrupt check: SIGINT with %d test user(s) in the pool mid-scenario; the runner exited %d and left %d\n", seen, code, left)
+	if code != 130 || left != 0 {
+		return fmt.Errorf("interrupt check: want exit 130 and 0 users left, got exit %d and %d left\n%s", code, left, out.Bytes())
 	}
 	return nil
 }
