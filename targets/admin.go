@@ -36,7 +36,7 @@ type admin struct {
 	poolID string
 	ops    chan struct{} // bounds concurrent calls, to stay under the quotas
 
-	mu      sync.Mutex
+	mu       sync.Mutex
 	created  map[*Input][]string
 	closed   bool
 	running  sync.WaitGroup // sign-ups in flight
