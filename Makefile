@@ -75,6 +75,10 @@ live-local: node_modules/.installed ## the features against a local pool: cognit
 gate-check: node_modules/.installed ## live-local against testdata/impls: the reference must pass, every broken one must fail
 	$(GO) run ./internal/cmd/gatecheck
 
+.PHONY: bench
+bench: build node_modules/.installed ## measure against the baselines, side by side, and print the table (see docs/performance.md)
+	$(GO) run ./internal/cmd/bench --bootstrap $(BOOTSTRAP_BIN)
+
 .PHONY: clean
 clean: ## remove build output and reports
 	rm -rf $(DIST) $(REPORT_DIR)

@@ -128,9 +128,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return fail("%v", err)
 	}
+	cleanedUp := make(chan struct{})
 	if closer != nil {
 		// On SIGINT or SIGTERM: stop new sign-ups, delete what the run created, exit.
 		go func() {
+			defer close(cleanedUp)
 			<-ctx.Done()
 			fmt.Fprintln(stderr, "\nautoconfirm-conformance: interrupted; deleting the users this run created…")
 			cctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -155,6 +157,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		NoColors:    o.noColors,
 		Output:      stdout,
 	})
+	if closer != nil && ctx.Err() != nil {
+		// Interrupted: the scenarios failed fast; let the cleanup finish and exit 130.
+		<-cleanedUp
+		return 130
+	}
 	if closer != nil {
 		// Each scenario cleans up after itself; this catches a user created by
 		// a call that timed out after its scenario's cleanup.

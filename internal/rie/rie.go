@@ -99,7 +99,7 @@ func Start(ctx context.Context, rieBin, bootstrap string, env []string, logs io.
 		case <-ctx.Done():
 			p.Stop()
 			return nil, ctx.Err()
-		case <-time.After(5 * time.Millisecond):
+		case <-time.After(time.Millisecond):
 		}
 		if time.Now().After(deadline) {
 			p.Stop()

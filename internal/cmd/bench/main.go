@@ -1,0 +1,417 @@
+// Command bench measures autoconfirm side by side with its baselines, in one
+// run, and prints the results as a Markdown table with ratios. The machines
+// are noisy, so only ratios of figures taken together are compared with the
+// targets; absolute figures are for orientation.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/tidwall/gjson"
+
+	"github.com/autoconfirm/autoconfirm"
+	"github.com/autoconfirm/autoconfirm/cognito"
+	"github.com/autoconfirm/autoconfirm/cognitofake"
+	"github.com/autoconfirm/autoconfirm/conformance"
+	"github.com/autoconfirm/autoconfirm/handler"
+	"github.com/autoconfirm/autoconfirm/internal/rie"
+	"github.com/autoconfirm/autoconfirm/targets"
+)
+
+var fixtures = []string{"email-only", "phone-only", "email-and-phone", "neither"}
+
+func main() {
+	bootstrap := flag.String("bootstrap", "dist/bootstrap", "the Lambda binary to measure")
+	starts := flag.Int("starts", 11, "cold starts per binary (the median is reported)")
+	invocations := flag.Int("invocations", 10000, "invocations before reading peak RSS")
+	flag.Parse()
+	testing.Init()
+	ctx := context.Background()
+	fmt.Printf("# autoconfirm benchmarks\n\n%s, %d CPUs, %s/%s, %s\n", cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version())
+	steps := []struct {
+		name string
+		fn   func(context.Context) error
+	}{
+		{"handler cost per invocation", handlerCost},
+		{"cold start", func(ctx context.Context) error { return coldStart(ctx, *bootstrap, *starts) }},
+		{"alias guard latency", guardLatency},
+		{"suite speed", suiteSpeed},
+		{"memory", func(ctx context.Context) error { return memory(ctx, *bootstrap, *invocations) }},
+	}
+	failed := 0
+	for i, s := range steps {
+		fmt.Fprintf(os.Stderr, "bench: [%d/%d] %s…\n", i+1, len(steps), s.name)
+		if err := s.fn(ctx); err != nil {
+			failed++
+			fmt.Printf("\n%s: not measured: %v\n", s.name, err)
+		}
+	}
+	if failed > 0 {
+		os.Exit(1)
+	}
+}
+
+func cpuModel() string {
+	b, _ := os.ReadFile("/proc/cpuinfo")
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "model name") {
+			return strings.TrimSpace(l[strings.Index(l, ":")+1:])
+		}
+	}
+	return "unknown CPU"
+}
+
+func fixture(name string) []byte {
+	b, err := os.ReadFile("fixtures/" + name + ".json")
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+type row struct {
+	ns, bytes, allocs float64
+}
+
+func bench(fn func(b *testing.B)) row {
+	r := testing.Benchmark(func(b *testing.B) { b.ReportAllocs(); fn(b) })
+	return row{float64(r.NsPerOp()), float64(r.AllocedBytesPerOp()), float64(r.AllocsPerOp())}
+}
+
+func handlerCost(ctx context.Context) error {
+	allow := handler.DefaultConfig()
+	allow.Policy = handler.PolicyAllow
+	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	h, _ := handler.New(allow, nil, logger)
+	ours := lambda.NewHandler(h)
+	clean := lister{}
+	hg, _ := handler.New(handler.DefaultConfig(), clean, logger)
+	guarded := lambda.NewHandler(hg)
+
+	var paths []string
+	for _, f := range fixtures {
+		paths = append(paths, "fixtures/"+f+".json")
+	}
+	py, pyErr := python(ctx, paths)
+
+	fmt.Printf("\n## 1. Handler cost per invocation\n\nThrough aws-lambda-go's Invoke path with the production JSON logger (to io.Discard). ")
+	fmt.Printf("\"ours\" runs ALIAS_POLICY=allow, like the article; \"ours + guard\" runs the default policy against an in-memory pool, so it adds the guard's work but no network.\n\n")
+	fmt.Println("| fixture | ours ns/op | B/op | allocs | ours + guard ns/op | (a) article, Python ns/op | (b) typed floor ns/op | B/op | allocs | (c) raw floor ns/op | ours / (a) | ours / (b) |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|---|")
+	var worstA, worstB float64
+	for _, name := range fixtures {
+		p := fixture(name)
+		o := bench(func(b *testing.B) {
+			for b.Loop() {
+				ours.Invoke(ctx, p)
+			}
+		})
+		g := bench(func(b *testing.B) {
+			for b.Loop() {
+				guarded.Invoke(ctx, p)
+			}
+		})
+		t := bench(func(b *testing.B) {
+			for b.Loop() {
+				var ev events.CognitoEventUserPoolsPreSignup
+				json.Unmarshal(p, &ev)
+				ev.Response.AutoConfirmUser = true
+				json.Marshal(&ev)
+			}
+		})
+		r := bench(func(b *testing.B) {
+			for b.Loop() {
+				out := append([]byte(nil), p...)
+				gjson.GetBytes(out, "request.userAttributes.email")
+				gjson.GetBytes(out, "request.userAttributes.phone_number")
+			}
+		})
+		a := py["fixtures/"+name+".json"]
+		ra, rb := ratio(o.ns, a), o.ns/t.ns
+		worstA, worstB = max(worstA, ra), max(worstB, rb)
+		fmt.Printf("| %s | %.0f | %.0f | %.0f | %.0f | %s | %.0f | %.0f | %.0f | %.0f | %s | %.2f× |\n",
+			name, o.ns, o.bytes, o.allocs, g.ns, num(a), t.ns, t.bytes, t.allocs, r.ns, times(ra), rb)
+	}
+	if pyErr != nil {
+		fmt.Printf("\n(a) not measured: %v\n", pyErr)
+	}
+	fmt.Printf("\nTargets: ours at least 5× faster than (a), i.e. ours / (a) ≤ 0.20×: worst %s %s. Ours ≤ 0.5× of (b): worst %.2f× %s.\n",
+		times(worstA), verdict(pyErr == nil && worstA <= 0.2), worstB, verdict(worstB <= 0.5))
+	return nil
+}
+
+type lister struct{}
+
+func (lister) ListUsers(context.Context, string, string, string) (handler.Page, error) {
+	return handler.Page{}, nil
+}
+
+func python(ctx context.Context, paths []string) (map[string]float64, error) {
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		return nil, fmt.Errorf("python3 is not installed")
+	}
+	out, err := exec.CommandContext(ctx, py, append([]string{"internal/cmd/bench/article_handler.py"}, paths...)...).Output()
+	if err != nil {
+		return nil, fmt.Errorf("python3: %w", err)
+	}
+	m := map[string]float64{}
+	return m, json.Unmarshal(out, &m)
+}
+
+func ratio(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
+}
+
+func num(v float64) string {
+	if v == 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.0f", v)
+}
+
+func times(v float64) string {
+	if v == 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.2f×", v)
+}
+
+func verdict(ok bool) string {
+	if ok {
+		return "(met)"
+	}
+	return "(NOT met)"
+}
+
+func median(d []time.Duration) time.Duration {
+	s := append([]time.Duration(nil), d...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[len(s)/2]
+}
+
+// fakeEnv points a bootstrap's SDK at a fake pool, so the default policy runs
+// without a network.
+func fakeEnv(fake *cognitofake.Server, extra ...string) []string {
+	return append([]string{"AWS_ENDPOINT_URL=" + fake.URL, "AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=bench",
+		"AWS_SECRET_ACCESS_KEY=bench", "LOG_LEVEL=error"}, extra...)
+}
+
+func coldStart(ctx context.Context, bootstrap string, n int) error {
+	dir, err := os.MkdirTemp("", "autoconfirm-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	minimal := filepath.Join(dir, "minimal")
+	build := exec.CommandContext(ctx, "go", "build", "-trimpath", "-tags", "lambda.norpc", "-ldflags=-s -w", "-o", minimal, "./testdata/minimal")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		return fmt.Errorf("building the minimal function: %v\n%s", err, out)
+	}
+	bin, err := rie.Binary(ctx)
+	if err != nil {
+		return err
+	}
+	fake := cognitofake.New()
+	defer fake.Close()
+	payload := fixture("email-only")
+	cases := []struct {
+		name, bin string
+		env       []string
+	}{
+		{"minimal aws-lambda-go function", minimal, fakeEnv(fake)},
+		{"dist/bootstrap, ALIAS_POLICY=allow", bootstrap, fakeEnv(fake, "ALIAS_POLICY=allow")},
+		{"dist/bootstrap, default policy (SDK client at start)", bootstrap, fakeEnv(fake)},
+	}
+	times := make([][]time.Duration, len(cases))
+	for i := 0; i < n; i++ { // interleaved, so drift hits every case alike
+		for c, tc := range cases {
+			start := time.Now()
+			p, err := rie.Start(ctx, bin, tc.bin, tc.env, nil)
+			if err != nil {
+				return err
+			}
+			_, err = p.Invoke(ctx, payload)
+			d := time.Since(start)
+			p.Stop()
+			if err != nil {
+				return err
+			}
+			times[c] = append(times[c], d)
+		}
+	}
+	base := median(times[0])
+	fmt.Printf("\n## 2. Cold start\n\nFrom exec of the Runtime Interface Emulator to the first answered invocation (email-only), median of %d starts, interleaved.\n\n", n)
+	fmt.Println("| binary | size | median | ratio to minimal |")
+	fmt.Println("|---|---|---|---|")
+	worst := 0.0
+	for c, tc := range cases {
+		st, err := os.Stat(tc.bin)
+		if err != nil {
+			return err
+		}
+		m := median(times[c])
+		r := float64(m) / float64(base)
+		if c > 0 {
+			worst = max(worst, r)
+		}
+		fmt.Printf("| %s | %.1f MB | %.1f ms | %.2f× |\n", tc.name, float64(st.Size())/1e6, float64(m.Microseconds())/1000, r)
+	}
+	fmt.Printf("\nTarget ≤ 1.2×: worst %.2f× %s.\n", worst, verdict(worst <= 1.2))
+	return nil
+}
+
+func guardLatency(ctx context.Context) error {
+	fake := cognitofake.New()
+	defer fake.Close()
+	fake.SetLatency(50 * time.Millisecond)
+	client := cognito.NewClient(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(fake.URL),
+		Credentials: credentials.NewStaticCredentialsProvider("bench", "bench", "")})
+	h, err := handler.New(handler.DefaultConfig(), cognito.NewLister(client), slog.New(slog.DiscardHandler))
+	if err != nil {
+		return err
+	}
+	fmt.Printf("\n## 3. Alias guard latency\n\nA whole invocation, default policy, real SDK client, against the protocol fake answering each ListUsers after 50 ms.\n\n")
+	fmt.Println("| attributes to verify | ms/op |")
+	fmt.Println("|---|---|")
+	var ms [3]float64
+	for i, attrs := range []string{`"given_name":"A"`, `"email":"a@example.com"`, `"email":"a@example.com","phone_number":"+15555550100"`} {
+		p := []byte(`{"triggerSource":"PreSignUp_SignUp","userPoolId":"p","userName":"u","request":{"userAttributes":{` + attrs + `}},"response":{}}`)
+		r := testing.Benchmark(func(b *testing.B) {
+			for b.Loop() {
+				h.Invoke(ctx, p)
+			}
+		})
+		ms[i] = float64(r.NsPerOp()) / 1e6
+		fmt.Printf("| %d | %.2f |\n", i, ms[i])
+	}
+	r := ms[2] / ms[1]
+	fmt.Printf("\nTarget: two attributes ≤ 1.2× one attribute: %.2f× %s.\n", r, verdict(r <= 1.2))
+	return nil
+}
+
+func suiteSpeed(ctx context.Context) error {
+	start := time.Now()
+	res := conformance.Run(conformance.Options{Target: targets.NewInProcess(), Content: autoconfirm.Content(),
+		Format: "progress", Concurrency: 4, Output: io.Discard, NoColors: true})
+	offline := time.Since(start)
+	if res.Status != 0 {
+		return fmt.Errorf("the offline conformance run failed (status %d)", res.Status)
+	}
+	fmt.Printf("\n## 4. Suite speed\n\n| run | wall time | target |\n|---|---|---|\n")
+	fmt.Printf("| offline conformance, every scenario, in process, 4 at a time | %.2f s | ≤ 1 s %s |\n", offline.Seconds(), verdict(offline <= time.Second))
+	if _, err := os.Stat("node_modules/cognito-local"); err != nil {
+		fmt.Println("| make live-local | not measured: run `npm ci` first (make bench does) | ≤ 20 s |")
+		return nil
+	}
+	dir, err := os.MkdirTemp("", "autoconfirm-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	ll := filepath.Join(dir, "livelocal")
+	if out, err := exec.CommandContext(ctx, "go", "build", "-o", ll, "./internal/cmd/livelocal").CombinedOutput(); err != nil {
+		return fmt.Errorf("%v\n%s", err, out)
+	}
+	start = time.Now()
+	out, err := exec.CommandContext(ctx, ll, "--own", "--bootstrap", "dist/bootstrap").CombinedOutput()
+	live := time.Since(start)
+	if err != nil {
+		return fmt.Errorf("live-local failed: %v\n%s", err, out)
+	}
+	fmt.Printf("| live-local end to end (stack up, pool and lambda targets, interrupt check, teardown) | %.1f s | ≤ 20 s %s |\n", live.Seconds(), verdict(live <= 20*time.Second))
+	return nil
+}
+
+func memory(ctx context.Context, bootstrap string, n int) error {
+	bin, err := rie.Binary(ctx)
+	if err != nil {
+		return err
+	}
+	fake := cognitofake.New()
+	defer fake.Close()
+	p, err := rie.Start(ctx, bin, bootstrap, fakeEnv(fake), nil)
+	if err != nil {
+		return err
+	}
+	defer p.Stop()
+	payloads := [][]byte{fixture("email-only"), fixture("email-and-phone"), fixture("neither"), fixture("alias-both")}
+	start := time.Now()
+	for i := 0; i < n; i++ {
+		if _, err := p.Invoke(ctx, payloads[i%len(payloads)]); err != nil {
+			return err
+		}
+		if i%2500 == 2499 {
+			fmt.Fprintf(os.Stderr, "bench: %d/%d invocations\n", i+1, n)
+		}
+	}
+	took := time.Since(start)
+	pid, err := childPid(p.Pid())
+	if err != nil {
+		return err
+	}
+	hwm, rss, err := rssOf(pid)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("\n## 5. Memory\n\n%d invocations of dist/bootstrap (default policy, lookups against the fake pool) under the emulator in %.1f s.\n\n", n, took.Seconds())
+	fmt.Printf("| peak RSS (VmHWM) | RSS now | target |\n|---|---|---|\n| %.1f MB | %.1f MB | ≤ 30 MB %s |\n", hwm, rss, verdict(hwm <= 30))
+	return nil
+}
+
+// childPid finds the function process the emulator started.
+func childPid(parent int) (int, error) {
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", parent))
+	for _, t := range tasks {
+		b, _ := os.ReadFile(t)
+		for _, f := range strings.Fields(string(b)) {
+			if pid, err := strconv.Atoi(f); err == nil {
+				return pid, nil
+			}
+		}
+	}
+	return 0, fmt.Errorf("the emulator (pid %d) has no child process", parent)
+}
+
+func rssOf(pid int) (hwm, rss float64, err error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, l := range bytes.Split(b, []byte("\n")) {
+		f := strings.Fields(string(l))
+		if len(f) >= 2 {
+			v, _ := strconv.ParseFloat(f[1], 64)
+			switch f[0] {
+			case "VmHWM:":
+				hwm = v / 1024
+			case "VmRSS:":
+				rss = v / 1024
+			}
+		}
+	}
+	return hwm, rss, nil
+}
