@@ -12,7 +12,9 @@ Feature: A new sign-up never takes over another user's verified email or phone
     allow: the value is verified anyway, as in the AWS article (the alias may move)
 
   If the pool cannot be asked (an error, throttling, a slow answer), the value is
-  left unverified: the trigger fails closed, and still answers in time.
+  left unverified: the trigger fails closed, and still answers in time. The
+  time limits below are generous on purpose: they tell a budget that works
+  (a few hundred milliseconds) from one that does not (the pool's ten seconds).
 
   Scenario: Someone else has verified the email address (default policy)
     Given a new user signs up with the event "alias-email"
@@ -147,7 +149,7 @@ Feature: A new sign-up never takes over another user's verified email or phone
     Then the user is confirmed
     And the email address is not verified
     And the phone number is not verified
-    And the answer comes back within 2000 milliseconds
+    And the answer comes back within 3000 milliseconds
 
     Examples:
       | what                          | fault                                 |
@@ -173,21 +175,21 @@ Feature: A new sign-up never takes over another user's verified email or phone
   Scenario: The invocation has less time left than the lookup budget
     Given a new user signs up with the event "alias-email"
     And the invocation has 400 milliseconds left
-    And the pool takes 3000 milliseconds to answer each lookup
+    And the pool takes 10000 milliseconds to answer each lookup
     When the sign-up reaches the pre sign-up trigger
     Then the user is confirmed
     And the email address is not verified
-    And the answer comes back within 400 milliseconds
+    And the answer comes back within 3000 milliseconds
 
   @faults @fake-pool
   Scenario: The pool answers too slowly
     Given a new user signs up with the event "alias-email"
     And the lookup budget is 300 milliseconds
-    And the pool takes 3000 milliseconds to answer each lookup
+    And the pool takes 10000 milliseconds to answer each lookup
     When the sign-up reaches the pre sign-up trigger
     Then the user is confirmed
     And the email address is not verified
-    And the answer comes back within 2000 milliseconds
+    And the answer comes back within 3000 milliseconds
 
   @faults @fake-pool @policy-reject
   Scenario: A failed lookup is not a conflict, even when the policy is to refuse
