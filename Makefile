@@ -33,8 +33,8 @@ package: build ## zip dist/bootstrap into dist/autoconfirm.zip for the provided.
 	@echo "packaged $(DIST)/autoconfirm.zip"
 
 .PHONY: conformance
-conformance: ## run every feature against the handler in process (TAGS='@alias' for a subset)
-	$(GO) run ./cmd/autoconfirm-conformance --target inprocess $(if $(TAGS),--tags '$(TAGS)')
+conformance: ## every feature against the handler in process; reports in REPORT_DIR (TAGS='@alias' for a subset)
+	$(GO) run ./cmd/autoconfirm-conformance --target inprocess --report-dir '$(REPORT_DIR)' $(if $(TAGS),--tags '$(TAGS)')
 
 .PHONY: lint
 lint: ## gofmt and go vet
@@ -78,6 +78,13 @@ gate-check: node_modules/.installed ## live-local against testdata/impls: the re
 .PHONY: bench
 bench: build node_modules/.installed ## measure against the baselines, side by side, and print the table (see docs/performance.md)
 	$(GO) run ./internal/cmd/bench --bootstrap $(BOOTSTRAP_BIN)
+
+.PHONY: report-check
+report-check: conformance ## render the HTML report in headless Chromium (Debian's chromium) and save screenshots in REPORT_DIR
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }; } || \
+	  { echo "install Debian's chromium package to check the report"; exit 2; }
+	$(GO) run ./internal/cmd/reportcheck --report '$(REPORT_DIR)/report.html' --out '$(REPORT_DIR)'
 
 .PHONY: clean
 clean: ## remove build output and reports

@@ -4,9 +4,11 @@
 package conformance
 
 import (
+	"fmt"
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/cucumber/godog"
@@ -44,6 +46,9 @@ type Options struct {
 	NoColors bool
 	// TestingT makes each scenario a subtest.
 	TestingT *testing.T
+	// ReportDir, when set, receives junit.xml, cucumber.json, report.html
+	// and run.json.
+	ReportDir string
 }
 
 // Result is the outcome of a run.
@@ -69,6 +74,13 @@ func Run(o Options) Result {
 	if o.Concurrency < 1 {
 		o.Concurrency = 1
 	}
+	if o.ReportDir != "" {
+		if err := os.MkdirAll(o.ReportDir, 0o755); err != nil {
+			fmt.Fprintf(o.Output, "cannot create the report directory: %v\n", err)
+			return Result{Status: ExitUsage}
+		}
+		o.Format += ",junit:" + filepath.Join(o.ReportDir, JUnitFile) + ",cucumber:" + filepath.Join(o.ReportDir, CucumberFile)
+	}
 	skips := &steps.SkipLog{}
 	suite := &steps.Suite{Target: o.Target, Fixtures: o.Content, Skips: skips}
 	ts := godog.TestSuite{
@@ -89,5 +101,17 @@ func Run(o Options) Result {
 	}
 	status := ts.Run()
 	skips.Print(o.Output)
-	return Result{Status: status, Skips: skips.Items()}
+	res := Result{Status: status, Skips: skips.Items()}
+	if o.ReportDir != "" && status != ExitUsage {
+		if err := writeReports(o.ReportDir, o.Target.Name(), res.Skips); err != nil {
+			fmt.Fprintf(o.Output, "writing the reports: %v\n", err)
+			if res.Status == ExitPass {
+				res.Status = ExitFailed
+			}
+		} else {
+			fmt.Fprintf(o.Output, "reports: %s (JUnit), %s (cucumber JSON), %s (HTML)\n",
+				filepath.Join(o.ReportDir, JUnitFile), filepath.Join(o.ReportDir, CucumberFile), filepath.Join(o.ReportDir, HTMLFile))
+		}
+	}
+	return res
 }

@@ -243,14 +243,26 @@ func (st *scenario) run(ctx context.Context) (context.Context, error) {
 		return ctx, fmt.Errorf("target %s: %w", st.suite.Target.Name(), err)
 	}
 	st.obs = obs
-	ctx = godog.Attach(ctx, godog.Attachment{Body: st.sent(), FileName: "event.json", MediaType: "application/json"})
+	ctx = godog.Attach(ctx, attachment("event.json", st.sent()))
 	if obs.Response != nil {
-		ctx = godog.Attach(ctx, godog.Attachment{Body: obs.Response, FileName: "response.json", MediaType: "application/json"})
+		ctx = godog.Attach(ctx, attachment("response.json", obs.Response))
 	}
 	if obs.Refused {
 		ctx = godog.Attach(ctx, godog.Attachment{Body: []byte(obs.Message), FileName: "error.txt", MediaType: "text/plain"})
 	}
 	return ctx, nil
+}
+
+// maxAttachment bounds what a report carries of one event: godog's
+// formatters slow down badly on megabytes, and nobody reads them in a report.
+const maxAttachment = 32 << 10
+
+func attachment(name string, b []byte) godog.Attachment {
+	if len(b) <= maxAttachment {
+		return godog.Attachment{Body: b, FileName: name, MediaType: "application/json"}
+	}
+	cut := append(b[:maxAttachment:maxAttachment], fmt.Sprintf("\n… cut here: %d bytes in all", len(b))...)
+	return godog.Attachment{Body: cut, FileName: name, MediaType: "text/plain"}
 }
 
 // --- Then ---

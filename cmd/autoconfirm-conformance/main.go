@@ -33,6 +33,8 @@ Cognito pre sign-up implementation. The features and fixtures are built in.
 Usage:
   autoconfirm-conformance [flags]                run the scenarios
   autoconfirm-conformance cleanup --pool-id ID   delete users left by runs (prefix ` + targets.UserPrefix + `)
+  autoconfirm-conformance report --out F DIR...  combine the report directories of several runs
+                                                 (one per target) into one HTML page with a matrix
 
 Targets (--target, or CONFORMANCE_TARGET):
   inprocess  the autoconfirm handler in this process, with a fake pool (default)
@@ -69,6 +71,7 @@ type options struct {
 	noColors, verbose               bool
 	function, poolID, clientID      string
 	policy, emulator, runID, prefix string
+	reportDir, out                  string
 }
 
 func flags(o *options, getenv func(string) string, stderr io.Writer) *flag.FlagSet {
@@ -95,13 +98,15 @@ func flags(o *options, getenv func(string) string, stderr io.Writer) *flag.FlagS
 	fs.StringVar(&o.emulator, "emulator", "", "name a local emulator whose known gaps skip scenarios: cognito-local")
 	fs.StringVar(&o.runID, "run-id", getenv("CONFORMANCE_RUN_ID"), "id that makes this run's users unique (default random)")
 	fs.StringVar(&o.prefix, "prefix", targets.UserPrefix, "cleanup: delete users whose username starts with this")
+	fs.StringVar(&o.reportDir, "report-dir", getenv("REPORT_DIR"), "write junit.xml, cucumber.json and report.html here (env REPORT_DIR)")
+	fs.StringVar(&o.out, "out", "report.html", "report: the combined HTML file to write")
 	return fs
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	cleanup := len(args) > 0 && args[0] == "cleanup"
-	if cleanup {
-		args = args[1:]
+	var sub string
+	if len(args) > 0 && (args[0] == "cleanup" || args[0] == "report") {
+		sub, args = args[0], args[1:]
 	}
 	var o options
 	fs := flags(&o, getenv, stderr)
@@ -115,13 +120,23 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintf(stderr, "autoconfirm-conformance: "+format+"\n", a...)
 		return conformance.ExitUsage
 	}
+	if sub == "report" {
+		if fs.NArg() == 0 {
+			return fail("report needs one or more report directories (written with --report-dir)")
+		}
+		if err := conformance.Combine(o.out, fs.Args()...); err != nil {
+			return fail("%v", err)
+		}
+		fmt.Fprintf(stdout, "report: wrote %s from %d run(s)\n", o.out, fs.NArg())
+		return conformance.ExitPass
+	}
 	if fs.NArg() > 0 {
 		return fail("unexpected argument %q; the features are built in, select them with --tags", fs.Arg(0))
 	}
 	if o.concurrency < 1 {
 		return fail("--concurrency must be at least 1, got %d", o.concurrency)
 	}
-	if cleanup {
+	if sub == "cleanup" {
 		return runCleanup(ctx, o, stdout, stderr)
 	}
 	target, closer, err := buildTarget(ctx, o, getenv)
@@ -156,6 +171,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Seed:        o.seed,
 		NoColors:    o.noColors,
 		Output:      stdout,
+		ReportDir:   o.reportDir,
 	})
 	if closer != nil && ctx.Err() != nil {
 		// Interrupted: the scenarios failed fast; let the cleanup finish and exit 130.

@@ -1,0 +1,131 @@
+package conformance
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/autoconfirm/autoconfirm/report"
+	"github.com/autoconfirm/autoconfirm/steps"
+)
+
+// The files a run writes into its report directory.
+const (
+	JUnitFile    = "junit.xml"
+	CucumberFile = "cucumber.json"
+	HTMLFile     = "report.html"
+	RunFile      = "run.json"
+)
+
+// runRecord is what a report directory remembers about its run, so that
+// several directories can be combined into one matrix later.
+type runRecord struct {
+	Target   string            `json:"target"`
+	Revision string            `json:"revision"`
+	Finished time.Time         `json:"finished"`
+	Skips    map[string]string `json:"skips"`
+}
+
+func skipMap(items []steps.Skip) map[string]string {
+	m := map[string]string{}
+	for _, s := range items {
+		if prev, ok := m[s.Scenario]; ok && !strings.Contains(prev, s.Reason) {
+			m[s.Scenario] = prev + "; " + s.Reason
+		} else {
+			m[s.Scenario] = s.Reason
+		}
+	}
+	return m
+}
+
+// writeReports finishes a report directory after godog wrote its JUnit and
+// cucumber files: it marks skips in the JUnit, records the run, and writes
+// the HTML page.
+func writeReports(dir, target string, skips []steps.Skip) error {
+	rec := runRecord{Target: target, Revision: Revision(), Finished: time.Now(), Skips: skipMap(skips)}
+	junitPath := filepath.Join(dir, JUnitFile)
+	b, err := os.ReadFile(junitPath)
+	if err != nil {
+		return err
+	}
+	if b, err = report.FixJUnit(b, rec.Skips); err != nil {
+		return err
+	}
+	if err := os.WriteFile(junitPath, b, 0o644); err != nil {
+		return err
+	}
+	b, err = json.MarshalIndent(rec, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, RunFile), b, 0o644); err != nil {
+		return err
+	}
+	return Combine(filepath.Join(dir, HTMLFile), dir)
+}
+
+// Combine writes one HTML report, with a conformance matrix, from the report
+// directories of one or more runs.
+func Combine(out string, dirs ...string) error {
+	var runs []report.Run
+	meta := report.Meta{Revision: Revision(), Generated: time.Now()}
+	for _, dir := range dirs {
+		var rec runRecord
+		b, err := os.ReadFile(filepath.Join(dir, RunFile))
+		if err != nil {
+			return fmt.Errorf("%s is not a report directory: %w", dir, err)
+		}
+		if err := json.Unmarshal(b, &rec); err != nil {
+			return fmt.Errorf("%s: %w", filepath.Join(dir, RunFile), err)
+		}
+		b, err = os.ReadFile(filepath.Join(dir, CucumberFile))
+		if err != nil {
+			return err
+		}
+		features, err := report.ParseCucumber(b)
+		if err != nil {
+			return fmt.Errorf("%s: %w", filepath.Join(dir, CucumberFile), err)
+		}
+		runs = append(runs, report.Run{Target: rec.Target, Features: features, Skips: rec.Skips})
+		meta.Revision = rec.Revision
+	}
+	f, err := os.Create(out)
+	if err != nil {
+		return err
+	}
+	if err := report.WriteHTML(f, meta, runs); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// Revision names the code under test: CONFORMANCE_REVISION or GITHUB_SHA if
+// set, else the binary's VCS stamp, else git, else "unknown".
+func Revision() string {
+	for _, k := range []string{"CONFORMANCE_REVISION", "GITHUB_SHA"} {
+		if v := os.Getenv(k); v != "" {
+			return v
+		}
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && s.Value != "" {
+				return s.Value
+			}
+		}
+	}
+	if out, err := exec.Command("git", "rev-parse", "--short", "HEAD").Output(); err == nil {
+		rev := strings.TrimSpace(string(out))
+		if st, err := exec.Command("git", "status", "--porcelain").Output(); err == nil && len(st) > 0 {
+			rev += "-dirty"
+		}
+		return rev
+	}
+	return "unknown"
+}

@@ -1,0 +1,171 @@
+package conformance
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/xml"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+
+	"github.com/autoconfirm/autoconfirm"
+	"github.com/autoconfirm/autoconfirm/report"
+	"github.com/autoconfirm/autoconfirm/targets"
+)
+
+// blind is the in-process target without sight of the lookups, so that the
+// steps about them skip, as they do on a live target.
+type blind struct{ *targets.InProcess }
+
+func (blind) Name() string { return "blind" }
+
+func (b blind) Run(ctx context.Context, in *targets.Input) (*targets.Observation, error) {
+	obs, err := b.InProcess.Run(ctx, in)
+	if obs != nil {
+		obs.Lookups = nil
+	}
+	return obs, err
+}
+
+func run(t *testing.T, target targets.Target, tags string) (string, Result) {
+	t.Helper()
+	dir := t.TempDir()
+	res := Run(Options{Target: target, Content: autoconfirm.Content(), Format: "progress", Tags: tags,
+		Concurrency: 4, Output: io.Discard, NoColors: true, ReportDir: dir})
+	return dir, res
+}
+
+// TestReportsMatchCucumber writes the reports of two runs, one with skips,
+// parses the HTML page as a browser would and checks that every scenario of
+// the cucumber JSON is there with the same status, and that JUnit reports the
+// skipped scenarios as skipped.
+func TestReportsMatchCucumber(t *testing.T) {
+	full, res := run(t, targets.NewInProcess(), "")
+	if res.Status != ExitPass {
+		t.Fatalf("in-process run failed: %d", res.Status)
+	}
+	partial, res := run(t, blind{targets.NewInProcess()}, "@alias")
+	if res.Status != ExitPass || len(res.Skips) == 0 {
+		t.Fatalf("blind run: status %d, %d skips", res.Status, len(res.Skips))
+	}
+	out := filepath.Join(t.TempDir(), "combined.html")
+	if err := Combine(out, full, partial); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := html.Parse(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), "<script") || strings.Contains(string(b), "http://") || strings.Contains(string(b), "https://") {
+		t.Error("the page loads or links something external; it must be self-contained")
+	}
+	// Scenario blocks on the page, by target and name.
+	page := map[string]string{}
+	var matrixRows int
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			a := attrs(n)
+			if strings.Contains(a["class"], "scenario") && a["data-scenario"] != "" {
+				page[a["data-target"]+"|"+a["data-scenario"]] = a["data-status"]
+			}
+			if n.Data == "tr" && n.Parent != nil && n.Parent.Data == "tbody" {
+				matrixRows++
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+
+	total := 0
+	for _, d := range []struct{ dir, target string }{{full, "inprocess"}, {partial, "blind"}} {
+		cb, err := os.ReadFile(filepath.Join(d.dir, CucumberFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		features, err := report.ParseCucumber(cb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		skipped := 0
+		for _, f := range features {
+			for _, s := range f.Elements {
+				total++
+				got, ok := page[d.target+"|"+s.Name]
+				if !ok {
+					t.Errorf("%s: scenario %q is missing from the page", d.target, s.Name)
+				} else if got != string(s.Status()) {
+					t.Errorf("%s: %q is %s on the page, %s in cucumber JSON", d.target, s.Name, got, s.Status())
+				}
+				if s.Status() == report.Skipped {
+					skipped++
+				}
+			}
+		}
+		if d.target == "blind" && skipped == 0 {
+			t.Error("the blind run shows no skipped scenario")
+		}
+		// JUnit agrees: skipped scenarios are <skipped>, not passed.
+		jb, err := os.ReadFile(filepath.Join(d.dir, JUnitFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var suites struct {
+			Skipped int `xml:"skipped,attr"`
+		}
+		if err := xml.Unmarshal(jb, &suites); err != nil {
+			t.Fatal(err)
+		}
+		if suites.Skipped != skipped {
+			t.Errorf("%s: JUnit says %d skipped, cucumber JSON %d", d.target, suites.Skipped, skipped)
+		}
+	}
+	if len(page) != total {
+		t.Errorf("the page has %d scenario blocks, the cucumber JSON %d", len(page), total)
+	}
+	if matrixRows < total-len(page)/2 || matrixRows == 0 {
+		t.Errorf("the matrix has %d rows", matrixRows)
+	}
+	if !strings.Contains(string(b), "the ListUsers calls the function makes") {
+		t.Error("the matrix does not give the skip reason")
+	}
+}
+
+func attrs(n *html.Node) map[string]string {
+	m := map[string]string{}
+	for _, a := range n.Attr {
+		m[a.Key] = a.Val
+	}
+	return m
+}
+
+// TestReportEscapes checks that text from a fixture cannot inject markup.
+func TestReportEscapes(t *testing.T) {
+	evil := `{"triggerSource":"PreSignUp_SignUp","request":{"userAttributes":{"email":"<script>alert(1)</script>@x.com"}}}`
+	features := []report.Feature{{URI: "f", Name: "<b>feature</b>", Elements: []report.Scenario{{Name: "<img src=x onerror=alert(1)>",
+		Steps: []report.Step{{Keyword: "Given", Name: "<i>step</i>", Embeddings: []report.Embedding{{Name: "event.json", Data: b64(evil)}}}}}}}}
+	var buf bytes.Buffer
+	if err := report.WriteHTML(&buf, report.Meta{Revision: "<rev>"}, []report.Run{{Target: "t", Features: features}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"<script>", "<img", "<b>feature", "<i>step", "<rev>"} {
+		if strings.Contains(buf.String(), bad) {
+			t.Errorf("unescaped %q in the page", bad)
+		}
+	}
+}
+
+func b64(s string) string {
+	return base64.StdEncoding.EncodeToString([]byte(s))
+}

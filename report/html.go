@@ -1,0 +1,267 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"strings"
+	"time"
+)
+
+// Run is one target's results.
+type Run struct {
+	Target   string
+	Features []Feature
+	// Skips maps a scenario name to why steps were skipped.
+	Skips map[string]string
+}
+
+// Meta describes the report as a whole.
+type Meta struct {
+	Revision  string
+	Generated time.Time
+}
+
+// maxShown bounds how much of an event the page shows.
+const maxShown = 16 << 10
+
+type line struct {
+	Text, Class string
+}
+
+type cell struct {
+	Status Status
+	Reason string
+}
+
+type matrixRow struct {
+	Feature, Scenario string
+	Cells             []cell
+}
+
+type stepView struct {
+	Keyword, Name, Status, Error string
+}
+
+type scenarioView struct {
+	Anchor, Name, Tags string
+	Status             Status
+	Reason             string
+	Steps              []stepView
+	Event, Response    []line
+	Refusal            string
+}
+
+type featureView struct {
+	Name, Description string
+	Scenarios         []scenarioView
+}
+
+type runView struct {
+	Target                  string
+	Passed, Failed, Skipped int
+	Features                []featureView
+}
+
+type page struct {
+	Meta    Meta
+	Targets []string
+	Runs    []runView
+	Matrix  []matrixRow
+	Total   struct{ Passed, Failed, Skipped int }
+}
+
+// WriteHTML writes a single self-contained HTML page: no scripts, styles
+// inline, nothing fetched. Every text from a feature or fixture goes through
+// html/template's escaping.
+func WriteHTML(w io.Writer, meta Meta, runs []Run) error {
+	p := page{Meta: meta}
+	type key struct{ uri, name string }
+	index := map[key]int{}
+	for ri, r := range runs {
+		p.Targets = append(p.Targets, r.Target)
+		rv := runView{Target: r.Target}
+		for _, f := range r.Features {
+			fv := featureView{Name: f.Name, Description: strings.TrimSpace(f.Description)}
+			for _, s := range f.Elements {
+				st := s.Status()
+				reason := ""
+				if st == Skipped {
+					reason = r.Skips[s.Name]
+				}
+				switch st {
+				case Passed:
+					rv.Passed++
+				case Failed:
+					rv.Failed++
+				default:
+					rv.Skipped++
+				}
+				k := key{f.URI, s.Name}
+				i, ok := index[k]
+				if !ok {
+					i = len(p.Matrix)
+					index[k] = i
+					p.Matrix = append(p.Matrix, matrixRow{Feature: f.Name, Scenario: s.Name, Cells: make([]cell, len(runs))})
+				}
+				p.Matrix[i].Cells[ri] = cell{st, reason}
+				fv.Scenarios = append(fv.Scenarios, view(r.Target, s, st, reason))
+			}
+			rv.Features = append(rv.Features, fv)
+		}
+		p.Total.Passed += rv.Passed
+		p.Total.Failed += rv.Failed
+		p.Total.Skipped += rv.Skipped
+		p.Runs = append(p.Runs, rv)
+	}
+	for i := range p.Matrix {
+		for j, c := range p.Matrix[i].Cells {
+			if c.Status == "" {
+				p.Matrix[i].Cells[j] = cell{"not run", "not selected for this target"}
+			}
+		}
+	}
+	return tmpl.Execute(w, p)
+}
+
+func view(target string, s Scenario, st Status, reason string) scenarioView {
+	v := scenarioView{Anchor: anchor(target + "-" + s.ID), Name: s.Name, Status: st, Reason: reason}
+	var tags []string
+	for _, t := range s.Tags {
+		tags = append(tags, t.Name)
+	}
+	v.Tags = strings.Join(tags, " ")
+	for _, step := range s.Steps {
+		v.Steps = append(v.Steps, stepView{strings.TrimSpace(step.Keyword), step.Name, step.Result.Status, step.Result.Error})
+	}
+	v.Event = pretty(s.Attachment("event.json"))
+	v.Response = pretty(s.Attachment("response.json"))
+	v.Refusal = string(s.Attachment("error.txt"))
+	return v
+}
+
+func anchor(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	return b.String()
+}
+
+// pretty indents JSON and marks the lines that carry the flags and the
+// attributes they depend on.
+func pretty(raw []byte) []line {
+	if raw == nil {
+		return nil
+	}
+	var buf bytes.Buffer
+	text := string(raw)
+	if json.Indent(&buf, raw, "", "  ") == nil {
+		text = buf.String()
+	}
+	cut := ""
+	if len(text) > maxShown {
+		cut = fmt.Sprintf("… %d more bytes not shown", len(text)-maxShown)
+		text = text[:maxShown]
+	}
+	var out []line
+	for _, l := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+		class := ""
+		t := strings.TrimSpace(l)
+		switch {
+		case strings.HasPrefix(t, `"autoConfirmUser"`), strings.HasPrefix(t, `"autoVerifyEmail"`), strings.HasPrefix(t, `"autoVerifyPhone"`):
+			class = "flag off"
+			if strings.Contains(t, "true") {
+				class = "flag on"
+			}
+		case strings.HasPrefix(t, `"email"`), strings.HasPrefix(t, `"phone_number"`), strings.HasPrefix(t, `"triggerSource"`):
+			class = "attr"
+		}
+		out = append(out, line{l, class})
+	}
+	if cut != "" {
+		out = append(out, line{cut, "cut"})
+	}
+	return out
+}
+
+var tmpl = template.Must(template.New("report").Funcs(template.FuncMap{
+	"time": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 MST") },
+}).Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>autoconfirm conformance report</title>
+<style>
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;max-width:1400px;padding:1.5em;color:#1d2329;background:#fff}
+h1{margin:0 0 .2em}h2{margin-top:2em;border-bottom:2px solid #e3e7eb;padding-bottom:.2em}h3{margin:1.6em 0 .4em}
+.meta{color:#5a6570}
+.summary{display:flex;gap:1em;margin:1em 0}.summary div{padding:.6em 1em;border-radius:6px;background:#f3f5f7}
+.summary b{font-size:1.6em;display:block}
+table{border-collapse:collapse;width:100%}th,td{border:1px solid #dfe3e7;padding:.35em .6em;text-align:left;vertical-align:top}
+th{background:#f3f5f7}
+.passed{background:#e6f6ea;color:#176b2c}.failed{background:#fde8e8;color:#a01919;font-weight:600}.skipped{background:#fff6db;color:#7a5b00}
+.status{white-space:nowrap;font-weight:600}.reason{display:block;font-weight:400;font-size:12px}
+.scenario{border:1px solid #dfe3e7;border-radius:6px;margin:1em 0;padding:.6em 1em}
+.scenario h4{margin:.2em 0}.tags{color:#5a6570;font-size:12px}
+ol.steps{padding-left:1.4em}ol.steps li{margin:.15em 0}.kw{font-weight:600}
+.err{display:block;white-space:pre-wrap;color:#a01919;font-size:12px}
+.io{display:grid;grid-template-columns:1fr 1fr;gap:1em}
+pre{background:#f7f8fa;border:1px solid #e3e7eb;border-radius:4px;padding:.5em;overflow:auto;max-height:32em;font-size:12px;margin:0}
+pre span{display:block}.flag.on{background:#c9f0d3;font-weight:700}.flag.off{background:#eef0f2}.attr{background:#e4eefc}.cut{color:#5a6570;font-style:italic}
+.refusal{background:#fde8e8;border-radius:4px;padding:.4em .6em}
+/* A link to one scenario (report.html#its-id) shows that scenario alone. */
+body:has(.scenario:target) .overview,body:has(.scenario:target) .scenario:not(:target){display:none}
+</style>
+</head>
+<body>
+<h1>autoconfirm conformance report</h1>
+<p class="meta">Targets: {{range $i, $t := .Targets}}{{if $i}}, {{end}}<b>{{$t}}</b>{{end}} · Generated {{time .Meta.Generated}} · Revision <code>{{.Meta.Revision}}</code></p>
+
+<div class="overview">
+<div class="summary" id="summary">
+<div class="passed"><b>{{.Total.Passed}}</b>passed</div>
+<div class="failed"><b>{{.Total.Failed}}</b>failed</div>
+<div class="skipped"><b>{{.Total.Skipped}}</b>not fully checked (skipped steps)</div>
+</div>
+<p>A skipped step was not checked: the target cannot observe it. It never counts as a pass here.</p>
+
+<h2>Conformance matrix</h2>
+<table id="matrix">
+<thead><tr><th>Feature</th><th>Scenario</th>{{range .Targets}}<th>{{.}}</th>{{end}}</tr></thead>
+<tbody>
+{{range .Matrix}}<tr><td>{{.Feature}}</td><td>{{.Scenario}}</td>{{range .Cells}}<td class="status {{.Status}}" data-status="{{.Status}}">{{.Status}}{{if .Reason}}<span class="reason">{{.Reason}}</span>{{end}}</td>{{end}}</tr>
+{{end}}</tbody>
+</table>
+</div>
+
+{{range .Runs}}{{$target := .Target}}
+<h2 class="overview" id="target-{{.Target}}">Target {{.Target}}: {{.Passed}} passed, {{.Failed}} failed, {{.Skipped}} not fully checked</h2>
+{{range .Features}}
+<h3 class="overview">{{.Name}}</h3>
+{{if .Description}}<p class="meta overview">{{.Description}}</p>{{end}}
+{{range .Scenarios}}
+<div class="scenario" id="{{.Anchor}}" data-target="{{$target}}" data-scenario="{{.Name}}" data-status="{{.Status}}">
+<h4><span class="status {{.Status}}">{{.Status}}</span> {{.Name}} <a href="#{{.Anchor}}" title="link to this scenario alone">¶</a></h4>
+<p class="meta">Target {{$target}}</p>
+{{if .Tags}}<div class="tags">{{.Tags}}</div>{{end}}
+{{if .Reason}}<p class="skipped">Not fully checked on {{$target}}: {{.Reason}}</p>{{end}}
+<ol class="steps">{{range .Steps}}<li class="{{.Status}}"><span class="kw">{{.Keyword}}</span> {{.Name}} <i>({{.Status}})</i>{{if .Error}}<span class="err">{{.Error}}</span>{{end}}</li>{{end}}</ol>
+{{if or .Event .Response .Refusal}}
+<div class="io">
+<div><b>Event in</b><pre>{{range .Event}}<span class="{{.Class}}">{{.Text}}</span>{{end}}</pre></div>
+<div>{{if .Refusal}}<b>Refused</b><p class="refusal">{{.Refusal}}</p>{{else}}<b>Response out</b><pre>{{range .Response}}<span class="{{.Class}}">{{.Text}}</span>{{else}}<span class="cut">this target cannot see the returned event</span>{{end}}</pre>{{end}}</div>
+</div>
+{{end}}
+</div>
+{{end}}{{end}}{{end}}
+</body>
+</html>
+`))
