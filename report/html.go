@@ -32,12 +32,14 @@ type line struct {
 }
 
 type cell struct {
-	Status Status
-	Reason string
+	Status         Status
+	Reason         string
+	Checked, Steps int
 }
 
 type matrixRow struct {
 	Feature, Scenario string
+	NewFeature        bool // first row of its feature
 	Cells             []cell
 }
 
@@ -106,7 +108,13 @@ func WriteHTML(w io.Writer, meta Meta, runs []Run) error {
 					index[k] = i
 					p.Matrix = append(p.Matrix, matrixRow{Feature: f.Name, Scenario: s.Name, Cells: make([]cell, len(runs))})
 				}
-				p.Matrix[i].Cells[ri] = cell{st, reason}
+				checked := 0
+				for _, step := range s.Steps {
+					if step.Result.Status == "passed" {
+						checked++
+					}
+				}
+				p.Matrix[i].Cells[ri] = cell{st, reason, checked, len(s.Steps)}
 				fv.Scenarios = append(fv.Scenarios, view(r.Target, s, st, reason))
 			}
 			rv.Features = append(rv.Features, fv)
@@ -117,9 +125,10 @@ func WriteHTML(w io.Writer, meta Meta, runs []Run) error {
 		p.Runs = append(p.Runs, rv)
 	}
 	for i := range p.Matrix {
+		p.Matrix[i].NewFeature = i == 0 || p.Matrix[i-1].Feature != p.Matrix[i].Feature
 		for j, c := range p.Matrix[i].Cells {
 			if c.Status == "" {
-				p.Matrix[i].Cells[j] = cell{"not run", "not selected for this target"}
+				p.Matrix[i].Cells[j] = cell{Status: "not run", Reason: "not selected for this target"}
 			}
 		}
 	}
@@ -193,6 +202,7 @@ func pretty(raw []byte) []line {
 
 var tmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"time": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 MST") },
+	"inc":  func(n int) int { return n + 1 },
 }).Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -208,7 +218,8 @@ h1{margin:0 0 .2em}h2{margin-top:2em;border-bottom:2px solid #e3e7eb;padding-bot
 table{border-collapse:collapse;width:100%}th,td{border:1px solid #dfe3e7;padding:.35em .6em;text-align:left;vertical-align:top}
 th{background:#f3f5f7}
 .passed{background:#e6f6ea;color:#176b2c}.failed{background:#fde8e8;color:#a01919;font-weight:600}.skipped{background:#fff6db;color:#7a5b00}
-.status{white-space:nowrap;font-weight:600}.reason{display:block;font-weight:400;font-size:12px}
+.status{font-weight:600}h4 .status{white-space:nowrap}.reason{display:block;font-weight:400;font-size:12px}
+tr.feature th{background:#e9edf1;font-size:13px}.count{font-weight:400;font-size:12px}
 .scenario{border:1px solid #dfe3e7;border-radius:6px;margin:1em 0;padding:.6em 1em}
 .scenario h4{margin:.2em 0}.tags{color:#5a6570;font-size:12px}
 ol.steps{padding-left:1.4em}ol.steps li{margin:.15em 0}.kw{font-weight:600}
@@ -235,9 +246,10 @@ body:has(.scenario:target) .overview,body:has(.scenario:target) .scenario:not(:t
 
 <h2>Conformance matrix</h2>
 <table id="matrix">
-<thead><tr><th>Feature</th><th>Scenario</th>{{range .Targets}}<th>{{.}}</th>{{end}}</tr></thead>
+<thead><tr><th>Scenario</th>{{range .Targets}}<th>{{.}}</th>{{end}}</tr></thead>
 <tbody>
-{{range .Matrix}}<tr><td>{{.Feature}}</td><td>{{.Scenario}}</td>{{range .Cells}}<td class="status {{.Status}}" data-status="{{.Status}}">{{.Status}}{{if .Reason}}<span class="reason">{{.Reason}}</span>{{end}}</td>{{end}}</tr>
+{{$n := len .Targets}}{{range .Matrix}}{{if .NewFeature}}<tr class="feature"><th colspan="{{inc $n}}">{{.Feature}}</th></tr>
+{{end}}<tr class="scenario-row" data-feature="{{.Feature}}"><td>{{.Scenario}}</td>{{range .Cells}}<td class="status {{.Status}}" data-status="{{.Status}}">{{.Status}}{{if .Steps}} <span class="count">({{.Checked}} of {{.Steps}} steps checked)</span>{{end}}{{if .Reason}}<span class="reason">{{.Reason}}</span>{{end}}</td>{{end}}</tr>
 {{end}}</tbody>
 </table>
 </div>

@@ -47,6 +47,7 @@ func main() {
 	bootstrap := flag.String("bootstrap", "dist/bootstrap", "the Lambda binary to run as the PreSignUp trigger")
 	tags := flag.String("tags", "", "godog tag expression passed to the conformance runs")
 	verbose := flag.Bool("verbose", false, "show the emulators' logs")
+	reportDir := flag.String("report-dir", "reports/live-local", "write each target's reports here, and report.html with the matrix of all targets")
 	own := flag.Bool("own", false, "the bootstrap is autoconfirm's own build: also run the @autoconfirm-contract scenarios (its exact error texts and bad-input choices)")
 	flag.Parse()
 	if !*own {
@@ -60,7 +61,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	start := time.Now()
-	err := run(ctx, *bootstrap, *tags, *verbose)
+	err := run(ctx, *bootstrap, *tags, *reportDir, *verbose)
 	fmt.Printf("live-local: wall time %.1fs\n", time.Since(start).Seconds())
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "live-local: FAIL:", err)
@@ -102,7 +103,7 @@ func (s *stack) teardown() {
 	}
 }
 
-func run(ctx context.Context, bootstrap, tags string, verbose bool) (err error) {
+func run(ctx context.Context, bootstrap, tags, reportDir string, verbose bool) (err error) {
 	root, err := os.Getwd()
 	if err != nil {
 		return err
@@ -218,8 +219,11 @@ func run(ctx context.Context, bootstrap, tags string, verbose bool) (err error) 
 		return fmt.Errorf("building the conformance runner: %w", err)
 	}
 	var failed []string
-	for _, target := range []string{"pool", "lambda"} {
-		args := []string{"--target", target, "--pool-id", poolID, "--emulator", "cognito-local", "--format", "progress", "--concurrency", "4", "--no-colors"}
+	var dirs []string
+	for _, target := range []string{"inprocess", "pool", "lambda"} {
+		dir := filepath.Join(reportDir, target)
+		dirs = append(dirs, dir)
+		args := []string{"--target", target, "--pool-id", poolID, "--emulator", "cognito-local", "--format", "progress", "--concurrency", "4", "--no-colors", "--report-dir", dir}
 		if target == "pool" {
 			args = append(args, "--client-id", clientID)
 		} else {
@@ -243,6 +247,12 @@ func run(ctx context.Context, bootstrap, tags string, verbose bool) (err error) 
 		if ctx.Err() != nil {
 			return errors.New("interrupted")
 		}
+	}
+	combined := filepath.Join(reportDir, "report.html")
+	if out, err := exec.Command(runner, append([]string{"report", "--out", combined}, dirs...)...).CombinedOutput(); err != nil {
+		failed = append(failed, fmt.Sprintf("combining the reports: %v: %s", err, out))
+	} else {
+		step("the conformance matrix of all three targets: %s", combined)
 	}
 	if err := interruptCheck(ctx, runner, gw, api, poolID, clientID, secret, cogURL); err != nil {
 		failed = append(failed, err.Error())
