@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/tidwall/gjson"
+
+	"github.com/autoconfirm/autoconfirm/logjson"
 )
 
 // benchFixtures are the main sign-up cases.
@@ -28,21 +30,23 @@ func loadBench(b *testing.B, name string) []byte {
 // production JSON logger (to io.Discard). Policy allow: no lookups, as in the
 // article's handler, so the comparison is like for like.
 func BenchmarkInvoke(b *testing.B) {
-	cfg := DefaultConfig()
-	cfg.Policy = PolicyAllow
-	h, _ := New(cfg, nil, slog.New(slog.NewJSONHandler(io.Discard, nil)))
-	inv := lambda.NewHandler(h)
-	for _, name := range benchFixtures {
-		p := loadBench(b, name)
-		b.Run(name, func(b *testing.B) {
-			b.ReportAllocs()
-			b.SetBytes(int64(len(p)))
-			for b.Loop() {
-				if _, err := inv.Invoke(context.Background(), p); err != nil {
-					b.Fatal(err)
+	for _, level := range []slog.Level{slog.LevelInfo, slog.LevelWarn} {
+		cfg := DefaultConfig()
+		cfg.Policy = PolicyAllow
+		h, _ := New(cfg, nil, slog.New(logjson.New(io.Discard, level)))
+		inv := lambda.NewHandler(h)
+		for _, name := range benchFixtures {
+			p := loadBench(b, name)
+			b.Run("log="+level.String()+"/"+name, func(b *testing.B) {
+				b.ReportAllocs()
+				b.SetBytes(int64(len(p)))
+				for b.Loop() {
+					if _, err := inv.Invoke(context.Background(), p); err != nil {
+						b.Fatal(err)
+					}
 				}
-			}
-		})
+			})
+		}
 	}
 }
 

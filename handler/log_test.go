@@ -90,7 +90,7 @@ func TestLogsCarryNoPersonalData(t *testing.T) {
 				if err := json.Unmarshal([]byte(log), &rec); err != nil {
 					t.Errorf("%s: log line is not JSON: %v", f, err)
 				}
-				for _, k := range []string{"triggerSource", "decision", "autoConfirmUser", "autoVerifyEmail", "autoVerifyPhone", "email", "phone_number", "duration_ms"} {
+				for _, k := range []string{"triggerSource", "decision", "autoConfirmUser", "autoVerifyEmail", "autoVerifyPhone", "email", "phone_number", "duration_us"} {
 					if _, ok := rec[k]; !ok && !strings.Contains(f, "/bad/") {
 						t.Errorf("%s: log line lacks %q: %s", f, k, log)
 					}

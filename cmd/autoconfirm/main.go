@@ -17,6 +17,7 @@ import (
 
 	"github.com/autoconfirm/autoconfirm/cognito"
 	"github.com/autoconfirm/autoconfirm/handler"
+	"github.com/autoconfirm/autoconfirm/logjson"
 )
 
 func main() {
@@ -33,16 +34,22 @@ func setup(ctx context.Context) (*handler.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	logger := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	logger := slog.New(logjson.New(os.Stdout, cfg.LogLevel))
 	var lister handler.UserLister
 	if cfg.NeedsLookups() {
 		// Only a policy that looks the pool up needs the SDK, and with it
-		// credentials and the cognito-idp:ListUsers permission.
-		awsCfg, err := config.LoadDefaultConfig(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("loading AWS configuration for ALIAS_POLICY=%s: %w (set ALIAS_POLICY=allow to run without ListUsers)", cfg.Policy, err)
-		}
-		lister = cognito.NewLister(cognito.NewClient(awsCfg))
+		// credentials and the cognito-idp:ListUsers permission. The client
+		// is built in the background, off the cold-start path; a lookup
+		// waits for it, inside the guard's budget.
+		lister = cognito.NewLazy(func() (handler.UserLister, error) {
+			awsCfg, err := config.LoadDefaultConfig(ctx)
+			if err != nil {
+				err = fmt.Errorf("loading the AWS configuration for ALIAS_POLICY=%s: %w (fix the AWS settings, or set ALIAS_POLICY=allow to run without ListUsers)", cfg.Policy, err)
+				logger.Error("startup", "error", err.Error())
+				return nil, err
+			}
+			return cognito.NewLister(cognito.NewClient(awsCfg)), nil
+		})
 	}
 	return handler.New(cfg, lister, logger)
 }
