@@ -42,7 +42,7 @@ var fixtures = []string{"email-only", "phone-only", "email-and-phone", "neither"
 
 func main() {
 	bootstrap := flag.String("bootstrap", "dist/bootstrap", "the Lambda binary to measure")
-	starts := flag.Int("starts", 11, "cold starts per binary (the median is reported)")
+	starts := flag.Int("starts", 21, "cold starts per binary (the median is reported)")
 	invocations := flag.Int("invocations", 10000, "invocations before reading peak RSS")
 	flag.Parse()
 	testing.Init()
@@ -220,10 +220,11 @@ func median(d []time.Duration) time.Duration {
 }
 
 // fakeEnv points a bootstrap's SDK at a fake pool, so the default policy runs
-// without a network.
+// without a network. AWS_CA_BUNDLE is cleared, as it is on Lambda: where a
+// machine sets it, the SDK parses that bundle at start-up, about 4 ms here.
 func fakeEnv(fake *cognitofake.Server, extra ...string) []string {
 	return append([]string{"AWS_ENDPOINT_URL=" + fake.URL, "AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=bench",
-		"AWS_SECRET_ACCESS_KEY=bench", "LOG_LEVEL=error"}, extra...)
+		"AWS_SECRET_ACCESS_KEY=bench", "LOG_LEVEL=error", "AWS_CA_BUNDLE="}, extra...)
 }
 
 func coldStart(ctx context.Context, bootstrap string, n int) error {
@@ -251,7 +252,8 @@ func coldStart(ctx context.Context, bootstrap string, n int) error {
 	}{
 		{"minimal aws-lambda-go function", minimal, fakeEnv(fake)},
 		{"dist/bootstrap, ALIAS_POLICY=allow", bootstrap, fakeEnv(fake, "ALIAS_POLICY=allow")},
-		{"dist/bootstrap, default policy (SDK client at start)", bootstrap, fakeEnv(fake)},
+		{"dist/bootstrap, default policy (SDK client, first lookup)", bootstrap, fakeEnv(fake)},
+		{"dist/bootstrap, default policy, with this machine's AWS_CA_BUNDLE", bootstrap, fakeEnv(fake, "AWS_CA_BUNDLE="+os.Getenv("AWS_CA_BUNDLE"))},
 	}
 	times := make([][]time.Duration, len(cases))
 	for i := 0; i < n; i++ { // interleaved, so drift hits every case alike
@@ -282,12 +284,12 @@ func coldStart(ctx context.Context, bootstrap string, n int) error {
 		}
 		m := median(times[c])
 		r := float64(m) / float64(base)
-		if c > 0 {
+		if c > 0 && !strings.Contains(tc.name, "AWS_CA_BUNDLE") {
 			worst = max(worst, r)
 		}
 		fmt.Printf("| %s | %.1f MB | %.1f ms | %.2f× |\n", tc.name, float64(st.Size())/1e6, float64(m.Microseconds())/1000, r)
 	}
-	fmt.Printf("\nTarget ≤ 1.2×: worst %.2f× %s.\n", worst, verdict(worst <= 1.2))
+	fmt.Printf("\nTarget ≤ 1.2×, for the configurations Lambda runs (no AWS_CA_BUNDLE): worst %.2f× %s.\n", worst, verdict(worst <= 1.2))
 	return nil
 }
 
