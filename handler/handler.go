@@ -115,23 +115,31 @@ func (h *Handler) decideSignUp(ctx context.Context, ev event) Decision {
 	d.Email = candidate(ev.email, PlausibleEmail)
 	d.Phone = candidate(ev.phone, ValidE164)
 
-	var cands []lookup
-	var slots []*Outcome
+	var cands [2]lookup
+	n := 0
 	if d.Email == OutcomeUnchecked && h.cfg.Policy != PolicyAllow && h.cfg.CheckEmail {
-		cands, slots = append(cands, lookup{AttrEmail, ev.email.value}), append(slots, &d.Email)
+		cands[n] = lookup{AttrEmail, ev.email.value}
+		n++
 	}
 	if d.Phone == OutcomeUnchecked && h.cfg.Policy != PolicyAllow && h.cfg.CheckPhone {
-		cands, slots = append(cands, lookup{AttrPhone, ev.phone.value}), append(slots, &d.Phone)
+		cands[n] = lookup{AttrPhone, ev.phone.value}
+		n++
 	}
-	for i, r := range h.guard.check(ctx, ev.poolID, selfID{ev.userName, ev.sub}, cands) {
-		*slots[i] = r.outcome
-		if r.err != nil {
-			// The error goes to the log: keep the value out of it, whatever
-			// the lister quoted.
-			v := cands[i].value
-			msg := strings.ReplaceAll(r.err.Error(), strings.ReplaceAll(v, `"`, `\"`), "<redacted>")
-			msg = strings.ReplaceAll(msg, v, "<redacted>")
-			d.LookupErrors = append(d.LookupErrors, fmt.Errorf("%s: %s", cands[i].attr, msg))
+	if n > 0 {
+		for i, r := range h.guard.check(ctx, ev.poolID, selfID{ev.userName, ev.sub}, cands[:n]) {
+			if cands[i].attr == AttrEmail {
+				d.Email = r.outcome
+			} else {
+				d.Phone = r.outcome
+			}
+			if r.err != nil {
+				// The error goes to the log: keep the value out of it,
+				// whatever the lister quoted.
+				v := cands[i].value
+				msg := strings.ReplaceAll(r.err.Error(), strings.ReplaceAll(v, `"`, `\"`), "<redacted>")
+				msg = strings.ReplaceAll(msg, v, "<redacted>")
+				d.LookupErrors = append(d.LookupErrors, fmt.Errorf("%s: %s", cands[i].attr, msg))
+			}
 		}
 	}
 	// A verify flag is only ever set together with autoConfirmUser.

@@ -126,3 +126,12 @@ func TestLogLevel(t *testing.T) {
 		t.Errorf("a refused event was not logged at error level: %s", buf.String())
 	}
 }
+
+func TestShortHashIsFNV1a(t *testing.T) {
+	// Reference values of 64-bit FNV-1a.
+	for in, want := range map[string]string{"": "cbf29ce484222325", "a": "af63dc4c8601ec8c", "foobar": "85944171f73967e8"} {
+		if got := ShortHash(in); got != want {
+			t.Errorf("ShortHash(%q) = %s, want %s", in, got, want)
+		}
+	}
+}

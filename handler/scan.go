@@ -70,7 +70,9 @@ func (s *scanner) value(at where, key string) bool {
 				return s.object(inRequest)
 			}
 		case "response":
-			defer func() { s.ev.respStart, s.ev.respEnd = start, s.i }()
+			ok := s.valueAny(c)
+			s.ev.respStart, s.ev.respEnd = start, s.i
+			return ok
 		case "triggerSource", "userPoolId", "userName":
 			if c == '"' {
 				v, ok := s.str()
@@ -118,6 +120,11 @@ func (s *scanner) value(at where, key string) bool {
 			}
 		}
 	}
+	return s.valueAny(c)
+}
+
+// valueAny scans a value the handler does not read; c is its first byte.
+func (s *scanner) valueAny(c byte) bool {
 	switch c {
 	case '{':
 		return s.object(elsewhere)
