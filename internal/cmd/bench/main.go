@@ -46,6 +46,7 @@ func main() {
 	invocations := flag.Int("invocations", 10000, "invocations before reading peak RSS")
 	flag.Parse()
 	testing.Init()
+	flag.Set("test.benchtime", "300ms")
 	ctx := context.Background()
 	fmt.Printf("# autoconfirm benchmarks\n\n%s, %d CPUs, %s/%s, %s\n", cpuModel(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version())
 	steps := []struct {
@@ -118,37 +119,57 @@ func handlerCost(ctx context.Context) error {
 	}
 	py, pyErr := python(ctx, paths)
 
-	fmt.Printf("\n## 1. Handler cost per invocation\n\nThrough aws-lambda-go's Invoke path, ALIAS_POLICY=allow (no lookups, like the article), with the production log handler writing to io.Discard: ")
+	fmt.Printf("\n## 1. Handler cost per invocation\n\nBest of 3 interleaved rounds. Through aws-lambda-go's Invoke path, ALIAS_POLICY=allow (no lookups, like the article), with the production log handler writing to io.Discard: ")
 	fmt.Printf("\"info\" is the default, one log line per invocation; \"warn\" is LOG_LEVEL=warn, a line only when something is wrong. ")
 	fmt.Printf("\"+ guard\" runs the default policy against an in-memory pool: the guard's work without the network.\n\n")
 	fmt.Println("| fixture | ours, info ns/op | B/op | allocs | ours, warn ns/op | ours + guard, info | (a) article, Python | (b) typed floor | B/op | allocs | (c) raw floor | info / (a) | warn / (a) | info / (b) | warn / (b) |")
 	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-	var worst [4]float64
-	for _, name := range fixtures {
-		p := fixture(name)
-		run := func(inv lambda.Handler) row {
-			return bench(func(b *testing.B) {
-				for b.Loop() {
-					inv.Invoke(ctx, p)
-				}
-			})
+	// Every case is measured in 3 interleaved rounds and the best round
+	// kept: on a noisy machine the minimum is the most repeatable figure.
+	type cases struct{ info, warn, guard, typed, raw row }
+	results := make([]cases, len(fixtures))
+	best := func(old, r row) row {
+		if old.ns == 0 || r.ns < old.ns {
+			return r
 		}
-		oi, ow, g := run(info), run(warn), run(guarded)
-		t := bench(func(b *testing.B) {
-			for b.Loop() {
-				var ev events.CognitoEventUserPoolsPreSignup
-				json.Unmarshal(p, &ev)
-				ev.Response.AutoConfirmUser = true
-				json.Marshal(&ev)
+		return old
+	}
+	for round := 0; round < 3; round++ {
+		fmt.Fprintf(os.Stderr, "bench: handler cost, round %d of 3\n", round+1)
+		for i, name := range fixtures {
+			p := fixture(name)
+			run := func(inv lambda.Handler) row {
+				return bench(func(b *testing.B) {
+					for b.Loop() {
+						inv.Invoke(ctx, p)
+					}
+				})
 			}
-		})
-		r := bench(func(b *testing.B) {
-			for b.Loop() {
-				out := append([]byte(nil), p...)
-				gjson.GetBytes(out, "request.userAttributes.email")
-				gjson.GetBytes(out, "request.userAttributes.phone_number")
-			}
-		})
+			c := &results[i]
+			c.info = best(c.info, run(info))
+			c.warn = best(c.warn, run(warn))
+			c.guard = best(c.guard, run(guarded))
+			c.typed = best(c.typed, bench(func(b *testing.B) {
+				for b.Loop() {
+					var ev events.CognitoEventUserPoolsPreSignup
+					json.Unmarshal(p, &ev)
+					ev.Response.AutoConfirmUser = true
+					json.Marshal(&ev)
+				}
+			}))
+			c.raw = best(c.raw, bench(func(b *testing.B) {
+				for b.Loop() {
+					out := append([]byte(nil), p...)
+					gjson.GetBytes(out, "request.userAttributes.email")
+					gjson.GetBytes(out, "request.userAttributes.phone_number")
+				}
+			}))
+		}
+	}
+	var worst [4]float64
+	for i, name := range fixtures {
+		c := results[i]
+		oi, ow, g, t, r := c.info, c.warn, c.guard, c.typed, c.raw
 		a := py["fixtures/"+name+".json"]
 		rs := [4]float64{ratio(oi.ns, a), ratio(ow.ns, a), oi.ns / t.ns, ow.ns / t.ns}
 		for i := range worst {
