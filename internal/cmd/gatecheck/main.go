@@ -1,7 +1,8 @@
 // Command gatecheck proves the conformance gate discriminates: it runs
-// live-local against every implementation in testdata/impls, expects the
-// independent reference to pass and every deliberately broken one to fail,
-// and prints how many broken ones the suite caught.
+// live-local against the independent implementations in testdata/impls, the
+// reference as it is and with each of its deliberate faults, expects the
+// correct one to pass and every broken one to fail, and prints how many
+// broken ones the suite caught.
 package main
 
 import (
@@ -16,8 +17,21 @@ import (
 	"time"
 )
 
-// correct lists the implementations that must pass; all others must fail.
-var correct = map[string]bool{"reference": true}
+// subject is one implementation under test: a binary, and the environment
+// that selects its fault. The environment passes through live-local to it.
+type subject struct {
+	name, dir, fault string
+	correct          bool
+}
+
+var subjects = []subject{
+	{"reference", "testdata/impls/reference", "", true},
+	{"article", "testdata/impls/article", "", false},
+	{"noguard", "testdata/impls/reference", "noguard", false},
+	{"wrongsource", "testdata/impls/reference", "wrongsource", false},
+	{"looseverify", "testdata/impls/reference", "looseverify", false},
+	{"rewrite", "testdata/impls/reference", "rewrite", false},
+}
 
 var summary = regexp.MustCompile(`(?m)^\d+ scenarios \(.*\)$`)
 
@@ -31,10 +45,6 @@ func main() {
 }
 
 func run(ctx context.Context) error {
-	dirs, err := filepath.Glob("testdata/impls/*")
-	if err != nil || len(dirs) == 0 {
-		return fmt.Errorf("no implementations under testdata/impls: %v", err)
-	}
 	out, err := os.MkdirTemp("", "autoconfirm-gate-check-")
 	if err != nil {
 		return err
@@ -44,36 +54,41 @@ func run(ctx context.Context) error {
 	if err := gobuild(ctx, livelocal, "./internal/cmd/livelocal", false); err != nil {
 		return err
 	}
-	caught, broken, problems := 0, 0, []string{}
-	for _, dir := range dirs {
-		name := filepath.Base(dir)
-		bin := filepath.Join(out, name)
-		if err := gobuild(ctx, bin, "./"+dir, true); err != nil {
-			return err
+	built := map[string]string{}
+	caught, broken, correct, problems := 0, 0, 0, []string{}
+	for _, s := range subjects {
+		bin, ok := built[s.dir]
+		if !ok {
+			bin = filepath.Join(out, filepath.Base(s.dir))
+			if err := gobuild(ctx, bin, "./"+s.dir, true); err != nil {
+				return err
+			}
+			built[s.dir] = bin
 		}
 		var buf bytes.Buffer
-		cmd := exec.CommandContext(ctx, livelocal, "--bootstrap", bin)
+		cmd := exec.CommandContext(ctx, livelocal, "--bootstrap", bin, "--report-dir", filepath.Join(out, "reports", s.name))
+		cmd.Env = append(os.Environ(), "REFERENCE_FAULT="+s.fault)
 		cmd.Stdout, cmd.Stderr = &buf, &buf
-		err := cmd.Run()
-		passed := err == nil
+		passed := cmd.Run() == nil
 		verdict := "caught"
 		switch {
-		case correct[name] && passed:
+		case s.correct && passed:
+			correct++
 			verdict = "passed, as it must"
-		case correct[name]:
+		case s.correct:
 			verdict = "FAILED, but it is correct"
-			problems = append(problems, name+" is correct but failed:\n"+buf.String())
+			problems = append(problems, s.name+" is correct but failed:\n"+buf.String())
 		case passed:
 			broken++
 			verdict = "PASSED, but it is broken"
-			problems = append(problems, name+" is broken but passed")
+			problems = append(problems, s.name+" is broken but passed")
 		default:
 			broken++
 			caught++
 		}
-		fmt.Printf("  %-12s %-26s pool: %s; lambda: %s\n", name, verdict, nth(buf.String(), 0), nth(buf.String(), 1))
+		fmt.Printf("  %-12s %-26s pool: %s; lambda: %s\n", s.name, verdict, nth(buf.String(), 1), nth(buf.String(), 2))
 	}
-	fmt.Printf("gate-check: the suite caught %d of %d broken implementations and passed %d correct one(s)\n", caught, broken, len(correct))
+	fmt.Printf("gate-check: the suite caught %d of %d broken implementations and passed %d of %d correct one(s)\n", caught, broken, correct, len(subjects)-broken)
 	if len(problems) > 0 {
 		return fmt.Errorf("%s", strings.Join(problems, "\n"))
 	}

@@ -1,7 +1,14 @@
 // Command reference is an independent, deliberately plain implementation of
 // the pre sign-up behaviour, written without autoconfirm's packages. The
-// conformance gate must pass it. The other directories here break it on
-// purpose, one fault each, and the gate must fail them.
+// conformance gate must pass it.
+//
+// REFERENCE_FAULT breaks it on purpose, one fault at a time, and the gate
+// must then fail it:
+//
+//	noguard      verify without looking the pool up
+//	wrongsource  set the flags on every trigger source
+//	looseverify  verify any non-empty value, valid or not
+//	rewrite      set the right flags but rewrite the request
 package main
 
 import (
@@ -9,6 +16,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"regexp"
 	"strings"
 	"time"
@@ -31,6 +39,12 @@ func main() {
 		panic(err)
 	}
 	client := cip.NewFromConfig(cfg)
+	fault := os.Getenv("REFERENCE_FAULT")
+	switch fault {
+	case "", "noguard", "wrongsource", "looseverify", "rewrite":
+	default:
+		panic("REFERENCE_FAULT must be noguard, wrongsource, looseverify or rewrite")
+	}
 	lambda.Start(func(ctx context.Context, raw json.RawMessage) (json.RawMessage, error) {
 		var ev map[string]json.RawMessage
 		if err := json.Unmarshal(raw, &ev); err != nil || ev == nil {
@@ -44,6 +58,9 @@ func main() {
 		json.Unmarshal(ev["request"], &req)
 		str := func(k string) string { s, _ := req.UserAttributes[k].(string); return s }
 		var confirm, email, phone bool
+		if fault == "wrongsource" && strings.HasPrefix(source, "PreSignUp_") {
+			source = "PreSignUp_SignUp"
+		}
 		switch source {
 		case "PreSignUp_AdminCreateUser":
 			return raw, nil
@@ -52,10 +69,21 @@ func main() {
 		case "PreSignUp_SignUp":
 			confirm = true
 			e, p := str("email"), str("phone_number")
-			email = strings.TrimSpace(e) != "" && strings.Contains(e, "@") && !taken(ctx, client, pool, user, "email", e)
-			phone = e164.MatchString(p) && !taken(ctx, client, pool, user, "phone_number", p)
+			validEmail := strings.TrimSpace(e) != "" && strings.Contains(e, "@")
+			validPhone := e164.MatchString(p)
+			if fault == "looseverify" {
+				validEmail, validPhone = e != "", p != ""
+			}
+			free := func(attr, value string) bool {
+				return fault == "noguard" || !taken(ctx, client, pool, user, attr, value)
+			}
+			email = validEmail && free("email", e)
+			phone = validPhone && free("phone_number", p)
 		default:
 			return nil, fmt.Errorf("unsupported trigger source %s", source)
+		}
+		if fault == "rewrite" {
+			ev["request"], _ = json.Marshal(req) // drops validationData and clientMetadata
 		}
 		ev["response"], _ = json.Marshal(map[string]bool{"autoConfirmUser": confirm, "autoVerifyEmail": email, "autoVerifyPhone": phone})
 		return json.Marshal(ev)
