@@ -49,8 +49,9 @@ unit: ## go test with the race detector
 FUZZTIME ?= 20s
 
 .PHONY: fuzz
-fuzz: ## fuzz the full Invoke path for FUZZTIME (default 20s), seeded with every fixture and testdata/fuzz
+fuzz: ## fuzz the Invoke path and the scanner (against encoding/json) for FUZZTIME each (default 20s)
 	$(GO) test -run '^$$' -fuzz '^FuzzInvoke$$' -fuzztime $(FUZZTIME) ./handler
+	$(GO) test -run '^$$' -fuzz '^FuzzScan$$' -fuzztime $(FUZZTIME) ./handler
 
 .PHONY: test
 test: lint unit fuzz rie-check live-local gate-check ## every test: lint, unit and feature tests (race), 20 s of fuzzing, dist/bootstrap under the RIE, the live-local stack, and the gate against broken implementations
