@@ -1,11 +1,10 @@
 package targets
 
 import (
-	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -16,23 +15,22 @@ import (
 	"github.com/autoconfirm/autoconfirm/cognito"
 	"github.com/autoconfirm/autoconfirm/cognitofake"
 	"github.com/autoconfirm/autoconfirm/handler"
+	"github.com/autoconfirm/autoconfirm/logjson"
 )
 
 // InProcess runs the handler in this process through aws-lambda-go's own
 // Invoke path. The pool is a protocol-level fake, so the real SDK client runs.
-type InProcess struct {
-	mu   sync.Mutex
-	logs map[*Input]*bytes.Buffer
-}
+// Each scenario gets its own fake and handler, so scenarios run concurrently.
+type InProcess struct{}
 
 // NewInProcess returns the default target.
-func NewInProcess() *InProcess { return &InProcess{logs: map[*Input]*bytes.Buffer{}} }
+func NewInProcess() *InProcess { return &InProcess{} }
 
 // Name implements Target.
 func (*InProcess) Name() string { return "inprocess" }
 
 // Run implements Target.
-func (t *InProcess) Run(ctx context.Context, in *Input) (*Observation, error) {
+func (*InProcess) Run(ctx context.Context, in *Input) (*Observation, error) {
 	fake := cognitofake.New()
 	defer fake.Close()
 	poolID := gjson.GetBytes(in.Event, "userPoolId").Str
@@ -71,8 +69,8 @@ func (t *InProcess) Run(ctx context.Context, in *Input) (*Observation, error) {
 		Credentials:  credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "fake-secret", ""),
 		BaseEndpoint: aws.String(endpoint),
 	})
-	logs := &bytes.Buffer{}
-	h, err := handler.New(cfg, cognito.NewLister(client), slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	// The production log handler runs too, at its most verbose.
+	h, err := handler.New(cfg, cognito.NewLister(client), slog.New(logjson.New(io.Discard, slog.LevelDebug)))
 	if err != nil {
 		return nil, err
 	}
@@ -87,9 +85,6 @@ func (t *InProcess) Run(ctx context.Context, in *Input) (*Observation, error) {
 	for _, c := range fake.Calls() {
 		obs.Lookups = append(obs.Lookups, c.Filter)
 	}
-	t.mu.Lock()
-	t.logs[in] = logs
-	t.mu.Unlock()
 	if err != nil {
 		obs.Refused, obs.Message = true, err.Error()
 		return obs, nil
@@ -99,20 +94,5 @@ func (t *InProcess) Run(ctx context.Context, in *Input) (*Observation, error) {
 	return obs, nil
 }
 
-// Logs returns what the handler logged for an input.
-func (t *InProcess) Logs(in *Input) []byte {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if b := t.logs[in]; b != nil {
-		return b.Bytes()
-	}
-	return nil
-}
-
-// Cleanup implements Target.
-func (t *InProcess) Cleanup(_ context.Context, in *Input) error {
-	t.mu.Lock()
-	delete(t.logs, in)
-	t.mu.Unlock()
-	return nil
-}
+// Cleanup implements Target: nothing outlives Run.
+func (*InProcess) Cleanup(context.Context, *Input) error { return nil }

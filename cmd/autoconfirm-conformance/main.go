@@ -139,7 +139,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if sub == "cleanup" {
 		return runCleanup(ctx, o, stdout, stderr)
 	}
-	target, closer, err := buildTarget(ctx, o, getenv)
+	namer := targets.NewNamer(o.runID)
+	target, closer, err := buildTarget(ctx, o, getenv, namer)
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -162,6 +163,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}()
 	}
 	fmt.Fprintf(stdout, "autoconfirm conformance: target %s\n", target.Name())
+	if closer != nil {
+		fmt.Fprintf(stdout, "run %s: test users are named %s…; each is deleted after its scenario\n", namer.RunID(), namer.Prefix())
+	}
 	res := conformance.Run(conformance.Options{
 		Target:      target,
 		Content:     autoconfirm.Content(),
@@ -195,7 +199,7 @@ var emulatorLimits = map[string]map[string]string{
 	},
 }
 
-func buildTarget(ctx context.Context, o options, getenv func(string) string) (targets.Target, func(context.Context) (int, error), error) {
+func buildTarget(ctx context.Context, o options, getenv func(string) string, namer *targets.Namer) (targets.Target, func(context.Context) (int, error), error) {
 	policy := handler.Policy(o.policy)
 	switch policy {
 	case handler.PolicySkipVerify, handler.PolicyReject, handler.PolicyAllow:
@@ -206,7 +210,7 @@ func buildTarget(ctx context.Context, o options, getenv func(string) string) (ta
 	if o.emulator != "" && !ok {
 		return nil, nil, fmt.Errorf("--emulator %q is not known; allowed: cognito-local", o.emulator)
 	}
-	live := targets.LiveOptions{PoolID: o.poolID, Policy: policy, Namer: targets.NewNamer(o.runID),
+	live := targets.LiveOptions{PoolID: o.poolID, Policy: policy, Namer: namer,
 		Concurrency: 4, Limits: limits, Verbose: o.verbose}
 	switch o.target {
 	case "inprocess":
