@@ -237,21 +237,28 @@ func (s *scanner) array() bool {
 		if !s.value(elsewhere, "") {
 			return false
 		}
-		s.skipSpace()
-		if s.i >= len(s.b) {
-			return s.fail(errSyntax)
+		if done, ok := s.sep(']'); done || !ok {
+			return ok
 		}
+	}
+}
+
+// sep reads what follows a member or an element: a comma, or the closing
+// byte, which ends the container and reports done.
+func (s *scanner) sep(closing byte) (done, ok bool) {
+	s.skipSpace()
+	if s.i < len(s.b) {
 		switch s.b[s.i] {
 		case ',':
 			s.i++
-		case ']':
+			return false, true
+		case closing:
 			s.i++
 			s.depth--
-			return true
-		default:
-			return s.fail(errSyntax)
+			return true, true
 		}
 	}
+	return false, s.fail(errSyntax)
 }
 
 // object scans an object. At the root and in the request and the
@@ -296,23 +303,16 @@ func (s *scanner) object(at where) bool {
 		if !s.value(at, key) {
 			return false
 		}
-		s.skipSpace()
-		if s.i >= len(s.b) {
-			return s.fail(errSyntax)
+		done, ok := s.sep('}')
+		if !ok {
+			return false
 		}
-		switch s.b[s.i] {
-		case ',':
-			s.i++
-		case '}':
-			s.i++
-			s.depth--
+		if done {
 			if at == atRoot {
 				s.seen = seen
 				s.ev.closeBrace = s.i - 1
 			}
 			return true
-		default:
-			return s.fail(errSyntax)
 		}
 	}
 }
