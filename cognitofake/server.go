@@ -6,12 +6,10 @@ package cognitofake
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strconv"
 	"sync"
 	"time"
@@ -88,25 +86,6 @@ func (s *Server) Seed(poolID string, users ...User) {
 		u.PoolID = poolID
 		s.users = append(s.users, u)
 	}
-}
-
-// SeedFile adds the users of a file in ListUsers reply shape ({"Users": [...]}).
-func (s *Server) SeedFile(poolID, path string) error {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	return s.SeedJSON(poolID, b)
-}
-
-// SeedJSON adds the users of a ListUsers reply body.
-func (s *Server) SeedJSON(poolID string, b []byte) error {
-	var page struct{ Users []User }
-	if err := json.Unmarshal(b, &page); err != nil {
-		return fmt.Errorf("pool fixture is not a ListUsers reply: %w", err)
-	}
-	s.Seed(poolID, page.Users...)
-	return nil
 }
 
 // SetPageSize caps the users per page below the client's Limit, so that a
