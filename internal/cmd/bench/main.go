@@ -22,17 +22,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/tidwall/gjson"
 
 	"github.com/autoconfirm/autoconfirm"
 	"github.com/autoconfirm/autoconfirm/cognito"
 	"github.com/autoconfirm/autoconfirm/cognitofake"
 	"github.com/autoconfirm/autoconfirm/conformance"
 	"github.com/autoconfirm/autoconfirm/handler"
+	"github.com/autoconfirm/autoconfirm/internal/baseline"
 	"github.com/autoconfirm/autoconfirm/internal/rie"
 	"github.com/autoconfirm/autoconfirm/logjson"
 	"github.com/autoconfirm/autoconfirm/targets"
@@ -151,17 +150,12 @@ func handlerCost(ctx context.Context) error {
 			c.guard = best(c.guard, run(guarded))
 			c.typed = best(c.typed, bench(func(b *testing.B) {
 				for b.Loop() {
-					var ev events.CognitoEventUserPoolsPreSignup
-					json.Unmarshal(p, &ev)
-					ev.Response.AutoConfirmUser = true
-					json.Marshal(&ev)
+					baseline.Typed(p)
 				}
 			}))
 			c.raw = best(c.raw, bench(func(b *testing.B) {
 				for b.Loop() {
-					out := append([]byte(nil), p...)
-					gjson.GetBytes(out, "request.userAttributes.email")
-					gjson.GetBytes(out, "request.userAttributes.phone_number")
+					baseline.Raw(p)
 				}
 			}))
 		}
