@@ -8,24 +8,24 @@ import (
 
 // godog's JUnit shapes, with a <skipped> element added.
 type junitSuites struct {
-	XMLName xml.Name      `xml:"testsuites"`
-	Name    string        `xml:"name,attr"`
-	Tests   int           `xml:"tests,attr"`
-	Skipped int           `xml:"skipped,attr"`
-	Fail    int           `xml:"failures,attr"`
-	Errors  int           `xml:"errors,attr"`
-	Time    string        `xml:"time,attr"`
-	Suites  []*junitSuite `xml:"testsuite"`
+	XMLName xml.Name `xml:"testsuites"`
+	junitTotals
+	Suites []*junitSuite `xml:"testsuite"`
 }
 
 type junitSuite struct {
-	Name    string       `xml:"name,attr"`
-	Tests   int          `xml:"tests,attr"`
-	Skipped int          `xml:"skipped,attr"`
-	Fail    int          `xml:"failures,attr"`
-	Errors  int          `xml:"errors,attr"`
-	Time    string       `xml:"time,attr"`
-	Cases   []*junitCase `xml:"testcase"`
+	junitTotals
+	Cases []*junitCase `xml:"testcase"`
+}
+
+// junitTotals are the attributes a suite and the set of suites share.
+type junitTotals struct {
+	Name    string `xml:"name,attr"`
+	Tests   int    `xml:"tests,attr"`
+	Skipped int    `xml:"skipped,attr"`
+	Fail    int    `xml:"failures,attr"`
+	Errors  int    `xml:"errors,attr"`
+	Time    string `xml:"time,attr"`
 }
 
 type junitCase struct {
