@@ -131,33 +131,40 @@ func attrName(what string) string {
 	return handler.AttrPhone
 }
 
+// eventValue reads the sign-up event's email address or phone number, which
+// the existing users in a scenario share.
+func (st *scenario) eventValue(what string) (attr, value string, err error) {
+	if st.in.Event == nil {
+		return "", "", errors.New("name the sign-up event first")
+	}
+	attr = attrName(what)
+	v := gjson.GetBytes(st.in.Event, "request.userAttributes."+gjsonKey(attr))
+	if v.Type != gjson.String || v.Str == "" {
+		return "", "", fmt.Errorf("the event %q has no %s to share", st.in.Fixture, what)
+	}
+	return attr, v.Str, nil
+}
+
+// addHolder adds an existing user who holds value as attr.
+func (st *scenario) addHolder(attr, value string, verified bool) {
+	st.in.Holders = append(st.in.Holders, targets.Holder{
+		Username:   fmt.Sprintf("existing-holder-%d", len(st.in.Holders)+1),
+		Attributes: map[string]string{attr: value, attr + "_verified": strconv.FormatBool(verified)},
+	})
+}
+
 func (st *scenario) holder(verified bool) func(string) error {
 	return func(what string) error {
-		if st.in.Event == nil {
-			return errors.New("name the sign-up event first")
+		attr, value, err := st.eventValue(what)
+		if err == nil {
+			st.addHolder(attr, value, verified)
 		}
-		attr := attrName(what)
-		v := gjson.GetBytes(st.in.Event, "request.userAttributes."+gjsonKey(attr))
-		if v.Type != gjson.String || v.Str == "" {
-			return fmt.Errorf("the event %q has no %s to share", st.in.Fixture, what)
-		}
-		st.in.Holders = append(st.in.Holders, targets.Holder{
-			Username: fmt.Sprintf("existing-holder-%d", len(st.in.Holders)+1),
-			Attributes: map[string]string{
-				attr:               v.Str,
-				attr + "_verified": strconv.FormatBool(verified),
-			},
-		})
-		return nil
+		return err
 	}
 }
 
 func (st *scenario) holderOf(what, value string) error {
-	attr := attrName(what)
-	st.in.Holders = append(st.in.Holders, targets.Holder{
-		Username:   fmt.Sprintf("existing-holder-%d", len(st.in.Holders)+1),
-		Attributes: map[string]string{attr: value, attr + "_verified": "true"},
-	})
+	st.addHolder(attrName(what), value, true)
 	return nil
 }
 
@@ -200,18 +207,11 @@ func (st *scenario) lookupFault(what string) error {
 }
 
 func (st *scenario) manyHolders(n int, what string) error {
-	if st.in.Event == nil {
-		return errors.New("name the sign-up event first")
+	attr, value, err := st.eventValue(what)
+	for i := 0; err == nil && i < n; i++ {
+		st.addHolder(attr, value, false)
 	}
-	attr := attrName(what)
-	v := gjson.GetBytes(st.in.Event, "request.userAttributes."+gjsonKey(attr))
-	for i := 1; i <= n; i++ {
-		st.in.Holders = append(st.in.Holders, targets.Holder{
-			Username:   fmt.Sprintf("unverified-holder-%03d", i),
-			Attributes: map[string]string{attr: v.Str, attr + "_verified": "false"},
-		})
-	}
-	return nil
+	return err
 }
 
 func (st *scenario) deadline(ms int) error {
