@@ -112,6 +112,20 @@ func (a *admin) createHolder(ctx context.Context, in *Input, username string, at
 	return nil
 }
 
+// seed creates the scenario's existing users, with this run's values.
+func (a *admin) seed(ctx context.Context, in *Input, data *ScenarioData) error {
+	for i, h := range in.Holders {
+		attrs := make(map[string]string, len(h.Attributes))
+		for k, v := range h.Attributes {
+			attrs[k] = data.Value(k, v)
+		}
+		if err := a.createHolder(ctx, in, data.Username(fmt.Sprintf("holder%d", i+1)), attrs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // cleanup deletes the users created for in. Once the run is closing it
 // leaves them to Close, so that the process cannot exit halfway through.
 func (a *admin) cleanup(ctx context.Context, in *Input) error {

@@ -65,14 +65,8 @@ func (t *Lambda) Run(ctx context.Context, in *Input) (*Observation, error) {
 		defer t.admin.end()
 		data := t.opts.Namer.Scenario()
 		event = pointAt(event, t.opts.PoolID, data)
-		for i, h := range in.Holders {
-			attrs := map[string]string{}
-			for k, v := range h.Attributes {
-				attrs[k] = data.Value(k, v)
-			}
-			if err := t.admin.createHolder(ctx, in, data.Username(fmt.Sprintf("holder%d", i+1)), attrs); err != nil {
-				return nil, err
-			}
+		if err := t.admin.seed(ctx, in, data); err != nil {
+			return nil, t.opts.redact(data, err)
 		}
 	} else if len(in.Holders) > 0 || t.opts.Policy != handler.PolicyAllow {
 		return nil, fmt.Errorf("%w: the function looks its pool up, so the lambda target needs --pool-id to point the event at a real pool", ErrCannot)

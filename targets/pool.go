@@ -59,6 +59,15 @@ func (o LiveOptions) unsupported(in *Input) error {
 	return nil
 }
 
+// redact masks the scenario's email addresses and phone numbers in an error,
+// unless verbose output was asked for.
+func (o LiveOptions) redact(d *ScenarioData, err error) error {
+	if err == nil || o.Verbose {
+		return err
+	}
+	return errors.New(d.Redact(err.Error()))
+}
+
 // Pool signs users up in a real user pool with SignUp, then reads them back
 // with AdminGetUser. It observes the user's status and verified attributes,
 // not the trigger's bytes or its lookups.
@@ -97,20 +106,9 @@ func (p *Pool) Run(ctx context.Context, in *Input) (*Observation, error) {
 	}
 	defer p.admin.end()
 	data := p.opts.Namer.Scenario()
-	redact := func(err error) error {
-		if err == nil || p.opts.Verbose {
-			return err
-		}
-		return errors.New(data.Redact(err.Error()))
-	}
-	for i, h := range in.Holders {
-		attrs := map[string]string{}
-		for k, v := range h.Attributes {
-			attrs[k] = data.Value(k, v)
-		}
-		if err := p.admin.createHolder(ctx, in, data.Username(fmt.Sprintf("holder%d", i+1)), attrs); err != nil {
-			return nil, redact(err)
-		}
+	redact := func(err error) error { return p.opts.redact(data, err) }
+	if err := p.admin.seed(ctx, in, data); err != nil {
+		return nil, redact(err)
 	}
 
 	username := data.Username("new")
