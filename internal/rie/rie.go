@@ -86,24 +86,32 @@ func Start(ctx context.Context, rieBin, bootstrap string, env []string, logs io.
 	p := &Proc{cmd: cmd, URL: "http://" + addr + "/2015-03-31/functions/function/invocations",
 		client: &http.Client{Timeout: 30 * time.Second}, done: make(chan struct{})}
 	go func() { cmd.Wait(); close(p.done) }()
-	deadline := time.Now().Add(10 * time.Second)
+	if err := WaitListening(ctx, addr, 10*time.Second, p.done); err != nil {
+		p.Stop()
+		return nil, fmt.Errorf("the emulator: %w", err)
+	}
+	return p, nil
+}
+
+// WaitListening waits until something accepts connections on addr, for at
+// most limit, or until exited closes (the process that should listen died).
+func WaitListening(ctx context.Context, addr string, limit time.Duration, exited <-chan struct{}) error {
+	deadline := time.Now().Add(limit)
 	for {
 		c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond)
 		if err == nil {
 			c.Close()
-			return p, nil
+			return nil
 		}
 		select {
-		case <-p.done:
-			return nil, fmt.Errorf("the emulator exited before it listened on %s", addr)
+		case <-exited:
+			return fmt.Errorf("exited before it listened on %s", addr)
 		case <-ctx.Done():
-			p.Stop()
-			return nil, ctx.Err()
+			return ctx.Err()
 		case <-time.After(time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			p.Stop()
-			return nil, fmt.Errorf("the emulator did not listen on %s within 10s", addr)
+			return fmt.Errorf("not listening on %s after %s", addr, limit)
 		}
 	}
 }

@@ -76,6 +76,7 @@ type stack struct {
 	rie     *rie.Proc
 	gw      *http.Server
 	node    *exec.Cmd
+	nodeEnd chan struct{} // closed when node has exited
 	nodeOut bytes.Buffer
 	rieOut  bytes.Buffer
 }
@@ -89,13 +90,11 @@ func (s *stack) teardown() {
 	}
 	if s.node != nil && s.node.Process != nil {
 		syscall.Kill(-s.node.Process.Pid, syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { s.node.Wait(); close(done) }()
 		select {
-		case <-done:
+		case <-s.nodeEnd:
 		case <-time.After(3 * time.Second):
 			syscall.Kill(-s.node.Process.Pid, syscall.SIGKILL)
-			<-done
+			<-s.nodeEnd
 		}
 	}
 	if s.dir != "" {
@@ -184,7 +183,9 @@ func run(ctx context.Context, bootstrap, tags, reportDir string, verbose bool) (
 	if err := s.node.Start(); err != nil {
 		return fmt.Errorf("starting cognito-local: %w", err)
 	}
-	if err := waitListening(ctx, cogPort, 20*time.Second); err != nil {
+	s.nodeEnd = make(chan struct{})
+	go func() { s.node.Wait(); close(s.nodeEnd) }()
+	if err := rie.WaitListening(ctx, fmt.Sprintf("127.0.0.1:%d", cogPort), 20*time.Second, s.nodeEnd); err != nil {
 		return fmt.Errorf("cognito-local: %w\n%s", err, s.nodeOut.Bytes())
 	}
 	api := cip.New(cip.Options{Region: "us-east-1", BaseEndpoint: aws.String(cogURL),
@@ -234,11 +235,7 @@ func run(ctx context.Context, bootstrap, tags, reportDir string, verbose bool) (
 		}
 		step("running the features against the %s target", target)
 		cmd := exec.Command(runner, args...)
-		cmd.Env = append(os.Environ(),
-			"AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",
-			"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER="+cogURL,
-			"AWS_ENDPOINT_URL_LAMBDA="+gwURL,
-			"COGNITO_CLIENT_SECRET="+secret)
+		cmd.Env = runnerEnv(cogURL, gwURL, secret)
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 		if err := runChild(ctx, cmd); err != nil {
@@ -281,8 +278,7 @@ func interruptCheck(ctx context.Context, runner string, gw *gateway.Gateway, api
 	defer gw.SetDelay(0)
 	cmd := exec.Command(runner, "--target", "pool", "--pool-id", poolID, "--client-id", clientID,
 		"--tags", "@alias", "--concurrency", "2", "--format", "progress", "--no-colors")
-	cmd.Env = append(os.Environ(), "AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",
-		"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER="+cogURL, "COGNITO_CLIENT_SECRET="+secret)
+	cmd.Env = runnerEnv(cogURL, "", secret)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
@@ -326,6 +322,14 @@ func interruptCheck(ctx context.Context, runner string, gw *gateway.Gateway, api
 	return nil
 }
 
+// runnerEnv is the conformance runner's environment: the local stack's
+// endpoints and dummy credentials, and the client secret, which is never a flag.
+func runnerEnv(cogURL, gwURL, secret string) []string {
+	return append(os.Environ(), "AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",
+		"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER="+cogURL, "AWS_ENDPOINT_URL_LAMBDA="+gwURL,
+		"COGNITO_CLIENT_SECRET="+secret)
+}
+
 // runChild runs cmd, and on SIGINT or SIGTERM passes the signal on and waits,
 // so that the runner can delete its users before the stack goes away.
 func runChild(ctx context.Context, cmd *exec.Cmd) error {
@@ -361,21 +365,4 @@ func countUsers(ctx context.Context, api *cip.Client, poolID string) (int, error
 		}
 	}
 	return n, nil
-}
-
-func waitListening(ctx context.Context, port int, limit time.Duration) error {
-	deadline := time.Now().Add(limit)
-	for time.Now().Before(deadline) {
-		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), 100*time.Millisecond)
-		if err == nil {
-			c.Close()
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-	return fmt.Errorf("not listening on port %d after %s", port, limit)
 }
