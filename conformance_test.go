@@ -5,16 +5,17 @@ import (
 
 	"github.com/autoconfirm/autoconfirm"
 	"github.com/autoconfirm/autoconfirm/conformance"
+	"github.com/autoconfirm/autoconfirm/handler"
 	"github.com/autoconfirm/autoconfirm/targets"
 )
 
-// TestFeatures runs every feature against the handler in process. Each
-// scenario is a subtest: go test -run 'TestFeatures/<scenario name>'.
-func TestFeatures(t *testing.T) {
+func runFeatures(t *testing.T, target targets.Target, tags string) {
+	t.Helper()
 	res := conformance.Run(conformance.Options{
-		Target:      targets.NewInProcess(),
+		Target:      target,
 		Content:     autoconfirm.Content(),
 		Format:      "progress",
+		Tags:        tags,
 		Concurrency: 4,
 		Seed:        -1,
 		NoColors:    true,
@@ -27,4 +28,17 @@ func TestFeatures(t *testing.T) {
 	for _, s := range res.Skips {
 		t.Errorf("scenario %q skipped a step in process: %s", s.Scenario, s.Reason)
 	}
+}
+
+// TestFeatures runs every feature against the handler in process, in its
+// default lookup mode (AdminGetUser). Each scenario is a subtest:
+// go test -run 'TestFeatures/<scenario name>'.
+func TestFeatures(t *testing.T) {
+	runFeatures(t, targets.NewInProcess(), "")
+}
+
+// TestAliasFeaturesListUsers runs the alias features again with
+// ALIAS_LOOKUP=list-users.
+func TestAliasFeaturesListUsers(t *testing.T) {
+	runFeatures(t, &targets.InProcess{Lookup: handler.LookupListUsers}, "@alias")
 }

@@ -1,7 +1,11 @@
 // Package cognitofake is a Cognito user pool API served over HTTP, for tests.
-// It speaks the JSON 1.1 protocol of ListUsers, so the real SDK client, with
-// its signing, retries and filter strings, runs against it. It can inject
-// latency and faults and records every filter it receives.
+// It speaks the JSON 1.1 protocol of ListUsers, AdminGetUser and
+// DescribeUserPool, so the real SDK client, with its signing, retries and
+// error decoding, runs against it.
+//
+// It follows Cognito's documented rules, not kinder ones: each rule cites its
+// section of ../shared/docs/cognito-presignup-facts.md ("facts §N"). It can
+// also inject latency and faults, and it records every call it receives.
 package cognitofake
 
 import (
@@ -10,39 +14,14 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"sync"
 	"time"
 )
 
-// Attribute is a name-value pair, as in ListUsers replies.
-type Attribute struct {
-	Name  string `json:"Name"`
-	Value string `json:"Value"`
-}
-
-// User is one user, in the ListUsers reply shape.
-type User struct {
-	Username   string      `json:"Username"`
-	Attributes []Attribute `json:"Attributes"`
-	UserStatus string      `json:"UserStatus,omitempty"`
-	Enabled    bool        `json:"Enabled"`
-	PoolID     string      `json:"-"`
-}
-
-func (u User) attr(name string) (string, bool) {
-	for _, a := range u.Attributes {
-		if a.Name == name {
-			return a.Value, true
-		}
-	}
-	return "", false
-}
-
-// Fault is an injected failure.
+// Fault is an injected failure. It applies to every operation.
 type Fault string
 
-// The faults the fake can inject into ListUsers.
+// The faults the fake can inject.
 const (
 	FaultNone      Fault = ""
 	Fault500       Fault = "internal-error"     // HTTP 500 InternalErrorException
@@ -54,9 +33,21 @@ const (
 	FaultRefused   Fault = "connection-refused" // nothing listens: the client's connection is refused
 )
 
-// Call is one recorded ListUsers request.
+// The operations the fake serves.
+const (
+	OpListUsers        = "ListUsers"
+	OpAdminGetUser     = "AdminGetUser"
+	OpDescribeUserPool = "DescribeUserPool"
+)
+
+// Call is one recorded request. Filter, Token and AttributesToGet are set for
+// ListUsers, Username for AdminGetUser.
 type Call struct {
-	PoolID, Filter, Token string
+	Op              string
+	PoolID          string
+	Filter, Token   string
+	AttributesToGet []string
+	Username        string
 }
 
 // Server is a running fake.
@@ -64,71 +55,88 @@ type Server struct {
 	*httptest.Server
 
 	mu       sync.Mutex
-	users    []User
+	pools    map[string]*pool
 	pageSize int
 	latency  time.Duration
 	fault    Fault
+	describe Fault // a fault for DescribeUserPool alone
 	calls    []Call
+	quota    *quotas
 }
 
-// New starts a fake. Close it when done.
+// New starts a fake that enforces Cognito's default request quotas. Close it
+// when done.
 func New() *Server {
-	s := &Server{}
+	s := &Server{pools: map[string]*pool{}, quota: newQuotas(DefaultQuotas)}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
 }
 
-// Seed adds users to a pool.
-func (s *Server) Seed(poolID string, users ...User) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, u := range users {
-		u.PoolID = poolID
-		s.users = append(s.users, u)
-	}
-}
-
-// SetPageSize caps the users per page below the client's Limit, so that a
-// small pool still answers in several pages.
+// SetPageSize caps the users per ListUsers page below the client's Limit, so
+// that a small pool still answers in several pages.
 func (s *Server) SetPageSize(n int) { s.mu.Lock(); s.pageSize = n; s.mu.Unlock() }
 
 // SetLatency delays every answer.
 func (s *Server) SetLatency(d time.Duration) { s.mu.Lock(); s.latency = d; s.mu.Unlock() }
 
-// SetFault makes every ListUsers call fail in the given way.
+// SetFault makes every call fail in the given way.
 func (s *Server) SetFault(f Fault) { s.mu.Lock(); s.fault = f; s.mu.Unlock() }
 
-// Calls returns the ListUsers calls received so far.
+// SetDescribeFault makes only DescribeUserPool fail, so that a pool whose
+// configuration cannot be read still answers user lookups.
+func (s *Server) SetDescribeFault(f Fault) { s.mu.Lock(); s.describe = f; s.mu.Unlock() }
+
+// SetQuotas replaces the request quotas; the zero Quotas enforces none.
+func (s *Server) SetQuotas(q Quotas) { s.mu.Lock(); s.quota = newQuotas(q); s.mu.Unlock() }
+
+// Calls returns the calls received so far.
 func (s *Server) Calls() []Call {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Call(nil), s.calls...)
 }
 
+// UserCalls returns the ListUsers and AdminGetUser calls: the lookups of
+// users, without the reads of the pool's configuration.
+func (s *Server) UserCalls() []Call {
+	var out []Call
+	for _, c := range s.Calls() {
+		if c.Op != OpDescribeUserPool {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 const target = "AWSCognitoIdentityProviderService."
 
+// operation is one API operation: it reads its input from body, records its
+// call, and answers.
+type operation func(s *Server, w http.ResponseWriter, body []byte)
+
+var operations = map[string]operation{
+	target + OpListUsers:        (*Server).listUsers,
+	target + OpAdminGetUser:     (*Server).adminGetUser,
+	target + OpDescribeUserPool: (*Server).describeUserPool,
+}
+
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	op := r.Header.Get("X-Amz-Target")
-	if op != target+"ListUsers" {
-		writeError(w, http.StatusBadRequest, "UnknownOperationException", "the fake serves only ListUsers, not "+op)
+	name := r.Header.Get("X-Amz-Target")
+	op, ok := operations[name]
+	if !ok {
+		writeError(w, http.StatusBadRequest, "UnknownOperationException", "the fake serves ListUsers, AdminGetUser and DescribeUserPool, not "+name)
 		return
 	}
-	var in struct {
-		UserPoolId      string
-		Filter          string
-		Limit           *int
-		PaginationToken string
-	}
-	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
-		writeError(w, http.StatusBadRequest, "SerializationException", err.Error())
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
 		return
 	}
 	s.mu.Lock()
-	s.calls = append(s.calls, Call{in.UserPoolId, in.Filter, in.PaginationToken})
-	latency, fault, pageSize := s.latency, s.fault, s.pageSize
-	users := append([]User(nil), s.users...)
+	latency, fault := s.latency, s.fault
+	if name == target+OpDescribeUserPool && s.describe != FaultNone {
+		fault = s.describe
+	}
 	s.mu.Unlock()
-
 	if latency > 0 {
 		select {
 		case <-time.After(latency):
@@ -136,73 +144,59 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	switch fault {
+	if fault != FaultNone {
+		// Record the call first: a failed call was still made.
+		s.record(callOf(name[len(target):], body))
+		s.inject(w, r, fault)
+		return
+	}
+	op(s, w, body)
+}
+
+// callOf reads the recorded parts of a request body, whatever the operation.
+func callOf(op string, body []byte) Call {
+	var in struct {
+		UserPoolId, Filter, PaginationToken, Username string
+		AttributesToGet                               []string
+	}
+	json.Unmarshal(body, &in) // a body that does not decode records an empty call
+	return Call{Op: op, PoolID: in.UserPoolId, Filter: in.Filter, Token: in.PaginationToken, AttributesToGet: in.AttributesToGet, Username: in.Username}
+}
+
+func (s *Server) record(c Call) {
+	s.mu.Lock()
+	s.calls = append(s.calls, c)
+	s.mu.Unlock()
+}
+
+func (s *Server) inject(w http.ResponseWriter, r *http.Request, f Fault) {
+	switch f {
 	case Fault500:
 		writeError(w, http.StatusInternalServerError, "InternalErrorException", "injected internal error")
-		return
 	case FaultThrottle:
-		writeError(w, http.StatusBadRequest, "TooManyRequestsException", "Rate exceeded")
-		return
+		throttled(w)
 	case FaultNotFound:
 		writeError(w, http.StatusBadRequest, "ResourceNotFoundException", "User pool does not exist.")
-		return
 	case FaultMalformed:
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 		io.WriteString(w, `{"Users":[{"Username":`)
-		return
 	case FaultHang:
 		<-r.Context().Done()
-		return
 	case FaultReset:
 		reset(w)
-		return
+	default:
+		writeError(w, http.StatusInternalServerError, "InternalErrorException", "unknown injected fault "+string(f))
 	}
+}
 
-	f, err := ParseFilter(in.Filter)
-	if err != nil {
-		writeError(w, http.StatusBadRequest, "InvalidParameterException", err.Error())
-		return
-	}
-	var match []User
-	for _, u := range users {
-		if u.PoolID == in.UserPoolId && f.Match(u) {
-			match = append(match, u)
-		}
-	}
-	limit := 60
-	if in.Limit != nil {
-		if *in.Limit < 0 || *in.Limit > 60 {
-			writeError(w, http.StatusBadRequest, "InvalidParameterException", "Member must have value less than or equal to 60")
-			return
-		}
-		if *in.Limit > 0 {
-			limit = *in.Limit
-		}
-	}
-	if pageSize > 0 && pageSize < limit {
-		limit = pageSize
-	}
-	start := 0
-	if in.PaginationToken != "" {
-		start, err = strconv.Atoi(in.PaginationToken)
-		if err != nil || start < 0 || start > len(match) {
-			writeError(w, http.StatusBadRequest, "InvalidParameterException", "Invalid pagination token")
-			return
-		}
-	}
-	end := min(start+limit, len(match))
-	out := struct {
-		Users           []User `json:"Users"`
-		PaginationToken string `json:"PaginationToken,omitempty"`
-	}{Users: match[start:end]}
-	if out.Users == nil {
-		out.Users = []User{}
-	}
-	if end < len(match) {
-		out.PaginationToken = strconv.Itoa(end)
-	}
+// throttled is Cognito's answer to a request over a quota (facts §4.4).
+func throttled(w http.ResponseWriter) {
+	writeError(w, http.StatusBadRequest, "TooManyRequestsException", "Rate exceeded")
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	json.NewEncoder(w).Encode(out)
+	json.NewEncoder(w).Encode(v)
 }
 
 func writeError(w http.ResponseWriter, code int, typ, msg string) {
@@ -210,6 +204,10 @@ func writeError(w http.ResponseWriter, code int, typ, msg string) {
 	w.Header().Set("X-Amzn-Errortype", typ)
 	w.WriteHeader(code)
 	json.NewEncoder(w).Encode(map[string]string{"__type": typ, "message": msg})
+}
+
+func invalidParameter(w http.ResponseWriter, msg string) {
+	writeError(w, http.StatusBadRequest, "InvalidParameterException", msg)
 }
 
 // reset promises a long body, sends part of it and drops the connection.

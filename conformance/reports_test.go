@@ -142,7 +142,7 @@ func TestReportsMatchCucumber(t *testing.T) {
 	if matrixRows != distinct {
 		t.Errorf("the matrix has %d scenario rows, want %d", matrixRows, distinct)
 	}
-	if !strings.Contains(string(b), "the ListUsers calls the function makes") {
+	if !strings.Contains(string(b), "the lookups the function makes") {
 		t.Error("the matrix does not give the skip reason")
 	}
 }

@@ -66,8 +66,6 @@ Feature: Bad input gets a clear answer, never a crash or a wrong flag
       | a Unicode email address         | unicode-email          | is     | is    |
       | an internationalised domain     | idn-email              | is     | is    |
       | a quote in the email            | quote-in-email         | is     | is    |
-      | a quoted local part with a backslash escape | quoted-email | is not | is |
-      | a backslash in the email        | backslash-email        | is not | is    |
       | a leading space                 | email-leading-space    | is not | is    |
       | a trailing space                | email-trailing-space   | is not | is    |
 
@@ -78,6 +76,24 @@ Feature: Bad input gets a clear answer, never a crash or a wrong flag
       | no plus sign                  | phone-no-plus            | is    | is not |
       | a country code starting with 0 | phone-plus-zero         | is    | is not |
       | more than 15 digits           | phone-too-long           | is    | is not |
+
+  # AdminGetUser takes a backslash as it is. A ListUsers filter has no
+  # documented way to carry one, so in that mode the value is not looked up
+  # and stays unverified.
+  Scenario Outline: A backslash in the email address, looked up with <lookup>: <case>
+    Given the function looks users up with <lookup>
+    And a new user signs up with the event "bad/<event>"
+    When the sign-up reaches the pre sign-up trigger
+    Then the user is confirmed
+    And the email address <email> verified
+    And the phone number is verified
+
+    Examples:
+      | lookup       | case                                 | event           | email  |
+      | AdminGetUser | a quoted local part with an escape   | quoted-email    | is     |
+      | AdminGetUser | a bare backslash                     | backslash-email | is     |
+      | ListUsers    | a quoted local part with an escape   | quoted-email    | is not |
+      | ListUsers    | a bare backslash                     | backslash-email | is not |
 
   Scenario: An email address of a megabyte is not verified
     Given a new user signs up with a generated event: an email address of 1 MB

@@ -20,6 +20,26 @@ const (
 	PolicyAllow      Policy = "allow"
 )
 
+// LookupMode says how the guard asks the pool who holds a value.
+type LookupMode string
+
+// The lookup modes. admin-get-user is the default: it asks Cognito the exact
+// question ("whose active alias is this?") in the UserRead quota (120/s,
+// adjustable). list-users searches instead: no monthly-active-user charge for
+// the holder, but the UserList quota (30/s, not adjustable) and eventual
+// consistency.
+const (
+	LookupAdminGetUser LookupMode = "admin-get-user"
+	LookupListUsers    LookupMode = "list-users"
+)
+
+// MaxLookupTimeout bounds ALIAS_LOOKUP_TIMEOUT. Cognito waits about 5 s for
+// the whole trigger, cold start included, and the invoke deadline that cuts
+// the budget starts only after init. Allowing 1 s for a cold start, 0.5 s for
+// Cognito's and Lambda's own round trip, the budget, and the 150 ms kept back
+// for the answer: 1 + 0.5 + 2.5 + 0.15 = 4.15 s, 0.85 s inside 5 s.
+const MaxLookupTimeout = 2500 * time.Millisecond
+
 // Attribute names the handler reads.
 const (
 	AttrEmail = "email"
@@ -30,18 +50,26 @@ const (
 type Config struct {
 	// Policy is ALIAS_POLICY.
 	Policy Policy
+	// Lookup is ALIAS_LOOKUP.
+	Lookup LookupMode
+	// AutoAttributes is ALIAS_ATTRIBUTES=auto: read the pool's alias
+	// attributes with DescribeUserPool, and check both when that fails.
+	AutoAttributes bool
 	// CheckEmail and CheckPhone come from ALIAS_ATTRIBUTES: only attributes that
-	// are aliases in the pool can move, so only those need a lookup.
+	// are aliases in the pool can move, so only those need a lookup. With
+	// AutoAttributes they are the fallback, both true.
 	CheckEmail, CheckPhone bool
 	// LookupTimeout is ALIAS_LOOKUP_TIMEOUT, the guard's own budget.
 	LookupTimeout time.Duration
-	// MaxPages is ALIAS_MAX_PAGES, the bound on ListUsers pages per lookup.
+	// MaxPages is ALIAS_MAX_PAGES, the bound on ListUsers pages per lookup
+	// in list-users mode.
 	MaxPages int
 	// LogLevel is LOG_LEVEL.
 	LogLevel slog.Level
 }
 
-// Setting describes one environment variable, for errors and the README.
+// Setting describes one environment variable: LoadConfig's errors quote its
+// allowed values and default.
 type Setting struct {
 	Name, Default, Allowed, Purpose string
 }
@@ -49,28 +77,48 @@ type Setting struct {
 // Settings lists every environment variable the handler reads.
 var Settings = []Setting{
 	{"ALIAS_POLICY", "skip-verify", "skip-verify, reject, allow", "What to do when another user already holds the email or phone number as a verified alias."},
-	{"ALIAS_ATTRIBUTES", "email,phone_number", "a comma-separated subset of email, phone_number, or none", "Which attributes are aliases in the pool and so need a ListUsers lookup before auto-verify."},
-	{"ALIAS_LOOKUP_TIMEOUT", "2s", "a Go duration from 10ms to 4s", "The guard's budget for all lookups of one sign-up; the Lambda deadline can shorten it."},
-	{"ALIAS_MAX_PAGES", "10", "an integer from 1 to 100", "How many ListUsers pages one lookup may read before it gives up and fails closed."},
+	{"ALIAS_LOOKUP", "admin-get-user", "admin-get-user, list-users", "How the guard asks the pool who holds a value."},
+	{"ALIAS_ATTRIBUTES", "auto", "auto, none, or a comma-separated subset of email, phone_number", "Which attributes are aliases in the pool and so need a lookup; auto reads them with DescribeUserPool."},
+	{"ALIAS_LOOKUP_TIMEOUT", "2s", "a Go duration from 10ms to 2.5s", "The guard's budget for all lookups of one sign-up; the Lambda deadline can shorten it."},
+	{"ALIAS_MAX_PAGES", "10", "an integer from 1 to 100", "How many ListUsers pages one lookup may read before it gives up and fails closed (list-users only)."},
 	{"LOG_LEVEL", "info", "debug, info, warn, error", "Verbosity of the JSON log on stdout. Personal data is redacted at every level."},
 }
 
 // DefaultConfig is the configuration with no variables set.
 func DefaultConfig() Config {
 	return Config{
-		Policy:        PolicySkipVerify,
-		CheckEmail:    true,
-		CheckPhone:    true,
-		LookupTimeout: 2 * time.Second,
-		MaxPages:      10,
-		LogLevel:      slog.LevelInfo,
+		Policy:         PolicySkipVerify,
+		Lookup:         LookupAdminGetUser,
+		AutoAttributes: true,
+		CheckEmail:     true,
+		CheckPhone:     true,
+		LookupTimeout:  2 * time.Second,
+		MaxPages:       10,
+		LogLevel:       slog.LevelInfo,
 	}
 }
 
-// NeedsLookups reports whether the configuration calls ListUsers at all, and so
-// whether an SDK client and the IAM permission are needed.
+// NeedsLookups reports whether the configuration asks the pool anything at
+// all, and so whether an SDK client and IAM permissions are needed.
 func (c Config) NeedsLookups() bool {
-	return c.Policy != PolicyAllow && (c.CheckEmail || c.CheckPhone)
+	return c.Policy != PolicyAllow && (c.AutoAttributes || c.CheckEmail || c.CheckPhone)
+}
+
+// Actions lists the IAM actions on the pool that the configuration uses.
+func (c Config) Actions() []string {
+	if !c.NeedsLookups() {
+		return nil
+	}
+	var out []string
+	if c.Lookup == LookupListUsers {
+		out = append(out, "cognito-idp:ListUsers")
+	} else {
+		out = append(out, "cognito-idp:AdminGetUser")
+	}
+	if c.AutoAttributes {
+		out = append(out, "cognito-idp:DescribeUserPool")
+	}
+	return out
 }
 
 // LoadConfig reads the configuration through getenv (os.Getenv in main). An
@@ -93,8 +141,16 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 			return c, bad("ALIAS_POLICY", v)
 		}
 	}
-	if v := strings.TrimSpace(getenv("ALIAS_ATTRIBUTES")); v != "" {
-		c.CheckEmail, c.CheckPhone = false, false
+	if v := strings.TrimSpace(getenv("ALIAS_LOOKUP")); v != "" {
+		switch m := LookupMode(strings.ToLower(v)); m {
+		case LookupAdminGetUser, LookupListUsers:
+			c.Lookup = m
+		default:
+			return c, bad("ALIAS_LOOKUP", v)
+		}
+	}
+	if v := strings.TrimSpace(getenv("ALIAS_ATTRIBUTES")); v != "" && !strings.EqualFold(v, "auto") {
+		c.AutoAttributes, c.CheckEmail, c.CheckPhone = false, false, false
 		if !strings.EqualFold(v, "none") {
 			for _, part := range strings.Split(v, ",") {
 				switch strings.TrimSpace(part) {
@@ -110,7 +166,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	if v := strings.TrimSpace(getenv("ALIAS_LOOKUP_TIMEOUT")); v != "" {
 		d, err := time.ParseDuration(v)
-		if err != nil || d < 10*time.Millisecond || d > 4*time.Second {
+		if err != nil || d < 10*time.Millisecond || d > MaxLookupTimeout {
 			return c, bad("ALIAS_LOOKUP_TIMEOUT", v)
 		}
 		c.LookupTimeout = d

@@ -30,8 +30,7 @@ func FuzzInvoke(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	clean := listerFunc(func(context.Context, string, string, string) (Page, error) { return Page{}, nil })
-	h, err := New(DefaultConfig(), clean, nil)
+	h, err := New(DefaultConfig(), cleanDir(), nil)
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -4,27 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
-
-// User is one entry of a ListUsers page, as far as the guard needs it.
-type User struct {
-	Username   string
-	Attributes map[string]string
-}
-
-// Page is one ListUsers answer. Next is empty on the last page.
-type Page struct {
-	Users []User
-	Next  string
-}
-
-// UserLister is the narrow view of Cognito the guard needs: one ListUsers call.
-// The cognito package adapts the SDK client to it.
-type UserLister interface {
-	ListUsers(ctx context.Context, poolID, filter, pageToken string) (Page, error)
-}
 
 // Outcome is what the guard decided for one attribute. It is logged, so it
 // never carries the value.
@@ -54,6 +38,9 @@ const budgetReserve = 150 * time.Millisecond
 // errFilter marks a value the guard refuses to put into a filter.
 var errFilter = errors.New("value cannot be expressed safely as a ListUsers filter")
 
+// errUsername marks a value AdminGetUser cannot take as a Username.
+var errUsername = errors.New("value cannot be passed to AdminGetUser")
+
 // Filter builds the ListUsers filter `attr = "value"`. Quotes are escaped with
 // a backslash as Cognito documents. Backslashes and control characters are
 // refused, because Cognito does not document how it reads them, and a value
@@ -74,6 +61,27 @@ func Filter(attr, value string) (string, error) {
 	return f, nil
 }
 
+// usernamePattern is AdminGetUser's documented Username pattern.
+var usernamePattern = regexp.MustCompile(`^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$`)
+
+// maxUsernameLen is AdminGetUser's documented limit on Username, in characters.
+const maxUsernameLen = 128
+
+// CheckUsername reports why AdminGetUser cannot take value as its Username,
+// or nil when it can. Such a value fails closed rather than falling back to
+// ListUsers: it keeps every lookup in one quota and one IAM action, and an
+// address of over 128 characters or with whitespace is rare enough that
+// leaving it for the user to verify with a code costs little.
+func CheckUsername(value string) error {
+	if n := utf8.RuneCountInString(value); n > maxUsernameLen {
+		return fmt.Errorf("%w: it is %d characters, over the limit of %d", errUsername, n, maxUsernameLen)
+	}
+	if !usernamePattern.MatchString(value) {
+		return fmt.Errorf("%w: it holds whitespace or control characters, outside the documented pattern", errUsername)
+	}
+	return nil
+}
+
 // lookup is one attribute the guard must check.
 type lookup struct {
 	attr, value string
@@ -81,7 +89,9 @@ type lookup struct {
 
 // guard checks candidate attributes against the pool.
 type guard struct {
-	lister   UserLister
+	dir      Directory
+	mode     LookupMode
+	aliases  *aliasCache // nil unless ALIAS_ATTRIBUTES=auto
 	timeout  time.Duration
 	maxPages int
 }
@@ -103,8 +113,11 @@ type lookupResult struct {
 }
 
 // check looks up every candidate concurrently and returns one result per
-// candidate, in order. It returns when the budget ends even if a lookup does
-// not honour its context.
+// candidate, in order. With ALIAS_ATTRIBUTES=auto it first learns which
+// candidates are aliases of the pool; the others are verified without a
+// lookup, and if that is not known in half the budget, all are looked up. It
+// returns when the budget ends even if a call does not honour its
+// context.
 func (g *guard) check(ctx context.Context, poolID string, self selfID, cands []lookup) []lookupResult {
 	results := make([]lookupResult, len(cands))
 	if len(cands) == 0 {
@@ -112,19 +125,36 @@ func (g *guard) check(ctx context.Context, poolID string, self selfID, cands []l
 	}
 	bctx, cancel := g.budget(ctx)
 	defer cancel()
+	if g.aliases != nil {
+		// Wait for the pool's configuration at most half the budget, so
+		// that checking every attribute still has time when it is slow.
+		dl, _ := bctx.Deadline()
+		dctx, dcancel := context.WithDeadline(bctx, time.Now().Add(time.Until(dl)/2))
+		aliases, ok := g.aliases.get(dctx, poolID)
+		dcancel()
+		if ok {
+			for i, c := range cands {
+				if !contains(aliases, c.attr) {
+					results[i].outcome = OutcomeUnchecked
+				}
+			}
+		}
+	}
 	type done struct {
 		i int
 		r lookupResult
 	}
 	ch := make(chan done, len(cands)) // buffered: a late lookup never blocks
+	pending := 0
 	for i, c := range cands {
+		if results[i].outcome == OutcomeUnchecked {
+			continue
+		}
+		results[i] = lookupResult{OutcomeFailed, fmt.Errorf("lookup did not finish inside the guard's budget: %w", context.DeadlineExceeded)}
+		pending++
 		go func() {
 			ch <- done{i, g.one(bctx, poolID, self, c)}
 		}()
-	}
-	pending := len(cands)
-	for i := range results {
-		results[i] = lookupResult{OutcomeFailed, fmt.Errorf("lookup did not finish inside the guard's budget: %w", context.DeadlineExceeded)}
 	}
 	for pending > 0 {
 		select {
@@ -136,6 +166,15 @@ func (g *guard) check(ctx context.Context, poolID string, self selfID, cands []l
 		}
 	}
 	return results
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
 }
 
 // selfID identifies the user who is signing up, so that a retried invocation
@@ -151,8 +190,53 @@ func (s selfID) is(u User) bool {
 	return s.sub != "" && u.Attributes["sub"] == s.sub
 }
 
-// one runs a single attribute's lookup, following pages up to the bound.
 func (g *guard) one(ctx context.Context, poolID string, self selfID, c lookup) lookupResult {
+	if g.mode == LookupListUsers {
+		return g.search(ctx, poolID, self, c)
+	}
+	return g.get(ctx, poolID, self, c)
+}
+
+// get asks AdminGetUser whose active alias the value is. A miss means nobody
+// holds it verified. A hit is a conflict when the user is someone else and
+// holds the value verified, compared as Cognito compares it; a hit through a
+// username or sub that happens to equal the value is not.
+func (g *guard) get(ctx context.Context, poolID string, self selfID, c lookup) lookupResult {
+	if err := CheckUsername(c.value); err != nil {
+		return lookupResult{OutcomeFailed, err}
+	}
+	u, err := g.dir.GetUser(ctx, poolID, c.value)
+	switch {
+	case errors.Is(err, ErrUserNotFound):
+		return lookupResult{OutcomeClean, nil}
+	case err != nil:
+		return lookupResult{OutcomeFailed, fmt.Errorf("AdminGetUser: %w", err)}
+	case !self.is(u) && holdsVerified(u, c):
+		return lookupResult{OutcomeConflict, nil}
+	}
+	return lookupResult{OutcomeClean, nil}
+}
+
+// holdsVerified reports whether u holds the value as a verified attribute, the
+// only state in which it is an alias that could move. Email is compared
+// without regard to case, as Cognito matches it: a stricter comparison would
+// turn Cognito's match into a verify.
+func holdsVerified(u User, c lookup) bool {
+	v, ok := u.Attributes[c.attr]
+	if !ok || u.Attributes[c.attr+"_verified"] != "true" {
+		return false
+	}
+	if c.attr == AttrEmail {
+		return strings.EqualFold(v, c.value)
+	}
+	return v == c.value
+}
+
+// search runs ListUsers with the filter `attr = "value"`, following pages up
+// to the bound. It asks for every attribute (ListUsers fails when a result
+// lacks one that AttributesToGet names), and any verified user other than the
+// new one among Cognito's matches is a conflict.
+func (g *guard) search(ctx context.Context, poolID string, self selfID, c lookup) lookupResult {
 	filter, err := Filter(c.attr, c.value)
 	if err != nil {
 		return lookupResult{OutcomeFailed, err}
@@ -162,12 +246,12 @@ func (g *guard) one(ctx context.Context, poolID string, self selfID, c lookup) l
 		if page > g.maxPages {
 			return lookupResult{OutcomeFailed, fmt.Errorf("ListUsers returned more than %d pages; raise ALIAS_MAX_PAGES if this pool really has that many matches", g.maxPages)}
 		}
-		p, err := g.lister.ListUsers(ctx, poolID, filter, token)
+		p, err := g.dir.ListUsers(ctx, poolID, filter, token)
 		if err != nil {
 			return lookupResult{OutcomeFailed, fmt.Errorf("ListUsers page %d: %w", page, err)}
 		}
 		for _, u := range p.Users {
-			if !self.is(u) && holdsVerified(u, c) {
+			if !self.is(u) && u.Attributes[c.attr+"_verified"] == "true" {
 				return lookupResult{OutcomeConflict, nil}
 			}
 		}
@@ -179,19 +263,4 @@ func (g *guard) one(ctx context.Context, poolID string, self selfID, c lookup) l
 		}
 		token = p.Next
 	}
-}
-
-// holdsVerified reports whether u holds the value as a verified attribute, the
-// only state in which it is an alias that could move. Email comparison ignores
-// case: Cognito searches case-insensitively, and treating a near-match as a
-// conflict can only withhold a flag, never move an alias.
-func holdsVerified(u User, c lookup) bool {
-	v, ok := u.Attributes[c.attr]
-	if !ok || u.Attributes[c.attr+"_verified"] != "true" {
-		return false
-	}
-	if c.attr == AttrEmail {
-		return strings.EqualFold(v, c.value)
-	}
-	return v == c.value
 }

@@ -9,6 +9,7 @@ package handler
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -22,25 +23,38 @@ type Handler struct {
 	cfg    Config
 	guard  *guard
 	logger *slog.Logger
+	key    []byte // keys the username hash in the log; made per instance
 }
 
-// New builds a handler. lister may be nil only when cfg.NeedsLookups() is
+// New builds a handler. dir may be nil only when cfg.NeedsLookups() is
 // false; logger may be nil to log nothing.
-func New(cfg Config, lister UserLister, logger *slog.Logger) (*Handler, error) {
-	if cfg.NeedsLookups() && lister == nil {
-		return nil, fmt.Errorf("ALIAS_POLICY=%s needs a Cognito client for ListUsers, and none was given", cfg.Policy)
+func New(cfg Config, dir Directory, logger *slog.Logger) (*Handler, error) {
+	if cfg.NeedsLookups() && dir == nil {
+		return nil, fmt.Errorf("ALIAS_POLICY=%s needs a Cognito client for its lookups, and none was given", cfg.Policy)
 	}
 	if cfg.MaxPages < 1 {
 		cfg.MaxPages = 1
 	}
-	if logger == nil {
-		logger = slog.New(discard{})
+	if cfg.Lookup == "" {
+		cfg.Lookup = LookupAdminGetUser
 	}
-	return &Handler{
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	key := make([]byte, 32)
+	rand.Read(key) // never fails (crypto/rand)
+	h := &Handler{
 		cfg:    cfg,
-		guard:  &guard{lister: lister, timeout: cfg.LookupTimeout, maxPages: cfg.MaxPages},
+		guard:  &guard{dir: dir, mode: cfg.Lookup, timeout: cfg.LookupTimeout, maxPages: cfg.MaxPages},
 		logger: logger,
-	}, nil
+		key:    key,
+	}
+	if cfg.AutoAttributes && cfg.NeedsLookups() {
+		h.guard.aliases = newAliasCache(dir, func(err error) {
+			logger.Warn("alias-attributes", "error", "DescribeUserPool failed, so both email and phone_number are looked up until it succeeds: "+err.Error())
+		})
+	}
+	return h, nil
 }
 
 // ErrAliasInUse is returned under ALIAS_POLICY=reject when another user holds
@@ -117,11 +131,11 @@ func (h *Handler) decideSignUp(ctx context.Context, ev event) Decision {
 
 	var cands [2]lookup
 	n := 0
-	if d.Email == OutcomeUnchecked && h.cfg.Policy != PolicyAllow && h.cfg.CheckEmail {
+	if d.Email == OutcomeUnchecked && h.cfg.Policy != PolicyAllow && (h.cfg.CheckEmail || h.cfg.AutoAttributes) {
 		cands[n] = lookup{AttrEmail, ev.email.value}
 		n++
 	}
-	if d.Phone == OutcomeUnchecked && h.cfg.Policy != PolicyAllow && h.cfg.CheckPhone {
+	if d.Phone == OutcomeUnchecked && h.cfg.Policy != PolicyAllow && (h.cfg.CheckPhone || h.cfg.AutoAttributes) {
 		cands[n] = lookup{AttrPhone, ev.phone.value}
 		n++
 	}

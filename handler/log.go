@@ -2,6 +2,9 @@ package handler
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"log/slog"
 	"strconv"
@@ -33,7 +36,7 @@ func (h *Handler) log(ctx context.Context, d Decision, err error, took time.Dura
 	// than the rest of the invocation.
 	r := slog.NewRecord(time.Now(), level, "presignup", 0)
 	r.AddAttrs(
-		slog.String("triggerSource", safeSource(d.Source)),
+		slog.String("triggerSource", h.safeSource(d.Source)),
 		slog.String("decision", decision),
 		slog.Bool("autoConfirmUser", d.Flags.Confirm),
 		slog.Bool("autoVerifyEmail", d.Flags.VerifyEmail),
@@ -43,7 +46,7 @@ func (h *Handler) log(ctx context.Context, d Decision, err error, took time.Dura
 	// grows once for the others.
 	user := slog.Attr{}
 	if d.User != "" {
-		user = slog.String("user", ShortHash(d.User))
+		user = slog.String("user", h.userHash(d.User))
 	}
 	r.AddAttrs(
 		slog.String("email", string(d.Email)),
@@ -56,8 +59,8 @@ func (h *Handler) log(ctx context.Context, d Decision, err error, took time.Dura
 		// Event errors quote only the trigger source, never attribute values;
 		// a source that looks personal is replaced by its hash.
 		msg := err.Error()
-		if s := d.Source; s != "" && safeSource(s) != s {
-			msg = strings.ReplaceAll(msg, quoteSource(s), safeSource(s))
+		if s := d.Source; s != "" && h.safeSource(s) != s {
+			msg = strings.ReplaceAll(msg, quoteSource(s), h.safeSource(s))
 		}
 		attrs = append(attrs, slog.String("error", msg))
 	}
@@ -69,13 +72,13 @@ func (h *Handler) log(ctx context.Context, d Decision, err error, took time.Dura
 }
 
 // safeSource keeps a hostile triggerSource from smuggling data into the log.
-func safeSource(s string) string {
+func (h *Handler) safeSource(s string) string {
 	switch s {
 	case SourceSignUp, SourceAdminCreateUser, SourceExternalProvider, "":
 		return s
 	}
 	if len(s) > 64 || strings.ContainsAny(s, "@+") {
-		return "other:" + ShortHash(s)
+		return "other:" + h.userHash(s)
 	}
 	return s
 }
@@ -90,22 +93,15 @@ func quoteSource(s string) string {
 	return strconv.Quote(s)
 }
 
-// ShortHash is a stable, short stand-in for a personal value, for
-// correlating log lines. It is FNV-1a: a short value can be guessed from any
-// unsalted hash, cryptographic or not, so the cheap one serves as well.
-func ShortHash(v string) string {
-	const offset, prime = 14695981039346656037, 1099511628211
-	h := uint64(offset)
-	for i := 0; i < len(v); i++ {
-		h = (h ^ uint64(v[i])) * prime
-	}
-	var b [16]byte
-	const digits = "0123456789abcdef"
-	for i := 15; i >= 0; i-- {
-		b[i] = digits[h&0xf]
-		h >>= 4
-	}
-	return string(b[:])
+// userHash is a short stand-in for a personal value, for correlating log
+// lines. It is HMAC-SHA256 under a key made when the instance starts: an
+// unkeyed hash of a username that is an email address is reversed with a
+// dictionary, a keyed one is not. Lines of one user correlate within one
+// instance, not across instances or restarts.
+func (h *Handler) userHash(v string) string {
+	m := hmac.New(sha256.New, h.key)
+	m.Write([]byte(v))
+	return hex.EncodeToString(m.Sum(nil)[:8])
 }
 
 // MaskEmail keeps only the domain of an address.
@@ -123,11 +119,3 @@ func MaskPhone(v string) string {
 	}
 	return "***" + v[len(v)-2:]
 }
-
-// discard is a slog.Handler that drops everything.
-type discard struct{}
-
-func (discard) Enabled(context.Context, slog.Level) bool  { return false }
-func (discard) Handle(context.Context, slog.Record) error { return nil }
-func (d discard) WithAttrs([]slog.Attr) slog.Handler      { return d }
-func (d discard) WithGroup(string) slog.Handler           { return d }

@@ -3,8 +3,12 @@ package handler
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"hash/fnv"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -52,25 +56,39 @@ func TestLogsCarryNoPersonalData(t *testing.T) {
 	if len(files) < 40 {
 		t.Fatalf("found only %d fixtures", len(files))
 	}
-	listers := map[string]UserLister{
-		"clean": listerFunc(func(context.Context, string, string, string) (Page, error) { return Page{}, nil }),
-		// A lister whose error quotes the filter, the worst case.
-		"failing": listerFunc(func(_ context.Context, _, filter, _ string) (Page, error) {
+	dirs := map[string]struct {
+		mode LookupMode
+		dir  Directory
+	}{
+		"clean":        {LookupAdminGetUser, cleanDir()},
+		"clean search": {LookupListUsers, cleanDir()},
+		// Errors that quote the value or the filter, the worst case.
+		"failing": {LookupAdminGetUser, &dirFuncs{get: func(_ context.Context, _, name string) (User, error) {
+			return User{}, errors.New("InvalidParameterException: no user " + name)
+		}}},
+		"failing search": {LookupListUsers, &dirFuncs{list: func(_ context.Context, _, filter, _ string) (Page, error) {
 			return Page{}, errors.New("InvalidParameterException: cannot parse " + filter)
-		}),
-		"conflict": listerFunc(func(_ context.Context, _, filter, _ string) (Page, error) {
+		}}},
+		"conflict": {LookupAdminGetUser, &dirFuncs{get: func(_ context.Context, _, name string) (User, error) {
+			attr := AttrEmail
+			if strings.HasPrefix(name, "+") {
+				attr = AttrPhone
+			}
+			return verifiedHolder("holder", attr, name), nil
+		}}},
+		"conflict search": {LookupListUsers, &dirFuncs{list: func(_ context.Context, _, filter, _ string) (Page, error) {
 			attr, value, _ := strings.Cut(filter, ` = "`)
 			value = strings.ReplaceAll(strings.TrimSuffix(value, `"`), `\"`, `"`)
 			return Page{Users: []User{verifiedHolder("holder", attr, value)}}, nil
-		}),
+		}}},
 	}
 	lines := 0
-	for name, lister := range listers {
+	for name, d := range dirs {
 		for _, policy := range []Policy{PolicySkipVerify, PolicyReject} {
 			var buf bytes.Buffer
 			cfg := DefaultConfig()
-			cfg.Policy = policy
-			h, err := New(cfg, lister, slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})))
+			cfg.Policy, cfg.Lookup = policy, d.mode
+			h, err := New(cfg, d.dir, slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -127,11 +145,28 @@ func TestLogLevel(t *testing.T) {
 	}
 }
 
-func TestShortHashIsFNV1a(t *testing.T) {
-	// Reference values of 64-bit FNV-1a.
-	for in, want := range map[string]string{"": "cbf29ce484222325", "a": "af63dc4c8601ec8c", "foobar": "85944171f73967e8"} {
-		if got := ShortHash(in); got != want {
-			t.Errorf("ShortHash(%q) = %s, want %s", in, got, want)
+// TestUserHashIsKeyed checks that the log's username hash is stable within an
+// instance, differs between instances, and is not an unkeyed hash a
+// dictionary of addresses could reverse.
+func TestUserHashIsKeyed(t *testing.T) {
+	a, _ := New(DefaultConfig(), cleanDir(), nil)
+	b, _ := New(DefaultConfig(), cleanDir(), nil)
+	const user = "jane@example.com"
+	if a.userHash(user) != a.userHash(user) {
+		t.Error("the hash is not stable within one instance")
+	}
+	if a.userHash(user) == b.userHash(user) {
+		t.Error("two instances hash a username alike: the hash is not keyed")
+	}
+	fnv := fnv.New64a()
+	fnv.Write([]byte(user))
+	plain := sha256.Sum256([]byte(user))
+	for _, unkeyed := range []string{fmt.Sprintf("%016x", fnv.Sum64()), hex.EncodeToString(plain[:8])} {
+		if a.userHash(user) == unkeyed {
+			t.Errorf("the hash %s is an unkeyed hash of the username", unkeyed)
 		}
+	}
+	if h := a.userHash(user); len(h) != 16 {
+		t.Errorf("hash %q is not 16 hex digits", h)
 	}
 }

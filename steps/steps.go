@@ -62,7 +62,12 @@ func (s *Suite) InitializeScenario(sc *godog.ScenarioContext) {
 	sc.Given(`^a new user signs up with the event "([^"]+)"$`, st.signsUpWith)
 	sc.Given(`^a new user signs up with a generated event: (.+)$`, st.signsUpWithGenerated)
 	sc.Given(`^the alias policy is "(skip-verify|reject|allow)"$`, st.policyIs)
+	sc.Given(`^the function looks users up with (AdminGetUser|ListUsers)$`, st.lookupIs)
+	sc.Given(`^the pool's only alias attribute is the email address$`, st.poolConfig(cognitofake.PoolConfig{AliasAttributes: []string{"email"}}))
+	sc.Given(`^the pool uses the email address as the username$`, st.poolConfig(cognitofake.PoolConfig{UsernameAttributes: []string{"email"}}))
+	sc.Given(`^the pool's configuration cannot be read$`, st.describeFails)
 	sc.Given(`^another user already has this (email address|phone number) and has verified it$`, st.holder(true))
+	sc.Given(`^another user already has this (email address|phone number) and has verified it, but is disabled$`, st.disabledHolder)
 	sc.Given(`^another user already has this (email address|phone number) but has not verified it$`, st.holder(false))
 	sc.Given(`^another user already has the verified (email address|phone number) "([^"]*)"$`, st.holderOf)
 	sc.Given(`^the pool already holds the users in "([^"]+)"$`, st.poolHolds)
@@ -84,7 +89,8 @@ func (s *Suite) InitializeScenario(sc *godog.ScenarioContext) {
 	sc.Then(`^the rest of the event comes back unchanged$`, st.restUnchanged)
 	sc.Then(`^the event comes back exactly as it was sent$`, st.exactlyUnchanged)
 	sc.Then(`^the pool is not looked up$`, st.noLookups)
-	sc.Then(`^the pool is looked up with the filter '([^']*)'$`, st.lookedUpWith)
+	sc.Then(`^the pool is asked who holds this (email address|phone number)$`, st.askedAbout)
+	sc.Then(`^no lookup asks about anything but this (email address|phone number)$`, st.onlyExact)
 	sc.Then(`^the pool is looked up (\d+) times?$`, st.lookedUpTimes)
 	sc.Then(`^the answer comes back within (\d+) milliseconds$`, st.answeredWithin)
 }
@@ -121,6 +127,28 @@ func FixturePath(name string) string { return "fixtures/" + name + ".json" }
 
 func (st *scenario) policyIs(p string) error {
 	st.in.Policy = handler.Policy(p)
+	return nil
+}
+
+func (st *scenario) lookupIs(op string) error {
+	st.in.Lookup = map[string]handler.LookupMode{"AdminGetUser": handler.LookupAdminGetUser, "ListUsers": handler.LookupListUsers}[op]
+	return nil
+}
+
+func (st *scenario) poolConfig(c cognitofake.PoolConfig) func() error {
+	return func() error { st.in.PoolConfig = &c; return nil }
+}
+
+func (st *scenario) describeFails() error {
+	st.in.DescribeFault = cognitofake.Fault500
+	return nil
+}
+
+func (st *scenario) disabledHolder(what string) error {
+	if err := st.holder(true)(what); err != nil {
+		return err
+	}
+	st.in.Holders[len(st.in.Holders)-1].Disabled = true
 	return nil
 }
 
@@ -419,12 +447,12 @@ var spaces = regexp.MustCompile(`\s+`)
 
 func compact(s string) string { return spaces.ReplaceAllString(s, " ") }
 
-func (st *scenario) lookups() ([]string, error) {
+func (st *scenario) lookups() ([]targets.Lookup, error) {
 	if st.obs == nil {
 		return nil, errors.New("the sign-up has not been sent")
 	}
 	if st.obs.Lookups == nil {
-		return nil, st.skip("the ListUsers calls the function makes")
+		return nil, st.skip("the lookups the function makes")
 	}
 	return st.obs.Lookups, nil
 }
@@ -435,22 +463,54 @@ func (st *scenario) noLookups() error {
 		return err
 	}
 	if len(l) != 0 {
-		return fmt.Errorf("expected no ListUsers call, got %d: %q", len(l), l)
+		return fmt.Errorf("expected no lookup, got %d: %s", len(l), l)
 	}
 	return nil
 }
 
-func (st *scenario) lookedUpWith(filter string) error {
+// exact reports whether a lookup asks about exactly value as attr: an
+// AdminGetUser of the value, or a ListUsers filter that Cognito's documented
+// grammar reads as one exact match on the whole value.
+func exact(l targets.Lookup, attr, value string) bool {
+	if l.Op == cognitofake.OpAdminGetUser {
+		return l.Username == value
+	}
+	f, err := cognitofake.ParseFilter(l.Filter)
+	return err == nil && f == cognitofake.Filter{Attr: attr, Value: value}
+}
+
+func (st *scenario) askedAbout(what string) error {
+	attr, value, err := st.eventValue(what)
+	if err != nil {
+		return err
+	}
 	l, err := st.lookups()
 	if err != nil {
 		return err
 	}
-	for _, f := range l {
-		if f == filter {
+	for _, x := range l {
+		if exact(x, attr, value) {
 			return nil
 		}
 	}
-	return fmt.Errorf("expected a ListUsers call with the filter %s, got %q", filter, l)
+	return fmt.Errorf("expected a lookup of exactly the %s %q, got %s", what, value, l)
+}
+
+func (st *scenario) onlyExact(what string) error {
+	attr, value, err := st.eventValue(what)
+	if err != nil {
+		return err
+	}
+	l, err := st.lookups()
+	if err != nil {
+		return err
+	}
+	for _, x := range l {
+		if !exact(x, attr, value) {
+			return fmt.Errorf("the lookup %s asks about more than the %s %q", x, what, value)
+		}
+	}
+	return nil
 }
 
 func (st *scenario) lookedUpTimes(n int) error {
@@ -459,7 +519,7 @@ func (st *scenario) lookedUpTimes(n int) error {
 		return err
 	}
 	if len(l) != n {
-		return fmt.Errorf("expected %d ListUsers calls, got %d: %q", n, len(l), l)
+		return fmt.Errorf("expected %d lookups, got %d: %s", n, len(l), l)
 	}
 	return nil
 }

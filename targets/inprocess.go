@@ -21,21 +21,30 @@ import (
 // InProcess runs the handler in this process through aws-lambda-go's own
 // Invoke path. The pool is a protocol-level fake, so the real SDK client runs.
 // Each scenario gets its own fake and handler, so scenarios run concurrently.
-type InProcess struct{}
+// The fake follows Cognito's documented rules and quotas.
+type InProcess struct {
+	// Lookup is the handler's ALIAS_LOOKUP unless a scenario needs another.
+	Lookup handler.LookupMode
+}
 
-// NewInProcess returns the default target.
-func NewInProcess() *InProcess { return &InProcess{} }
+// NewInProcess returns the default target, in the handler's default lookup mode.
+func NewInProcess() *InProcess { return &InProcess{Lookup: handler.LookupAdminGetUser} }
 
 // Name implements Target.
 func (*InProcess) Name() string { return "inprocess" }
 
 // Run implements Target.
-func (*InProcess) Run(ctx context.Context, in *Input) (*Observation, error) {
+func (t *InProcess) Run(ctx context.Context, in *Input) (*Observation, error) {
 	fake := cognitofake.New()
 	defer fake.Close()
 	poolID := gjson.GetBytes(in.Event, "userPoolId").Str
+	pool := cognitofake.DefaultPoolConfig
+	if in.PoolConfig != nil {
+		pool = *in.PoolConfig
+	}
+	fake.CreatePool(poolID, pool)
 	for i, h := range in.Holders {
-		u := cognitofake.User{Username: h.Username, Enabled: true, UserStatus: "CONFIRMED"}
+		u := cognitofake.User{Username: h.Username, Enabled: !h.Disabled, UserStatus: "CONFIRMED"}
 		if u.Username == "" {
 			u.Username = fmt.Sprintf("existing-user-%d", i+1)
 		}
@@ -45,10 +54,15 @@ func (*InProcess) Run(ctx context.Context, in *Input) (*Observation, error) {
 		fake.Seed(poolID, u)
 	}
 	fake.SetFault(in.Fault)
+	fake.SetDescribeFault(in.DescribeFault)
 	fake.SetLatency(in.Latency)
 	fake.SetPageSize(in.PageSize)
 
 	cfg := handler.DefaultConfig()
+	cfg.Lookup = t.Lookup
+	if in.Lookup != "" {
+		cfg.Lookup = in.Lookup
+	}
 	if in.Policy != "" {
 		cfg.Policy = in.Policy
 	}
@@ -70,7 +84,7 @@ func (*InProcess) Run(ctx context.Context, in *Input) (*Observation, error) {
 		BaseEndpoint: aws.String(endpoint),
 	})
 	// The production log handler runs too, at its most verbose.
-	h, err := handler.New(cfg, cognito.NewLister(client), slog.New(logjson.New(io.Discard, slog.LevelDebug)))
+	h, err := handler.New(cfg, cognito.NewDirectory(client), slog.New(logjson.New(io.Discard, slog.LevelDebug)))
 	if err != nil {
 		return nil, err
 	}
@@ -81,9 +95,9 @@ func (*InProcess) Run(ctx context.Context, in *Input) (*Observation, error) {
 	}
 	start := time.Now()
 	out, err := lambda.NewHandler(h).Invoke(ctx, in.Event)
-	obs := &Observation{Elapsed: time.Since(start), Lookups: []string{}}
-	for _, c := range fake.Calls() {
-		obs.Lookups = append(obs.Lookups, c.Filter)
+	obs := &Observation{Elapsed: time.Since(start), Lookups: []Lookup{}}
+	for _, c := range fake.UserCalls() {
+		obs.Lookups = append(obs.Lookups, Lookup{Op: c.Op, Filter: c.Filter, Username: c.Username})
 	}
 	if err != nil {
 		obs.Refused, obs.Message = true, err.Error()

@@ -23,6 +23,12 @@ type LiveOptions struct {
 	PoolID string
 	// Policy is the ALIAS_POLICY the deployed trigger runs.
 	Policy handler.Policy
+	// Lookup is the ALIAS_LOOKUP the deployed trigger runs.
+	Lookup handler.LookupMode
+	// HoldersUnobservable, when set, is why this environment cannot show
+	// whether the trigger sees existing users: scenarios with any are not
+	// observable here.
+	HoldersUnobservable string
 	// Namer makes the run's data unique.
 	Namer *Namer
 	// Concurrency bounds concurrent Cognito calls.
@@ -43,6 +49,18 @@ func (o LiveOptions) unsupported(in *Input) error {
 		return fmt.Errorf("%w: the invocation's deadline is Lambda's to set; the inprocess target sets it", ErrCannot)
 	case in.PageSize > 0:
 		return fmt.Errorf("%w: a real pool's page size cannot be chosen; paging is checked by the inprocess target", ErrCannot)
+	case in.PoolConfig != nil || in.DescribeFault != "":
+		return fmt.Errorf("%w: a real pool's configuration cannot be changed per scenario; the inprocess target covers it", ErrCannot)
+	case len(in.Holders) > 0 && o.HoldersUnobservable != "":
+		return fmt.Errorf("%w: %s", ErrCannot, o.HoldersUnobservable)
+	}
+	for _, h := range in.Holders {
+		if h.Disabled {
+			return fmt.Errorf("%w: the live targets create existing users enabled; the inprocess target covers disabled ones", ErrCannot)
+		}
+	}
+	if in.Lookup != "" && in.Lookup != o.Lookup {
+		return fmt.Errorf("%w: the trigger under test runs ALIAS_LOOKUP=%s and this scenario needs %s", ErrCannot, o.Lookup, in.Lookup)
 	}
 	policy := in.Policy
 	if policy == "" {

@@ -15,6 +15,8 @@ import (
 type Holder struct {
 	Username   string
 	Attributes map[string]string
+	// Disabled holders still hold their aliases.
+	Disabled bool
 }
 
 // Input is everything a scenario asks a target to do.
@@ -30,8 +32,15 @@ type Input struct {
 	Holders []Holder
 	// Policy is the ALIAS_POLICY the scenario assumes; empty means the default.
 	Policy handler.Policy
+	// Lookup is the ALIAS_LOOKUP the scenario needs; empty means any.
+	Lookup handler.LookupMode
+	// PoolConfig is the pool's configuration the scenario needs; nil means
+	// email and phone number as aliases, as a fake pool has it by default.
+	PoolConfig *cognitofake.PoolConfig
 	// Lookup faults, which only a target with a fake pool can inject.
-	Fault    cognitofake.Fault
+	// DescribeFault fails only the read of the pool's configuration.
+	Fault         cognitofake.Fault
+	DescribeFault cognitofake.Fault
 	Latency  time.Duration
 	PageSize int
 	// Budget is the ALIAS_LOOKUP_TIMEOUT the scenario assumes; zero means the default.
@@ -56,8 +65,9 @@ type Observation struct {
 	Message string
 	// Flags as set in the response, or as observed on the created user.
 	Confirmed, EmailVerified, PhoneVerified *bool
-	// Lookups are the ListUsers filters the function sent.
-	Lookups []string
+	// Lookups are the user lookups the function made: ListUsers and
+	// AdminGetUser calls, not reads of the pool's configuration.
+	Lookups []Lookup
 	// Elapsed is the time from sending the sign-up to its answer.
 	Elapsed time.Duration
 }
@@ -72,4 +82,19 @@ type Target interface {
 	Run(ctx context.Context, in *Input) (*Observation, error)
 	// Cleanup removes whatever Run created for the scenario with this input.
 	Cleanup(ctx context.Context, in *Input) error
+}
+
+// Lookup is one user lookup a function made.
+type Lookup struct {
+	// Op is ListUsers or AdminGetUser.
+	Op string
+	// Filter is ListUsers' filter; Username is AdminGetUser's.
+	Filter, Username string
+}
+
+func (l Lookup) String() string {
+	if l.Op == cognitofake.OpAdminGetUser {
+		return "AdminGetUser " + l.Username
+	}
+	return "ListUsers " + l.Filter
 }

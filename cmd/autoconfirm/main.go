@@ -35,21 +35,17 @@ func setup(ctx context.Context) (*handler.Handler, error) {
 		return nil, err
 	}
 	logger := slog.New(logjson.New(os.Stdout, cfg.LogLevel))
-	var lister handler.UserLister
+	var dir handler.Directory
 	if cfg.NeedsLookups() {
-		// Only a policy that looks the pool up needs the SDK, and with it
-		// credentials and the cognito-idp:ListUsers permission. The client
-		// is built in the background, off the cold-start path; a lookup
-		// waits for it, inside the guard's budget.
-		lister = cognito.NewLazy(func() (handler.UserLister, error) {
-			awsCfg, err := config.LoadDefaultConfig(ctx)
-			if err != nil {
-				err = fmt.Errorf("loading the AWS configuration for ALIAS_POLICY=%s: %w (fix the AWS settings, or set ALIAS_POLICY=allow to run without ListUsers)", cfg.Policy, err)
-				logger.Error("startup", "error", err.Error())
-				return nil, err
-			}
-			return cognito.NewLister(cognito.NewClient(awsCfg)), nil
-		})
+		// Only a configuration that asks the pool needs the SDK, and with it
+		// credentials and IAM permissions. The AWS configuration is loaded
+		// here, at init, so that a bad setting (AWS_MAX_ATTEMPTS=abc) stops
+		// the start instead of failing every lookup of the instance's life.
+		awsCfg, err := config.LoadDefaultConfig(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("the AWS SDK settings are not valid: %w; fix the variable it names (or set ALIAS_POLICY=allow to run without lookups)", err)
+		}
+		dir = cognito.NewDirectory(cognito.NewClient(awsCfg))
 	}
-	return handler.New(cfg, lister, logger)
+	return handler.New(cfg, dir, logger)
 }

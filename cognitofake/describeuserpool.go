@@ -1,0 +1,30 @@
+package cognitofake
+
+import (
+	"encoding/json"
+	"net/http"
+)
+
+// describeUserPool serves DescribeUserPool with the pool's id and its alias
+// and username attributes. The facts sheet documents no quota for it, so
+// none is applied.
+func (s *Server) describeUserPool(w http.ResponseWriter, body []byte) {
+	var in struct{ UserPoolId string }
+	if err := json.Unmarshal(body, &in); err != nil {
+		writeError(w, http.StatusBadRequest, "SerializationException", err.Error())
+		return
+	}
+	s.record(Call{Op: OpDescribeUserPool, PoolID: in.UserPoolId})
+	cfg, _, ok := s.poolOf(w, in.UserPoolId)
+	if !ok {
+		return
+	}
+	pool := map[string]any{"Id": in.UserPoolId}
+	if len(cfg.AliasAttributes) > 0 {
+		pool["AliasAttributes"] = cfg.AliasAttributes
+	}
+	if len(cfg.UsernameAttributes) > 0 {
+		pool["UsernameAttributes"] = cfg.UsernameAttributes
+	}
+	writeJSON(w, map[string]any{"UserPool": pool})
+}

@@ -1,0 +1,109 @@
+package cognitofake
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+)
+
+// listUsers serves ListUsers.
+func (s *Server) listUsers(w http.ResponseWriter, body []byte) {
+	var in struct {
+		UserPoolId      string
+		Filter          string
+		Limit           *int
+		PaginationToken string
+		AttributesToGet []string
+	}
+	if err := json.Unmarshal(body, &in); err != nil {
+		writeError(w, http.StatusBadRequest, "SerializationException", err.Error())
+		return
+	}
+	s.record(Call{Op: OpListUsers, PoolID: in.UserPoolId, Filter: in.Filter, Token: in.PaginationToken, AttributesToGet: in.AttributesToGet})
+	// UserList category, 30/s by default (facts §4.4a).
+	if !s.allowList() {
+		throttled(w)
+		return
+	}
+	_, users, ok := s.poolOf(w, in.UserPoolId)
+	if !ok {
+		return
+	}
+	f, err := ParseFilter(in.Filter)
+	if err != nil {
+		invalidParameter(w, err.Error())
+		return
+	}
+	var match []User
+	for _, u := range users {
+		if f.Match(u) {
+			match = append(match, u)
+		}
+	}
+	// Limit is 0 to 60 (facts §4.3).
+	limit := 60
+	if in.Limit != nil {
+		if *in.Limit < 0 || *in.Limit > 60 {
+			invalidParameter(w, "1 validation error detected: Value '"+strconv.Itoa(*in.Limit)+"' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 60")
+			return
+		}
+		if *in.Limit > 0 {
+			limit = *in.Limit
+		}
+	}
+	s.mu.Lock()
+	if s.pageSize > 0 && s.pageSize < limit {
+		limit = s.pageSize
+	}
+	s.mu.Unlock()
+	// "Amazon Cognito returns an error if not all users in the results have
+	// set a value for the attribute you request" (facts §4.4b). The exact
+	// message is not documented; the exception type is the documented one.
+	if in.AttributesToGet != nil {
+		for _, u := range match {
+			for _, a := range in.AttributesToGet {
+				if _, ok := u.attr(a); !ok {
+					invalidParameter(w, "AttributesToGet asks for "+strconv.Quote(a)+", which a user in the results has not set")
+					return
+				}
+			}
+		}
+	}
+	start := 0
+	if in.PaginationToken != "" {
+		start, err = strconv.Atoi(in.PaginationToken)
+		if err != nil || start < 0 || start > len(match) {
+			invalidParameter(w, "Invalid pagination token")
+			return
+		}
+	}
+	end := min(start+limit, len(match))
+	out := struct {
+		Users           []User `json:"Users"`
+		PaginationToken string `json:"PaginationToken,omitempty"`
+	}{Users: []User{}}
+	for _, u := range match[start:end] {
+		out.Users = append(out.Users, only(u, in.AttributesToGet))
+	}
+	if end < len(match) {
+		out.PaginationToken = strconv.Itoa(end)
+	}
+	writeJSON(w, out)
+}
+
+// only keeps the requested attributes; nil keeps all of them ("When you don't
+// provide an AttributesToGet parameter, Amazon Cognito returns all
+// attributes", facts §4.4b).
+func only(u User, names []string) User {
+	if names == nil {
+		return u
+	}
+	var attrs []Attribute
+	for _, a := range u.Attributes {
+		if contains(names, a.Name) {
+			attrs = append(attrs, a)
+		}
+	}
+	u.Attributes = attrs
+	return u
+}
