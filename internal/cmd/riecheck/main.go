@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"os"
 	"path"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -65,6 +66,7 @@ func cases() ([]testCase, error) {
 func run(ctx context.Context, bootstrap string) error {
 	fake := cognitofake.New()
 	defer fake.Close()
+	fake.CreatePool("us-east-1_Example01", cognitofake.DefaultPoolConfig)
 	env := []string{
 		"AWS_ENDPOINT_URL=" + fake.URL,
 		"AWS_REGION=us-east-1",
@@ -87,7 +89,7 @@ func run(ctx context.Context, bootstrap string) error {
 
 	client := cognito.NewClient(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(fake.URL),
 		Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "local-only", "")})
-	want, err := handler.New(handler.DefaultConfig(), cognito.NewLister(client), slog.New(slog.DiscardHandler))
+	want, err := handler.New(handler.DefaultConfig(), cognito.NewDirectory(client), slog.New(slog.DiscardHandler))
 	if err != nil {
 		return err
 	}
@@ -106,9 +108,9 @@ func run(ctx context.Context, bootstrap string) error {
 		}
 	}
 	calls := len(fake.Calls())
-	if calls == 0 {
+	if len(fake.UserCalls()) == 0 {
 		failed++
-		fmt.Println("  FAIL alias guard: dist/bootstrap made no ListUsers call through AWS_ENDPOINT_URL")
+		fmt.Println("  FAIL alias guard: dist/bootstrap made no lookup through AWS_ENDPOINT_URL")
 	}
 	proc.Stop()
 	n, err := checkPolicies(ctx, bin, bootstrap, env)
@@ -116,7 +118,7 @@ func run(ctx context.Context, bootstrap string) error {
 		return err
 	}
 	failed += n
-	fmt.Printf("rie-check: %d payloads through %s under the emulator, %d differ from the in-process handler; %d ListUsers calls reached the fake; the process is alive\n",
+	fmt.Printf("rie-check: %d payloads through %s under the emulator, %d differ from the in-process handler; %d calls reached the fake; the process is alive\n",
 		len(all), bootstrap, failed, calls)
 	if failed > 0 {
 		fmt.Fprintf(os.Stderr, "emulator and function output:\n%s\n", logs.Bytes())
@@ -125,24 +127,29 @@ func run(ctx context.Context, bootstrap string) error {
 	return nil
 }
 
-// checkPolicies runs the binary once per ALIAS_POLICY against a pool where
-// another user has verified the sign-up's email address.
+// checkPolicies runs the binary once per ALIAS_POLICY and lookup mode against
+// a pool where another user has verified the sign-up's email address and holds
+// no phone number.
 func checkPolicies(ctx context.Context, bin, bootstrap string, env []string) (failed int, err error) {
 	event, _ := fs.ReadFile(autoconfirm.Content(), "fixtures/alias-both.json")
+	const email, phone = "chris.lee@example.com", "+15555550143"
 	tests := []struct {
-		policy      string
-		email, call bool
-		refused     string
+		policy, lookup string
+		email          bool
+		calls          []string // the user lookups, sorted
+		refused        string
 	}{
-		{"skip-verify", false, true, ""},
-		{"reject", false, true, "sign-up refused: the email address cannot be used because another account already uses it"},
-		{"allow", true, false, ""},
+		{"skip-verify", "", false, []string{"AdminGetUser " + phone, "AdminGetUser " + email}, ""},
+		{"reject", "", false, []string{"AdminGetUser " + phone, "AdminGetUser " + email}, "sign-up refused: the email address cannot be used because another account already uses it"},
+		{"allow", "", true, nil, ""},
+		{"skip-verify", "list-users", false, []string{`ListUsers email = "` + email + `"`, `ListUsers phone_number = "` + phone + `"`}, ""},
+		{"reject", "list-users", false, []string{`ListUsers email = "` + email + `"`, `ListUsers phone_number = "` + phone + `"`}, "sign-up refused: the email address cannot be used because another account already uses it"},
 	}
 	for _, tt := range tests {
 		fake := cognitofake.New()
 		fake.Seed("us-east-1_Example01", cognitofake.User{Username: "holder", Enabled: true, Attributes: []cognitofake.Attribute{
-			{Name: "email", Value: "chris.lee@example.com"}, {Name: "email_verified", Value: "true"}}})
-		penv := append(append([]string{}, env...), "ALIAS_POLICY="+tt.policy, "AWS_ENDPOINT_URL="+fake.URL)
+			{Name: "sub", Value: "holder-sub"}, {Name: "email", Value: "Chris.Lee@example.com"}, {Name: "email_verified", Value: "true"}}})
+		penv := append(append([]string{}, env...), "ALIAS_POLICY="+tt.policy, "ALIAS_LOOKUP="+tt.lookup, "AWS_ENDPOINT_URL="+fake.URL)
 		var logs bytes.Buffer
 		proc, err := rie.Start(ctx, bin, bootstrap, penv, &logs)
 		if err != nil {
@@ -151,7 +158,20 @@ func checkPolicies(ctx context.Context, bin, bootstrap string, env []string) (fa
 		}
 		res, err := proc.Invoke(ctx, event)
 		proc.Stop()
-		calls := fake.Calls()
+		var calls []string
+		describes := 0
+		for _, c := range fake.Calls() {
+			switch {
+			case c.PoolID != "us-east-1_Example01":
+				calls = append(calls, "a call for another pool: "+c.PoolID)
+			case c.Op == cognitofake.OpDescribeUserPool:
+				describes++
+			case c.Op == cognitofake.OpAdminGetUser:
+				calls = append(calls, "AdminGetUser "+c.Username)
+			default:
+				calls = append(calls, "ListUsers "+c.Filter)
+			}
+		}
 		fake.Close()
 		if err != nil {
 			return failed, err
@@ -167,24 +187,19 @@ func checkPolicies(ctx context.Context, bin, bootstrap string, env []string) (fa
 				problems = append(problems, "response "+r.Raw)
 			}
 		}
-		wantFilters := map[string]bool{`email = "chris.lee@example.com"`: true, `phone_number = "+15555550143"`: true}
-		if tt.call && len(calls) != 2 {
-			problems = append(problems, fmt.Sprintf("want 2 ListUsers calls, got %d", len(calls)))
+		slices.Sort(calls)
+		if !slices.Equal(calls, tt.calls) {
+			problems = append(problems, fmt.Sprintf("lookups %q, want %q", calls, tt.calls))
 		}
-		if !tt.call && len(calls) != 0 {
-			problems = append(problems, fmt.Sprintf("want no ListUsers call, got %d", len(calls)))
-		}
-		for _, c := range calls {
-			if !wantFilters[c.Filter] || c.PoolID != "us-east-1_Example01" {
-				problems = append(problems, fmt.Sprintf("unexpected call %+v", c))
-			}
+		if want := map[bool]int{true: 1, false: 0}[tt.calls != nil]; describes != want {
+			problems = append(problems, fmt.Sprintf("%d DescribeUserPool calls, want %d", describes, want))
 		}
 		status := "ok"
 		if len(problems) > 0 {
 			failed++
 			status = "FAIL " + fmt.Sprint(problems) + "\n" + logs.String()
 		}
-		fmt.Printf("  ALIAS_POLICY=%-11s %d ListUsers call(s): %s\n", tt.policy, len(calls), status)
+		fmt.Printf("  ALIAS_POLICY=%-11s ALIAS_LOOKUP=%-14s %d lookup(s), %d DescribeUserPool: %s\n", tt.policy, tt.lookup, len(calls), describes, status)
 	}
 	return failed, nil
 }
