@@ -48,6 +48,7 @@ Feature: A new sign-up never takes over another user's verified email or phone
     And the email address is verified
     And the pool is not looked up
 
+  @email-case
   Scenario: Someone else has verified the email address, written in other letter case
     Given a new user signs up with the event "alias-email"
     And another user already has the verified email address "Sam.Taylor@EXAMPLE.com"

@@ -202,6 +202,7 @@ const cognitoLocalAdminGetUser = "not observable with cognito-local: its AdminGe
 var emulatorLimits = map[string]map[string]string{
 	"cognito-local": {
 		"@filter-escaping": `cognito-local reads \" in a ListUsers filter literally, unlike Cognito, so a value with a quote never matches`,
+		"@email-case":      "cognito-local matches ListUsers filters with regard to case, unlike Cognito, so an address written in other letter case is never found there",
 	},
 }
 
