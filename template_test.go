@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/autoconfirm/autoconfirm/handler"
 )
 
 // cfn decodes a CloudFormation YAML template into plain values, turning the
@@ -177,55 +179,141 @@ func statements(resources map[string]any, role string) []map[string]any {
 			out = append(out, s.(map[string]any))
 		}
 	}
-	for _, p := range get(resources, role, "Properties", "Policies").([]any) {
+	policies, _ := get(resources, role, "Properties", "Policies").([]any)
+	for _, p := range policies {
 		add(get(p, "PolicyDocument"))
 	}
 	for _, r := range resources {
-		if get(r, "Type") == "AWS::IAM::RolePolicy" && reflect.DeepEqual(get(r, "Properties", "RoleName"), map[string]any{"Ref": role}) {
+		name := get(r, "Properties", "RoleName")
+		if get(r, "Type") == "AWS::IAM::RolePolicy" && (reflect.DeepEqual(name, map[string]any{"Ref": role}) || name == role) {
 			add(get(r, "Properties", "PolicyDocument"))
 		}
 	}
 	return out
 }
 
-func TestTemplateWiring(t *testing.T) {
-	tpl := cfn(t, "template.yaml")
-	res := tpl["Resources"].(map[string]any)
-	acyclic(t, res)
-
-	fn := get(res, "PreSignUpFunction", "Properties")
-	for k, want := range map[string]any{"Runtime": "provided.al2023", "Handler": "bootstrap", "CodeUri": "dist/autoconfirm.zip", "Architectures": []any{"arm64"}} {
-		if got := get(fn, k); !reflect.DeepEqual(got, want) {
-			t.Errorf("function %s = %v, want %v", k, got, want)
+// evaluate resolves a template for a set of parameters, as CloudFormation
+// would: parameter Refs become their values (defaults where not given),
+// conditions are decided, Fn::If picks its branch, AWS::NoValue and resources
+// whose condition is false disappear, and Fn::Join joins. Other intrinsics
+// stay as they are.
+func evaluate(t *testing.T, tpl map[string]any, given map[string]string) map[string]any {
+	t.Helper()
+	params := map[string]any{}
+	for name, p := range get(tpl, "Parameters").(map[string]any) {
+		v, ok := given[name]
+		if !ok {
+			v, _ = get(p, "Default").(string)
+		}
+		if get(p, "Type") == "CommaDelimitedList" {
+			var l []any
+			for _, x := range strings.Split(v, ",") {
+				l = append(l, x)
+			}
+			params[name] = l
+		} else {
+			params[name] = v
 		}
 	}
-	if got := get(fn, "Environment", "Variables", "ALIAS_POLICY"); !reflect.DeepEqual(got, map[string]any{"Ref": "AliasPolicy"}) {
-		t.Errorf("ALIAS_POLICY = %v, want the AliasPolicy parameter", got)
-	}
-	if got := get(tpl, "Parameters", "AliasPolicy", "AllowedValues"); !reflect.DeepEqual(got, []any{"skip-verify", "reject", "allow"}) {
-		t.Errorf("AliasPolicy allowed values %v", got)
-	}
-	if got := get(res, "UserPool", "Properties", "LambdaConfig", "PreSignUp"); !reflect.DeepEqual(got, getAtt("PreSignUpFunction", "Arn")) {
-		t.Errorf("the pool's PreSignUp trigger is %v, want the function's ARN", got)
-	}
-	if got := get(res, "UserPool", "Properties", "AutoVerifiedAttributes"); got != nil {
-		t.Errorf("the pool auto-verifies %v: the trigger does that", got)
-	}
-
-	perm := get(res, "CognitoInvokePermission", "Properties")
-	for k, want := range map[string]any{
-		"Principal": "cognito-idp.amazonaws.com", "Action": "lambda:InvokeFunction",
-		"FunctionName": getAtt("PreSignUpFunction", "Arn"), "SourceArn": getAtt("UserPool", "Arn"),
-		"SourceAccount": map[string]any{"Ref": "AWS::AccountId"},
-	} {
-		if got := get(perm, k); !reflect.DeepEqual(got, want) {
-			t.Errorf("permission %s = %v, want %v", k, got, want)
+	conds := map[string]bool{}
+	var resolve func(v any) any
+	var cond func(name string) bool
+	truth := func(v any) bool {
+		b, ok := resolve(v).(bool)
+		if !ok {
+			t.Fatalf("a condition evaluated to %v", resolve(v))
 		}
+		return b
 	}
+	resolve = func(v any) any {
+		switch x := v.(type) {
+		case map[string]any:
+			if len(x) == 1 {
+				for k, arg := range x {
+					args, _ := arg.([]any)
+					switch k {
+					case "Ref":
+						if p, ok := params[arg.(string)]; ok {
+							return p
+						}
+						if arg == "AWS::NoValue" {
+							return noValue{}
+						}
+					case "Condition":
+						return cond(arg.(string))
+					case "Fn::Equals":
+						return reflect.DeepEqual(resolve(args[0]), resolve(args[1]))
+					case "Fn::Not":
+						return !truth(args[0])
+					case "Fn::And", "Fn::Or":
+						all := k == "Fn::And"
+						for _, a := range args {
+							if truth(a) != all {
+								return !all
+							}
+						}
+						return all
+					case "Fn::If":
+						if cond(args[0].(string)) {
+							return resolve(args[1])
+						}
+						return resolve(args[2])
+					case "Fn::Join":
+						var parts []string
+						for _, p := range resolve(args[1]).([]any) {
+							parts = append(parts, fmt.Sprint(p))
+						}
+						return strings.Join(parts, args[0].(string))
+					}
+				}
+			}
+			out := map[string]any{}
+			for k, e := range x {
+				if r := resolve(e); r != (noValue{}) {
+					out[k] = r
+				}
+			}
+			return out
+		case []any:
+			var out []any
+			for _, e := range x {
+				if r := resolve(e); r != (noValue{}) {
+					out = append(out, r)
+				}
+			}
+			return out
+		}
+		return v
+	}
+	cond = func(name string) bool {
+		if c, ok := conds[name]; ok {
+			return c
+		}
+		c, ok := get(tpl, "Conditions", name).(any)
+		if !ok || c == nil {
+			t.Fatalf("no condition %s", name)
+		}
+		conds[name] = truth(c)
+		return conds[name]
+	}
+	res := map[string]any{}
+	for name, r := range get(tpl, "Resources").(map[string]any) {
+		if c, ok := get(r, "Condition").(string); ok && !cond(c) {
+			continue
+		}
+		res[name] = resolve(r)
+	}
+	return res
+}
 
-	// The role grants exactly ListUsers on the pool, plus writing its own logs.
+type noValue struct{}
+
+// actionsOf returns the role's actions, checking that each Cognito action is
+// granted on the pool only and each logs action on the function's log group.
+func actionsOf(t *testing.T, res map[string]any, role, pool string) []string {
+	t.Helper()
 	var actions []string
-	for _, st := range statements(res, "PreSignUpRole") {
+	for _, st := range statements(res, role) {
 		var acts []string
 		switch a := st["Action"].(type) {
 		case string:
@@ -238,14 +326,16 @@ func TestTemplateWiring(t *testing.T) {
 		for _, a := range acts {
 			actions = append(actions, a)
 			switch {
-			case a == "cognito-idp:ListUsers":
-				if !reflect.DeepEqual(st["Resource"], getAtt("UserPool", "Arn")) {
-					t.Errorf("ListUsers is granted on %v, want the pool's ARN", st["Resource"])
+			case strings.HasPrefix(a, "cognito-idp:"):
+				if !reflect.DeepEqual(st["Resource"], getAtt(pool, "Arn")) {
+					t.Errorf("%s is granted on %v, want the pool's ARN", a, st["Resource"])
 				}
 			case strings.HasPrefix(a, "logs:"):
 				if r := fmt.Sprint(st["Resource"]); !strings.Contains(r, "/aws/lambda/${AWS::StackName}-presignup") {
 					t.Errorf("%s is granted on %s, want only the function's log group", a, r)
 				}
+			default:
+				t.Errorf("unexpected action %s", a)
 			}
 		}
 		if st["Effect"] != "Allow" {
@@ -253,11 +343,75 @@ func TestTemplateWiring(t *testing.T) {
 		}
 	}
 	sort.Strings(actions)
-	if want := []string{"cognito-idp:ListUsers", "logs:CreateLogStream", "logs:PutLogEvents"}; !reflect.DeepEqual(actions, want) {
-		t.Errorf("the role's actions are %v, want exactly %v", actions, want)
+	return actions
+}
+
+// modes lists every combination of the parameters that decide the lookups.
+func modes() []map[string]string {
+	var out []map[string]string
+	for _, policy := range []string{"skip-verify", "reject", "allow"} {
+		for _, lookup := range []string{"admin-get-user", "list-users"} {
+			for _, source := range []string{"template", "pool"} {
+				out = append(out, map[string]string{"AliasPolicy": policy, "AliasLookup": lookup, "AliasAttributesSource": source})
+			}
+		}
 	}
-	if get(res, "PreSignUpRole", "Properties", "ManagedPolicyArns") != nil {
-		t.Error("the role has managed policies; it must grant only what the statements say")
+	return out
+}
+
+func TestTemplateWiring(t *testing.T) {
+	tpl := cfn(t, "template.yaml")
+	acyclic(t, tpl["Resources"].(map[string]any))
+	for _, params := range modes() {
+		t.Run(fmt.Sprint(params), func(t *testing.T) {
+			res := evaluate(t, tpl, params)
+			fn := get(res, "PreSignUpFunction", "Properties")
+			for k, want := range map[string]any{"Runtime": "provided.al2023", "Handler": "bootstrap", "CodeUri": "dist/autoconfirm.zip", "Architectures": []any{"arm64"}} {
+				if got := get(fn, k); !reflect.DeepEqual(got, want) {
+					t.Errorf("function %s = %v, want %v", k, got, want)
+				}
+			}
+			if got := get(res, "UserPool", "Properties", "LambdaConfig", "PreSignUp"); !reflect.DeepEqual(got, getAtt("PreSignUpFunction", "Arn")) {
+				t.Errorf("the pool's PreSignUp trigger is %v, want the function's ARN", got)
+			}
+			if got := get(res, "UserPool", "Properties", "AutoVerifiedAttributes"); got != nil {
+				t.Errorf("the pool auto-verifies %v: the trigger does that", got)
+			}
+			perm := get(res, "CognitoInvokePermission", "Properties")
+			for k, want := range map[string]any{
+				"Principal": "cognito-idp.amazonaws.com", "Action": "lambda:InvokeFunction",
+				"FunctionName": getAtt("PreSignUpFunction", "Arn"), "SourceArn": getAtt("UserPool", "Arn"),
+				"SourceAccount": map[string]any{"Ref": "AWS::AccountId"},
+			} {
+				if got := get(perm, k); !reflect.DeepEqual(got, want) {
+					t.Errorf("permission %s = %v, want %v", k, got, want)
+				}
+			}
+			// The function's own configuration, as the template sets it, says
+			// which actions it calls; the role grants exactly those.
+			env := map[string]string{}
+			for k, v := range get(fn, "Environment", "Variables").(map[string]any) {
+				env[k] = fmt.Sprint(v)
+			}
+			cfg, err := handler.LoadConfig(func(k string) string { return env[k] })
+			if err != nil {
+				t.Fatalf("the template configures the function with %v: %v", env, err)
+			}
+			if cfg.Policy != handler.Policy(params["AliasPolicy"]) || cfg.Lookup != handler.LookupMode(params["AliasLookup"]) || cfg.AutoAttributes != (params["AliasAttributesSource"] == "pool" && params["AliasPolicy"] != "allow") {
+				t.Errorf("the function runs %+v for %v", cfg, params)
+			}
+			want := append([]string{"logs:CreateLogStream", "logs:PutLogEvents"}, cfg.Actions()...)
+			sort.Strings(want)
+			if got := actionsOf(t, res, "PreSignUpRole", "UserPool"); !reflect.DeepEqual(got, want) {
+				t.Errorf("the role's actions are %v, want exactly %v", got, want)
+			}
+			if get(res, "PreSignUpRole", "Properties", "ManagedPolicyArns") != nil {
+				t.Error("the role has managed policies; it must grant only what the statements say")
+			}
+		})
+	}
+	if got := get(tpl, "Parameters", "AliasPolicy", "AllowedValues"); !reflect.DeepEqual(got, []any{"skip-verify", "reject", "allow"}) {
+		t.Errorf("AliasPolicy allowed values %v", got)
 	}
 }
 
@@ -275,9 +429,20 @@ func TestTestPoolTemplate(t *testing.T) {
 	if get(res, "TestClient", "Properties", "GenerateSecret") != "true" {
 		t.Error("the test client must have a secret, so SecretHash is exercised")
 	}
-	if got := get(res, "TestPoolListUsersPolicy", "Properties", "PolicyDocument", "Statement"); !reflect.DeepEqual(got, []any{map[string]any{
-		"Effect": "Allow", "Action": "cognito-idp:ListUsers", "Resource": getAtt("TestPool", "Arn")}}) {
-		t.Errorf("test pool ListUsers grant %v", got)
+	for _, params := range modes() {
+		if params["AliasPolicy"] != "skip-verify" {
+			continue
+		}
+		cfg, _ := handler.LoadConfig(func(k string) string {
+			return map[string]string{"ALIAS_LOOKUP": params["AliasLookup"], "ALIAS_ATTRIBUTES": map[string]string{"pool": "auto", "template": "email"}[params["AliasAttributesSource"]]}[k]
+		})
+		want := cfg.Actions()
+		sort.Strings(want)
+		params["FunctionRoleName"] = "autoconfirm-role"
+		got := actionsOf(t, evaluate(t, tpl, params), "autoconfirm-role", "TestPool")
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%v: the test pool grants %v, want exactly %v", params, got, want)
+		}
 	}
 	if got := get(res, "TestPoolInvokePermission", "Properties", "SourceArn"); !reflect.DeepEqual(got, getAtt("TestPool", "Arn")) {
 		t.Errorf("test pool permission SourceArn %v", got)
