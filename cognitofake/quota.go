@@ -46,11 +46,20 @@ func (q *quotas) allowUser(poolID, username string) bool {
 	return l.Allow()
 }
 
-// allowList and allowRead take a token from a category's bucket.
-func (s *Server) allowList() bool { s.mu.Lock(); defer s.mu.Unlock(); return s.quota.list.Allow() }
-func (s *Server) allowRead() bool { s.mu.Lock(); defer s.mu.Unlock(); return s.quota.read.Allow() }
+// allowList, allowRead and allowUser take a token from a bucket, and count
+// the refusals.
+func (s *Server) allowList() bool { return s.allow(func() bool { return s.quota.list.Allow() }) }
+func (s *Server) allowRead() bool { return s.allow(func() bool { return s.quota.read.Allow() }) }
 func (s *Server) allowUser(poolID, username string) bool {
+	return s.allow(func() bool { return s.quota.allowUser(poolID, username) })
+}
+
+func (s *Server) allow(take func() bool) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.quota.allowUser(poolID, username)
+	ok := take()
+	if !ok {
+		s.throttled++
+	}
+	return ok
 }

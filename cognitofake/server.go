@@ -54,14 +54,15 @@ type Call struct {
 type Server struct {
 	*httptest.Server
 
-	mu       sync.Mutex
-	pools    map[string]*pool
-	pageSize int
-	latency  time.Duration
-	fault    Fault
-	describe Fault // a fault for DescribeUserPool alone
-	calls    []Call
-	quota    *quotas
+	mu        sync.Mutex
+	pools     map[string]*pool
+	pageSize  int
+	latency   time.Duration
+	fault     Fault
+	describe  Fault // a fault for DescribeUserPool alone
+	calls     []Call
+	quota     *quotas
+	throttled int // calls answered TooManyRequestsException by a quota
 }
 
 // New starts a fake that enforces Cognito's default request quotas. Close it
@@ -193,6 +194,9 @@ func (s *Server) inject(w http.ResponseWriter, r *http.Request, f Fault) {
 func throttled(w http.ResponseWriter) {
 	writeError(w, http.StatusBadRequest, "TooManyRequestsException", "Rate exceeded")
 }
+
+// Throttled returns how many calls a quota refused.
+func (s *Server) Throttled() int { s.mu.Lock(); defer s.mu.Unlock(); return s.throttled }
 
 func writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")

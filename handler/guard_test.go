@@ -145,7 +145,9 @@ func TestGuardLooksUpConcurrently(t *testing.T) {
 				}
 			}
 			dir := &dirFuncs{
-				get:  func(ctx context.Context, _, _ string) (User, error) { return User{}, errors.Join(ErrUserNotFound, wait(ctx)) },
+				get: func(ctx context.Context, _, _ string) (User, error) {
+					return User{}, errors.Join(ErrUserNotFound, wait(ctx))
+				},
 				list: func(ctx context.Context, _, _, _ string) (Page, error) { return Page{}, wait(ctx) },
 			}
 			g := modes(dir, 5*time.Second, 1)[mode]
@@ -289,7 +291,11 @@ func newRecorder(aliases func(context.Context, string) ([]string, error)) *recor
 	return r
 }
 
-func (r *recorder) asked() []string { r.mu.Lock(); defer r.mu.Unlock(); return append([]string(nil), r.names...) }
+func (r *recorder) asked() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.names...)
+}
 
 func TestAliasAttributesLimitLookups(t *testing.T) {
 	rec := newRecorder(nil)

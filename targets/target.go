@@ -41,8 +41,8 @@ type Input struct {
 	// DescribeFault fails only the read of the pool's configuration.
 	Fault         cognitofake.Fault
 	DescribeFault cognitofake.Fault
-	Latency  time.Duration
-	PageSize int
+	Latency       time.Duration
+	PageSize      int
 	// Budget is the ALIAS_LOOKUP_TIMEOUT the scenario assumes; zero means the default.
 	Budget time.Duration
 	// Deadline is the time the invocation has left, as Lambda's context would

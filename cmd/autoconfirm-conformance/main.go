@@ -65,14 +65,14 @@ func main() {
 }
 
 type options struct {
-	target, tags, format            string
-	concurrency                     int
-	seed                            int64
-	noColors, verbose               bool
-	function, poolID, clientID      string
-	policy, lookup                  string
-	emulator, runID, prefix         string
-	reportDir, out                  string
+	target, tags, format       string
+	concurrency                int
+	seed                       int64
+	noColors, verbose          bool
+	function, poolID, clientID string
+	policy, lookup             string
+	emulator, runID, prefix    string
+	reportDir, out             string
 }
 
 func flags(o *options, getenv func(string) string, stderr io.Writer) *flag.FlagSet {
