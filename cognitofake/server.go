@@ -63,14 +63,28 @@ type Server struct {
 	calls     []Call
 	quota     *quotas
 	throttled int // calls answered TooManyRequestsException by a quota
+
+	closing chan struct{} // closed by Close: a hanging answer ends
 }
 
 // New starts a fake that enforces Cognito's default request quotas. Close it
 // when done.
 func New() *Server {
-	s := &Server{pools: map[string]*pool{}, quota: newQuotas(DefaultQuotas)}
+	s := &Server{pools: map[string]*pool{}, quota: newQuotas(DefaultQuotas), closing: make(chan struct{})}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	return s
+}
+
+// Close ends every answer still waiting (latency, a hang) and shuts the fake
+// down. A client that outlives its caller, such as a background read, would
+// otherwise hold Close until the client gave up.
+func (s *Server) Close() {
+	select {
+	case <-s.closing:
+	default:
+		close(s.closing)
+	}
+	s.Server.Close()
 }
 
 // SetPageSize caps the users per ListUsers page below the client's Limit, so
@@ -143,6 +157,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		case <-time.After(latency):
 		case <-r.Context().Done():
 			return
+		case <-s.closing:
+			return
 		}
 	}
 	if fault != FaultNone {
@@ -182,7 +198,10 @@ func (s *Server) inject(w http.ResponseWriter, r *http.Request, f Fault) {
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 		io.WriteString(w, `{"Users":[{"Username":`)
 	case FaultHang:
-		<-r.Context().Done()
+		select {
+		case <-r.Context().Done():
+		case <-s.closing:
+		}
 	case FaultReset:
 		reset(w)
 	default:

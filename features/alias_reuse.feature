@@ -165,6 +165,7 @@ Feature: A new sign-up never takes over another user's verified email or phone
     And the phone number is verified
     And the pool is looked up 2 times
 
+  @autoconfirm-contract
   Scenario: An email address too long to name a user is not verified when the function asks AdminGetUser
     Given the function looks users up with AdminGetUser
     And a new user signs up with the event "alias-long-email"
@@ -173,6 +174,7 @@ Feature: A new sign-up never takes over another user's verified email or phone
     And the email address is not verified
     And the pool is not looked up
 
+  @autoconfirm-contract
   Scenario: An email address too long to name a user is searched for when the function uses ListUsers
     Given the function looks users up with ListUsers
     And a new user signs up with the event "alias-long-email"

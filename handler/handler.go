@@ -9,21 +9,25 @@ package handler
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 )
 
 // Handler is the pre sign-up trigger. Its Invoke method has the signature
 // aws-lambda-go uses without reflection or JSON work of its own.
 type Handler struct {
-	cfg    Config
-	guard  *guard
-	logger *slog.Logger
-	key    []byte // keys the username hash in the log; made per instance
+	cfg     Config
+	guard   *guard
+	logger  *slog.Logger
+	key     []byte    // keys the username hash in the log; made per instance
+	hashers sync.Pool // HMAC-SHA256 under key, for the log
 }
 
 // New builds a handler. dir may be nil only when cfg.NeedsLookups() is
@@ -49,6 +53,7 @@ func New(cfg Config, dir Directory, logger *slog.Logger) (*Handler, error) {
 		logger: logger,
 		key:    key,
 	}
+	h.hashers.New = func() any { return hmac.New(sha256.New, key) }
 	if cfg.AutoAttributes && cfg.NeedsLookups() {
 		h.guard.aliases = newAliasCache(dir, func(err error) {
 			logger.Warn("alias-attributes", "error", "DescribeUserPool failed, so both email and phone_number are looked up until it succeeds: "+err.Error())

@@ -2,10 +2,10 @@ package handler
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"hash"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -99,9 +99,13 @@ func quoteSource(s string) string {
 // dictionary, a keyed one is not. Lines of one user correlate within one
 // instance, not across instances or restarts.
 func (h *Handler) userHash(v string) string {
-	m := hmac.New(sha256.New, h.key)
+	m := h.hashers.Get().(hash.Hash) // an HMAC keyed once, reset for each use
+	m.Reset()
 	m.Write([]byte(v))
-	return hex.EncodeToString(m.Sum(nil)[:8])
+	var sum [sha256.Size]byte
+	m.Sum(sum[:0])
+	h.hashers.Put(m)
+	return hex.EncodeToString(sum[:8])
 }
 
 // MaskEmail keeps only the domain of an address.
