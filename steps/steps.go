@@ -479,12 +479,17 @@ func exact(l targets.Lookup, attr, value string) bool {
 	return err == nil && f == cognitofake.Filter{Attr: attr, Value: value}
 }
 
-func (st *scenario) askedAbout(what string) error {
-	attr, value, err := st.eventValue(what)
-	if err != nil {
-		return err
+// lookupsFor returns the event's value of what and the lookups made.
+func (st *scenario) lookupsFor(what string) (attr, value string, l []targets.Lookup, err error) {
+	if attr, value, err = st.eventValue(what); err != nil {
+		return "", "", nil, err
 	}
-	l, err := st.lookups()
+	l, err = st.lookups()
+	return attr, value, l, err
+}
+
+func (st *scenario) askedAbout(what string) error {
+	attr, value, l, err := st.lookupsFor(what)
 	if err != nil {
 		return err
 	}
@@ -497,11 +502,7 @@ func (st *scenario) askedAbout(what string) error {
 }
 
 func (st *scenario) onlyExact(what string) error {
-	attr, value, err := st.eventValue(what)
-	if err != nil {
-		return err
-	}
-	l, err := st.lookups()
+	attr, value, l, err := st.lookupsFor(what)
 	if err != nil {
 		return err
 	}

@@ -287,10 +287,8 @@ func coldStart(ctx context.Context, bootstrap string, n int) error {
 	if err != nil {
 		return err
 	}
-	fake := cognitofake.New()
+	fake := poolFake(poolID, 0)
 	defer fake.Close()
-	fake.CreatePool(poolID, cognitofake.DefaultPoolConfig)
-	fake.SetQuotas(cognitofake.Quotas{})
 	payload := fixture("email-only")
 	cases := []struct {
 		name, bin string
@@ -342,6 +340,16 @@ func coldStart(ctx context.Context, bootstrap string, n int) error {
 // poolID is the pool the fixtures name.
 const poolID = "us-east-1_Example01"
 
+// poolFake is a fake with one empty pool, both attributes aliases, no quotas,
+// and every answer after latency: it measures the function, not throttling.
+func poolFake(pool string, latency time.Duration) *cognitofake.Server {
+	fake := cognitofake.New()
+	fake.CreatePool(pool, cognitofake.DefaultPoolConfig)
+	fake.SetQuotas(cognitofake.Quotas{})
+	fake.SetLatency(latency)
+	return fake
+}
+
 // autoCost measures what ALIAS_ATTRIBUTES=auto adds to a cold start: the
 // DescribeUserPool round trip on the instance's first sign-up, against a fake
 // pool that answers every call after latency.
@@ -350,11 +358,8 @@ func autoCost(ctx context.Context, bootstrap string, n int, latency time.Duratio
 	if err != nil {
 		return err
 	}
-	fake := cognitofake.New()
+	fake := poolFake(poolID, latency)
 	defer fake.Close()
-	fake.CreatePool(poolID, cognitofake.DefaultPoolConfig)
-	fake.SetQuotas(cognitofake.Quotas{})
-	fake.SetLatency(latency)
 	payload := fixture("email-and-phone")
 	cases := []struct{ name, attrs string }{
 		{"ALIAS_ATTRIBUTES=email,phone_number (no DescribeUserPool)", "email,phone_number"},
@@ -457,11 +462,8 @@ func bursts(ctx context.Context, bootstrap string, d time.Duration) error {
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 func guardLatency(ctx context.Context) error {
-	fake := cognitofake.New()
+	fake := poolFake("p", 50*time.Millisecond)
 	defer fake.Close()
-	fake.CreatePool("p", cognitofake.DefaultPoolConfig)
-	fake.SetQuotas(cognitofake.Quotas{})
-	fake.SetLatency(50 * time.Millisecond)
 	client := cognito.NewClient(aws.Config{Region: "us-east-1", BaseEndpoint: aws.String(fake.URL),
 		Credentials: credentials.NewStaticCredentialsProvider("bench", "bench", "")})
 	fmt.Printf("\n## 3. Alias guard latency\n\nA whole invocation, default policy, real SDK client, against the protocol fake answering each call after 50 ms (the pool's aliases already read).\n\n")
