@@ -32,9 +32,19 @@ package: build ## zip dist/bootstrap into dist/autoconfirm.zip for the provided.
 	$(GO) run ./internal/cmd/mkzip $(DIST)/autoconfirm.zip $(BOOTSTRAP_BIN)
 	@echo "packaged $(DIST)/autoconfirm.zip"
 
+RUNNER := $(DIST)/autoconfirm-conformance
+
+.PHONY: runner
+runner: ## build the standalone conformance runner dist/autoconfirm-conformance (exit 0 pass, 1 fail, 2 usage, 130 interrupted)
+	@mkdir -p $(DIST)
+	$(GO) build -o $(RUNNER) ./cmd/autoconfirm-conformance
+
+# The built runner, not `go run`, which would turn every exit status into 1.
+# make itself exits 2 on any failure; CI that needs 1 and 2 apart runs the
+# runner directly.
 .PHONY: conformance
-conformance: ## every feature against the handler in process; reports in REPORT_DIR (TAGS='@alias' for a subset)
-	$(GO) run ./cmd/autoconfirm-conformance --target inprocess --report-dir '$(REPORT_DIR)' $(if $(TAGS),--tags '$(TAGS)')
+conformance: runner ## every feature against the handler in process; reports in REPORT_DIR (TAGS='@alias' for a subset)
+	$(RUNNER) --target inprocess --report-dir '$(REPORT_DIR)' $(if $(TAGS),--tags '$(TAGS)')
 
 .PHONY: lint
 lint: ## gofmt and go vet
@@ -71,7 +81,7 @@ node_modules/.installed: package.json package-lock.json
 BOOTSTRAP ?= $(BOOTSTRAP_BIN)
 
 .PHONY: live-local
-live-local: node_modules/.installed ## the features against a local pool: cognito-local + the RIE running $(BOOTSTRAP) (default: a fresh dist/bootstrap)
+live-local: node_modules/.installed ## the features against a local pool: cognito-local + the RIE running BOOTSTRAP=path (default: a fresh dist/bootstrap)
 	@if [ "$(BOOTSTRAP)" = "$(BOOTSTRAP_BIN)" ]; then $(MAKE) --no-print-directory build; fi
 	$(GO) run ./internal/cmd/livelocal --bootstrap '$(BOOTSTRAP)' $(if $(filter $(BOOTSTRAP_BIN),$(BOOTSTRAP)),--own) $(if $(TAGS),--tags '$(TAGS)')
 
@@ -84,9 +94,10 @@ bench: build node_modules/.installed ## measure against the baselines, side by s
 	$(GO) run ./internal/cmd/bench --bootstrap $(BOOTSTRAP_BIN)
 
 .PHONY: report-check
-report-check: conformance ## render the HTML report in headless Chromium (Debian's chromium) and save screenshots in REPORT_DIR
+report-check: conformance ## render the HTML report in headless Chromium and save screenshots in REPORT_DIR; installs Debian's chromium with apt-get if it is missing and you are root
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
-	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }; } || \
+	  { echo "report-check: chromium is missing; installing Debian's chromium package with apt-get"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }; } || \
 	  { echo "install Debian's chromium package to check the report"; exit 2; }
 	$(GO) run ./internal/cmd/reportcheck --report '$(REPORT_DIR)/report.html' --out '$(REPORT_DIR)'
 

@@ -1,6 +1,7 @@
 package autoconfirm_test
 
 import (
+	"flag"
 	"testing"
 
 	"github.com/autoconfirm/autoconfirm"
@@ -9,8 +10,17 @@ import (
 	"github.com/autoconfirm/autoconfirm/targets"
 )
 
+// godogTags selects scenarios by tag: go test -run 'TestFeatures$' . -args -godog.tags=@sources
+var godogTags = flag.String("godog.tags", "", "run only the scenarios this godog tag expression selects")
+
 func runFeatures(t *testing.T, target targets.Target, tags string) {
 	t.Helper()
+	if *godogTags != "" {
+		if tags != "" {
+			tags += " && "
+		}
+		tags += *godogTags
+	}
 	res := conformance.Run(conformance.Options{
 		Target:      target,
 		Content:     autoconfirm.Content(),

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/cucumber/godog"
@@ -42,6 +43,8 @@ type Options struct {
 	Seed int64
 	// Output receives the formatter's output; default stdout.
 	Output io.Writer
+	// Errors receives usage errors; default stderr.
+	Errors io.Writer
 	// NoColors turns off ANSI colours.
 	NoColors bool
 	// TestingT makes each scenario a subtest.
@@ -64,6 +67,9 @@ func Run(o Options) Result {
 	}
 	if o.Output == nil {
 		o.Output = os.Stdout
+	}
+	if o.Errors == nil {
+		o.Errors = os.Stderr
 	}
 	if len(o.Paths) == 0 {
 		o.Paths = []string{"features"}
@@ -99,6 +105,10 @@ func Run(o Options) Result {
 			TestingT:    o.TestingT,
 		},
 	}
+	if err := checkSelection(ts, o.Tags); err != nil {
+		fmt.Fprintln(o.Errors, "autoconfirm-conformance:", err)
+		return Result{Status: ExitUsage}
+	}
 	status := ts.Run()
 	skips.Print(o.Output)
 	res := Result{Status: status, Skips: skips.Items()}
@@ -114,4 +124,38 @@ func Run(o Options) Result {
 		}
 	}
 	return res
+}
+
+// checkSelection refuses a tag expression that is malformed or selects no
+// scenario: either would otherwise end in a run that checked nothing and
+// exited 0, or in a panic inside godog's tag parser.
+func checkSelection(ts godog.TestSuite, tags string) error {
+	if strings.TrimSpace(tags) == "" {
+		return nil
+	}
+	expr, err := parseTags(tags)
+	if err != nil {
+		return err
+	}
+	all := *ts.Options
+	all.Tags = ""
+	ts.Options = &all
+	features, err := ts.RetrieveFeatures()
+	if err != nil {
+		return fmt.Errorf("reading the features: %w", err)
+	}
+	known := map[string]bool{}
+	for _, f := range features {
+		for _, p := range f.Pickles {
+			var names []string
+			for _, t := range p.Tags {
+				names = append(names, t.Name)
+				known[t.Name] = true
+			}
+			if expr.match(names) {
+				return nil
+			}
+		}
+	}
+	return selectionError(tags, known)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/aws/smithy-go"
 )
 
 // LiveRetry tunes an SDK client for a test run against a real service:
@@ -83,6 +84,30 @@ func (a *admin) remember(in *Input, username string) {
 	a.mu.Unlock()
 }
 
+// forget drops a user the run recorded but that the service refused to
+// create, so that cleanup never deletes a user of the same name that someone
+// else created (another run with the same id, or a user of the pool).
+func (a *admin) forget(in *Input, username string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	names := a.created[in]
+	for i, n := range names {
+		if n == username {
+			a.created[in] = append(names[:i], names[i+1:]...)
+			return
+		}
+	}
+}
+
+// refused reports whether err is the service's definite refusal of a request
+// (a client fault such as UsernameExistsException or throttling), after which
+// the user was not created. A network error or a server fault leaves the
+// outcome unknown.
+func refused(err error) bool {
+	var apiErr smithy.APIError
+	return errors.As(err, &apiErr) && apiErr.ErrorFault() == smithy.FaultClient
+}
+
 // createHolder creates an existing user with the given attributes (values
 // already mapped), without sending any message.
 func (a *admin) createHolder(ctx context.Context, in *Input, username string, attrs map[string]string) error {
@@ -106,6 +131,9 @@ func (a *admin) createHolder(ctx context.Context, in *Input, username string, at
 		MessageAction:     types.MessageActionTypeSuppress,
 		TemporaryPassword: aws.String(Password()),
 	})
+	if refused(err) {
+		a.forget(in, username)
+	}
 	if err != nil {
 		return fmt.Errorf("creating the existing user %s: %w", username, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash/fnv"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -26,14 +27,21 @@ type Namer struct {
 	phones   int
 }
 
+// runIDPattern is what a run id may be: it goes into usernames and email
+// addresses, and it must not differ from another only in case.
+var runIDPattern = regexp.MustCompile(`^[a-z0-9]{1,16}$`)
+
 // NewNamer starts a run. An empty id picks a random one.
-func NewNamer(runID string) *Namer {
+func NewNamer(runID string) (*Namer, error) {
 	if runID == "" {
 		b := make([]byte, 3)
 		rand.Read(b)
 		runID = hex.EncodeToString(b)
 	}
-	return &Namer{run: strings.ToLower(runID)}
+	if !runIDPattern.MatchString(runID) {
+		return nil, fmt.Errorf("the run id %q is not valid: use 1 to 16 lowercase letters and digits, different for every run that may overlap another", runID)
+	}
+	return &Namer{run: runID}, nil
 }
 
 // RunID is the run's id, part of every username it creates.

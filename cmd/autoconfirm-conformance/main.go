@@ -77,8 +77,9 @@ type options struct {
 
 func flags(o *options, getenv func(string) string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("autoconfirm-conformance", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
+	// Parse errors are reported by run, help goes to stdout: nothing here
+	// writes to the flag package's output.
+	fs.SetOutput(io.Discard)
 	env := func(k, def string) string {
 		if v := getenv(k); v != "" {
 			return v
@@ -114,8 +115,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs := flags(&o, getenv, stderr)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, usage)
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
 			return conformance.ExitPass
 		}
+		fmt.Fprintf(stderr, "autoconfirm-conformance: %v\nrun autoconfirm-conformance --help for the flags\n", err)
 		return conformance.ExitUsage
 	}
 	fail := func(format string, a ...any) int {
@@ -141,13 +146,24 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if sub == "cleanup" {
 		return runCleanup(ctx, o, stdout, stderr)
 	}
-	namer := targets.NewNamer(o.runID)
+	namer, err := targets.NewNamer(o.runID)
+	if err != nil {
+		return fail("--run-id: %v", err)
+	}
 	target, closer, err := buildTarget(ctx, o, getenv, namer)
 	if err != nil {
 		return fail("%v", err)
 	}
 	cleanedUp := make(chan struct{})
-	if closer != nil {
+	if closer == nil {
+		// In process there is nothing to clean up, but an interrupted run
+		// has not checked everything: it must not go on to exit 0.
+		go func() {
+			<-ctx.Done()
+			fmt.Fprintln(stderr, "\nautoconfirm-conformance: interrupted; the run is incomplete and did not pass")
+			os.Exit(130)
+		}()
+	} else {
 		// On SIGINT or SIGTERM: stop new sign-ups, delete what the run created, exit.
 		go func() {
 			defer close(cleanedUp)
