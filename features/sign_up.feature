@@ -22,13 +22,17 @@ Feature: New users are confirmed and their contact details verified at sign-up
       | A user who gives both an email address and phone  | email-and-phone  | is     | is     |
       | A user who gives neither                          | neither          | is not | is not |
 
-    Examples: Values that cannot be verified
+    @empty-value
+    Examples: Values that are empty
       | who                                               | event            | email  | phone  |
       | A user whose email address is empty               | empty-email      | is not | is     |
       | A user whose phone number is empty                | empty-phone      | is     | is not |
+      | The AWS article's own test event                  | article-sample   | is not | is not |
+
+    Examples: Values that cannot be verified
+      | who                                               | event            | email  | phone  |
       | A user whose email address is only spaces         | whitespace-email | is not | is     |
       | A user whose phone number is not in E.164 form    | phone-not-e164   | is     | is not |
-      | The AWS article's own test event                  | article-sample   | is not | is not |
 
     Examples: Events as Cognito really sends them
       | who                                               | event             | email  | phone  |

@@ -36,6 +36,9 @@ type LiveOptions struct {
 	// Limits maps a scenario tag to the reason this environment cannot run it,
 	// e.g. a known gap of a local emulator.
 	Limits map[string]string
+	// PoolLimits are such reasons that hold only for sign-ups through the
+	// pool, not for events sent to the function directly.
+	PoolLimits map[string]string
 	// Verbose keeps personal data in messages instead of masking it.
 	Verbose bool
 }
@@ -121,6 +124,11 @@ func (p *Pool) Run(ctx context.Context, in *Input) (*Observation, error) {
 	}
 	if err := p.opts.unsupported(in); err != nil {
 		return nil, err
+	}
+	for _, t := range in.Tags {
+		if reason, ok := p.opts.PoolLimits[t]; ok {
+			return nil, fmt.Errorf("%w: %s", ErrCannot, reason)
+		}
 	}
 	if err := p.admin.begin(); err != nil {
 		return nil, err

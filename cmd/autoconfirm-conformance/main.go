@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	ltypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/autoconfirm/autoconfirm"
 	"github.com/autoconfirm/autoconfirm/conformance"
@@ -214,6 +215,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // existing users against cognito-local (facts §7, round 2).
 const cognitoLocalAdminGetUser = "not observable with cognito-local: its AdminGetUser resolves an email address or phone number only in email-as-username pools and ignores *_verified, so an AdminGetUser guard finds no existing user there whatever it does"
 
+// emulatorPoolLimits are the known gaps that show only through SignUp.
+var emulatorPoolLimits = map[string]map[string]string{
+	"cognito-local": {
+		"@empty-value": "cognito-local drops an attribute sent empty in SignUp before the trigger runs, so an empty value never reaches the trigger at pool depth and the scenario would pass whatever the trigger does; the lambda and inprocess targets check it",
+	},
+}
+
 // emulatorLimits are the known gaps of local emulators, by scenario tag.
 var emulatorLimits = map[string]map[string]string{
 	"cognito-local": {
@@ -240,7 +248,7 @@ func buildTarget(ctx context.Context, o options, getenv func(string) string, nam
 		return nil, nil, fmt.Errorf("--emulator %q is not known; allowed: cognito-local", o.emulator)
 	}
 	live := targets.LiveOptions{PoolID: o.poolID, Policy: policy, Lookup: lookup, Namer: namer,
-		Concurrency: 4, Limits: limits, Verbose: o.verbose}
+		Concurrency: 4, Limits: limits, PoolLimits: emulatorPoolLimits[o.emulator], Verbose: o.verbose}
 	if o.emulator == "cognito-local" && lookup == handler.LookupAdminGetUser {
 		live.HoldersUnobservable = cognitoLocalAdminGetUser
 	}
@@ -255,6 +263,9 @@ func buildTarget(ctx context.Context, o options, getenv func(string) string, nam
 		if err != nil {
 			return nil, nil, err
 		}
+		if err := preflight(ctx, cfg, o.poolID, ""); err != nil {
+			return nil, nil, err
+		}
 		api := cip.NewFromConfig(cfg, func(o *cip.Options) { o.Retryer = targets.LiveRetry() })
 		t := targets.NewPool(api, o.clientID, getenv("COGNITO_CLIENT_SECRET"), live)
 		return t, t.Close, nil
@@ -266,6 +277,9 @@ func buildTarget(ctx context.Context, o options, getenv func(string) string, nam
 		if err != nil {
 			return nil, nil, err
 		}
+		if err := preflight(ctx, cfg, o.poolID, o.function); err != nil {
+			return nil, nil, err
+		}
 		var api *cip.Client
 		if o.poolID != "" {
 			api = cip.NewFromConfig(cfg, func(o *cip.Options) { o.Retryer = targets.LiveRetry() })
@@ -274,6 +288,33 @@ func buildTarget(ctx context.Context, o options, getenv func(string) string, nam
 		return t, t.Close, nil
 	}
 	return nil, nil, fmt.Errorf("unknown --target %q; use inprocess, lambda or pool", o.target)
+}
+
+// preflightTimeout bounds the checks a live run makes before it starts.
+const preflightTimeout = 10 * time.Second
+
+// preflight checks, with one cheap read each and no retries, that the pool
+// (DescribeUserPool) and the function (a DryRun invoke, which runs nothing)
+// answer with the credentials at hand. A run that cannot reach them would
+// otherwise report every scenario as failed, or hang on retries.
+func preflight(ctx context.Context, cfg aws.Config, poolID, function string) error {
+	ctx, cancel := context.WithTimeout(ctx, preflightTimeout)
+	defer cancel()
+	once := func(o *cip.Options) { o.RetryMaxAttempts = 1 }
+	if poolID != "" {
+		_, err := cip.NewFromConfig(cfg, once).DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: aws.String(poolID)})
+		if err != nil {
+			return fmt.Errorf("cannot reach the user pool %s in %s before the run: %w\n  check the pool id, AWS_REGION, the credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID), cognito-idp:DescribeUserPool on the pool, and AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER if you use an emulator", poolID, cfg.Region, err)
+		}
+	}
+	if function != "" {
+		api := lambda.NewFromConfig(cfg, func(o *lambda.Options) { o.RetryMaxAttempts = 1 })
+		_, err := api.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String(function), InvocationType: ltypes.InvocationTypeDryRun})
+		if err != nil {
+			return fmt.Errorf("cannot reach the function %s in %s before the run: %w\n  check the function name or ARN, AWS_REGION, the credentials, lambda:InvokeFunction on it, and AWS_ENDPOINT_URL_LAMBDA if you use an emulator", function, cfg.Region, err)
+		}
+	}
+	return nil
 }
 
 func awsConfig(ctx context.Context) (aws.Config, error) {
