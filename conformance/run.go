@@ -88,7 +88,9 @@ func Run(o Options) Result {
 		o.Format += ",junit:" + filepath.Join(o.ReportDir, JUnitFile) + ",cucumber:" + filepath.Join(o.ReportDir, CucumberFile)
 	}
 	skips := &steps.SkipLog{}
-	suite := &steps.Suite{Target: o.Target, Fixtures: o.Content, Skips: skips}
+	tally := &steps.Tally{}
+	suite := &steps.Suite{Target: o.Target, Fixtures: o.Content, Skips: skips, Tally: tally}
+	out := &summaryWriter{w: o.Output, summary: func() string { return tally.Summary(o.Target.Name()) }}
 	ts := godog.TestSuite{
 		Name:                "autoconfirm",
 		ScenarioInitializer: suite.InitializeScenario,
@@ -101,7 +103,7 @@ func Run(o Options) Result {
 			Randomize:   o.Seed,
 			Strict:      true,
 			NoColors:    o.NoColors,
-			Output:      o.Output,
+			Output:      out,
 			TestingT:    o.TestingT,
 		},
 	}
@@ -110,8 +112,15 @@ func Run(o Options) Result {
 		return Result{Status: ExitUsage}
 	}
 	status := ts.Run()
+	out.flush()
 	skips.Print(o.Output)
 	res := Result{Status: status, Skips: skips.Items()}
+	// A run passes only when it checked something: a run whose every
+	// scenario was beyond the target's sight has not shown anything.
+	if passed, unobservable, failed, checked := tally.Counts(); status == ExitPass && (checked == 0 || passed+unobservable+failed == 0) {
+		fmt.Fprintf(o.Errors, "autoconfirm-conformance: no expectation was checked: the %s target could observe none of the %d scenario(s) run, so the run did not pass\n", o.Target.Name(), unobservable)
+		res.Status = ExitFailed
+	}
 	if o.ReportDir != "" && status != ExitUsage {
 		if err := writeReports(o.ReportDir, o.Target.Name(), res.Skips); err != nil {
 			fmt.Fprintf(o.Output, "writing the reports: %v\n", err)

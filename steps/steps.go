@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/cucumber/godog"
+	messages "github.com/cucumber/messages/go/v34"
 	"github.com/tidwall/gjson"
 
 	"github.com/autoconfirm/autoconfirm/cognitofake"
@@ -30,6 +31,8 @@ type Suite struct {
 	Fixtures fs.FS
 	// Skips collects every skipped step with its reason.
 	Skips *SkipLog
+	// Tally, if set, counts the scenarios by what was checked.
+	Tally *Tally
 }
 
 // scenario is the state of one scenario. godog calls InitializeScenario once
@@ -39,6 +42,8 @@ type scenario struct {
 	in    targets.Input
 	obs   *targets.Observation
 	name  string
+	// checked and skipped count this scenario's steps by status.
+	checked, skipped int
 }
 
 // InitializeScenario registers the steps for one scenario.
@@ -51,9 +56,23 @@ func (s *Suite) InitializeScenario(sc *godog.ScenarioContext) {
 		}
 		return ctx, nil
 	})
+	sc.StepContext().After(func(ctx context.Context, step *godog.Step, status godog.StepResultStatus, _ error) (context.Context, error) {
+		switch {
+		case status == godog.StepSkipped:
+			st.skipped++
+		case status == godog.StepPassed && step.Type == messages.PickleStepType_OUTCOME:
+			st.checked++
+		}
+		return ctx, nil
+	})
 	sc.After(func(ctx context.Context, _ *godog.Scenario, err error) (context.Context, error) {
 		// Runs even when a step failed, so live targets never leave users behind.
-		if cerr := s.Target.Cleanup(context.WithoutCancel(ctx), &st.in); cerr != nil {
+		cerr := s.Target.Cleanup(context.WithoutCancel(ctx), &st.in)
+		if s.Tally != nil {
+			failed := (err != nil && !errors.Is(err, godog.ErrSkip)) || cerr != nil
+			s.Tally.scenarioEnd(failed, st.skipped > 0, st.checked)
+		}
+		if cerr != nil {
 			return ctx, fmt.Errorf("cleaning up after the scenario: %w", cerr)
 		}
 		return ctx, nil

@@ -1,0 +1,54 @@
+package conformance
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/autoconfirm/autoconfirm"
+	"github.com/autoconfirm/autoconfirm/targets"
+)
+
+// sightless is a target that can observe nothing at all.
+type sightless struct{ *targets.InProcess }
+
+func (sightless) Name() string { return "sightless" }
+
+func (sightless) Run(context.Context, *targets.Input) (*targets.Observation, error) {
+	return nil, fmt.Errorf("%w: this target sees nothing", targets.ErrCannot)
+}
+
+// TestGateNeverPassesWhatItDidNotCheck covers the ways a run could exit 0
+// without checking anything.
+func TestGateNeverPassesWhatItDidNotCheck(t *testing.T) {
+	tests := []struct {
+		name    string
+		target  targets.Target
+		tags    string
+		status  int
+		summary string // in the output
+		errText string // on stderr
+	}{
+		{"nothing observable", sightless{targets.NewInProcess()}, "@signup", ExitFailed, "skipped: not fully observable by the sightless target", "no expectation was checked"},
+		{"a tag that matches nothing", targets.NewInProcess(), "@nosuchtag", ExitUsage, "", "selects no scenario"},
+		{"Cucumber's syntax", targets.NewInProcess(), "not @alias", ExitUsage, "", "Cucumber's words"},
+		{"a tag godog would panic on", targets.NewInProcess(), "@@@", ExitUsage, "", "not a tag"},
+		{"partly observable still passes", blind{targets.NewInProcess()}, "@alias", ExitPass, "skipped: not fully observable by the blind target", ""},
+		{"all observable", targets.NewInProcess(), "@sources", ExitPass, "3 scenarios (3 passed)", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errs bytes.Buffer
+			res := Run(Options{Target: tt.target, Content: autoconfirm.Content(), Format: "progress", Tags: tt.tags,
+				Concurrency: 4, Output: &out, Errors: &errs, NoColors: true})
+			if res.Status != tt.status {
+				t.Errorf("status %d, want %d\n%s%s", res.Status, tt.status, out.String(), errs.String())
+			}
+			if !strings.Contains(out.String(), tt.summary) || !strings.Contains(errs.String(), tt.errText) {
+				t.Errorf("output lacks %q or errors lack %q:\n%s\n%s", tt.summary, tt.errText, out.String(), errs.String())
+			}
+		})
+	}
+}
