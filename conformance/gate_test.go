@@ -52,3 +52,42 @@ func TestGateNeverPassesWhatItDidNotCheck(t *testing.T) {
 		})
 	}
 }
+
+// liar verifies every email address, whatever the handler said.
+type liar struct{ *targets.InProcess }
+
+func (liar) Name() string { return "liar" }
+
+func (l liar) Run(ctx context.Context, in *targets.Input) (*targets.Observation, error) {
+	obs, err := l.InProcess.Run(ctx, in)
+	if obs != nil && obs.EmailVerified != nil {
+		yes := true
+		obs.EmailVerified = &yes
+	}
+	return obs, err
+}
+
+// TestFailureSummary checks that a failure is listed after the run with its
+// place, Examples row, event, step and what was expected.
+func TestFailureSummary(t *testing.T) {
+	var out bytes.Buffer
+	res := Run(Options{Target: liar{targets.NewInProcess()}, Content: autoconfirm.Content(), Format: "progress", Tags: "@signup",
+		Concurrency: 4, Output: &out, Errors: &out, NoColors: true})
+	if res.Status != ExitFailed {
+		t.Fatalf("status %d, want %d", res.Status, ExitFailed)
+	}
+	s := out.String()
+	summary := s[strings.Index(s, "FAILED:"):]
+	for _, want := range []string{
+		"A user whose email address is empty",
+		"where:   features/sign_up.feature, line 10, Examples row at line",
+		"| A user whose email address is empty | empty-email | is not | is |",
+		"event:   empty-email",
+		"step:    the email address is not verified",
+		"error:   expected autoVerifyEmail to stay unset, but it was set",
+	} {
+		if !strings.Contains(summary, want) {
+			t.Errorf("the failure summary lacks %q:\n%s", want, summary)
+		}
+	}
+}

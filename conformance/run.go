@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/cucumber/godog"
+	messages "github.com/cucumber/messages/go/v34"
 
 	"github.com/autoconfirm/autoconfirm/steps"
 	"github.com/autoconfirm/autoconfirm/targets"
@@ -47,6 +48,9 @@ type Options struct {
 	Errors io.Writer
 	// NoColors turns off ANSI colours.
 	NoColors bool
+	// StepLocations keeps godog's "# steps.go:65 -> …" step-definition
+	// comments in the pretty format.
+	StepLocations bool
 	// TestingT makes each scenario a subtest.
 	TestingT *testing.T
 	// ReportDir, when set, receives junit.xml, cucumber.json, report.html
@@ -90,7 +94,7 @@ func Run(o Options) Result {
 	skips := &steps.SkipLog{}
 	tally := &steps.Tally{}
 	suite := &steps.Suite{Target: o.Target, Fixtures: o.Content, Skips: skips, Tally: tally}
-	out := &summaryWriter{w: o.Output, summary: func() string { return tally.Summary(o.Target.Name()) }}
+	out := &summaryWriter{w: o.Output, summary: func() string { return tally.Summary(o.Target.Name()) }, locations: o.StepLocations}
 	ts := godog.TestSuite{
 		Name:                "autoconfirm",
 		ScenarioInitializer: suite.InitializeScenario,
@@ -107,13 +111,15 @@ func Run(o Options) Result {
 			TestingT:    o.TestingT,
 		},
 	}
-	if err := checkSelection(ts, o.Tags); err != nil {
+	docs, err := checkSelection(ts, o.Tags)
+	if err != nil {
 		fmt.Fprintln(o.Errors, "autoconfirm-conformance:", err)
 		return Result{Status: ExitUsage}
 	}
 	status := ts.Run()
 	out.flush()
 	skips.Print(o.Output)
+	printFailures(o.Output, tally.Failures(), places(docs))
 	res := Result{Status: status, Skips: skips.Items()}
 	// A run passes only when it checked something: a run whose every
 	// scenario was beyond the target's sight has not shown anything.
@@ -138,33 +144,38 @@ func Run(o Options) Result {
 // checkSelection refuses a tag expression that is malformed or selects no
 // scenario: either would otherwise end in a run that checked nothing and
 // exited 0, or in a panic inside godog's tag parser.
-func checkSelection(ts godog.TestSuite, tags string) error {
-	if strings.TrimSpace(tags) == "" {
-		return nil
-	}
-	expr, err := parseTags(tags)
-	if err != nil {
-		return err
+// It returns the parsed features, for the failure summary.
+func checkSelection(ts godog.TestSuite, tags string) ([]*messages.GherkinDocument, error) {
+	var expr tagExpr
+	if strings.TrimSpace(tags) != "" {
+		var err error
+		if expr, err = parseTags(tags); err != nil {
+			return nil, err
+		}
 	}
 	all := *ts.Options
 	all.Tags = ""
 	ts.Options = &all
 	features, err := ts.RetrieveFeatures()
 	if err != nil {
-		return fmt.Errorf("reading the features: %w", err)
+		return nil, fmt.Errorf("reading the features: %w", err)
 	}
+	var docs []*messages.GherkinDocument
 	known := map[string]bool{}
+	selected := expr == nil
 	for _, f := range features {
+		docs = append(docs, f.GherkinDocument)
 		for _, p := range f.Pickles {
 			var names []string
 			for _, t := range p.Tags {
 				names = append(names, t.Name)
 				known[t.Name] = true
 			}
-			if expr.match(names) {
-				return nil
-			}
+			selected = selected || expr.match(names)
 		}
 	}
-	return selectionError(tags, known)
+	if !selected {
+		return nil, selectionError(tags, known)
+	}
+	return docs, nil
 }

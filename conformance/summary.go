@@ -7,18 +7,22 @@ import (
 	"sync"
 )
 
-// scenarioSummary is godog's summary line, with or without colours.
+// scenarioSummary is godog's summary line, with or without colours;
+// stepLocation is the comment after a step in the pretty format.
 var (
 	scenarioSummary = regexp.MustCompile(`^\d+ scenarios? \(`)
+	stepLocation    = regexp.MustCompile(`[ \t]*(\x1b\[[0-9;]*m)?# \S+\.go:\d+ -> [^\n]*`)
 	ansi            = regexp.MustCompile("\x1b\\[[0-9;]*m")
 )
 
 // summaryWriter passes godog's output through, line by line, but replaces
 // its scenario summary, which counts a scenario whose steps were skipped as
-// passed, with one that does not.
+// passed, with one that does not, and drops step-definition locations unless
+// they were asked for.
 type summaryWriter struct {
-	w       io.Writer
-	summary func() string
+	w         io.Writer
+	summary   func() string
+	locations bool
 
 	mu  sync.Mutex
 	buf []byte
@@ -36,6 +40,10 @@ func (s *summaryWriter) Write(p []byte) (int, error) {
 		line := s.buf[:i+1]
 		if scenarioSummary.Match(ansi.ReplaceAll(line, nil)) {
 			line = []byte(s.summary() + "\n")
+		} else if !s.locations {
+			if loc := stepLocation.FindIndex(line); loc != nil {
+				line = append(append([]byte(nil), line[:loc[0]]...), '\n')
+			}
 		}
 		if _, err := s.w.Write(line); err != nil {
 			return len(p), err

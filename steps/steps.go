@@ -44,6 +44,8 @@ type scenario struct {
 	name  string
 	// checked and skipped count this scenario's steps by status.
 	checked, skipped int
+	// failure describes the first failed step, if any.
+	failure Failure
 }
 
 // InitializeScenario registers the steps for one scenario.
@@ -51,13 +53,19 @@ func (s *Suite) InitializeScenario(sc *godog.ScenarioContext) {
 	st := &scenario{suite: s}
 	sc.Before(func(ctx context.Context, p *godog.Scenario) (context.Context, error) {
 		st.name = p.Name
+		st.failure = Failure{Scenario: p.Name, URI: p.Uri, AstNodeIDs: p.AstNodeIds}
 		for _, t := range p.Tags {
 			st.in.Tags = append(st.in.Tags, t.Name)
 		}
 		return ctx, nil
 	})
-	sc.StepContext().After(func(ctx context.Context, step *godog.Step, status godog.StepResultStatus, _ error) (context.Context, error) {
+	sc.StepContext().After(func(ctx context.Context, step *godog.Step, status godog.StepResultStatus, err error) (context.Context, error) {
 		switch {
+		case status == godog.StepFailed && st.failure.Step == "":
+			st.failure.Step = step.Text
+			if err != nil {
+				st.failure.Error = err.Error()
+			}
 		case status == godog.StepSkipped:
 			st.skipped++
 		case status == godog.StepPassed && step.Type == messages.PickleStepType_OUTCOME:
@@ -71,6 +79,16 @@ func (s *Suite) InitializeScenario(sc *godog.ScenarioContext) {
 		if s.Tally != nil {
 			failed := (err != nil && !errors.Is(err, godog.ErrSkip)) || cerr != nil
 			s.Tally.scenarioEnd(failed, st.skipped > 0, st.checked)
+			if failed {
+				f := st.failure
+				f.Fixture = st.in.Fixture
+				if cerr != nil && f.Step == "" {
+					f.Step, f.Error = "(cleaning up after the scenario)", cerr.Error()
+				} else if f.Error == "" && err != nil {
+					f.Error = err.Error()
+				}
+				s.Tally.fail(f)
+			}
 		}
 		if cerr != nil {
 			return ctx, fmt.Errorf("cleaning up after the scenario: %w", cerr)

@@ -10,9 +10,36 @@ import (
 // own summary counts a scenario whose steps were skipped as passed; this one
 // does not.
 type Tally struct {
-	mu                              sync.Mutex
-	passed, unobservable, failed    int
-	checkedOutcomes, skippedOutcome int
+	mu                           sync.Mutex
+	passed, unobservable, failed int
+	checkedOutcomes              int
+	failures                     []Failure
+}
+
+// Failure is one failed scenario, with what a reader needs to find it.
+type Failure struct {
+	Scenario string
+	// URI is the feature file; AstNodeIDs name the scenario and, for an
+	// outline, its Examples row, in the parsed feature.
+	URI        string
+	AstNodeIDs []string
+	Fixture    string
+	// Step is the step that failed, and Error what it said (expected and
+	// actual).
+	Step, Error string
+}
+
+func (t *Tally) fail(f Failure) {
+	t.mu.Lock()
+	t.failures = append(t.failures, f)
+	t.mu.Unlock()
+}
+
+// Failures returns the failed scenarios in the order they ended.
+func (t *Tally) Failures() []Failure {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return append([]Failure(nil), t.failures...)
 }
 
 // scenarioEnd records one scenario: failed, or with some step skipped (not

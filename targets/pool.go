@@ -39,8 +39,8 @@ type LiveOptions struct {
 	// PoolLimits are such reasons that hold only for sign-ups through the
 	// pool, not for events sent to the function directly.
 	PoolLimits map[string]string
-	// Verbose keeps personal data in messages instead of masking it.
-	Verbose bool
+	// Unmask keeps personal data in messages instead of masking it.
+	Unmask bool
 }
 
 // unsupported names the first reason the live targets cannot run in.
@@ -84,9 +84,9 @@ func (o LiveOptions) unsupported(in *Input) error {
 }
 
 // redact masks the scenario's email addresses and phone numbers in an error,
-// unless verbose output was asked for.
+// unless unmasked output was asked for.
 func (o LiveOptions) redact(d *ScenarioData, err error) error {
-	if err == nil || o.Verbose {
+	if err == nil || o.Unmask {
 		return err
 	}
 	return errors.New(d.Redact(err.Error()))

@@ -69,7 +69,7 @@ type options struct {
 	target, tags, format       string
 	concurrency                int
 	seed                       int64
-	noColors, verbose          bool
+	noColors, verbose, unmask  bool
 	function, poolID, clientID string
 	policy, lookup             string
 	emulator, runID, prefix    string
@@ -89,11 +89,12 @@ func flags(o *options, getenv func(string) string, stderr io.Writer) *flag.FlagS
 	}
 	fs.StringVar(&o.target, "target", env("CONFORMANCE_TARGET", "inprocess"), "inprocess, lambda or pool (env CONFORMANCE_TARGET)")
 	fs.StringVar(&o.tags, "tags", getenv("TAGS"), "run only scenarios matching this godog tag expression, e.g. '@alias' or '~@faults' (env TAGS)")
-	fs.StringVar(&o.format, "format", "pretty", "godog formatters, comma-separated: pretty, progress, junit:FILE, cucumber:FILE")
+	fs.StringVar(&o.format, "format", "", "godog formatters, comma-separated: pretty, progress, junit:FILE, cucumber:FILE (default: pretty with colours on a terminal, progress without ANSI in CI or a pipe)")
 	fs.IntVar(&o.concurrency, "concurrency", 1, "scenarios run at once; above 1, output is buffered per scenario")
 	fs.Int64Var(&o.seed, "seed", 0, "scenario order: 0 file order, -1 random (the seed is printed), N replays seed N")
 	fs.BoolVar(&o.noColors, "no-colors", getenv("NO_COLOR") != "", "plain output without ANSI colours (env NO_COLOR)")
-	fs.BoolVar(&o.verbose, "verbose", false, "show email addresses and phone numbers in messages instead of masking them")
+	fs.BoolVar(&o.verbose, "verbose", false, "show where each step is defined (pretty format)")
+	fs.BoolVar(&o.unmask, "unmask", false, "show email addresses and phone numbers in messages instead of masking them")
 	fs.StringVar(&o.function, "function", getenv("CONFORMANCE_FUNCTION"), "lambda target: function name or ARN (env CONFORMANCE_FUNCTION)")
 	fs.StringVar(&o.poolID, "pool-id", getenv("COGNITO_USER_POOL_ID"), "user pool id (env COGNITO_USER_POOL_ID)")
 	fs.StringVar(&o.clientID, "client-id", getenv("COGNITO_CLIENT_ID"), "pool target: app client id (env COGNITO_CLIENT_ID); its secret comes from COGNITO_CLIENT_SECRET only")
@@ -185,16 +186,28 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if closer != nil {
 		fmt.Fprintf(stdout, "run %s: test users are named %s…; each is deleted after its scenario\n", namer.RunID(), namer.Prefix())
 	}
+	if o.format == "" {
+		// Pretty and coloured for a person at a terminal; compact and plain
+		// for CI logs and pipes.
+		o.format = "progress"
+		if isTerminal(stdout) && getenv("CI") != "true" {
+			o.format = "pretty"
+		} else {
+			o.noColors = true
+		}
+	}
 	res := conformance.Run(conformance.Options{
-		Target:      target,
-		Content:     autoconfirm.Content(),
-		Format:      o.format,
-		Tags:        o.tags,
-		Concurrency: o.concurrency,
-		Seed:        o.seed,
-		NoColors:    o.noColors,
-		Output:      stdout,
-		ReportDir:   o.reportDir,
+		Target:        target,
+		Content:       autoconfirm.Content(),
+		Format:        o.format,
+		Tags:          o.tags,
+		Concurrency:   o.concurrency,
+		Seed:          o.seed,
+		NoColors:      o.noColors,
+		StepLocations: o.verbose,
+		Output:        stdout,
+		Errors:        stderr,
+		ReportDir:     o.reportDir,
 	})
 	if closer != nil && ctx.Err() != nil {
 		// Interrupted: the scenarios failed fast; let the cleanup finish and exit 130.
@@ -248,7 +261,7 @@ func buildTarget(ctx context.Context, o options, getenv func(string) string, nam
 		return nil, nil, fmt.Errorf("--emulator %q is not known; allowed: cognito-local", o.emulator)
 	}
 	live := targets.LiveOptions{PoolID: o.poolID, Policy: policy, Lookup: lookup, Namer: namer,
-		Concurrency: 4, Limits: limits, PoolLimits: emulatorPoolLimits[o.emulator], Verbose: o.verbose}
+		Concurrency: 4, Limits: limits, PoolLimits: emulatorPoolLimits[o.emulator], Unmask: o.unmask}
 	if o.emulator == "cognito-local" && lookup == handler.LookupAdminGetUser {
 		live.HoldersUnobservable = cognitoLocalAdminGetUser
 	}
@@ -288,6 +301,16 @@ func buildTarget(ctx context.Context, o options, getenv func(string) string, nam
 		return t, t.Close, nil
 	}
 	return nil, nil, fmt.Errorf("unknown --target %q; use inprocess, lambda or pool", o.target)
+}
+
+// isTerminal reports whether w is a character device such as a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 // preflightTimeout bounds the checks a live run makes before it starts.
