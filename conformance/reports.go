@@ -29,6 +29,8 @@ type runRecord struct {
 	Revision string            `json:"revision"`
 	Finished time.Time         `json:"finished"`
 	Skips    map[string]string `json:"skips"`
+	// Implementation names what was tested.
+	Implementation string `json:"implementation,omitempty"`
 }
 
 func skipMap(items []steps.Skip) map[string]string {
@@ -46,8 +48,8 @@ func skipMap(items []steps.Skip) map[string]string {
 // writeReports finishes a report directory after godog wrote its JUnit and
 // cucumber files: it marks skips in the JUnit, records the run, and writes
 // the HTML page.
-func writeReports(dir, target string, skips []steps.Skip) error {
-	rec := runRecord{Target: target, Revision: Revision(), Finished: time.Now(), Skips: skipMap(skips)}
+func writeReports(dir, target, implementation string, skips []steps.Skip) error {
+	rec := runRecord{Target: target, Revision: Revision(), Finished: time.Now(), Skips: skipMap(skips), Implementation: implementation}
 	junitPath := filepath.Join(dir, JUnitFile)
 	b, err := os.ReadFile(junitPath)
 	if err != nil {
@@ -91,7 +93,7 @@ func Combine(out string, dirs ...string) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", filepath.Join(dir, CucumberFile), err)
 		}
-		runs = append(runs, report.Run{Target: rec.Target, Features: features, Skips: rec.Skips})
+		runs = append(runs, report.Run{Target: rec.Target, Features: features, Skips: rec.Skips, Implementation: rec.Implementation})
 		meta.Revision = rec.Revision
 	}
 	f, err := os.Create(out)

@@ -56,6 +56,9 @@ type Options struct {
 	// ReportDir, when set, receives junit.xml, cucumber.json, report.html
 	// and run.json.
 	ReportDir string
+	// Implementation names what was tested, for the report; empty asks the
+	// target, if it is a targets.Describer.
+	Implementation string
 }
 
 // Result is the outcome of a run.
@@ -128,7 +131,11 @@ func Run(o Options) Result {
 		res.Status = ExitFailed
 	}
 	if o.ReportDir != "" && status != ExitUsage {
-		if err := writeReports(o.ReportDir, o.Target.Name(), res.Skips); err != nil {
+		impl := o.Implementation
+		if d, ok := o.Target.(targets.Describer); ok && impl == "" {
+			impl = d.Implementation()
+		}
+		if err := writeReports(o.ReportDir, o.Target.Name(), impl, res.Skips); err != nil {
 			fmt.Fprintf(o.Output, "writing the reports: %v\n", err)
 			if res.Status == ExitPass {
 				res.Status = ExitFailed

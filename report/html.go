@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Run is one target's results.
@@ -16,6 +17,9 @@ type Run struct {
 	Features []Feature
 	// Skips maps a scenario name to why steps were skipped.
 	Skips map[string]string
+	// Implementation names what was tested: a bootstrap's path and sha256,
+	// a function and its version, or the handler in process.
+	Implementation string
 }
 
 // Meta describes the report as a whole.
@@ -35,6 +39,7 @@ type cell struct {
 	Status         Status
 	Reason         string
 	Checked, Steps int
+	Anchor         string
 }
 
 type matrixRow struct {
@@ -49,11 +54,20 @@ type stepView struct {
 
 type scenarioView struct {
 	Anchor, Name, Tags string
+	Feature            string
 	Status             Status
 	Reason             string
 	Steps              []stepView
 	Event, Response    []line
-	Refusal            string
+	// EventLabel and ResponseLabel say what Event and Response are: the
+	// event sent and the one returned, or, for a pool, the SignUp request and
+	// the user AdminGetUser read back.
+	EventLabel, ResponseLabel string
+	Refusal                   string
+}
+
+type failureView struct {
+	Target, Feature, Name, Anchor, Step, Error string
 }
 
 type featureView struct {
@@ -63,16 +77,18 @@ type featureView struct {
 
 type runView struct {
 	Target                  string
+	Implementation          string
 	Passed, Failed, Skipped int
 	Features                []featureView
 }
 
 type page struct {
-	Meta    Meta
-	Targets []string
-	Runs    []runView
-	Matrix  []matrixRow
-	Total   struct{ Passed, Failed, Skipped int }
+	Meta     Meta
+	Targets  []string
+	Runs     []runView
+	Matrix   []matrixRow
+	Failures []failureView
+	Total    struct{ Passed, Failed, Skipped int }
 }
 
 // WriteHTML writes a single self-contained HTML page: no scripts, styles
@@ -82,11 +98,12 @@ func WriteHTML(w io.Writer, meta Meta, runs []Run) error {
 	p := page{Meta: meta}
 	type key struct{ uri, name string }
 	index := map[key]int{}
+	anchors := map[string]bool{}
 	for ri, r := range runs {
 		p.Targets = append(p.Targets, r.Target)
-		rv := runView{Target: r.Target}
+		rv := runView{Target: r.Target, Implementation: text(r.Implementation)}
 		for _, f := range r.Features {
-			fv := featureView{Name: f.Name, Description: strings.TrimSpace(f.Description)}
+			fv := featureView{Name: text(f.Name), Description: text(dedent(f.Description))}
 			for _, s := range f.Elements {
 				st := s.Status()
 				reason := ""
@@ -106,7 +123,7 @@ func WriteHTML(w io.Writer, meta Meta, runs []Run) error {
 				if !ok {
 					i = len(p.Matrix)
 					index[k] = i
-					p.Matrix = append(p.Matrix, matrixRow{Feature: f.Name, Scenario: s.Name, Cells: make([]cell, len(runs))})
+					p.Matrix = append(p.Matrix, matrixRow{Feature: text(f.Name), Scenario: text(s.Name), Cells: make([]cell, len(runs))})
 				}
 				checked := 0
 				for _, step := range s.Steps {
@@ -114,8 +131,19 @@ func WriteHTML(w io.Writer, meta Meta, runs []Run) error {
 						checked++
 					}
 				}
-				p.Matrix[i].Cells[ri] = cell{st, reason, checked, len(s.Steps)}
-				fv.Scenarios = append(fv.Scenarios, view(r.Target, s, st, reason))
+				v := view(r.Target, f, s, st, reason, anchors)
+				p.Matrix[i].Cells[ri] = cell{st, reason, checked, len(s.Steps), v.Anchor}
+				fv.Scenarios = append(fv.Scenarios, v)
+				if st == Failed {
+					fail := failureView{Target: r.Target, Feature: fv.Name, Name: v.Name, Anchor: v.Anchor}
+					for _, step := range v.Steps {
+						if step.Error != "" {
+							fail.Step, fail.Error = step.Keyword+" "+step.Name, step.Error
+							break
+						}
+					}
+					p.Failures = append(p.Failures, fail)
+				}
 			}
 			rv.Features = append(rv.Features, fv)
 		}
@@ -135,20 +163,59 @@ func WriteHTML(w io.Writer, meta Meta, runs []Run) error {
 	return tmpl.Execute(w, p)
 }
 
-func view(target string, s Scenario, st Status, reason string) scenarioView {
-	v := scenarioView{Anchor: anchor(target + "-" + s.ID), Name: s.Name, Status: st, Reason: reason}
+func view(target string, f Feature, s Scenario, st Status, reason string, taken map[string]bool) scenarioView {
+	v := scenarioView{Anchor: uniqueAnchor(target+"-"+f.URI+"-"+s.Name, taken), Name: text(s.Name), Feature: text(f.Name), Status: st, Reason: text(reason)}
 	var tags []string
 	for _, t := range s.Tags {
 		tags = append(tags, t.Name)
 	}
-	v.Tags = strings.Join(tags, " ")
+	v.Tags = text(strings.Join(tags, " "))
+	verdicts := map[string]string{} // flag name -> right or wrong, from the step that checks it
 	for _, step := range s.Steps {
-		v.Steps = append(v.Steps, stepView{strings.TrimSpace(step.Keyword), step.Name, step.Result.Status, step.Result.Error})
+		v.Steps = append(v.Steps, stepView{strings.TrimSpace(step.Keyword), text(step.Name), step.Result.Status, text(step.Result.Error)})
+		if flag := checkedFlag(step.Name); flag != "" {
+			switch step.Result.Status {
+			case "passed":
+				verdicts[flag] = "right"
+			case "failed":
+				verdicts[flag] = "wrong"
+			}
+		}
 	}
-	v.Event = pretty(s.Attachment("event.json"))
-	v.Response = pretty(s.Attachment("response.json"))
-	v.Refusal = string(s.Attachment("error.txt"))
+	v.EventLabel, v.ResponseLabel = "Event in", "Response out"
+	event, response := s.Attachment("event.json"), s.Attachment("response.json")
+	if read := s.Attachment("admin-get-user.json"); read != nil {
+		event, response = s.Attachment("signup.json"), read
+		v.EventLabel, v.ResponseLabel = "SignUp request sent (Cognito builds the event from it)", "The user, as AdminGetUser read it back"
+	}
+	v.Event = pretty(event, nil)
+	v.Response = pretty(response, verdicts)
+	v.Refusal = text(string(s.Attachment("error.txt")))
 	return v
+}
+
+// checkedFlag names the response flag a step checks, if any.
+func checkedFlag(step string) string {
+	switch {
+	case strings.HasPrefix(step, "the user is") && strings.HasSuffix(step, "confirmed"):
+		return "autoConfirmUser"
+	case strings.HasPrefix(step, "the email address is") && strings.HasSuffix(step, "verified"):
+		return "autoVerifyEmail"
+	case strings.HasPrefix(step, "the phone number is") && strings.HasSuffix(step, "verified"):
+		return "autoVerifyPhone"
+	}
+	return ""
+}
+
+// uniqueAnchor makes an id from what names a scenario, not from its
+// position, so that a link survives rows being reordered.
+func uniqueAnchor(s string, taken map[string]bool) string {
+	a := anchor(s)
+	for i := 2; taken[a]; i++ {
+		a = anchor(fmt.Sprintf("%s-%d", s, i))
+	}
+	taken[a] = true
+	return a
 }
 
 func anchor(s string) string {
@@ -163,33 +230,63 @@ func anchor(s string) string {
 	return b.String()
 }
 
+// text makes s valid UTF-8 for the page: each byte that is not part of a
+// UTF-8 character is shown as \xNN.
+func text(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		} else {
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
+}
+
+// dedent trims a feature description and the indentation Gherkin gives its
+// lines, keeping the line breaks.
+func dedent(s string) string {
+	lines := strings.Split(strings.Trim(s, "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimSpace(l)
+	}
+	return strings.Join(lines, "\n")
+}
+
 // pretty indents JSON and marks the lines that carry the flags and the
-// attributes they depend on.
-func pretty(raw []byte) []line {
+// attributes they depend on. A flag is coloured by whether the step that
+// checks it passed (right) or failed (wrong), never by its value.
+func pretty(raw []byte, verdicts map[string]string) []line {
 	if raw == nil {
 		return nil
 	}
 	var buf bytes.Buffer
-	text := string(raw)
+	shown := string(raw)
 	if json.Indent(&buf, raw, "", "  ") == nil {
-		text = buf.String()
+		shown = buf.String()
 	}
 	cut := ""
-	if len(text) > maxShown {
-		cut = fmt.Sprintf("… %d more bytes not shown", len(text)-maxShown)
-		text = text[:maxShown]
+	if len(shown) > maxShown {
+		cut = fmt.Sprintf("… %d more bytes not shown", len(shown)-maxShown)
+		shown = strings.ToValidUTF8(shown[:maxShown], "")
 	}
+	shown = text(shown)
 	var out []line
-	for _, l := range strings.Split(strings.TrimRight(text, "\n"), "\n") {
+	for _, l := range strings.Split(strings.TrimRight(shown, "\n"), "\n") {
 		class := ""
 		t := strings.TrimSpace(l)
-		switch {
-		case strings.HasPrefix(t, `"autoConfirmUser"`), strings.HasPrefix(t, `"autoVerifyEmail"`), strings.HasPrefix(t, `"autoVerifyPhone"`):
-			class = "flag off"
-			if strings.Contains(t, "true") {
-				class = "flag on"
+		for _, flag := range []string{"autoConfirmUser", "autoVerifyEmail", "autoVerifyPhone"} {
+			if strings.HasPrefix(t, `"`+flag+`"`) {
+				class = strings.TrimSpace("flag " + verdicts[flag])
 			}
-		case strings.HasPrefix(t, `"email"`), strings.HasPrefix(t, `"phone_number"`), strings.HasPrefix(t, `"triggerSource"`):
+		}
+		if class == "" && (strings.HasPrefix(t, `"email"`) || strings.HasPrefix(t, `"phone_number"`) || strings.HasPrefix(t, `"triggerSource"`)) {
 			class = "attr"
 		}
 		out = append(out, line{l, class})
@@ -226,7 +323,11 @@ ol.steps{padding-left:1.4em}ol.steps li{margin:.15em 0}.kw{font-weight:600}
 .err{display:block;white-space:pre-wrap;color:#a01919;font-size:12px}
 .io{display:grid;grid-template-columns:1fr 1fr;gap:1em}
 pre{background:#f7f8fa;border:1px solid #e3e7eb;border-radius:4px;padding:.5em;overflow:auto;max-height:32em;font-size:12px;margin:0}
-pre span{display:block}.flag.on{background:#c9f0d3;font-weight:700}.flag.off{background:#eef0f2}.attr{background:#e4eefc}.cut{color:#5a6570;font-style:italic}
+pre span{display:block}.flag{font-weight:700;background:#eef0f2}.flag.right{background:#c9f0d3}.flag.wrong{background:#f9c9c9;color:#a01919}.attr{background:#e4eefc}.cut{color:#5a6570;font-style:italic}
+.description{white-space:pre-line}.impl{font-family:ui-monospace,monospace;font-size:12px}
+.failures li{margin:.3em 0}.failures .err{display:inline;white-space:normal}
+a.cell{color:inherit;text-decoration:none;display:block}a.cell:hover{text-decoration:underline}
+.back{display:none}body:has(.scenario:target) .back{display:inline}
 .refusal{background:#fde8e8;border-radius:4px;padding:.4em .6em}
 /* A link to one scenario (report.html#its-id) shows that scenario alone. */
 body:has(.scenario:target) .overview,body:has(.scenario:target) .scenario:not(:target){display:none}
@@ -235,6 +336,7 @@ body:has(.scenario:target) .overview,body:has(.scenario:target) .scenario:not(:t
 <body>
 <h1>autoconfirm conformance report</h1>
 <p class="meta">Targets: {{range $i, $t := .Targets}}{{if $i}}, {{end}}<b>{{$t}}</b>{{end}} · Generated {{time .Meta.Generated}} · Revision <code>{{.Meta.Revision}}</code></p>
+<ul class="meta" id="implementations">{{range .Runs}}<li>Under test on <b>{{.Target}}</b>: <span class="impl">{{if .Implementation}}{{.Implementation}}{{else}}not recorded{{end}}</span></li>{{end}}</ul>
 
 <div class="overview">
 <div class="summary" id="summary">
@@ -243,13 +345,16 @@ body:has(.scenario:target) .overview,body:has(.scenario:target) .scenario:not(:t
 <div class="skipped"><b>{{.Total.Skipped}}</b>not fully checked (skipped steps)</div>
 </div>
 <p>A skipped step was not checked: the target cannot observe it. It never counts as a pass here.</p>
-
+{{if .Failures}}
+<h2 id="failures">Failures</h2>
+<ol class="failures">{{range .Failures}}<li><a href="#{{.Anchor}}"><b>{{.Name}}</b></a> on {{.Target}} <span class="meta">({{.Feature}})</span>{{if .Step}}: {{.Step}} <span class="err">{{.Error}}</span>{{end}}</li>{{end}}</ol>
+{{end}}
 <h2>Conformance matrix</h2>
 <table id="matrix">
 <thead><tr><th>Scenario</th>{{range .Targets}}<th>{{.}}</th>{{end}}</tr></thead>
 <tbody>
 {{$n := len .Targets}}{{range .Matrix}}{{if .NewFeature}}<tr class="feature"><th colspan="{{inc $n}}">{{.Feature}}</th></tr>
-{{end}}<tr class="scenario-row" data-feature="{{.Feature}}"><td>{{.Scenario}}</td>{{range .Cells}}<td class="status {{.Status}}" data-status="{{.Status}}">{{.Status}}{{if .Steps}} <span class="count">({{.Checked}} of {{.Steps}} steps checked)</span>{{end}}{{if .Reason}}<span class="reason">{{.Reason}}</span>{{end}}</td>{{end}}</tr>
+{{end}}<tr class="scenario-row" data-feature="{{.Feature}}"><td>{{.Scenario}}</td>{{range .Cells}}<td class="status {{.Status}}" data-status="{{.Status}}">{{if .Anchor}}<a class="cell" href="#{{.Anchor}}">{{end}}{{.Status}}{{if .Steps}} <span class="count">({{.Checked}} of {{.Steps}} steps checked)</span>{{end}}{{if .Anchor}}</a>{{end}}{{if .Reason}}<span class="reason">{{.Reason}}</span>{{end}}</td>{{end}}</tr>
 {{end}}</tbody>
 </table>
 </div>
@@ -258,18 +363,19 @@ body:has(.scenario:target) .overview,body:has(.scenario:target) .scenario:not(:t
 <h2 class="overview" id="target-{{.Target}}">Target {{.Target}}: {{.Passed}} passed, {{.Failed}} failed, {{.Skipped}} not fully checked</h2>
 {{range .Features}}
 <h3 class="overview">{{.Name}}</h3>
-{{if .Description}}<p class="meta overview">{{.Description}}</p>{{end}}
+{{if .Description}}<p class="meta overview description">{{.Description}}</p>{{end}}
 {{range .Scenarios}}
 <div class="scenario" id="{{.Anchor}}" data-target="{{$target}}" data-scenario="{{.Name}}" data-status="{{.Status}}">
+<p class="back"><a href="#matrix">← back to the whole report</a></p>
 <h4><span class="status {{.Status}}">{{.Status}}</span> {{.Name}} <a href="#{{.Anchor}}" title="link to this scenario alone">¶</a></h4>
-<p class="meta">Target {{$target}}</p>
+<p class="meta">Feature: {{.Feature}} · Target {{$target}}</p>
 {{if .Tags}}<div class="tags">{{.Tags}}</div>{{end}}
 {{if .Reason}}<p class="skipped">Not fully checked on {{$target}}: {{.Reason}}</p>{{end}}
 <ol class="steps">{{range .Steps}}<li class="{{.Status}}"><span class="kw">{{.Keyword}}</span> {{.Name}} <i>({{.Status}})</i>{{if .Error}}<span class="err">{{.Error}}</span>{{end}}</li>{{end}}</ol>
 {{if or .Event .Response .Refusal}}
 <div class="io">
-<div><b>Event in</b><pre>{{range .Event}}<span class="{{.Class}}">{{.Text}}</span>{{end}}</pre></div>
-<div>{{if .Refusal}}<b>Refused</b><p class="refusal">{{.Refusal}}</p>{{else}}<b>Response out</b><pre>{{range .Response}}<span class="{{.Class}}">{{.Text}}</span>{{else}}<span class="cut">this target cannot see the returned event</span>{{end}}</pre>{{end}}</div>
+<div><b>{{.EventLabel}}</b><pre>{{range .Event}}<span class="{{.Class}}">{{.Text}}</span>{{end}}</pre></div>
+<div>{{if .Refusal}}<b>Refused</b><p class="refusal">{{.Refusal}}</p>{{else}}<b>{{.ResponseLabel}}</b><pre>{{range .Response}}<span class="{{.Class}}">{{.Text}}</span>{{else}}<span class="cut">this target cannot see the returned event</span>{{end}}</pre>{{end}}</div>
 </div>
 {{end}}
 </div>

@@ -54,15 +54,30 @@ func FixJUnit(b []byte, skips map[string]string) ([]byte, error) {
 	if err := xml.Unmarshal(b, &s); err != nil {
 		return nil, fmt.Errorf("reading godog's JUnit: %w", err)
 	}
-	s.Skipped = 0
+	s.Tests, s.Skipped, s.Fail, s.Errors = 0, 0, 0, 0
 	for _, suite := range s.Suites {
-		suite.Skipped = 0
+		suite.Tests, suite.Skipped, suite.Fail, suite.Errors = len(suite.Cases), 0, 0, 0
 		for _, c := range suite.Cases {
+			// godog writes a skipped step as <error type="skipped">, also in
+			// a failed case, while its header counts no errors. A skipped
+			// step is not an error: keep only real ones, and count them.
 			hasSkip := false
+			var errs []*junitError
 			for _, e := range c.Error {
-				hasSkip = hasSkip || e.Type == "skipped"
+				if e.Type == "skipped" {
+					hasSkip = true
+				} else {
+					errs = append(errs, e)
+				}
 			}
-			if c.Failure != nil || !hasSkip || (c.Status != "passed" && c.Status != "") {
+			c.Error = errs
+			if len(errs) > 0 {
+				suite.Errors++
+			}
+			if c.Failure != nil {
+				suite.Fail++
+			}
+			if c.Failure != nil || len(errs) > 0 || !hasSkip || (c.Status != "passed" && c.Status != "") {
 				continue
 			}
 			reason := skips[strings.TrimRight(strings.TrimRight(c.Name, "0123456789"), " #")]
@@ -75,8 +90,11 @@ func FixJUnit(b []byte, skips map[string]string) ([]byte, error) {
 			c.Status = "skipped"
 			c.Skipped = &junitMessage{Message: reason}
 			suite.Skipped++
-			s.Skipped++
 		}
+		s.Tests += suite.Tests
+		s.Skipped += suite.Skipped
+		s.Fail += suite.Fail
+		s.Errors += suite.Errors
 	}
 	out, err := xml.MarshalIndent(&s, "", "  ")
 	if err != nil {

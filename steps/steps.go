@@ -312,6 +312,12 @@ func (st *scenario) run(ctx context.Context) (context.Context, error) {
 	if obs.Response != nil {
 		ctx = godog.Attach(ctx, attachment("response.json", obs.Response))
 	}
+	if obs.SignUp != nil {
+		ctx = godog.Attach(ctx, attachment("signup.json", obs.SignUp))
+	}
+	if obs.Read != nil {
+		ctx = godog.Attach(ctx, attachment("admin-get-user.json", obs.Read))
+	}
 	if obs.Refused {
 		ctx = godog.Attach(ctx, godog.Attachment{Body: []byte(obs.Message), FileName: "error.txt", MediaType: "text/plain"})
 	}

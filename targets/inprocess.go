@@ -33,6 +33,11 @@ func NewInProcess() *InProcess { return &InProcess{Lookup: handler.LookupAdminGe
 // Name implements Target.
 func (*InProcess) Name() string { return "inprocess" }
 
+// Implementation implements Describer.
+func (t *InProcess) Implementation() string {
+	return fmt.Sprintf("autoconfirm's handler in this process (ALIAS_LOOKUP=%s), against a Cognito fake", t.Lookup)
+}
+
 // Run implements Target.
 func (t *InProcess) Run(ctx context.Context, in *Input) (*Observation, error) {
 	fake := cognitofake.New()

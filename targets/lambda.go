@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -25,7 +26,17 @@ type Lambda struct {
 	opts     LiveOptions
 	api      *lambda.Client
 	function string
-	admin    *admin // nil without a pool
+	admin    *admin       // nil without a pool
+	version  atomic.Value // the version Lambda said it ran
+}
+
+// Implementation implements Describer.
+func (t *Lambda) Implementation() string {
+	v, _ := t.version.Load().(string)
+	if v == "" {
+		v = "not known: no invocation answered"
+	}
+	return fmt.Sprintf("Lambda function %s, version %s", t.function, v)
 }
 
 // NewLambda returns the lambda target for a function name or ARN. cognito may
@@ -80,6 +91,9 @@ func (t *Lambda) Run(ctx context.Context, in *Input) (*Observation, error) {
 	obs := &Observation{Elapsed: time.Since(start)}
 	if err != nil {
 		return nil, fmt.Errorf("invoking %s: %w", t.function, err)
+	}
+	if v := aws.ToString(out.ExecutedVersion); v != "" {
+		t.version.Store(v)
 	}
 	if !sameBytes(event, in.Event) {
 		obs.Sent = event

@@ -2,6 +2,7 @@ package targets
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -101,6 +102,17 @@ type Pool struct {
 	clientID string
 	secret   string
 	admin    *admin
+	// Trigger is the pool's PreSignUp function, as the pool names it.
+	Trigger string
+}
+
+// Implementation implements Describer.
+func (p *Pool) Implementation() string {
+	t := p.Trigger
+	if t == "" {
+		t = "not named by the pool"
+	}
+	return fmt.Sprintf("the PreSignUp trigger of user pool %s (%s), through SignUp with app client %s", p.opts.PoolID, t, p.clientID)
 }
 
 // NewPool returns the pool target. secret may be empty for a client without one.
@@ -164,7 +176,7 @@ func (p *Pool) Run(ctx context.Context, in *Input) (*Observation, error) {
 	if refused(err) {
 		p.admin.forget(in, username)
 	}
-	obs := &Observation{Elapsed: elapsed}
+	obs := &Observation{Elapsed: elapsed, SignUp: signUpJSON(su)}
 	if err != nil {
 		var apiErr smithy.APIError
 		if errors.As(err, &apiErr) {
@@ -201,6 +213,12 @@ func (p *Pool) Run(ctx context.Context, in *Input) (*Observation, error) {
 		}
 		return &v
 	}
+	obs.Read, _ = json.Marshal(struct {
+		Username       *string
+		UserStatus     types.UserStatusType
+		Enabled        bool
+		UserAttributes []types.AttributeType
+	}{user.Username, user.UserStatus, user.Enabled, user.UserAttributes})
 	obs.Confirmed = &confirmed
 	obs.EmailVerified = verified("email_verified")
 	obs.PhoneVerified = verified("phone_number_verified")
@@ -209,6 +227,18 @@ func (p *Pool) Run(ctx context.Context, in *Input) (*Observation, error) {
 
 // Cleanup implements Target.
 func (p *Pool) Cleanup(ctx context.Context, in *Input) error { return p.admin.cleanup(ctx, in) }
+
+// signUpJSON is the SignUp request for the report, without the password and
+// the SecretHash.
+func signUpJSON(su *cip.SignUpInput) []byte {
+	b, _ := json.Marshal(struct {
+		ClientId, Username *string
+		UserAttributes     []types.AttributeType
+		ValidationData     []types.AttributeType `json:",omitempty"`
+		ClientMetadata     map[string]string     `json:",omitempty"`
+	}{su.ClientId, su.Username, su.UserAttributes, su.ValidationData, su.ClientMetadata})
+	return b
+}
 
 // signUpAttributes turns the event's userAttributes into SignUp's list, with
 // unique test values. Attributes a client cannot send are left out: sub,

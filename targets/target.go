@@ -58,6 +58,10 @@ type Observation struct {
 	// Sent is the event as the target sent it, when it had to rewrite the
 	// fixture (a real pool id, unique addresses); nil means Input.Event.
 	Sent []byte
+	// SignUp and Read are what the pool target sent (the SignUp request,
+	// without password or SecretHash) and what AdminGetUser read back
+	// afterwards, as JSON.
+	SignUp, Read []byte
 	// Response is the raw event the function returned.
 	Response []byte
 	// Refused is set when the function returned an error; Message is its text.
@@ -70,6 +74,12 @@ type Observation struct {
 	Lookups []Lookup
 	// Elapsed is the time from sending the sign-up to its answer.
 	Elapsed time.Duration
+}
+
+// Describer is a target that can name the implementation it tested, for the
+// report: a function and its version, a pool's trigger, the handler in process.
+type Describer interface {
+	Implementation() string
 }
 
 // Target runs a scenario's sign-up somewhere and reports what it observed.

@@ -74,6 +74,7 @@ type options struct {
 	policy, lookup             string
 	emulator, runID, prefix    string
 	reportDir, out             string
+	implementation             string
 }
 
 func flags(o *options, getenv func(string) string, stderr io.Writer) *flag.FlagSet {
@@ -105,6 +106,7 @@ func flags(o *options, getenv func(string) string, stderr io.Writer) *flag.FlagS
 	fs.StringVar(&o.prefix, "prefix", targets.UserPrefix, "cleanup: delete users whose username starts with this")
 	fs.StringVar(&o.reportDir, "report-dir", getenv("REPORT_DIR"), "write junit.xml, cucumber.json and report.html here (env REPORT_DIR)")
 	fs.StringVar(&o.out, "out", "report.html", "report: the combined HTML file to write")
+	fs.StringVar(&o.implementation, "implementation", getenv("CONFORMANCE_IMPLEMENTATION"), "what is under test, for the report, e.g. a bootstrap's path and sha256 (default: what the target can tell: the function and its version, the pool's trigger) (env CONFORMANCE_IMPLEMENTATION)")
 	return fs
 }
 
@@ -197,17 +199,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 	}
 	res := conformance.Run(conformance.Options{
-		Target:        target,
-		Content:       autoconfirm.Content(),
-		Format:        o.format,
-		Tags:          o.tags,
-		Concurrency:   o.concurrency,
-		Seed:          o.seed,
-		NoColors:      o.noColors,
-		StepLocations: o.verbose,
-		Output:        stdout,
-		Errors:        stderr,
-		ReportDir:     o.reportDir,
+		Target:         target,
+		Content:        autoconfirm.Content(),
+		Format:         o.format,
+		Tags:           o.tags,
+		Concurrency:    o.concurrency,
+		Seed:           o.seed,
+		NoColors:       o.noColors,
+		StepLocations:  o.verbose,
+		Implementation: o.implementation,
+		Output:         stdout,
+		Errors:         stderr,
+		ReportDir:      o.reportDir,
 	})
 	if closer != nil && ctx.Err() != nil {
 		// Interrupted: the scenarios failed fast; let the cleanup finish and exit 130.
@@ -276,11 +279,13 @@ func buildTarget(ctx context.Context, o options, getenv func(string) string, nam
 		if err != nil {
 			return nil, nil, err
 		}
-		if err := preflight(ctx, cfg, o.poolID, ""); err != nil {
+		trigger, err := preflight(ctx, cfg, o.poolID, "")
+		if err != nil {
 			return nil, nil, err
 		}
 		api := cip.NewFromConfig(cfg, func(o *cip.Options) { o.Retryer = targets.LiveRetry() })
 		t := targets.NewPool(api, o.clientID, getenv("COGNITO_CLIENT_SECRET"), live)
+		t.Trigger = trigger
 		return t, t.Close, nil
 	case "lambda":
 		if o.function == "" {
@@ -290,7 +295,7 @@ func buildTarget(ctx context.Context, o options, getenv func(string) string, nam
 		if err != nil {
 			return nil, nil, err
 		}
-		if err := preflight(ctx, cfg, o.poolID, o.function); err != nil {
+		if _, err := preflight(ctx, cfg, o.poolID, o.function); err != nil {
 			return nil, nil, err
 		}
 		var api *cip.Client
@@ -319,25 +324,29 @@ const preflightTimeout = 10 * time.Second
 // preflight checks, with one cheap read each and no retries, that the pool
 // (DescribeUserPool) and the function (a DryRun invoke, which runs nothing)
 // answer with the credentials at hand. A run that cannot reach them would
-// otherwise report every scenario as failed, or hang on retries.
-func preflight(ctx context.Context, cfg aws.Config, poolID, function string) error {
+// otherwise report every scenario as failed, or hang on retries. It returns
+// the pool's PreSignUp trigger, as the pool names it.
+func preflight(ctx context.Context, cfg aws.Config, poolID, function string) (trigger string, err error) {
 	ctx, cancel := context.WithTimeout(ctx, preflightTimeout)
 	defer cancel()
 	once := func(o *cip.Options) { o.RetryMaxAttempts = 1 }
 	if poolID != "" {
-		_, err := cip.NewFromConfig(cfg, once).DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: aws.String(poolID)})
+		out, err := cip.NewFromConfig(cfg, once).DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: aws.String(poolID)})
 		if err != nil {
-			return fmt.Errorf("cannot reach the user pool %s in %s before the run: %w\n  check the pool id, AWS_REGION, the credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID), cognito-idp:DescribeUserPool on the pool, and AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER if you use an emulator", poolID, cfg.Region, err)
+			return "", fmt.Errorf("cannot reach the user pool %s in %s before the run: %w\n  check the pool id, AWS_REGION, the credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID), cognito-idp:DescribeUserPool on the pool, and AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER if you use an emulator", poolID, cfg.Region, err)
+		}
+		if out.UserPool != nil && out.UserPool.LambdaConfig != nil {
+			trigger = aws.ToString(out.UserPool.LambdaConfig.PreSignUp)
 		}
 	}
 	if function != "" {
 		api := lambda.NewFromConfig(cfg, func(o *lambda.Options) { o.RetryMaxAttempts = 1 })
 		_, err := api.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String(function), InvocationType: ltypes.InvocationTypeDryRun})
 		if err != nil {
-			return fmt.Errorf("cannot reach the function %s in %s before the run: %w\n  check the function name or ARN, AWS_REGION, the credentials, lambda:InvokeFunction on it, and AWS_ENDPOINT_URL_LAMBDA if you use an emulator", function, cfg.Region, err)
+			return "", fmt.Errorf("cannot reach the function %s in %s before the run: %w\n  check the function name or ARN, AWS_REGION, the credentials, lambda:InvokeFunction on it, and AWS_ENDPOINT_URL_LAMBDA if you use an emulator", function, cfg.Region, err)
 		}
 	}
-	return nil
+	return trigger, nil
 }
 
 func awsConfig(ctx context.Context) (aws.Config, error) {

@@ -9,6 +9,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"flag"
 	"fmt"
@@ -252,16 +253,21 @@ func run(ctx context.Context, bootstrap, lookup, tags, reportDir string, verbose
 	if err := build.Run(); err != nil {
 		return fmt.Errorf("building the conformance runner: %w", err)
 	}
+	impl, err := describeBootstrap(bootstrap)
+	if err != nil {
+		return err
+	}
 	var failed []string
 	var dirs []string
 	for _, target := range []string{"inprocess", "pool", "lambda"} {
 		dir := filepath.Join(reportDir, target)
 		dirs = append(dirs, dir)
 		args := []string{"--target", target, "--pool-id", poolID, "--alias-lookup", lookup, "--emulator", "cognito-local", "--format", "progress", "--concurrency", "4", "--no-colors", "--report-dir", dir}
-		if target == "pool" {
-			args = append(args, "--client-id", clientID)
-		} else {
-			args = append(args, "--function", "PreSignUp")
+		switch target {
+		case "pool":
+			args = append(args, "--client-id", clientID, "--implementation", impl)
+		case "lambda":
+			args = append(args, "--function", "PreSignUp", "--implementation", impl)
 		}
 		if tags != "" {
 			args = append(args, "--tags", tags)
@@ -355,6 +361,16 @@ func interruptCheck(ctx context.Context, runner string, gw *gateway.Gateway, api
 		return fmt.Errorf("interrupt check: want exit 130 and 0 users left, got exit %d and %d left\n%s", code, left, out.Bytes())
 	}
 	return nil
+}
+
+// describeBootstrap names the binary under test for the reports: its path and
+// sha256, so that a report says exactly what it judged.
+func describeBootstrap(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("reading the bootstrap: %w", err)
+	}
+	return fmt.Sprintf("bootstrap %s, sha256 %x, under the Lambda Runtime Interface Emulator", path, sha256.Sum256(b)), nil
 }
 
 // runnerEnv is the conformance runner's environment: the local stack's

@@ -1,0 +1,169 @@
+package conformance
+
+import (
+	"bytes"
+	"encoding/xml"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+
+	"github.com/autoconfirm/autoconfirm"
+	"github.com/autoconfirm/autoconfirm/targets"
+)
+
+// TestReportForTriage reads the page of a run with failures as a reader
+// would: failures come first and link to their scenarios, matrix cells link
+// to theirs, every link lands on an id, a deep link names its feature and
+// offers a way back, descriptions keep their line breaks, a wrong flag is
+// marked wrong, the page is valid UTF-8, and it names what was tested.
+func TestReportForTriage(t *testing.T) {
+	dir := t.TempDir()
+	res := Run(Options{Target: liar{targets.NewInProcess()}, Content: autoconfirm.Content(), Format: "progress",
+		Concurrency: 4, Output: &bytes.Buffer{}, Errors: &bytes.Buffer{}, NoColors: true, ReportDir: dir,
+		Implementation: "bootstrap /tmp/x, sha256 abc123"})
+	if res.Status != ExitFailed {
+		t.Fatalf("status %d", res.Status)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, HTMLFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !utf8.Valid(b) {
+		t.Error("the page is not valid UTF-8")
+	}
+	if !bytes.Contains(b, []byte(`mary.\xff\xfemajor`)) {
+		t.Error("the invalid UTF-8 fixture's bytes are not shown escaped")
+	}
+	doc, err := html.Parse(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, links := map[string]*html.Node{}, map[string][]string{} // id -> node; class of link's context -> hrefs
+	var order []string                                          // ids of headings in page order
+	var walk func(n *html.Node, ctx string)
+	walk = func(n *html.Node, ctx string) {
+		if n.Type == html.ElementNode {
+			a := attrs(n)
+			if a["id"] != "" {
+				ids[a["id"]] = n
+				order = append(order, a["id"])
+			}
+			if strings.Contains(a["class"], "failures") {
+				ctx = "failures"
+			}
+			if a["id"] == "matrix" {
+				ctx = "matrix"
+			}
+			if n.Data == "a" && strings.HasPrefix(a["href"], "#") {
+				links[ctx] = append(links[ctx], a["href"][1:])
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c, ctx)
+		}
+	}
+	walk(doc, "")
+	if len(links["failures"]) == 0 || len(links["matrix"]) == 0 {
+		t.Fatalf("failure links %d, matrix links %d", len(links["failures"]), len(links["matrix"]))
+	}
+	if indexOf(order, "failures") > indexOf(order, "matrix") {
+		t.Error("the failures are not listed before the matrix")
+	}
+	for ctx, hrefs := range links {
+		for _, h := range hrefs {
+			if ids[h] == nil {
+				t.Errorf("a %s link goes to #%s, which is not on the page", ctx, h)
+			}
+		}
+	}
+	s := string(b)
+	for _, want := range []string{
+		`<p class="back"><a href="#matrix">`,                 // a way back from a deep link
+		`Feature: New users are confirmed and their contact`, // the feature, on the scenario itself
+		"bootstrap /tmp/x, sha256 abc123",                   // what was tested
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	if !regexp.MustCompile(`class="meta overview description">[^<]*\n[^<]*</p>`).MatchString(s) {
+		t.Error("feature descriptions lost their line breaks")
+	}
+	// The liar sets autoVerifyEmail for an empty email: the checked flag
+	// is shown wrong, whatever its value.
+	if !strings.Contains(s, `<span class="flag wrong">`) {
+		t.Error("a flag that failed its check is not marked wrong")
+	}
+	if strings.Contains(s, `class="flag on"`) || strings.Contains(s, `class="flag off"`) {
+		t.Error("flags are still coloured by their value")
+	}
+
+	// JUnit: its counts agree with its cases, and a skipped step is no error.
+	jb, err := os.ReadFile(filepath.Join(dir, JUnitFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var suites struct {
+		Tests    int `xml:"tests,attr"`
+		Failures int `xml:"failures,attr"`
+		Errors   int `xml:"errors,attr"`
+		Suites   []struct {
+			Cases []struct {
+				Failure *struct{} `xml:"failure"`
+				Error   []struct {
+					Type string `xml:"type,attr"`
+				} `xml:"error"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	if err := xml.Unmarshal(jb, &suites); err != nil {
+		t.Fatal(err)
+	}
+	cases, failures, errs := 0, 0, 0
+	for _, su := range suites.Suites {
+		for _, c := range su.Cases {
+			cases++
+			if c.Failure != nil {
+				failures++
+			}
+			if len(c.Error) > 0 {
+				errs++
+			}
+			for _, e := range c.Error {
+				if e.Type == "skipped" {
+					t.Error("JUnit still reports a skipped step as an error")
+				}
+			}
+		}
+	}
+	if suites.Tests != cases || suites.Failures != failures || suites.Errors != errs || failures == 0 {
+		t.Errorf("JUnit header says %d tests, %d failures, %d errors; its cases hold %d, %d, %d",
+			suites.Tests, suites.Failures, suites.Errors, cases, failures, errs)
+	}
+}
+
+func indexOf(list []string, s string) int {
+	for i, v := range list {
+		if v == s {
+			return i
+		}
+	}
+	return -1
+}
+
+// TestAnchorsStable: a scenario's id comes from its feature and name, so it
+// stays the same when Examples rows are reordered.
+func TestAnchorsStable(t *testing.T) {
+	dir := t.TempDir()
+	Run(Options{Target: targets.NewInProcess(), Content: autoconfirm.Content(), Format: "progress", Tags: "@signup",
+		Output: &bytes.Buffer{}, Errors: &bytes.Buffer{}, NoColors: true, ReportDir: dir})
+	b, _ := os.ReadFile(filepath.Join(dir, HTMLFile))
+	if !strings.Contains(string(b), `id="inprocess-features_sign_up_feature-A_user_whose_email_address_is_empty"`) {
+		t.Error("the scenario's id is not built from its feature and name")
+	}
+}
