@@ -44,7 +44,7 @@ func TestReportForTriage(t *testing.T) {
 		t.Fatal(err)
 	}
 	ids, links := map[string]*html.Node{}, map[string][]string{} // id -> node; class of link's context -> hrefs
-	var order []string                                          // ids of headings in page order
+	var order []string                                           // ids of headings in page order
 	var walk func(n *html.Node, ctx string)
 	walk = func(n *html.Node, ctx string) {
 		if n.Type == html.ElementNode {
@@ -85,7 +85,7 @@ func TestReportForTriage(t *testing.T) {
 	for _, want := range []string{
 		`<p class="back"><a href="#matrix">`,                 // a way back from a deep link
 		`Feature: New users are confirmed and their contact`, // the feature, on the scenario itself
-		"bootstrap /tmp/x, sha256 abc123",                   // what was tested
+		"bootstrap /tmp/x, sha256 abc123",                    // what was tested
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("the page lacks %q", want)
