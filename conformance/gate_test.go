@@ -82,7 +82,7 @@ func TestFailureSummary(t *testing.T) {
 		"A user whose email address is empty",
 		"where:   features/sign_up.feature, line 10, Examples row at line",
 		"| A user whose email address is empty | empty-email | is not | is |",
-		"event:   empty-email",
+		"event:   fixtures/empty-email.json",
 		"step:    the email address is not verified",
 		"error:   expected autoVerifyEmail to stay unset, but it was set",
 	} {

@@ -82,6 +82,9 @@ func (s *Suite) InitializeScenario(sc *godog.ScenarioContext) {
 			if failed {
 				f := st.failure
 				f.Fixture = st.in.Fixture
+				if !st.in.Generated && f.Fixture != "" {
+					f.Fixture = FixturePath(f.Fixture)
+				}
 				if cerr != nil && f.Step == "" {
 					f.Step, f.Error = "(cleaning up after the scenario)", cerr.Error()
 				} else if f.Error == "" && err != nil {

@@ -25,7 +25,7 @@ func main() {
 }
 
 // firstScenario finds a scenario block that shows a response with a flag set.
-var firstScenario = regexp.MustCompile(`<div class="scenario" id="([^"]+)"[^>]*data-status="passed">(?s:.*?)flag on`)
+var firstScenario = regexp.MustCompile(`<div class="scenario" id="([^"]+)"[^>]*data-status="passed">(?s:.*?)flag right`)
 
 func run(page, out string) error {
 	browser, err := exec.LookPath("chromium")
