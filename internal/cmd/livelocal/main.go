@@ -97,6 +97,10 @@ func main() {
 		}
 	}
 	fmt.Printf("live-local: wall time %.1fs\n", time.Since(start).Seconds())
+	if ctx.Err() != nil {
+		fmt.Fprintln(os.Stderr, "live-local: interrupted; the stack is stopped and the run did not pass")
+		os.Exit(130)
+	}
 	if len(failed) > 0 {
 		fmt.Fprintln(os.Stderr, "live-local: FAIL:", strings.Join(failed, "\n  "))
 		os.Exit(1)
