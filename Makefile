@@ -62,9 +62,8 @@ unit: ## go test with the race detector
 FUZZTIME ?= 200000x
 
 .PHONY: fuzz
-fuzz: ## fuzz the Invoke path and the scanner (against encoding/json), FUZZTIME each (default 200000x)
+fuzz: ## fuzz the Invoke path, FUZZTIME (default 200000x)
 	$(GO) test -run '^$$' -fuzz '^FuzzInvoke$$' -fuzztime $(FUZZTIME) ./handler
-	$(GO) test -run '^$$' -fuzz '^FuzzScan$$' -fuzztime $(FUZZTIME) ./handler
 
 .PHONY: test
 test: lint unit fuzz rie-check live-local gate-check ## every test: lint, unit and feature tests (race), 20 s of fuzzing, dist/bootstrap under the RIE, the live-local stack, and the gate against broken implementations

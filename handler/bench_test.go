@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/autoconfirm/autoconfirm/internal/baseline"
-	"github.com/autoconfirm/autoconfirm/logjson"
 )
 
 // benchFixtures are the main sign-up cases.
@@ -31,7 +30,7 @@ func BenchmarkInvoke(b *testing.B) {
 	for _, level := range []slog.Level{slog.LevelInfo, slog.LevelWarn} {
 		cfg := DefaultConfig()
 		cfg.Policy = PolicyAllow
-		h, _ := New(cfg, nil, slog.New(logjson.New(io.Discard, level)))
+		h, _ := New(cfg, nil, slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: level})))
 		inv := lambda.NewHandler(h)
 		for _, name := range benchFixtures {
 			p := loadBench(b, name)

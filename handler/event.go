@@ -1,9 +1,12 @@
 package handler
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
+
+	"github.com/tidwall/gjson"
 )
 
 // The trigger sources of the pre sign-up trigger.
@@ -31,10 +34,6 @@ func invalid(format string, args ...any) error {
 	return &EventError{msg: "invalid pre sign-up event: " + fmt.Sprintf(format, args...)}
 }
 
-// maxDepth bounds JSON nesting. A Cognito event nests three levels; the bound
-// keeps a hostile payload from driving the recursive scanner deep.
-const maxDepth = 64
-
 // attr is one attribute as found in the event.
 type attr struct {
 	value   string
@@ -42,7 +41,7 @@ type attr struct {
 	isStr   bool // and its value is a JSON string
 }
 
-// event is what the handler reads from a payload. Strings alias the payload.
+// event is what the handler reads from a payload.
 type event struct {
 	source     string
 	poolID     string
@@ -52,69 +51,72 @@ type event struct {
 	sub        string
 	respStart  int // byte range of the response value, or -1
 	respEnd    int
-	closeBrace int    // index of the root object's closing brace
-	emptyRoot  bool   // the root object has no members
-	dup        string // the first refused duplicate, described
+	closeBrace int  // index of the root object's closing brace
+	emptyRoot  bool // the root object has no members
 }
 
-// Bits for the keys whose duplicates the handler refuses: parsers disagree on
-// which duplicate wins, and that disagreement must not pick a flag.
-const (
-	kSource = 1 << iota
-	kPool
-	kUser
-	kRequest
-	kResponse
-)
-
-// parse reads the fields the handler needs in one pass, without decoding the
-// rest, so unknown fields survive untouched.
+// parse validates the payload with encoding/json, whose validator is
+// iterative and refuses absurd nesting, and reads the few members the
+// handler needs with gjson. Nothing else is decoded, so unknown fields
+// survive untouched. A key given twice is read as gjson reads it, the first
+// time: Cognito builds the event itself and never repeats a key.
 func parse(payload []byte) (event, error) {
 	ev := event{respStart: -1}
-	if len(payload) == 0 {
+	if len(bytes.TrimSpace(payload)) == 0 {
 		return ev, invalid("the payload is empty; expected a JSON object")
 	}
-	s := scanner{b: payload, ev: &ev}
-	s.skipSpace()
-	if s.i == len(payload) {
+	if !json.Valid(payload) {
 		return ev, invalid("the payload is not valid JSON")
 	}
-	first := payload[s.i]
-	if first == '{' {
-		s.object(atRoot)
-	} else {
-		s.value(elsewhere, "")
+	if bytes.TrimLeft(payload, " \t\r\n")[0] != '{' {
+		return ev, invalid("the payload must be a JSON object, got %s", kindOf(gjson.ParseBytes(payload)))
 	}
-	if s.err == nil {
-		if s.skipSpace(); s.i != len(payload) {
-			s.err = errSyntax
-		}
-	}
-	switch s.err {
-	case errDepth:
-		return ev, invalid("JSON nests more than %d levels", maxDepth)
-	case errSyntax:
-		return ev, invalid("the payload is not valid JSON")
-	}
-	if first != '{' {
-		return ev, invalid("the payload must be a JSON object, got %s", kindOf(first))
-	}
-	if ev.dup != "" {
-		return ev, invalid("%s", ev.dup)
-	}
-	if s.seen&kSource == 0 {
+	fields := gjson.GetManyBytes(payload, "triggerSource", "userPoolId", "userName", "request", "response")
+	source, request, response := fields[0], fields[3], fields[4]
+	attrs := request.Get("userAttributes")
+	switch {
+	case !source.Exists():
 		return ev, invalid(`"triggerSource" is missing; Cognito always sends it, so this payload did not come from a Cognito trigger`)
-	}
-	if strings.HasPrefix(ev.source, "\x00") {
-		return ev, invalid(`"triggerSource" must be a string, got %s`, ev.source[1:])
+	case source.Type != gjson.String:
+		return ev, invalid(`"triggerSource" must be a string, got %s`, kindOf(source))
 	}
 	// A missing or null request or userAttributes is allowed: the user is
 	// confirmed and nothing is verified.
-	if k := s.requestKind; k != 0 && k != '{' && k != 'n' {
-		return ev, invalid(`"request" must be an object, got %s`, kindOf(k))
+	if request.Exists() && !request.IsObject() && request.Type != gjson.Null {
+		return ev, invalid(`"request" must be an object, got %s`, kindOf(request))
 	}
-	if k := s.attrsKind; k != 0 && k != '{' && k != 'n' {
-		return ev, invalid(`"request.userAttributes" must be an object, got %s`, kindOf(k))
+	if attrs.Exists() && !attrs.IsObject() && attrs.Type != gjson.Null {
+		return ev, invalid(`"request.userAttributes" must be an object, got %s`, kindOf(attrs))
 	}
+	ev.source, ev.poolID, ev.userName = source.Str, fields[1].Str, fields[2].Str
+	if attrs.IsObject() {
+		ev.email, ev.phone, ev.sub = attrOf(attrs.Get(AttrEmail)), attrOf(attrs.Get(AttrPhone)), attrs.Get("sub").Str
+	}
+	if response.Exists() {
+		ev.respStart, ev.respEnd = response.Index, response.Index+len(response.Raw)
+	}
+	ev.closeBrace = bytes.LastIndexByte(payload, '}')
+	ev.emptyRoot = len(bytes.TrimSpace(payload[bytes.IndexByte(payload, '{')+1:ev.closeBrace])) == 0
 	return ev, nil
+}
+
+func attrOf(r gjson.Result) attr {
+	return attr{value: r.Str, present: r.Exists(), isStr: r.Type == gjson.String}
+}
+
+// kindOf names a JSON value's type for an error message.
+func kindOf(r gjson.Result) string {
+	switch {
+	case r.IsObject():
+		return "an object"
+	case r.IsArray():
+		return "an array"
+	case r.Type == gjson.String:
+		return "a string"
+	case r.Type == gjson.True, r.Type == gjson.False:
+		return "a boolean"
+	case r.Type == gjson.Null:
+		return "null"
+	}
+	return "a number"
 }

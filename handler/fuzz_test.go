@@ -41,7 +41,7 @@ func FuzzInvoke(f *testing.F) {
 		if !bytes.Equal(in, keep) {
 			t.Fatal("Invoke modified its input")
 		}
-		validIn := gjson.ValidBytes(in) && json.Valid(in)
+		validIn := json.Valid(in)
 		if err != nil {
 			return // a clear error is an allowed answer to any input
 		}

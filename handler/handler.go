@@ -145,13 +145,8 @@ func (h *Handler) decideSignUp(ctx context.Context, ev event) Decision {
 		n++
 	}
 	if n > 0 {
-		// The event's strings alias the payload, and a lookup that ignores
-		// its context may outlive the invocation: hand the guard copies.
-		for i := range cands[:n] {
-			cands[i].value = strings.Clone(cands[i].value)
-		}
-		self := selfID{strings.Clone(ev.userName), strings.Clone(ev.sub)}
-		for i, r := range h.guard.check(ctx, strings.Clone(ev.poolID), self, cands[:n]) {
+		self := selfID{ev.userName, ev.sub}
+		for i, r := range h.guard.check(ctx, ev.poolID, self, cands[:n]) {
 			if cands[i].attr == AttrEmail {
 				d.Email = r.outcome
 			} else {

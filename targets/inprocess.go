@@ -15,7 +15,6 @@ import (
 	"github.com/autoconfirm/autoconfirm/cognito"
 	"github.com/autoconfirm/autoconfirm/cognitofake"
 	"github.com/autoconfirm/autoconfirm/handler"
-	"github.com/autoconfirm/autoconfirm/logjson"
 )
 
 // InProcess runs the handler in this process through aws-lambda-go's own
@@ -89,7 +88,7 @@ func (t *InProcess) Run(ctx context.Context, in *Input) (*Observation, error) {
 		BaseEndpoint: aws.String(endpoint),
 	})
 	// The production log handler runs too, at its most verbose.
-	h, err := handler.New(cfg, cognito.NewDirectory(client), slog.New(logjson.New(io.Discard, slog.LevelDebug)))
+	h, err := handler.New(cfg, cognito.NewDirectory(client), slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	if err != nil {
 		return nil, err
 	}

@@ -17,7 +17,6 @@ import (
 
 	"github.com/autoconfirm/autoconfirm/cognito"
 	"github.com/autoconfirm/autoconfirm/handler"
-	"github.com/autoconfirm/autoconfirm/logjson"
 )
 
 func main() {
@@ -34,7 +33,7 @@ func setup(ctx context.Context) (*handler.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	logger := slog.New(logjson.New(os.Stdout, cfg.LogLevel))
+	logger := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	var dir handler.Directory
 	if cfg.NeedsLookups() {
 		// Only a configuration that asks the pool needs the SDK, and with it

@@ -35,7 +35,6 @@ import (
 	"github.com/autoconfirm/autoconfirm/internal/baseline"
 	"github.com/autoconfirm/autoconfirm/internal/burst"
 	"github.com/autoconfirm/autoconfirm/internal/rie"
-	"github.com/autoconfirm/autoconfirm/logjson"
 	"github.com/autoconfirm/autoconfirm/targets"
 )
 
@@ -123,7 +122,7 @@ func handlerCost(ctx context.Context) error {
 	// the production log handler, at the default level (a line per
 	// invocation) and at LOG_LEVEL=warn (a line only for problems).
 	newInvoker := func(level slog.Level, cfg handler.Config, d handler.Directory) lambda.Handler {
-		h, _ := handler.New(cfg, d, slog.New(logjson.New(io.Discard, level)))
+		h, _ := handler.New(cfg, d, slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: level})))
 		return lambda.NewHandler(h)
 	}
 	allow := handler.DefaultConfig()
