@@ -1,4 +1,4 @@
-// Package cognito adapts the AWS SDK's Cognito client to the handler's narrow
+// Package cognito adapts the AWS SDK's Cognito client to the guard's narrow
 // Directory interface.
 package cognito
 
@@ -11,7 +11,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
-	"github.com/autoconfirm/autoconfirm/handler"
+	"github.com/autoconfirm/autoconfirm/guard"
 )
 
 // pageLimit is ListUsers' documented maximum page size.
@@ -24,7 +24,7 @@ type API interface {
 	DescribeUserPool(context.Context, *cip.DescribeUserPoolInput, ...func(*cip.Options)) (*cip.DescribeUserPoolOutput, error)
 }
 
-// Directory serves handler.Directory with the SDK client.
+// Directory serves guard.Directory with the SDK client.
 type Directory struct {
 	api API
 }
@@ -33,15 +33,15 @@ type Directory struct {
 func NewDirectory(api API) *Directory { return &Directory{api: api} }
 
 // GetUser calls AdminGetUser. UserNotFoundException becomes
-// handler.ErrUserNotFound.
-func (d *Directory) GetUser(ctx context.Context, poolID, username string) (handler.User, error) {
+// guard.ErrUserNotFound.
+func (d *Directory) GetUser(ctx context.Context, poolID, username string) (guard.User, error) {
 	out, err := d.api.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(poolID), Username: aws.String(username)})
 	var nf *types.UserNotFoundException
 	if errors.As(err, &nf) {
-		return handler.User{}, handler.ErrUserNotFound
+		return guard.User{}, guard.ErrUserNotFound
 	}
 	if err != nil {
-		return handler.User{}, fmt.Errorf("cognito AdminGetUser: %w", err)
+		return guard.User{}, fmt.Errorf("cognito AdminGetUser: %w", err)
 	}
 	return user(aws.ToString(out.Username), out.UserAttributes), nil
 }
@@ -49,7 +49,7 @@ func (d *Directory) GetUser(ctx context.Context, poolID, username string) (handl
 // ListUsers returns one page of users that match filter, with every
 // attribute: AttributesToGet would fail the call whenever a match lacks one
 // of the attributes it names.
-func (d *Directory) ListUsers(ctx context.Context, poolID, filter, token string) (handler.Page, error) {
+func (d *Directory) ListUsers(ctx context.Context, poolID, filter, token string) (guard.Page, error) {
 	in := &cip.ListUsersInput{
 		UserPoolId: aws.String(poolID),
 		Filter:     aws.String(filter),
@@ -60,9 +60,9 @@ func (d *Directory) ListUsers(ctx context.Context, poolID, filter, token string)
 	}
 	out, err := d.api.ListUsers(ctx, in)
 	if err != nil {
-		return handler.Page{}, fmt.Errorf("cognito ListUsers: %w", err)
+		return guard.Page{}, fmt.Errorf("cognito ListUsers: %w", err)
 	}
-	p := handler.Page{Users: make([]handler.User, 0, len(out.Users)), Next: aws.ToString(out.PaginationToken)}
+	p := guard.Page{Users: make([]guard.User, 0, len(out.Users)), Next: aws.ToString(out.PaginationToken)}
 	for _, u := range out.Users {
 		p.Users = append(p.Users, user(aws.ToString(u.Username), u.Attributes))
 	}
@@ -85,16 +85,16 @@ func (d *Directory) AliasAttributes(ctx context.Context, poolID string) ([]strin
 	for _, a := range out.UserPool.AliasAttributes {
 		switch a {
 		case types.AliasAttributeTypeEmail:
-			attrs = append(attrs, handler.AttrEmail)
+			attrs = append(attrs, guard.AttrEmail)
 		case types.AliasAttributeTypePhoneNumber:
-			attrs = append(attrs, handler.AttrPhone)
+			attrs = append(attrs, guard.AttrPhone)
 		}
 	}
 	return attrs, nil
 }
 
-func user(name string, attrs []types.AttributeType) handler.User {
-	u := handler.User{Username: name, Attributes: make(map[string]string, len(attrs))}
+func user(name string, attrs []types.AttributeType) guard.User {
+	u := guard.User{Username: name, Attributes: make(map[string]string, len(attrs))}
 	for _, a := range attrs {
 		u.Attributes[aws.ToString(a.Name)] = aws.ToString(a.Value)
 	}

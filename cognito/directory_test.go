@@ -13,7 +13,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/autoconfirm/autoconfirm/cognitofake"
-	"github.com/autoconfirm/autoconfirm/handler"
+	"github.com/autoconfirm/autoconfirm/guard"
 )
 
 func newFake(t testing.TB) (*cognitofake.Server, *Directory) {
@@ -84,10 +84,10 @@ func TestGetUser(t *testing.T) {
 	if err != nil || u.Username != "holder" || u.Attributes["email_verified"] != "true" || u.Attributes["sub"] != "sub-1" {
 		t.Errorf("GetUser = %+v, %v", u, err)
 	}
-	if _, err := d.GetUser(context.Background(), "pool-1", "nobody@example.com"); !errors.Is(err, handler.ErrUserNotFound) {
+	if _, err := d.GetUser(context.Background(), "pool-1", "nobody@example.com"); !errors.Is(err, guard.ErrUserNotFound) {
 		t.Errorf("a miss gave %v, want ErrUserNotFound", err)
 	}
-	if _, err := d.GetUser(context.Background(), "pool-9", "jane@example.com"); err == nil || errors.Is(err, handler.ErrUserNotFound) {
+	if _, err := d.GetUser(context.Background(), "pool-9", "jane@example.com"); err == nil || errors.Is(err, guard.ErrUserNotFound) {
 		t.Errorf("an unknown pool gave %v, want an error other than not-found", err)
 	}
 	if c := fake.Calls(); c[0].Op != cognitofake.OpAdminGetUser || c[0].Username != "jane@example.com" {

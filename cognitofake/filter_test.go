@@ -3,7 +3,7 @@ package cognitofake
 import (
 	"testing"
 
-	"github.com/autoconfirm/autoconfirm/handler"
+	"github.com/autoconfirm/autoconfirm/guard"
 )
 
 func TestParseFilter(t *testing.T) {
@@ -39,7 +39,7 @@ func TestCraftedValuesNeverWiden(t *testing.T) {
 		`a@example.com`, `"^="@example.com`, `x" ^= "`, `"`, `""`, `a"@b"`,
 		`email = "x"`, `" or phone_number ^= "+`, `ü"ñ@例え.jp`,
 	} {
-		f, err := handler.Filter(handler.AttrEmail, v)
+		f, err := guard.Filter(guard.AttrEmail, v)
 		if err != nil {
 			continue // refused values fail closed; nothing is looked up
 		}

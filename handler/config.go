@@ -2,6 +2,8 @@ package handler
 
 import (
 	"fmt"
+
+	"github.com/autoconfirm/autoconfirm/guard"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -20,17 +22,13 @@ const (
 	PolicyAllow      Policy = "allow"
 )
 
-// LookupMode says how the guard asks the pool who holds a value.
-type LookupMode string
+// LookupMode is ALIAS_LOOKUP: how the guard asks the pool who holds a value.
+type LookupMode = guard.Mode
 
-// The lookup modes. admin-get-user is the default: it asks Cognito the exact
-// question ("whose active alias is this?") in the UserRead quota (120/s,
-// adjustable). list-users searches instead: no monthly-active-user charge for
-// the holder, but the UserList quota (30/s, not adjustable) and eventual
-// consistency.
+// The lookup modes (see guard.Mode).
 const (
-	LookupAdminGetUser LookupMode = "admin-get-user"
-	LookupListUsers    LookupMode = "list-users"
+	LookupAdminGetUser = guard.AdminGetUser
+	LookupListUsers    = guard.ListUsers
 )
 
 // MaxLookupTimeout bounds ALIAS_LOOKUP_TIMEOUT. Cognito waits about 5 s for
@@ -42,8 +40,8 @@ const MaxLookupTimeout = 2500 * time.Millisecond
 
 // Attribute names the handler reads.
 const (
-	AttrEmail = "email"
-	AttrPhone = "phone_number"
+	AttrEmail = guard.AttrEmail
+	AttrPhone = guard.AttrPhone
 )
 
 // Config is the handler's configuration. It is read once at start-up.

@@ -12,6 +12,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/tidwall/gjson"
+
+	"github.com/autoconfirm/autoconfirm/guard"
 )
 
 // FuzzInvoke drives the full aws-lambda-go Invoke path with mutations of
@@ -30,7 +32,7 @@ func FuzzInvoke(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	h, err := New(DefaultConfig(), cleanDir(), nil)
+	h, err := New(DefaultConfig(), guard.Nobody(), nil)
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -18,13 +18,15 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/autoconfirm/autoconfirm/guard"
 )
 
 // Handler is the pre sign-up trigger. Its Invoke method has the signature
 // aws-lambda-go uses without reflection or JSON work of its own.
 type Handler struct {
 	cfg     Config
-	guard   *guard
+	guard   *guard.Guard
 	logger  *slog.Logger
 	key     []byte    // keys the username hash in the log; made per instance
 	hashers sync.Pool // HMAC-SHA256 under key, for the log
@@ -32,15 +34,9 @@ type Handler struct {
 
 // New builds a handler. dir may be nil only when cfg.NeedsLookups() is
 // false; logger may be nil to log nothing.
-func New(cfg Config, dir Directory, logger *slog.Logger) (*Handler, error) {
+func New(cfg Config, dir guard.Directory, logger *slog.Logger) (*Handler, error) {
 	if cfg.NeedsLookups() && dir == nil {
 		return nil, fmt.Errorf("ALIAS_POLICY=%s needs a Cognito client for its lookups, and none was given", cfg.Policy)
-	}
-	if cfg.MaxPages < 1 {
-		cfg.MaxPages = 1
-	}
-	if cfg.Lookup == "" {
-		cfg.Lookup = LookupAdminGetUser
 	}
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -49,16 +45,19 @@ func New(cfg Config, dir Directory, logger *slog.Logger) (*Handler, error) {
 	rand.Read(key) // never fails (crypto/rand)
 	h := &Handler{
 		cfg:    cfg,
-		guard:  &guard{dir: dir, mode: cfg.Lookup, timeout: cfg.LookupTimeout, maxPages: cfg.MaxPages},
 		logger: logger,
 		key:    key,
 	}
 	h.hashers.New = func() any { return hmac.New(sha256.New, key) }
-	if cfg.AutoAttributes && cfg.NeedsLookups() {
-		h.guard.aliases = newAliasCache(dir, func(err error) {
+	h.guard = guard.New(dir, guard.Config{
+		Mode:           cfg.Lookup,
+		AutoAttributes: cfg.AutoAttributes && cfg.NeedsLookups(),
+		Timeout:        cfg.LookupTimeout,
+		MaxPages:       cfg.MaxPages,
+		Warn: func(err error) {
 			logger.Warn("alias-attributes", "error", "DescribeUserPool failed, so both email and phone_number are looked up until it succeeds: "+err.Error())
-		})
-	}
+		},
+	})
 	return h, nil
 }
 
@@ -88,7 +87,7 @@ type Decision struct {
 	User         string // the event's userName; logged only as a hash
 	Flags        Flags
 	Unchanged    bool // the event was returned as it came
-	Email, Phone Outcome
+	Email, Phone guard.Outcome
 	LookupErrors []error
 }
 
@@ -102,7 +101,7 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 
 func (h *Handler) handle(ctx context.Context, payload []byte) ([]byte, Decision, error) {
 	ev, err := parse(payload)
-	d := Decision{Source: ev.source, User: ev.userName, Email: OutcomeNotApplied, Phone: OutcomeNotApplied}
+	d := Decision{Source: ev.source, User: ev.userName, Email: guard.NotApplied, Phone: guard.NotApplied}
 	if err != nil {
 		return nil, d, err
 	}
@@ -134,31 +133,31 @@ func (h *Handler) decideSignUp(ctx context.Context, ev event) Decision {
 	d.Email = candidate(ev.email, PlausibleEmail)
 	d.Phone = candidate(ev.phone, ValidE164)
 
-	var cands [2]lookup
+	var cands [2]guard.Lookup
 	n := 0
-	if d.Email == OutcomeUnchecked && h.cfg.Policy != PolicyAllow && (h.cfg.CheckEmail || h.cfg.AutoAttributes) {
-		cands[n] = lookup{AttrEmail, ev.email.value}
+	if d.Email == guard.Unchecked && h.cfg.Policy != PolicyAllow && (h.cfg.CheckEmail || h.cfg.AutoAttributes) {
+		cands[n] = guard.Lookup{Attr: AttrEmail, Value: ev.email.value}
 		n++
 	}
-	if d.Phone == OutcomeUnchecked && h.cfg.Policy != PolicyAllow && (h.cfg.CheckPhone || h.cfg.AutoAttributes) {
-		cands[n] = lookup{AttrPhone, ev.phone.value}
+	if d.Phone == guard.Unchecked && h.cfg.Policy != PolicyAllow && (h.cfg.CheckPhone || h.cfg.AutoAttributes) {
+		cands[n] = guard.Lookup{Attr: AttrPhone, Value: ev.phone.value}
 		n++
 	}
 	if n > 0 {
-		self := selfID{ev.userName, ev.sub}
-		for i, r := range h.guard.check(ctx, ev.poolID, self, cands[:n]) {
-			if cands[i].attr == AttrEmail {
-				d.Email = r.outcome
+		self := guard.Self{Username: ev.userName, Sub: ev.sub}
+		for i, r := range h.guard.Check(ctx, ev.poolID, self, cands[:n]) {
+			if cands[i].Attr == AttrEmail {
+				d.Email = r.Outcome
 			} else {
-				d.Phone = r.outcome
+				d.Phone = r.Outcome
 			}
-			if r.err != nil {
+			if r.Err != nil {
 				// The error goes to the log: keep the value out of it,
-				// whatever the lister quoted.
-				v := cands[i].value
-				msg := strings.ReplaceAll(r.err.Error(), strings.ReplaceAll(v, `"`, `\"`), "<redacted>")
+				// whatever the directory quoted.
+				v := cands[i].Value
+				msg := strings.ReplaceAll(r.Err.Error(), strings.ReplaceAll(v, `"`, `\"`), "<redacted>")
 				msg = strings.ReplaceAll(msg, v, "<redacted>")
-				d.LookupErrors = append(d.LookupErrors, fmt.Errorf("%s: %s", cands[i].attr, msg))
+				d.LookupErrors = append(d.LookupErrors, fmt.Errorf("%s: %s", cands[i].Attr, msg))
 			}
 		}
 	}
@@ -169,14 +168,14 @@ func (h *Handler) decideSignUp(ctx context.Context, ev event) Decision {
 }
 
 // candidate classifies an attribute before any lookup.
-func candidate(a attr, valid func(string) bool) Outcome {
+func candidate(a attr, valid func(string) bool) guard.Outcome {
 	switch {
 	case !a.present:
-		return OutcomeAbsent
+		return guard.Absent
 	case !a.isStr || !valid(a.value):
-		return OutcomeInvalid
+		return guard.Invalid
 	}
-	return OutcomeUnchecked
+	return guard.Unchecked
 }
 
 // rejected lists the conflicting attributes when the policy refuses them.
@@ -185,10 +184,10 @@ func (d Decision) rejected(p Policy) []string {
 		return nil
 	}
 	var out []string
-	if d.Email == OutcomeConflict {
+	if d.Email == guard.Conflict {
 		out = append(out, "email address")
 	}
-	if d.Phone == OutcomeConflict {
+	if d.Phone == guard.Conflict {
 		out = append(out, "phone number")
 	}
 	return out

@@ -17,6 +17,8 @@ import (
 	"testing"
 
 	"github.com/tidwall/gjson"
+
+	"github.com/autoconfirm/autoconfirm/guard"
 )
 
 // personal collects the values in an event that must never reach a log: every
@@ -58,28 +60,28 @@ func TestLogsCarryNoPersonalData(t *testing.T) {
 	}
 	dirs := map[string]struct {
 		mode LookupMode
-		dir  Directory
+		dir  guard.Directory
 	}{
-		"clean":        {LookupAdminGetUser, cleanDir()},
-		"clean search": {LookupListUsers, cleanDir()},
+		"clean":        {LookupAdminGetUser, guard.Nobody()},
+		"clean search": {LookupListUsers, guard.Nobody()},
 		// Errors that quote the value or the filter, the worst case.
-		"failing": {LookupAdminGetUser, &dirFuncs{get: func(_ context.Context, _, name string) (User, error) {
-			return User{}, errors.New("InvalidParameterException: no user " + name)
+		"failing": {LookupAdminGetUser, &guard.Funcs{Get: func(_ context.Context, _, name string) (guard.User, error) {
+			return guard.User{}, errors.New("InvalidParameterException: no user " + name)
 		}}},
-		"failing search": {LookupListUsers, &dirFuncs{list: func(_ context.Context, _, filter, _ string) (Page, error) {
-			return Page{}, errors.New("InvalidParameterException: cannot parse " + filter)
+		"failing search": {LookupListUsers, &guard.Funcs{List: func(_ context.Context, _, filter, _ string) (guard.Page, error) {
+			return guard.Page{}, errors.New("InvalidParameterException: cannot parse " + filter)
 		}}},
-		"conflict": {LookupAdminGetUser, &dirFuncs{get: func(_ context.Context, _, name string) (User, error) {
+		"conflict": {LookupAdminGetUser, &guard.Funcs{Get: func(_ context.Context, _, name string) (guard.User, error) {
 			attr := AttrEmail
 			if strings.HasPrefix(name, "+") {
 				attr = AttrPhone
 			}
-			return verifiedHolder("holder", attr, name), nil
+			return guard.VerifiedHolder("holder", attr, name), nil
 		}}},
-		"conflict search": {LookupListUsers, &dirFuncs{list: func(_ context.Context, _, filter, _ string) (Page, error) {
+		"conflict search": {LookupListUsers, &guard.Funcs{List: func(_ context.Context, _, filter, _ string) (guard.Page, error) {
 			attr, value, _ := strings.Cut(filter, ` = "`)
 			value = strings.ReplaceAll(strings.TrimSuffix(value, `"`), `\"`, `"`)
-			return Page{Users: []User{verifiedHolder("holder", attr, value)}}, nil
+			return guard.Page{Users: []guard.User{guard.VerifiedHolder("holder", attr, value)}}, nil
 		}}},
 	}
 	lines := 0
@@ -149,8 +151,8 @@ func TestLogLevel(t *testing.T) {
 // instance, differs between instances, and is not an unkeyed hash a
 // dictionary of addresses could reverse.
 func TestUserHashIsKeyed(t *testing.T) {
-	a, _ := New(DefaultConfig(), cleanDir(), nil)
-	b, _ := New(DefaultConfig(), cleanDir(), nil)
+	a, _ := New(DefaultConfig(), guard.Nobody(), nil)
+	b, _ := New(DefaultConfig(), guard.Nobody(), nil)
 	const user = "jane@example.com"
 	if a.userHash(user) != a.userHash(user) {
 		t.Error("the hash is not stable within one instance")

@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 
 	"github.com/autoconfirm/autoconfirm/cognito"
+	"github.com/autoconfirm/autoconfirm/guard"
 	"github.com/autoconfirm/autoconfirm/handler"
 )
 
@@ -34,7 +35,7 @@ func setup(ctx context.Context) (*handler.Handler, error) {
 		return nil, err
 	}
 	logger := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: cfg.LogLevel}))
-	var dir handler.Directory
+	var dir guard.Directory
 	if cfg.NeedsLookups() {
 		// Only a configuration that asks the pool needs the SDK, and with it
 		// credentials and IAM permissions. The AWS configuration is loaded

@@ -31,6 +31,7 @@ import (
 	"github.com/autoconfirm/autoconfirm/cognito"
 	"github.com/autoconfirm/autoconfirm/cognitofake"
 	"github.com/autoconfirm/autoconfirm/conformance"
+	"github.com/autoconfirm/autoconfirm/guard"
 	"github.com/autoconfirm/autoconfirm/handler"
 	"github.com/autoconfirm/autoconfirm/internal/baseline"
 	"github.com/autoconfirm/autoconfirm/internal/burst"
@@ -121,7 +122,7 @@ func handlerCost(ctx context.Context) error {
 	// The production handler: policy allow (no lookups, like the article),
 	// the production log handler, at the default level (a line per
 	// invocation) and at LOG_LEVEL=warn (a line only for problems).
-	newInvoker := func(level slog.Level, cfg handler.Config, d handler.Directory) lambda.Handler {
+	newInvoker := func(level slog.Level, cfg handler.Config, d guard.Directory) lambda.Handler {
 		h, _ := handler.New(cfg, d, slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: level})))
 		return lambda.NewHandler(h)
 	}
@@ -203,12 +204,12 @@ func handlerCost(ctx context.Context) error {
 // emptyPool is an in-memory pool with both aliases and no users.
 type emptyPool struct{}
 
-func (emptyPool) GetUser(context.Context, string, string) (handler.User, error) {
-	return handler.User{}, handler.ErrUserNotFound
+func (emptyPool) GetUser(context.Context, string, string) (guard.User, error) {
+	return guard.User{}, guard.ErrUserNotFound
 }
 
-func (emptyPool) ListUsers(context.Context, string, string, string) (handler.Page, error) {
-	return handler.Page{}, nil
+func (emptyPool) ListUsers(context.Context, string, string, string) (guard.Page, error) {
+	return guard.Page{}, nil
 }
 
 func (emptyPool) AliasAttributes(context.Context, string) ([]string, error) {

@@ -1,4 +1,8 @@
-package handler
+// Package guard answers the alias guard's question: does another user hold
+// this email address or phone number as a verified alias? It asks Cognito
+// through a narrow Directory (AdminGetUser, ListUsers, DescribeUserPool) within
+// a time budget, and fails closed.
+package guard
 
 import (
 	"context"
@@ -39,7 +43,8 @@ type AliasReader interface {
 }
 
 // Directory is the narrow view of Cognito the guard needs. The cognito
-// package adapts the SDK client to it; each configuration uses only part of it.
+// package adapts the SDK client to it; each configuration uses only part of
+// it. Funcs builds one from functions, for tests.
 type Directory interface {
 	UserGetter
 	UserLister

@@ -1,4 +1,4 @@
-package handler
+package guard
 
 import (
 	"context"
@@ -10,23 +10,43 @@ import (
 	"unicode/utf8"
 )
 
-// Outcome is what the guard decided for one attribute. It is logged, so it
-// never carries the value.
+// The attributes that can be aliases the guard checks.
+const (
+	AttrEmail = "email"
+	AttrPhone = "phone_number"
+)
+
+// Mode says how the guard asks the pool who holds a value. AdminGetUser is
+// the default: it asks Cognito the exact question ("whose active alias is
+// this?") in the UserRead quota (120/s, adjustable). ListUsers searches
+// instead: no monthly-active-user charge for the holder, but the UserList
+// quota (30/s, not adjustable) and eventual consistency.
+type Mode string
+
+// The lookup modes.
+const (
+	AdminGetUser Mode = "admin-get-user"
+	ListUsers    Mode = "list-users"
+)
+
+// Outcome is what was decided for one attribute. It is logged, so it never
+// carries the value. The guard decides Unchecked, Clean, Conflict and Failed;
+// the handler the others, before or instead of asking it.
 type Outcome string
 
 // The outcomes, per attribute.
 const (
-	OutcomeAbsent     Outcome = "absent"    // attribute missing
-	OutcomeInvalid    Outcome = "invalid"   // present but not verifiable
-	OutcomeUnchecked  Outcome = "unchecked" // verified without lookup (policy allow, or not an alias)
-	OutcomeClean      Outcome = "clean"     // looked up, nobody else holds it verified
-	OutcomeConflict   Outcome = "conflict"  // another user holds it verified
-	OutcomeFailed     Outcome = "lookup-failed"
-	OutcomeNotApplied Outcome = "not-applicable" // trigger source never verifies
+	Absent     Outcome = "absent"    // attribute missing
+	Invalid    Outcome = "invalid"   // present but not verifiable
+	Unchecked  Outcome = "unchecked" // verified without lookup (policy allow, or not an alias)
+	Clean      Outcome = "clean"     // looked up, nobody else holds it verified
+	Conflict   Outcome = "conflict"  // another user holds it verified
+	Failed     Outcome = "lookup-failed"
+	NotApplied Outcome = "not-applicable" // trigger source never verifies
 )
 
 // Verified reports whether the outcome lets the handler set the verify flag.
-func (o Outcome) Verified() bool { return o == OutcomeUnchecked || o == OutcomeClean }
+func (o Outcome) Verified() bool { return o == Unchecked || o == Clean }
 
 // maxFilterLen is ListUsers' documented limit on the Filter parameter.
 const maxFilterLen = 256
@@ -82,23 +102,50 @@ func CheckUsername(value string) error {
 	return nil
 }
 
-// lookup is one attribute the guard must check.
-type lookup struct {
-	attr, value string
+// Lookup is one attribute the guard must check.
+type Lookup struct {
+	Attr, Value string
 }
 
-// guard checks candidate attributes against the pool.
-type guard struct {
+// Config configures a Guard.
+type Config struct {
+	Mode Mode
+	// AutoAttributes reads the pool's alias attributes with
+	// DescribeUserPool and checks only those; Warn is told, once, when that
+	// fails.
+	AutoAttributes bool
+	Warn           func(error)
+	// Timeout is the budget for all lookups of one sign-up; the caller's
+	// deadline can shorten it.
+	Timeout time.Duration
+	// MaxPages bounds the ListUsers pages one lookup reads.
+	MaxPages int
+}
+
+// Guard checks candidate attributes against the pool.
+type Guard struct {
 	dir      Directory
-	mode     LookupMode
-	aliases  *aliasCache // nil unless ALIAS_ATTRIBUTES=auto
+	mode     Mode
+	aliases  *aliasCache // nil unless AutoAttributes
 	timeout  time.Duration
 	maxPages int
 }
 
+// New returns a guard that asks dir.
+func New(dir Directory, cfg Config) *Guard {
+	g := &Guard{dir: dir, mode: cfg.Mode, timeout: cfg.Timeout, maxPages: max(1, cfg.MaxPages)}
+	if g.mode == "" {
+		g.mode = AdminGetUser
+	}
+	if cfg.AutoAttributes {
+		g.aliases = newAliasCache(dir, cfg.Warn)
+	}
+	return g
+}
+
 // budget returns the context for all lookups of one invocation: the guard's own
 // timeout, shortened so that the answer still fits inside the Lambda deadline.
-func (g *guard) budget(ctx context.Context) (context.Context, context.CancelFunc) {
+func (g *Guard) budget(ctx context.Context) (context.Context, context.CancelFunc) {
 	deadline := time.Now().Add(g.timeout)
 	if dl, ok := ctx.Deadline(); ok && dl.Add(-budgetReserve).Before(deadline) {
 		deadline = dl.Add(-budgetReserve)
@@ -106,20 +153,21 @@ func (g *guard) budget(ctx context.Context) (context.Context, context.CancelFunc
 	return context.WithDeadline(ctx, deadline)
 }
 
-// lookupResult is the outcome of one attribute's lookup.
-type lookupResult struct {
-	outcome Outcome
-	err     error
+// Result is the outcome of one attribute's lookup, and the error behind a
+// Failed one.
+type Result struct {
+	Outcome Outcome
+	Err     error
 }
 
-// check looks up every candidate concurrently and returns one result per
+// Check looks up every candidate concurrently and returns one result per
 // candidate, in order. With ALIAS_ATTRIBUTES=auto it first learns which
 // candidates are aliases of the pool; the others are verified without a
 // lookup, and if that is not known in half the budget, all are looked up. It
 // returns when the budget ends even if a call does not honour its
 // context.
-func (g *guard) check(ctx context.Context, poolID string, self selfID, cands []lookup) []lookupResult {
-	results := make([]lookupResult, len(cands))
+func (g *Guard) Check(ctx context.Context, poolID string, self Self, cands []Lookup) []Result {
+	results := make([]Result, len(cands))
 	if len(cands) == 0 {
 		return results
 	}
@@ -134,23 +182,23 @@ func (g *guard) check(ctx context.Context, poolID string, self selfID, cands []l
 		dcancel()
 		if ok {
 			for i, c := range cands {
-				if !contains(aliases, c.attr) {
-					results[i].outcome = OutcomeUnchecked
+				if !contains(aliases, c.Attr) {
+					results[i].Outcome = Unchecked
 				}
 			}
 		}
 	}
 	type done struct {
 		i int
-		r lookupResult
+		r Result
 	}
 	ch := make(chan done, len(cands)) // buffered: a late lookup never blocks
 	pending := 0
 	for i, c := range cands {
-		if results[i].outcome == OutcomeUnchecked {
+		if results[i].Outcome == Unchecked {
 			continue
 		}
-		results[i] = lookupResult{OutcomeFailed, fmt.Errorf("lookup did not finish inside the guard's budget: %w", context.DeadlineExceeded)}
+		results[i] = Result{Failed, fmt.Errorf("lookup did not finish inside the guard's budget: %w", context.DeadlineExceeded)}
 		pending++
 		go func() {
 			ch <- done{i, g.one(bctx, poolID, self, c)}
@@ -177,21 +225,21 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// selfID identifies the user who is signing up, so that a retried invocation
+// Self identifies the user who is signing up, so that a retried invocation
 // never sees that user as "another" holder.
-type selfID struct {
-	username, sub string
+type Self struct {
+	Username, Sub string
 }
 
-func (s selfID) is(u User) bool {
-	if s.username != "" && u.Username == s.username {
+func (s Self) is(u User) bool {
+	if s.Username != "" && u.Username == s.Username {
 		return true
 	}
-	return s.sub != "" && u.Attributes["sub"] == s.sub
+	return s.Sub != "" && u.Attributes["sub"] == s.Sub
 }
 
-func (g *guard) one(ctx context.Context, poolID string, self selfID, c lookup) lookupResult {
-	if g.mode == LookupListUsers {
+func (g *Guard) one(ctx context.Context, poolID string, self Self, c Lookup) Result {
+	if g.mode == ListUsers {
 		return g.search(ctx, poolID, self, c)
 	}
 	return g.get(ctx, poolID, self, c)
@@ -201,65 +249,65 @@ func (g *guard) one(ctx context.Context, poolID string, self selfID, c lookup) l
 // holds it verified. A hit is a conflict when the user is someone else and
 // holds the value verified, compared as Cognito compares it; a hit through a
 // username or sub that happens to equal the value is not.
-func (g *guard) get(ctx context.Context, poolID string, self selfID, c lookup) lookupResult {
-	if err := CheckUsername(c.value); err != nil {
-		return lookupResult{OutcomeFailed, err}
+func (g *Guard) get(ctx context.Context, poolID string, self Self, c Lookup) Result {
+	if err := CheckUsername(c.Value); err != nil {
+		return Result{Failed, err}
 	}
-	u, err := g.dir.GetUser(ctx, poolID, c.value)
+	u, err := g.dir.GetUser(ctx, poolID, c.Value)
 	switch {
 	case errors.Is(err, ErrUserNotFound):
-		return lookupResult{OutcomeClean, nil}
+		return Result{Clean, nil}
 	case err != nil:
-		return lookupResult{OutcomeFailed, fmt.Errorf("AdminGetUser: %w", err)}
+		return Result{Failed, fmt.Errorf("AdminGetUser: %w", err)}
 	case !self.is(u) && holdsVerified(u, c):
-		return lookupResult{OutcomeConflict, nil}
+		return Result{Conflict, nil}
 	}
-	return lookupResult{OutcomeClean, nil}
+	return Result{Clean, nil}
 }
 
 // holdsVerified reports whether u holds the value as a verified attribute, the
 // only state in which it is an alias that could move. Email is compared
 // without regard to case, as Cognito matches it: a stricter comparison would
 // turn Cognito's match into a verify.
-func holdsVerified(u User, c lookup) bool {
-	v, ok := u.Attributes[c.attr]
-	if !ok || u.Attributes[c.attr+"_verified"] != "true" {
+func holdsVerified(u User, c Lookup) bool {
+	v, ok := u.Attributes[c.Attr]
+	if !ok || u.Attributes[c.Attr+"_verified"] != "true" {
 		return false
 	}
-	if c.attr == AttrEmail {
-		return strings.EqualFold(v, c.value)
+	if c.Attr == AttrEmail {
+		return strings.EqualFold(v, c.Value)
 	}
-	return v == c.value
+	return v == c.Value
 }
 
 // search runs ListUsers with the filter `attr = "value"`, following pages up
 // to the bound. It asks for every attribute (ListUsers fails when a result
 // lacks one that AttributesToGet names), and any verified user other than the
 // new one among Cognito's matches is a conflict.
-func (g *guard) search(ctx context.Context, poolID string, self selfID, c lookup) lookupResult {
-	filter, err := Filter(c.attr, c.value)
+func (g *Guard) search(ctx context.Context, poolID string, self Self, c Lookup) Result {
+	filter, err := Filter(c.Attr, c.Value)
 	if err != nil {
-		return lookupResult{OutcomeFailed, err}
+		return Result{Failed, err}
 	}
 	token := ""
 	for page := 1; ; page++ {
 		if page > g.maxPages {
-			return lookupResult{OutcomeFailed, fmt.Errorf("ListUsers returned more than %d pages; raise ALIAS_MAX_PAGES if this pool really has that many matches", g.maxPages)}
+			return Result{Failed, fmt.Errorf("ListUsers returned more than %d pages; raise ALIAS_MAX_PAGES if this pool really has that many matches", g.maxPages)}
 		}
 		p, err := g.dir.ListUsers(ctx, poolID, filter, token)
 		if err != nil {
-			return lookupResult{OutcomeFailed, fmt.Errorf("ListUsers page %d: %w", page, err)}
+			return Result{Failed, fmt.Errorf("ListUsers page %d: %w", page, err)}
 		}
 		for _, u := range p.Users {
-			if !self.is(u) && u.Attributes[c.attr+"_verified"] == "true" {
-				return lookupResult{OutcomeConflict, nil}
+			if !self.is(u) && u.Attributes[c.Attr+"_verified"] == "true" {
+				return Result{Conflict, nil}
 			}
 		}
 		if p.Next == "" {
-			return lookupResult{OutcomeClean, nil}
+			return Result{Clean, nil}
 		}
 		if p.Next == token {
-			return lookupResult{OutcomeFailed, errors.New("ListUsers returned the same pagination token twice")}
+			return Result{Failed, errors.New("ListUsers returned the same pagination token twice")}
 		}
 		token = p.Next
 	}
