@@ -216,12 +216,15 @@ func (a *admin) delete(ctx context.Context, username string) error {
 	return nil
 }
 
+// ErrNotOurs refuses a cleanup of users the harness did not create.
+var ErrNotOurs = errors.New("refusing to delete users the harness did not create")
+
 // Cleanup deletes every user whose username starts with prefix, which must
 // start with UserPrefix. It reports progress through progress and returns how
 // many users it deleted.
 func Cleanup(ctx context.Context, api *cip.Client, poolID, prefix string, progress func(string)) (int, error) {
 	if !strings.HasPrefix(prefix, UserPrefix) {
-		return 0, fmt.Errorf("the prefix %q does not start with %q; refusing to delete users the harness did not create", prefix, UserPrefix)
+		return 0, fmt.Errorf("%w: the prefix %q does not start with %q", ErrNotOurs, prefix, UserPrefix)
 	}
 	a := newAdmin(api, poolID, 4)
 	deleted := 0

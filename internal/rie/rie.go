@@ -59,6 +59,15 @@ func Start(ctx context.Context, rieBin, bootstrap string, env []string, logs io.
 	if _, err := os.Stat(bootstrap); err != nil {
 		return nil, fmt.Errorf("bootstrap %s: %w (run make build)", bootstrap, err)
 	}
+	for attempt := 1; ; attempt++ {
+		p, err := start(ctx, rieBin, bootstrap, env, logs)
+		if err == nil || !errors.Is(err, ErrExited) || attempt == startAttempts {
+			return p, err
+		}
+	}
+}
+
+func start(ctx context.Context, rieBin, bootstrap string, env []string, logs io.Writer) (*Proc, error) {
 	port, err := FreePort()
 	if err != nil {
 		return nil, err
@@ -93,6 +102,14 @@ func Start(ctx context.Context, rieBin, bootstrap string, env []string, logs io.
 	return p, nil
 }
 
+// ErrExited is WaitListening's error when the process died first, most often
+// because another process took the port it was given.
+var ErrExited = errors.New("exited before it listened")
+
+// startAttempts bounds the retries of a start whose port was taken between
+// FreePort and the child binding it: a child process binds its own ports.
+const startAttempts = 3
+
 // WaitListening waits until something accepts connections on addr, for at
 // most limit, or until exited closes (the process that should listen died).
 func WaitListening(ctx context.Context, addr string, limit time.Duration, exited <-chan struct{}) error {
@@ -105,7 +122,7 @@ func WaitListening(ctx context.Context, addr string, limit time.Duration, exited
 		}
 		select {
 		case <-exited:
-			return fmt.Errorf("exited before it listened on %s", addr)
+			return fmt.Errorf("%w on %s", ErrExited, addr)
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(time.Millisecond):

@@ -119,8 +119,46 @@ type stack struct {
 	rieOut  bytes.Buffer
 }
 
+// startCognitoLocal starts cognito-local on a free port, with gwURL as its
+// Lambda endpoint, and returns its URL. cognito-local binds its port itself,
+// so a start that loses the port to another process is retried on another.
+func (s *stack) startCognitoLocal(ctx context.Context, startJS, gwURL string) (string, error) {
+	if err := os.MkdirAll(filepath.Join(s.dir, ".cognito"), 0o755); err != nil {
+		return "", err
+	}
+	for attempt := 1; ; attempt++ {
+		port, err := rie.FreePort()
+		if err != nil {
+			return "", err
+		}
+		cfg := fmt.Sprintf(`{"LambdaClient":{"endpoint":%q,"credentials":{"accessKeyId":"local","secretAccessKey":"local"},"region":"us-east-1"},"TriggerFunctions":{"PreSignUp":"PreSignUp"},"UserPoolDefaults":{"UsernameAttributes":[]},"ServerConfig":{"hostname":"127.0.0.1","port":%d}}`, gwURL, port)
+		if err := os.WriteFile(filepath.Join(s.dir, ".cognito", "config.json"), []byte(cfg), 0o644); err != nil {
+			return "", err
+		}
+		s.nodeOut.Reset()
+		s.node = exec.Command("node", startJS)
+		s.node.Dir = s.dir
+		s.node.Env = append(os.Environ(), fmt.Sprintf("PORT=%d", port))
+		s.node.Stdout, s.node.Stderr = &s.nodeOut, &s.nodeOut
+		s.node.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		if err := s.node.Start(); err != nil {
+			return "", fmt.Errorf("starting cognito-local: %w", err)
+		}
+		s.nodeEnd = make(chan struct{})
+		go func(cmd *exec.Cmd, end chan struct{}) { cmd.Wait(); close(end) }(s.node, s.nodeEnd)
+		err = rie.WaitListening(ctx, fmt.Sprintf("127.0.0.1:%d", port), 20*time.Second, s.nodeEnd)
+		switch {
+		case err == nil:
+			return fmt.Sprintf("http://127.0.0.1:%d", port), nil
+		case errors.Is(err, rie.ErrExited) && attempt < 3:
+			continue
+		}
+		return "", fmt.Errorf("cognito-local: %w\n%s", err, s.nodeOut.Bytes())
+	}
+}
+
 func (s *stack) teardown() {
-	if s.gw != nil {
+	if s.gw != nil && s.gw.Handler != nil {
 		s.gw.Close()
 	}
 	if s.rie != nil {
@@ -168,18 +206,25 @@ func run(ctx context.Context, bootstrap, lookup, tags, reportDir string, verbose
 	}
 	step := func(format string, a ...any) { fmt.Printf("live-local: "+format+"\n", a...) }
 
-	// Ports first: cognito-local's config names the gateway, and the trigger's
-	// environment names cognito-local.
-	gwPort, err := rie.FreePort()
+	// The gateway's port first, bound here and kept: cognito-local's config
+	// names it.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
 	}
-	cogPort, err := rie.FreePort()
+	s.gw = &http.Server{}
+	defer func() {
+		if s.gw.Handler == nil {
+			ln.Close() // never served
+		}
+	}()
+	gwURL := fmt.Sprintf("http://%s", ln.Addr())
+
+	// The pool, before the trigger, whose environment names it.
+	cogURL, err := s.startCognitoLocal(ctx, startJS, gwURL)
 	if err != nil {
 		return err
 	}
-	cogURL := fmt.Sprintf("http://127.0.0.1:%d", cogPort)
-	gwURL := fmt.Sprintf("http://127.0.0.1:%d", gwPort)
 
 	// The trigger: the caller's environment passes through unchanged; only
 	// what reaches the local pool is added, unless the caller set it.
@@ -197,35 +242,10 @@ func run(ctx context.Context, bootstrap, lookup, tags, reportDir string, verbose
 		return err
 	}
 	gw := gateway.New(s.rie)
-	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", gwPort))
-	if err != nil {
-		return err
-	}
-	s.gw = &http.Server{Handler: gw}
+	s.gw.Handler = gw
 	go s.gw.Serve(ln)
 	step("trigger %s under the Runtime Interface Emulator, behind the Lambda gateway at %s", bootstrap, gwURL)
 
-	// The pool.
-	if err := os.MkdirAll(filepath.Join(s.dir, ".cognito"), 0o755); err != nil {
-		return err
-	}
-	cfg := fmt.Sprintf(`{"LambdaClient":{"endpoint":%q,"credentials":{"accessKeyId":"local","secretAccessKey":"local"},"region":"us-east-1"},"TriggerFunctions":{"PreSignUp":"PreSignUp"},"UserPoolDefaults":{"UsernameAttributes":[]},"ServerConfig":{"hostname":"127.0.0.1","port":%d}}`, gwURL, cogPort)
-	if err := os.WriteFile(filepath.Join(s.dir, ".cognito", "config.json"), []byte(cfg), 0o644); err != nil {
-		return err
-	}
-	s.node = exec.Command("node", startJS)
-	s.node.Dir = s.dir
-	s.node.Env = append(os.Environ(), fmt.Sprintf("PORT=%d", cogPort))
-	s.node.Stdout, s.node.Stderr = &s.nodeOut, &s.nodeOut
-	s.node.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := s.node.Start(); err != nil {
-		return fmt.Errorf("starting cognito-local: %w", err)
-	}
-	s.nodeEnd = make(chan struct{})
-	go func() { s.node.Wait(); close(s.nodeEnd) }()
-	if err := rie.WaitListening(ctx, fmt.Sprintf("127.0.0.1:%d", cogPort), 20*time.Second, s.nodeEnd); err != nil {
-		return fmt.Errorf("cognito-local: %w\n%s", err, s.nodeOut.Bytes())
-	}
 	api := cip.New(cip.Options{Region: "us-east-1", BaseEndpoint: aws.String(cogURL),
 		Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")})
 	pool, err := api.CreateUserPool(ctx, &cip.CreateUserPoolInput{

@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	ltypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+
+	"github.com/autoconfirm/autoconfirm/handler"
+	"github.com/autoconfirm/autoconfirm/targets"
+)
+
+// cognitoLocalAdminGetUser is why an AdminGetUser guard cannot be judged on
+// existing users against cognito-local (facts §7, round 2).
+const cognitoLocalAdminGetUser = "not observable with cognito-local: its AdminGetUser resolves an email address or phone number only in email-as-username pools and ignores *_verified, so an AdminGetUser guard finds no existing user there whatever it does"
+
+// emulatorPoolLimits are the known gaps that show only through SignUp.
+var emulatorPoolLimits = map[string]map[string]string{
+	"cognito-local": {
+		"@empty-value": "cognito-local drops an attribute sent empty in SignUp before the trigger runs, so an empty value never reaches the trigger at pool depth and the scenario would pass whatever the trigger does; the lambda and inprocess targets check it",
+	},
+}
+
+// emulatorLimits are the known gaps of local emulators, by scenario tag.
+var emulatorLimits = map[string]map[string]string{
+	"cognito-local": {
+		"@filter-escaping": `cognito-local reads \" in a ListUsers filter literally, unlike Cognito, so a value with a quote never matches`,
+		"@email-case":      "cognito-local matches ListUsers filters with regard to case, unlike Cognito, so an address written in other letter case is never found there",
+	},
+}
+
+func buildTarget(ctx context.Context, o suiteOptions, getenv func(string) string, namer *targets.Namer) (targets.Target, func(context.Context) (int, error), error) {
+	policy := handler.Policy(o.policy)
+	switch policy {
+	case handler.PolicySkipVerify, handler.PolicyReject, handler.PolicyAllow:
+	default:
+		return nil, nil, fmt.Errorf("--alias-policy %q is not valid; allowed: skip-verify, reject, allow", o.policy)
+	}
+	lookup := handler.LookupMode(o.lookup)
+	switch lookup {
+	case handler.LookupAdminGetUser, handler.LookupListUsers:
+	default:
+		return nil, nil, fmt.Errorf("--alias-lookup %q is not valid; allowed: admin-get-user, list-users", o.lookup)
+	}
+	limits, ok := emulatorLimits[o.emulator]
+	if o.emulator != "" && !ok {
+		return nil, nil, fmt.Errorf("--emulator %q is not known; allowed: cognito-local", o.emulator)
+	}
+	live := targets.LiveOptions{PoolID: o.poolID, Policy: policy, Lookup: lookup, Namer: namer,
+		Concurrency: 4, Limits: limits, PoolLimits: emulatorPoolLimits[o.emulator], Unmask: o.unmask}
+	if o.emulator == "cognito-local" && lookup == handler.LookupAdminGetUser {
+		live.HoldersUnobservable = cognitoLocalAdminGetUser
+	}
+	switch o.target {
+	case "inprocess":
+		return &targets.InProcess{Lookup: lookup}, nil, nil
+	case "pool":
+		if o.poolID == "" || o.clientID == "" {
+			return nil, nil, errors.New("--target pool needs --pool-id and --client-id (or COGNITO_USER_POOL_ID and COGNITO_CLIENT_ID)")
+		}
+		cfg, err := awsConfig(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		trigger, err := preflight(ctx, cfg, o.poolID, "")
+		if err != nil {
+			return nil, nil, err
+		}
+		api := cip.NewFromConfig(cfg, func(o *cip.Options) { o.Retryer = targets.LiveRetry() })
+		t := targets.NewPool(api, o.clientID, getenv("COGNITO_CLIENT_SECRET"), live)
+		t.Trigger = trigger
+		return t, t.Close, nil
+	case "lambda":
+		if o.function == "" {
+			return nil, nil, errors.New("--target lambda needs --function (or CONFORMANCE_FUNCTION)")
+		}
+		cfg, err := awsConfig(ctx)
+		if err != nil {
+			return nil, nil, err
+		}
+		if _, err := preflight(ctx, cfg, o.poolID, o.function); err != nil {
+			return nil, nil, err
+		}
+		var api *cip.Client
+		if o.poolID != "" {
+			api = cip.NewFromConfig(cfg, func(o *cip.Options) { o.Retryer = targets.LiveRetry() })
+		}
+		t := targets.NewLambda(lambda.NewFromConfig(cfg, func(o *lambda.Options) { o.Retryer = targets.LiveRetry() }), o.function, api, live)
+		return t, t.Close, nil
+	}
+	return nil, nil, fmt.Errorf("unknown --target %q; use inprocess, lambda or pool", o.target)
+}
+
+// preflightTimeout bounds the checks a live run makes before it starts.
+const preflightTimeout = 10 * time.Second
+
+// preflight checks, with one cheap read each and no retries, that the pool
+// (DescribeUserPool) and the function (a DryRun invoke, which runs nothing)
+// answer with the credentials at hand. A run that cannot reach them would
+// otherwise report every scenario as failed, or hang on retries. It returns
+// the pool's PreSignUp trigger, as the pool names it.
+func preflight(ctx context.Context, cfg aws.Config, poolID, function string) (trigger string, err error) {
+	ctx, cancel := context.WithTimeout(ctx, preflightTimeout)
+	defer cancel()
+	once := func(o *cip.Options) { o.RetryMaxAttempts = 1 }
+	if poolID != "" {
+		out, err := cip.NewFromConfig(cfg, once).DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: aws.String(poolID)})
+		if err != nil {
+			return "", fmt.Errorf("cannot reach the user pool %s in %s before the run: %w\n  check the pool id, AWS_REGION, the credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID), cognito-idp:DescribeUserPool on the pool, and AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER if you use an emulator", poolID, cfg.Region, err)
+		}
+		if out.UserPool != nil && out.UserPool.LambdaConfig != nil {
+			trigger = aws.ToString(out.UserPool.LambdaConfig.PreSignUp)
+		}
+	}
+	if function != "" {
+		api := lambda.NewFromConfig(cfg, func(o *lambda.Options) { o.RetryMaxAttempts = 1 })
+		_, err := api.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String(function), InvocationType: ltypes.InvocationTypeDryRun})
+		if err != nil {
+			return "", fmt.Errorf("cannot reach the function %s in %s before the run: %w\n  check the function name or ARN, AWS_REGION, the credentials, lambda:InvokeFunction on it, and AWS_ENDPOINT_URL_LAMBDA if you use an emulator", function, cfg.Region, err)
+		}
+	}
+	return trigger, nil
+}
+
+func awsConfig(ctx context.Context) (aws.Config, error) {
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return cfg, fmt.Errorf("loading the AWS configuration: %w", err)
+	}
+	if cfg.Region == "" {
+		return cfg, errors.New("no AWS region: set AWS_REGION (or a region in your AWS profile)")
+	}
+	return cfg, nil
+}

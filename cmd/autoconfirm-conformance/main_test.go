@@ -1,0 +1,58 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestExitStatus(t *testing.T) {
+	env := map[string]string{"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "y",
+		"AWS_ENDPOINT_URL": "http://127.0.0.1:9"}
+	tests := []struct {
+		name   string
+		args   []string
+		status int
+		out    string // in stdout
+		errs   string // in stderr
+	}{
+		{"help", []string{"--help"}, 0, "Exit status:", ""},
+		{"help of a subcommand", []string{"report", "--help"}, 0, "-out", ""},
+		{"unknown flag", []string{"--bogus"}, 2, "", "flag provided but not defined: -bogus"},
+		{"a stray argument", []string{"features/x.feature"}, 2, "", "unexpected argument"},
+		{"report without directories", []string{"report"}, 2, "", "report needs one or more report directories"},
+		{"cleanup without a pool", []string{"cleanup"}, 2, "", "cleanup needs --pool-id"},
+		{"cleanup of others' users", []string{"cleanup", "--pool-id", "p", "--prefix", "alice"}, 2, "", "refusing to delete users the harness did not create"},
+		{"a bad run id", []string{"--run-id", "ABC"}, 2, "", "--run-id"},
+		{"tags that select nothing", []string{"--tags", "@nosuchtag"}, 2, "", "selects no scenario"},
+		{"an unreachable pool", []string{"--target", "pool", "--pool-id", "p", "--client-id", "c"}, 2, "", "cannot reach the user pool p"},
+		{"a passing run", []string{"--tags", "@sources"}, 0, "3 scenarios (3 passed)", ""},
+	}
+	for k, v := range env {
+		t.Setenv(k, v) // the SDK reads the process environment itself
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errs bytes.Buffer
+			got := run(context.Background(), tt.args, func(k string) string { return env[k] }, &out, &errs)
+			if got != tt.status || !strings.Contains(out.String(), tt.out) || !strings.Contains(errs.String(), tt.errs) {
+				t.Errorf("status %d (want %d)\nstdout: %.300s\nstderr: %.300s", got, tt.status, out.String(), errs.String())
+			}
+		})
+	}
+}
+
+// TestInterruptedRunExits130: an in-process run stopped by a signal must not
+// go on to pass.
+func TestInterruptedRunExits130(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	var out, errs bytes.Buffer
+	// The fault scenarios wait out their budgets: the run lasts seconds.
+	got := run(ctx, []string{"--tags", "@faults"}, func(string) string { return "" }, &out, &errs)
+	if got != 130 || !strings.Contains(errs.String(), "interrupted") {
+		t.Errorf("status %d, stderr %q", got, errs.String())
+	}
+}

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/autoconfirm/autoconfirm"
+	"github.com/autoconfirm/autoconfirm/conformance"
+	"github.com/autoconfirm/autoconfirm/handler"
+	"github.com/autoconfirm/autoconfirm/targets"
+)
+
+// suiteOptions are the flags of a run of the scenarios.
+type suiteOptions struct {
+	target, tags, format       string
+	concurrency                int
+	seed                       int64
+	noColors, verbose, unmask  bool
+	function, poolID, clientID string
+	policy, lookup             string
+	emulator, runID            string
+	reportDir, implementation  string
+}
+
+func suiteFlags(o *suiteOptions, getenv func(string) string) *flag.FlagSet {
+	fs := flag.NewFlagSet("autoconfirm-conformance", flag.ContinueOnError)
+	fs.StringVar(&o.target, "target", envOr(getenv, "CONFORMANCE_TARGET", "inprocess"), "inprocess, lambda or pool (env CONFORMANCE_TARGET)")
+	fs.StringVar(&o.tags, "tags", getenv("TAGS"), "run only scenarios matching this godog tag expression, e.g. '@alias' or '~@faults' (env TAGS)")
+	fs.StringVar(&o.format, "format", "", "godog formatters, comma-separated: pretty, progress, junit:FILE, cucumber:FILE (default: pretty with colours on a terminal, progress without ANSI in CI or a pipe)")
+	fs.IntVar(&o.concurrency, "concurrency", 1, "scenarios run at once; above 1, output is buffered per scenario")
+	fs.Int64Var(&o.seed, "seed", 0, "scenario order: 0 file order, -1 random (the seed is printed), N replays seed N")
+	fs.BoolVar(&o.noColors, "no-colors", getenv("NO_COLOR") != "", "plain output without ANSI colours (env NO_COLOR)")
+	fs.BoolVar(&o.verbose, "verbose", false, "show where each step is defined (pretty format)")
+	fs.BoolVar(&o.unmask, "unmask", false, "show email addresses and phone numbers in messages instead of masking them")
+	fs.StringVar(&o.function, "function", getenv("CONFORMANCE_FUNCTION"), "lambda target: function name or ARN (env CONFORMANCE_FUNCTION)")
+	fs.StringVar(&o.poolID, "pool-id", getenv("COGNITO_USER_POOL_ID"), "user pool id (env COGNITO_USER_POOL_ID)")
+	fs.StringVar(&o.clientID, "client-id", getenv("COGNITO_CLIENT_ID"), "pool target: app client id (env COGNITO_CLIENT_ID); its secret comes from COGNITO_CLIENT_SECRET only")
+	fs.StringVar(&o.policy, "alias-policy", envOr(getenv, "ALIAS_POLICY", string(handler.PolicySkipVerify)), "the ALIAS_POLICY the trigger under test runs; scenarios that need another policy are skipped (env ALIAS_POLICY)")
+	fs.StringVar(&o.lookup, "alias-lookup", envOr(getenv, "ALIAS_LOOKUP", string(handler.LookupAdminGetUser)), "the ALIAS_LOOKUP the trigger under test runs (admin-get-user or list-users); inprocess runs the handler with it, and scenarios that need the other are skipped live (env ALIAS_LOOKUP)")
+	fs.StringVar(&o.emulator, "emulator", "", "name a local emulator whose known gaps skip scenarios: cognito-local")
+	fs.StringVar(&o.runID, "run-id", getenv("CONFORMANCE_RUN_ID"), "id that makes this run's users unique: 1 to 16 lowercase letters and digits (default random)")
+	fs.StringVar(&o.reportDir, "report-dir", getenv("REPORT_DIR"), "write junit.xml, cucumber.json and report.html here (env REPORT_DIR)")
+	fs.StringVar(&o.implementation, "implementation", getenv("CONFORMANCE_IMPLEMENTATION"), "what is under test, for the report, e.g. a bootstrap's path and sha256 (default: what the target can tell: the function and its version, the pool's trigger) (env CONFORMANCE_IMPLEMENTATION)")
+	return fs
+}
+
+// runSuite runs the scenarios against a target. On SIGINT or SIGTERM it stops
+// new sign-ups, deletes what a live run created, and returns 130 without
+// waiting for godog, which cannot be cancelled.
+func runSuite(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) (int, error) {
+	var o suiteOptions
+	if err := parse(suiteFlags(&o, getenv), args, stdout, false); err != nil {
+		return conformance.ExitUsage, err
+	}
+	if o.concurrency < 1 {
+		return conformance.ExitUsage, usageErrorf("--concurrency must be at least 1, got %d", o.concurrency)
+	}
+	namer, err := targets.NewNamer(o.runID)
+	if err != nil {
+		return conformance.ExitUsage, usageErrorf("--run-id: %v", err)
+	}
+	target, closer, err := buildTarget(ctx, o, getenv, namer)
+	if err != nil {
+		return conformance.ExitUsage, usageErrorf("%v", err)
+	}
+	fmt.Fprintf(stdout, "autoconfirm conformance: target %s\n", target.Name())
+	if closer != nil {
+		fmt.Fprintf(stdout, "run %s: test users are named %s…; each is deleted after its scenario\n", namer.RunID(), namer.Prefix())
+	}
+	if o.format == "" {
+		// Pretty and coloured for a person at a terminal; compact and plain
+		// for CI logs and pipes.
+		o.format = "progress"
+		if isTerminal(stdout) && getenv("CI") != "true" {
+			o.format = "pretty"
+		} else {
+			o.noColors = true
+		}
+	}
+	done := make(chan conformance.Result, 1)
+	go func() {
+		done <- conformance.Run(conformance.Options{
+			Target:         target,
+			Content:        autoconfirm.Content(),
+			Format:         o.format,
+			Tags:           o.tags,
+			Concurrency:    o.concurrency,
+			Seed:           o.seed,
+			NoColors:       o.noColors,
+			StepLocations:  o.verbose,
+			Implementation: o.implementation,
+			Output:         stdout,
+			Errors:         stderr,
+			ReportDir:      o.reportDir,
+		})
+	}()
+	select {
+	case res := <-done:
+		if closer != nil {
+			// Each scenario cleans up after itself; this catches a user created
+			// by a call that timed out after its scenario's cleanup.
+			if n, err := closer(context.WithoutCancel(ctx)); err != nil || n > 0 {
+				fmt.Fprintf(stderr, "autoconfirm-conformance: final cleanup deleted %d user(s): %v\n", n, err)
+			}
+		}
+		return res.Status, nil
+	case <-ctx.Done():
+	}
+	if closer == nil {
+		fmt.Fprintln(stderr, "\nautoconfirm-conformance: interrupted; the run is incomplete and did not pass")
+		return exitInterrupted, nil
+	}
+	fmt.Fprintln(stderr, "\nautoconfirm-conformance: interrupted; deleting the users this run created…")
+	cctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	n, err := closer(cctx)
+	if err != nil {
+		fmt.Fprintf(stderr, "autoconfirm-conformance: cleanup incomplete after %d users: %v\n  run `autoconfirm-conformance cleanup --pool-id %s` to remove the rest\n", n, err, o.poolID)
+	} else {
+		fmt.Fprintf(stderr, "autoconfirm-conformance: deleted %d user(s); none left\n", n)
+	}
+	return exitInterrupted, nil
+}
+
+// isTerminal reports whether w is a character device such as a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
