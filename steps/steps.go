@@ -19,7 +19,6 @@ import (
 	messages "github.com/cucumber/messages/go/v34"
 	"github.com/tidwall/gjson"
 
-	"github.com/autoconfirm/autoconfirm/cognitofake"
 	"github.com/autoconfirm/autoconfirm/handler"
 	"github.com/autoconfirm/autoconfirm/targets"
 )
@@ -103,8 +102,8 @@ func (s *Suite) InitializeScenario(sc *godog.ScenarioContext) {
 	sc.Given(`^a new user signs up with a generated event: (.+)$`, st.signsUpWithGenerated)
 	sc.Given(`^the alias policy is "(skip-verify|reject|allow)"$`, st.policyIs)
 	sc.Given(`^the function looks users up with (AdminGetUser|ListUsers)$`, st.lookupIs)
-	sc.Given(`^the pool's only alias attribute is the email address$`, st.poolConfig(cognitofake.PoolConfig{AliasAttributes: []string{"email"}}))
-	sc.Given(`^the pool uses the email address as the username$`, st.poolConfig(cognitofake.PoolConfig{UsernameAttributes: []string{"email"}}))
+	sc.Given(`^the pool's only alias attribute is the email address$`, st.poolConfig(targets.PoolConfig{AliasAttributes: []string{"email"}}))
+	sc.Given(`^the pool uses the email address as the username$`, st.poolConfig(targets.PoolConfig{UsernameAttributes: []string{"email"}}))
 	sc.Given(`^the pool's configuration cannot be read$`, st.describeFails)
 	sc.Given(`^another user already has this (email address|phone number) and has verified it$`, st.holder(true))
 	sc.Given(`^another user already has this (email address|phone number) and has verified it, but is disabled$`, st.disabledHolder)
@@ -175,12 +174,12 @@ func (st *scenario) lookupIs(op string) error {
 	return nil
 }
 
-func (st *scenario) poolConfig(c cognitofake.PoolConfig) func() error {
-	return func() error { st.in.PoolConfig = &c; return nil }
+func (st *scenario) poolConfig(c targets.PoolConfig) func() error {
+	return func() error { st.in.Fakes().Pool = &c; return nil }
 }
 
 func (st *scenario) describeFails() error {
-	st.in.DescribeFault = cognitofake.Fault500
+	st.in.Fakes().DescribeFault = targets.FaultServerError
 	return nil
 }
 
@@ -241,7 +240,12 @@ func (st *scenario) poolHolds(name string) error {
 	if err != nil {
 		return fmt.Errorf("pool fixture %q: %w (pool fixtures live in fixtures/pool/<name>.json)", name, err)
 	}
-	var page struct{ Users []cognitofake.User }
+	var page struct {
+		Users []struct {
+			Username   string
+			Attributes []struct{ Name, Value string }
+		}
+	}
 	if err := json.Unmarshal(b, &page); err != nil {
 		return fmt.Errorf("pool fixture %q is not a ListUsers reply: %w", name, err)
 	}
@@ -255,22 +259,22 @@ func (st *scenario) poolHolds(name string) error {
 	return nil
 }
 
-func (st *scenario) pageSize(n int) error { st.in.PageSize = n; return nil }
+func (st *scenario) pageSize(n int) error { st.in.Fakes().PageSize = n; return nil }
 
 func (st *scenario) lookupFault(what string) error {
-	f, ok := map[string]cognitofake.Fault{
-		"fails with a server error":            cognitofake.Fault500,
-		"is throttled":                         cognitofake.FaultThrottle,
-		"returns a reply that is not JSON":     cognitofake.FaultMalformed,
-		"drops the connection":                 cognitofake.FaultReset,
-		"never answers":                        cognitofake.FaultHang,
-		"reports that the pool does not exist": cognitofake.FaultNotFound,
-		"cannot connect":                       cognitofake.FaultRefused,
+	f, ok := map[string]targets.Fault{
+		"fails with a server error":            targets.FaultServerError,
+		"is throttled":                         targets.FaultThrottle,
+		"returns a reply that is not JSON":     targets.FaultMalformed,
+		"drops the connection":                 targets.FaultReset,
+		"never answers":                        targets.FaultHang,
+		"reports that the pool does not exist": targets.FaultNoPool,
+		"cannot connect":                       targets.FaultRefused,
 	}[what]
 	if !ok {
 		return fmt.Errorf("no fault is called %q", what)
 	}
-	st.in.Fault = f
+	st.in.Fakes().Fault = f
 	return nil
 }
 
@@ -283,17 +287,17 @@ func (st *scenario) manyHolders(n int, what string) error {
 }
 
 func (st *scenario) deadline(ms int) error {
-	st.in.Deadline = time.Duration(ms) * time.Millisecond
+	st.in.Fakes().Deadline = time.Duration(ms) * time.Millisecond
 	return nil
 }
 
 func (st *scenario) latency(ms int) error {
-	st.in.Latency = time.Duration(ms) * time.Millisecond
+	st.in.Fakes().Latency = time.Duration(ms) * time.Millisecond
 	return nil
 }
 
 func (st *scenario) budget(ms int) error {
-	st.in.Budget = time.Duration(ms) * time.Millisecond
+	st.in.Fakes().Budget = time.Duration(ms) * time.Millisecond
 	return nil
 }
 
@@ -514,17 +518,6 @@ func (st *scenario) noLookups() error {
 	return nil
 }
 
-// exact reports whether a lookup asks about exactly value as attr: an
-// AdminGetUser of the value, or a ListUsers filter that Cognito's documented
-// grammar reads as one exact match on the whole value.
-func exact(l targets.Lookup, attr, value string) bool {
-	if l.Op == cognitofake.OpAdminGetUser {
-		return l.Username == value
-	}
-	f, err := cognitofake.ParseFilter(l.Filter)
-	return err == nil && f == cognitofake.Filter{Attr: attr, Value: value}
-}
-
 // lookupsFor returns the event's value of what and the lookups made.
 func (st *scenario) lookupsFor(what string) (attr, value string, l []targets.Lookup, err error) {
 	if attr, value, err = st.eventValue(what); err != nil {
@@ -540,7 +533,7 @@ func (st *scenario) askedAbout(what string) error {
 		return err
 	}
 	for _, x := range l {
-		if exact(x, attr, value) {
+		if x.Exactly(attr, value) {
 			return nil
 		}
 	}
@@ -553,7 +546,7 @@ func (st *scenario) onlyExact(what string) error {
 		return err
 	}
 	for _, x := range l {
-		if !exact(x, attr, value) {
+		if !x.Exactly(attr, value) {
 			return fmt.Errorf("the lookup %s asks about more than the %s %q", x, what, value)
 		}
 	}

@@ -42,9 +42,13 @@ func (t *InProcess) Run(ctx context.Context, in *Input) (*Observation, error) {
 	fake := cognitofake.New()
 	defer fake.Close()
 	poolID := gjson.GetBytes(in.Event, "userPoolId").Str
+	fs := FakeSettings{}
+	if in.Fake != nil {
+		fs = *in.Fake
+	}
 	pool := cognitofake.DefaultPoolConfig
-	if in.PoolConfig != nil {
-		pool = *in.PoolConfig
+	if fs.Pool != nil {
+		pool = cognitofake.PoolConfig{AliasAttributes: fs.Pool.AliasAttributes, UsernameAttributes: fs.Pool.UsernameAttributes}
 	}
 	fake.CreatePool(poolID, pool)
 	for i, h := range in.Holders {
@@ -57,10 +61,10 @@ func (t *InProcess) Run(ctx context.Context, in *Input) (*Observation, error) {
 		}
 		fake.Seed(poolID, u)
 	}
-	fake.SetFault(in.Fault)
-	fake.SetDescribeFault(in.DescribeFault)
-	fake.SetLatency(in.Latency)
-	fake.SetPageSize(in.PageSize)
+	fake.SetFault(cognitofake.Fault(fs.Fault))
+	fake.SetDescribeFault(cognitofake.Fault(fs.DescribeFault))
+	fake.SetLatency(fs.Latency)
+	fake.SetPageSize(fs.PageSize)
 
 	cfg := handler.DefaultConfig()
 	cfg.Lookup = t.Lookup
@@ -70,11 +74,11 @@ func (t *InProcess) Run(ctx context.Context, in *Input) (*Observation, error) {
 	if in.Policy != "" {
 		cfg.Policy = in.Policy
 	}
-	if in.Budget > 0 {
-		cfg.LookupTimeout = in.Budget
+	if fs.Budget > 0 {
+		cfg.LookupTimeout = fs.Budget
 	}
 	endpoint := fake.URL
-	if in.Fault == cognitofake.FaultRefused {
+	if fs.Fault == FaultRefused {
 		url, release, err := cognitofake.RefusingEndpoint()
 		if err != nil {
 			return nil, err
@@ -92,9 +96,9 @@ func (t *InProcess) Run(ctx context.Context, in *Input) (*Observation, error) {
 	if err != nil {
 		return nil, err
 	}
-	if in.Deadline > 0 {
+	if fs.Deadline > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, in.Deadline)
+		ctx, cancel = context.WithTimeout(ctx, fs.Deadline)
 		defer cancel()
 	}
 	start := time.Now()

@@ -46,15 +46,19 @@ type LiveOptions struct {
 
 // unsupported names the first reason the live targets cannot run in.
 func (o LiveOptions) unsupported(in *Input) error {
+	if f := in.Fake; f != nil {
+		switch {
+		case f.Fault != "" || f.Latency > 0:
+			return fmt.Errorf("%w: lookup faults can only be injected into the fake pool of the inprocess target", ErrCannot)
+		case f.Deadline > 0 || f.Budget > 0:
+			return fmt.Errorf("%w: the invocation's deadline and the guard's budget are the deployed function's; the inprocess target sets them", ErrCannot)
+		case f.PageSize > 0:
+			return fmt.Errorf("%w: a real pool's page size cannot be chosen; paging is checked by the inprocess target", ErrCannot)
+		case f.Pool != nil || f.DescribeFault != "":
+			return fmt.Errorf("%w: a real pool's configuration cannot be changed per scenario; the inprocess target covers it", ErrCannot)
+		}
+	}
 	switch {
-	case in.Fault != "" || in.Latency > 0:
-		return fmt.Errorf("%w: lookup faults can only be injected into the fake pool of the inprocess target", ErrCannot)
-	case in.Deadline > 0:
-		return fmt.Errorf("%w: the invocation's deadline is Lambda's to set; the inprocess target sets it", ErrCannot)
-	case in.PageSize > 0:
-		return fmt.Errorf("%w: a real pool's page size cannot be chosen; paging is checked by the inprocess target", ErrCannot)
-	case in.PoolConfig != nil || in.DescribeFault != "":
-		return fmt.Errorf("%w: a real pool's configuration cannot be changed per scenario; the inprocess target covers it", ErrCannot)
 	case len(in.Holders) > 0 && o.HoldersUnobservable != "":
 		return fmt.Errorf("%w: %s", ErrCannot, o.HoldersUnobservable)
 	}

@@ -19,7 +19,9 @@ type Holder struct {
 	Disabled bool
 }
 
-// Input is everything a scenario asks a target to do.
+// Input is everything a scenario asks a target to do: the sign-up and the
+// pool as any target can arrange them, and, apart, what only the in-process
+// target's fake pool can arrange.
 type Input struct {
 	// Fixture is the fixture's name, for messages.
 	Fixture string
@@ -34,22 +36,54 @@ type Input struct {
 	Policy handler.Policy
 	// Lookup is the ALIAS_LOOKUP the scenario needs; empty means any.
 	Lookup handler.LookupMode
-	// PoolConfig is the pool's configuration the scenario needs; nil means
-	// email and phone number as aliases, as a fake pool has it by default.
-	PoolConfig *cognitofake.PoolConfig
-	// Lookup faults, which only a target with a fake pool can inject.
-	// DescribeFault fails only the read of the pool's configuration.
-	Fault         cognitofake.Fault
-	DescribeFault cognitofake.Fault
-	Latency       time.Duration
-	PageSize      int
-	// Budget is the ALIAS_LOOKUP_TIMEOUT the scenario assumes; zero means the default.
-	Budget time.Duration
-	// Deadline is the time the invocation has left, as Lambda's context would
-	// say; zero means no deadline.
-	Deadline time.Duration
 	// Tags are the scenario's tags, so a target can name what it cannot run.
 	Tags []string
+	// Fake is what only a fake pool and an in-process handler can arrange;
+	// nil when the scenario needs none of it.
+	Fake *FakeSettings
+}
+
+// Fault is a failure a fake pool injects into every call.
+type Fault string
+
+// The faults. Their values are cognitofake's.
+const (
+	FaultServerError Fault = "internal-error"
+	FaultThrottle    Fault = "throttled"
+	FaultMalformed   Fault = "malformed"
+	FaultReset       Fault = "reset"
+	FaultHang        Fault = "hang"
+	FaultNoPool      Fault = "resource-not-found"
+	FaultRefused     Fault = "connection-refused"
+)
+
+// PoolConfig is a fake pool's configuration: which attributes are aliases,
+// or serve as usernames.
+type PoolConfig struct {
+	AliasAttributes, UsernameAttributes []string
+}
+
+// FakeSettings arrange the fake pool and the handler in process.
+type FakeSettings struct {
+	// Fault fails every call; DescribeFault only DescribeUserPool.
+	Fault, DescribeFault Fault
+	// Latency delays every answer; PageSize caps ListUsers pages.
+	Latency  time.Duration
+	PageSize int
+	// Pool replaces the default configuration (email and phone aliases).
+	Pool *PoolConfig
+	// Budget is the handler's ALIAS_LOOKUP_TIMEOUT; Deadline the time the
+	// invocation has left, as Lambda's context would say. Zero means the
+	// default and no deadline.
+	Budget, Deadline time.Duration
+}
+
+// Fakes returns in's fake-pool settings, creating them on first use.
+func (in *Input) Fakes() *FakeSettings {
+	if in.Fake == nil {
+		in.Fake = &FakeSettings{}
+	}
+	return in.Fake
 }
 
 // Observation is what a target could see of one sign-up. A nil field means the
@@ -100,6 +134,17 @@ type Lookup struct {
 	Op string
 	// Filter is ListUsers' filter; Username is AdminGetUser's.
 	Filter, Username string
+}
+
+// Exactly reports whether the lookup asks about exactly value as attr: an
+// AdminGetUser of the value, or a ListUsers filter that Cognito's documented
+// grammar reads as one exact match on the whole value.
+func (l Lookup) Exactly(attr, value string) bool {
+	if l.Op == cognitofake.OpAdminGetUser {
+		return l.Username == value
+	}
+	f, err := cognitofake.ParseFilter(l.Filter)
+	return err == nil && f == cognitofake.Filter{Attr: attr, Value: value}
 }
 
 func (l Lookup) String() string {
