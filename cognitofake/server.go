@@ -1,6 +1,7 @@
 // Package cognitofake is a Cognito user pool API served over HTTP, for tests.
 // It speaks the JSON 1.1 protocol of ListUsers, AdminGetUser and
-// DescribeUserPool, so the real SDK client, with its signing, retries and
+// DescribeUserPool, and of AdminCreateUser and AdminDeleteUser for the live
+// targets' tests, so the real SDK client, with its signing, retries and
 // error decoding, runs against it.
 //
 // It follows Cognito's documented rules, not kinder ones: each rule cites its
@@ -38,6 +39,8 @@ const (
 	OpListUsers        = "ListUsers"
 	OpAdminGetUser     = "AdminGetUser"
 	OpDescribeUserPool = "DescribeUserPool"
+	OpAdminCreateUser  = "AdminCreateUser"
+	OpAdminDeleteUser  = "AdminDeleteUser"
 )
 
 // Call is one recorded request. Filter, Token and AttributesToGet are set for
@@ -65,6 +68,7 @@ type Server struct {
 	throttled int // calls answered TooManyRequestsException by a quota
 
 	closing chan struct{} // closed by Close: a hanging answer ends
+	subs    int           // subs handed out by AdminCreateUser
 }
 
 // New starts a fake that enforces Cognito's default request quotas. Close it
@@ -116,7 +120,7 @@ func (s *Server) Calls() []Call {
 func (s *Server) UserCalls() []Call {
 	var out []Call
 	for _, c := range s.Calls() {
-		if c.Op != OpDescribeUserPool {
+		if c.Op == OpListUsers || c.Op == OpAdminGetUser {
 			out = append(out, c)
 		}
 	}
@@ -133,13 +137,15 @@ var operations = map[string]operation{
 	target + OpListUsers:        (*Server).listUsers,
 	target + OpAdminGetUser:     (*Server).adminGetUser,
 	target + OpDescribeUserPool: (*Server).describeUserPool,
+	target + OpAdminCreateUser:  (*Server).adminCreateUser,
+	target + OpAdminDeleteUser:  (*Server).adminDeleteUser,
 }
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	name := r.Header.Get("X-Amz-Target")
 	op, ok := operations[name]
 	if !ok {
-		writeError(w, http.StatusBadRequest, "UnknownOperationException", "the fake serves ListUsers, AdminGetUser and DescribeUserPool, not "+name)
+		writeError(w, http.StatusBadRequest, "UnknownOperationException", "the fake serves ListUsers, AdminGetUser, DescribeUserPool, AdminCreateUser and AdminDeleteUser, not "+name)
 		return
 	}
 	body, err := io.ReadAll(r.Body)

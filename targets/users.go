@@ -2,38 +2,30 @@ package targets
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/smithy-go"
 )
 
-// LiveRetry tunes an SDK client for a test run against a real service:
-// TooManyRequestsException and other retryable errors are retried with
-// exponential backoff and jitter, up to 8 attempts, without the client-side
-// retry quota that would otherwise fail fast under a burst.
-func LiveRetry() aws.Retryer {
-	return retry.NewStandard(func(o *retry.StandardOptions) {
-		o.MaxAttempts = 8
-		o.MaxBackoff = 5 * time.Second
-		o.RateLimiter = ratelimit.None
-	})
+// Users is the part of Cognito a live run creates, lists and deletes its
+// users with. *cognitoidentityprovider.Client is one; so is a client of
+// cognitofake, in tests.
+type Users interface {
+	AdminCreateUser(context.Context, *cip.AdminCreateUserInput, ...func(*cip.Options)) (*cip.AdminCreateUserOutput, error)
+	AdminDeleteUser(context.Context, *cip.AdminDeleteUserInput, ...func(*cip.Options)) (*cip.AdminDeleteUserOutput, error)
+	ListUsers(context.Context, *cip.ListUsersInput, ...func(*cip.Options)) (*cip.ListUsersOutput, error)
 }
 
 // admin creates and deletes the users of a live run, and remembers which it
 // created so that none is left behind.
 type admin struct {
-	api    *cip.Client
+	api    Users
 	poolID string
 	ops    chan struct{} // bounds concurrent calls, to stay under the quotas
 
@@ -44,7 +36,7 @@ type admin struct {
 	cleaning sync.WaitGroup // per-scenario cleanups in flight
 }
 
-func newAdmin(api *cip.Client, poolID string, concurrency int) *admin {
+func newAdmin(api Users, poolID string, concurrency int) *admin {
 	if concurrency < 1 {
 		concurrency = 1
 	}
@@ -214,62 +206,4 @@ func (a *admin) delete(ctx context.Context, username string) error {
 		return fmt.Errorf("deleting test user %s: %w", username, err)
 	}
 	return nil
-}
-
-// ErrNotOurs refuses a cleanup of users the harness did not create.
-var ErrNotOurs = errors.New("refusing to delete users the harness did not create")
-
-// Cleanup deletes every user whose username starts with prefix, which must
-// start with UserPrefix. It reports progress through progress and returns how
-// many users it deleted.
-func Cleanup(ctx context.Context, api *cip.Client, poolID, prefix string, progress func(string)) (int, error) {
-	if !strings.HasPrefix(prefix, UserPrefix) {
-		return 0, fmt.Errorf("%w: the prefix %q does not start with %q", ErrNotOurs, prefix, UserPrefix)
-	}
-	a := newAdmin(api, poolID, 4)
-	deleted := 0
-	for round := 0; round < 20; round++ {
-		var names []string
-		var token *string
-		for {
-			out, err := api.ListUsers(ctx, &cip.ListUsersInput{
-				UserPoolId:      aws.String(poolID),
-				Filter:          aws.String(fmt.Sprintf(`username ^= "%s"`, prefix)),
-				PaginationToken: token,
-			})
-			if err != nil {
-				return deleted, fmt.Errorf("listing users with prefix %s in %s: %w", prefix, poolID, err)
-			}
-			for _, u := range out.Users {
-				// cognito-local ignores Limit and may ignore case; check again.
-				if name := aws.ToString(u.Username); strings.HasPrefix(name, prefix) {
-					names = append(names, name)
-				}
-			}
-			if token = out.PaginationToken; token == nil || *token == "" {
-				break
-			}
-		}
-		if len(names) == 0 {
-			return deleted, nil
-		}
-		for _, n := range names {
-			if err := a.delete(ctx, n); err != nil {
-				return deleted, err
-			}
-			deleted++
-			if progress != nil && deleted%10 == 0 {
-				progress(fmt.Sprintf("deleted %d users", deleted))
-			}
-		}
-		// ListUsers is eventually consistent: list again until nothing is left.
-	}
-	return deleted, fmt.Errorf("users with prefix %s keep appearing after 20 rounds of deletion", prefix)
-}
-
-// Password returns a random password that meets Cognito's default policy.
-func Password() string {
-	b := make([]byte, 18)
-	rand.Read(b)
-	return "Aa1!" + base64.RawURLEncoding.EncodeToString(b)
 }

@@ -1,0 +1,180 @@
+package targets
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/tidwall/gjson"
+
+	"github.com/autoconfirm/autoconfirm/cognitofake"
+)
+
+const pool = "us-east-1_Test01"
+
+// fakeUsers is a real SDK client talking to a fake pool that already holds
+// one user the run did not create.
+func fakeUsers(t *testing.T) (*cognitofake.Server, *cip.Client) {
+	t.Helper()
+	fake := cognitofake.New()
+	t.Cleanup(fake.Close)
+	fake.Seed(pool, cognitofake.User{Username: "someone-else", Enabled: true})
+	api := cip.New(cip.Options{Region: "us-east-1", BaseEndpoint: aws.String(fake.URL), RetryMaxAttempts: 1,
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")})
+	return fake, api
+}
+
+func TestAdminCreatesAndDeletesOnlyItsOwn(t *testing.T) {
+	ctx := context.Background()
+	fake, api := fakeUsers(t)
+	a := newAdmin(api, pool, 2)
+	in := &Input{}
+	if err := a.createHolder(ctx, in, "autoconfirm-test-r1-s1-holder1", map[string]string{"email": "a@example.com", "email_verified": "true"}); err != nil {
+		t.Fatal(err)
+	}
+	// A name that is taken is refused: the run must not remember it, or its
+	// cleanup would delete a user it did not create.
+	if err := a.createHolder(ctx, in, "someone-else", nil); err == nil {
+		t.Fatal("creating a taken name succeeded")
+	}
+	if got := a.created[in]; !slices.Equal(got, []string{"autoconfirm-test-r1-s1-holder1"}) {
+		t.Errorf("remembered %q", got)
+	}
+	if err := a.cleanup(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	if got := fake.Usernames(pool); !slices.Equal(got, []string{"someone-else"}) {
+		t.Errorf("after cleanup the pool holds %q", got)
+	}
+}
+
+func TestAdminCloseDeletesEverythingAndStopsNewUsers(t *testing.T) {
+	ctx := context.Background()
+	fake, api := fakeUsers(t)
+	a := newAdmin(api, pool, 2)
+	for i, in := range []*Input{{}, {}} {
+		if err := a.createHolder(ctx, in, "autoconfirm-test-r1-s"+string(rune('1'+i))+"-holder1", nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n, err := a.Close(ctx)
+	if err != nil || n != 2 {
+		t.Fatalf("Close deleted %d: %v", n, err)
+	}
+	if err := a.begin(); !errors.Is(err, errClosed) {
+		t.Errorf("begin after Close: %v", err)
+	}
+	if got := fake.Usernames(pool); !slices.Equal(got, []string{"someone-else"}) {
+		t.Errorf("after Close the pool holds %q", got)
+	}
+}
+
+func TestCleanupByPrefix(t *testing.T) {
+	ctx := context.Background()
+	fake, api := fakeUsers(t)
+	fake.Seed(pool, cognitofake.User{Username: "autoconfirm-test-old-s1-new"}, cognitofake.User{Username: "autoconfirm-test-old-s2-new"})
+	if _, err := Cleanup(ctx, api, pool, "alice", nil); !errors.Is(err, ErrNotOurs) {
+		t.Errorf("a prefix that is not ours: %v", err)
+	}
+	n, err := Cleanup(ctx, api, pool, UserPrefix+"old-", nil)
+	if err != nil || n != 2 {
+		t.Fatalf("Cleanup deleted %d: %v", n, err)
+	}
+	if got := fake.Usernames(pool); !slices.Equal(got, []string{"someone-else"}) {
+		t.Errorf("after Cleanup the pool holds %q", got)
+	}
+}
+
+func TestNamer(t *testing.T) {
+	for _, bad := range []string{"ABC", "a-b", strings.Repeat("a", 17), "ü"} {
+		if _, err := NewNamer(bad); err == nil {
+			t.Errorf("run id %q accepted", bad)
+		}
+	}
+	n, err := NewNamer("r1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := n.Scenario()
+	email := d.Value("email", "sam@example.com")
+	if email != "sam+r1s1@example.com" || d.Value("email", "sam@example.com") != email {
+		t.Errorf("email mapped to %q", email)
+	}
+	phone := d.Value("phone_number", "+15555550100")
+	if !strings.HasPrefix(phone, "+1") || !strings.Contains(phone, "55501") || d.Value("phone_number", "+15555550100") != phone {
+		t.Errorf("phone mapped to %q", phone)
+	}
+	if d.Value("email", "") != "" || d.Value("phone_number", "555") != "555" {
+		t.Error("an invalid value was rewritten")
+	}
+	if got := d.Redact("holder " + email + " and " + phone); strings.Contains(got, "sam+") || strings.Contains(got, phone) {
+		t.Errorf("Redact left %q", got)
+	}
+	if u := d.Username("new"); u != "autoconfirm-test-r1-s1-new" {
+		t.Errorf("username %q", u)
+	}
+}
+
+func TestPointAtRewritesOnlyPoolAndValues(t *testing.T) {
+	n, _ := NewNamer("r1")
+	d := n.Scenario()
+	in := []byte(`{"userPoolId": "old", "userName":"u", "request": {"userAttributes": {"email": "sam@example.com", "phone_number": "+15555550100", "name":"Sam"}}, "extra":[1,2]}`)
+	out := pointAt(in, "us-east-1_Real", d)
+	for path, want := range map[string]string{
+		"userPoolId": "us-east-1_Real", "userName": "u", "request.userAttributes.email": "sam+r1s1@example.com",
+		"request.userAttributes.name": "Sam", "extra": "[1,2]",
+	} {
+		if got := gjson.GetBytes(out, path).String(); got != want {
+			t.Errorf("%s = %q, want %q", path, got, want)
+		}
+	}
+	if !strings.Contains(string(out), `"userName":"u", "request": {`) {
+		t.Errorf("the bytes around the edits changed: %s", out)
+	}
+}
+
+func TestInProcessObserves(t *testing.T) {
+	event := []byte(`{"triggerSource":"PreSignUp_SignUp","userPoolId":"p","userName":"u","request":{"userAttributes":{"email":"sam@example.com"}},"response":{}}`)
+	tests := []struct {
+		name    string
+		in      Input
+		email   bool
+		lookups int
+	}{
+		{"nobody holds it", Input{Event: event}, true, 1},
+		{"someone does", Input{Event: event, Holders: []Holder{{Username: "h", Attributes: map[string]string{"email": "sam@example.com", "email_verified": "true"}}}}, false, 1},
+		{"the pool fails", Input{Event: event, Fake: &FakeSettings{Fault: FaultThrottle}}, false, 3}, // the SDK's three attempts
+		{"email is no alias", Input{Event: event, Fake: &FakeSettings{Pool: &PoolConfig{AliasAttributes: []string{"phone_number"}}}}, true, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			obs, err := NewInProcess().Run(context.Background(), &tt.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if obs.Confirmed == nil || !*obs.Confirmed || *obs.EmailVerified != tt.email || len(obs.Lookups) != tt.lookups {
+				t.Errorf("confirmed %v, email %v, lookups %v", *obs.Confirmed, *obs.EmailVerified, obs.Lookups)
+			}
+		})
+	}
+}
+
+func TestLiveTargetsRefuseFakeSettings(t *testing.T) {
+	o := LiveOptions{Policy: "skip-verify", Lookup: "admin-get-user"}
+	for _, f := range []*FakeSettings{{Fault: FaultHang}, {Budget: 1}, {PageSize: 3}, {Pool: &PoolConfig{}}} {
+		if err := o.unsupported(&Input{Fake: f}); !errors.Is(err, ErrCannot) {
+			t.Errorf("%+v: %v", f, err)
+		}
+	}
+	if err := o.unsupported(&Input{Policy: "reject"}); !errors.Is(err, ErrCannot) {
+		t.Error("a scenario that needs another policy was not refused")
+	}
+	if err := o.unsupported(&Input{}); err != nil {
+		t.Errorf("a scenario without a policy of its own was refused: %v", err)
+	}
+}
