@@ -13,8 +13,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -24,12 +22,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
-	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/autoconfirm/autoconfirm/internal/gateway"
-	"github.com/autoconfirm/autoconfirm/internal/rie"
+	"github.com/autoconfirm/autoconfirm/internal/localstack"
 	"github.com/autoconfirm/autoconfirm/targets"
 )
 
@@ -108,170 +104,38 @@ func main() {
 	fmt.Println("live-local: PASS")
 }
 
-// stack holds what run started, so that teardown can stop all of it.
-type stack struct {
-	dir     string
-	rie     *rie.Proc
-	gw      *http.Server
-	node    *exec.Cmd
-	nodeEnd chan struct{} // closed when node has exited
-	nodeOut bytes.Buffer
-	rieOut  bytes.Buffer
-}
-
-// startCognitoLocal starts cognito-local on a free port, with gwURL as its
-// Lambda endpoint, and returns its URL. cognito-local binds its port itself,
-// so a start that loses the port to another process is retried on another.
-func (s *stack) startCognitoLocal(ctx context.Context, startJS, gwURL string) (string, error) {
-	if err := os.MkdirAll(filepath.Join(s.dir, ".cognito"), 0o755); err != nil {
-		return "", err
-	}
-	for attempt := 1; ; attempt++ {
-		port, err := rie.FreePort()
-		if err != nil {
-			return "", err
-		}
-		cfg := fmt.Sprintf(`{"LambdaClient":{"endpoint":%q,"credentials":{"accessKeyId":"local","secretAccessKey":"local"},"region":"us-east-1"},"TriggerFunctions":{"PreSignUp":"PreSignUp"},"UserPoolDefaults":{"UsernameAttributes":[]},"ServerConfig":{"hostname":"127.0.0.1","port":%d}}`, gwURL, port)
-		if err := os.WriteFile(filepath.Join(s.dir, ".cognito", "config.json"), []byte(cfg), 0o644); err != nil {
-			return "", err
-		}
-		s.nodeOut.Reset()
-		s.node = exec.Command("node", startJS)
-		s.node.Dir = s.dir
-		s.node.Env = append(os.Environ(), fmt.Sprintf("PORT=%d", port))
-		s.node.Stdout, s.node.Stderr = &s.nodeOut, &s.nodeOut
-		s.node.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-		if err := s.node.Start(); err != nil {
-			return "", fmt.Errorf("starting cognito-local: %w", err)
-		}
-		s.nodeEnd = make(chan struct{})
-		go func(cmd *exec.Cmd, end chan struct{}) { cmd.Wait(); close(end) }(s.node, s.nodeEnd)
-		err = rie.WaitListening(ctx, fmt.Sprintf("127.0.0.1:%d", port), 20*time.Second, s.nodeEnd)
-		switch {
-		case err == nil:
-			return fmt.Sprintf("http://127.0.0.1:%d", port), nil
-		case errors.Is(err, rie.ErrExited) && attempt < 3:
-			continue
-		}
-		return "", fmt.Errorf("cognito-local: %w\n%s", err, s.nodeOut.Bytes())
-	}
-}
-
-func (s *stack) teardown() {
-	if s.gw != nil && s.gw.Handler != nil {
-		s.gw.Close()
-	}
-	if s.rie != nil {
-		s.rie.Stop()
-	}
-	if s.node != nil && s.node.Process != nil {
-		syscall.Kill(-s.node.Process.Pid, syscall.SIGTERM)
-		select {
-		case <-s.nodeEnd:
-		case <-time.After(3 * time.Second):
-			syscall.Kill(-s.node.Process.Pid, syscall.SIGKILL)
-			<-s.nodeEnd
-		}
-	}
-	if s.dir != "" {
-		os.RemoveAll(s.dir)
-	}
-}
-
 func run(ctx context.Context, bootstrap, lookup, tags, reportDir string, verbose, checkInterrupt bool) (err error) {
 	root, err := os.Getwd()
 	if err != nil {
 		return err
 	}
-	startJS := filepath.Join(root, "node_modules/cognito-local/lib/bin/start.js")
-	if _, err := os.Stat(startJS); err != nil {
-		return fmt.Errorf("cognito-local is not installed (%v); run `npm ci` (make live-local does)", err)
+	if bootstrap, err = filepath.Abs(bootstrap); err != nil {
+		return err
 	}
-	if _, err := exec.LookPath("node"); err != nil {
-		return errors.New("node is not on PATH; the live-local stack needs Node.js 20 or later for cognito-local")
-	}
-	bootstrap, err = filepath.Abs(bootstrap)
+	st, err := localstack.Start(ctx, localstack.Options{Root: root, Bootstrap: bootstrap, Env: []string{"ALIAS_LOOKUP=" + lookup}})
 	if err != nil {
 		return err
 	}
-	s := &stack{}
 	defer func() {
-		s.teardown()
 		if err != nil && verbose {
-			fmt.Fprintf(os.Stderr, "--- cognito-local output ---\n%s\n--- emulator output ---\n%s\n", s.nodeOut.Bytes(), s.rieOut.Bytes())
+			node, emu := st.Logs()
+			fmt.Fprintf(os.Stderr, "--- cognito-local output ---\n%s\n--- emulator output ---\n%s\n", node, emu)
 		}
+		st.Close()
 	}()
-	if s.dir, err = os.MkdirTemp("", "autoconfirm-live-local-"); err != nil {
-		return err
-	}
 	step := func(format string, a ...any) { fmt.Printf("live-local: "+format+"\n", a...) }
-
-	// The gateway's port first, bound here and kept: cognito-local's config
-	// names it.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	step("trigger %s under the Runtime Interface Emulator, behind the Lambda gateway at %s", bootstrap, st.GatewayURL)
+	step("cognito-local at %s, pool %s, app client with a secret, no AutoVerifiedAttributes", st.CognitoURL, st.PoolID)
+	gw, api, poolID, clientID, secret, cogURL, gwURL := st.Gateway, st.API, st.PoolID, st.ClientID, st.Secret, st.CognitoURL, st.GatewayURL
+	dir, err := os.MkdirTemp("", "autoconfirm-live-local-")
 	if err != nil {
 		return err
 	}
-	s.gw = &http.Server{}
-	defer func() {
-		if s.gw.Handler == nil {
-			ln.Close() // never served
-		}
-	}()
-	gwURL := fmt.Sprintf("http://%s", ln.Addr())
-
-	// The pool, before the trigger, whose environment names it.
-	cogURL, err := s.startCognitoLocal(ctx, startJS, gwURL)
-	if err != nil {
-		return err
-	}
-
-	// The trigger: the caller's environment passes through unchanged; only
-	// what reaches the local pool is added, unless the caller set it.
-	env := []string{"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER=" + cogURL, "ALIAS_LOOKUP=" + lookup}
-	for k, v := range map[string]string{"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"} {
-		if os.Getenv(k) == "" {
-			env = append(env, k+"="+v)
-		}
-	}
-	bin, err := rie.Binary(ctx)
-	if err != nil {
-		return err
-	}
-	if s.rie, err = rie.Start(ctx, bin, bootstrap, env, &s.rieOut); err != nil {
-		return err
-	}
-	gw := gateway.New(s.rie)
-	s.gw.Handler = gw
-	go s.gw.Serve(ln)
-	step("trigger %s under the Runtime Interface Emulator, behind the Lambda gateway at %s", bootstrap, gwURL)
-
-	api := cip.New(cip.Options{Region: "us-east-1", BaseEndpoint: aws.String(cogURL),
-		Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")})
-	pool, err := api.CreateUserPool(ctx, &cip.CreateUserPoolInput{
-		PoolName:        aws.String("autoconfirm-live-local"),
-		AliasAttributes: []types.AliasAttributeType{types.AliasAttributeTypeEmail, types.AliasAttributeTypePhoneNumber},
-		LambdaConfig:    &types.LambdaConfigType{PreSignUp: aws.String("arn:aws:lambda:us-east-1:000000000000:function:PreSignUp")},
-	})
-	if err != nil {
-		return fmt.Errorf("creating the local pool: %w", err)
-	}
-	poolID := aws.ToString(pool.UserPool.Id)
-	client, err := api.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{
-		UserPoolId: aws.String(poolID), ClientName: aws.String("autoconfirm-conformance"), GenerateSecret: true,
-	})
-	if err != nil {
-		return fmt.Errorf("creating the local app client: %w", err)
-	}
-	clientID, secret := aws.ToString(client.UserPoolClient.ClientId), aws.ToString(client.UserPoolClient.ClientSecret)
-	if secret == "" {
-		return errors.New("cognito-local created the app client without a secret; SecretHash would go untested")
-	}
-	step("cognito-local at %s, pool %s, app client with a secret, no AutoVerifiedAttributes", cogURL, poolID)
+	defer os.RemoveAll(dir)
 	fmt.Println(differences)
 
 	// The runner, built once, then run per target exactly as a user would.
-	runner := filepath.Join(s.dir, "autoconfirm-conformance")
+	runner := filepath.Join(dir, "autoconfirm-conformance")
 	build := exec.CommandContext(ctx, "go", "build", "-o", runner, "./cmd/autoconfirm-conformance")
 	build.Stdout, build.Stderr = os.Stdout, os.Stderr
 	if err := build.Run(); err != nil {
