@@ -51,6 +51,7 @@ lint: ## gofmt and go vet
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) vet -tags e2e ./internal/e2e
 
 .PHONY: unit
 unit: ## go test with the race detector
@@ -68,9 +69,12 @@ fuzz: ## fuzz the Invoke path, FUZZTIME (default 200000x)
 .PHONY: test
 test: lint unit fuzz rie-check live-local gate-check ## every test: lint, unit and feature tests (race), 20 s of fuzzing, dist/bootstrap under the RIE, the live-local stack, and the gate against broken implementations
 
+# The end-to-end checks are go tests behind the e2e build tag.
+E2E := $(GO) test -tags e2e -count=1 ./internal/e2e
+
 .PHONY: rie-check
-rie-check: build ## invoke dist/bootstrap under the Lambda Runtime Interface Emulator with every fixture
-	$(GO) run ./internal/cmd/riecheck --bootstrap $(BOOTSTRAP_BIN)
+rie-check: build ## invoke dist/bootstrap under the Lambda Runtime Interface Emulator with every fixture, and once per policy and lookup mode
+	$(E2E) -run '^TestBootstrap' -args -bootstrap='$(abspath $(BOOTSTRAP_BIN))'
 
 # The pinned cognito-local, installed from package-lock.json.
 node_modules/.installed: package.json package-lock.json
@@ -85,20 +89,20 @@ live-local: node_modules/.installed ## the features against a local pool: cognit
 	$(GO) run ./internal/cmd/livelocal --bootstrap '$(BOOTSTRAP)' $(if $(filter $(BOOTSTRAP_BIN),$(BOOTSTRAP)),--own) $(if $(TAGS),--tags '$(TAGS)')
 
 .PHONY: gate-check
-gate-check: node_modules/.installed ## live-local against testdata/impls: the reference must pass, every broken one must fail
-	$(GO) run ./internal/cmd/gatecheck
+gate-check: node_modules/.installed ## the local pool against testdata/impls: the reference must pass, every broken one must have failed scenarios
+	$(E2E) -v -run '^TestGate$$'
 
 .PHONY: bench
 bench: build node_modules/.installed ## measure against the baselines, side by side, and print the table (see docs/performance.md)
 	$(GO) run ./internal/cmd/bench --bootstrap $(BOOTSTRAP_BIN)
 
 .PHONY: report-check
-report-check: conformance ## render the HTML report in headless Chromium and save screenshots in REPORT_DIR; installs Debian's chromium with apt-get if it is missing and you are root
+report-check: ## render the HTML report in headless Chromium and save screenshots in REPORT_DIR; installs Debian's chromium with apt-get if it is missing and you are root
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 	  { echo "report-check: chromium is missing; installing Debian's chromium package with apt-get"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }; } || \
 	  { echo "install Debian's chromium package to check the report"; exit 2; }
-	$(GO) run ./internal/cmd/reportcheck --report '$(REPORT_DIR)/report.html' --out '$(REPORT_DIR)'
+	$(E2E) -run '^TestReportInChromium$$' -args -out='$(abspath $(REPORT_DIR))'
 
 .PHONY: clean
 clean: ## remove build output and reports
