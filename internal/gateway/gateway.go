@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -25,6 +26,7 @@ type Invoker interface {
 // Gateway is an http.Handler for POST /2015-03-31/functions/{name}/invocations.
 type Gateway struct {
 	fn      Invoker
+	mu      sync.Mutex   // one invoke at a time: two at once make the emulator panic
 	delay   atomic.Int64 // nanoseconds added before each invoke
 	invokes atomic.Int64
 	errors  atomic.Int64
@@ -73,7 +75,9 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	g.mu.Lock()
 	res, err := g.fn.Invoke(r.Context(), body)
+	g.mu.Unlock()
 	if err != nil {
 		writeError(w, http.StatusBadGateway, "ServiceException", fmt.Sprintf("function %s: %v", name, err))
 		return
