@@ -1,7 +1,6 @@
 package cognitofake
 
 import (
-	"encoding/json"
 	"net/http"
 	"regexp"
 	"unicode/utf8"
@@ -13,8 +12,7 @@ var usernamePattern = regexp.MustCompile(`^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$`)
 // adminGetUser serves AdminGetUser.
 func (s *Server) adminGetUser(w http.ResponseWriter, body []byte) {
 	var in struct{ UserPoolId, Username string }
-	if err := json.Unmarshal(body, &in); err != nil {
-		writeError(w, http.StatusBadRequest, "SerializationException", err.Error())
+	if !decode(w, body, &in) {
 		return
 	}
 	s.record(Call{Op: OpAdminGetUser, PoolID: in.UserPoolId, Username: in.Username})

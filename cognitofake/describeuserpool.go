@@ -1,7 +1,6 @@
 package cognitofake
 
 import (
-	"encoding/json"
 	"net/http"
 )
 
@@ -10,8 +9,7 @@ import (
 // none is applied.
 func (s *Server) describeUserPool(w http.ResponseWriter, body []byte) {
 	var in struct{ UserPoolId string }
-	if err := json.Unmarshal(body, &in); err != nil {
-		writeError(w, http.StatusBadRequest, "SerializationException", err.Error())
+	if !decode(w, body, &in) {
 		return
 	}
 	s.record(Call{Op: OpDescribeUserPool, PoolID: in.UserPoolId})

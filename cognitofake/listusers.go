@@ -1,7 +1,6 @@
 package cognitofake
 
 import (
-	"encoding/json"
 	"net/http"
 	"strconv"
 )
@@ -15,8 +14,7 @@ func (s *Server) listUsers(w http.ResponseWriter, body []byte) {
 		PaginationToken string
 		AttributesToGet []string
 	}
-	if err := json.Unmarshal(body, &in); err != nil {
-		writeError(w, http.StatusBadRequest, "SerializationException", err.Error())
+	if !decode(w, body, &in) {
 		return
 	}
 	s.record(Call{Op: OpListUsers, PoolID: in.UserPoolId, Filter: in.Filter, Token: in.PaginationToken, AttributesToGet: in.AttributesToGet})

@@ -70,6 +70,16 @@ func (s *Server) Seed(poolID string, users ...User) {
 	p.users = append(p.users, users...)
 }
 
+// lockedPool returns the pool to change, s.mu held, or answers
+// ResourceNotFoundException and returns nil.
+func (s *Server) lockedPool(w http.ResponseWriter, poolID string) *pool {
+	p, ok := s.pools[poolID]
+	if !ok {
+		writeError(w, http.StatusBadRequest, "ResourceNotFoundException", "User pool "+poolID+" does not exist.")
+	}
+	return p
+}
+
 // poolOf returns a copy of the pool's users and its configuration, or answers
 // ResourceNotFoundException as Cognito does for an unknown pool (facts §4.3,
 // §4.6: both operations list ResourceNotFoundException).
@@ -81,10 +91,10 @@ func (s *Server) poolOf(w http.ResponseWriter, poolID string) (PoolConfig, []Use
 	if ok {
 		users, cfg = append([]User(nil), p.users...), p.cfg
 	}
-	s.mu.Unlock()
 	if !ok {
-		writeError(w, http.StatusBadRequest, "ResourceNotFoundException", "User pool "+poolID+" does not exist.")
+		s.lockedPool(w, poolID)
 	}
+	s.mu.Unlock()
 	return cfg, users, ok
 }
 

@@ -223,6 +223,15 @@ func throttled(w http.ResponseWriter) {
 // Throttled returns how many calls a quota refused.
 func (s *Server) Throttled() int { s.mu.Lock(); defer s.mu.Unlock(); return s.throttled }
 
+// decode reads a request body into in, or answers SerializationException.
+func decode(w http.ResponseWriter, body []byte, in any) bool {
+	if err := json.Unmarshal(body, in); err != nil {
+		writeError(w, http.StatusBadRequest, "SerializationException", err.Error())
+		return false
+	}
+	return true
+}
+
 func writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 	json.NewEncoder(w).Encode(v)

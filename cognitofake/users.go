@@ -1,7 +1,6 @@
 package cognitofake
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 )
@@ -16,16 +15,14 @@ func (s *Server) adminCreateUser(w http.ResponseWriter, body []byte) {
 		UserPoolId, Username string
 		UserAttributes       []Attribute
 	}
-	if err := json.Unmarshal(body, &in); err != nil {
-		writeError(w, http.StatusBadRequest, "SerializationException", err.Error())
+	if !decode(w, body, &in) {
 		return
 	}
 	s.record(Call{Op: OpAdminCreateUser, PoolID: in.UserPoolId, Username: in.Username})
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, ok := s.pools[in.UserPoolId]
-	if !ok {
-		writeError(w, http.StatusBadRequest, "ResourceNotFoundException", "User pool "+in.UserPoolId+" does not exist.")
+	p := s.lockedPool(w, in.UserPoolId)
+	if p == nil {
 		return
 	}
 	for _, u := range p.users {
@@ -44,16 +41,14 @@ func (s *Server) adminCreateUser(w http.ResponseWriter, body []byte) {
 // adminDeleteUser serves AdminDeleteUser, by username.
 func (s *Server) adminDeleteUser(w http.ResponseWriter, body []byte) {
 	var in struct{ UserPoolId, Username string }
-	if err := json.Unmarshal(body, &in); err != nil {
-		writeError(w, http.StatusBadRequest, "SerializationException", err.Error())
+	if !decode(w, body, &in) {
 		return
 	}
 	s.record(Call{Op: OpAdminDeleteUser, PoolID: in.UserPoolId, Username: in.Username})
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, ok := s.pools[in.UserPoolId]
-	if !ok {
-		writeError(w, http.StatusBadRequest, "ResourceNotFoundException", "User pool "+in.UserPoolId+" does not exist.")
+	p := s.lockedPool(w, in.UserPoolId)
+	if p == nil {
 		return
 	}
 	for i, u := range p.users {
