@@ -62,7 +62,7 @@ type event struct {
 // time: Cognito builds the event itself and never repeats a key.
 func parse(payload []byte) (event, error) {
 	ev := event{respStart: -1}
-	if len(bytes.TrimSpace(payload)) == 0 {
+	if len(payload) == 0 {
 		return ev, invalid("the payload is empty; expected a JSON object")
 	}
 	if !json.Valid(payload) {
