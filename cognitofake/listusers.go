@@ -2,6 +2,7 @@ package cognitofake
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 )
 
@@ -98,7 +99,7 @@ func only(u User, names []string) User {
 	}
 	var attrs []Attribute
 	for _, a := range u.Attributes {
-		if contains(names, a.Name) {
+		if slices.Contains(names, a.Name) {
 			attrs = append(attrs, a)
 		}
 	}

@@ -98,15 +98,6 @@ func (s *Server) poolOf(w http.ResponseWriter, poolID string) (PoolConfig, []Use
 	return cfg, users, ok
 }
 
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
-
 // sameValue compares attribute values as Cognito matches them: email without
 // regard to case (facts §4.2, "All searches are case-insensitive"; §4.6),
 // everything else exactly.

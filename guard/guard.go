@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -182,7 +183,7 @@ func (g *Guard) Check(ctx context.Context, poolID string, self Self, cands []Loo
 		dcancel()
 		if ok {
 			for i, c := range cands {
-				if !contains(aliases, c.Attr) {
+				if !slices.Contains(aliases, c.Attr) {
 					results[i].Outcome = Unchecked
 				}
 			}
@@ -214,15 +215,6 @@ func (g *Guard) Check(ctx context.Context, poolID string, self Self, cands []Loo
 		}
 	}
 	return results
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Self identifies the user who is signing up, so that a retried invocation

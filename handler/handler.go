@@ -28,8 +28,7 @@ type Handler struct {
 	cfg     Config
 	guard   *guard.Guard
 	logger  *slog.Logger
-	key     []byte    // keys the username hash in the log; made per instance
-	hashers sync.Pool // HMAC-SHA256 under key, for the log
+	hashers sync.Pool // HMAC-SHA256 under a key made per instance, for the log
 }
 
 // New builds a handler. dir may be nil only when cfg.NeedsLookups() is
@@ -43,11 +42,7 @@ func New(cfg Config, dir guard.Directory, logger *slog.Logger) (*Handler, error)
 	}
 	key := make([]byte, 32)
 	rand.Read(key) // never fails (crypto/rand)
-	h := &Handler{
-		cfg:    cfg,
-		logger: logger,
-		key:    key,
-	}
+	h := &Handler{cfg: cfg, logger: logger}
 	h.hashers.New = func() any { return hmac.New(sha256.New, key) }
 	h.guard = guard.New(dir, guard.Config{
 		Mode:           cfg.Lookup,
