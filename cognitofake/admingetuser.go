@@ -15,7 +15,6 @@ func (s *Server) adminGetUser(w http.ResponseWriter, body []byte) {
 	if !decode(w, body, &in) {
 		return
 	}
-	s.record(Call{Op: OpAdminGetUser, PoolID: in.UserPoolId, Username: in.Username})
 	// Username: 1 to 128 characters of letters, marks, symbols, numbers and
 	// punctuation (facts §4.6).
 	if n := utf8.RuneCountInString(in.Username); n < 1 || n > 128 || !usernamePattern.MatchString(in.Username) {

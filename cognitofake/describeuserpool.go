@@ -12,7 +12,6 @@ func (s *Server) describeUserPool(w http.ResponseWriter, body []byte) {
 	if !decode(w, body, &in) {
 		return
 	}
-	s.record(Call{Op: OpDescribeUserPool, PoolID: in.UserPoolId})
 	cfg, _, ok := s.poolOf(w, in.UserPoolId)
 	if !ok {
 		return

@@ -18,7 +18,6 @@ func (s *Server) listUsers(w http.ResponseWriter, body []byte) {
 	if !decode(w, body, &in) {
 		return
 	}
-	s.record(Call{Op: OpListUsers, PoolID: in.UserPoolId, Filter: in.Filter, Token: in.PaginationToken, AttributesToGet: in.AttributesToGet})
 	// UserList category, 30/s by default (facts §4.4a).
 	if !s.allowList() {
 		throttled(w)

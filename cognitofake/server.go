@@ -129,8 +129,7 @@ func (s *Server) UserCalls() []Call {
 
 const target = "AWSCognitoIdentityProviderService."
 
-// operation is one API operation: it reads its input from body, records its
-// call, and answers.
+// operation is one API operation: it reads its input from body and answers.
 type operation func(s *Server, w http.ResponseWriter, body []byte)
 
 var operations = map[string]operation{
@@ -167,9 +166,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	// Every call is recorded, a failed one too: it was still made.
+	s.record(callOf(name[len(target):], body))
 	if fault != FaultNone {
-		// Record the call first: a failed call was still made.
-		s.record(callOf(name[len(target):], body))
 		s.inject(w, r, fault)
 		return
 	}

@@ -18,7 +18,6 @@ func (s *Server) adminCreateUser(w http.ResponseWriter, body []byte) {
 	if !decode(w, body, &in) {
 		return
 	}
-	s.record(Call{Op: OpAdminCreateUser, PoolID: in.UserPoolId, Username: in.Username})
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.lockedPool(w, in.UserPoolId)
@@ -44,7 +43,6 @@ func (s *Server) adminDeleteUser(w http.ResponseWriter, body []byte) {
 	if !decode(w, body, &in) {
 		return
 	}
-	s.record(Call{Op: OpAdminDeleteUser, PoolID: in.UserPoolId, Username: in.Username})
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.lockedPool(w, in.UserPoolId)
