@@ -52,9 +52,16 @@ Flags:
 // errUsage marks a mistake in how the runner was called: exit status 2.
 var errUsage = errors.New("usage")
 
-// usageErrorf returns an error that is a usage mistake, with its message.
+// usageError is a usage mistake: errors.Is(err, errUsage) holds, and its
+// message is only what went wrong.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string      { return e.msg }
+func (usageError) Is(target error) bool { return target == errUsage }
+
+// usageErrorf returns a usage mistake with its message.
 func usageErrorf(format string, a ...any) error {
-	return fmt.Errorf("%w: "+format, append([]any{errUsage}, a...)...)
+	return usageError{fmt.Sprintf(format, a...)}
 }
 
 // exitInterrupted is the status of a run stopped by SIGINT or SIGTERM.
@@ -83,7 +90,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case errors.Is(err, flag.ErrHelp):
 		return conformance.ExitPass
 	case errors.Is(err, errUsage):
-		fmt.Fprintf(stderr, "autoconfirm-conformance: %s\nrun autoconfirm-conformance --help for the flags\n", trimUsage(err))
+		fmt.Fprintf(stderr, "autoconfirm-conformance: %v\nrun autoconfirm-conformance --help for the flags\n", err)
 		return conformance.ExitUsage
 	case err != nil:
 		fmt.Fprintln(stderr, "autoconfirm-conformance:", err)
@@ -92,15 +99,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 	}
 	return status
-}
-
-// trimUsage drops the sentinel's own text from a usage error's message.
-func trimUsage(err error) string {
-	msg := err.Error()
-	if p := errUsage.Error() + ": "; len(msg) > len(p) && msg[:len(p)] == p {
-		return msg[len(p):]
-	}
-	return msg
 }
 
 // parse parses a subcommand's flags. --help prints the usage and the
