@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -38,6 +39,13 @@ type Options struct {
 	Format string
 	// Tags is a godog tag expression, e.g. "@alias && ~@slow".
 	Tags string
+	// Profiles are the profiles judged: only scenarios tagged with one of
+	// them run, and the rest are reported as not claimed. Empty runs every
+	// scenario.
+	Profiles []string
+	// Features and Fixtures are a team's own directories of feature files
+	// and fixtures, added to Content's; empty for none.
+	Features, Fixtures string
 	// Concurrency is the number of scenarios run at once.
 	Concurrency int
 	// Seed orders scenarios: -1 picks a random seed (printed), 0 keeps file order.
@@ -65,6 +73,9 @@ type Options struct {
 type Result struct {
 	Status int
 	Skips  []steps.Skip
+	// NotClaimed counts the scenarios left out because they belong to no
+	// profile the run judged.
+	NotClaimed int
 }
 
 // Run runs the features once.
@@ -80,6 +91,17 @@ func Run(o Options) Result {
 	}
 	if len(o.Paths) == 0 {
 		o.Paths = []string{"features"}
+	}
+	if o.Features != "" || o.Fixtures != "" {
+		content, err := addOwn(o.Content, o.Features, o.Fixtures)
+		if err != nil {
+			fmt.Fprintln(o.Errors, "autoconfirm-conformance:", err)
+			return Result{Status: ExitUsage}
+		}
+		o.Content = content
+		if o.Features != "" {
+			o.Paths = append(o.Paths, OwnFeatures)
+		}
 	}
 	if o.Format == "" {
 		o.Format = "pretty"
@@ -114,7 +136,7 @@ func Run(o Options) Result {
 			TestingT:    o.TestingT,
 		},
 	}
-	docs, err := checkSelection(ts, o.Tags)
+	docs, claimed, err := checkSelection(&ts, o.Tags, o.Profiles)
 	if err != nil {
 		fmt.Fprintln(o.Errors, "autoconfirm-conformance:", err)
 		return Result{Status: ExitUsage}
@@ -122,8 +144,9 @@ func Run(o Options) Result {
 	status := ts.Run()
 	out.flush()
 	skips.Print(o.Output)
+	claimed.print(o.Output)
 	printFailures(o.Output, tally.Failures(), places(docs))
-	res := Result{Status: status, Skips: skips.Items()}
+	res := Result{Status: status, Skips: skips.Items(), NotClaimed: claimed.total()}
 	// A run passes only when it checked something: a run whose every
 	// scenario was beyond the target's sight has not shown anything.
 	if passed, unobservable, failed, checked := tally.Counts(); status == ExitPass && (checked == 0 || passed+unobservable+failed == 0) {
@@ -149,27 +172,31 @@ func Run(o Options) Result {
 }
 
 // checkSelection refuses a tag expression that is malformed or selects no
-// scenario: either would otherwise end in a run that checked nothing and
-// exited 0, or in a panic inside godog's tag parser.
-// It returns the parsed features, for the failure summary.
-func checkSelection(ts godog.TestSuite, tags string) ([]*messages.GherkinDocument, error) {
+// scenario, and a profile that no scenario carries: either would otherwise end
+// in a run that checked nothing and exited 0, or in a panic inside godog's tag
+// parser. It narrows the suite's tags to the profiles, and returns the parsed
+// features, for the failure summary, and what the profiles left out.
+func checkSelection(ts *godog.TestSuite, tags string, profiles []string) ([]*messages.GherkinDocument, claim, error) {
+	c := claim{asked: profiles, unclaimed: map[string]int{}}
 	var expr tagExpr
 	if strings.TrimSpace(tags) != "" {
 		var err error
 		if expr, err = parseTags(tags); err != nil {
-			return nil, err
+			return nil, c, err
 		}
 	}
 	all := *ts.Options
 	all.Tags = ""
-	ts.Options = &all
-	features, err := ts.RetrieveFeatures()
+	probe := *ts
+	probe.Options = &all
+	features, err := probe.RetrieveFeatures()
 	if err != nil {
-		return nil, fmt.Errorf("reading the features: %w", err)
+		return nil, c, fmt.Errorf("reading the features: %w", err)
 	}
+	narrowed := withProfiles(expr, profiles)
 	var docs []*messages.GherkinDocument
 	known := map[string]bool{}
-	selected := expr == nil
+	selected := false
 	for _, f := range features {
 		docs = append(docs, f.GherkinDocument)
 		for _, p := range f.Pickles {
@@ -178,11 +205,40 @@ func checkSelection(ts godog.TestSuite, tags string) ([]*messages.GherkinDocumen
 				names = append(names, t.Name)
 				known[t.Name] = true
 			}
-			selected = selected || expr.match(names)
+			if expr != nil && !expr.match(names) {
+				continue
+			}
+			if narrowed == nil || narrowed.match(names) {
+				selected = true
+				continue
+			}
+			c.unclaimed[profileOf(names)]++
+		}
+	}
+	for _, p := range profiles {
+		if !known["@"+p] {
+			return nil, c, fmt.Errorf("no scenario belongs to the profile %q, so claiming it would check nothing; the built-in profiles are %s, and a team's own features may tag their scenarios with profiles of their own", p, strings.Join(BuiltinProfiles, ", "))
 		}
 	}
 	if !selected {
-		return nil, selectionError(tags, known)
+		if len(profiles) > 0 && expr != nil {
+			return nil, c, fmt.Errorf("the tag expression %q selects no scenario of the profiles %s, so the run would check nothing", tags, strings.Join(profiles, ","))
+		}
+		return nil, c, selectionError(tags, known)
 	}
-	return docs, nil
+	if narrowed != nil {
+		ts.Options.Tags = narrowed.String()
+	}
+	return docs, c, nil
+}
+
+// profileOf names the built-in profile a scenario's tags carry, or the first
+// tag, or "".
+func profileOf(tags []string) string {
+	for _, t := range tags {
+		if slices.Contains(BuiltinProfiles, strings.TrimPrefix(t, "@")) {
+			return strings.TrimPrefix(t, "@")
+		}
+	}
+	return ""
 }

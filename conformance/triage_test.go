@@ -163,7 +163,7 @@ func TestAnchorsStable(t *testing.T) {
 	Run(Options{Target: targets.NewInProcess(), Content: autoconfirm.Content(), Format: "progress", Tags: "@signup",
 		Output: &bytes.Buffer{}, Errors: &bytes.Buffer{}, NoColors: true, ReportDir: dir})
 	b, _ := os.ReadFile(filepath.Join(dir, HTMLFile))
-	if !strings.Contains(string(b), `id="inprocess-features_sign_up_feature-A_user_whose_email_address_is_empty"`) {
+	if !strings.Contains(string(b), `id="inprocess-features_sign_up_feature-The_event_comes_back_as_it_was_sent__but_for_the_flags__A_user_whose_email_address_is_empty"`) {
 		t.Error("the scenario's id is not built from its feature and name")
 	}
 }

@@ -20,7 +20,74 @@ Feature: A new sign-up never takes over another user's verified email or phone
   time limits below are generous on purpose: they tell a budget that works
   (a few hundred milliseconds) from one that does not (the pool's ten seconds).
 
-  Scenario: Someone else has verified the email address (default policy)
+  The promise that matters to every trigger that verifies (@alias-safe) is
+  only this: a value another user holds verified is never verified for the
+  new user. Leaving it unverified and refusing the sign-up both keep it. The
+  policies, their texts, the lookups made and failing closed are autoconfirm's
+  own choices (@autoconfirm).
+
+  @alias-safe
+  Scenario: Someone else has verified the email address
+    Given a new user signs up with the event "alias-email"
+    And another user already has this email address and has verified it
+    When the sign-up reaches the pre sign-up trigger
+    Then the email address is left unverified or the sign-up is refused
+
+  @alias-safe
+  Scenario: Someone else has verified the phone number
+    Given a new user signs up with the event "alias-phone"
+    And another user already has this phone number and has verified it
+    When the sign-up reaches the pre sign-up trigger
+    Then the phone number is left unverified or the sign-up is refused
+
+  @alias-safe
+  Scenario: Someone else has verified the email address; the new user also gives a phone number
+    Given a new user signs up with the event "alias-both"
+    And another user already has this email address and has verified it
+    When the sign-up reaches the pre sign-up trigger
+    Then the email address is left unverified or the sign-up is refused
+
+  @alias-safe
+  Scenario: Both the email address and the phone number are held by others
+    Given a new user signs up with the event "alias-both"
+    And another user already has this email address and has verified it
+    And another user already has this phone number and has verified it
+    When the sign-up reaches the pre sign-up trigger
+    Then the email address is left unverified or the sign-up is refused
+    And the phone number is left unverified or the sign-up is refused
+
+  @alias-safe @email-case
+  Scenario: Someone else has verified the email address, written in other letter case
+    Given a new user signs up with the event "alias-email"
+    And another user already has the verified email address "Sam.Taylor@EXAMPLE.com"
+    When the sign-up reaches the pre sign-up trigger
+    Then the email address is left unverified or the sign-up is refused
+
+  @alias-safe
+  Scenario: Someone whose account is disabled has verified the email address
+    Given a new user signs up with the event "alias-email"
+    And another user already has this email address and has verified it, but is disabled
+    When the sign-up reaches the pre sign-up trigger
+    Then the email address is left unverified or the sign-up is refused
+
+  @alias-safe @filter-escaping
+  Scenario: Someone else has verified an email address with a quote in it
+    Given a new user signs up with the event "alias-quote-email"
+    And another user already has this email address and has verified it
+    When the sign-up reaches the pre sign-up trigger
+    Then the email address is left unverified or the sign-up is refused
+
+  @alias-safe @paging @fake-pool
+  Scenario: The user who holds the email address is on the third page of results
+    Given the function looks users up with ListUsers
+    And a new user signs up with the event "alias-paged"
+    And the pool already holds the users in "paged-holder"
+    And the pool answers 5 users per page
+    When the sign-up reaches the pre sign-up trigger
+    Then the email address is left unverified or the sign-up is refused
+
+  @autoconfirm
+  Scenario: Someone else has verified the email address (default policy: confirm, leave it unverified)
     Given a new user signs up with the event "alias-email"
     And another user already has this email address and has verified it
     When the sign-up reaches the pre sign-up trigger
@@ -28,7 +95,7 @@ Feature: A new sign-up never takes over another user's verified email or phone
     And the email address is not verified
     And the pool is asked who holds this email address
 
-  @policy-reject
+  @autoconfirm @policy-reject
   Scenario: Someone else has verified the email address, and the policy is to refuse
     Given the alias policy is "reject"
     And a new user signs up with the event "alias-email"
@@ -38,7 +105,7 @@ Feature: A new sign-up never takes over another user's verified email or phone
     And the refusal says "email address"
     And the refusal does not name the other user
 
-  @policy-allow
+  @autoconfirm @policy-allow
   Scenario: Someone else has verified the email address, and the policy allows it
     Given the alias policy is "allow"
     And a new user signs up with the event "alias-email"
@@ -48,22 +115,23 @@ Feature: A new sign-up never takes over another user's verified email or phone
     And the email address is verified
     And the pool is not looked up
 
-  @email-case
-  Scenario: Someone else has verified the email address, written in other letter case
+  @autoconfirm @email-case
+  Scenario: The letter case of an email address does not matter to the guard
     Given a new user signs up with the event "alias-email"
     And another user already has the verified email address "Sam.Taylor@EXAMPLE.com"
     When the sign-up reaches the pre sign-up trigger
     Then the user is confirmed
     And the email address is not verified
 
-  Scenario: Someone whose account is disabled has verified the email address
+  @autoconfirm
+  Scenario: A disabled holder still holds the email address (default policy)
     Given a new user signs up with the event "alias-email"
     And another user already has this email address and has verified it, but is disabled
     When the sign-up reaches the pre sign-up trigger
     Then the user is confirmed
     And the email address is not verified
 
-  @policy-reject
+  @autoconfirm @policy-reject
   Scenario: The user who holds the email address has no phone number, and the policy is to refuse
     Given the alias policy is "reject"
     And a new user signs up with the event "alias-both"
@@ -72,6 +140,7 @@ Feature: A new sign-up never takes over another user's verified email or phone
     Then the sign-up is refused
     And the refusal says "email address"
 
+  @autoconfirm
   Scenario: Someone else has the email address but never verified it
     Given a new user signs up with the event "alias-email"
     And another user already has this email address but has not verified it
@@ -79,7 +148,8 @@ Feature: A new sign-up never takes over another user's verified email or phone
     Then the user is confirmed
     And the email address is verified
 
-  Scenario: Someone else has verified the phone number
+  @autoconfirm
+  Scenario: Someone else has verified the phone number (default policy)
     Given a new user signs up with the event "alias-phone"
     And another user already has this phone number and has verified it
     When the sign-up reaches the pre sign-up trigger
@@ -87,7 +157,7 @@ Feature: A new sign-up never takes over another user's verified email or phone
     And the phone number is not verified
     And the pool is asked who holds this phone number
 
-  @policy-reject
+  @autoconfirm @policy-reject
   Scenario: Someone else has verified the phone number, and the policy is to refuse
     Given the alias policy is "reject"
     And a new user signs up with the event "alias-phone"
@@ -97,6 +167,7 @@ Feature: A new sign-up never takes over another user's verified email or phone
     And the refusal says "phone number"
     And the refusal does not name the other user
 
+  @autoconfirm
   Scenario: Someone else has the phone number but never verified it
     Given a new user signs up with the event "alias-phone"
     And another user already has this phone number but has not verified it
@@ -104,6 +175,7 @@ Feature: A new sign-up never takes over another user's verified email or phone
     Then the user is confirmed
     And the phone number is verified
 
+  @autoconfirm
   Scenario: Only the email address is taken; the phone number is still verified
     Given a new user signs up with the event "alias-both"
     And another user already has this email address and has verified it
@@ -113,6 +185,7 @@ Feature: A new sign-up never takes over another user's verified email or phone
     And the phone number is verified
     And the pool is looked up 2 times
 
+  @autoconfirm
   Scenario: Both the email address and the phone number are taken
     Given a new user signs up with the event "alias-both"
     And another user already has this email address and has verified it
@@ -122,7 +195,7 @@ Feature: A new sign-up never takes over another user's verified email or phone
     And the email address is not verified
     And the phone number is not verified
 
-  @policy-reject
+  @autoconfirm @policy-reject
   Scenario: Both are taken, and the policy is to refuse
     Given the alias policy is "reject"
     And a new user signs up with the event "alias-both"
@@ -134,7 +207,7 @@ Feature: A new sign-up never takes over another user's verified email or phone
     And the refusal says "phone number"
     And the refusal does not name the other user
 
-  @fake-pool
+  @autoconfirm @fake-pool
   Scenario: In a pool whose only alias is the email address, only the email address is looked up
     Given a new user signs up with the event "alias-both"
     And the pool's only alias attribute is the email address
@@ -145,7 +218,7 @@ Feature: A new sign-up never takes over another user's verified email or phone
     And the phone number is verified
     And the pool is looked up 1 time
 
-  @fake-pool
+  @autoconfirm @fake-pool
   Scenario: In a pool that uses the email address as the username, nothing is looked up
     Given a new user signs up with the event "alias-both"
     And the pool uses the email address as the username
@@ -155,7 +228,7 @@ Feature: A new sign-up never takes over another user's verified email or phone
     And the phone number is verified
     And the pool is not looked up
 
-  @fake-pool
+  @autoconfirm @fake-pool
   Scenario: When the pool's aliases cannot be read, both values are looked up
     Given a new user signs up with the event "alias-both"
     And the pool's configuration cannot be read
@@ -165,7 +238,7 @@ Feature: A new sign-up never takes over another user's verified email or phone
     And the phone number is verified
     And the pool is looked up 2 times
 
-  @autoconfirm-contract
+  @autoconfirm
   Scenario: An email address too long to name a user is not verified when the function asks AdminGetUser
     Given the function looks users up with AdminGetUser
     And a new user signs up with the event "alias-long-email"
@@ -174,7 +247,7 @@ Feature: A new sign-up never takes over another user's verified email or phone
     And the email address is not verified
     And the pool is not looked up
 
-  @autoconfirm-contract
+  @autoconfirm
   Scenario: An email address too long to name a user is searched for when the function uses ListUsers
     Given the function looks users up with ListUsers
     And a new user signs up with the event "alias-long-email"
@@ -183,13 +256,14 @@ Feature: A new sign-up never takes over another user's verified email or phone
     And the email address is verified
     And the pool is asked who holds this email address
 
+  @autoconfirm
   Scenario: Nothing to verify means nothing to look up
     Given a new user signs up with the event "neither"
     When the sign-up reaches the pre sign-up trigger
     Then the user is confirmed
     And the pool is not looked up
 
-  @filter-escaping
+  @autoconfirm @filter-escaping
   Scenario: An email address with a quote in it is looked up exactly
     Given a new user signs up with the event "alias-quote-email"
     And another user already has this email address and has verified it
@@ -200,6 +274,7 @@ Feature: A new sign-up never takes over another user's verified email or phone
 
   # Escaping the quote (as autoconfirm does) or refusing to look the value up
   # (and so not verifying it) are both correct; widening the lookup is not.
+  @autoconfirm
   Scenario: A crafted email address cannot widen the lookup
     Given a new user signs up with the event "alias-crafted-email"
     And another user already has the verified email address "victim@example.com"
@@ -207,8 +282,8 @@ Feature: A new sign-up never takes over another user's verified email or phone
     Then the user is confirmed
     And no lookup asks about anything but this email address
 
-  @paging @fake-pool
-  Scenario: The user who holds the email address is on the third page of results
+  @autoconfirm @paging @fake-pool
+  Scenario: The guard reads every page of results until it finds the holder
     Given the function looks users up with ListUsers
     And a new user signs up with the event "alias-paged"
     And the pool already holds the users in "paged-holder"
@@ -218,7 +293,7 @@ Feature: A new sign-up never takes over another user's verified email or phone
     And the email address is not verified
     And the pool is looked up 3 times
 
-  @faults @fake-pool
+  @autoconfirm @faults @fake-pool
   Scenario Outline: The pool cannot be asked: <what>
     Given a new user signs up with the event "alias-both"
     And the lookup budget is 300 milliseconds
@@ -239,7 +314,7 @@ Feature: A new sign-up never takes over another user's verified email or phone
       | the pool does not exist       | reports that the pool does not exist  |
       | a refused connection          | cannot connect                        |
 
-  @faults @fake-pool
+  @autoconfirm @faults @fake-pool
   Scenario: Fifty pages of results are more than the guard reads
     Given the function looks users up with ListUsers
     And a new user signs up with the event "alias-paged"
@@ -250,7 +325,7 @@ Feature: A new sign-up never takes over another user's verified email or phone
     And the email address is not verified
     And the pool is looked up 10 times
 
-  @faults @fake-pool
+  @autoconfirm @faults @fake-pool
   Scenario: The invocation has less time left than the lookup budget
     Given a new user signs up with the event "alias-email"
     And the invocation has 400 milliseconds left
@@ -260,7 +335,7 @@ Feature: A new sign-up never takes over another user's verified email or phone
     And the email address is not verified
     And the answer comes back within 3000 milliseconds
 
-  @faults @fake-pool
+  @autoconfirm @faults @fake-pool
   Scenario: The pool answers too slowly
     Given a new user signs up with the event "alias-email"
     And the lookup budget is 300 milliseconds
@@ -270,7 +345,7 @@ Feature: A new sign-up never takes over another user's verified email or phone
     And the email address is not verified
     And the answer comes back within 3000 milliseconds
 
-  @faults @fake-pool @policy-reject
+  @autoconfirm @faults @fake-pool @policy-reject
   Scenario: A failed lookup is not a conflict, even when the policy is to refuse
     Given the alias policy is "reject"
     And a new user signs up with the event "alias-email"

@@ -1,4 +1,4 @@
-@bad-input @autoconfirm-contract
+@bad-input @autoconfirm
 Feature: Bad input gets a clear answer, never a crash or a wrong flag
   The trigger sits in every sign-up path of the pool. Whatever arrives, from
   Cognito, an attacker or a misconfiguration, it answers: either the right

@@ -26,6 +26,16 @@ Usage:
   autoconfirm-conformance cleanup --pool-id ID   delete users left by runs (prefix ` + targets.UserPrefix + `)
   autoconfirm-conformance report --out F DIR...  combine the report directories of several runs
                                                  (one per target) into one HTML page with a matrix
+  autoconfirm-conformance steps                  print every step phrase a feature can use, with an example
+
+Profiles (--profile, or PROFILE): each scenario judges one of
+  cognito       what Cognito itself enforces on the answer, so no sign-up fails because of it
+  auto-confirm  every sign-up confirmed; every ordinary email and E.164 phone nobody holds verified
+  alias-safe    a value another user holds verified is never verified for the new user
+  autoconfirm   this project's own choices: its policies and texts, lookups, bad input, exact echo
+A scenario of a profile not asked for is reported as not claimed, apart from
+one the target cannot observe. Your own features (--features DIR) may tag their
+scenarios with a profile of your own and claim it.
 
 Targets (--target, or CONFORMANCE_TARGET):
   inprocess  the autoconfirm handler in this process, with a fake pool (default)
@@ -83,6 +93,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			cmd, args = runCleanup, args[1:]
 		case "report":
 			cmd, args = runReport, args[1:]
+		case "steps":
+			cmd, args = runSteps, args[1:]
 		}
 	}
 	status, err := cmd(ctx, args, getenv, stdout, stderr)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/autoconfirm/autoconfirm"
@@ -24,11 +25,16 @@ type suiteOptions struct {
 	policy, lookup             string
 	emulator, runID            string
 	reportDir, implementation  string
+	profile, features          string
+	fixtures                   string
 }
 
 func suiteFlags(o *suiteOptions, getenv func(string) string) *flag.FlagSet {
 	fs := flag.NewFlagSet("autoconfirm-conformance", flag.ContinueOnError)
 	fs.StringVar(&o.target, "target", envOr(getenv, "CONFORMANCE_TARGET", "inprocess"), "inprocess, lambda or pool (env CONFORMANCE_TARGET)")
+	fs.StringVar(&o.profile, "profile", getenv("PROFILE"), "the profiles to judge, comma-separated: cognito (what Cognito enforces), auto-confirm (every sign-up confirmed, ordinary values verified), alias-safe (no verified alias moves), autoconfirm (this project's own choices), a profile of your own features, or all; scenarios of other profiles are reported as not claimed (default: all for --target inprocess, which runs autoconfirm's handler; cognito,auto-confirm,alias-safe for lambda and pool) (env PROFILE)")
+	fs.StringVar(&o.features, "features", getenv("CONFORMANCE_FEATURES"), "a directory of your own .feature files, run with the built-in ones; they use the phrases `autoconfirm-conformance steps` lists (env CONFORMANCE_FEATURES)")
+	fs.StringVar(&o.fixtures, "fixtures", getenv("CONFORMANCE_FIXTURES"), "a directory of your own events, <name>.json, that features name as \"<name>\"; one with a built-in fixture's name replaces it (env CONFORMANCE_FIXTURES)")
 	fs.StringVar(&o.tags, "tags", getenv("TAGS"), "run only scenarios matching this godog tag expression, e.g. '@alias' or '~@faults' (env TAGS)")
 	fs.StringVar(&o.format, "format", "", "godog formatters, comma-separated: pretty, progress, junit:FILE, cucumber:FILE (default: pretty with colours on a terminal, progress without ANSI in CI or a pipe)")
 	fs.IntVar(&o.concurrency, "concurrency", 1, "scenarios run at once; above 1, output is buffered per scenario")
@@ -67,7 +73,16 @@ func runSuite(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return conformance.ExitUsage, usageErrorf("%v", err)
 	}
-	fmt.Fprintf(stdout, "autoconfirm conformance: target %s\n", target.Name())
+	profiles := conformance.DefaultProfiles(o.target == "inprocess")
+	if o.profile != "" {
+		if profiles, err = conformance.ParseProfiles(o.profile); err != nil {
+			if closer != nil {
+				closer(ctx)
+			}
+			return conformance.ExitUsage, usageErrorf("%v", err)
+		}
+	}
+	fmt.Fprintf(stdout, "autoconfirm conformance: target %s, profiles %s\n", target.Name(), strings.Join(profiles, ","))
 	if closer != nil {
 		fmt.Fprintf(stdout, "run %s: test users are named %s…; each is deleted after its scenario\n", namer.RunID(), namer.Prefix())
 	}
@@ -88,6 +103,9 @@ func runSuite(ctx context.Context, args []string, getenv func(string) string, st
 			Content:        autoconfirm.Content(),
 			Format:         o.format,
 			Tags:           o.tags,
+			Profiles:       profiles,
+			Features:       o.features,
+			Fixtures:       o.fixtures,
 			Concurrency:    o.concurrency,
 			Seed:           o.seed,
 			NoColors:       o.noColors,

@@ -1,0 +1,129 @@
+package conformance
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
+
+// The profiles: each expectation in the features belongs to one, marked by
+// its tag, and a run judges only the profiles it is asked for.
+const (
+	// ProfileCognito is what Cognito itself enforces on the answer.
+	ProfileCognito = "cognito"
+	// ProfileAutoConfirm is the promise of auto-confirmation done right.
+	ProfileAutoConfirm = "auto-confirm"
+	// ProfileAliasSafe is that no verified alias moves to a new user.
+	ProfileAliasSafe = "alias-safe"
+	// ProfileAutoconfirm is this project's own choices.
+	ProfileAutoconfirm = "autoconfirm"
+)
+
+// BuiltinProfiles are the profiles of the built-in features, in the order a
+// reader meets them.
+var BuiltinProfiles = []string{ProfileCognito, ProfileAutoConfirm, ProfileAliasSafe, ProfileAutoconfirm}
+
+// DefaultProfiles is what a run claims unless told: everything for
+// autoconfirm's own handler, and for any other handler what every correct
+// pre sign-up trigger that auto-confirms must keep.
+func DefaultProfiles(own bool) []string {
+	if own {
+		return append([]string(nil), BuiltinProfiles...)
+	}
+	return []string{ProfileCognito, ProfileAutoConfirm, ProfileAliasSafe}
+}
+
+// ParseProfiles reads a --profile list: names separated by commas, or "all"
+// for the built-in four. A team's own feature files may add profiles of
+// their own, which Run checks exist.
+func ParseProfiles(list string) ([]string, error) {
+	if strings.TrimSpace(list) == "all" {
+		return append([]string(nil), BuiltinProfiles...), nil
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, p := range strings.Split(list, ",") {
+		p = strings.TrimPrefix(strings.TrimSpace(p), "@")
+		if p == "" || !tagName.MatchString("@"+p) {
+			return nil, fmt.Errorf("--profile %q: %q is not a profile name; give names separated by commas, such as cognito,auto-confirm,alias-safe, or all", list, p)
+		}
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// claim is what the profiles leave out of a run.
+type claim struct {
+	asked []string
+	// unclaimed counts the scenarios left out, by the profiles they carry
+	// ("" for none).
+	unclaimed map[string]int
+}
+
+func (c claim) total() int {
+	n := 0
+	for _, v := range c.unclaimed {
+		n += v
+	}
+	return n
+}
+
+// print says which scenarios were not claimed, so that a run is never read
+// as having judged them.
+func (c claim) print(w io.Writer) {
+	n := c.total()
+	if n == 0 {
+		return
+	}
+	var parts []string
+	for p, k := range c.unclaimed {
+		name := p
+		if name == "" {
+			name = "no profile tag"
+		}
+		parts = append(parts, fmt.Sprintf("%s: %d", name, k))
+	}
+	sort.Strings(parts)
+	fmt.Fprintf(w, "\nNOT CLAIMED: %d scenario(s) belong to profiles this run was not asked to judge (%s), so they were not run and count neither as passed nor as failed; this run judged %s. Add a profile with --profile.\n",
+		n, strings.Join(parts, ", "), strings.Join(c.asked, ","))
+}
+
+// withProfiles narrows a tag expression to scenarios that carry one of the
+// profiles: (e) && (@p1 or @p2 …), in the disjunctive form godog reads.
+func withProfiles(e tagExpr, profiles []string) tagExpr {
+	if len(profiles) == 0 {
+		return e
+	}
+	if e == nil {
+		e = tagExpr{nil}
+	}
+	var out tagExpr
+	for _, all := range e {
+		for _, p := range profiles {
+			g := append(append([]tagTerm(nil), all...), tagTerm{name: p})
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// String writes the expression in godog's syntax.
+func (e tagExpr) String() string {
+	var groups []string
+	for _, all := range e {
+		var terms []string
+		for _, t := range all {
+			s := "@" + t.name
+			if t.not {
+				s = "~" + s
+			}
+			terms = append(terms, s)
+		}
+		groups = append(groups, strings.Join(terms, "&&"))
+	}
+	return strings.Join(groups, ",")
+}

@@ -1,0 +1,200 @@
+package conformance
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/cucumber/godog"
+	"github.com/tidwall/gjson"
+	"github.com/tidwall/sjson"
+
+	"github.com/autoconfirm/autoconfirm"
+	"github.com/autoconfirm/autoconfirm/targets"
+)
+
+// TestEveryScenarioHasOneProfile: each built-in scenario judges exactly one
+// built-in profile, so that claiming a profile is never ambiguous.
+func TestEveryScenarioHasOneProfile(t *testing.T) {
+	ts := godog.TestSuite{Options: &godog.Options{Paths: []string{"features"}, FS: autoconfirm.Content()}}
+	features, err := ts.RetrieveFeatures()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := map[string]int{}
+	for _, f := range features {
+		for _, p := range f.Pickles {
+			var profiles []string
+			for _, tag := range p.Tags {
+				for _, b := range BuiltinProfiles {
+					if tag.Name == "@"+b {
+						profiles = append(profiles, b)
+					}
+				}
+			}
+			if len(profiles) != 1 {
+				t.Errorf("%s: %q carries the profiles %v; it must carry exactly one of %v", f.Uri, p.Name, profiles, BuiltinProfiles)
+				continue
+			}
+			n[profiles[0]]++
+		}
+	}
+	for _, b := range BuiltinProfiles {
+		if n[b] == 0 {
+			t.Errorf("no scenario judges the profile %s", b)
+		}
+	}
+	t.Logf("scenarios per profile: %v", n)
+}
+
+// handlerStyle is a target that answers as another kind of handler would: it
+// runs autoconfirm in process, then rewrites the answer.
+type handlerStyle struct {
+	*targets.InProcess
+	rewrite func(event []byte, obs *targets.Observation)
+}
+
+func (h handlerStyle) Run(ctx context.Context, in *targets.Input) (*targets.Observation, error) {
+	obs, err := h.InProcess.Run(ctx, in)
+	if err != nil || obs == nil {
+		return obs, err
+	}
+	h.rewrite(in.Event, obs)
+	if !obs.Refused {
+		r := gjson.GetBytes(obs.Response, "response")
+		flag := func(name string) *bool { v := r.Get(name).Type == gjson.True; return &v }
+		obs.Confirmed, obs.EmailVerified, obs.PhoneVerified = flag("autoConfirmUser"), flag("autoVerifyEmail"), flag("autoVerifyPhone")
+	}
+	return obs, nil
+}
+
+func set(obs *targets.Observation, path string, v any) {
+	obs.Response, _ = sjson.SetBytes(obs.Response, path, v)
+}
+
+// TestProfilesJudgeFairly runs handler styles met in the wild through the
+// profiles: each must fail exactly the profiles it breaks, and a handler that
+// differs from autoconfirm only where Cognito does not look must pass
+// cognito, auto-confirm and alias-safe.
+func TestProfilesJudgeFairly(t *testing.T) {
+	own := func([]byte, *targets.Observation) {}
+	styles := []struct {
+		name    string
+		rewrite func(event []byte, obs *targets.Observation)
+		fails   []string // the profiles it must fail; it passes the others
+	}{
+		{"autoconfirm itself", own, nil},
+		{"re-encodes the event, as aws-lambda-go's typed event does", func(event []byte, obs *targets.Observation) {
+			if !obs.Refused {
+				set(obs, "request.clientMetadata", nil)
+			}
+		}, []string{ProfileAutoconfirm}},
+		{"verifies any key that is present", func(event []byte, obs *targets.Observation) {
+			if obs.Refused {
+				return
+			}
+			a := gjson.GetBytes(event, "request.userAttributes")
+			set(obs, "response.autoVerifyEmail", a.Get("email").Exists())
+			set(obs, "response.autoVerifyPhone", a.Get("phone_number").Exists())
+		}, []string{ProfileCognito, ProfileAliasSafe, ProfileAutoconfirm}},
+		{"confirms only", func(event []byte, obs *targets.Observation) {
+			if !obs.Refused {
+				set(obs, "response.autoVerifyEmail", false)
+				set(obs, "response.autoVerifyPhone", false)
+			}
+		}, []string{ProfileAutoConfirm, ProfileAutoconfirm}},
+		{"verifies without confirming", func(event []byte, obs *targets.Observation) {
+			if !obs.Refused && gjson.GetBytes(obs.Response, "response.autoVerifyEmail").Bool() {
+				set(obs, "response.autoConfirmUser", false)
+			}
+		}, []string{ProfileCognito, ProfileAutoConfirm, ProfileAutoconfirm}},
+		{"answers flags as strings", func(event []byte, obs *targets.Observation) {
+			if !obs.Refused {
+				set(obs, "response.autoConfirmUser", "true")
+			}
+		}, []string{ProfileCognito, ProfileAutoConfirm, ProfileAutoconfirm}},
+		{"refuses administrators", func(event []byte, obs *targets.Observation) {
+			if gjson.GetBytes(event, "triggerSource").Str == "PreSignUp_AdminCreateUser" {
+				obs.Refused, obs.Message, obs.Response = true, "no admins", nil
+			}
+		}, []string{ProfileCognito, ProfileAutoconfirm}},
+		{"differs only where Cognito does not look", func(event []byte, obs *targets.Observation) {
+			switch gjson.GetBytes(event, "triggerSource").Str {
+			case "PreSignUp_AdminCreateUser":
+				set(obs, "response.autoConfirmUser", true)
+				set(obs, "response.autoVerifyEmail", true)
+			case "PreSignUp_ExternalProvider":
+				if gjson.GetBytes(event, "request.userAttributes.email").Exists() {
+					set(obs, "response.autoVerifyEmail", true)
+				}
+			case "PreSignUp_SignUp":
+				if !obs.Refused {
+					set(obs, "request.userAttributes.rewritten", "yes")
+				}
+			default:
+				obs.Refused, obs.Message = false, ""
+				obs.Response = append([]byte(nil), event...)
+			}
+		}, []string{ProfileAutoconfirm}},
+	}
+	for _, s := range styles {
+		t.Run(s.name, func(t *testing.T) {
+			for _, p := range BuiltinProfiles {
+				var out bytes.Buffer
+				res := Run(Options{Target: handlerStyle{targets.NewInProcess(), s.rewrite}, Content: autoconfirm.Content(),
+					Format: "progress", Profiles: []string{p}, Concurrency: 4, Output: &out, Errors: &out, NoColors: true})
+				want := ExitPass
+				for _, f := range s.fails {
+					if f == p {
+						want = ExitFailed
+					}
+				}
+				if res.Status != want {
+					t.Errorf("profile %s: status %d, want %d\n%s", p, res.Status, want, tail(out.String()))
+				}
+			}
+		})
+	}
+}
+
+func tail(s string) string {
+	if i := strings.Index(s, "FAILED:"); i >= 0 {
+		return s[i:]
+	}
+	if len(s) > 2000 {
+		return s[len(s)-2000:]
+	}
+	return s
+}
+
+// TestNotClaimed: scenarios of profiles not asked for are counted and said,
+// apart from those the target cannot observe, and an unknown profile is a
+// usage error.
+func TestNotClaimed(t *testing.T) {
+	var out, errs bytes.Buffer
+	res := Run(Options{Target: targets.NewInProcess(), Content: autoconfirm.Content(), Format: "progress", Tags: "@sources",
+		Profiles: []string{ProfileCognito}, Output: &out, Errors: &errs, NoColors: true})
+	if res.Status != ExitUsage || !strings.Contains(errs.String(), "selects no scenario of the profiles cognito") {
+		t.Errorf("@sources has no cognito scenario: status %d, %s", res.Status, errs.String())
+	}
+	out.Reset()
+	res = Run(Options{Target: targets.NewInProcess(), Content: autoconfirm.Content(), Format: "progress", Tags: "@alias",
+		Profiles: []string{ProfileAliasSafe}, Output: &out, Errors: &out, NoColors: true})
+	if res.Status != ExitPass || res.NotClaimed == 0 || !strings.Contains(out.String(), "NOT CLAIMED: ") || !strings.Contains(out.String(), "(autoconfirm: ") {
+		t.Errorf("status %d, %d not claimed:\n%s", res.Status, res.NotClaimed, out.String())
+	}
+	errs.Reset()
+	res = Run(Options{Target: targets.NewInProcess(), Content: autoconfirm.Content(), Profiles: []string{"alias-sfae"}, Output: &out, Errors: &errs})
+	if res.Status != ExitUsage || !strings.Contains(errs.String(), `no scenario belongs to the profile "alias-sfae"`) {
+		t.Errorf("a misspelt profile: status %d, %s", res.Status, errs.String())
+	}
+	for _, bad := range []string{"", "cognito,,alias-safe", "a b"} {
+		if _, err := ParseProfiles(bad); err == nil {
+			t.Errorf("ParseProfiles(%q) took it", bad)
+		}
+	}
+	if p, err := ParseProfiles("all"); err != nil || len(p) != 4 {
+		t.Errorf("all = %v, %v", p, err)
+	}
+}
