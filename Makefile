@@ -14,6 +14,7 @@ DIST     := dist
 BOOTSTRAP_BIN := $(DIST)/bootstrap
 REPORT_DIR ?= reports
 TAGS     ?=
+PROFILE  ?=
 
 export CGO_ENABLED := 0
 
@@ -44,7 +45,7 @@ runner: ## build the standalone conformance runner dist/autoconfirm-conformance 
 # runner directly.
 .PHONY: conformance
 conformance: runner ## every feature against the handler in process; reports in REPORT_DIR (TAGS='@alias' for a subset)
-	$(RUNNER) --target inprocess --report-dir '$(REPORT_DIR)' $(if $(TAGS),--tags '$(TAGS)')
+	$(RUNNER) --target inprocess --report-dir '$(REPORT_DIR)' $(if $(TAGS),--tags '$(TAGS)') $(if $(PROFILE),--profile '$(PROFILE)')
 
 .PHONY: lint
 lint: ## gofmt and go vet
@@ -70,7 +71,7 @@ fuzz: ## fuzz the Invoke path, FUZZTIME (default 200000x)
 test: lint unit fuzz rie-check live-local gate-check ## every test: lint, unit and feature tests (race), 20 s of fuzzing, dist/bootstrap under the RIE, the live-local stack, and the gate against broken implementations
 
 # The end-to-end checks are go tests behind the e2e build tag.
-E2E := $(GO) test -tags e2e -count=1 ./internal/e2e
+E2E := $(GO) test -tags e2e -count=1 -timeout 30m ./internal/e2e
 
 .PHONY: rie-check
 rie-check: build ## invoke dist/bootstrap under the Lambda Runtime Interface Emulator with every fixture, and once per policy and lookup mode
@@ -84,13 +85,27 @@ node_modules/.installed: package.json package-lock.json
 BOOTSTRAP ?= $(BOOTSTRAP_BIN)
 
 .PHONY: live-local
-live-local: node_modules/.installed ## the features against a local pool: cognito-local + the RIE running BOOTSTRAP=path (default: a fresh dist/bootstrap)
+live-local: node_modules/.installed ## the features against a local pool: cognito-local + the RIE running BOOTSTRAP=path (default: a fresh dist/bootstrap, all profiles); PROFILE=list to choose
 	@if [ "$(BOOTSTRAP)" = "$(BOOTSTRAP_BIN)" ]; then $(MAKE) --no-print-directory build; fi
-	$(GO) run ./internal/cmd/livelocal --bootstrap '$(BOOTSTRAP)' $(if $(filter $(BOOTSTRAP_BIN),$(BOOTSTRAP)),--own) $(if $(TAGS),--tags '$(TAGS)')
+	$(GO) run ./internal/cmd/livelocal --bootstrap '$(BOOTSTRAP)' $(if $(filter $(BOOTSTRAP_BIN),$(BOOTSTRAP)),--own) $(if $(TAGS),--tags '$(TAGS)') $(if $(PROFILE),--profile '$(PROFILE)')
+
+# aws-lambda-ric compiles native code when `local` installs it; python3 runs
+# the Python handlers. Debian's packages, installed when missing and root.
+NODE_BUILD_TOOLS := cmake autoconf automake libtoolize make g++ python3
+
+.PHONY: local-tools
+local-tools: ## install what `autoconfirm-conformance local` needs to build aws-lambda-ric (Debian's cmake, autoconf, automake, libtool), if missing
+	@missing=$$(for t in $(NODE_BUILD_TOOLS); do command -v $$t >/dev/null || echo $$t; done); \
+	  if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	      echo "local-tools: missing $$missing; installing Debian's cmake autoconf automake libtool make g++ python3 with apt-get"; \
+	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq cmake autoconf automake libtool make g++ python3 >/dev/null; \
+	    else echo "local-tools: missing $$missing: run apt-get install cmake autoconf automake libtool make g++ python3"; exit 2; fi; \
+	  fi
 
 .PHONY: gate-check
-gate-check: node_modules/.installed ## the local pool against testdata/impls: the reference must pass, every broken one must have failed scenarios
-	$(E2E) -v -run '^TestGate$$'
+gate-check: node_modules/.installed local-tools ## handlers nobody here wrote (Go typed and raw, Node.js, Python, an allow-list with its own feature) through `local`, each with its verdict per profile; and SIGINT leaves no test user
+	$(E2E) -v -run '^(TestGate|TestInterruptLeavesNoUser)$$'
 
 .PHONY: bench
 bench: build node_modules/.installed ## measure against the baselines, side by side, and print the table (see docs/performance.md)

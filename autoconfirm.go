@@ -12,3 +12,10 @@ var content embed.FS
 
 // Content returns a file system with the features/ and fixtures/ directories.
 func Content() fs.FS { return content }
+
+//go:embed package.json package-lock.json
+var npmPins embed.FS
+
+// NPMPins returns package.json and package-lock.json, which pin cognito-local,
+// so that the standalone runner can install the same version.
+func NPMPins() fs.FS { return npmPins }

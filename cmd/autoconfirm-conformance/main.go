@@ -27,6 +27,10 @@ Usage:
   autoconfirm-conformance report --out F DIR...  combine the report directories of several runs
                                                  (one per target) into one HTML page with a matrix
   autoconfirm-conformance steps                  print every step phrase a feature can use, with an example
+  autoconfirm-conformance local --runtime R --code DIR [--handler NAME] [--profile LIST]
+                                                 run any handler on this machine: cognito-local, the Lambda
+                                                 Runtime Interface Emulator and an Invoke gateway around it,
+                                                 then the pool and lambda targets (local --help for more)
 
 Profiles (--profile, or PROFILE): each scenario judges one of
   cognito       what Cognito itself enforces on the answer, so no sign-up fails because of it
@@ -95,6 +99,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			cmd, args = runReport, args[1:]
 		case "steps":
 			cmd, args = runSteps, args[1:]
+		case "local":
+			cmd, args = runLocal, args[1:]
 		}
 	}
 	status, err := cmd(ctx, args, getenv, stdout, stderr)

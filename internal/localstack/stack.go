@@ -29,8 +29,12 @@ import (
 
 // Options say what to run.
 type Options struct {
-	// Root is the checkout, where node_modules holds cognito-local.
+	// Root is the checkout, where node_modules holds cognito-local; used
+	// when CognitoLocal is empty.
 	Root string
+	// CognitoLocal is cognito-local's start.js; RIE the emulator's binary,
+	// or empty for the module's pinned tool.
+	CognitoLocal, RIE string
 	// Bootstrap is the Lambda binary to run as the trigger.
 	Bootstrap string
 	// Env is added to the trigger's environment, after this process's own;
@@ -60,7 +64,10 @@ type Stack struct {
 // a pool whose aliases are email and phone number and an app client with a
 // secret; then the trigger. On error it stops what it started.
 func Start(ctx context.Context, o Options) (s *Stack, err error) {
-	startJS := filepath.Join(o.Root, "node_modules/cognito-local/lib/bin/start.js")
+	startJS := o.CognitoLocal
+	if startJS == "" {
+		startJS = filepath.Join(o.Root, "node_modules/cognito-local/lib/bin/start.js")
+	}
 	if _, err := os.Stat(startJS); err != nil {
 		return nil, fmt.Errorf("cognito-local is not installed (%v); run `npm ci` (make live-local does)", err)
 	}
@@ -92,10 +99,12 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 			env = append(env, k+"="+v)
 		}
 	}
-	bin, err := rie.Binary(ctx)
-	if err != nil {
-		ln.Close()
-		return nil, err
+	bin := o.RIE
+	if bin == "" {
+		if bin, err = rie.Binary(ctx); err != nil {
+			ln.Close()
+			return nil, err
+		}
 	}
 	if s.rie, err = rie.Start(ctx, bin, o.Bootstrap, env, &s.rieOut); err != nil {
 		ln.Close()

@@ -1,0 +1,334 @@
+// Package localrt prepares what runs a Lambda handler on this machine: a
+// bootstrap for the handler's runtime, and the pinned tools around it (AWS's
+// Node.js runtime interface client, the Runtime Interface Emulator,
+// cognito-local). What it cannot find it fetches once into a cache, showing
+// progress; what it cannot fetch (node, python3, a compiler) it names, with
+// the command that installs it.
+package localrt
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+//go:embed node/package.json node/package-lock.json python/bootstrap.py
+var files embed.FS
+
+// Pinned versions.
+const (
+	// RICVersion is npm aws-lambda-ric's; node/package-lock.json pins its
+	// dependencies. 4.x needs Node 22.
+	RICVersion = "3.3.0"
+	// RIEModule and RIEVersion are the Runtime Interface Emulator the
+	// module's go.mod pins as a tool (a test keeps them equal).
+	RIEModule  = "github.com/aws/aws-lambda-runtime-interface-emulator"
+	RIEVersion = "v0.0.0-20261030222936-bef5c4ba774d"
+)
+
+// Kind is a family of Lambda runtimes.
+type Kind string
+
+// The runtimes local runs.
+const (
+	Provided Kind = "provided"
+	Node     Kind = "nodejs"
+	Python   Kind = "python"
+)
+
+// Runtime is a Lambda runtime identifier, such as nodejs20.x.
+type Runtime struct {
+	Name string
+	Kind Kind
+	// Major is the language's major version (20 for nodejs20.x, 3 for
+	// python3.12); Minor is Python's minor version.
+	Major, Minor int
+}
+
+var runtimeName = regexp.MustCompile(`^(?:(provided)\.(?:al2023|al2)|(nodejs)(\d+)\.x|(python)3\.(\d+))$`)
+
+// ParseRuntime reads Lambda's identifier for a runtime.
+func ParseRuntime(name string) (Runtime, error) {
+	m := runtimeName.FindStringSubmatch(name)
+	switch {
+	case m == nil:
+		return Runtime{}, fmt.Errorf("--runtime %q is not one this command runs; use Lambda's identifiers: provided.al2023 or provided.al2 (an executable bootstrap: Go, Rust, anything), nodejs20.x or newer, python3.9 or newer", name)
+	case m[1] != "":
+		return Runtime{Name: name, Kind: Provided}, nil
+	case m[2] != "":
+		major, _ := strconv.Atoi(m[3])
+		if major < 20 {
+			return Runtime{}, fmt.Errorf("--runtime %s: Node.js runtimes before nodejs20.x are deprecated by Lambda, and aws-lambda-ric %s needs Node 20", name, RICVersion)
+		}
+		return Runtime{Name: name, Kind: Node, Major: major}, nil
+	}
+	minor, _ := strconv.Atoi(m[5])
+	if minor < 9 {
+		return Runtime{}, fmt.Errorf("--runtime %s: Lambda runs python3.9 and newer", name)
+	}
+	return Runtime{Name: name, Kind: Python, Major: 3, Minor: minor}, nil
+}
+
+// DefaultHandler is the handler Lambda's console starts a function with.
+func (r Runtime) DefaultHandler() string {
+	switch r.Kind {
+	case Node:
+		return "index.handler"
+	case Python:
+		return "lambda_function.lambda_handler"
+	}
+	return ""
+}
+
+// Cache is where fetched tools live, one directory per pinned version.
+type Cache struct {
+	Dir string
+	// Progress receives what is being fetched, and the tools' own output.
+	Progress io.Writer
+}
+
+// DefaultCacheDir is $AUTOCONFIRM_CACHE, or autoconfirm in the user's cache
+// directory.
+func DefaultCacheDir(getenv func(string) string) (string, error) {
+	if d := getenv("AUTOCONFIRM_CACHE"); d != "" {
+		return d, nil
+	}
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("no cache directory (%w); set AUTOCONFIRM_CACHE", err)
+	}
+	return filepath.Join(d, "autoconfirm"), nil
+}
+
+func (c Cache) say(format string, a ...any) {
+	if c.Progress != nil {
+		fmt.Fprintf(c.Progress, "local: "+format+"\n", a...)
+	}
+}
+
+// Bootstrap writes, into dir, the executable that Lambda's runtime would run
+// for the handler in code, and returns its path. For provided runtimes it is
+// code/bootstrap itself.
+func (c Cache) Bootstrap(ctx context.Context, rt Runtime, code, handler, dir string) (string, error) {
+	code, err := filepath.Abs(code)
+	if err != nil {
+		return "", err
+	}
+	if st, err := os.Stat(code); err != nil || !st.IsDir() {
+		return "", fmt.Errorf("--code %s: not a directory (%v); give the directory that holds the function's code, as Lambda unpacks it", code, err)
+	}
+	switch rt.Kind {
+	case Provided:
+		b := filepath.Join(code, "bootstrap")
+		st, err := os.Stat(b)
+		if err != nil || st.IsDir() || st.Mode()&0o111 == 0 {
+			return "", fmt.Errorf("--runtime %s needs an executable file named bootstrap in %s, as Lambda does (%v); build it for linux/%s and chmod +x it", rt.Name, code, statError(err), goarch())
+		}
+		return b, nil
+	case Node:
+		node, err := need("node", "Node.js 20 or later runs the handler and cognito-local: on Debian or Ubuntu, `apt-get install nodejs npm`, or see https://nodejs.org")
+		if err != nil {
+			return "", err
+		}
+		if v := nodeMajor(ctx, node); v != 0 && v != rt.Major {
+			c.say("warning: --runtime %s, but this machine's node is version %d; the handler runs on node %d here", rt.Name, v, v)
+		}
+		ric, err := c.NodeRIC(ctx)
+		if err != nil {
+			return "", err
+		}
+		return writeScript(dir, code, node, ric, handler)
+	case Python:
+		py, err := need("python3", "Python 3 runs the handler: on Debian or Ubuntu, `apt-get install python3`")
+		if err != nil {
+			return "", err
+		}
+		adapter := filepath.Join(dir, "python-runtime-api.py")
+		b, _ := files.ReadFile("python/bootstrap.py")
+		if err := os.WriteFile(adapter, b, 0o644); err != nil {
+			return "", err
+		}
+		return writeScript(dir, code, py, adapter, handler)
+	}
+	return "", fmt.Errorf("runtime %s: unknown kind %q", rt.Name, rt.Kind)
+}
+
+func statError(err error) error {
+	if err == nil {
+		return errors.New("it is not an executable file")
+	}
+	return err
+}
+
+// writeScript writes a bootstrap that runs `interpreter client handler` in
+// the code directory, which is where both runtime clients look for it.
+func writeScript(dir, code, interpreter, client, handler string) (string, error) {
+	if handler == "" || strings.ContainsAny(handler, "'\n") {
+		return "", fmt.Errorf("--handler %q is not a handler name such as index.handler", handler)
+	}
+	script := fmt.Sprintf("#!/bin/sh\n# written by autoconfirm-conformance local\ncd '%s' || exit 1\nexec '%s' '%s' '%s'\n", quote(code), quote(interpreter), quote(client), handler)
+	path := filepath.Join(dir, "bootstrap")
+	return path, os.WriteFile(path, []byte(script), 0o755)
+}
+
+// quote escapes a path for a single-quoted shell word.
+func quote(s string) string { return strings.ReplaceAll(s, "'", `'\''`) }
+
+// need finds a program on PATH, or says how to install it.
+func need(name, how string) (string, error) {
+	p, err := exec.LookPath(name)
+	if err != nil {
+		return "", fmt.Errorf("%s is not on PATH: %s", name, how)
+	}
+	return p, nil
+}
+
+func nodeMajor(ctx context.Context, node string) int {
+	out, err := exec.CommandContext(ctx, node, "--version").Output()
+	if err != nil {
+		return 0
+	}
+	v, _ := strconv.Atoi(strings.SplitN(strings.TrimPrefix(strings.TrimSpace(string(out)), "v"), ".", 2)[0])
+	return v
+}
+
+// NodeRIC returns the path of aws-lambda-ric's entry point, installing the
+// pinned version into the cache on first use. Its install compiles native
+// code, so it checks the build tools first.
+func (c Cache) NodeRIC(ctx context.Context) (string, error) {
+	dir := filepath.Join(c.Dir, "aws-lambda-ric-"+RICVersion)
+	entry := filepath.Join(dir, "node_modules", "aws-lambda-ric", "bin", "index.mjs")
+	if _, err := os.Stat(entry); err == nil {
+		return entry, nil
+	}
+	var missing []string
+	for _, tool := range []string{"cmake", "autoconf", "automake", "libtoolize", "make", "g++", "npm"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			missing = append(missing, tool)
+		}
+	}
+	if len(missing) > 0 {
+		return "", fmt.Errorf("aws-lambda-ric %s compiles native code when it installs, and this machine lacks %s: on Debian or Ubuntu, `apt-get install cmake autoconf automake libtool make g++ npm`", RICVersion, strings.Join(missing, ", "))
+	}
+	err := c.npmCI(ctx, dir, "node", fmt.Sprintf("AWS's Node.js runtime interface client, npm aws-lambda-ric %s (its native build takes about two minutes, once)", RICVersion))
+	if err != nil {
+		return "", err
+	}
+	return entry, nil
+}
+
+// CognitoLocal returns cognito-local's start script: from the checkout's
+// node_modules when root has one, else installed from the given package.json
+// and package-lock.json into the cache.
+func (c Cache) CognitoLocal(ctx context.Context, root string, pinned fs.FS) (string, error) {
+	rel := filepath.Join("node_modules", "cognito-local", "lib", "bin", "start.js")
+	if root != "" {
+		if _, err := os.Stat(filepath.Join(root, rel)); err == nil {
+			return filepath.Join(root, rel), nil
+		}
+	}
+	if _, err := need("npm", "npm installs cognito-local: on Debian or Ubuntu, `apt-get install nodejs npm`"); err != nil {
+		return "", err
+	}
+	version, err := lockedVersion(pinned, "cognito-local")
+	if err != nil {
+		return "", err
+	}
+	dir := filepath.Join(c.Dir, "cognito-local-"+version)
+	if _, err := os.Stat(filepath.Join(dir, rel)); err == nil {
+		return filepath.Join(dir, rel), nil
+	}
+	if err := c.npmCIFrom(ctx, dir, pinned, ".", "cognito-local "+version+", the local user pool"); err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, rel), nil
+}
+
+// lockedVersion reads a package's version from a package-lock.json.
+func lockedVersion(pinned fs.FS, name string) (string, error) {
+	b, err := fs.ReadFile(pinned, "package-lock.json")
+	if err != nil {
+		return "", err
+	}
+	m := regexp.MustCompile(`"node_modules/` + regexp.QuoteMeta(name) + `":\s*\{\s*"version":\s*"([^"]+)"`).FindSubmatch(b)
+	if m == nil {
+		return "", fmt.Errorf("package-lock.json pins no %s", name)
+	}
+	return string(m[1]), nil
+}
+
+func (c Cache) npmCI(ctx context.Context, dir, sub, what string) error {
+	return c.npmCIFrom(ctx, dir, files, sub, what)
+}
+
+// npmCIFrom runs `npm ci` on pinned's sub/package.json and package-lock.json
+// in a fresh directory, and moves it to dir when it succeeds, so that an
+// interrupted install never looks finished.
+func (c Cache) npmCIFrom(ctx context.Context, dir string, pinned fs.FS, sub, what string) error {
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return fmt.Errorf("creating the cache %s: %w (set AUTOCONFIRM_CACHE to a writable directory)", c.Dir, err)
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(dir), filepath.Base(dir)+".partial-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	for _, f := range []string{"package.json", "package-lock.json"} {
+		b, err := fs.ReadFile(pinned, filepath.Join(sub, f))
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(tmp, f), b, 0o644); err != nil {
+			return err
+		}
+	}
+	c.say("fetching %s into %s", what, dir)
+	cmd := exec.CommandContext(ctx, "npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
+	cmd.Dir = tmp
+	cmd.Stdout, cmd.Stderr = c.Progress, c.Progress
+	if c.Progress == nil {
+		cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	}
+	start := time.Now()
+	stop := c.ticker(start)
+	err = cmd.Run()
+	stop()
+	if err != nil {
+		return fmt.Errorf("npm ci for %s failed: %w (the output above says why; a proxy or registry setting in ~/.npmrc may be needed)", what, err)
+	}
+	if err := os.Rename(tmp, dir); err != nil && !errors.Is(err, fs.ErrExist) {
+		if _, serr := os.Stat(dir); serr != nil {
+			return err
+		}
+	}
+	c.say("fetched in %.0fs", time.Since(start).Seconds())
+	return nil
+}
+
+// ticker says every 15 s that a long step is still going.
+func (c Cache) ticker(start time.Time) (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(15 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				c.say("… still fetching, %.0fs so far", time.Since(start).Seconds())
+			}
+		}
+	}()
+	return func() { close(done) }
+}
