@@ -174,3 +174,19 @@ func TestReportEscapes(t *testing.T) {
 func b64(s string) string {
 	return base64.StdEncoding.EncodeToString([]byte(s))
 }
+
+// TestReportDirWithComma: godog splits its format list at commas, so a report
+// directory whose path has one must still get every file.
+func TestReportDirWithComma(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "a,b:c")
+	res := Run(Options{Target: targets.NewInProcess(), Content: autoconfirm.Content(), Format: "progress", Tags: "@sources",
+		Output: io.Discard, Errors: io.Discard, NoColors: true, ReportDir: dir})
+	if res.Status != ExitPass {
+		t.Fatalf("status %d", res.Status)
+	}
+	for _, f := range []string{JUnitFile, CucumberFile, HTMLFile, RunFile} {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+}

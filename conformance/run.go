@@ -109,12 +109,32 @@ func Run(o Options) Result {
 	if o.Concurrency < 1 {
 		o.Concurrency = 1
 	}
+	fetchReports := func() {}
 	if o.ReportDir != "" {
 		if err := os.MkdirAll(o.ReportDir, 0o755); err != nil {
 			fmt.Fprintf(o.Output, "cannot create the report directory: %v\n", err)
 			return Result{Status: ExitUsage}
 		}
-		o.Format += ",junit:" + filepath.Join(o.ReportDir, JUnitFile) + ",cucumber:" + filepath.Join(o.ReportDir, CucumberFile)
+		// godog splits its format list at commas, so its files go through a
+		// directory whose path has none.
+		godogDir := o.ReportDir
+		if strings.ContainsAny(o.ReportDir, ",:") {
+			tmp, err := os.MkdirTemp("", "autoconfirm-report-")
+			if err != nil {
+				fmt.Fprintf(o.Output, "cannot create a directory for the reports: %v\n", err)
+				return Result{Status: ExitUsage}
+			}
+			defer os.RemoveAll(tmp)
+			godogDir = tmp
+			fetchReports = func() {
+				for _, f := range []string{JUnitFile, CucumberFile} {
+					if b, err := os.ReadFile(filepath.Join(tmp, f)); err == nil {
+						os.WriteFile(filepath.Join(o.ReportDir, f), b, 0o644)
+					}
+				}
+			}
+		}
+		o.Format += ",junit:" + filepath.Join(godogDir, JUnitFile) + ",cucumber:" + filepath.Join(godogDir, CucumberFile)
 	}
 	skips := &steps.SkipLog{}
 	tally := &steps.Tally{}
@@ -142,6 +162,7 @@ func Run(o Options) Result {
 		return Result{Status: ExitUsage}
 	}
 	status := ts.Run()
+	fetchReports()
 	out.flush()
 	skips.Print(o.Output)
 	claimed.print(o.Output)

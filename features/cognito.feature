@@ -56,4 +56,3 @@ Feature: Every answer is one Cognito accepts
       | a phone number without its plus sign                    | bad/phone-no-plus |
       | a phone number whose country code starts with 0         | bad/phone-plus-zero |
       | a phone number of more than 15 digits                   | bad/phone-too-long |
-      | an email address with a NUL character in it             | bad/nul-in-email  |

@@ -76,7 +76,7 @@ func TestGate(t *testing.T) {
 		t.Run(im.name, func(t *testing.T) {
 			code := im.code
 			if im.pkg != "" {
-				code = filepath.Join(dir, filepath.Base(im.pkg))
+				code = filepath.Join(dir, "code-"+filepath.Base(im.pkg))
 				if _, err := os.Stat(filepath.Join(code, "bootstrap")); err != nil {
 					os.MkdirAll(code, 0o755)
 					bin := gobuild(t, ctx, dir, im.pkg, true)
