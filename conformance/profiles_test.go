@@ -3,6 +3,9 @@ package conformance
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -179,10 +182,15 @@ func TestNotClaimed(t *testing.T) {
 		t.Errorf("@sources has no cognito scenario: status %d, %s", res.Status, errs.String())
 	}
 	out.Reset()
+	dir := t.TempDir()
 	res = Run(Options{Target: targets.NewInProcess(), Content: autoconfirm.Content(), Format: "progress", Tags: "@alias",
-		Profiles: []string{ProfileAliasSafe}, Output: &out, Errors: &out, NoColors: true})
+		Profiles: []string{ProfileAliasSafe}, Output: &out, Errors: &out, NoColors: true, ReportDir: dir})
 	if res.Status != ExitPass || res.NotClaimed == 0 || !strings.Contains(out.String(), "NOT CLAIMED: ") || !strings.Contains(out.String(), "(autoconfirm: ") {
 		t.Errorf("status %d, %d not claimed:\n%s", res.Status, res.NotClaimed, out.String())
+	}
+	html, _ := os.ReadFile(filepath.Join(dir, HTMLFile))
+	if want := fmt.Sprintf("profiles judged: alias-safe; not claimed, so not run: autoconfirm %d", res.NotClaimed); !strings.Contains(string(html), want) {
+		t.Errorf("the report does not say %q", want)
 	}
 	errs.Reset()
 	res = Run(Options{Target: targets.NewInProcess(), Content: autoconfirm.Content(), Profiles: []string{"alias-sfae"}, Output: &out, Errors: &errs})

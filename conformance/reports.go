@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime/debug"
+	"sort"
 	"strings"
 	"time"
 
@@ -31,6 +32,30 @@ type runRecord struct {
 	Skips    map[string]string `json:"skips"`
 	// Implementation names what was tested.
 	Implementation string `json:"implementation,omitempty"`
+	// Profiles are the profiles judged; NotClaimed counts, by profile, the
+	// scenarios left out.
+	Profiles   []string       `json:"profiles,omitempty"`
+	NotClaimed map[string]int `json:"not_claimed,omitempty"`
+}
+
+// claimText says what a run judged, for the report.
+func (r runRecord) claimText() string {
+	if len(r.Profiles) == 0 {
+		return ""
+	}
+	s := "profiles judged: " + strings.Join(r.Profiles, ", ")
+	if len(r.NotClaimed) > 0 {
+		var parts []string
+		for p, n := range r.NotClaimed {
+			if p == "" {
+				p = "no profile tag"
+			}
+			parts = append(parts, fmt.Sprintf("%s %d", p, n))
+		}
+		sort.Strings(parts)
+		s += "; not claimed, so not run: " + strings.Join(parts, ", ")
+	}
+	return s
 }
 
 func skipMap(items []steps.Skip) map[string]string {
@@ -48,8 +73,9 @@ func skipMap(items []steps.Skip) map[string]string {
 // writeReports finishes a report directory after godog wrote its JUnit and
 // cucumber files: it marks skips in the JUnit, records the run, and writes
 // the HTML page.
-func writeReports(dir, target, implementation string, skips []steps.Skip) error {
-	rec := runRecord{Target: target, Revision: Revision(), Finished: time.Now(), Skips: skipMap(skips), Implementation: implementation}
+func writeReports(dir, target, implementation string, skips []steps.Skip, c claim) error {
+	rec := runRecord{Target: target, Revision: Revision(), Finished: time.Now(), Skips: skipMap(skips), Implementation: implementation,
+		Profiles: c.asked, NotClaimed: c.unclaimed}
 	junitPath := filepath.Join(dir, JUnitFile)
 	b, err := os.ReadFile(junitPath)
 	if err != nil {
@@ -93,7 +119,7 @@ func Combine(out string, dirs ...string) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", filepath.Join(dir, CucumberFile), err)
 		}
-		runs = append(runs, report.Run{Target: rec.Target, Features: features, Skips: rec.Skips, Implementation: rec.Implementation})
+		runs = append(runs, report.Run{Target: rec.Target, Features: features, Skips: rec.Skips, Implementation: rec.Implementation, Claim: rec.claimText()})
 		meta.Revision = rec.Revision
 	}
 	f, err := os.Create(out)

@@ -179,7 +179,7 @@ func Run(o Options) Result {
 		if d, ok := o.Target.(targets.Describer); ok && impl == "" {
 			impl = d.Implementation()
 		}
-		if err := writeReports(o.ReportDir, o.Target.Name(), impl, res.Skips); err != nil {
+		if err := writeReports(o.ReportDir, o.Target.Name(), impl, res.Skips, claimed); err != nil {
 			fmt.Fprintf(o.Output, "writing the reports: %v\n", err)
 			if res.Status == ExitPass {
 				res.Status = ExitFailed

@@ -20,6 +20,9 @@ type Run struct {
 	// Implementation names what was tested: a bootstrap's path and sha256,
 	// a function and its version, or the handler in process.
 	Implementation string
+	// Claim says which profiles the run judged, and what it left out as not
+	// claimed.
+	Claim string
 }
 
 // Meta describes the report as a whole.
@@ -77,7 +80,7 @@ type featureView struct {
 
 type runView struct {
 	Target                  string
-	Implementation          string
+	Implementation, Claim   string
 	Passed, Failed, Skipped int
 	Features                []featureView
 }
@@ -101,7 +104,7 @@ func WriteHTML(w io.Writer, meta Meta, runs []Run) error {
 	anchors := map[string]bool{}
 	for ri, r := range runs {
 		p.Targets = append(p.Targets, r.Target)
-		rv := runView{Target: r.Target, Implementation: text(r.Implementation)}
+		rv := runView{Target: r.Target, Implementation: text(r.Implementation), Claim: text(r.Claim)}
 		for _, f := range r.Features {
 			fv := featureView{Name: text(f.Name), Description: text(dedent(f.Description))}
 			for _, s := range f.Elements {
@@ -336,7 +339,7 @@ body:has(.scenario:target) .overview,body:has(.scenario:target) .scenario:not(:t
 <body>
 <h1>autoconfirm conformance report</h1>
 <p class="meta">Targets: {{range $i, $t := .Targets}}{{if $i}}, {{end}}<b>{{$t}}</b>{{end}} · Generated {{time .Meta.Generated}} · Revision <code>{{.Meta.Revision}}</code></p>
-<ul class="meta" id="implementations">{{range .Runs}}<li>Under test on <b>{{.Target}}</b>: <span class="impl">{{if .Implementation}}{{.Implementation}}{{else}}not recorded{{end}}</span></li>{{end}}</ul>
+<ul class="meta" id="implementations">{{range .Runs}}<li>Under test on <b>{{.Target}}</b>: <span class="impl">{{if .Implementation}}{{.Implementation}}{{else}}not recorded{{end}}</span>{{if .Claim}}; <span class="claim">{{.Claim}}</span>{{end}}</li>{{end}}</ul>
 
 <div class="overview">
 <div class="summary" id="summary">

@@ -29,6 +29,17 @@ func TestExitStatus(t *testing.T) {
 		{"tags that select nothing", []string{"--tags", "@nosuchtag"}, 2, "", "selects no scenario"},
 		{"an unreachable pool", []string{"--target", "pool", "--pool-id", "p", "--client-id", "c"}, 2, "", "cannot reach the user pool p"},
 		{"a passing run", []string{"--tags", "@sources"}, 0, "3 scenarios (3 passed)", ""},
+		{"a profile", []string{"--tags", "@signup", "--profile", "auto-confirm"}, 0, "NOT CLAIMED: 14 scenario(s)", ""},
+		{"a misspelt profile", []string{"--profile", "cognitto"}, 2, "", `no scenario belongs to the profile "cognitto"`},
+		{"a profile list with a hole", []string{"--profile", "cognito,,alias-safe"}, 2, "", "is not a profile name"},
+		{"the step phrases", []string{"steps"}, 0, `e.g. Then the answer is one Cognito accepts`, ""},
+		{"own features that are not there", []string{"--features", "/nonexistent"}, 2, "", "--features /nonexistent: no .feature file there"},
+		{"own fixtures that are not there", []string{"--fixtures", "/nonexistent"}, 2, "", "--fixtures /nonexistent: not a directory"},
+		{"own features and fixtures", []string{"--features", "../../examples/allowlist/features", "--fixtures", "../../examples/allowlist/fixtures", "--profile", "allow-list"}, 1, "own-features/allowlist.feature", ""},
+		{"local without a runtime", []string{"local", "--code", "."}, 2, "", "local needs --runtime and --code"},
+		{"local with an unknown runtime", []string{"local", "--runtime", "java21", "--code", "."}, 2, "", "use Lambda's identifiers"},
+		{"local with a bad --env", []string{"local", "--runtime", "provided.al2023", "--code", ".", "--env", "NOEQUALS"}, 2, "", "is not KEY=VALUE"},
+		{"local without a bootstrap", []string{"local", "--runtime", "provided.al2023", "--code", "."}, 2, "", "executable file named bootstrap"},
 	}
 	for k, v := range env {
 		t.Setenv(k, v) // the SDK reads the process environment itself

@@ -193,3 +193,25 @@ def lambda_handler(event, context):
 		t.Errorf("init error: %q", api.posts["/init/error"])
 	}
 }
+
+// TestNamesWhatItCannotFetch: without node, python3 or the build tools, the
+// error names each, with the command that installs it.
+func TestNamesWhatItCannotFetch(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	c := Cache{Dir: t.TempDir()}
+	code := t.TempDir()
+	for _, tt := range []struct{ runtime, want string }{
+		{"nodejs20.x", "node is not on PATH"},
+		{"python3.12", "python3 is not on PATH"},
+	} {
+		rt, _ := ParseRuntime(tt.runtime)
+		_, err := c.Bootstrap(context.Background(), rt, code, rt.DefaultHandler(), t.TempDir())
+		if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "apt-get install") {
+			t.Errorf("%s: %v", tt.runtime, err)
+		}
+	}
+	_, err := c.NodeRIC(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "cmake, autoconf, automake, libtoolize") || !strings.Contains(err.Error(), "apt-get install cmake autoconf automake libtool") {
+		t.Errorf("NodeRIC: %v", err)
+	}
+}
