@@ -101,7 +101,9 @@ local-tools: ## install what `autoconfirm-conformance local` needs to build aws-
 	      echo "local-tools: missing $$missing; installing Debian's cmake autoconf automake libtool make g++ python3 with apt-get"; \
 	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq cmake autoconf automake libtool make g++ python3 >/dev/null; \
 	    else echo "local-tools: missing $$missing: run apt-get install cmake autoconf automake libtool make g++ python3"; exit 2; fi; \
-	  fi
+	  fi; \
+	  missing=$$(for t in $(NODE_BUILD_TOOLS); do command -v $$t >/dev/null || echo $$t; done); \
+	  if [ -n "$$missing" ]; then echo "local-tools: still missing $$missing"; exit 2; fi
 
 .PHONY: gate-check
 gate-check: node_modules/.installed local-tools ## handlers nobody here wrote (Go typed and raw, Node.js, Python, an allow-list with its own feature) through `local`, each with its verdict per profile; and SIGINT leaves no test user
