@@ -253,13 +253,16 @@ func checkSelection(ts *godog.TestSuite, tags string, profiles []string) ([]*mes
 	return docs, c, nil
 }
 
-// profileOf names the built-in profile a scenario's tags carry, or the first
-// tag, or "".
+// profileOf names the built-in profile a scenario's tags carry; for a team's
+// scenario without one, its first tag, which is its feature's; or "".
 func profileOf(tags []string) string {
 	for _, t := range tags {
 		if slices.Contains(BuiltinProfiles, strings.TrimPrefix(t, "@")) {
 			return strings.TrimPrefix(t, "@")
 		}
+	}
+	if len(tags) > 0 {
+		return strings.TrimPrefix(tags[0], "@")
 	}
 	return ""
 }

@@ -8,6 +8,7 @@ package localrt
 
 import (
 	"context"
+	"crypto/sha256"
 	"embed"
 	"errors"
 	"fmt"
@@ -28,7 +29,7 @@ var files embed.FS
 // Pinned versions.
 const (
 	// RICVersion is npm aws-lambda-ric's; node/package-lock.json pins its
-	// dependencies. 4.x needs Node 22.
+	// dependencies, and the AWS SDK's Cognito client. 4.x needs Node 22.
 	RICVersion = "3.3.0"
 	// RIEModule and RIEVersion are the Runtime Interface Emulator the
 	// module's go.mod pins as a tool (a test keeps them equal).
@@ -143,11 +144,15 @@ func (c Cache) Bootstrap(ctx context.Context, rt Runtime, code, handler, dir str
 		if v := nodeMajor(ctx, node); v != 0 && v != rt.Major {
 			c.say("warning: --runtime %s, but this machine's node is version %d; the handler runs on node %d here", rt.Name, v, v)
 		}
-		ric, err := c.NodeRIC(ctx)
+		modules, err := c.NodeRuntime(ctx)
 		if err != nil {
 			return "", err
 		}
-		return writeScript(dir, code, node, ric, handler)
+		task, err := besideRuntime(code, dir, modules)
+		if err != nil {
+			return "", err
+		}
+		return writeScript(dir, task, node, filepath.Join(modules, "aws-lambda-ric", "bin", "index.mjs"), handler)
 	case Python:
 		py, err := need("python3", "Python 3 runs the handler: on Debian or Ubuntu, `apt-get install python3`")
 		if err != nil {
@@ -202,14 +207,18 @@ func nodeMajor(ctx context.Context, node string) int {
 	return v
 }
 
-// NodeRIC returns the path of aws-lambda-ric's entry point, installing the
-// pinned version into the cache on first use. Its install compiles native
-// code, so it checks the build tools first.
-func (c Cache) NodeRIC(ctx context.Context) (string, error) {
-	dir := filepath.Join(c.Dir, "aws-lambda-ric-"+RICVersion)
-	entry := filepath.Join(dir, "node_modules", "aws-lambda-ric", "bin", "index.mjs")
-	if _, err := os.Stat(entry); err == nil {
-		return entry, nil
+// NodeRuntime returns the node_modules directory of what Lambda's Node.js
+// runtimes provide (aws-lambda-ric, and the AWS SDK's Cognito client),
+// installing the pinned versions into the cache on first use. The directory's
+// name carries the lock file's hash, so a new pin installs afresh.
+// aws-lambda-ric's install compiles native code, so the build tools are
+// checked first.
+func (c Cache) NodeRuntime(ctx context.Context) (string, error) {
+	lock, _ := files.ReadFile("node/package-lock.json")
+	dir := filepath.Join(c.Dir, fmt.Sprintf("node-runtime-%x", sha256.Sum256(lock))[:len("node-runtime-")+12])
+	modules := filepath.Join(dir, "node_modules")
+	if _, err := os.Stat(filepath.Join(modules, "aws-lambda-ric", "bin", "index.mjs")); err == nil {
+		return modules, nil
 	}
 	var missing []string
 	for _, tool := range []string{"cmake", "autoconf", "automake", "libtoolize", "make", "g++", "npm"} {
@@ -220,11 +229,59 @@ func (c Cache) NodeRIC(ctx context.Context) (string, error) {
 	if len(missing) > 0 {
 		return "", fmt.Errorf("aws-lambda-ric %s compiles native code when it installs, and this machine lacks %s: on Debian or Ubuntu, `apt-get install cmake autoconf automake libtool make g++ npm`", RICVersion, strings.Join(missing, ", "))
 	}
-	err := c.npmCI(ctx, dir, "node", fmt.Sprintf("AWS's Node.js runtime interface client, npm aws-lambda-ric %s (its native build takes about two minutes, once)", RICVersion))
+	err := c.npmCI(ctx, dir, "node", fmt.Sprintf("AWS's Node.js runtime interface client, npm aws-lambda-ric %s, and the AWS SDK's Cognito client (the native build takes about two minutes, once)", RICVersion))
 	if err != nil {
 		return "", err
 	}
-	return entry, nil
+	return modules, nil
+}
+
+// besideRuntime copies the code into dir/task and links dir/node_modules to
+// the runtime's modules, so that both require and import find the AWS SDK
+// the way they do on Lambda, where the runtime provides it, and the code's
+// own node_modules, linked into the copy, still comes first.
+func besideRuntime(code, dir, modules string) (string, error) {
+	task := filepath.Join(dir, "task")
+	if err := os.Symlink(modules, filepath.Join(dir, "node_modules")); err != nil {
+		return "", err
+	}
+	err := filepath.WalkDir(code, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(code, p)
+		to := filepath.Join(task, rel)
+		switch {
+		case d.IsDir() && d.Name() == "node_modules" && rel != ".":
+			if err := os.Symlink(p, to); err != nil {
+				return err
+			}
+			return fs.SkipDir
+		case d.IsDir():
+			return os.MkdirAll(to, 0o755)
+		case d.Type()&fs.ModeSymlink != 0:
+			target, err := os.Readlink(p)
+			if err != nil {
+				return err
+			}
+			return os.Symlink(target, to)
+		case d.Type().IsRegular():
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			info, err := d.Info()
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(to, b, info.Mode().Perm())
+		}
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("copying the code beside the runtime's modules: %w", err)
+	}
+	return task, nil
 }
 
 // CognitoLocal returns cognito-local's start script: from the checkout's

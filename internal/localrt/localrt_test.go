@@ -210,8 +210,45 @@ func TestNamesWhatItCannotFetch(t *testing.T) {
 			t.Errorf("%s: %v", tt.runtime, err)
 		}
 	}
-	_, err := c.NodeRIC(context.Background())
+	_, err := c.NodeRuntime(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "cmake, autoconf, automake, libtoolize") || !strings.Contains(err.Error(), "apt-get install cmake autoconf automake libtool") {
-		t.Errorf("NodeRIC: %v", err)
+		t.Errorf("NodeRuntime: %v", err)
+	}
+}
+
+// TestNodeFindsTheRuntimesModules: a handler finds the packages Lambda's
+// runtime provides (the AWS SDK) with require and with import, as on Lambda,
+// and its own node_modules first.
+func TestNodeFindsTheRuntimesModules(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("node is not on PATH; CI must have it")
+		}
+		t.Skip("node is not on PATH")
+	}
+	modules := t.TempDir()
+	pkg := func(root, name, value string) {
+		os.MkdirAll(filepath.Join(root, name), 0o755)
+		os.WriteFile(filepath.Join(root, name, "package.json"), []byte(`{"name":"`+name+`","main":"index.js"}`), 0o644)
+		os.WriteFile(filepath.Join(root, name, "index.js"), []byte(`module.exports = "`+value+`";`), 0o644)
+	}
+	pkg(modules, "runtime-sdk", "from the runtime")
+	pkg(modules, "shadowed", "from the runtime")
+	code := t.TempDir()
+	pkg(filepath.Join(code, "node_modules"), "shadowed", "from the code")
+	os.WriteFile(filepath.Join(code, "cjs.js"), []byte(`console.log(require("runtime-sdk"), "|", require("shadowed"))`), 0o644)
+	os.WriteFile(filepath.Join(code, "esm.mjs"), []byte(`import a from "runtime-sdk"; import b from "shadowed"; console.log(a, "|", b)`), 0o644)
+	task, err := besideRuntime(code, t.TempDir(), modules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"cjs.js", "esm.mjs"} {
+		cmd := exec.Command(node, f)
+		cmd.Dir = task
+		out, err := cmd.CombinedOutput()
+		if got := strings.TrimSpace(string(out)); err != nil || got != "from the runtime | from the code" {
+			t.Errorf("%s: %q, %v", f, got, err)
+		}
 	}
 }

@@ -1,0 +1,40 @@
+// A Node.js pre sign-up handler as the Lambda console starts one (index.mjs),
+// with the AWS SDK that Lambda's Node.js runtimes include. It confirms every
+// sign-up and verifies a valid email address or phone number unless another
+// user holds it verified, which it asks ListUsers. It answers every source the
+// same way and never refuses.
+import { CognitoIdentityProviderClient, ListUsersCommand } from "@aws-sdk/client-cognito-identity-provider";
+
+const cognito = new CognitoIdentityProviderClient({});
+const validEmail = (v) => typeof v === "string" && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v);
+const validPhone = (v) => typeof v === "string" && /^\+[1-9]\d{6,14}$/.test(v);
+
+async function heldVerified(poolId, attr, value) {
+  let token;
+  do {
+    const page = await cognito.send(new ListUsersCommand({
+      UserPoolId: poolId,
+      Filter: `${attr} = "${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`,
+      PaginationToken: token,
+    }));
+    for (const user of page.Users ?? []) {
+      if ((user.Attributes ?? []).some((a) => a.Name === `${attr}_verified` && a.Value === "true")) {
+        return true;
+      }
+    }
+    token = page.PaginationToken;
+  } while (token);
+  return false;
+}
+
+export const handler = async (event) => {
+  const attrs = event.request?.userAttributes ?? {};
+  event.response.autoConfirmUser = true;
+  if (validEmail(attrs.email)) {
+    event.response.autoVerifyEmail = !(await heldVerified(event.userPoolId, "email", attrs.email));
+  }
+  if (validPhone(attrs.phone_number)) {
+    event.response.autoVerifyPhone = !(await heldVerified(event.userPoolId, "phone_number", attrs.phone_number));
+  }
+  return event;
+};
