@@ -88,7 +88,8 @@ Feature: A new sign-up never takes over another user's verified email or phone
 
   @autoconfirm
   Scenario: Someone else has verified the email address (default policy: confirm, leave it unverified)
-    Given a new user signs up with the event "alias-email"
+    Given the alias policy is "skip-verify"
+    And a new user signs up with the event "alias-email"
     And another user already has this email address and has verified it
     When the sign-up reaches the pre sign-up trigger
     Then the user is confirmed
@@ -117,7 +118,8 @@ Feature: A new sign-up never takes over another user's verified email or phone
 
   @autoconfirm @email-case
   Scenario: The letter case of an email address does not matter to the guard
-    Given a new user signs up with the event "alias-email"
+    Given the alias policy is "skip-verify"
+    And a new user signs up with the event "alias-email"
     And another user already has the verified email address "Sam.Taylor@EXAMPLE.com"
     When the sign-up reaches the pre sign-up trigger
     Then the user is confirmed
@@ -125,7 +127,8 @@ Feature: A new sign-up never takes over another user's verified email or phone
 
   @autoconfirm
   Scenario: A disabled holder still holds the email address (default policy)
-    Given a new user signs up with the event "alias-email"
+    Given the alias policy is "skip-verify"
+    And a new user signs up with the event "alias-email"
     And another user already has this email address and has verified it, but is disabled
     When the sign-up reaches the pre sign-up trigger
     Then the user is confirmed
@@ -150,7 +153,8 @@ Feature: A new sign-up never takes over another user's verified email or phone
 
   @autoconfirm
   Scenario: Someone else has verified the phone number (default policy)
-    Given a new user signs up with the event "alias-phone"
+    Given the alias policy is "skip-verify"
+    And a new user signs up with the event "alias-phone"
     And another user already has this phone number and has verified it
     When the sign-up reaches the pre sign-up trigger
     Then the user is confirmed
@@ -177,7 +181,8 @@ Feature: A new sign-up never takes over another user's verified email or phone
 
   @autoconfirm
   Scenario: Only the email address is taken; the phone number is still verified
-    Given a new user signs up with the event "alias-both"
+    Given the alias policy is "skip-verify"
+    And a new user signs up with the event "alias-both"
     And another user already has this email address and has verified it
     When the sign-up reaches the pre sign-up trigger
     Then the user is confirmed
@@ -187,7 +192,8 @@ Feature: A new sign-up never takes over another user's verified email or phone
 
   @autoconfirm
   Scenario: Both the email address and the phone number are taken
-    Given a new user signs up with the event "alias-both"
+    Given the alias policy is "skip-verify"
+    And a new user signs up with the event "alias-both"
     And another user already has this email address and has verified it
     And another user already has this phone number and has verified it
     When the sign-up reaches the pre sign-up trigger
@@ -265,7 +271,8 @@ Feature: A new sign-up never takes over another user's verified email or phone
 
   @autoconfirm @filter-escaping
   Scenario: An email address with a quote in it is looked up exactly
-    Given a new user signs up with the event "alias-quote-email"
+    Given the alias policy is "skip-verify"
+    And a new user signs up with the event "alias-quote-email"
     And another user already has this email address and has verified it
     When the sign-up reaches the pre sign-up trigger
     Then the user is confirmed

@@ -70,15 +70,11 @@ func (o LiveOptions) unsupported(in *Input) error {
 	if in.Lookup != "" && in.Lookup != o.Lookup {
 		return fmt.Errorf("%w: the trigger under test runs ALIAS_LOOKUP=%s and this scenario needs %s", ErrCannot, o.Lookup, in.Lookup)
 	}
-	// The policy decides only what happens when another user holds a value:
-	// a scenario without such a user, and without a policy of its own, runs
-	// under every policy.
-	policy := in.Policy
-	if policy == "" {
-		policy = handler.PolicySkipVerify
-	}
-	if policy != o.Policy && (in.Policy != "" || len(in.Holders) > 0) {
-		return fmt.Errorf("%w: the trigger under test runs ALIAS_POLICY=%s and this scenario needs %s", ErrCannot, o.Policy, policy)
+	// A scenario that names a policy runs only against a trigger that runs
+	// it; one that names none (alias safety holds under any policy) runs
+	// against every trigger.
+	if in.Policy != "" && in.Policy != o.Policy {
+		return fmt.Errorf("%w: the trigger under test runs ALIAS_POLICY=%s and this scenario needs %s", ErrCannot, o.Policy, in.Policy)
 	}
 	for _, t := range in.Tags {
 		if reason, ok := o.Limits[t]; ok {

@@ -48,12 +48,19 @@ func buildTarget(ctx context.Context, o suiteOptions, getenv func(string) string
 	default:
 		return nil, nil, fmt.Errorf("--alias-lookup %q is not valid; allowed: admin-get-user, list-users", o.lookup)
 	}
-	limits, ok := emulatorLimits[o.emulator]
+	// autoconfirm-local is cognito-local as `local` runs it: the trigger
+	// reaches it through a resolver that makes AdminGetUser answer for a
+	// verified alias, so an AdminGetUser guard can be judged there.
+	emulator := o.emulator
+	if emulator == "autoconfirm-local" {
+		emulator = "cognito-local"
+	}
+	limits, ok := emulatorLimits[emulator]
 	if o.emulator != "" && !ok {
-		return nil, nil, fmt.Errorf("--emulator %q is not known; allowed: cognito-local", o.emulator)
+		return nil, nil, fmt.Errorf("--emulator %q is not known; allowed: cognito-local, autoconfirm-local", o.emulator)
 	}
 	live := targets.LiveOptions{PoolID: o.poolID, Policy: policy, Lookup: lookup, Namer: namer,
-		Concurrency: 4, Limits: limits, PoolLimits: emulatorPoolLimits[o.emulator], Unmask: o.unmask}
+		Concurrency: 4, Limits: limits, PoolLimits: emulatorPoolLimits[emulator], Unmask: o.unmask}
 	if o.emulator == "cognito-local" && lookup == handler.LookupAdminGetUser {
 		live.HoldersUnobservable = cognitoLocalAdminGetUser
 	}

@@ -40,8 +40,8 @@ const emulatorDifferences = `cognito-local is not Cognito. Where it differs, and
     @filter-escaping and @email-case are reported as not observable;
   - its ListUsers has no pagination, and the fault scenarios need the fake pool: both skip live;
   - its AdminGetUser resolves an email address or phone number only in email-as-username pools and
-    ignores *_verified, so with --alias-lookup admin-get-user every scenario with an existing user is
-    reported as not observable; judge such a handler's alias safety in process or on a real pool;
+    ignores *_verified; the handler reaches it through a resolver that answers AdminGetUser for a
+    verified alias, as Cognito documents, so an AdminGetUser guard is judged too;
   - an attribute sent empty in SignUp never reaches the trigger, so at pool depth the "empty"
     scenarios are not observable; the lambda target sees them.`
 
@@ -72,7 +72,7 @@ func runLocal(ctx context.Context, args []string, getenv func(string) string, st
 	fs.StringVar(&o.tags, "tags", getenv("TAGS"), "run only scenarios matching this godog tag expression (env TAGS)")
 	fs.StringVar(&o.features, "features", getenv("CONFORMANCE_FEATURES"), "a directory of your own .feature files (env CONFORMANCE_FEATURES)")
 	fs.StringVar(&o.fixture, "fixtures", getenv("CONFORMANCE_FIXTURES"), "a directory of your own <name>.json events (env CONFORMANCE_FIXTURES)")
-	fs.StringVar(&o.lookup, "alias-lookup", "list-users", "how the handler looks holders up, admin-get-user or list-users; cognito-local cannot answer an AdminGetUser guard, so its alias scenarios are then reported as not observable")
+	fs.StringVar(&o.lookup, "alias-lookup", "list-users", "the ALIAS_LOOKUP an autoconfirm handler runs with (admin-get-user or list-users), for its @autoconfirm scenarios that name one; any handler's own lookups are answered either way")
 	fs.StringVar(&o.policy, "alias-policy", "skip-verify", "the ALIAS_POLICY an autoconfirm handler runs with, for its @autoconfirm policy scenarios")
 	fs.StringVar(&o.reportDir, "report-dir", "reports/local", "write each target's reports here, and report.html with both")
 	fs.BoolVar(&o.verbose, "verbose", false, "show the emulators' and the handler's logs when the run fails")
@@ -156,7 +156,7 @@ func runLocal(ctx context.Context, args []string, getenv func(string) string, st
 	}()
 	say("%s", impl)
 	say("the handler runs under the Lambda Runtime Interface Emulator, behind a Lambda Invoke gateway at %s", st.GatewayURL)
-	say("cognito-local at %s, pool %s, app client with a secret, email and phone number as aliases", st.CognitoURL, st.PoolID)
+	say("cognito-local at %s, pool %s, app client with a secret, email and phone number as aliases; the handler reaches it at %s, where AdminGetUser resolves verified aliases", st.CognitoURL, st.PoolID, st.TriggerCognitoURL)
 	say("judging the profiles %s", o.profile)
 	fmt.Fprintln(stdout, emulatorDifferences)
 
@@ -166,7 +166,7 @@ func runLocal(ctx context.Context, args []string, getenv func(string) string, st
 		dir := filepath.Join(o.reportDir, target)
 		dirs = append(dirs, dir)
 		args := []string{"--target", target, "--pool-id", st.PoolID, "--alias-lookup", o.lookup, "--alias-policy", o.policy,
-			"--emulator", "cognito-local", "--format", "progress", "--concurrency", "4", "--no-colors",
+			"--emulator", "autoconfirm-local", "--format", "progress", "--concurrency", "4", "--no-colors",
 			"--report-dir", dir, "--profile", o.profile, "--implementation", impl}
 		if target == "pool" {
 			args = append(args, "--client-id", st.ClientID)

@@ -64,6 +64,7 @@ func TestGate(t *testing.T) {
 			extra: []string{"--profile", "cognito,auto-confirm,alias-safe,autoconfirm"}, want: map[string]verdict{"cognito": pass, "auto-confirm": pass, "alias-safe": pass, "autoconfirm": fail}},
 		{name: "typed aws-lambda-go", runtime: "provided.al2023", pkg: "testdata/impls/typed",
 			extra: []string{"--profile", "cognito,auto-confirm,alias-safe,autoconfirm"}, want: map[string]verdict{"cognito": pass, "auto-confirm": pass, "alias-safe": pass, "autoconfirm": fail}},
+		{name: "typed aws-lambda-go, asking AdminGetUser", runtime: "provided.al2023", pkg: "testdata/impls/typed", env: []string{"LOOKUP=admin-get-user"}, want: verdicts(pass, pass, pass)},
 		{name: "the article, in Go", runtime: "provided.al2023", pkg: "testdata/impls/article", want: verdicts(fail, pass, fail)},
 		{name: "the article, in Python", runtime: "python3.11", code: "testdata/impls/article-python", want: verdicts(fail, pass, fail)},
 		{name: "Node.js, any key present", runtime: "nodejs20.x", code: "testdata/impls/keypresence-node", want: verdicts(fail, pass, fail)},

@@ -46,18 +46,23 @@ type Options struct {
 // Stack is a running local pool and trigger.
 type Stack struct {
 	CognitoURL, GatewayURL string
-	PoolID, ClientID       string
-	Secret                 string
-	API                    *cip.Client
-	Gateway                *gateway.Gateway
+	// TriggerCognitoURL is where the trigger reaches the pool: cognito-local
+	// behind a resolver that makes AdminGetUser resolve verified aliases.
+	TriggerCognitoURL string
+	PoolID, ClientID  string
+	Secret            string
+	API               *cip.Client
+	Gateway           *gateway.Gateway
 
-	dir     string
-	rie     *rie.Proc
-	server  *http.Server
-	node    *exec.Cmd
-	nodeEnd chan struct{} // closed when node has exited
-	nodeOut bytes.Buffer
-	rieOut  bytes.Buffer
+	dir    string
+	rie    *rie.Proc
+	server *http.Server
+	// resolver serves TriggerCognitoURL.
+	resolver *http.Server
+	node     *exec.Cmd
+	nodeEnd  chan struct{} // closed when node has exited
+	nodeOut  bytes.Buffer
+	rieOut   bytes.Buffer
 }
 
 // Start starts the stack: the gateway's port, bound here; cognito-local with
@@ -93,7 +98,22 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		ln.Close()
 		return nil, err
 	}
-	env := append([]string{"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER=" + s.CognitoURL}, o.Env...)
+	// The trigger reaches cognito-local through a resolver that makes
+	// AdminGetUser answer for a verified alias, as Cognito does.
+	resolver, err := newAliasResolver(s.CognitoURL, []string{"email", "phone_number"})
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	rln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	s.resolver = &http.Server{Handler: resolver}
+	go s.resolver.Serve(rln)
+	s.TriggerCognitoURL = fmt.Sprintf("http://%s", rln.Addr())
+	env := append([]string{"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER=" + s.TriggerCognitoURL}, o.Env...)
 	for k, v := range map[string]string{"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"} {
 		if os.Getenv(k) == "" {
 			env = append(env, k+"="+v)
@@ -183,6 +203,9 @@ func (s *Stack) Logs() (cognitoLocal, emulator []byte) { return s.nodeOut.Bytes(
 func (s *Stack) Close() {
 	if s.server != nil && s.server.Handler != nil {
 		s.server.Close()
+	}
+	if s.resolver != nil {
+		s.resolver.Close()
 	}
 	if s.rie != nil {
 		s.rie.Stop()

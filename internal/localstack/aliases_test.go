@@ -1,0 +1,83 @@
+package localstack
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+// cognitoLocal answers as cognito-local does: AdminGetUser by username only,
+// ListUsers with every user.
+func cognitoLocal(t *testing.T) *httptest.Server {
+	users := []map[string]any{
+		{"Username": "verified-holder", "Attributes": []map[string]string{{"Name": "email", "Value": "Sam@Example.com"}, {"Name": "email_verified", "Value": "true"}}},
+		{"Username": "unverified-holder", "Attributes": []map[string]string{{"Name": "phone_number", "Value": "+15555550100"}, {"Name": "phone_number_verified", "Value": "false"}}},
+		{"Username": "name-holder", "Attributes": []map[string]string{{"Name": "name", "Value": "Sam"}, {"Name": "name_verified", "Value": "true"}}},
+	}
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var in struct{ Username string }
+		b, _ := io.ReadAll(r.Body)
+		json.Unmarshal(b, &in)
+		switch strings.TrimPrefix(r.Header.Get("X-Amz-Target"), targetPrefix) {
+		case "AdminGetUser":
+			for _, u := range users {
+				if u["Username"] == in.Username {
+					json.NewEncoder(w).Encode(map[string]any{"Username": u["Username"], "UserAttributes": u["Attributes"]})
+					return
+				}
+			}
+			w.WriteHeader(http.StatusBadRequest)
+			io.WriteString(w, `{"__type":"UserNotFoundException","message":"User does not exist."}`)
+		case "ListUsers":
+			json.NewEncoder(w).Encode(map[string]any{"Users": users})
+		default:
+			io.WriteString(w, `{"passed":"through"}`)
+		}
+	}))
+}
+
+// TestAliasResolver: AdminGetUser finds the user who holds a value as a
+// verified alias, in any letter case for an email address; not an unverified
+// holder, and not an attribute that is no alias; other calls pass through.
+func TestAliasResolver(t *testing.T) {
+	upstream := cognitoLocal(t)
+	defer upstream.Close()
+	r, err := newAliasResolver(upstream.URL, []string{"email", "phone_number"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(r)
+	defer srv.Close()
+	call := func(op, username string) (int, string) {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/", strings.NewReader(`{"UserPoolId":"p","Username":"`+username+`"}`))
+		req.Header.Set("X-Amz-Target", targetPrefix+op)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	tests := []struct {
+		op, username string
+		status       int
+		want         string
+	}{
+		{"AdminGetUser", "verified-holder", 200, `"Username":"verified-holder"`},
+		{"AdminGetUser", "sam@example.com", 200, `"Username":"verified-holder"`},
+		{"AdminGetUser", "+15555550100", 400, "UserNotFoundException"},
+		{"AdminGetUser", "Sam", 400, "UserNotFoundException"},
+		{"AdminGetUser", "nobody@example.com", 400, "UserNotFoundException"},
+		{"DescribeUserPool", "", 200, `"passed":"through"`},
+	}
+	for _, tt := range tests {
+		status, body := call(tt.op, tt.username)
+		if status != tt.status || !strings.Contains(body, tt.want) {
+			t.Errorf("%s %q: %d %s, want %d with %s", tt.op, tt.username, status, body, tt.status, tt.want)
+		}
+	}
+}
