@@ -84,10 +84,14 @@ node_modules/.installed: package.json package-lock.json
 
 BOOTSTRAP ?= $(BOOTSTRAP_BIN)
 
+RUNTIME ?=
+CODE    ?=
+HANDLER ?=
+
 .PHONY: live-local
-live-local: node_modules/.installed ## the features against a local pool: cognito-local + the RIE running BOOTSTRAP=path (default: a fresh dist/bootstrap, all profiles); PROFILE=list to choose
-	@if [ "$(BOOTSTRAP)" = "$(BOOTSTRAP_BIN)" ]; then $(MAKE) --no-print-directory build; fi
-	$(GO) run ./internal/cmd/livelocal --bootstrap '$(BOOTSTRAP)' $(if $(filter $(BOOTSTRAP_BIN),$(BOOTSTRAP)),--own) $(if $(TAGS),--tags '$(TAGS)') $(if $(PROFILE),--profile '$(PROFILE)')
+live-local: node_modules/.installed ## the features against a local pool: cognito-local + the RIE running BOOTSTRAP=path (default: a fresh dist/bootstrap, all profiles), or RUNTIME=nodejs20.x CODE=dir HANDLER=index.handler; PROFILE=list to choose
+	@if [ -z "$(CODE)" ] && [ "$(BOOTSTRAP)" = "$(BOOTSTRAP_BIN)" ]; then $(MAKE) --no-print-directory build; fi
+	$(GO) run ./internal/cmd/livelocal $(if $(CODE),--runtime '$(RUNTIME)' --code '$(CODE)' $(if $(HANDLER),--handler '$(HANDLER)'),--bootstrap '$(BOOTSTRAP)' $(if $(filter $(BOOTSTRAP_BIN),$(BOOTSTRAP)),--own)) $(if $(TAGS),--tags '$(TAGS)') $(if $(PROFILE),--profile '$(PROFILE)')
 
 # aws-lambda-ric compiles native code when `local` installs it; python3 runs
 # the Python handlers. Debian's packages, installed when missing and root.

@@ -1,8 +1,9 @@
 // Command livelocal is what `make live-local` runs: it judges a bootstrap
 // binary with `autoconfirm-conformance local --runtime provided.al2023`,
 // once per ALIAS_LOOKUP mode, against cognito-local and the Lambda Runtime
-// Interface Emulator. It only builds the runner, lays the binary out as
-// Lambda would, and passes the settings on.
+// Interface Emulator; or, with --runtime and --code, a Node.js or Python
+// handler. It only builds the runner, lays a lone binary out as Lambda
+// would, and passes the settings on.
 package main
 
 import (
@@ -26,6 +27,9 @@ func main() {
 	reportDir := flag.String("report-dir", "reports/live-local", "write each run's reports here")
 	own := flag.Bool("own", false, "the bootstrap is autoconfirm's own build: judge all four profiles, in both lookup modes")
 	profile := flag.String("profile", os.Getenv("PROFILE"), "the profiles to judge (default: all for --own, else cognito,auto-confirm,alias-safe) (env PROFILE)")
+	runtime := flag.String("runtime", "", "Lambda's runtime identifier, with --code: nodejs20.x, python3.12, provided.al2023")
+	code := flag.String("code", "", "the function's code directory, with --runtime")
+	handler := flag.String("handler", "", "the handler, with --runtime, e.g. index.handler")
 	lookups := flag.String("alias-lookup", "", "comma-separated ALIAS_LOOKUP modes to run, one run each (default: both for --own; otherwise $ALIAS_LOOKUP, or list-users)")
 	flag.Parse()
 	modes := strings.Split(*lookups, ",")
@@ -47,10 +51,21 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	os.Exit(run(ctx, *bootstrap, *tags, *profile, *reportDir, modes, *verbose))
+	fn := function{runtime: *runtime, code: *code, handler: *handler, bootstrap: *bootstrap}
+	if (fn.runtime == "") != (fn.code == "") {
+		fmt.Fprintln(os.Stderr, "live-local: give RUNTIME and CODE together (and HANDLER for Node.js and Python), or BOOTSTRAP alone")
+		os.Exit(2)
+	}
+	os.Exit(run(ctx, fn, *tags, *profile, *reportDir, modes, *verbose))
 }
 
-func run(ctx context.Context, bootstrap, tags, profile, reportDir string, modes []string, verbose bool) int {
+// function is what to judge: a runtime and a code directory, or a
+// bootstrap binary (or a directory that holds one).
+type function struct {
+	runtime, code, handler, bootstrap string
+}
+
+func run(ctx context.Context, fn function, tags, profile, reportDir string, modes []string, verbose bool) int {
 	start := time.Now()
 	dir, err := os.MkdirTemp("", "autoconfirm-live-local-")
 	if err != nil {
@@ -58,18 +73,24 @@ func run(ctx context.Context, bootstrap, tags, profile, reportDir string, modes 
 		return 2
 	}
 	defer os.RemoveAll(dir)
-	// Lambda's provided runtimes run a file named bootstrap in the code
-	// directory; lay the binary out so.
-	abs, err := filepath.Abs(bootstrap)
-	if err == nil {
-		err = os.MkdirAll(filepath.Join(dir, "code"), 0o755)
-	}
-	if err == nil {
-		err = os.Symlink(abs, filepath.Join(dir, "code", "bootstrap"))
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "live-local:", err)
-		return 2
+	if fn.runtime == "" {
+		fn.runtime, fn.code = "provided.al2023", fn.bootstrap
+		// Lambda's provided runtimes run a file named bootstrap in the code
+		// directory; lay a lone binary out so.
+		if st, err := os.Stat(fn.bootstrap); err != nil || !st.IsDir() {
+			fn.code = filepath.Join(dir, "code")
+			abs, err := filepath.Abs(fn.bootstrap)
+			if err == nil {
+				err = os.MkdirAll(fn.code, 0o755)
+			}
+			if err == nil {
+				err = os.Symlink(abs, filepath.Join(fn.code, "bootstrap"))
+			}
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "live-local:", err)
+				return 2
+			}
+		}
 	}
 	runner := filepath.Join(dir, "autoconfirm-conformance")
 	build := exec.CommandContext(ctx, "go", "build", "-o", runner, "./cmd/autoconfirm-conformance")
@@ -85,8 +106,11 @@ func run(ctx context.Context, bootstrap, tags, profile, reportDir string, modes 
 		if len(modes) > 1 {
 			out = filepath.Join(reportDir, mode)
 		}
-		args := []string{"local", "--runtime", "provided.al2023", "--code", filepath.Join(dir, "code"),
+		args := []string{"local", "--runtime", fn.runtime, "--code", fn.code,
 			"--env", "ALIAS_LOOKUP=" + mode, "--alias-lookup", mode, "--report-dir", out}
+		if fn.handler != "" {
+			args = append(args, "--handler", fn.handler)
+		}
 		if policy := os.Getenv("ALIAS_POLICY"); policy != "" {
 			args = append(args, "--env", "ALIAS_POLICY="+policy, "--alias-policy", policy)
 		}
