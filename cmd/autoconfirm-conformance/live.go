@@ -20,19 +20,26 @@ import (
 // existing users against cognito-local (facts §7, round 2).
 const cognitoLocalAdminGetUser = "not observable with cognito-local: its AdminGetUser resolves an email address or phone number only in email-as-username pools and ignores *_verified, so an AdminGetUser guard finds no existing user there whatever it does"
 
+// emptyDropped is cognito-local's gap that shows only through SignUp.
+const emptyDropped = "cognito-local drops an attribute sent empty in SignUp before the trigger runs, so an empty value never reaches the trigger at pool depth and the scenario would pass whatever the trigger does; the lambda and inprocess targets check it"
+
 // emulatorPoolLimits are the known gaps that show only through SignUp.
+// autoconfirm-local is cognito-local as `local` runs it.
 var emulatorPoolLimits = map[string]map[string]string{
-	"cognito-local": {
-		"@empty-value": "cognito-local drops an attribute sent empty in SignUp before the trigger runs, so an empty value never reaches the trigger at pool depth and the scenario would pass whatever the trigger does; the lambda and inprocess targets check it",
-	},
+	"cognito-local":     {"@empty-value": emptyDropped},
+	"autoconfirm-local": {"@empty-value": emptyDropped},
 }
 
 // emulatorLimits are the known gaps of local emulators, by scenario tag.
+// autoconfirm-local has none of these: the trigger reaches cognito-local
+// through a resolver that reads filters and resolves aliases as Cognito does
+// (internal/localstack/aliases.go).
 var emulatorLimits = map[string]map[string]string{
 	"cognito-local": {
 		"@filter-escaping": `cognito-local reads \" in a ListUsers filter literally, unlike Cognito, so a value with a quote never matches`,
 		"@email-case":      "cognito-local matches ListUsers filters with regard to case, unlike Cognito, so an address written in other letter case is never found there",
 	},
+	"autoconfirm-local": {},
 }
 
 func buildTarget(ctx context.Context, o suiteOptions, getenv func(string) string, namer *targets.Namer) (targets.Target, func(context.Context) (int, error), error) {
@@ -48,19 +55,12 @@ func buildTarget(ctx context.Context, o suiteOptions, getenv func(string) string
 	default:
 		return nil, nil, fmt.Errorf("--alias-lookup %q is not valid; allowed: admin-get-user, list-users", o.lookup)
 	}
-	// autoconfirm-local is cognito-local as `local` runs it: the trigger
-	// reaches it through a resolver that makes AdminGetUser answer for a
-	// verified alias, so an AdminGetUser guard can be judged there.
-	emulator := o.emulator
-	if emulator == "autoconfirm-local" {
-		emulator = "cognito-local"
-	}
-	limits, ok := emulatorLimits[emulator]
+	limits, ok := emulatorLimits[o.emulator]
 	if o.emulator != "" && !ok {
 		return nil, nil, fmt.Errorf("--emulator %q is not known; allowed: cognito-local, autoconfirm-local", o.emulator)
 	}
 	live := targets.LiveOptions{PoolID: o.poolID, Policy: policy, Lookup: lookup, Namer: namer,
-		Concurrency: 4, Limits: limits, PoolLimits: emulatorPoolLimits[emulator], Unmask: o.unmask}
+		Concurrency: 4, Limits: limits, PoolLimits: emulatorPoolLimits[o.emulator], Unmask: o.unmask}
 	if o.emulator == "cognito-local" && lookup == handler.LookupAdminGetUser {
 		live.HoldersUnobservable = cognitoLocalAdminGetUser
 	}

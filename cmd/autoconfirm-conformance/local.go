@@ -36,12 +36,11 @@ const emulatorDifferences = `cognito-local is not Cognito. Where it differs, and
     AdminCreateUser and ExternalProvider scenarios; the lambda target covers them;
   - it does not move aliases: a second verified holder is allowed, so a missing guard shows up
     as a verified attribute, not as a moved alias;
-  - its ListUsers filter reads \" literally and matches letter case, so scenarios tagged
-    @filter-escaping and @email-case are reported as not observable;
-  - its ListUsers has no pagination, and the fault scenarios need the fake pool: both skip live;
   - its AdminGetUser resolves an email address or phone number only in email-as-username pools and
-    ignores *_verified; the handler reaches it through a resolver that answers AdminGetUser for a
-    verified alias, as Cognito documents, so an AdminGetUser guard is judged too;
+    ignores *_verified, and its ListUsers reads \" in a filter literally, matches letter case and
+    ignores AttributesToGet; the handler reaches it through a resolver that answers both as Cognito
+    documents, so ListUsers and AdminGetUser guards are judged alike;
+  - its ListUsers has no pagination, and the fault scenarios need the fake pool: both skip live;
   - an attribute sent empty in SignUp never reaches the trigger, so at pool depth the "empty"
     scenarios are not observable; the lambda target sees them.`
 

@@ -7,16 +7,27 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
+
+	"github.com/autoconfirm/autoconfirm/cognitofake"
 )
 
-// aliasResolver stands between the trigger and cognito-local, and makes
-// AdminGetUser resolve a verified alias, as Cognito documents (facts §4.6:
-// "it can be any of their alias attributes"; only a verified value is an
-// alias). cognito-local resolves an email or phone number only in
-// email-as-username pools and ignores *_verified (facts §7), so without this
-// an AdminGetUser guard finds no holder there and cannot be judged. Every
-// other call passes through unchanged.
+// aliasResolver stands between the trigger and cognito-local, and makes the
+// two lookups a guard makes follow Cognito's documents where cognito-local
+// does not (facts §7):
+//   - AdminGetUser resolves a verified alias (facts §4.6: "it can be any of
+//     their alias attributes"; only a verified value is an alias), where
+//     cognito-local resolves one only in email-as-username pools and ignores
+//     *_verified;
+//   - ListUsers reads its filter as Cognito documents it (an escaped quote,
+//     case-insensitive matching; facts §4.2) and fails when a result lacks an
+//     attribute AttributesToGet names (facts §4.4b), where cognito-local
+//     reads \" literally, matches case-sensitively and ignores
+//     AttributesToGet. It uses cognitofake's reading of the grammar.
+//
+// Every other call passes through unchanged.
 type aliasResolver struct {
 	upstream *url.URL
 	proxy    *httputil.ReverseProxy
@@ -36,13 +47,18 @@ func newAliasResolver(cognitoURL string, aliases []string) (*aliasResolver, erro
 const targetPrefix = "AWSCognitoIdentityProviderService."
 
 func (a *aliasResolver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Header.Get("X-Amz-Target") != targetPrefix+"AdminGetUser" {
+	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
+	if op != "AdminGetUser" && op != "ListUsers" {
 		a.proxy.ServeHTTP(w, r)
 		return
 	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	if op == "ListUsers" {
+		a.listUsers(w, r.Header, body)
 		return
 	}
 	status, header, answer, err := a.call(r.Header, "AdminGetUser", body)
@@ -101,6 +117,90 @@ func (a *aliasResolver) holder(h http.Header, pool, value string) string {
 		}
 	}
 	return ""
+}
+
+// listUsers answers ListUsers from cognito-local's whole list, filtered the
+// way Cognito documents. cognito-local has no pages, so neither has this.
+func (a *aliasResolver) listUsers(w http.ResponseWriter, h http.Header, body []byte) {
+	var in struct {
+		UserPoolId      string
+		Filter          string
+		AttributesToGet []string
+	}
+	if err := json.Unmarshal(body, &in); err != nil {
+		fail(w, "InvalidParameterException", err.Error())
+		return
+	}
+	f, err := cognitofake.ParseFilter(in.Filter)
+	if err != nil {
+		fail(w, "InvalidParameterException", err.Error())
+		return
+	}
+	all, _ := json.Marshal(map[string]string{"UserPoolId": in.UserPoolId})
+	status, header, b, err := a.call(h, "ListUsers", all)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadGateway)
+		return
+	}
+	var out struct{ Users []json.RawMessage }
+	if status != http.StatusOK || json.Unmarshal(b, &out) != nil {
+		for k, v := range header {
+			w.Header()[k] = v
+		}
+		w.Header().Del("Content-Length")
+		w.WriteHeader(status)
+		w.Write(b)
+		return
+	}
+	users := []json.RawMessage{}
+	for _, raw := range out.Users {
+		var u cognitofake.User
+		if json.Unmarshal(raw, &u) != nil || !f.Match(u) {
+			continue
+		}
+		have := map[string]bool{}
+		for _, at := range u.Attributes {
+			have[at.Name] = true
+		}
+		for _, want := range in.AttributesToGet {
+			if !have[want] {
+				fail(w, "InvalidParameterException", "AttributesToGet asks for "+strconv.Quote(want)+", which a user in the results has not set")
+				return
+			}
+		}
+		users = append(users, project(raw, in.AttributesToGet))
+	}
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	json.NewEncoder(w).Encode(map[string]any{"Users": users})
+}
+
+// project keeps only the attributes AttributesToGet names, as Cognito
+// returns them; nil keeps all.
+func project(raw json.RawMessage, keep []string) json.RawMessage {
+	if keep == nil {
+		return raw
+	}
+	var u map[string]json.RawMessage
+	var attrs []struct{ Name, Value string }
+	if json.Unmarshal(raw, &u) != nil || json.Unmarshal(u["Attributes"], &attrs) != nil {
+		return raw
+	}
+	kept := attrs[:0]
+	for _, at := range attrs {
+		if slices.Contains(keep, at.Name) {
+			kept = append(kept, at)
+		}
+	}
+	u["Attributes"], _ = json.Marshal(kept)
+	b, _ := json.Marshal(u)
+	return b
+}
+
+// fail answers with a Cognito error.
+func fail(w http.ResponseWriter, kind, message string) {
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	w.WriteHeader(http.StatusBadRequest)
+	json.NewEncoder(w).Encode(map[string]string{"__type": kind, "message": message})
 }
 
 // call sends one operation to cognito-local with the caller's headers.

@@ -15,6 +15,7 @@ func cognitoLocal(t *testing.T) *httptest.Server {
 	users := []map[string]any{
 		{"Username": "verified-holder", "Attributes": []map[string]string{{"Name": "email", "Value": "Sam@Example.com"}, {"Name": "email_verified", "Value": "true"}}},
 		{"Username": "unverified-holder", "Attributes": []map[string]string{{"Name": "phone_number", "Value": "+15555550100"}, {"Name": "phone_number_verified", "Value": "false"}}},
+		{"Username": "quote-holder", "Attributes": []map[string]string{{"Name": "email", "Value": `o"brien@example.com`}}},
 		{"Username": "name-holder", "Attributes": []map[string]string{{"Name": "name", "Value": "Sam"}, {"Name": "name_verified", "Value": "true"}}},
 	}
 	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -41,7 +42,8 @@ func cognitoLocal(t *testing.T) *httptest.Server {
 
 // TestAliasResolver: AdminGetUser finds the user who holds a value as a
 // verified alias, in any letter case for an email address; not an unverified
-// holder, and not an attribute that is no alias; other calls pass through.
+// holder, and not an attribute that is no alias. ListUsers reads its filter as
+// Cognito documents, and applies AttributesToGet. Other calls pass through.
 func TestAliasResolver(t *testing.T) {
 	upstream := cognitoLocal(t)
 	defer upstream.Close()
@@ -51,8 +53,12 @@ func TestAliasResolver(t *testing.T) {
 	}
 	srv := httptest.NewServer(r)
 	defer srv.Close()
-	call := func(op, username string) (int, string) {
-		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/", strings.NewReader(`{"UserPoolId":"p","Username":"`+username+`"}`))
+	call := func(op, arg string) (int, string) {
+		body := `{"UserPoolId":"p","Username":"` + arg + `"}`
+		if op == "ListUsers" {
+			body = `{"UserPoolId":"p",` + arg + `}`
+		}
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/", strings.NewReader(body))
 		req.Header.Set("X-Amz-Target", targetPrefix+op)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -63,10 +69,17 @@ func TestAliasResolver(t *testing.T) {
 		return resp.StatusCode, string(b)
 	}
 	tests := []struct {
-		op, username string
-		status       int
-		want         string
+		op, arg string
+		status  int
+		want    string
 	}{
+		{"ListUsers", `"Filter":"email = \"sam@example.COM\""`, 200, `"Username":"verified-holder"`},
+		{"ListUsers", `"Filter":"email = \"sam@example.org\""`, 200, `{"Users":[]}`},
+		{"ListUsers", `"Filter":"name ^= \"Sa\""`, 200, `"Username":"name-holder"`},
+		{"ListUsers", `"Filter":"email = \"o\\\"brien@example.com\""`, 200, `"Username":"quote-holder"`},
+		{"ListUsers", `"Filter":"email = \"sam@example.com\"","AttributesToGet":["phone_number"]`, 400, "InvalidParameterException"},
+		{"ListUsers", `"Filter":"email = \"sam@example.com\"","AttributesToGet":["email_verified"]`, 200, `"Attributes":[{"Name":"email_verified","Value":"true"}]`},
+		{"ListUsers", `"Filter":"email = sam"`, 400, "InvalidParameterException"},
 		{"AdminGetUser", "verified-holder", 200, `"Username":"verified-holder"`},
 		{"AdminGetUser", "sam@example.com", 200, `"Username":"verified-holder"`},
 		{"AdminGetUser", "+15555550100", 400, "UserNotFoundException"},
@@ -75,9 +88,9 @@ func TestAliasResolver(t *testing.T) {
 		{"DescribeUserPool", "", 200, `"passed":"through"`},
 	}
 	for _, tt := range tests {
-		status, body := call(tt.op, tt.username)
+		status, body := call(tt.op, tt.arg)
 		if status != tt.status || !strings.Contains(body, tt.want) {
-			t.Errorf("%s %q: %d %s, want %d with %s", tt.op, tt.username, status, body, tt.status, tt.want)
+			t.Errorf("%s %s: %d %s, want %d with %s", tt.op, tt.arg, status, body, tt.status, tt.want)
 		}
 	}
 }
