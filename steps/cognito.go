@@ -137,12 +137,9 @@ func (st *scenario) keptOrRefused(what string) error {
 	if st.obs.Refused {
 		return nil
 	}
-	got, flag := st.obs.EmailVerified, "autoVerifyEmail"
-	if what == "phone number" {
-		got, flag = st.obs.PhoneVerified, "autoVerifyPhone"
-	}
-	if got == nil {
-		return st.skip("whether the " + what + " is verified")
+	got, flag, err := st.verifyFlag(what)
+	if err != nil {
+		return err
 	}
 	if *got {
 		return fmt.Errorf("%s is set although another user holds this %s verified: Cognito moves the alias to the new user and unverifies it for the other (facts §4.1)", flag, what)

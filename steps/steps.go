@@ -346,14 +346,24 @@ func (st *scenario) verified(what, is string) error {
 	if err := st.answered(); err != nil {
 		return err
 	}
+	got, flag, err := st.verifyFlag(what)
+	if err != nil {
+		return err
+	}
+	return expectFlag(got, is, flag)
+}
+
+// verifyFlag returns the observed verify flag for the email address or the
+// phone number and its name, or a skip when the target cannot observe it.
+func (st *scenario) verifyFlag(what string) (*bool, string, error) {
 	got, flag := st.obs.EmailVerified, "autoVerifyEmail"
 	if what == "phone number" {
 		got, flag = st.obs.PhoneVerified, "autoVerifyPhone"
 	}
 	if got == nil {
-		return st.skip("whether the " + what + " is verified")
+		return nil, flag, st.skip("whether the " + what + " is verified")
 	}
-	return expectFlag(got, is, flag)
+	return got, flag, nil
 }
 
 func (st *scenario) refused() error {
