@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/sha256"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -13,17 +12,13 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"syscall"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
 	"github.com/autoconfirm/autoconfirm"
 	"github.com/autoconfirm/autoconfirm/conformance"
+	"github.com/autoconfirm/autoconfirm/internal/child"
 	"github.com/autoconfirm/autoconfirm/internal/localrt"
 	"github.com/autoconfirm/autoconfirm/internal/localstack"
-	"github.com/autoconfirm/autoconfirm/targets"
 )
 
 // emulatorDifferences is what a local run cannot judge, because cognito-local
@@ -61,7 +56,7 @@ func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 // runLocal starts cognito-local, the Runtime Interface Emulator running the
 // handler, and the Invoke gateway, then runs the scenarios through this same
 // binary against the pool and lambda targets, and stops everything.
-func runLocal(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) (int, error) {
+func runLocal(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) (status int, err error) {
 	var o localOptions
 	fs := flag.NewFlagSet("local", flag.ContinueOnError)
 	fs.StringVar(&o.runtime, "runtime", "", "Lambda's runtime identifier: provided.al2023, provided.al2, nodejs20.x (or newer), python3.x")
@@ -145,9 +140,8 @@ func runLocal(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		return conformance.ExitUsage, fmt.Errorf("starting the local stack: %w", err)
 	}
-	failed := false
 	defer func() {
-		if failed && o.verbose {
+		if (status != conformance.ExitPass || err != nil) && o.verbose {
 			node, emu := st.Logs()
 			fmt.Fprintf(stderr, "--- cognito-local output ---\n%s\n--- emulator and handler output ---\n%s\n", node, emu)
 		}
@@ -159,7 +153,7 @@ func runLocal(ctx context.Context, args []string, getenv func(string) string, st
 	say("judging the profiles %s", o.profile)
 	fmt.Fprintln(stdout, emulatorDifferences)
 
-	status := conformance.ExitPass
+	status = conformance.ExitPass
 	var dirs []string
 	for _, target := range []string{"pool", "lambda"} {
 		dir := filepath.Join(o.reportDir, target)
@@ -181,10 +175,8 @@ func runLocal(ctx context.Context, args []string, getenv func(string) string, st
 		cmd := exec.Command(self, args...)
 		cmd.Env = localEnv(st)
 		cmd.Stdout, cmd.Stderr = stdout, stderr
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-		code, err := runChild(ctx, cmd)
+		code, err := child.Run(ctx, cmd)
 		if ctx.Err() != nil {
-			failed = true
 			fmt.Fprintln(stderr, "local: interrupted; the stack is stopped and the run did not pass")
 			return exitInterrupted, nil
 		}
@@ -193,7 +185,6 @@ func runLocal(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		say("%s target: exit %d", target, code)
 		if code == conformance.ExitUsage {
-			failed = true
 			return conformance.ExitUsage, nil
 		}
 		if code != conformance.ExitPass {
@@ -208,7 +199,7 @@ func runLocal(ctx context.Context, args []string, getenv func(string) string, st
 		say("both targets in one report: %s", combined)
 	}
 	// No run may leave a test user behind.
-	left, err := countTestUsers(ctx, st.API, st.PoolID)
+	left, err := st.TestUsers(ctx)
 	if err != nil {
 		return conformance.ExitFailed, err
 	}
@@ -219,8 +210,7 @@ func runLocal(ctx context.Context, args []string, getenv func(string) string, st
 		status = conformance.ExitFailed
 	}
 	say("wall time %.1fs", time.Since(start).Seconds())
-	failed = status != conformance.ExitPass
-	if failed {
+	if status != conformance.ExitPass {
 		say("FAIL")
 	} else {
 		say("PASS")
@@ -275,47 +265,4 @@ func localEnv(st *localstack.Stack) []string {
 	return append(os.Environ(), "AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",
 		"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER="+st.CognitoURL, "AWS_ENDPOINT_URL_LAMBDA="+st.GatewayURL,
 		"COGNITO_CLIENT_SECRET="+st.Secret, "ALIAS_POLICY=", "ALIAS_LOOKUP=", "PROFILE=", "TAGS=", "CONFORMANCE_TARGET=")
-}
-
-// runChild runs cmd and returns its exit status. On SIGINT or SIGTERM it
-// passes the signal on and waits, so that the target can delete its users
-// before the stack goes away.
-func runChild(ctx context.Context, cmd *exec.Cmd) (int, error) {
-	if err := cmd.Start(); err != nil {
-		return 0, err
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	var err error
-	select {
-	case err = <-done:
-	case <-ctx.Done():
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGINT)
-		select {
-		case err = <-done:
-		case <-time.After(60 * time.Second):
-			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			err = <-done
-		}
-	}
-	var exit *exec.ExitError
-	if errors.As(err, &exit) {
-		return exit.ExitCode(), nil
-	}
-	return 0, err
-}
-
-// countTestUsers counts the users a conformance run created.
-func countTestUsers(ctx context.Context, api *cip.Client, poolID string) (int, error) {
-	out, err := api.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: aws.String(poolID)})
-	if err != nil {
-		return 0, fmt.Errorf("counting leftover users: %w", err)
-	}
-	n := 0
-	for _, u := range out.Users {
-		if strings.HasPrefix(aws.ToString(u.Username), targets.UserPrefix) {
-			n++
-		}
-	}
-	return n, nil
 }

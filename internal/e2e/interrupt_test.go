@@ -8,15 +8,10 @@ import (
 	"errors"
 	"os"
 	"os/exec"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
-
 	"github.com/autoconfirm/autoconfirm/internal/localstack"
-	"github.com/autoconfirm/autoconfirm/targets"
 )
 
 // TestInterruptLeavesNoUser proves the cleanup on SIGINT: with the trigger
@@ -47,7 +42,7 @@ func TestInterruptLeavesNoUser(t *testing.T) {
 	go func() { done <- cmd.Wait() }()
 	seen := 0
 	for deadline := time.Now().Add(20 * time.Second); seen == 0 && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if seen, err = testUsers(ctx, st.API, st.PoolID); err != nil {
+		if seen, err = st.TestUsers(ctx); err != nil {
 			cmd.Process.Kill()
 			<-done
 			t.Fatal(err)
@@ -65,7 +60,7 @@ func TestInterruptLeavesNoUser(t *testing.T) {
 	if errors.As(err, &exit) {
 		code = exit.ExitCode()
 	}
-	left, err := testUsers(ctx, st.API, st.PoolID)
+	left, err := st.TestUsers(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,18 +68,4 @@ func TestInterruptLeavesNoUser(t *testing.T) {
 	if code != 130 || left != 0 {
 		t.Errorf("want exit 130 and no user left, got exit %d and %d left\n%s", code, left, out.Bytes())
 	}
-}
-
-func testUsers(ctx context.Context, api *cip.Client, poolID string) (int, error) {
-	out, err := api.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: aws.String(poolID)})
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, u := range out.Users {
-		if strings.HasPrefix(aws.ToString(u.Username), targets.UserPrefix) {
-			n++
-		}
-	}
-	return n, nil
 }

@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -25,6 +26,7 @@ import (
 
 	"github.com/autoconfirm/autoconfirm/internal/gateway"
 	"github.com/autoconfirm/autoconfirm/internal/rie"
+	"github.com/autoconfirm/autoconfirm/targets"
 )
 
 // Options say what to run.
@@ -194,6 +196,22 @@ func (s *Stack) startCognitoLocal(ctx context.Context, startJS string) (string, 
 		}
 		return "", fmt.Errorf("cognito-local: %w\n%s", err, s.nodeOut.Bytes())
 	}
+}
+
+// TestUsers counts the users a conformance run created and has not yet
+// deleted: those named with targets.UserPrefix.
+func (s *Stack) TestUsers(ctx context.Context) (int, error) {
+	out, err := s.API.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: aws.String(s.PoolID)})
+	if err != nil {
+		return 0, fmt.Errorf("counting leftover test users: %w", err)
+	}
+	n := 0
+	for _, u := range out.Users {
+		if strings.HasPrefix(aws.ToString(u.Username), targets.UserPrefix) {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // Logs returns what cognito-local and the emulator printed.

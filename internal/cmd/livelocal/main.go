@@ -8,7 +8,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -18,6 +17,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/autoconfirm/autoconfirm/internal/child"
 )
 
 func main() {
@@ -124,8 +125,11 @@ func run(ctx context.Context, fn function, tags, profile, reportDir string, mode
 		}
 		cmd := exec.Command(runner, args...)
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-		code := runChild(ctx, cmd)
+		code, err := child.Run(ctx, cmd)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "live-local:", err)
+			return 2
+		}
 		if ctx.Err() != nil {
 			fmt.Fprintln(os.Stderr, "live-local: interrupted; the run did not pass")
 			return 130
@@ -140,31 +144,5 @@ func run(ctx context.Context, fn function, tags, profile, reportDir string, mode
 		return worst
 	}
 	fmt.Println("live-local: PASS")
-	return 0
-}
-
-// runChild runs cmd and returns its exit status; on SIGINT or SIGTERM it
-// passes the signal on, so that the runner can clean up, and waits.
-func runChild(ctx context.Context, cmd *exec.Cmd) int {
-	if err := cmd.Start(); err != nil {
-		fmt.Fprintln(os.Stderr, "live-local:", err)
-		return 2
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	var err error
-	select {
-	case err = <-done:
-	case <-ctx.Done():
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGINT)
-		err = <-done
-	}
-	var exit *exec.ExitError
-	if errors.As(err, &exit) {
-		return exit.ExitCode()
-	}
-	if err != nil {
-		return 2
-	}
 	return 0
 }
