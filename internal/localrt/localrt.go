@@ -229,7 +229,7 @@ func (c Cache) NodeRuntime(ctx context.Context) (string, error) {
 	if len(missing) > 0 {
 		return "", fmt.Errorf("aws-lambda-ric %s compiles native code when it installs, and this machine lacks %s: on Debian or Ubuntu, `apt-get install cmake autoconf automake libtool make g++ npm`", RICVersion, strings.Join(missing, ", "))
 	}
-	err := c.npmCI(ctx, dir, "node", fmt.Sprintf("AWS's Node.js runtime interface client, npm aws-lambda-ric %s, and the AWS SDK's Cognito client (the native build takes about two minutes, once)", RICVersion))
+	err := c.npmCIFrom(ctx, dir, files, "node", fmt.Sprintf("AWS's Node.js runtime interface client, npm aws-lambda-ric %s, and the AWS SDK's Cognito client (the native build takes about two minutes, once)", RICVersion))
 	if err != nil {
 		return "", err
 	}
@@ -322,10 +322,6 @@ func lockedVersion(pinned fs.FS, name string) (string, error) {
 		return "", fmt.Errorf("package-lock.json pins no %s", name)
 	}
 	return string(m[1]), nil
-}
-
-func (c Cache) npmCI(ctx context.Context, dir, sub, what string) error {
-	return c.npmCIFrom(ctx, dir, files, sub, what)
 }
 
 // npmCIFrom runs `npm ci` on pinned's sub/package.json and package-lock.json

@@ -77,12 +77,17 @@ func (a *aliasResolver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+	relay(w, status, header, answer)
+}
+
+// relay writes an answer cognito-local gave.
+func relay(w http.ResponseWriter, status int, header http.Header, body []byte) {
 	for k, v := range header {
 		w.Header()[k] = v
 	}
 	w.Header().Del("Content-Length")
 	w.WriteHeader(status)
-	w.Write(answer)
+	w.Write(body)
 }
 
 // holder returns the username of the user who holds value, verified, as one
@@ -144,12 +149,7 @@ func (a *aliasResolver) listUsers(w http.ResponseWriter, h http.Header, body []b
 	}
 	var out struct{ Users []json.RawMessage }
 	if status != http.StatusOK || json.Unmarshal(b, &out) != nil {
-		for k, v := range header {
-			w.Header()[k] = v
-		}
-		w.Header().Del("Content-Length")
-		w.WriteHeader(status)
-		w.Write(b)
+		relay(w, status, header, b)
 		return
 	}
 	users := []json.RawMessage{}
