@@ -5,17 +5,13 @@ Usage: python3 article_handler.py FIXTURE.json ...
 Prints one JSON object: {fixture path: nanoseconds per invocation}.
 """
 import json
+import os
 import sys
 import timeit
 
-
-def lambda_handler(event, context):
-    event['response']['autoConfirmUser'] = True
-    if 'email' in event['request']['userAttributes']:
-        event['response']['autoVerifyEmail'] = True
-    if 'phone_number' in event['request']['userAttributes']:
-        event['response']['autoVerifyPhone'] = True
-    return event
+# The handler itself, as the article prints it, is the gate's copy.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', 'testdata', 'impls', 'article-python'))
+from lambda_function import lambda_handler  # noqa: E402
 
 
 def main(paths):
