@@ -2,6 +2,7 @@ package cognitofake
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -45,6 +46,12 @@ var DefaultPoolConfig = PoolConfig{AliasAttributes: []string{"email", "phone_num
 type pool struct {
 	cfg   PoolConfig
 	users []User
+}
+
+// index returns the position of the user with this username, or -1.
+// Usernames match exactly, which is stricter than a default pool.
+func (p *pool) index(username string) int {
+	return slices.IndexFunc(p.users, func(u User) bool { return u.Username == username })
 }
 
 // CreatePool creates a pool, or replaces the configuration of an existing one.

@@ -3,6 +3,7 @@ package cognitofake
 import (
 	"fmt"
 	"net/http"
+	"slices"
 )
 
 // adminCreateUser serves AdminCreateUser: the user is created with status
@@ -24,11 +25,9 @@ func (s *Server) adminCreateUser(w http.ResponseWriter, body []byte) {
 	if p == nil {
 		return
 	}
-	for _, u := range p.users {
-		if u.Username == in.Username {
-			writeError(w, http.StatusBadRequest, "UsernameExistsException", "User account already exists")
-			return
-		}
+	if p.index(in.Username) >= 0 {
+		writeError(w, http.StatusBadRequest, "UsernameExistsException", "User account already exists")
+		return
 	}
 	s.subs++
 	u := User{Username: in.Username, Enabled: true, UserStatus: "FORCE_CHANGE_PASSWORD",
@@ -49,12 +48,10 @@ func (s *Server) adminDeleteUser(w http.ResponseWriter, body []byte) {
 	if p == nil {
 		return
 	}
-	for i, u := range p.users {
-		if u.Username == in.Username {
-			p.users = append(p.users[:i], p.users[i+1:]...)
-			writeJSON(w, map[string]any{})
-			return
-		}
+	if i := p.index(in.Username); i >= 0 {
+		p.users = slices.Delete(p.users, i, i+1)
+		writeJSON(w, map[string]any{})
+		return
 	}
 	writeError(w, http.StatusBadRequest, "UserNotFoundException", "User does not exist.")
 }
