@@ -33,7 +33,7 @@ var emulatorPoolLimits = map[string]map[string]string{
 // emulatorLimits are the known gaps of local emulators, by scenario tag.
 // autoconfirm-local has none of these: the trigger reaches cognito-local
 // through a resolver that reads filters and resolves aliases as Cognito does
-// (internal/localstack/aliases.go).
+// (internal/local/stack/aliases.go).
 var emulatorLimits = map[string]map[string]string{
 	"cognito-local": {
 		"@filter-escaping": `cognito-local reads \" in a ListUsers filter literally, unlike Cognito, so a value with a quote never matches`,

@@ -16,9 +16,9 @@ import (
 
 	"github.com/autoconfirm/autoconfirm"
 	"github.com/autoconfirm/autoconfirm/conformance"
-	"github.com/autoconfirm/autoconfirm/internal/child"
-	"github.com/autoconfirm/autoconfirm/internal/localrt"
-	"github.com/autoconfirm/autoconfirm/internal/localstack"
+	"github.com/autoconfirm/autoconfirm/internal/local/child"
+	"github.com/autoconfirm/autoconfirm/internal/local/runtimes"
+	"github.com/autoconfirm/autoconfirm/internal/local/stack"
 )
 
 // emulatorDifferences is what a local run cannot judge, because cognito-local
@@ -77,7 +77,7 @@ func runLocal(ctx context.Context, args []string, getenv func(string) string, st
 	if o.runtime == "" || o.code == "" {
 		return conformance.ExitUsage, usageErrorf("local needs --runtime and --code, e.g. local --runtime nodejs20.x --code ./my-function --handler index.handler")
 	}
-	rt, err := localrt.ParseRuntime(o.runtime)
+	rt, err := runtimes.ParseRuntime(o.runtime)
 	if err != nil {
 		return conformance.ExitUsage, usageErrorf("%v", err)
 	}
@@ -98,11 +98,11 @@ func runLocal(ctx context.Context, args []string, getenv func(string) string, st
 	say := func(format string, a ...any) { fmt.Fprintf(stdout, "local: "+format+"\n", a...) }
 	start := time.Now()
 
-	cacheDir, err := localrt.DefaultCacheDir(getenv)
+	cacheDir, err := runtimes.DefaultCacheDir(getenv)
 	if err != nil {
 		return conformance.ExitUsage, err
 	}
-	cache := localrt.Cache{Dir: cacheDir, Progress: stdout}
+	cache := runtimes.Cache{Dir: cacheDir, Progress: stdout}
 	work, err := os.MkdirTemp("", "autoconfirm-local-")
 	if err != nil {
 		return conformance.ExitUsage, err
@@ -133,7 +133,7 @@ func runLocal(ctx context.Context, args []string, getenv func(string) string, st
 		return exitInterrupted, nil
 	}
 
-	st, err := localstack.Start(ctx, localstack.Options{CognitoLocal: startJS, RIE: rieBin, Bootstrap: bootstrap, Env: o.env})
+	st, err := stack.Start(ctx, stack.Options{CognitoLocal: startJS, RIE: rieBin, Bootstrap: bootstrap, Env: o.env})
 	if err != nil {
 		if ctx.Err() != nil {
 			return exitInterrupted, nil
@@ -220,7 +220,7 @@ func runLocal(ctx context.Context, args []string, getenv func(string) string, st
 
 // describeCode names what a local run judges, for the reports: the runtime,
 // the handler, and a sha256 over the code directory's files.
-func describeCode(rt localrt.Runtime, code, handler string) (string, error) {
+func describeCode(rt runtimes.Runtime, code, handler string) (string, error) {
 	abs, err := filepath.Abs(code)
 	if err != nil {
 		return "", err
@@ -253,7 +253,7 @@ func describeCode(rt localrt.Runtime, code, handler string) (string, error) {
 		h.Write(b)
 	}
 	what := "bootstrap"
-	if handler != "" && rt.Kind != localrt.Provided {
+	if handler != "" && rt.Kind != runtimes.Provided {
 		what = "handler " + handler
 	}
 	return fmt.Sprintf("%s, %s in %s (%d files, sha256 %x), under the Lambda Runtime Interface Emulator", rt.Name, what, abs, len(names), h.Sum(nil)), nil
@@ -261,7 +261,7 @@ func describeCode(rt localrt.Runtime, code, handler string) (string, error) {
 
 // localEnv is a target run's environment: the local stack's endpoints and
 // dummy credentials, and the client secret, which is never a flag.
-func localEnv(st *localstack.Stack) []string {
+func localEnv(st *stack.Stack) []string {
 	return append(os.Environ(), "AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",
 		"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER="+st.CognitoURL, "AWS_ENDPOINT_URL_LAMBDA="+st.GatewayURL,
 		"COGNITO_CLIENT_SECRET="+st.Secret, "ALIAS_POLICY=", "ALIAS_LOOKUP=", "PROFILE=", "TAGS=", "CONFORMANCE_TARGET=")

@@ -11,7 +11,7 @@ import (
 
 	"github.com/autoconfirm/autoconfirm/cognito"
 	"github.com/autoconfirm/autoconfirm/handler"
-	"github.com/autoconfirm/autoconfirm/internal/rie"
+	"github.com/autoconfirm/autoconfirm/internal/local/rie"
 )
 
 // InProcess starts handlers in this process, each with its own SDK client, as

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/autoconfirm/autoconfirm/internal/localstack"
+	"github.com/autoconfirm/autoconfirm/internal/local/stack"
 )
 
 // TestInterruptLeavesNoUser proves the cleanup on SIGINT: with the trigger
@@ -23,7 +23,7 @@ func TestInterruptLeavesNoUser(t *testing.T) {
 	dir := t.TempDir()
 	runner := gobuild(t, ctx, dir, "cmd/autoconfirm-conformance", false)
 	bin := gobuild(t, ctx, dir, "testdata/impls/reference", true)
-	st, err := localstack.Start(ctx, localstack.Options{Root: root(t), Bootstrap: bin})
+	st, err := stack.Start(ctx, stack.Options{Root: root(t), Bootstrap: bin})
 	if err != nil {
 		t.Fatal(err)
 	}

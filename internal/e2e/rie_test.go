@@ -21,7 +21,7 @@ import (
 	"github.com/autoconfirm/autoconfirm/cognito"
 	"github.com/autoconfirm/autoconfirm/cognitofake"
 	"github.com/autoconfirm/autoconfirm/handler"
-	"github.com/autoconfirm/autoconfirm/internal/rie"
+	"github.com/autoconfirm/autoconfirm/internal/local/rie"
 )
 
 const poolID = "us-east-1_Example01"

@@ -35,7 +35,7 @@ import (
 	"github.com/autoconfirm/autoconfirm/handler"
 	"github.com/autoconfirm/autoconfirm/internal/baseline"
 	"github.com/autoconfirm/autoconfirm/internal/burst"
-	"github.com/autoconfirm/autoconfirm/internal/rie"
+	"github.com/autoconfirm/autoconfirm/internal/local/rie"
 	"github.com/autoconfirm/autoconfirm/targets"
 )
 

@@ -18,7 +18,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/autoconfirm/autoconfirm/internal/child"
+	"github.com/autoconfirm/autoconfirm/internal/local/child"
 )
 
 func main() {

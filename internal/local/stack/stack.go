@@ -1,9 +1,9 @@
-// Package localstack runs a user pool on this machine: cognito-local as the
+// Package stack runs a user pool on this machine: cognito-local as the
 // pool, the Lambda Runtime Interface Emulator running a bootstrap as its
 // PreSignUp trigger, and a gateway that makes the emulator answer like Lambda.
 // The live-local command and the end-to-end tests both start it; Close stops
 // everything it started.
-package localstack
+package stack
 
 import (
 	"bytes"
@@ -24,8 +24,8 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
-	"github.com/autoconfirm/autoconfirm/internal/gateway"
-	"github.com/autoconfirm/autoconfirm/internal/rie"
+	"github.com/autoconfirm/autoconfirm/internal/local/gateway"
+	"github.com/autoconfirm/autoconfirm/internal/local/rie"
 	"github.com/autoconfirm/autoconfirm/targets"
 )
 

@@ -15,7 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/autoconfirm/autoconfirm/internal/rie"
+	"github.com/autoconfirm/autoconfirm/internal/local/rie"
 )
 
 // Invoker runs one invocation; *rie.Proc is one.

@@ -1,10 +1,10 @@
-// Package localrt prepares what runs a Lambda handler on this machine: a
+// Package runtimes prepares what runs a Lambda handler on this machine: a
 // bootstrap for the handler's runtime, and the pinned tools around it (AWS's
 // Node.js runtime interface client, the Runtime Interface Emulator,
 // cognito-local). What it cannot find it fetches once into a cache, showing
 // progress; what it cannot fetch (node, python3, a compiler) it names, with
 // the command that installs it.
-package localrt
+package runtimes
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package localrt
+package runtimes
 
 import (
 	"context"
