@@ -15,6 +15,7 @@ import (
 	"syscall"
 
 	"github.com/autoconfirm/autoconfirm/conformance"
+	"github.com/autoconfirm/autoconfirm/internal/local"
 	"github.com/autoconfirm/autoconfirm/targets"
 )
 
@@ -79,10 +80,10 @@ func usageErrorf(format string, a ...any) error {
 }
 
 // exitInterrupted is the status of a run stopped by SIGINT or SIGTERM.
-const exitInterrupted = 130
+const exitInterrupted = local.ExitInterrupted
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGPIPE)
 	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)

@@ -3,10 +3,14 @@
 // name to the emulator's single function, sends invokes one at a time (two at
 // once make the emulator panic), and sets X-Amz-Function-Error when the
 // function returned an error, which the emulator does not.
+//
+// Cognito serves the same API the way Cognito calls it: each attempt gets 5
+// seconds, and a sign-up gets three attempts (facts §3).
 package gateway
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -25,68 +29,185 @@ type Invoker interface {
 
 // Gateway is an http.Handler for POST /2015-03-31/functions/{name}/invocations.
 type Gateway struct {
-	fn      Invoker
-	mu      sync.Mutex   // one invoke at a time: two at once make the emulator panic
-	delay   atomic.Int64 // nanoseconds added before each invoke
-	invokes atomic.Int64
-	errors  atomic.Int64
+	fn    Invoker
+	mu    sync.Mutex   // one invoke at a time: two at once make the emulator panic
+	delay atomic.Int64 // nanoseconds added before each invoke
+	stats Stats
+	// Cognito's limits; tests shorten them.
+	attempt  time.Duration
+	attempts int
+	// retried is told of every sign-up that needed more than one attempt.
+	retried func(attempts int, answered bool)
 }
 
+// Stats count what the gateway served.
+type Stats struct {
+	Invokes, FunctionErrors, Timeouts atomic.Int64
+	// SignUps are Cognito's invocations; Retried those that needed more
+	// than one attempt, TimedOut those that got no answer in any.
+	SignUps, Retried, TimedOut atomic.Int64
+}
+
+// Cognito's limits (facts §3): "it must respond within 5 seconds. If it does
+// not, Amazon Cognito retries the call. After three unsuccessful attempts,
+// the function times out."
+const (
+	CognitoAttempt  = 5 * time.Second
+	CognitoAttempts = 3
+)
+
 // New returns a gateway in front of fn.
-func New(fn Invoker) *Gateway { return &Gateway{fn: fn} }
+func New(fn Invoker) *Gateway {
+	return &Gateway{fn: fn, attempt: CognitoAttempt, attempts: CognitoAttempts}
+}
 
 // SetDelay makes every invoke wait d first, like a slow cold start. The
 // interrupt check uses it to stop a run in the middle of a sign-up.
 func (g *Gateway) SetDelay(d time.Duration) { g.delay.Store(int64(d)) }
 
+// OnRetry sets a function told of each sign-up that Cognito would have
+// invoked more than once: how many times the handler ran, and whether any
+// attempt answered in time. Set it before serving.
+func (g *Gateway) OnRetry(f func(attempts int, answered bool)) { g.retried = f }
+
+// Stats returns the counters.
+func (g *Gateway) Stats() *Stats { return &g.stats }
+
 // Counts reports the invocations served and how many were function errors.
-func (g *Gateway) Counts() (invokes, functionErrors int64) { return g.invokes.Load(), g.errors.Load() }
+func (g *Gateway) Counts() (invokes, functionErrors int64) {
+	return g.stats.Invokes.Load(), g.stats.FunctionErrors.Load()
+}
 
 const maxPayload = 6 << 20 // Lambda's synchronous payload limit
 
+// ServeHTTP answers as Lambda's Invoke API does: no limit but the
+// function's own timeout.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	name, ok := functionName(r.URL.Path)
-	if r.Method != http.MethodPost || !ok {
-		writeError(w, http.StatusNotFound, "ResourceNotFoundException", fmt.Sprintf("the local gateway serves only POST /2015-03-31/functions/{name}/invocations, not %s %s", r.Method, r.URL.Path))
+	body, ok := g.request(w, r)
+	if !ok {
 		return
+	}
+	res, err := g.invoke(r.Context(), body)
+	g.answer(w, r, res, err)
+}
+
+// Cognito returns the Invoke API as Cognito uses it: an attempt that has not
+// answered in 5 s is abandoned and made again, up to three times; after the
+// third, the sign-up fails. An abandoned attempt's emulator is restarted, so
+// the next attempt starts cold, as in a new execution environment.
+func (g *Gateway) Cognito() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, ok := g.request(w, r)
+		if !ok {
+			return
+		}
+		res, _, err := g.AsCognito(r.Context(), body)
+		if r.Context().Err() != nil {
+			return
+		}
+		g.answer(w, r, res, err)
+	})
+}
+
+// AsCognito invokes the function as Cognito does and returns the answer
+// Cognito would act on, and how many times the handler ran for it.
+func (g *Gateway) AsCognito(ctx context.Context, body []byte) (rie.Result, int, error) {
+	g.stats.SignUps.Add(1)
+	for n := 1; n <= g.attempts; n++ {
+		actx, cancel := context.WithTimeout(ctx, g.attempt)
+		res, err := g.invoke(actx, body)
+		late := actx.Err() != nil
+		cancel()
+		if ctx.Err() != nil {
+			return rie.Result{}, n, ctx.Err()
+		}
+		if late && errors.Is(err, context.DeadlineExceeded) {
+			continue
+		}
+		if n > 1 {
+			g.stats.Retried.Add(1)
+			if g.retried != nil {
+				g.retried(n, true)
+			}
+		}
+		return res, n, err
+	}
+	g.stats.TimedOut.Add(1)
+	if g.retried != nil {
+		g.retried(g.attempts, false)
+	}
+	return rie.Result{FunctionError: true, ErrorType: TimeoutType, TimedOut: true, Body: []byte(fmt.Sprintf(
+		`{"errorType":%q,"errorMessage":"%s: no answer within %s in %d attempts; Cognito says \"PreSignUp invocation failed due to error Socket timeout while invoking Lambda function.\""}`,
+		TimeoutType, TimedOutText, g.attempt, g.attempts))}, g.attempts, nil
+}
+
+// TimedOutText starts the message of a sign-up Cognito would have failed for
+// want of an answer; TimeoutType is its errorType.
+const (
+	TimedOutText = "timed out: Cognito would fail it"
+	TimeoutType  = "Cognito.Timeout"
+)
+
+// request checks the path and the invocation type and reads the payload; it
+// answers the request itself when it returns false.
+func (g *Gateway) request(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	if _, ok := functionName(r.URL.Path); r.Method != http.MethodPost || !ok {
+		writeError(w, http.StatusNotFound, "ResourceNotFoundException", fmt.Sprintf("the local gateway serves only POST /2015-03-31/functions/{name}/invocations, not %s %s", r.Method, r.URL.Path))
+		return nil, false
 	}
 	switch t := r.Header.Get("X-Amz-Invocation-Type"); t {
 	case "", "RequestResponse":
 	case "DryRun":
 		w.WriteHeader(http.StatusNoContent)
-		return
+		return nil, false
 	default:
 		writeError(w, http.StatusBadRequest, "InvalidParameterValueException", "the local gateway supports only RequestResponse invocations, not "+t)
-		return
+		return nil, false
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxPayload+1))
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "InvalidRequestContentException", err.Error())
-		return
+		return nil, false
 	}
 	if len(body) > maxPayload {
 		writeError(w, http.StatusRequestEntityTooLarge, "RequestTooLargeException", "Request must be smaller than 6291456 bytes for the InvokeFunction operation")
-		return
+		return nil, false
 	}
+	return body, true
+}
+
+// invoke runs one invocation, one at a time.
+func (g *Gateway) invoke(ctx context.Context, body []byte) (rie.Result, error) {
 	if d := time.Duration(g.delay.Load()); d > 0 {
 		select {
 		case <-time.After(d):
-		case <-r.Context().Done():
-			return
+		case <-ctx.Done():
+			return rie.Result{}, ctx.Err()
 		}
 	}
 	g.mu.Lock()
-	res, err := g.fn.Invoke(r.Context(), body)
-	g.mu.Unlock()
+	defer g.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return rie.Result{}, err
+	}
+	return g.fn.Invoke(ctx, body)
+}
+
+// answer writes an invocation's outcome as Lambda would.
+func (g *Gateway) answer(w http.ResponseWriter, r *http.Request, res rie.Result, err error) {
 	if err != nil {
+		name, _ := functionName(r.URL.Path)
 		writeError(w, http.StatusBadGateway, "ServiceException", fmt.Sprintf("function %s: %v", name, err))
 		return
 	}
-	g.invokes.Add(1)
+	g.stats.Invokes.Add(1)
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Amz-Executed-Version", "$LATEST")
 	if res.FunctionError {
-		g.errors.Add(1)
+		g.stats.FunctionErrors.Add(1)
+		if res.TimedOut {
+			g.stats.Timeouts.Add(1)
+		}
 		w.Header().Set("X-Amz-Function-Error", "Unhandled")
 	}
 	w.WriteHeader(http.StatusOK)

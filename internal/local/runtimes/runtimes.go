@@ -18,18 +18,20 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
 )
 
-//go:embed node/package.json node/package-lock.json python/bootstrap.py
+//go:embed node/*/package.json node/*/package-lock.json python/bootstrap.py
 var files embed.FS
 
 // Pinned versions.
 const (
-	// RICVersion is npm aws-lambda-ric's; node/package-lock.json pins its
-	// dependencies, and the AWS SDK's Cognito client. 4.x needs Node 22.
+	// RICVersion is npm aws-lambda-ric's for nodejs20.x and nodejs22.x;
+	// node/ric3/package-lock.json pins its dependencies, and the AWS SDK's
+	// Cognito client. nodejs24.x runs 4.x (node/ric4), which needs Node 22.
 	RICVersion = "3.3.0"
 	// RIEModule and RIEVersion are the Runtime Interface Emulator the
 	// module's go.mod pins as a tool (a test keeps them equal).
@@ -117,55 +119,53 @@ func (c Cache) say(format string, a ...any) {
 	}
 }
 
-// Bootstrap writes, into dir, the executable that Lambda's runtime would run
-// for the handler in code, and returns its path. For provided runtimes it is
-// code/bootstrap itself.
-func (c Cache) Bootstrap(ctx context.Context, rt Runtime, code, handler, dir string) (string, error) {
+// Function is a handler laid out to run as Lambda runs it.
+type Function struct {
+	// Bootstrap is the executable the emulator starts.
+	Bootstrap string
+	// Env is what Lambda sets for this runtime and handler.
+	Env []string
+	// Interpreter names what runs the handler, for the report.
+	Interpreter string
+	// StandIn is set when the interpreter is not the version the runtime
+	// names; every report says so.
+	StandIn string
+}
+
+// Prepare lays out, in dir, what Lambda's runtime would run for the handler
+// in code.
+func (c Cache) Prepare(ctx context.Context, rt Runtime, code, handler, dir string) (Function, error) {
 	code, err := filepath.Abs(code)
 	if err != nil {
-		return "", err
+		return Function{}, err
 	}
 	if st, err := os.Stat(code); err != nil || !st.IsDir() {
-		return "", fmt.Errorf("--code %s: not a directory (%v); give the directory that holds the function's code, as Lambda unpacks it", code, err)
+		return Function{}, fmt.Errorf("--code %s: not a directory (%v); give the directory that holds the function's code, as Lambda unpacks it", code, err)
 	}
 	switch rt.Kind {
 	case Provided:
 		b := filepath.Join(code, "bootstrap")
 		st, err := os.Stat(b)
 		if err != nil || st.IsDir() || st.Mode()&0o111 == 0 {
-			return "", fmt.Errorf("--runtime %s needs an executable file named bootstrap in %s, as Lambda does (%v); build it for linux/%s and chmod +x it", rt.Name, code, statError(err), goarch())
+			return Function{}, fmt.Errorf("--runtime %s needs an executable file named bootstrap in %s, as Lambda does (%v); build it for linux/%s and chmod +x it", rt.Name, code, statError(err), goarch())
 		}
-		return b, nil
+		return Function{Bootstrap: b, Env: lambdaEnv(rt, handler, code), Interpreter: "the bootstrap itself"}, nil
 	case Node:
-		node, err := need("node", "Node.js 20 or later runs the handler and cognito-local: on Debian or Ubuntu, `apt-get install nodejs npm`, or see https://nodejs.org")
-		if err != nil {
-			return "", err
-		}
-		if v := nodeMajor(ctx, node); v != 0 && v != rt.Major {
-			c.say("warning: --runtime %s, but this machine's node is version %d; the handler runs on node %d here", rt.Name, v, v)
-		}
-		modules, err := c.NodeRuntime(ctx)
-		if err != nil {
-			return "", err
-		}
-		task, err := besideRuntime(code, dir, modules)
-		if err != nil {
-			return "", err
-		}
-		return writeScript(dir, task, node, filepath.Join(modules, "aws-lambda-ric", "bin", "index.mjs"), handler)
+		return c.prepareNode(ctx, rt, code, handler, dir)
 	case Python:
-		py, err := need("python3", "Python 3 runs the handler: on Debian or Ubuntu, `apt-get install python3`")
-		if err != nil {
-			return "", err
-		}
-		adapter := filepath.Join(dir, "python-runtime-api.py")
-		b, _ := files.ReadFile("python/bootstrap.py")
-		if err := os.WriteFile(adapter, b, 0o644); err != nil {
-			return "", err
-		}
-		return writeScript(dir, code, py, adapter, handler)
+		return c.preparePython(ctx, rt, code, handler, dir)
 	}
-	return "", fmt.Errorf("runtime %s: unknown kind %q", rt.Name, rt.Kind)
+	return Function{}, fmt.Errorf("runtime %s: unknown kind %q", rt.Name, rt.Kind)
+}
+
+// lambdaEnv is what Lambda sets that depends on the runtime and the handler.
+// The stack adds the rest (region, credentials, the function's name).
+func lambdaEnv(rt Runtime, handler, task string) []string {
+	env := []string{"_HANDLER=" + handler, "LAMBDA_TASK_ROOT=" + task, "LAMBDA_RUNTIME_DIR=/var/runtime"}
+	if rt.Kind != Provided { // the OS-only runtimes set no AWS_EXECUTION_ENV
+		env = append(env, "AWS_EXECUTION_ENV=AWS_Lambda_"+rt.Name)
+	}
+	return env
 }
 
 func statError(err error) error {
@@ -175,13 +175,16 @@ func statError(err error) error {
 	return err
 }
 
-// writeScript writes a bootstrap that runs `interpreter client handler` in
-// the code directory, which is where both runtime clients look for it.
-func writeScript(dir, code, interpreter, client, handler string) (string, error) {
+// checkHandler refuses a handler name the bootstrap script cannot quote.
+func checkHandler(handler string) error {
 	if handler == "" || strings.ContainsAny(handler, "'\n") {
-		return "", fmt.Errorf("--handler %q is not a handler name such as index.handler", handler)
+		return fmt.Errorf("--handler %q is not a handler name such as index.handler", handler)
 	}
-	script := fmt.Sprintf("#!/bin/sh\n# written by autoconfirm-conformance local\ncd '%s' || exit 1\nexec '%s' '%s' '%s'\n", quote(code), quote(interpreter), quote(client), handler)
+	return nil
+}
+
+// writeBootstrap writes the executable the emulator runs.
+func writeBootstrap(dir, script string) (string, error) {
 	path := filepath.Join(dir, "bootstrap")
 	return path, os.WriteFile(path, []byte(script), 0o755)
 }
@@ -196,92 +199,6 @@ func need(name, how string) (string, error) {
 		return "", fmt.Errorf("%s is not on PATH: %s", name, how)
 	}
 	return p, nil
-}
-
-func nodeMajor(ctx context.Context, node string) int {
-	out, err := exec.CommandContext(ctx, node, "--version").Output()
-	if err != nil {
-		return 0
-	}
-	v, _ := strconv.Atoi(strings.SplitN(strings.TrimPrefix(strings.TrimSpace(string(out)), "v"), ".", 2)[0])
-	return v
-}
-
-// NodeRuntime returns the node_modules directory of what Lambda's Node.js
-// runtimes provide (aws-lambda-ric, and the AWS SDK's Cognito client),
-// installing the pinned versions into the cache on first use. The directory's
-// name carries the lock file's hash, so a new pin installs afresh.
-// aws-lambda-ric's install compiles native code, so the build tools are
-// checked first.
-func (c Cache) NodeRuntime(ctx context.Context) (string, error) {
-	lock, _ := files.ReadFile("node/package-lock.json")
-	dir := filepath.Join(c.Dir, fmt.Sprintf("node-runtime-%x", sha256.Sum256(lock))[:len("node-runtime-")+12])
-	modules := filepath.Join(dir, "node_modules")
-	if _, err := os.Stat(filepath.Join(modules, "aws-lambda-ric", "bin", "index.mjs")); err == nil {
-		return modules, nil
-	}
-	var missing []string
-	for _, tool := range []string{"cmake", "autoconf", "automake", "libtoolize", "make", "g++", "npm"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			missing = append(missing, tool)
-		}
-	}
-	if len(missing) > 0 {
-		return "", fmt.Errorf("aws-lambda-ric %s compiles native code when it installs, and this machine lacks %s: on Debian or Ubuntu, `apt-get install cmake autoconf automake libtool make g++ npm`", RICVersion, strings.Join(missing, ", "))
-	}
-	err := c.npmCIFrom(ctx, dir, files, "node", fmt.Sprintf("AWS's Node.js runtime interface client, npm aws-lambda-ric %s, and the AWS SDK's Cognito client (the native build takes about two minutes, once)", RICVersion))
-	if err != nil {
-		return "", err
-	}
-	return modules, nil
-}
-
-// besideRuntime copies the code into dir/task and links dir/node_modules to
-// the runtime's modules, so that both require and import find the AWS SDK
-// the way they do on Lambda, where the runtime provides it, and the code's
-// own node_modules, linked into the copy, still comes first.
-func besideRuntime(code, dir, modules string) (string, error) {
-	task := filepath.Join(dir, "task")
-	if err := os.Symlink(modules, filepath.Join(dir, "node_modules")); err != nil {
-		return "", err
-	}
-	err := filepath.WalkDir(code, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(code, p)
-		to := filepath.Join(task, rel)
-		switch {
-		case d.IsDir() && d.Name() == "node_modules" && rel != ".":
-			if err := os.Symlink(p, to); err != nil {
-				return err
-			}
-			return fs.SkipDir
-		case d.IsDir():
-			return os.MkdirAll(to, 0o755)
-		case d.Type()&fs.ModeSymlink != 0:
-			target, err := os.Readlink(p)
-			if err != nil {
-				return err
-			}
-			return os.Symlink(target, to)
-		case d.Type().IsRegular():
-			b, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			info, err := d.Info()
-			if err != nil {
-				return err
-			}
-			return os.WriteFile(to, b, info.Mode().Perm())
-		}
-		return nil
-	})
-	if err != nil {
-		return "", fmt.Errorf("copying the code beside the runtime's modules: %w", err)
-	}
-	return task, nil
 }
 
 // CognitoLocal returns cognito-local's start script: from the checkout's
@@ -305,7 +222,7 @@ func (c Cache) CognitoLocal(ctx context.Context, root string, pinned fs.FS) (str
 	if _, err := os.Stat(filepath.Join(dir, rel)); err == nil {
 		return filepath.Join(dir, rel), nil
 	}
-	if err := c.npmCIFrom(ctx, dir, pinned, ".", "cognito-local "+version+", the local user pool"); err != nil {
+	if err := c.npmCIFrom(ctx, dir, pinned, ".", "cognito-local "+version+", the local user pool", nil); err != nil {
 		return "", err
 	}
 	return filepath.Join(dir, rel), nil
@@ -324,10 +241,11 @@ func lockedVersion(pinned fs.FS, name string) (string, error) {
 	return string(m[1]), nil
 }
 
-// npmCIFrom runs `npm ci` on pinned's sub/package.json and package-lock.json
-// in a fresh directory, and moves it to dir when it succeeds, so that an
-// interrupted install never looks finished.
-func (c Cache) npmCIFrom(ctx context.Context, dir string, pinned fs.FS, sub, what string) error {
+// npmCIFrom runs `npm ci`, with env added to this process's, on pinned's
+// sub/package.json and package-lock.json in a fresh directory, and moves it
+// to dir when it succeeds, so that an interrupted install never looks
+// finished.
+func (c Cache) npmCIFrom(ctx context.Context, dir string, pinned fs.FS, sub, what string, env []string) error {
 	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
 		return fmt.Errorf("creating the cache %s: %w (set AUTOCONFIRM_CACHE to a writable directory)", c.Dir, err)
 	}
@@ -348,6 +266,7 @@ func (c Cache) npmCIFrom(ctx context.Context, dir string, pinned fs.FS, sub, wha
 	c.say("fetching %s into %s", what, dir)
 	cmd := exec.CommandContext(ctx, "npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
 	cmd.Dir = tmp
+	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout, cmd.Stderr = c.Progress, c.Progress
 	if c.Progress == nil {
 		cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
@@ -384,4 +303,37 @@ func (c Cache) ticker(start time.Time) (stop func()) {
 		}
 	}()
 	return func() { close(done) }
+}
+
+// HashCode counts the regular files under dir, leaving out node_modules and
+// __pycache__, and returns a sha256 over their names and contents.
+func HashCode(dir string) (int, string, error) {
+	var names []string
+	fsys := os.DirFS(dir)
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "node_modules" || d.Name() == "__pycache__") {
+			return fs.SkipDir
+		}
+		if d.Type().IsRegular() {
+			names = append(names, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, "", err
+	}
+	sort.Strings(names)
+	h := sha256.New()
+	for _, n := range names {
+		b, err := fs.ReadFile(fsys, n)
+		if err != nil {
+			return 0, "", err
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", n, len(b))
+		h.Write(b)
+	}
+	return len(names), fmt.Sprintf("%x", h.Sum(nil)), nil
 }

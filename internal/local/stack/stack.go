@@ -1,7 +1,9 @@
 // Package stack runs a user pool on this machine: cognito-local as the
 // pool, the Lambda Runtime Interface Emulator running a bootstrap as its
-// PreSignUp trigger, and a gateway that makes the emulator answer like Lambda.
-// The live-local command and the end-to-end tests both start it; Close stops
+// PreSignUp trigger, a gateway that makes the emulator answer like Lambda
+// and invokes it as Cognito does, a resolver that answers the trigger's
+// lookups as Cognito documents them, and an endpoint that refuses every other
+// AWS service by name. `local` and the end-to-end tests start it; Close stops
 // everything it started.
 package stack
 
@@ -10,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -39,15 +42,34 @@ type Options struct {
 	CognitoLocal, RIE string
 	// Bootstrap is the Lambda binary to run as the trigger.
 	Bootstrap string
-	// Env is added to the trigger's environment, after this process's own;
-	// the stack adds the pool's endpoint, and a region and dummy credentials
-	// if the environment sets none.
+	// Env is the trigger's environment, beyond what the stack sets: Lambda's
+	// variables for the runtime, then the user's. The trigger inherits
+	// nothing from this process: the stack sets a region, dummy
+	// credentials and the local endpoints, and Env overrides them.
 	Env []string
+	// Timeout is the function's timeout; zero means Lambda's default, 3 s.
+	Timeout time.Duration
+	// Progress hears of sign-ups that Cognito would have invoked more
+	// than once; nil discards.
+	Progress io.Writer
 }
+
+// Region is the region of the local pool and of the trigger's environment.
+const Region = "us-east-1"
+
+// LambdaPath is PATH as Lambda sets it, less /var/lang/bin, which holds
+// Lambda's own interpreters; local's bootstraps name theirs by full path.
+const LambdaPath = "/usr/local/bin:/usr/bin/:/bin:/opt/bin"
 
 // Stack is a running local pool and trigger.
 type Stack struct {
+	// CognitoURL is cognito-local. GatewayURL answers the Lambda Invoke API
+	// the way Cognito calls it (5 s an attempt, three attempts), which is how
+	// the lambda target judges the trigger too.
 	CognitoURL, GatewayURL string
+	// OtherServicesURL refuses every AWS service the stack does not emulate,
+	// naming it and the variable that points it elsewhere.
+	OtherServicesURL string
 	// TriggerCognitoURL is where the trigger reaches the pool: cognito-local
 	// behind a resolver that makes AdminGetUser resolve verified aliases.
 	TriggerCognitoURL string
@@ -59,12 +81,13 @@ type Stack struct {
 	dir    string
 	rie    *rie.Proc
 	server *http.Server
+	others *http.Server
 	// resolver serves TriggerCognitoURL.
 	resolver *http.Server
 	node     *exec.Cmd
 	nodeEnd  chan struct{} // closed when node has exited
 	nodeOut  bytes.Buffer
-	rieOut   bytes.Buffer
+	rieOut   rie.Log
 }
 
 // Start starts the stack: the gateway's port, bound here; cognito-local with
@@ -115,12 +138,14 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	s.resolver = &http.Server{Handler: resolver}
 	go s.resolver.Serve(rln)
 	s.TriggerCognitoURL = fmt.Sprintf("http://%s", rln.Addr())
-	env := append([]string{"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER=" + s.TriggerCognitoURL}, o.Env...)
-	for k, v := range map[string]string{"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"} {
-		if os.Getenv(k) == "" {
-			env = append(env, k+"="+v)
-		}
+	others, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		ln.Close()
+		return nil, err
 	}
+	s.others = &http.Server{Handler: http.HandlerFunc(notEmulated)}
+	go s.others.Serve(others)
+	s.OtherServicesURL = fmt.Sprintf("http://%s", others.Addr())
 	bin := o.RIE
 	if bin == "" {
 		if bin, err = rie.Binary(ctx); err != nil {
@@ -128,14 +153,24 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 			return nil, err
 		}
 	}
-	if s.rie, err = rie.Start(ctx, bin, o.Bootstrap, env, &s.rieOut); err != nil {
+	if s.rie, err = rie.StartWith(ctx, rie.Config{Binary: bin, Bootstrap: o.Bootstrap, Env: s.functionEnv(o.Env), Timeout: o.Timeout, Logs: &s.rieOut}); err != nil {
 		ln.Close()
 		return nil, err
 	}
 	s.Gateway = gateway.New(s.rie)
-	s.server.Handler = s.Gateway
+	s.Gateway.OnRetry(func(n int, answered bool) {
+		if o.Progress == nil {
+			return
+		}
+		if answered {
+			fmt.Fprintf(o.Progress, "local: a sign-up got no answer within %s, so Cognito would have invoked it again: the handler ran %d times for one sign-up\n", gateway.CognitoAttempt, n)
+		} else {
+			fmt.Fprintf(o.Progress, "local: a sign-up got no answer within %s in %d attempts: %s\n", gateway.CognitoAttempt, n, gateway.TimedOutText)
+		}
+	})
+	s.server.Handler = s.Gateway.Cognito()
 	go s.server.Serve(ln)
-	s.API = cip.New(cip.Options{Region: "us-east-1", BaseEndpoint: aws.String(s.CognitoURL),
+	s.API = cip.New(cip.Options{Region: Region, BaseEndpoint: aws.String(s.CognitoURL),
 		Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")})
 	pool, err := s.API.CreateUserPool(ctx, &cip.CreateUserPoolInput{
 		PoolName:        aws.String("autoconfirm-live-local"),
@@ -163,6 +198,33 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 // its Lambda endpoint, and returns its URL. cognito-local binds its port
 // itself, so a start that loses the port to another process is retried on
 // another.
+// functionEnv is the trigger's whole environment: what Lambda sets that does
+// not depend on the runtime, dummy credentials, the local endpoints, then
+// env. Nothing comes from this process, so a runner's own AWS credentials
+// never reach the handler.
+func (s *Stack) functionEnv(env []string) []string {
+	return append([]string{
+		"PATH=" + LambdaPath,
+		"LANG=en_US.UTF-8",
+		"TZ=:UTC",
+		"AWS_REGION=" + Region,
+		"AWS_DEFAULT_REGION=" + Region,
+		"AWS_ACCESS_KEY_ID=ASIALOCALDUMMYKEY000",
+		"AWS_SECRET_ACCESS_KEY=local-dummy-secret",
+		"AWS_SESSION_TOKEN=local-dummy-session-token",
+		"AWS_LAMBDA_FUNCTION_NAME=PreSignUp",
+		"AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
+		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128",
+		"AWS_LAMBDA_LOG_GROUP_NAME=/aws/lambda/PreSignUp",
+		"AWS_LAMBDA_LOG_STREAM_NAME=local/[$LATEST]autoconfirm",
+		"AWS_LAMBDA_INITIALIZATION_TYPE=on-demand",
+		// Every SDK that reads endpoint variables: Cognito goes to the
+		// resolver, every other service to the refusing endpoint.
+		"AWS_ENDPOINT_URL=" + s.OtherServicesURL,
+		"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER=" + s.TriggerCognitoURL,
+	}, env...)
+}
+
 func (s *Stack) startCognitoLocal(ctx context.Context, startJS string) (string, error) {
 	if err := os.MkdirAll(filepath.Join(s.dir, ".cognito"), 0o755); err != nil {
 		return "", err
@@ -182,6 +244,7 @@ func (s *Stack) startCognitoLocal(ctx context.Context, startJS string) (string, 
 		s.node.Env = append(os.Environ(), fmt.Sprintf("PORT=%d", port))
 		s.node.Stdout, s.node.Stderr = &s.nodeOut, &s.nodeOut
 		s.node.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		s.node.WaitDelay = 2 * time.Second // a grandchild must not hold Wait on the pipe
 		if err := s.node.Start(); err != nil {
 			return "", fmt.Errorf("starting cognito-local: %w", err)
 		}
@@ -214,6 +277,32 @@ func (s *Stack) TestUsers(ctx context.Context) (int, error) {
 	return n, nil
 }
 
+// Crashed is closed when the emulator died on its own; Err says why.
+func (s *Stack) Crashed() <-chan struct{} { return s.rie.Crashed() }
+
+// Err is why the stack cannot go on, or nil.
+func (s *Stack) Err() error {
+	if err := s.rie.Err(); err != nil {
+		return fmt.Errorf("%w; its log ends:\n%s", err, tail(s.rieOut.Bytes(), 20))
+	}
+	return nil
+}
+
+// Invoke sends one event to the trigger the way Cognito does, through the
+// gateway, and returns the answer Cognito would act on, how many times the
+// handler ran, and how long it all took.
+func (s *Stack) Invoke(ctx context.Context, event []byte) (rie.Result, int, time.Duration, error) {
+	start := time.Now()
+	res, n, err := s.Gateway.AsCognito(ctx, event)
+	return res, n, time.Since(start), err
+}
+
+// tail returns the last n lines of b.
+func tail(b []byte, n int) string {
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+
 // Logs returns what cognito-local and the emulator printed.
 func (s *Stack) Logs() (cognitoLocal, emulator []byte) { return s.nodeOut.Bytes(), s.rieOut.Bytes() }
 
@@ -224,6 +313,9 @@ func (s *Stack) Close() {
 	}
 	if s.resolver != nil {
 		s.resolver.Close()
+	}
+	if s.others != nil {
+		s.others.Close()
 	}
 	if s.rie != nil {
 		s.rie.Stop()

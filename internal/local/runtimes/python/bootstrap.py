@@ -30,12 +30,20 @@ def post(path, body, error_type=None):
         resp.read()
 
 
-def error_body(exc):
+def error_body(exc, error_type=None, message=None):
     return json.dumps({
-        "errorMessage": str(exc),
-        "errorType": type(exc).__name__,
+        "errorMessage": str(exc) if message is None else message,
+        "errorType": error_type or type(exc).__name__,
         "stackTrace": traceback.format_tb(exc.__traceback__),
     }).encode()
+
+
+class Fault(Exception):
+    """An error Lambda's Python runtime reports with a Runtime.* type."""
+
+    def __init__(self, error_type, message):
+        super().__init__(message)
+        self.error_type = error_type
 
 
 class Context:
@@ -56,11 +64,32 @@ class Context:
 
 
 def load(name):
-    module, _, function = name.rpartition(".")
-    if not module or not function:
-        raise ValueError("the handler %r is not MODULE.FUNCTION, e.g. lambda_function.lambda_handler" % name)
+    """Imports the handler as Lambda's Python runtime does, with its error
+    types: a handler that is missing fails each invocation, not the init."""
+    try:
+        module, function = name.rsplit(".", 1)
+    except ValueError as exc:
+        raise Fault("Runtime.MalformedHandlerName", "Bad handler '%s': %s" % (name, exc))
     sys.path.insert(0, os.getcwd())
-    return getattr(importlib.import_module(module.replace("/", ".")), function)
+    try:
+        mod = importlib.import_module(module.replace("/", "."))
+    except ImportError as exc:
+        raise Fault("Runtime.ImportModuleError", "Unable to import module '%s': %s" % (module, exc))
+    except SyntaxError as exc:
+        raise Fault("Runtime.UserCodeSyntaxError", "Syntax error in module '%s': %s" % (module, exc))
+    handler = getattr(mod, function, None)
+    if handler is None:
+        missing = Fault("Runtime.HandlerNotFound", "Handler '%s' missing on module '%s'" % (function, module))
+
+        def handler(event, context):
+            raise missing
+    return handler
+
+
+def error_of(exc):
+    if isinstance(exc, Fault):
+        return error_body(exc, exc.error_type, str(exc))
+    return error_body(exc)
 
 
 def main(argv):
@@ -70,7 +99,9 @@ def main(argv):
     try:
         handler = load(argv[1])
     except Exception as exc:  # the runtime API wants to hear of it
-        post("/init/error", error_body(exc), "Runtime.ImportModuleError")
+        body = error_of(exc)
+        sys.stderr.write(body.decode() + "\n")
+        post("/init/error", body, json.loads(body)["errorType"])
         return 1
     while True:
         with urllib.request.urlopen(API + "/invocation/next") as resp:
@@ -80,9 +111,15 @@ def main(argv):
             payload = resp.read()
         try:
             result = handler(json.loads(payload), Context(request_id, deadline, arn))
-            body = json.dumps(result).encode()
         except Exception as exc:
-            post("/invocation/%s/error" % request_id, error_body(exc), "Unhandled")
+            body = error_of(exc)
+            post("/invocation/%s/error" % request_id, body, json.loads(body)["errorType"])
+            continue
+        try:
+            body = json.dumps(result).encode()
+        except (TypeError, ValueError) as exc:
+            body = error_body(exc, "Runtime.MarshalError", "Unable to marshal response: %s" % exc)
+            post("/invocation/%s/error" % request_id, body, "Runtime.MarshalError")
             continue
         post("/invocation/%s/response" % request_id, body)
 

@@ -1,0 +1,131 @@
+package local
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/autoconfirm/autoconfirm/conformance"
+	"github.com/autoconfirm/autoconfirm/internal/local/child"
+	"github.com/autoconfirm/autoconfirm/internal/local/gateway"
+	"github.com/autoconfirm/autoconfirm/internal/local/stack"
+)
+
+// warmUp invokes the handler once, as Cognito would, with an ordinary
+// sign-up, before any scenario: a handler that cannot start is a setup
+// error, quoted as the runtime reported it; one that cannot answer an
+// ordinary sign-up in time fails at once; a slow cold start is reported.
+func (r *run) warmUp(ctx context.Context, st *stack.Stack) (int, error) {
+	res, attempts, took, err := st.Invoke(ctx, warmUpEvent(st.PoolID, st.ClientID))
+	switch {
+	case ctx.Err() != nil:
+		return ExitInterrupted, nil
+	case err != nil:
+		return conformance.ExitUsage, fmt.Errorf("%w: the first invocation failed: %v", errSetup, st.Err())
+	}
+	errType := gjson.GetBytes(res.Body, "errorType").String()
+	errMsg := gjson.GetBytes(res.Body, "errorMessage").String()
+	switch {
+	case res.Init || strings.HasPrefix(errType, "Runtime."):
+		r.say("the handler cannot start, so no scenario was run")
+		fmt.Fprintf(r.stderr, "local: the handler failed as Lambda would report it: %s: %s\n", errType, errMsg)
+		fmt.Fprintf(r.stderr, "local: check --code, --handler and --runtime, and that the code imports only what the runtime or its own directory provides; --verbose shows the runtime's log\n")
+		return conformance.ExitUsage, nil
+	case res.TimedOut:
+		r.say("FAIL: the handler did not answer an ordinary sign-up in time (%s: %s); Cognito would fail every sign-up, so no scenario was run", errType, errMsg)
+		return conformance.ExitFailed, nil
+	}
+	r.say("cold start and first answer took %.2fs (Cognito allows 5s an attempt, cold start included)", took.Seconds())
+	if attempts > 1 {
+		r.say("SLOW COLD START: the first sign-up got no answer within %s, so Cognito would have invoked the handler %d times for it", gateway.CognitoAttempt, attempts)
+	}
+	return conformance.ExitPass, nil
+}
+
+// warmUpEvent is an ordinary sign-up with an email address nobody holds.
+func warmUpEvent(pool, client string) []byte {
+	b, _ := json.Marshal(map[string]any{
+		"version": "1", "region": stack.Region, "userPoolId": pool, "userName": "autoconfirm-warmup",
+		"callerContext": map[string]string{"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": client},
+		"triggerSource": "PreSignUp_SignUp",
+		"request":       map[string]any{"userAttributes": map[string]string{"email": "warmup@example.com"}, "validationData": nil},
+		"response":      map[string]bool{"autoConfirmUser": false, "autoVerifyEmail": false, "autoVerifyPhone": false},
+	})
+	return b
+}
+
+// judge runs the scenarios through the runner against the pool and lambda
+// targets. An emulator that crashes ends the run as a setup error.
+func (r *run) judge(ctx context.Context, st *stack.Stack) (int, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-st.Crashed():
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	status := conformance.ExitPass
+	var dirs []string
+	for _, target := range []string{"pool", "lambda"} {
+		dir := filepath.Join(r.o.ReportDir, target)
+		dirs = append(dirs, dir)
+		r.say("running the scenarios against the %s target", target)
+		code, err := child.Run(ctx, r.targetCommand(st, target, dir))
+		if cerr := st.Err(); cerr != nil {
+			return conformance.ExitUsage, fmt.Errorf("the run stopped: %w", cerr)
+		}
+		if ctx.Err() != nil {
+			fmt.Fprintln(r.stderr, "local: interrupted; the stack is stopped and the run did not pass")
+			return ExitInterrupted, nil
+		}
+		if err != nil {
+			return conformance.ExitUsage, fmt.Errorf("running the %s target: %w", target, err)
+		}
+		r.say("%s target: exit %d", target, code)
+		if code == conformance.ExitUsage {
+			return conformance.ExitUsage, nil
+		}
+		if code != conformance.ExitPass {
+			status = conformance.ExitFailed
+		}
+	}
+	combined := filepath.Join(r.o.ReportDir, "report.html")
+	if out, err := exec.CommandContext(ctx, r.o.Runner, append([]string{"report", "--out", combined}, dirs...)...).CombinedOutput(); err != nil {
+		fmt.Fprintf(r.stderr, "local: combining the reports: %v: %s\n", err, out)
+		return conformance.ExitFailed, nil
+	}
+	r.say("both targets in one report: %s", combined)
+	return status, nil
+}
+
+// targetCommand runs this binary against one target of the stack.
+func (r *run) targetCommand(st *stack.Stack, target, dir string) *exec.Cmd {
+	o := r.o
+	args := []string{"--target", target, "--pool-id", st.PoolID, "--alias-lookup", o.Lookup, "--alias-policy", o.Policy,
+		"--emulator", "autoconfirm-local", "--format", "progress", "--concurrency", "4", "--no-colors",
+		"--report-dir", dir, "--profile", o.Profile, "--implementation", r.impl}
+	if target == "pool" {
+		args = append(args, "--client-id", st.ClientID)
+	} else {
+		args = append(args, "--function", "PreSignUp")
+	}
+	for _, f := range [][2]string{{"--tags", o.Tags}, {"--features", o.Features}, {"--fixtures", o.Fixtures}} {
+		if f[1] != "" {
+			args = append(args, f[0], f[1])
+		}
+	}
+	cmd := exec.Command(o.Runner, args...)
+	cmd.Env = append(os.Environ(), "AWS_REGION="+stack.Region, "AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local", "AWS_SESSION_TOKEN=",
+		"AWS_PROFILE=", "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER="+st.CognitoURL, "AWS_ENDPOINT_URL_LAMBDA="+st.GatewayURL,
+		"COGNITO_CLIENT_SECRET="+st.Secret, "ALIAS_POLICY=", "ALIAS_LOOKUP=", "PROFILE=", "TAGS=", "CONFORMANCE_TARGET=")
+	cmd.Stdout, cmd.Stderr = r.stdout, r.stderr
+	return cmd
+}

@@ -1,0 +1,227 @@
+// Package local hosts a pre sign-up handler on this machine as Lambda and
+// Cognito would run it, and judges it with the conformance scenarios at pool
+// and lambda depth. Its parts:
+//
+//   - runtimes lays a handler out as Lambda's runtime would run it, with the
+//     pinned tools fetched once into a cache;
+//   - stack runs cognito-local as the pool, the handler under the Runtime
+//     Interface Emulator, and the gateway, resolver and refusing endpoint
+//     around them;
+//   - gateway answers the Lambda Invoke API, and invokes as Cognito does;
+//   - rie runs the emulator; child runs a command that must clean up.
+package local
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/autoconfirm/autoconfirm/conformance"
+	"github.com/autoconfirm/autoconfirm/internal/local/runtimes"
+	"github.com/autoconfirm/autoconfirm/internal/local/stack"
+)
+
+// ExitInterrupted is the status of a run stopped by a signal.
+const ExitInterrupted = 130
+
+// Options say what to host and what to judge.
+type Options struct {
+	Runtime runtimes.Runtime
+	// Code is the function's directory; Handler as Lambda names it.
+	Code, Handler string
+	// Timeout is the function's timeout; zero is Lambda's default, 3 s.
+	Timeout time.Duration
+	// Env is --env: KEY=VALUE pairs for the function.
+	Env []string
+	// What the targets judge, passed on to them.
+	Profile, Tags, Features, Fixtures, Lookup, Policy string
+	// ReportDir receives each target's reports and report.html.
+	ReportDir string
+	// Verbose shows the emulators' logs when the run does not pass.
+	Verbose bool
+	// Runner is the conformance binary that runs the targets.
+	Runner string
+	// Cache holds the fetched tools; Root is a checkout whose node_modules
+	// may hold cognito-local, or empty.
+	Cache runtimes.Cache
+	Root  string
+	// CognitoLocalPins are package.json and package-lock.json pinning
+	// cognito-local, for a machine without a checkout.
+	CognitoLocalPins fs.FS
+	// Getenv reads AWS_LAMBDA_RIE.
+	Getenv func(string) string
+}
+
+// run is one local run's state.
+type run struct {
+	o              Options
+	stdout, stderr io.Writer
+	fn             runtimes.Function
+	impl           string
+}
+
+func (r *run) say(format string, a ...any) {
+	fmt.Fprintf(r.stdout, "local: "+format+"\n", a...)
+}
+
+// Run hosts the handler, judges it, and stops everything it started. The
+// status is conformance's: 0 pass, 1 fail, 2 setup error; 130 interrupted.
+func Run(ctx context.Context, o Options, stdout, stderr io.Writer) (status int, err error) {
+	r := &run{o: o, stdout: stdout, stderr: stderr}
+	start := time.Now()
+	work, err := os.MkdirTemp("", "autoconfirm-local-")
+	if err != nil {
+		return conformance.ExitUsage, err
+	}
+	defer os.RemoveAll(work)
+	st, err := r.start(ctx, work)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ExitInterrupted, nil
+		}
+		return conformance.ExitUsage, err
+	}
+	defer func() {
+		if (status != conformance.ExitPass || err != nil) && o.Verbose {
+			node, emu := st.Logs()
+			fmt.Fprintf(stderr, "--- cognito-local output ---\n%s\n--- emulator and handler output ---\n%s\n", node, emu)
+		}
+		st.Close()
+	}()
+	r.describe(st)
+	if status, err := r.warmUp(ctx, st); status != conformance.ExitPass || err != nil {
+		return status, err
+	}
+	status, err = r.judge(ctx, st)
+	if status == ExitInterrupted || err != nil {
+		return status, err
+	}
+	status = r.summarize(ctx, st, status)
+	r.say("wall time %.1fs", time.Since(start).Seconds())
+	r.say("%s", map[bool]string{true: "PASS", false: "FAIL"}[status == conformance.ExitPass])
+	return status, nil
+}
+
+// start prepares the handler and the tools, and starts the stack.
+func (r *run) start(ctx context.Context, work string) (*stack.Stack, error) {
+	o := r.o
+	fn, err := o.Cache.Prepare(ctx, o.Runtime, o.Code, o.Handler, work)
+	if err != nil {
+		return nil, err
+	}
+	r.fn = fn
+	startJS, err := o.Cache.CognitoLocal(ctx, o.Root, o.CognitoLocalPins)
+	if err != nil {
+		return nil, err
+	}
+	rieBin, err := o.Cache.RIE(ctx, o.Getenv, o.Root)
+	if err != nil {
+		return nil, err
+	}
+	if r.impl, err = Describe(o.Runtime, o.Code, o.Handler); err != nil {
+		return nil, err
+	}
+	if fn.StandIn != "" {
+		r.impl += "; NOT AS ON LAMBDA: " + fn.StandIn
+	}
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	env := append(append([]string{}, fn.Env...), o.Env...)
+	st, err := stack.Start(ctx, stack.Options{CognitoLocal: startJS, RIE: rieBin, Bootstrap: fn.Bootstrap, Env: env, Timeout: o.Timeout, Progress: r.stdout})
+	if err != nil {
+		return nil, fmt.Errorf("starting the local stack: %w", err)
+	}
+	return st, nil
+}
+
+// describe says what runs where, and what differs from Cognito and Lambda.
+func (r *run) describe(st *stack.Stack) {
+	r.say("%s", r.impl)
+	r.say("the handler runs on %s under the Lambda Runtime Interface Emulator, timeout %s; Cognito's invocations go through a gateway at %s (%s an attempt, %d attempts)",
+		r.fn.Interpreter, r.timeout(), st.GatewayURL, "5s", 3)
+	r.say("cognito-local at %s, pool %s, app client with a secret, email and phone number as aliases; the handler reaches it at %s, where AdminGetUser resolves verified aliases", st.CognitoURL, st.PoolID, st.TriggerCognitoURL)
+	r.say("the handler's environment is Lambda's, built afresh: region %s, dummy credentials, every other AWS service refused by name at %s", stack.Region, st.OtherServicesURL)
+	if r.fn.StandIn != "" {
+		r.say("NOT AS ON LAMBDA: %s", r.fn.StandIn)
+	}
+	r.say("judging the profiles %s", r.o.Profile)
+	fmt.Fprintln(r.stdout, EmulatorDifferences)
+}
+
+func (r *run) timeout() time.Duration {
+	if r.o.Timeout > 0 {
+		return r.o.Timeout
+	}
+	return 3 * time.Second
+}
+
+// TestUsers and the counts close the run: no run may leave a test user
+// behind, and the handler's invocations are named.
+func (r *run) summarize(ctx context.Context, st *stack.Stack, status int) int {
+	left, err := st.TestUsers(ctx)
+	if err != nil {
+		fmt.Fprintln(r.stderr, "local:", err)
+		return conformance.ExitFailed
+	}
+	s := st.Gateway.Stats()
+	r.say("the handler answered %d invocations (%d function errors, %d timeouts); of %d sign-ups, %d needed another attempt and %d got no answer in time; %d test user(s) left in the pool",
+		s.Invokes.Load(), s.FunctionErrors.Load(), s.Timeouts.Load(), s.SignUps.Load(), s.Retried.Load(), s.TimedOut.Load(), left)
+	if left != 0 {
+		fmt.Fprintf(r.stderr, "local: %d test user(s) were left in the pool\n", left)
+		status = conformance.ExitFailed
+	}
+	if r.fn.StandIn != "" {
+		r.say("NOT AS ON LAMBDA: %s", r.fn.StandIn)
+	}
+	return status
+}
+
+// errSetup marks an error that is the setup's, not the handler's verdict.
+var errSetup = errors.New("setup")
+
+// Describe names what a local run judges, for the reports: the runtime, the
+// handler, and a sha256 over the code directory's files.
+func Describe(rt runtimes.Runtime, code, handler string) (string, error) {
+	abs, err := filepath.Abs(code)
+	if err != nil {
+		return "", err
+	}
+	n, sum, err := runtimes.HashCode(abs)
+	if err != nil {
+		return "", fmt.Errorf("reading the code directory: %w", err)
+	}
+	what := "bootstrap"
+	if handler != "" && rt.Kind != runtimes.Provided {
+		what = "handler " + handler
+	}
+	return fmt.Sprintf("%s, %s in %s (%d files, sha256 %s), under the Lambda Runtime Interface Emulator", rt.Name, what, abs, n, sum), nil
+}
+
+// EmulatorDifferences is what a local run cannot judge, because cognito-local
+// is not Cognito.
+var EmulatorDifferences = strings.TrimSpace(`
+cognito-local is not Cognito. Where it differs, and what that means here:
+  - it never checks SecretHash (the pool target still sends one, from a client with a secret);
+  - it accepts any password, undeclared attributes, non-E.164 phone numbers and malformed emails,
+    so invalid values do reach the trigger, which must leave them unverified;
+  - it invokes the trigger only from SignUp (PreSignUp_SignUp), so the pool target skips the
+    AdminCreateUser and ExternalProvider scenarios; the lambda target covers them;
+  - it does not move aliases: a second verified holder is allowed, so a missing guard shows up
+    as a verified attribute, not as a moved alias;
+  - its AdminGetUser resolves an email address or phone number only in email-as-username pools and
+    ignores *_verified, and its ListUsers reads \" in a filter literally, matches letter case and
+    ignores AttributesToGet; the handler reaches it through a resolver that answers both as Cognito
+    documents, refuses what Cognito refuses (Limit outside 0-60, a token it did not issue), and
+    pages as Cognito does, so ListUsers and AdminGetUser guards are judged alike;
+  - the fault scenarios need the fake pool: they skip live;
+  - an attribute sent empty in SignUp never reaches the trigger, so at pool depth the "empty"
+    scenarios are not observable; the lambda target sees them;
+  - a Cognito attempt abandoned after 5 s ends the handler's run there (Lambda lets it finish in
+    its environment), and the next attempt starts cold in a new one.`)

@@ -1,0 +1,185 @@
+package runtimes
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+)
+
+// nodeRuntime is what one nodejsN.x runtime pins.
+type nodeRuntime struct {
+	// bin and ric are directories under node/ holding a package.json and
+	// package-lock.json: the Node.js binary, and aws-lambda-ric with the
+	// AWS SDK's Cognito client.
+	bin, ric string
+	// flags are the ones Lambda starts Node with on this runtime (facts
+	// §3.1, "Building Lambda functions with Node.js").
+	flags string
+}
+
+// nodeRuntimes are the Node.js runtimes local runs. aws-lambda-ric 4 refuses
+// callback handlers with Lambda's own Runtime.CallbackHandlerDeprecated, as
+// nodejs24.x does; on nodejs22.x it would refuse them too, which Lambda does
+// only for Managed Instances, so 20 and 22 keep 3.3.0.
+var nodeRuntimes = map[int]nodeRuntime{
+	20: {bin: "node/node20", ric: "node/ric3", flags: "--no-experimental-require-module"},
+	22: {bin: "node/node22", ric: "node/ric3", flags: "--no-experimental-require-module --no-experimental-detect-module"},
+	24: {bin: "node/node24", ric: "node/ric4"},
+}
+
+// prepareNode lays out a Node.js handler as Lambda runs it: on the Node.js
+// major its runtime names, with Lambda's flags, beside the runtime's modules.
+func (c Cache) prepareNode(ctx context.Context, rt Runtime, code, handler, dir string) (Function, error) {
+	nr, ok := nodeRuntimes[rt.Major]
+	if !ok {
+		return Function{}, fmt.Errorf("--runtime %s: local pins Node.js for nodejs20.x, nodejs22.x and nodejs24.x only", rt.Name)
+	}
+	node, nodeDir, version, err := c.nodeBinary(ctx, rt.Major, nr.bin)
+	if err != nil {
+		return Function{}, err
+	}
+	modules, err := c.nodeModules(ctx, rt.Major, nr.ric, nodeDir)
+	if err != nil {
+		return Function{}, err
+	}
+	task, err := besideRuntime(code, dir, modules)
+	if err != nil {
+		return Function{}, err
+	}
+	if err := checkHandler(handler); err != nil {
+		return Function{}, err
+	}
+	// Lambda's flags come first in NODE_OPTIONS, so that the function's own
+	// NODE_OPTIONS can turn a feature back on, as Lambda documents.
+	script := fmt.Sprintf("#!/bin/sh\n# written by autoconfirm-conformance local\ncd '%s' || exit 1\nNODE_OPTIONS=%q\"${NODE_OPTIONS:+ $NODE_OPTIONS}\"\nexport NODE_OPTIONS\nexec '%s' '%s' '%s'\n",
+		quote(task), nr.flags, quote(node), quote(filepath.Join(modules, "aws-lambda-ric", "bin", "index.mjs")), handler)
+	if nr.flags == "" {
+		script = strings.Replace(script, "NODE_OPTIONS=\"\"\"${NODE_OPTIONS:+ $NODE_OPTIONS}\"\nexport NODE_OPTIONS\n", "", 1)
+	}
+	b, err := writeBootstrap(dir, script)
+	if err != nil {
+		return Function{}, err
+	}
+	return Function{Bootstrap: b, Env: lambdaEnv(rt, handler, task),
+		Interpreter: fmt.Sprintf("Node.js %s (npm %s), flags %q", version, nodePackage(), nr.flags)}, nil
+}
+
+// nodePackage is the npm package that carries Node.js for this machine.
+func nodePackage() string {
+	arch := map[string]string{"amd64": "x64", "arm64": "arm64"}[runtime.GOARCH]
+	return "node-" + runtime.GOOS + "-" + arch
+}
+
+// nodeBinary installs the pinned Node.js for major from the npm registry
+// into the cache, once, and returns node's path, the package directory
+// (which holds the headers a native build needs) and the version.
+func (c Cache) nodeBinary(ctx context.Context, major int, lockDir string) (node, dir, version string, err error) {
+	if _, err := need("npm", "npm fetches Node.js and AWS's runtime interface client: on Debian or Ubuntu, `apt-get install nodejs npm`"); err != nil {
+		return "", "", "", err
+	}
+	cache := filepath.Join(c.Dir, fmt.Sprintf("node%d-%s", major, lockHash(lockDir)))
+	dir = filepath.Join(cache, "node_modules", nodePackage())
+	node = filepath.Join(dir, "bin", "node")
+	if _, err := os.Stat(node); err != nil {
+		if err := c.npmCIFrom(ctx, cache, files, lockDir, fmt.Sprintf("Node.js %d for this machine (npm %s)", major, nodePackage()), nil); err != nil {
+			return "", "", "", err
+		}
+	}
+	if _, err := os.Stat(node); err != nil {
+		return "", "", "", fmt.Errorf("npm %s installed no Node.js binary for %s/%s (%v); local runs Node.js handlers on linux amd64 and arm64", nodePackage(), runtime.GOOS, runtime.GOARCH, err)
+	}
+	out, err := exec.CommandContext(ctx, node, "--version").Output()
+	if err != nil {
+		return "", "", "", fmt.Errorf("the fetched Node.js %s does not run: %w", node, err)
+	}
+	return node, dir, strings.TrimSpace(string(out)), nil
+}
+
+// nodeModules returns the node_modules directory of what Lambda's Node.js
+// runtimes provide (aws-lambda-ric, and the AWS SDK's Cognito client),
+// installing the pinned versions into the cache on first use, built against
+// the runtime's own Node.js headers, so that no download is needed. The
+// directory's name carries the lock's hash and the major.
+func (c Cache) nodeModules(ctx context.Context, major int, lockDir, nodeDir string) (string, error) {
+	dir := filepath.Join(c.Dir, fmt.Sprintf("node-runtime-%s-node%d", lockHash(lockDir), major))
+	modules := filepath.Join(dir, "node_modules")
+	if _, err := os.Stat(filepath.Join(modules, "aws-lambda-ric", "bin", "index.mjs")); err == nil {
+		return modules, nil
+	}
+	var missing []string
+	for _, tool := range []string{"cmake", "autoconf", "automake", "libtoolize", "make", "g++", "npm"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			missing = append(missing, tool)
+		}
+	}
+	if len(missing) > 0 {
+		return "", fmt.Errorf("aws-lambda-ric compiles native code when it installs, and this machine lacks %s: on Debian or Ubuntu, `apt-get install cmake autoconf automake libtool make g++ npm`", strings.Join(missing, ", "))
+	}
+	env := []string{"npm_config_nodedir=" + nodeDir, "PATH=" + filepath.Join(nodeDir, "bin") + string(os.PathListSeparator) + os.Getenv("PATH")}
+	what := fmt.Sprintf("AWS's Node.js runtime interface client and the AWS SDK's Cognito client for Node.js %d (%s; the native build takes about two minutes, once)", major, lockDir)
+	if err := c.npmCIFrom(ctx, dir, files, lockDir, what, env); err != nil {
+		return "", err
+	}
+	return modules, nil
+}
+
+// lockHash names a pinned set by its lock file, so that a new pin installs
+// afresh beside the old.
+func lockHash(lockDir string) string {
+	lock, _ := fs.ReadFile(files, lockDir+"/package-lock.json")
+	return fmt.Sprintf("%x", sha256.Sum256(lock))[:12]
+}
+
+// besideRuntime copies the code into dir/task and links dir/node_modules to
+// the runtime's modules, so that both require and import find the AWS SDK
+// the way they do on Lambda, where the runtime provides it, and the code's
+// own node_modules, linked into the copy, still comes first.
+func besideRuntime(code, dir, modules string) (string, error) {
+	task := filepath.Join(dir, "task")
+	if err := os.Symlink(modules, filepath.Join(dir, "node_modules")); err != nil {
+		return "", err
+	}
+	err := filepath.WalkDir(code, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(code, p)
+		to := filepath.Join(task, rel)
+		switch {
+		case d.IsDir() && d.Name() == "node_modules" && rel != ".":
+			if err := os.Symlink(p, to); err != nil {
+				return err
+			}
+			return fs.SkipDir
+		case d.IsDir():
+			return os.MkdirAll(to, 0o755)
+		case d.Type()&fs.ModeSymlink != 0:
+			target, err := os.Readlink(p)
+			if err != nil {
+				return err
+			}
+			return os.Symlink(target, to)
+		case d.Type().IsRegular():
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			info, err := d.Info()
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(to, b, info.Mode().Perm())
+		}
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("copying the code beside the runtime's modules: %w", err)
+	}
+	return task, nil
+}
