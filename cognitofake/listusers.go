@@ -38,16 +38,10 @@ func (s *Server) listUsers(w http.ResponseWriter, body []byte) {
 			match = append(match, u)
 		}
 	}
-	// Limit is 0 to 60 (facts §4.3).
-	limit := 60
-	if in.Limit != nil {
-		if *in.Limit < 0 || *in.Limit > 60 {
-			invalidParameter(w, "1 validation error detected: Value '"+strconv.Itoa(*in.Limit)+"' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 60")
-			return
-		}
-		if *in.Limit > 0 {
-			limit = *in.Limit
-		}
+	limit, msg := ListUsersLimit(in.Limit)
+	if msg != "" {
+		invalidParameter(w, msg)
+		return
 	}
 	s.mu.Lock()
 	if s.pageSize > 0 && s.pageSize < limit {
@@ -105,3 +99,24 @@ func only(u User, names []string) User {
 	u.Attributes = attrs
 	return u
 }
+
+// ListUsersLimit reads ListUsers' Limit as Cognito does: 0 to 60, where 0
+// or none means 60 (facts §4.3: "Valid Range: Minimum value of 0. Maximum
+// value of 60"; the message for 200 is quoted there, the one for a negative
+// value follows the same form). msg is the InvalidParameterException's
+// message, or empty.
+func ListUsersLimit(limit *int) (n int, msg string) {
+	switch {
+	case limit == nil || *limit == 0:
+		return 60, ""
+	case *limit < 0:
+		return 0, "1 validation error detected: Value '" + strconv.Itoa(*limit) + "' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 0"
+	case *limit > 60:
+		return 0, "1 validation error detected: Value '" + strconv.Itoa(*limit) + "' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 60"
+	}
+	return *limit, ""
+}
+
+// FilterError is Cognito's message for a filter it cannot parse (facts
+// §4.2).
+const FilterError = "Error while parsing filter."

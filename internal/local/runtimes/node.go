@@ -18,6 +18,8 @@ type nodeRuntime struct {
 	// package-lock.json: the Node.js binary, and aws-lambda-ric with the
 	// AWS SDK's Cognito client.
 	bin, ric string
+	// entry is aws-lambda-ric's script, under its package.
+	entry string
 	// flags are the ones Lambda starts Node with on this runtime (facts
 	// §3.1, "Building Lambda functions with Node.js").
 	flags string
@@ -28,9 +30,9 @@ type nodeRuntime struct {
 // nodejs24.x does; on nodejs22.x it would refuse them too, which Lambda does
 // only for Managed Instances, so 20 and 22 keep 3.3.0.
 var nodeRuntimes = map[int]nodeRuntime{
-	20: {bin: "node/node20", ric: "node/ric3", flags: "--no-experimental-require-module"},
-	22: {bin: "node/node22", ric: "node/ric3", flags: "--no-experimental-require-module --no-experimental-detect-module"},
-	24: {bin: "node/node24", ric: "node/ric4"},
+	20: {bin: "node/node20", ric: "node/ric3", entry: "bin/index.mjs", flags: "--no-experimental-require-module"},
+	22: {bin: "node/node22", ric: "node/ric3", entry: "bin/index.mjs", flags: "--no-experimental-require-module --no-experimental-detect-module"},
+	24: {bin: "node/node24", ric: "node/ric4", entry: "index.mjs"},
 }
 
 // prepareNode lays out a Node.js handler as Lambda runs it: on the Node.js
@@ -44,7 +46,7 @@ func (c Cache) prepareNode(ctx context.Context, rt Runtime, code, handler, dir s
 	if err != nil {
 		return Function{}, err
 	}
-	modules, err := c.nodeModules(ctx, rt.Major, nr.ric, nodeDir)
+	modules, err := c.nodeModules(ctx, rt.Major, nr.ric, nr.entry, nodeDir)
 	if err != nil {
 		return Function{}, err
 	}
@@ -58,7 +60,7 @@ func (c Cache) prepareNode(ctx context.Context, rt Runtime, code, handler, dir s
 	// Lambda's flags come first in NODE_OPTIONS, so that the function's own
 	// NODE_OPTIONS can turn a feature back on, as Lambda documents.
 	script := fmt.Sprintf("#!/bin/sh\n# written by autoconfirm-conformance local\ncd '%s' || exit 1\nNODE_OPTIONS=%q\"${NODE_OPTIONS:+ $NODE_OPTIONS}\"\nexport NODE_OPTIONS\nexec '%s' '%s' '%s'\n",
-		quote(task), nr.flags, quote(node), quote(filepath.Join(modules, "aws-lambda-ric", "bin", "index.mjs")), handler)
+		quote(task), nr.flags, quote(node), quote(filepath.Join(modules, "aws-lambda-ric", nr.entry)), handler)
 	if nr.flags == "" {
 		script = strings.Replace(script, "NODE_OPTIONS=\"\"\"${NODE_OPTIONS:+ $NODE_OPTIONS}\"\nexport NODE_OPTIONS\n", "", 1)
 	}
@@ -106,10 +108,10 @@ func (c Cache) nodeBinary(ctx context.Context, major int, lockDir string) (node,
 // installing the pinned versions into the cache on first use, built against
 // the runtime's own Node.js headers, so that no download is needed. The
 // directory's name carries the lock's hash and the major.
-func (c Cache) nodeModules(ctx context.Context, major int, lockDir, nodeDir string) (string, error) {
+func (c Cache) nodeModules(ctx context.Context, major int, lockDir, entry, nodeDir string) (string, error) {
 	dir := filepath.Join(c.Dir, fmt.Sprintf("node-runtime-%s-node%d", lockHash(lockDir), major))
 	modules := filepath.Join(dir, "node_modules")
-	if _, err := os.Stat(filepath.Join(modules, "aws-lambda-ric", "bin", "index.mjs")); err == nil {
+	if _, err := os.Stat(filepath.Join(modules, "aws-lambda-ric", entry)); err == nil {
 		return modules, nil
 	}
 	var missing []string

@@ -53,18 +53,18 @@ func TestProvidedNeedsAnExecutableBootstrap(t *testing.T) {
 	code := t.TempDir()
 	rt, _ := ParseRuntime("provided.al2023")
 	c := Cache{Dir: t.TempDir()}
-	if _, err := c.Bootstrap(context.Background(), rt, code, "", t.TempDir()); err == nil || !strings.Contains(err.Error(), "executable file named bootstrap") {
+	if _, err := c.Prepare(context.Background(), rt, code, "", t.TempDir()); err == nil || !strings.Contains(err.Error(), "executable file named bootstrap") {
 		t.Errorf("no bootstrap: %v", err)
 	}
 	os.WriteFile(filepath.Join(code, "bootstrap"), []byte("#!/bin/sh\n"), 0o644)
-	if _, err := c.Bootstrap(context.Background(), rt, code, "", t.TempDir()); err == nil {
+	if _, err := c.Prepare(context.Background(), rt, code, "", t.TempDir()); err == nil {
 		t.Error("a bootstrap that is not executable was taken")
 	}
 	os.Chmod(filepath.Join(code, "bootstrap"), 0o755)
-	if p, err := c.Bootstrap(context.Background(), rt, code, "", t.TempDir()); err != nil || p != filepath.Join(code, "bootstrap") {
-		t.Errorf("got %q, %v", p, err)
+	if f, err := c.Prepare(context.Background(), rt, code, "", t.TempDir()); err != nil || f.Bootstrap != filepath.Join(code, "bootstrap") {
+		t.Errorf("got %q, %v", f.Bootstrap, err)
 	}
-	if _, err := c.Bootstrap(context.Background(), rt, filepath.Join(code, "nope"), "", t.TempDir()); err == nil || !strings.Contains(err.Error(), "not a directory") {
+	if _, err := c.Prepare(context.Background(), rt, filepath.Join(code, "nope"), "", t.TempDir()); err == nil || !strings.Contains(err.Error(), "not a directory") {
 		t.Errorf("a missing code directory: %v", err)
 	}
 }
@@ -72,14 +72,14 @@ func TestProvidedNeedsAnExecutableBootstrap(t *testing.T) {
 // TestRIEVersionIsTheModules keeps the version local builds for a standalone
 // runner equal to the one go.mod pins as a tool.
 func TestRIEVersionIsTheModules(t *testing.T) {
-	b, err := os.ReadFile("../../go.mod")
+	b, err := os.ReadFile("../../../go.mod")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(string(b), RIEModule+" "+RIEVersion) {
 		t.Errorf("go.mod does not pin %s %s", RIEModule, RIEVersion)
 	}
-	lock, _ := files.ReadFile("node/package-lock.json")
+	lock, _ := files.ReadFile("node/ric3/package-lock.json")
 	if !strings.Contains(string(lock), `"node_modules/aws-lambda-ric": {
       "version": "`+RICVersion+`"`) {
 		t.Errorf("node/package-lock.json does not pin aws-lambda-ric %s", RICVersion)
@@ -184,71 +184,23 @@ def lambda_handler(event, context):
 		t.Errorf("error type header %q", api.headers["/invocation/req-b/error"])
 	}
 
-	api = run("lambda_function.no_such_function")
-	if !strings.Contains(api.posts["/init/error"], "no_such_function") {
-		t.Errorf("init error: %q", api.posts["/init/error"])
+	// Lambda's Python runtime: a missing handler fails each invocation,
+	// while a module that cannot load fails the init.
+	api = run("lambda_function.no_such_function", `{}`)
+	if e := api.posts["/invocation/req-a/error"]; !strings.Contains(e, `"errorType": "Runtime.HandlerNotFound"`) || !strings.Contains(e, "Handler 'no_such_function' missing on module 'lambda_function'") {
+		t.Errorf("missing handler: %q", e)
 	}
-	api = run("lambda_handler")
-	if !strings.Contains(api.posts["/init/error"], "MODULE.FUNCTION") {
-		t.Errorf("init error: %q", api.posts["/init/error"])
-	}
-}
-
-// TestNamesWhatItCannotFetch: without node, python3 or the build tools, the
-// error names each, with the command that installs it.
-func TestNamesWhatItCannotFetch(t *testing.T) {
-	t.Setenv("PATH", t.TempDir())
-	c := Cache{Dir: t.TempDir()}
-	code := t.TempDir()
-	for _, tt := range []struct{ runtime, want string }{
-		{"nodejs20.x", "node is not on PATH"},
-		{"python3.12", "python3 is not on PATH"},
+	os.WriteFile(filepath.Join(code, "bad_import.py"), []byte("import no_such_module\n"), 0o644)
+	os.WriteFile(filepath.Join(code, "bad_syntax.py"), []byte("def lambda_handler(e, c)\n    return e\n"), 0o644)
+	for _, tt := range []struct{ handler, typ, msg string }{
+		{"lambda_handler", "Runtime.MalformedHandlerName", "Bad handler 'lambda_handler'"},
+		{"bad_import.lambda_handler", "Runtime.ImportModuleError", "Unable to import module 'bad_import': No module named 'no_such_module'"},
+		{"bad_syntax.lambda_handler", "Runtime.UserCodeSyntaxError", "Syntax error in module 'bad_syntax'"},
 	} {
-		rt, _ := ParseRuntime(tt.runtime)
-		_, err := c.Bootstrap(context.Background(), rt, code, rt.DefaultHandler(), t.TempDir())
-		if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "apt-get install") {
-			t.Errorf("%s: %v", tt.runtime, err)
-		}
-	}
-	_, err := c.NodeRuntime(context.Background())
-	if err == nil || !strings.Contains(err.Error(), "cmake, autoconf, automake, libtoolize") || !strings.Contains(err.Error(), "apt-get install cmake autoconf automake libtool") {
-		t.Errorf("NodeRuntime: %v", err)
-	}
-}
-
-// TestNodeFindsTheRuntimesModules: a handler finds the packages Lambda's
-// runtime provides (the AWS SDK) with require and with import, as on Lambda,
-// and its own node_modules first.
-func TestNodeFindsTheRuntimesModules(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("node is not on PATH; CI must have it")
-		}
-		t.Skip("node is not on PATH")
-	}
-	modules := t.TempDir()
-	pkg := func(root, name, value string) {
-		os.MkdirAll(filepath.Join(root, name), 0o755)
-		os.WriteFile(filepath.Join(root, name, "package.json"), []byte(`{"name":"`+name+`","main":"index.js"}`), 0o644)
-		os.WriteFile(filepath.Join(root, name, "index.js"), []byte(`module.exports = "`+value+`";`), 0o644)
-	}
-	pkg(modules, "runtime-sdk", "from the runtime")
-	pkg(modules, "shadowed", "from the runtime")
-	code := t.TempDir()
-	pkg(filepath.Join(code, "node_modules"), "shadowed", "from the code")
-	os.WriteFile(filepath.Join(code, "cjs.js"), []byte(`console.log(require("runtime-sdk"), "|", require("shadowed"))`), 0o644)
-	os.WriteFile(filepath.Join(code, "esm.mjs"), []byte(`import a from "runtime-sdk"; import b from "shadowed"; console.log(a, "|", b)`), 0o644)
-	task, err := besideRuntime(code, t.TempDir(), modules)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range []string{"cjs.js", "esm.mjs"} {
-		cmd := exec.Command(node, f)
-		cmd.Dir = task
-		out, err := cmd.CombinedOutput()
-		if got := strings.TrimSpace(string(out)); err != nil || got != "from the runtime | from the code" {
-			t.Errorf("%s: %q, %v", f, got, err)
+		api = run(tt.handler)
+		var e struct{ ErrorMessage, ErrorType string }
+		if err := json.Unmarshal([]byte(api.posts["/init/error"]), &e); err != nil || e.ErrorType != tt.typ || !strings.Contains(e.ErrorMessage, tt.msg) || api.headers["/init/error"] != tt.typ {
+			t.Errorf("%s: init error %q, header %q", tt.handler, api.posts["/init/error"], api.headers["/init/error"])
 		}
 	}
 }

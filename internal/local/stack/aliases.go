@@ -124,17 +124,41 @@ func (a *aliasResolver) holder(h http.Header, pool, value string) string {
 	return ""
 }
 
-// listUsers answers ListUsers from cognito-local's whole list, filtered the
-// way Cognito documents. cognito-local has no pages, so neither has this.
+// listUsers answers ListUsers from cognito-local's whole list, filtered and
+// paged the way Cognito documents, and refuses what Cognito refuses: Limit
+// outside 0-60 (facts §4.3), a filter it cannot parse (facts §4.2), a
+// pagination token it did not issue and a member the API does not define.
 func (a *aliasResolver) listUsers(w http.ResponseWriter, h http.Header, body []byte) {
 	var in struct {
 		UserPoolId      string
 		Filter          string
+		Limit           *int
+		PaginationToken *string
 		AttributesToGet []string
 	}
-	if err := json.Unmarshal(body, &in); err != nil {
-		fail(w, "InvalidParameterException", err.Error())
+	// A member Cognito's API does not define is refused, as its request
+	// validation does; the message is ours, not verified against Cognito.
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		fail(w, "InvalidParameterException", "the ListUsers request is not one Cognito takes: "+err.Error())
 		return
+	}
+	limit, msg := cognitofake.ListUsersLimit(in.Limit)
+	if msg != "" {
+		fail(w, "InvalidParameterException", msg)
+		return
+	}
+	start := 0
+	if in.PaginationToken != nil {
+		n, ok := strings.CutPrefix(*in.PaginationToken, tokenPrefix)
+		var err error
+		if start, err = strconv.Atoi(n); !ok || err != nil || start < 0 {
+			// Unverified text: Cognito's message for a token it did not
+			// issue is not in the facts sheet.
+			fail(w, "InvalidParameterException", "Invalid pagination token")
+			return
+		}
 	}
 	f, err := cognitofake.ParseFilter(in.Filter)
 	if err != nil {
@@ -170,9 +194,17 @@ func (a *aliasResolver) listUsers(w http.ResponseWriter, h http.Header, body []b
 		}
 		users = append(users, project(raw, in.AttributesToGet))
 	}
+	page := map[string]any{"Users": users[min(start, len(users)):min(start+limit, len(users))]}
+	if start+limit < len(users) {
+		page["PaginationToken"] = tokenPrefix + strconv.Itoa(start+limit)
+	}
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	json.NewEncoder(w).Encode(map[string]any{"Users": users})
+	json.NewEncoder(w).Encode(page)
 }
+
+// tokenPrefix marks the pagination tokens the resolver issues: an offset
+// into the filtered list, which cognito-local serves whole.
+const tokenPrefix = "autoconfirm-local:"
 
 // project keeps only the attributes AttributesToGet names, as Cognito
 // returns them; nil keeps all.

@@ -79,7 +79,17 @@ func TestAliasResolver(t *testing.T) {
 		{"ListUsers", `"Filter":"email = \"o\\\"brien@example.com\""`, 200, `"Username":"quote-holder"`},
 		{"ListUsers", `"Filter":"email = \"sam@example.com\"","AttributesToGet":["phone_number"]`, 400, "InvalidParameterException"},
 		{"ListUsers", `"Filter":"email = \"sam@example.com\"","AttributesToGet":["email_verified"]`, 200, `"Attributes":[{"Name":"email_verified","Value":"true"}]`},
-		{"ListUsers", `"Filter":"email = sam"`, 400, "InvalidParameterException"},
+		{"ListUsers", `"Filter":"email = sam"`, 400, "Error while parsing filter."},
+		// What Cognito refuses, the resolver refuses (facts §4.3).
+		{"ListUsers", `"Limit":100`, 400, "less than or equal to 60"},
+		{"ListUsers", `"Limit":-5`, 400, "greater than or equal to 0"},
+		{"ListUsers", `"Limit":60`, 200, `"Username":"name-holder"`},
+		{"ListUsers", `"Limit":0`, 200, `"Username":"name-holder"`},
+		{"ListUsers", `"PaginationToken":"garbage"`, 400, "Invalid pagination token"},
+		{"ListUsers", `"Filtre":"email = "sam@example.com""`, 400, "InvalidParameterException"},
+		// Pages as Cognito's: Limit users, then a token for the rest.
+		{"ListUsers", `"Limit":1`, 200, `"PaginationToken":"autoconfirm-local:1"`},
+		{"ListUsers", `"Limit":3,"PaginationToken":"autoconfirm-local:3"`, 200, `{"Users":[{"Attributes":[{"Name":"name","Value":"Sam"},{"Name":"name_verified","Value":"true"}],"Username":"name-holder"}]}`},
 		{"AdminGetUser", "verified-holder", 200, `"Username":"verified-holder"`},
 		{"AdminGetUser", "sam@example.com", 200, `"Username":"verified-holder"`},
 		{"AdminGetUser", "+15555550100", 400, "UserNotFoundException"},

@@ -112,8 +112,7 @@ def main(argv):
         try:
             result = handler(json.loads(payload), Context(request_id, deadline, arn))
         except Exception as exc:
-            body = error_of(exc)
-            post("/invocation/%s/error" % request_id, body, json.loads(body)["errorType"])
+            post("/invocation/%s/error" % request_id, error_of(exc), "Unhandled")
             continue
         try:
             body = json.dumps(result).encode()
