@@ -111,7 +111,7 @@ local-tools: ## install what `autoconfirm-conformance local` needs to build aws-
 
 .PHONY: gate-check
 gate-check: node_modules/.installed local-tools ## handlers nobody here wrote (Go typed and raw, Node.js, Python, an allow-list with its own feature) through `local`, each with its verdict per profile; and SIGINT leaves no test user
-	$(E2E) -v -run '^(TestGate|TestInterruptLeavesNoUser)$$'
+	$(E2E) -v -run '^(TestGate|TestInterruptLeavesNoUser|TestHostingAsLambda|TestSignalsEndTheRun)$$'
 
 .PHONY: bench
 bench: build node_modules/.installed ## measure against the baselines, side by side, and print the table (see docs/performance.md)

@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -69,5 +70,85 @@ func TestGatewayWithTheSDK(t *testing.T) {
 	}
 	if inv, errs := gw.Counts(); inv != 18 || errs != 1 {
 		t.Errorf("counts %d invokes, %d errors", inv, errs)
+	}
+}
+
+// slowFn answers after the delays given, one per call, in order; it honours
+// cancellation as the emulator does when an attempt is abandoned.
+type slowFn struct {
+	mu     sync.Mutex
+	delays []time.Duration
+	calls  int
+}
+
+func (f *slowFn) Invoke(ctx context.Context, p []byte) (rie.Result, error) {
+	f.mu.Lock()
+	d := f.delays[min(f.calls, len(f.delays)-1)]
+	f.calls++
+	f.mu.Unlock()
+	select {
+	case <-time.After(d):
+		return rie.Result{Body: p}, nil
+	case <-ctx.Done():
+		return rie.Result{}, ctx.Err()
+	}
+}
+
+// TestCognitoPacing: an attempt without an answer in time is made again, up
+// to three times; after the third the sign-up fails as "timed out", and the
+// handler's runs are counted.
+func TestCognitoPacing(t *testing.T) {
+	for _, tt := range []struct {
+		name       string
+		delays     []time.Duration
+		calls      int
+		timedOut   bool
+		retried    int64
+		reportedOn int
+	}{
+		{"answers at once", []time.Duration{0}, 1, false, 0, 0},
+		{"a slow cold start, then warm", []time.Duration{time.Second, 0}, 2, false, 1, 2},
+		{"never in time", []time.Duration{time.Second}, 3, true, 0, 3},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			fn := &slowFn{delays: tt.delays}
+			g := New(fn)
+			g.attempt = 50 * time.Millisecond
+			reported := 0
+			g.OnRetry(func(n int, answered bool) { reported = n })
+			res, n, err := g.AsCognito(context.Background(), []byte(`{"a":1}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fn.calls != tt.calls || n != tt.calls {
+				t.Errorf("the handler ran %d times (AsCognito said %d), want %d", fn.calls, n, tt.calls)
+			}
+			if res.TimedOut != tt.timedOut || (tt.timedOut && !strings.Contains(string(res.Body), TimedOutText)) {
+				t.Errorf("answer %s, timed out %v", res.Body, res.TimedOut)
+			}
+			if got := g.Stats().Retried.Load(); got != tt.retried {
+				t.Errorf("retried %d, want %d", got, tt.retried)
+			}
+			if reported != tt.reportedOn {
+				t.Errorf("reported after %d attempts, want %d", reported, tt.reportedOn)
+			}
+		})
+	}
+}
+
+// TestCognitoOverHTTP: Cognito's path answers a sign-up that timed out as a
+// function error the Lambda client reads, with Cognito's reason.
+func TestCognitoOverHTTP(t *testing.T) {
+	g := New(&slowFn{delays: []time.Duration{time.Second}})
+	g.attempt = 20 * time.Millisecond
+	srv := httptest.NewServer(g.Cognito())
+	defer srv.Close()
+	client := lambda.New(lambda.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), Credentials: credentials.NewStaticCredentialsProvider("a", "b", "")})
+	out, err := client.Invoke(context.Background(), &lambda.InvokeInput{FunctionName: aws.String("PreSignUp"), Payload: []byte(`{}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(out.FunctionError) != "Unhandled" || !strings.Contains(string(out.Payload), "Socket timeout while invoking Lambda function") {
+		t.Errorf("function error %q, payload %s", aws.ToString(out.FunctionError), out.Payload)
 	}
 }

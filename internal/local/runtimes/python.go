@@ -42,14 +42,20 @@ func (c Cache) preparePython(ctx context.Context, rt Runtime, code, handler, dir
 // real path (not a version manager's shim, which needs the caller's
 // environment) and its version.
 func pythonFor(ctx context.Context, rt Runtime) (path, version string, err error) {
+	// A version manager's shim may be on PATH for a version it has not
+	// installed, and fail when run: then python3 stands in.
+	ask := func(name string) ([]byte, error) {
+		return exec.CommandContext(ctx, name, "-c", "import sys,platform;print(sys.executable);print(platform.python_version())").Output()
+	}
 	name := fmt.Sprintf("python3.%d", rt.Minor)
-	if _, err := exec.LookPath(name); err != nil {
+	out, err := ask(name)
+	if err != nil {
 		name = "python3"
+		if _, err := need(name, "Python 3 runs the handler: on Debian or Ubuntu, `apt-get install python3`"); err != nil {
+			return "", "", err
+		}
+		out, err = ask(name)
 	}
-	if _, err := need(name, "Python 3 runs the handler: on Debian or Ubuntu, `apt-get install python3`"); err != nil {
-		return "", "", err
-	}
-	out, err := exec.CommandContext(ctx, name, "-c", "import sys,platform;print(sys.executable);print(platform.python_version())").Output()
 	if err != nil {
 		return "", "", fmt.Errorf("%s does not run: %w", name, err)
 	}

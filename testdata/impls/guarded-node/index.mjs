@@ -16,6 +16,8 @@ async function heldVerified(poolId, attr, value) {
       UserPoolId: poolId,
       Filter: `${attr} = "${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`,
       PaginationToken: token,
+      // LIST_LIMIT lets a test send a Limit Cognito refuses (facts §4.3).
+      Limit: process.env.LIST_LIMIT ? Number(process.env.LIST_LIMIT) : undefined,
     }));
     for (const user of page.Users ?? []) {
       if ((user.Attributes ?? []).some((a) => a.Name === `${attr}_verified` && a.Value === "true")) {

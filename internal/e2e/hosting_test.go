@@ -1,0 +1,204 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// hosted is a handler written for this test, in a shape that Lambda and
+// Cognito treat in a known way, and what `local` must make of it.
+type hosted struct {
+	name, runtime, handler string
+	files                  map[string]string // code directory: name -> content
+	code                   string            // or an existing directory
+	args                   []string
+	wantExit               int
+	want                   []string // in the output
+	within                 time.Duration
+}
+
+const confirmPy = "def lambda_handler(event, context):\n    event['response']['autoConfirmUser'] = True\n    return event\n"
+
+// TestHostingAsLambda: each handler gets the verdict Lambda and Cognito
+// would give the same code, in bounded time, and no run leaves a process or
+// a temporary directory behind.
+func TestHostingAsLambda(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 25*time.Minute)
+	defer cancel()
+	runner := gobuild(t, ctx, t.TempDir(), "cmd/autoconfirm-conformance", false)
+	cases := []hosted{
+		{name: "a hung handler ends the run", runtime: "python3.11",
+			files:    map[string]string{"lambda_function.py": "import time\ndef lambda_handler(event, context):\n    time.sleep(3600)\n"},
+			wantExit: 1, want: []string{"Sandbox.Timedout", "Task timed out after 3.00 seconds", "Cognito would fail every sign-up"}, within: 30 * time.Second},
+		{name: "a 6 s handler under a 10 s timeout: Cognito gives up after three attempts", runtime: "python3.11", args: []string{"--timeout", "10s"},
+			files:    map[string]string{"lambda_function.py": "import time\ndef lambda_handler(event, context):\n    time.sleep(6)\n    return event\n"},
+			wantExit: 1, want: []string{"timed out: Cognito would fail it: no answer within 5s in 3 attempts"}, within: 40 * time.Second},
+		{name: "the context reports the configured timeout", runtime: "python3.11", args: []string{"--timeout", "4s", "--profile", "cognito"},
+			files: map[string]string{"lambda_function.py": "def lambda_handler(event, context):\n    left = context.get_remaining_time_in_millis()\n" +
+				"    if not 3000 < left <= 4000:\n        raise RuntimeError('remaining %d ms' % left)\n    return event\n"},
+			wantExit: 0, within: 60 * time.Second},
+		{name: "Python: an import error is a setup error", runtime: "python3.11",
+			files:    map[string]string{"lambda_function.py": "import no_such_module\n" + confirmPy},
+			wantExit: 2, want: []string{"Runtime.ImportModuleError: Unable to import module 'lambda_function': No module named 'no_such_module'"}, within: 15 * time.Second},
+		{name: "Python: a syntax error is a setup error", runtime: "python3.11",
+			files:    map[string]string{"lambda_function.py": "def lambda_handler(event, context)\n    return event\n"},
+			wantExit: 2, want: []string{"Runtime.UserCodeSyntaxError: Syntax error in module 'lambda_function'"}, within: 15 * time.Second},
+		{name: "Python: a wrong handler name is a setup error", runtime: "python3.11", handler: "lambda_function.handler",
+			files:    map[string]string{"lambda_function.py": confirmPy},
+			wantExit: 2, want: []string{"Runtime.HandlerNotFound: Handler 'handler' missing on module 'lambda_function'"}, within: 15 * time.Second},
+		{name: "Python: the environment is Lambda's, not the runner's", runtime: "python3.11", args: []string{"--profile", "cognito"},
+			files: map[string]string{"lambda_function.py": "import os\ndef lambda_handler(event, context):\n" +
+				"    bad = [k for k in ('AUTOCONFIRM_E2E_HOST_ONLY', 'HOME') if k in os.environ]\n" +
+				"    want = {'AWS_REGION': 'us-east-1', 'AWS_DEFAULT_REGION': 'us-east-1', 'AWS_LAMBDA_FUNCTION_NAME': 'PreSignUp', 'AWS_EXECUTION_ENV': 'AWS_Lambda_python3.11', '_HANDLER': 'lambda_function.lambda_handler', 'TZ': ':UTC'}\n" +
+				"    bad += [k for k, v in want.items() if os.environ.get(k) != v]\n" +
+				"    bad += [k for k in ('AWS_ACCESS_KEY_ID', 'AWS_ENDPOINT_URL', 'LAMBDA_TASK_ROOT') if not os.environ.get(k)]\n" +
+				"    if os.environ.get('AWS_ACCESS_KEY_ID') == 'AKIAHOSTCREDENTIAL00':\n        bad.append('the host credentials')\n" +
+				"    if bad:\n        raise RuntimeError('not as on Lambda: %s' % bad)\n    return event\n"},
+			wantExit: 0, within: 60 * time.Second},
+		{name: "Python: a minor version this machine lacks is said to stand in", runtime: "python3.13", args: []string{"--profile", "cognito"},
+			files:    map[string]string{"lambda_function.py": confirmPy},
+			wantExit: 0, want: []string{"NOT AS ON LAMBDA: python3.13 names Python 3.13"}, within: 60 * time.Second},
+		{name: "Node.js: a syntax error is a setup error", runtime: "nodejs22.x",
+			files:    map[string]string{"index.mjs": "export const handler = async (event) => { return event;\n"},
+			wantExit: 2, want: []string{"Runtime.UserCodeSyntaxError"}, within: 15 * time.Second},
+		{name: "Node.js 20: require() of an ES module fails at init, as on Lambda", runtime: "nodejs20.x",
+			files: map[string]string{"lib.mjs": "export const confirm = (e) => { e.response.autoConfirmUser = true; return e; };\n",
+				"index.js": "const { confirm } = require('./lib.mjs');\nexports.handler = async (event) => confirm(event);\n"},
+			wantExit: 2, want: []string{"require() of ES Module"}, within: 15 * time.Second},
+		{name: "Node.js 24 refuses a callback handler, as Lambda does", runtime: "nodejs24.x",
+			files:    map[string]string{"index.js": "exports.handler = (event, context, callback) => { event.response.autoConfirmUser = true; callback(null, event); };\n"},
+			wantExit: 2, want: []string{"Runtime.CallbackHandlerDeprecated", "Node.js 24"}, within: 15 * time.Second},
+		{name: "Node.js 24 runs an async handler", runtime: "nodejs24.x", args: nil,
+			code: "testdata/impls/guarded-node", wantExit: 0, want: []string{"Node.js v24."}, within: 60 * time.Second},
+		{name: "ListUsers with Limit 100 is refused, as Cognito refuses it", runtime: "nodejs22.x", args: []string{"--profile", "auto-confirm", "--env", "LIST_LIMIT=100"},
+			code: "testdata/impls/guarded-node", wantExit: 1, want: []string{"less than or equal to 60"}, within: 60 * time.Second},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code := c.code
+			if code == "" {
+				code = t.TempDir()
+				for name, content := range c.files {
+					os.WriteFile(filepath.Join(code, name), []byte(content), 0o644)
+				}
+			} else {
+				code = filepath.Join(root(t), code)
+			}
+			args := []string{"local", "--runtime", c.runtime, "--code", code, "--report-dir", t.TempDir()}
+			if c.handler != "" {
+				args = append(args, "--handler", c.handler)
+			}
+			before := tempDirs(t)
+			start := time.Now()
+			cmd := exec.CommandContext(ctx, runner, append(args, c.args...)...)
+			cmd.Dir = root(t)
+			cmd.Env = append(os.Environ(), "PROFILE=", "TAGS=", "AUTOCONFIRM_E2E_HOST_ONLY=1", "AWS_ACCESS_KEY_ID=AKIAHOSTCREDENTIAL00", "AWS_SECRET_ACCESS_KEY=host")
+			out, _ := cmd.CombinedOutput()
+			took := time.Since(start)
+			if got := cmd.ProcessState.ExitCode(); got != c.wantExit {
+				t.Errorf("exit %d, want %d", got, c.wantExit)
+			}
+			for _, w := range c.want {
+				if !bytes.Contains(out, []byte(w)) {
+					t.Errorf("the output lacks %q", w)
+				}
+			}
+			if took > c.within {
+				t.Errorf("took %s, more than %s", took.Round(time.Millisecond), c.within)
+			}
+			leftovers(t, before)
+			if t.Failed() {
+				t.Logf("the run said:\n%s", out)
+			}
+		})
+	}
+}
+
+// TestSignalsEndTheRun: SIGTERM in the middle of a run, and a reader that
+// goes away (local … | head), end the run with nothing left behind.
+func TestSignalsEndTheRun(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	runner := gobuild(t, ctx, t.TempDir(), "cmd/autoconfirm-conformance", false)
+	code := filepath.Join(root(t), "testdata/impls/article-python")
+	args := []string{"local", "--runtime", "python3.11", "--code", code, "--report-dir", t.TempDir()}
+
+	t.Run("SIGTERM", func(t *testing.T) {
+		before := tempDirs(t)
+		cmd := exec.CommandContext(ctx, runner, args...)
+		cmd.Dir = root(t)
+		stdout, _ := cmd.StdoutPipe()
+		cmd.Stderr = cmd.Stdout
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if strings.Contains(sc.Text(), "running the scenarios against the pool target") {
+				cmd.Process.Signal(syscall.SIGTERM)
+				break
+			}
+		}
+		for sc.Scan() {
+		}
+		err := cmd.Wait()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != 130 {
+			t.Errorf("after SIGTERM: %v, want exit 130", err)
+		}
+		leftovers(t, before)
+	})
+	t.Run("SIGPIPE", func(t *testing.T) {
+		before := tempDirs(t)
+		cmd := exec.CommandContext(ctx, "sh", "-c", `"$0" "$@" | head -n 3`, runner)
+		cmd.Args = append(cmd.Args, args...)
+		cmd.Dir = root(t)
+		start := time.Now()
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("%v: %s", err, out)
+		}
+		if took := time.Since(start); took > 90*time.Second {
+			t.Errorf("the pipeline took %s after head left", took)
+		}
+		leftovers(t, before)
+	})
+}
+
+// tempDirs lists local's temporary directories.
+func tempDirs(t *testing.T) map[string]bool {
+	t.Helper()
+	m := map[string]bool{}
+	for _, pat := range []string{"autoconfirm-local-*", "autoconfirm-local-stack-*"} {
+		found, _ := filepath.Glob(filepath.Join(os.TempDir(), pat))
+		for _, f := range found {
+			m[f] = true
+		}
+	}
+	return m
+}
+
+// leftovers fails when a run left a temporary directory, or a process of
+// the stack or the handler, behind.
+func leftovers(t *testing.T, before map[string]bool) {
+	t.Helper()
+	for d := range tempDirs(t) {
+		if !before[d] {
+			t.Errorf("left the temporary directory %s", d)
+		}
+	}
+	out, _ := exec.Command("pgrep", "-fa", "aws-lambda-rie --runtime-interface|cognito-local/lib/bin/start.js|python-runtime-api.py|aws-lambda-ric/(bin/)?index.mjs").Output()
+	if s := strings.TrimSpace(string(out)); s != "" {
+		t.Errorf("left processes running:\n%s", s)
+	}
+}
