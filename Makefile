@@ -94,19 +94,21 @@ live-local: node_modules/.installed ## the features against a local pool: cognit
 	$(GO) run ./internal/cmd/livelocal $(if $(CODE),--runtime '$(RUNTIME)' --code '$(CODE)' $(if $(HANDLER),--handler '$(HANDLER)'),--bootstrap '$(BOOTSTRAP)' $(if $(filter $(BOOTSTRAP_BIN),$(BOOTSTRAP)),--own)) $(if $(TAGS),--tags '$(TAGS)') $(if $(PROFILE),--profile '$(PROFILE)')
 
 # aws-lambda-ric compiles native code when `local` installs it; python3 runs
-# the Python handlers. Debian's packages, installed when missing and root.
+# the Python handlers, with Debian's boto3 as Lambda's Python runtimes include
+# boto3. Debian's packages, installed when missing and root.
 NODE_BUILD_TOOLS := cmake autoconf automake libtoolize make g++ python3
+BOTO3_DIR := /usr/lib/python3/dist-packages/boto3
 
 .PHONY: local-tools
-local-tools: ## install what `autoconfirm-conformance local` needs to build aws-lambda-ric (Debian's cmake, autoconf, automake, libtool), if missing
-	@missing=$$(for t in $(NODE_BUILD_TOOLS); do command -v $$t >/dev/null || echo $$t; done); \
+local-tools: ## install what `autoconfirm-conformance local` needs: Debian's cmake, autoconf, automake, libtool (to build aws-lambda-ric), python3 and python3-boto3, if missing
+	@missing=$$(for t in $(NODE_BUILD_TOOLS); do command -v $$t >/dev/null || echo $$t; done; [ -d $(BOTO3_DIR) ] || echo python3-boto3); \
 	  if [ -n "$$missing" ]; then \
 	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	      echo "local-tools: missing $$missing; installing Debian's cmake autoconf automake libtool make g++ python3 with apt-get"; \
-	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq cmake autoconf automake libtool make g++ python3 >/dev/null; \
-	    else echo "local-tools: missing $$missing: run apt-get install cmake autoconf automake libtool make g++ python3"; exit 2; fi; \
+	      echo "local-tools: missing $$missing; installing Debian's cmake autoconf automake libtool make g++ python3 python3-boto3 with apt-get"; \
+	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq cmake autoconf automake libtool make g++ python3 python3-boto3 >/dev/null; \
+	    else echo "local-tools: missing $$missing: run apt-get install cmake autoconf automake libtool make g++ python3 python3-boto3"; exit 2; fi; \
 	  fi; \
-	  missing=$$(for t in $(NODE_BUILD_TOOLS); do command -v $$t >/dev/null || echo $$t; done); \
+	  missing=$$(for t in $(NODE_BUILD_TOOLS); do command -v $$t >/dev/null || echo $$t; done; [ -d $(BOTO3_DIR) ] || echo python3-boto3); \
 	  if [ -n "$$missing" ]; then echo "local-tools: still missing $$missing"; exit 2; fi
 
 .PHONY: gate-check

@@ -69,6 +69,8 @@ func TestGate(t *testing.T) {
 		{name: "the article, in Python", runtime: "python3.11", code: "testdata/impls/article-python", want: verdicts(fail, pass, fail)},
 		{name: "Node.js, any key present", runtime: "nodejs20.x", code: "testdata/impls/keypresence-node", want: verdicts(fail, pass, fail)},
 		{name: "Node.js, guarded with the runtime's AWS SDK", runtime: "nodejs20.x", code: "testdata/impls/guarded-node", want: verdicts(pass, pass, pass)},
+		{name: "TypeScript, Amplify Gen 2's layout, bundled with esbuild, asking AdminGetUser", runtime: "nodejs22.x", code: "testdata/impls/typescript-amplify", handler: "handler.handler", want: verdicts(pass, pass, pass)},
+		{name: "Python with boto3, guarded with ListUsers", runtime: "python3.11", code: "testdata/impls/guarded-boto3", want: verdicts(pass, pass, pass)},
 		{name: "Node.js, confirm only", runtime: "nodejs20.x", code: "testdata/impls/confirmonly-node", want: verdicts(pass, fail, pass)},
 		{name: "Python, a domain allow-list with its own feature", runtime: "python3.11", code: "examples/allowlist/function",
 			extra: []string{"--profile", "cognito,auto-confirm,alias-safe,allow-list", "--features", "examples/allowlist/features", "--fixtures", "examples/allowlist/fixtures"},

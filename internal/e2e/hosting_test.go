@@ -22,6 +22,7 @@ type hosted struct {
 	name, runtime, handler string
 	files                  map[string]string // code directory: name -> content
 	code                   string            // or an existing directory
+	npmCI                  bool              // install the code's node_modules from its lock first
 	args                   []string
 	wantExit               int
 	want                   []string // in the output
@@ -81,6 +82,27 @@ func TestHostingAsLambda(t *testing.T) {
 			wantExit: 2, want: []string{"Runtime.CallbackHandlerDeprecated", "Node.js 24"}, within: 15 * time.Second},
 		{name: "Node.js 24 runs an async handler", runtime: "nodejs24.x", args: nil,
 			code: "testdata/impls/guarded-node", wantExit: 0, want: []string{"Node.js v24."}, within: 60 * time.Second},
+		{name: "boto3 (Debian's 1.26, which ignores AWS_ENDPOINT_URL_*) reaches the local pool", runtime: "python3.11", code: "testdata/impls/guarded-boto3",
+			wantExit: 0, want: []string{"boto3 1.26", "NOT AS ON LAMBDA: boto3"}, within: 60 * time.Second},
+		{name: "boto3: a call to another service stays on this machine", runtime: "python3.11", code: "testdata/impls/guarded-boto3", args: []string{"--profile", "auto-confirm", "--env", "CALL_OTHER_SERVICE=1"},
+			wantExit: 1, want: []string{"dynamodb is not emulated by autoconfirm-conformance local; point AWS_ENDPOINT_URL_DYNAMODB"}, within: 60 * time.Second},
+		{name: "JS SDK v2 (which ignores AWS_ENDPOINT_URL_*) reaches the local pool", runtime: "nodejs22.x", code: "testdata/impls/sdkv2-node", npmCI: true,
+			wantExit: 0, within: 60 * time.Second},
+		{name: "JS SDK v2: a call to another service stays on this machine", runtime: "nodejs22.x", code: "testdata/impls/sdkv2-node", npmCI: true, args: []string{"--profile", "auto-confirm", "--env", "CALL_OTHER_SERVICE=1"},
+			wantExit: 1, want: []string{"dynamodb is not emulated by autoconfirm-conformance local"}, within: 60 * time.Second},
+		{name: "JS SDK v3: a client the runtime includes is fetched, and its call to another service stays on this machine", runtime: "nodejs22.x", args: []string{"--profile", "auto-confirm"},
+			files: map[string]string{"index.mjs": `import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
+const db = new DynamoDBClient({});
+export const handler = async (event) => {
+  await db.send(new GetItemCommand({ TableName: "sign-ups", Key: { id: { S: "x" } } }));
+  event.response.autoConfirmUser = true;
+  return event;
+};
+`},
+			wantExit: 1, want: []string{"dynamodb is not emulated by autoconfirm-conformance local"}, within: 3 * time.Minute},
+		{name: "TypeScript that does not compile is a setup error", runtime: "nodejs22.x", handler: "handler.handler",
+			files:    map[string]string{"handler.ts": "export const handler = async (event: any) => { return event;\n"},
+			wantExit: 2, want: []string{"bundling handler.ts with esbuild 0.28.2"}, within: 30 * time.Second},
 		{name: "ListUsers with Limit 100 is refused, as Cognito refuses it", runtime: "nodejs22.x", args: []string{"--profile", "auto-confirm", "--env", "LIST_LIMIT=100"},
 			code: "testdata/impls/guarded-node", wantExit: 1, want: []string{"less than or equal to 60"}, within: 60 * time.Second},
 	}
@@ -94,6 +116,9 @@ func TestHostingAsLambda(t *testing.T) {
 				}
 			} else {
 				code = filepath.Join(root(t), code)
+			}
+			if c.npmCI {
+				code = npmCI(t, ctx, code)
 			}
 			args := []string{"local", "--runtime", c.runtime, "--code", code, "--report-dir", t.TempDir()}
 			if c.handler != "" {
@@ -201,4 +226,20 @@ func leftovers(t *testing.T, before map[string]bool) {
 	if s := strings.TrimSpace(string(out)); s != "" {
 		t.Errorf("left processes running:\n%s", s)
 	}
+}
+
+// npmCI copies a code directory and installs its node_modules from its lock,
+// as a team's build would before deploying.
+func npmCI(t *testing.T, ctx context.Context, code string) string {
+	t.Helper()
+	dst := t.TempDir()
+	if out, err := exec.CommandContext(ctx, "cp", "-R", code+"/.", dst).CombinedOutput(); err != nil {
+		t.Fatalf("copying %s: %v: %s", code, err, out)
+	}
+	cmd := exec.CommandContext(ctx, "npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
+	cmd.Dir = dst
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("npm ci in %s: %v: %s", code, err, out)
+	}
+	return dst
 }

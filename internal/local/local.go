@@ -127,8 +127,8 @@ func (r *run) start(ctx context.Context, work string) (*stack.Stack, error) {
 	if r.impl, err = Describe(o.Runtime, o.Code, o.Handler); err != nil {
 		return nil, err
 	}
-	if fn.StandIn != "" {
-		r.impl += "; NOT AS ON LAMBDA: " + fn.StandIn
+	for _, d := range fn.Differences {
+		r.impl += "; NOT AS ON LAMBDA: " + d
 	}
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
@@ -148,8 +148,8 @@ func (r *run) describe(st *stack.Stack) {
 		r.fn.Interpreter, r.timeout(), st.GatewayURL, "5s", 3)
 	r.say("cognito-local at %s, pool %s, app client with a secret, email and phone number as aliases; the handler reaches it at %s, where AdminGetUser resolves verified aliases", st.CognitoURL, st.PoolID, st.TriggerCognitoURL)
 	r.say("the handler's environment is Lambda's, built afresh: region %s, dummy credentials, every other AWS service refused by name at %s", stack.Region, st.OtherServicesURL)
-	if r.fn.StandIn != "" {
-		r.say("NOT AS ON LAMBDA: %s", r.fn.StandIn)
+	for _, d := range r.fn.Differences {
+		r.say("NOT AS ON LAMBDA: %s", d)
 	}
 	r.say("judging the profiles %s", r.o.Profile)
 	fmt.Fprintln(r.stdout, EmulatorDifferences)
@@ -177,8 +177,8 @@ func (r *run) summarize(ctx context.Context, st *stack.Stack, status int) int {
 		fmt.Fprintf(r.stderr, "local: %d test user(s) were left in the pool\n", left)
 		status = conformance.ExitFailed
 	}
-	if r.fn.StandIn != "" {
-		r.say("NOT AS ON LAMBDA: %s", r.fn.StandIn)
+	for _, d := range r.fn.Differences {
+		r.say("NOT AS ON LAMBDA: %s", d)
 	}
 	return status
 }

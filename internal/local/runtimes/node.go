@@ -57,19 +57,34 @@ func (c Cache) prepareNode(ctx context.Context, rt Runtime, code, handler, dir s
 	if err := checkHandler(handler); err != nil {
 		return Function{}, err
 	}
-	// Lambda's flags come first in NODE_OPTIONS, so that the function's own
-	// NODE_OPTIONS can turn a feature back on, as Lambda documents.
-	script := fmt.Sprintf("#!/bin/sh\n# written by autoconfirm-conformance local\ncd '%s' || exit 1\nNODE_OPTIONS=%q\"${NODE_OPTIONS:+ $NODE_OPTIONS}\"\nexport NODE_OPTIONS\nexec '%s' '%s' '%s'\n",
-		quote(task), nr.flags, quote(node), quote(filepath.Join(modules, "aws-lambda-ric", nr.entry)), handler)
-	if nr.flags == "" {
-		script = strings.Replace(script, "NODE_OPTIONS=\"\"\"${NODE_OPTIONS:+ $NODE_OPTIONS}\"\nexport NODE_OPTIONS\n", "", 1)
+	if _, err := c.provideModules(ctx, task, dir, modules, nodeDir); err != nil {
+		return Function{}, err
 	}
+	bundled, err := c.bundleTypeScript(ctx, task, handler, rt.Major)
+	if err != nil {
+		return Function{}, err
+	}
+	preload := filepath.Join(dir, "sdk-v2-endpoints.cjs")
+	js, _ := files.ReadFile("node/preload/sdk-v2-endpoints.cjs")
+	if err := os.WriteFile(preload, js, 0o644); err != nil {
+		return Function{}, err
+	}
+	// Lambda's flags, and the preload that points the SDK v2 at the local
+	// endpoints, come first in NODE_OPTIONS, so that the function's own
+	// NODE_OPTIONS can turn a feature back on, as Lambda documents.
+	options := strings.TrimSpace(nr.flags + " --require " + preload)
+	script := fmt.Sprintf("#!/bin/sh\n# written by autoconfirm-conformance local\ncd '%s' || exit 1\nNODE_OPTIONS='%s'\"${NODE_OPTIONS:+ $NODE_OPTIONS}\"\nexport NODE_OPTIONS\nexec '%s' '%s' '%s'\n",
+		quote(task), quote(options), quote(node), quote(filepath.Join(modules, "aws-lambda-ric", nr.entry)), handler)
 	b, err := writeBootstrap(dir, script)
 	if err != nil {
 		return Function{}, err
 	}
-	return Function{Bootstrap: b, Env: lambdaEnv(rt, handler, task),
-		Interpreter: fmt.Sprintf("Node.js %s (npm %s), flags %q", version, nodePackage(), nr.flags)}, nil
+	f := Function{Bootstrap: b, Env: lambdaEnv(rt, handler, task),
+		Interpreter: fmt.Sprintf("Node.js %s (npm %s), flags %q", version, nodePackage(), nr.flags)}
+	if bundled != "" {
+		f.Interpreter += fmt.Sprintf("; %s bundled with esbuild %s as CDK's NodejsFunction does", bundled, ESBuildVersion)
+	}
+	return f, nil
 }
 
 // nodePackage is the npm package that carries Node.js for this machine.
@@ -138,15 +153,12 @@ func lockHash(lockDir string) string {
 	return fmt.Sprintf("%x", sha256.Sum256(lock))[:12]
 }
 
-// besideRuntime copies the code into dir/task and links dir/node_modules to
-// the runtime's modules, so that both require and import find the AWS SDK
-// the way they do on Lambda, where the runtime provides it, and the code's
-// own node_modules, linked into the copy, still comes first.
+// besideRuntime copies the code into dir/task, below dir/node_modules (see
+// provideModules), so that both require and import find the AWS SDK the way
+// they do on Lambda, where the runtime provides it, and the code's own
+// node_modules, linked into the copy, still comes first.
 func besideRuntime(code, dir, modules string) (string, error) {
 	task := filepath.Join(dir, "task")
-	if err := os.Symlink(modules, filepath.Join(dir, "node_modules")); err != nil {
-		return "", err
-	}
 	err := filepath.WalkDir(code, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -184,4 +196,22 @@ func besideRuntime(code, dir, modules string) (string, error) {
 		return "", fmt.Errorf("copying the code beside the runtime's modules: %w", err)
 	}
 	return task, nil
+}
+
+// provideModules makes dir/node_modules, above the task, hold what Lambda's
+// Node.js runtime provides: the runtime's modules, and any other @aws-sdk
+// package the code imports without bringing it.
+func (c Cache) provideModules(ctx context.Context, task, dir, modules, nodeDir string) ([]string, error) {
+	names, err := sdkImports(task)
+	if err != nil {
+		return nil, fmt.Errorf("reading the code for the AWS SDK packages it imports: %w", err)
+	}
+	extra, err := c.sdkModules(ctx, task, modules, names, nodeDir)
+	if err != nil {
+		return nil, err
+	}
+	if err := linkModules(filepath.Join(dir, "node_modules"), modules, extra); err != nil {
+		return nil, fmt.Errorf("laying out the runtime's modules: %w", err)
+	}
+	return names, nil
 }

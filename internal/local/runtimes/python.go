@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -26,14 +27,27 @@ func (c Cache) preparePython(ctx context.Context, rt Runtime, code, handler, dir
 	if err := os.WriteFile(adapter, b, 0o644); err != nil {
 		return Function{}, err
 	}
-	script := fmt.Sprintf("#!/bin/sh\n# written by autoconfirm-conformance local\ncd '%s' || exit 1\nexec '%s' '%s' '%s'\n", quote(code), quote(py), quote(adapter), handler)
+	// -S: no site-packages, so the handler finds only its own code and
+	// what Lambda's runtime includes, not what pip put on this machine.
+	script := fmt.Sprintf("#!/bin/sh\n# written by autoconfirm-conformance local\ncd '%s' || exit 1\nexec '%s' -S '%s' '%s'\n", quote(code), quote(py), quote(adapter), handler)
 	boot, err := writeBootstrap(dir, script)
 	if err != nil {
 		return Function{}, err
 	}
 	f := Function{Bootstrap: boot, Env: lambdaEnv(rt, handler, code), Interpreter: "Python " + version + " (" + py + ")"}
+	sdk, boto3, err := c.pythonSDK()
+	switch {
+	case err != nil:
+		return Function{}, err
+	case sdk == "":
+		f.Differences = append(f.Differences, "boto3, which Lambda's Python runtimes include, is not provided: `apt-get install python3-boto3` (make local-tools does), or vendor it in the code directory")
+	default:
+		f.Env = append(f.Env, "PYTHONPATH="+sdk)
+		f.Interpreter += ", boto3 " + boto3 + " from Debian's python3-boto3"
+		f.Differences = append(f.Differences, "boto3 "+boto3+" from Debian's python3-boto3 stands in for the runtime's newer one; Debian's botocore needs requests, so `import requests` works here and not on Lambda")
+	}
 	if !strings.HasPrefix(version, fmt.Sprintf("3.%d.", rt.Minor)) {
-		f.StandIn = fmt.Sprintf("%s names Python 3.%d, which this machine lacks (Debian's packages offer 3.11 only, and PyPI is not reachable); Python %s stood in", rt.Name, rt.Minor, version)
+		f.Differences = append(f.Differences, fmt.Sprintf("%s names Python 3.%d, which this machine lacks (Debian's packages offer 3.11 only, and PyPI is not reachable); Python %s stood in", rt.Name, rt.Minor, version))
 	}
 	return f, nil
 }
@@ -67,4 +81,54 @@ func pythonFor(ctx context.Context, rt Runtime) (path, version string, err error
 		return "", "", fmt.Errorf("%s is Python %s; the handler needs 3.9 or later", name, lines[1])
 	}
 	return lines[0], lines[1], nil
+}
+
+// debianPython is where Debian's python3-* packages live.
+const debianPython = "/usr/lib/python3/dist-packages"
+
+// boto3Closure is what Lambda's Python runtimes include (boto3 and what it
+// needs), plus what Debian's botocore needs on top: it uses requests in
+// place of its vendored copy.
+var boto3Closure = []string{"boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six.py",
+	"requests", "idna", "charset_normalizer", "chardet", "certifi"}
+
+// pythonSDK returns a directory that holds boto3 and its closure, linked
+// from Debian's python3-boto3, and boto3's version; "" when Debian's boto3
+// is not installed.
+func (c Cache) pythonSDK() (dir, version string, err error) {
+	b, err := os.ReadFile(filepath.Join(debianPython, "boto3", "__init__.py"))
+	if err != nil {
+		return "", "", nil
+	}
+	m := regexp.MustCompile(`__version__ = '([^']+)'`).FindSubmatch(b)
+	if m == nil {
+		return "", "", fmt.Errorf("%s/boto3 names no version", debianPython)
+	}
+	version = string(m[1])
+	dir = filepath.Join(c.Dir, "python-sdk-boto3-"+version)
+	if _, err := os.Stat(filepath.Join(dir, "boto3")); err == nil {
+		return dir, version, nil
+	}
+	if err := os.MkdirAll(c.Dir, 0o755); err != nil {
+		return "", "", fmt.Errorf("creating the cache %s: %w (set AUTOCONFIRM_CACHE to a writable directory)", c.Dir, err)
+	}
+	tmp, err := os.MkdirTemp(c.Dir, ".python-sdk-")
+	if err != nil {
+		return "", "", err
+	}
+	for _, p := range boto3Closure {
+		if _, err := os.Stat(filepath.Join(debianPython, p)); err == nil {
+			if err := os.Symlink(filepath.Join(debianPython, p), filepath.Join(tmp, p)); err != nil {
+				os.RemoveAll(tmp)
+				return "", "", err
+			}
+		}
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		os.RemoveAll(tmp)
+		if _, serr := os.Stat(filepath.Join(dir, "boto3")); serr != nil {
+			return "", "", err
+		}
+	}
+	return dir, version, nil
 }

@@ -24,7 +24,7 @@ import (
 	"time"
 )
 
-//go:embed node/*/package.json node/*/package-lock.json python/bootstrap.py
+//go:embed node/*/package.json node/*/package-lock.json node/preload/sdk-v2-endpoints.cjs python/bootstrap.py
 var files embed.FS
 
 // Pinned versions.
@@ -127,9 +127,10 @@ type Function struct {
 	Env []string
 	// Interpreter names what runs the handler, for the report.
 	Interpreter string
-	// StandIn is set when the interpreter is not the version the runtime
-	// names; every report says so.
-	StandIn string
+	// Differences are the ways this function's runtime differs from
+	// Lambda's here (an interpreter that stands in, an SDK that is older or
+	// missing); every report says each of them.
+	Differences []string
 }
 
 // Prepare lays out, in dir, what Lambda's runtime would run for the handler

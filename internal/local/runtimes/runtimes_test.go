@@ -204,3 +204,140 @@ def lambda_handler(event, context):
 		}
 	}
 }
+
+// TestSDKImports finds the @aws-sdk packages a handler imports, in any
+// module syntax, and not those in its node_modules.
+func TestSDKImports(t *testing.T) {
+	task := t.TempDir()
+	os.WriteFile(filepath.Join(task, "index.mjs"), []byte(`import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { marshall } from '@aws-sdk/util-dynamodb';`), 0o644)
+	os.WriteFile(filepath.Join(task, "lib.ts"), []byte(`const s3 = require("@aws-sdk/client-s3/dist-cjs");`), 0o644)
+	os.WriteFile(filepath.Join(task, "notes.md"), []byte(`"@aws-sdk/client-sqs"`), 0o644)
+	os.MkdirAll(filepath.Join(task, "node_modules", "x"), 0o755)
+	os.WriteFile(filepath.Join(task, "node_modules", "x", "index.js"), []byte(`require("@aws-sdk/client-sns")`), 0o644)
+	got, err := sdkImports(task)
+	want := []string{"@aws-sdk/client-dynamodb", "@aws-sdk/client-s3", "@aws-sdk/util-dynamodb"}
+	if err != nil || strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("got %v, %v; want %v", got, err, want)
+	}
+}
+
+// TestLinkModules: a scoped package from a later source joins the scope of
+// an earlier one, and an earlier source's package wins.
+func TestLinkModules(t *testing.T) {
+	runtime, extra, dst := t.TempDir(), t.TempDir(), filepath.Join(t.TempDir(), "node_modules")
+	for _, p := range []string{"@aws-sdk/client-cognito-identity-provider", "@smithy/core", "aws-lambda-ric"} {
+		os.MkdirAll(filepath.Join(runtime, p), 0o755)
+	}
+	for _, p := range []string{"@aws-sdk/client-dynamodb", "@aws-sdk/client-cognito-identity-provider"} {
+		os.MkdirAll(filepath.Join(extra, p), 0o755)
+	}
+	if err := linkModules(dst, runtime, extra); err != nil {
+		t.Fatal(err)
+	}
+	for p, from := range map[string]string{
+		"@aws-sdk/client-cognito-identity-provider": runtime, "@aws-sdk/client-dynamodb": extra,
+		"@smithy/core": runtime, "aws-lambda-ric": runtime,
+	} {
+		if got, err := os.Readlink(filepath.Join(dst, p)); err != nil || got != filepath.Join(from, p) {
+			t.Errorf("%s links to %q (%v), want %s", p, got, err, filepath.Join(from, p))
+		}
+	}
+}
+
+// TestLambdaEnv: the handler gets what Lambda sets for its runtime, and the
+// OS-only runtimes no AWS_EXECUTION_ENV.
+func TestLambdaEnv(t *testing.T) {
+	for _, tt := range []struct {
+		runtime string
+		want    []string
+		not     string
+	}{
+		{"nodejs22.x", []string{"AWS_EXECUTION_ENV=AWS_Lambda_nodejs22.x", "_HANDLER=index.handler", "LAMBDA_TASK_ROOT=/code"}, ""},
+		{"python3.12", []string{"AWS_EXECUTION_ENV=AWS_Lambda_python3.12", "_HANDLER=index.handler", "LAMBDA_RUNTIME_DIR=/var/runtime"}, ""},
+		{"provided.al2023", []string{"_HANDLER=index.handler"}, "AWS_EXECUTION_ENV="},
+	} {
+		rt, _ := ParseRuntime(tt.runtime)
+		env := strings.Join(lambdaEnv(rt, "index.handler", "/code"), "\n")
+		for _, w := range tt.want {
+			if !strings.Contains(env, w) {
+				t.Errorf("%s: no %s in\n%s", tt.runtime, w, env)
+			}
+		}
+		if tt.not != "" && strings.Contains(env, tt.not) {
+			t.Errorf("%s: %s set:\n%s", tt.runtime, tt.not, env)
+		}
+	}
+}
+
+// TestPythonSaysWhoStandsIn: a runtime whose minor version this machine
+// lacks runs on the one it has, and says so; one it has, silently. The
+// interpreter runs without site-packages.
+func TestPythonSaysWhoStandsIn(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("python3 is not on PATH")
+	}
+	out, _ := exec.Command("python3", "-c", "import sys;print(sys.version_info[1])").Output()
+	have := strings.TrimSpace(string(out))
+	c := Cache{Dir: t.TempDir()}
+	for _, minor := range []string{have, "99"} {
+		rt, err := ParseRuntime("python3." + minor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		f, err := c.Prepare(context.Background(), rt, t.TempDir(), rt.DefaultHandler(), dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		said := strings.Join(f.Differences, "\n")
+		if stands := strings.Contains(said, "stood in"); stands != (minor == "99") || (stands && !strings.Contains(said, "Python 3."+have)) {
+			t.Errorf("python3.%s on a machine with 3.%s: differences %q", minor, have, said)
+		}
+		if b, _ := os.ReadFile(f.Bootstrap); !strings.Contains(string(b), "' -S '") {
+			t.Errorf("the interpreter runs with site-packages:\n%s", b)
+		}
+	}
+}
+
+// TestBoto3Preload: botocore older than 1.31 ignores AWS_ENDPOINT_URL_*; the
+// adapter's preload points its clients there, and an explicit endpoint_url
+// wins. It runs against Debian's python3-boto3 when it is installed.
+func TestBoto3Preload(t *testing.T) {
+	c := Cache{Dir: t.TempDir()}
+	sdk, version, err := c.pythonSDK()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sdk == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("Debian's python3-boto3 is not installed; CI must have it (make local-tools installs it)")
+		}
+		t.Skip("Debian's python3-boto3 is not installed")
+	}
+	adapter := filepath.Join(t.TempDir(), "bootstrap.py")
+	b, _ := files.ReadFile("python/bootstrap.py")
+	os.WriteFile(adapter, b, 0o644)
+	script := `import importlib.util
+spec = importlib.util.spec_from_file_location("adapter", "` + adapter + `")
+adapter = importlib.util.module_from_spec(spec); spec.loader.exec_module(adapter)
+if PRELOAD:
+    adapter.endpoint_preload()
+import boto3
+print(boto3.client("cognito-idp", region_name="us-east-1").meta.endpoint_url)
+print(boto3.client("dynamodb", region_name="us-east-1").meta.endpoint_url)
+print(boto3.client("dynamodb", region_name="us-east-1", endpoint_url="http://127.0.0.1:3").meta.endpoint_url)
+`
+	for preload, want := range map[string]string{
+		"True":  "http://127.0.0.1:2\nhttp://127.0.0.1:1\nhttp://127.0.0.1:3",
+		"False": "https://cognito-idp.us-east-1.amazonaws.com\nhttps://dynamodb.us-east-1.amazonaws.com\nhttp://127.0.0.1:3",
+	} {
+		cmd := exec.Command("python3", "-S", "-c", "PRELOAD = "+preload+"\n"+script)
+		cmd.Env = append(os.Environ(), "PYTHONPATH="+sdk, "AWS_ENDPOINT_URL=http://127.0.0.1:1", "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER=http://127.0.0.1:2",
+			"AWS_ACCESS_KEY_ID=x", "AWS_SECRET_ACCESS_KEY=y")
+		out, err := cmd.CombinedOutput()
+		if got := strings.TrimSpace(string(out)); err != nil || got != want {
+			t.Errorf("boto3 %s, preload %s: got %q (%v), want %q", version, preload, got, err, want)
+		}
+	}
+}

@@ -70,7 +70,6 @@ def load(name):
         module, function = name.rsplit(".", 1)
     except ValueError as exc:
         raise Fault("Runtime.MalformedHandlerName", "Bad handler '%s': %s" % (name, exc))
-    sys.path.insert(0, os.getcwd())
     try:
         mod = importlib.import_module(module.replace("/", "."))
     except ImportError as exc:
@@ -92,10 +91,53 @@ def error_of(exc):
     return error_body(exc)
 
 
+def endpoint_preload():
+    """Points botocore older than 1.31 (boto3 before 1.28, Debian's among
+    them), which ignores AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>, at
+    those endpoints, as newer ones do by themselves, so that its calls stay on
+    this machine. A client given an endpoint_url keeps it."""
+    if not any(k.startswith("AWS_ENDPOINT_URL") for k in os.environ):
+        return
+    try:
+        import botocore
+        import botocore.session
+    except ImportError:
+        return
+    try:
+        if tuple(int(x) for x in botocore.__version__.split(".")[:2]) >= (1, 31):
+            return
+    except ValueError:
+        return
+    create_client = botocore.session.Session.create_client
+
+    def with_endpoint(self, service_name, *args, **kwargs):
+        # endpoint_url is create_client's fifth parameter after service_name.
+        if kwargs.get("endpoint_url") is None and (len(args) < 5 or args[4] is None):
+            url = None
+            try:
+                service_id = str(self.get_service_model(service_name).service_id)
+                url = os.environ.get("AWS_ENDPOINT_URL_" + service_id.upper().replace(" ", "_").replace("-", "_"))
+            except Exception:  # an unknown service: botocore will say so
+                pass
+            url = url or os.environ.get("AWS_ENDPOINT_URL")
+            if url:
+                if len(args) >= 5:
+                    args = args[:4] + (url,) + args[5:]
+                else:
+                    kwargs["endpoint_url"] = url
+        return create_client(self, service_name, *args, **kwargs)
+
+    botocore.session.Session.create_client = with_endpoint
+
+
 def main(argv):
     if len(argv) != 2:
         sys.stderr.write(__doc__)
         return 2
+    # The code comes first, as /var/task does on Lambda: a vendored boto3
+    # wins over the runtime's, for the preload too.
+    sys.path.insert(0, os.getcwd())
+    endpoint_preload()
     try:
         handler = load(argv[1])
     except Exception as exc:  # the runtime API wants to hear of it

@@ -1,0 +1,47 @@
+// Written by autoconfirm-conformance local, which starts Node.js with
+// --require of this file. The AWS SDK for JavaScript v2 ignores
+// AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>; the SDK v3, boto3 1.28+
+// and aws-sdk-go-v2 read them. When a handler loads aws-sdk (v2), this points
+// its global configuration at the same endpoints, so that its calls stay on
+// this machine: AWS_ENDPOINT_URL for every service, and a service's own
+// variable for that service. A client given an endpoint keeps it.
+"use strict";
+const Module = require("module");
+
+// The v2 identifiers whose names do not follow from the variable's.
+const identifiers = {
+  COGNITO_IDENTITY_PROVIDER: "cognitoidentityserviceprovider",
+  SFN: "stepfunctions",
+  EVENTBRIDGE: "eventbridge",
+  API_GATEWAY: "apigateway",
+};
+
+function configure(AWS) {
+  if (!AWS || !AWS.config || AWS.config.__autoconfirmEndpoints) {
+    return;
+  }
+  AWS.config.__autoconfirmEndpoints = true;
+  if (process.env.AWS_ENDPOINT_URL) {
+    AWS.config.update({ endpoint: process.env.AWS_ENDPOINT_URL });
+  }
+  for (const [key, url] of Object.entries(process.env)) {
+    const m = /^AWS_ENDPOINT_URL_(.+)$/.exec(key);
+    if (m && url) {
+      const id = identifiers[m[1]] || m[1].toLowerCase().replace(/_/g, "");
+      AWS.config[id] = Object.assign({}, AWS.config[id], { endpoint: url });
+    }
+  }
+}
+
+const load = Module._load;
+Module._load = function (request, parent, isMain) {
+  const exported = load.apply(this, arguments);
+  if (typeof request === "string" && /^aws-sdk(\/|$)/.test(request)) {
+    try {
+      configure(request === "aws-sdk" ? exported : load.call(this, "aws-sdk/lib/core", parent, false));
+    } catch (err) {
+      // Not the SDK v2 this expects: leave it as it is.
+    }
+  }
+  return exported;
+};

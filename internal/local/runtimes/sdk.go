@@ -1,0 +1,128 @@
+package runtimes
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// SDKVersion is the AWS SDK for JavaScript v3 version that stands in for the
+// one Lambda's Node.js runtimes include: the Cognito client's, which
+// node/ric*/package-lock.json pin, and every other @aws-sdk package's that a
+// handler imports without bringing it.
+const SDKVersion = "3.1169.0"
+
+var sdkImport = regexp.MustCompile(`["'](@aws-sdk/[a-z0-9][a-z0-9-]*)["'/]`)
+
+// sdkImports lists the @aws-sdk packages that the code under task names in
+// an import or require, outside node_modules.
+func sdkImports(task string) ([]string, error) {
+	var names []string
+	err := filepath.WalkDir(task, func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case d.IsDir() && d.Name() == "node_modules":
+			return fs.SkipDir
+		case d.IsDir() || !slices.Contains([]string{".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".tsx"}, filepath.Ext(p)):
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		for _, m := range sdkImport.FindAllSubmatch(b, -1) {
+			if n := string(m[1]); !slices.Contains(names, n) {
+				names = append(names, n)
+			}
+		}
+		return nil
+	})
+	slices.Sort(names)
+	return names, err
+}
+
+// sdkModules returns a node_modules directory holding the @aws-sdk packages
+// in names that neither the code's own node_modules nor the runtime's
+// modules provide, installed once at SDKVersion into the cache; "" when none
+// is missing.
+func (c Cache) sdkModules(ctx context.Context, task, runtimeModules string, names []string, nodeDir string) (string, error) {
+	var missing []string
+	for _, n := range names {
+		_, own := os.Stat(filepath.Join(task, "node_modules", n))
+		_, provided := os.Stat(filepath.Join(runtimeModules, n))
+		if own != nil && provided != nil {
+			missing = append(missing, n)
+		}
+	}
+	if len(missing) == 0 {
+		return "", nil
+	}
+	dir := filepath.Join(c.Dir, "aws-sdk-"+SDKVersion)
+	modules := filepath.Join(dir, "node_modules")
+	var fetch []string
+	for _, n := range missing {
+		if _, err := os.Stat(filepath.Join(modules, n, "package.json")); err != nil {
+			fetch = append(fetch, n+"@"+SDKVersion)
+		}
+	}
+	if len(fetch) == 0 {
+		return modules, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("creating the cache %s: %w (set AUTOCONFIRM_CACHE to a writable directory)", c.Dir, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "package.json")); err != nil {
+		os.WriteFile(filepath.Join(dir, "package.json"), []byte(`{"name":"autoconfirm-aws-sdk","private":true,"description":"AWS SDK v3 packages a handler imports that Lambda's Node.js runtimes include"}`+"\n"), 0o644)
+	}
+	c.say("fetching %s, which Lambda's Node.js runtimes include, into %s", strings.Join(fetch, ", "), dir)
+	cmd := exec.CommandContext(ctx, "npm", append([]string{"install", "--no-audit", "--no-fund", "--loglevel=error", "--save-exact"}, fetch...)...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "PATH="+filepath.Join(nodeDir, "bin")+string(os.PathListSeparator)+os.Getenv("PATH"))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("fetching %s failed: %w\n%s\nLambda's runtime includes the whole AWS SDK v3; to run this handler here, put the package in the code's own node_modules", strings.Join(fetch, ", "), err, out)
+	}
+	return modules, nil
+}
+
+// linkModules makes dst a node_modules directory of links to the packages
+// of each source, scoped ones included; an earlier source's package wins.
+func linkModules(dst string, sources ...string) error {
+	for _, src := range sources {
+		if src == "" {
+			continue
+		}
+		entries, err := os.ReadDir(src)
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			if strings.HasPrefix(e.Name(), ".") {
+				continue
+			}
+			if strings.HasPrefix(e.Name(), "@") {
+				if err := linkModules(filepath.Join(dst, e.Name()), filepath.Join(src, e.Name())); err != nil {
+					return err
+				}
+				continue
+			}
+			if err := os.MkdirAll(dst, 0o755); err != nil {
+				return err
+			}
+			to := filepath.Join(dst, e.Name())
+			if _, err := os.Lstat(to); err == nil {
+				continue
+			}
+			if err := os.Symlink(filepath.Join(src, e.Name()), to); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
