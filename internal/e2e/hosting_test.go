@@ -106,6 +106,19 @@ export const handler = async (event) => {
 		{name: "ListUsers with Limit 100 is refused, as Cognito refuses it", runtime: "nodejs22.x", args: []string{"--profile", "auto-confirm", "--env", "LIST_LIMIT=100"},
 			code: "testdata/impls/guarded-node", wantExit: 1, want: []string{"less than or equal to 60"}, within: 60 * time.Second},
 	}
+	// Fetching a runtime the first time takes minutes (Node.js, the native
+	// build of aws-lambda-ric, esbuild); the budgets below are for a warm
+	// cache, so each runtime is fetched first.
+	warm := t.TempDir()
+	os.WriteFile(filepath.Join(warm, "index.mjs"), []byte("export const handler = async (event) => event;\n"), 0o644)
+	os.WriteFile(filepath.Join(warm, "handler.ts"), []byte("export const handler = async (event: unknown) => event;\n"), 0o644)
+	for _, rt := range []string{"nodejs20.x", "nodejs22.x", "nodejs24.x"} {
+		cmd := exec.CommandContext(ctx, runner, "local", "--runtime", rt, "--code", warm, "--handler", "handler.handler", "--profile", "cognito", "--report-dir", t.TempDir())
+		cmd.Dir = root(t)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("fetching %s: %v\n%s", rt, err, out)
+		}
+	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			code := c.code
@@ -124,11 +137,11 @@ export const handler = async (event) => {
 			if c.handler != "" {
 				args = append(args, "--handler", c.handler)
 			}
-			before := tempDirs(t)
+			tmp := privateTemp(t)
 			start := time.Now()
 			cmd := exec.CommandContext(ctx, runner, append(args, c.args...)...)
 			cmd.Dir = root(t)
-			cmd.Env = append(os.Environ(), "PROFILE=", "TAGS=", "AUTOCONFIRM_E2E_HOST_ONLY=1", "AWS_ACCESS_KEY_ID=AKIAHOSTCREDENTIAL00", "AWS_SECRET_ACCESS_KEY=host")
+			cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "PROFILE=", "TAGS=", "AUTOCONFIRM_E2E_HOST_ONLY=1", "AWS_ACCESS_KEY_ID=AKIAHOSTCREDENTIAL00", "AWS_SECRET_ACCESS_KEY=host")
 			out, _ := cmd.CombinedOutput()
 			took := time.Since(start)
 			if got := cmd.ProcessState.ExitCode(); got != c.wantExit {
@@ -142,7 +155,7 @@ export const handler = async (event) => {
 			if took > c.within {
 				t.Errorf("took %s, more than %s", took.Round(time.Millisecond), c.within)
 			}
-			leftovers(t, before)
+			leftovers(t, tmp)
 			if t.Failed() {
 				t.Logf("the run said:\n%s", out)
 			}
@@ -160,9 +173,10 @@ func TestSignalsEndTheRun(t *testing.T) {
 	args := []string{"local", "--runtime", "python3.11", "--code", code, "--report-dir", t.TempDir()}
 
 	t.Run("SIGTERM", func(t *testing.T) {
-		before := tempDirs(t)
+		tmp := privateTemp(t)
 		cmd := exec.CommandContext(ctx, runner, args...)
 		cmd.Dir = root(t)
+		cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
 		stdout, _ := cmd.StdoutPipe()
 		cmd.Stderr = cmd.Stdout
 		if err := cmd.Start(); err != nil {
@@ -182,13 +196,14 @@ func TestSignalsEndTheRun(t *testing.T) {
 		if !errors.As(err, &exit) || exit.ExitCode() != 130 {
 			t.Errorf("after SIGTERM: %v, want exit 130", err)
 		}
-		leftovers(t, before)
+		leftovers(t, tmp)
 	})
 	t.Run("SIGPIPE", func(t *testing.T) {
-		before := tempDirs(t)
+		tmp := privateTemp(t)
 		cmd := exec.CommandContext(ctx, "sh", "-c", `"$0" "$@" | head -n 3`, runner)
 		cmd.Args = append(cmd.Args, args...)
 		cmd.Dir = root(t)
+		cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
 		start := time.Now()
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Errorf("%v: %s", err, out)
@@ -196,35 +211,37 @@ func TestSignalsEndTheRun(t *testing.T) {
 		if took := time.Since(start); took > 90*time.Second {
 			t.Errorf("the pipeline took %s after head left", took)
 		}
-		leftovers(t, before)
+		leftovers(t, tmp)
 	})
 }
 
-// tempDirs lists local's temporary directories.
-func tempDirs(t *testing.T) map[string]bool {
+// privateTemp is a TMPDIR of the test's own, so that whatever a run leaves
+// behind is found there, whatever else runs on the machine.
+func privateTemp(t *testing.T) string {
 	t.Helper()
-	m := map[string]bool{}
-	for _, pat := range []string{"autoconfirm-local-*", "autoconfirm-local-stack-*"} {
-		found, _ := filepath.Glob(filepath.Join(os.TempDir(), pat))
-		for _, f := range found {
-			m[f] = true
-		}
+	dir, err := os.MkdirTemp("", "autoconfirm-e2e-tmp-")
+	if err != nil {
+		t.Fatal(err)
 	}
-	return m
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	return dir
 }
 
-// leftovers fails when a run left a temporary directory, or a process of
-// the stack or the handler, behind.
-func leftovers(t *testing.T, before map[string]bool) {
+// leftovers fails when a run left anything in its TMPDIR, or a process that
+// runs from there or names it.
+func leftovers(t *testing.T, tmp string) {
 	t.Helper()
-	for d := range tempDirs(t) {
-		if !before[d] {
-			t.Errorf("left the temporary directory %s", d)
-		}
+	entries, _ := os.ReadDir(tmp)
+	for _, e := range entries {
+		t.Errorf("left %s in its TMPDIR", e.Name())
 	}
-	out, _ := exec.Command("pgrep", "-fa", "aws-lambda-rie --runtime-interface|cognito-local/lib/bin/start.js|python-runtime-api.py|aws-lambda-ric/(bin/)?index.mjs").Output()
-	if s := strings.TrimSpace(string(out)); s != "" {
-		t.Errorf("left processes running:\n%s", s)
+	procs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, p := range procs {
+		cmdline, _ := os.ReadFile(filepath.Join(p, "cmdline"))
+		cwd, _ := os.Readlink(filepath.Join(p, "cwd"))
+		if strings.Contains(string(cmdline), tmp) || strings.HasPrefix(cwd, tmp) {
+			t.Errorf("left process %s running: %s", filepath.Base(p), strings.ReplaceAll(string(cmdline), "\x00", " "))
+		}
 	}
 }
 
