@@ -73,8 +73,8 @@ func runLocal(ctx context.Context, args []string, getenv func(string) string, st
 	if _, err := conformance.ParseProfiles(o.profile); err != nil {
 		return conformance.ExitUsage, usageErrorf("%v", err)
 	}
-	if o.timeout <= 0 || o.timeout > 15*time.Minute {
-		return conformance.ExitUsage, usageErrorf("--timeout %s: Lambda takes 1s to 15m", o.timeout)
+	if o.timeout < time.Second || o.timeout > 15*time.Minute || o.timeout%time.Second != 0 {
+		return conformance.ExitUsage, usageErrorf("--timeout %s: Lambda takes whole seconds from 1s to 15m0s", o.timeout)
 	}
 	cacheDir, err := runtimes.DefaultCacheDir(getenv)
 	if err != nil {

@@ -88,6 +88,8 @@ func TestHostingAsLambda(t *testing.T) {
 			wantExit: 1, want: []string{"dynamodb is not emulated by autoconfirm-conformance local; point AWS_ENDPOINT_URL_DYNAMODB"}, within: 60 * time.Second},
 		{name: "JS SDK v2 (which ignores AWS_ENDPOINT_URL_*) reaches the local pool", runtime: "nodejs22.x", code: "testdata/impls/sdkv2-node", npmCI: true,
 			wantExit: 0, within: 60 * time.Second},
+		{name: "JS SDK v2 imported from an ES module reaches the local pool", runtime: "nodejs22.x", code: "testdata/impls/sdkv2-node", handler: "esm.handler", npmCI: true,
+			args: []string{"--profile", "auto-confirm"}, wantExit: 0, within: 60 * time.Second},
 		{name: "JS SDK v2: a call to another service stays on this machine", runtime: "nodejs22.x", code: "testdata/impls/sdkv2-node", npmCI: true, args: []string{"--profile", "auto-confirm", "--env", "CALL_OTHER_SERVICE=1"},
 			wantExit: 1, want: []string{"dynamodb is not emulated by autoconfirm-conformance local"}, within: 60 * time.Second},
 		{name: "JS SDK v3: a client the runtime includes is fetched, and its call to another service stays on this machine", runtime: "nodejs22.x", args: []string{"--profile", "auto-confirm"},

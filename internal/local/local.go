@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/autoconfirm/autoconfirm/conformance"
+	"github.com/autoconfirm/autoconfirm/internal/local/gateway"
 	"github.com/autoconfirm/autoconfirm/internal/local/runtimes"
 	"github.com/autoconfirm/autoconfirm/internal/local/stack"
 )
@@ -145,11 +146,14 @@ func (r *run) start(ctx context.Context, work string) (*stack.Stack, error) {
 func (r *run) describe(st *stack.Stack) {
 	r.say("%s", r.impl)
 	r.say("the handler runs on %s under the Lambda Runtime Interface Emulator, timeout %s; Cognito's invocations go through a gateway at %s (%s an attempt, %d attempts)",
-		r.fn.Interpreter, r.timeout(), st.GatewayURL, "5s", 3)
+		r.fn.Interpreter, r.timeout(), st.GatewayURL, gateway.CognitoAttempt, gateway.CognitoAttempts)
 	r.say("cognito-local at %s, pool %s, app client with a secret, email and phone number as aliases; the handler reaches it at %s, where AdminGetUser resolves verified aliases", st.CognitoURL, st.PoolID, st.TriggerCognitoURL)
 	r.say("the handler's environment is Lambda's, built afresh: region %s, dummy credentials, every other AWS service refused by name at %s", stack.Region, st.OtherServicesURL)
 	for _, d := range r.fn.Differences {
 		r.say("NOT AS ON LAMBDA: %s", d)
+	}
+	if r.timeout() > gateway.CognitoAttempt {
+		r.say("warning: the function's timeout, %s, is longer than Cognito waits (%s an attempt): a sign-up that takes longer is retried, and fails after three attempts, while the function goes on running", r.timeout(), gateway.CognitoAttempt)
 	}
 	r.say("judging the profiles %s", r.o.Profile)
 	fmt.Fprintln(r.stdout, EmulatorDifferences)

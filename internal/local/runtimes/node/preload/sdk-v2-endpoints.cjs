@@ -33,15 +33,19 @@ function configure(AWS) {
   }
 }
 
-const load = Module._load;
-Module._load = function (request, parent, isMain) {
-  const exported = load.apply(this, arguments);
-  if (typeof request === "string" && /^aws-sdk(\/|$)/.test(request)) {
+// The SDK's lib/node_loader.js, which every entry (aws-sdk, aws-sdk/clients/*)
+// loads, builds AWS.config last (2.1693.0, line 204). It is compiled once,
+// whether require or import loads it (the ESM loader compiles CommonJS through
+// the same method): configure AWS.config as soon as it exists.
+const compile = Module.prototype._compile;
+Module.prototype._compile = function (content, filename) {
+  const result = compile.apply(this, arguments);
+  if (typeof filename === "string" && /[\\/]aws-sdk[\\/]lib[\\/]node_loader\.js$/.test(filename)) {
     try {
-      configure(request === "aws-sdk" ? exported : load.call(this, "aws-sdk/lib/core", parent, false));
+      configure(this.exports);
     } catch (err) {
       // Not the SDK v2 this expects: leave it as it is.
     }
   }
-  return exported;
+  return result;
 };
