@@ -11,8 +11,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/autoconfirm/autoconfirm/conformance"
 	"github.com/autoconfirm/autoconfirm/internal/local"
@@ -83,7 +81,7 @@ func usageErrorf(format string, a ...any) error {
 const exitInterrupted = local.ExitInterrupted
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGPIPE)
+	ctx, stop := interruptible()
 	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)

@@ -92,6 +92,10 @@ func (r *run) judge(ctx context.Context, st *stack.Stack) (int, error) {
 			return conformance.ExitUsage, fmt.Errorf("running the %s target: %w", target, err)
 		}
 		r.say("%s target: exit %d", target, code)
+		if code == ExitInterrupted { // its output broke, or someone signalled it
+			fmt.Fprintln(r.stderr, "local: the run was interrupted; the stack is stopped and the run did not pass")
+			return ExitInterrupted, nil
+		}
 		if code == conformance.ExitUsage {
 			return conformance.ExitUsage, nil
 		}

@@ -267,7 +267,7 @@ func (c Cache) npmCIFrom(ctx context.Context, dir string, pinned fs.FS, sub, wha
 	c.say("fetching %s into %s", what, dir)
 	cmd := exec.CommandContext(ctx, "npm", "ci", "--no-audit", "--no-fund", "--loglevel=error")
 	cmd.Dir = tmp
-	cmd.Env = append(os.Environ(), env...)
+	cmd.Env = append(c.npmEnv(), env...)
 	cmd.Stdout, cmd.Stderr = c.Progress, c.Progress
 	if c.Progress == nil {
 		cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
@@ -337,4 +337,11 @@ func HashCode(dir string) (int, string, error) {
 		h.Write(b)
 	}
 	return len(names), fmt.Sprintf("%x", h.Sum(nil)), nil
+}
+
+// npmEnv is the environment npm runs in: this process's, with Node's
+// compile cache, which npm turns on, kept in the cache rather than in
+// TMPDIR, where a run must leave nothing.
+func (c Cache) npmEnv() []string {
+	return append(os.Environ(), "NODE_COMPILE_CACHE="+filepath.Join(c.Dir, "node-compile-cache"))
 }

@@ -84,7 +84,7 @@ func (c Cache) sdkModules(ctx context.Context, task, runtimeModules string, name
 	c.say("fetching %s, which Lambda's Node.js runtimes include, into %s", strings.Join(fetch, ", "), dir)
 	cmd := exec.CommandContext(ctx, "npm", append([]string{"install", "--no-audit", "--no-fund", "--loglevel=error", "--save-exact"}, fetch...)...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "PATH="+filepath.Join(nodeDir, "bin")+string(os.PathListSeparator)+os.Getenv("PATH"))
+	cmd.Env = append(c.npmEnv(), "PATH="+filepath.Join(nodeDir, "bin")+string(os.PathListSeparator)+os.Getenv("PATH"))
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("fetching %s failed: %w\n%s\nLambda's runtime includes the whole AWS SDK v3; to run this handler here, put the package in the code's own node_modules", strings.Join(fetch, ", "), err, out)
 	}
