@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -45,6 +46,12 @@ func TestHostingAsLambda(t *testing.T) {
 		{name: "a 6 s handler under a 10 s timeout: Cognito gives up after three attempts", runtime: "python3.11", args: []string{"--timeout", "10s"},
 			files:    map[string]string{"lambda_function.py": "import time\ndef lambda_handler(event, context):\n    time.sleep(6)\n    return event\n"},
 			wantExit: 1, want: []string{"timed out: Cognito would fail it: no answer within 5s in 3 attempts"}, within: 40 * time.Second},
+		{name: "a 6 s cold start passes on a later attempt, and says the handler ran twice", runtime: "python3.11", args: []string{"--timeout", "10s", "--profile", "cognito"},
+			files:    map[string]string{"lambda_function.py": "import time\ntime.sleep(6)\n\ndef lambda_handler(event, context):\n    return event\n"},
+			wantExit: 0, want: []string{"SLOW COLD START", "invoked the handler 2 times"}, within: 60 * time.Second},
+		{name: "a bootstrap that exits during init is a setup error", runtime: "provided.al2023",
+			files:    map[string]string{"bootstrap": "#!/bin/sh\necho 'missing configuration' >&2\nexit 3\n"},
+			wantExit: 2, want: []string{"Runtime.ExitError", "exit status 3", "missing configuration"}, within: 15 * time.Second},
 		{name: "the context reports the configured timeout", runtime: "python3.11", args: []string{"--timeout", "4s", "--profile", "cognito"},
 			files: map[string]string{"lambda_function.py": "def lambda_handler(event, context):\n    left = context.get_remaining_time_in_millis()\n" +
 				"    if not 3000 < left <= 4000:\n        raise RuntimeError('remaining %d ms' % left)\n    return event\n"},
@@ -127,7 +134,7 @@ export const handler = async (event) => {
 			if code == "" {
 				code = t.TempDir()
 				for name, content := range c.files {
-					os.WriteFile(filepath.Join(code, name), []byte(content), 0o644)
+					os.WriteFile(filepath.Join(code, name), []byte(content), 0o755)
 				}
 			} else {
 				code = filepath.Join(root(t), code)
@@ -200,6 +207,33 @@ func TestSignalsEndTheRun(t *testing.T) {
 		}
 		leftovers(t, tmp)
 	})
+	t.Run("an emulator that crashes", func(t *testing.T) {
+		tmp := privateTemp(t)
+		cmd := exec.CommandContext(ctx, runner, args...)
+		cmd.Dir = root(t)
+		cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
+		var out bytes.Buffer
+		stdout, _ := cmd.StdoutPipe()
+		cmd.Stderr = &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if strings.Contains(sc.Text(), "running the scenarios against the pool target") {
+				killEmulator(t, tmp)
+				break
+			}
+		}
+		for sc.Scan() {
+		}
+		err := cmd.Wait()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != 2 || !strings.Contains(out.String(), "Runtime Interface Emulator crashed") {
+			t.Errorf("after the emulator died: %v, want exit 2 naming the crash; stderr:\n%s", err, out.String())
+		}
+		leftovers(t, tmp)
+	})
 	t.Run("SIGPIPE", func(t *testing.T) {
 		tmp := privateTemp(t)
 		cmd := exec.CommandContext(ctx, "sh", "-c", `"$0" "$@" | head -n 3`, runner)
@@ -261,4 +295,19 @@ func npmCI(t *testing.T, ctx context.Context, code string) string {
 		t.Fatalf("npm ci in %s: %v: %s", code, err, out)
 	}
 	return dst
+}
+
+// killEmulator kills the emulator a run started from tmp, as a crash would.
+func killEmulator(t *testing.T, tmp string) {
+	t.Helper()
+	procs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, p := range procs {
+		cmdline, _ := os.ReadFile(filepath.Join(p, "cmdline"))
+		if strings.Contains(string(cmdline), "--runtime-interface-emulator-address") && strings.Contains(string(cmdline), tmp) {
+			pid, _ := strconv.Atoi(filepath.Base(p))
+			syscall.Kill(pid, syscall.SIGKILL)
+			return
+		}
+	}
+	t.Fatal("found no emulator to kill")
 }

@@ -227,5 +227,6 @@ cognito-local is not Cognito. Where it differs, and what that means here:
   - the fault scenarios need the fake pool: they skip live;
   - an attribute sent empty in SignUp never reaches the trigger, so at pool depth the "empty"
     scenarios are not observable; the lambda target sees them;
-  - a Cognito attempt abandoned after 5 s ends the handler's run there (Lambda lets it finish in
-    its environment), and the next attempt starts cold in a new one.`)
+  - there is one execution environment: invocations run one at a time, and a Cognito attempt
+    abandoned after 5 s runs on while the next attempt waits for it, and finds it warm, where
+    Lambda may start the next one cold in a new environment.`)

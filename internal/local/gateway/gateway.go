@@ -10,7 +10,6 @@ package gateway
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -93,8 +92,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // Cognito returns the Invoke API as Cognito uses it: an attempt that has not
 // answered in 5 s is abandoned and made again, up to three times; after the
-// third, the sign-up fails. An abandoned attempt's emulator is restarted, so
-// the next attempt starts cold, as in a new execution environment.
+// third, the sign-up fails.
 func (g *Gateway) Cognito() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, ok := g.request(w, r)
@@ -110,27 +108,36 @@ func (g *Gateway) Cognito() http.Handler {
 }
 
 // AsCognito invokes the function as Cognito does and returns the answer
-// Cognito would act on, and how many times the handler ran for it.
+// Cognito would act on, and how many attempts it made. An abandoned attempt
+// runs on to its end (the function's timeout bounds it), as it does on
+// Lambda; the next attempt waits for the one execution environment here, and
+// finds it warm, where Lambda might start another, cold.
 func (g *Gateway) AsCognito(ctx context.Context, body []byte) (rie.Result, int, error) {
 	g.stats.SignUps.Add(1)
+	type answer struct {
+		res rie.Result
+		err error
+	}
 	for n := 1; n <= g.attempts; n++ {
-		actx, cancel := context.WithTimeout(ctx, g.attempt)
-		res, err := g.invoke(actx, body)
-		late := actx.Err() != nil
-		cancel()
-		if ctx.Err() != nil {
+		done := make(chan answer, 1)
+		go func() {
+			res, err := g.invoke(context.WithoutCancel(ctx), body)
+			done <- answer{res, err}
+		}()
+		select {
+		case <-ctx.Done():
 			return rie.Result{}, n, ctx.Err()
-		}
-		if late && errors.Is(err, context.DeadlineExceeded) {
+		case <-time.After(g.attempt):
 			continue
-		}
-		if n > 1 {
-			g.stats.Retried.Add(1)
-			if g.retried != nil {
-				g.retried(n, true)
+		case a := <-done:
+			if n > 1 {
+				g.stats.Retried.Add(1)
+				if g.retried != nil {
+					g.retried(n, true)
+				}
 			}
+			return a.res, n, a.err
 		}
-		return res, n, err
 	}
 	g.stats.TimedOut.Add(1)
 	if g.retried != nil {
