@@ -27,6 +27,7 @@ type hosted struct {
 	args                   []string
 	wantExit               int
 	want                   []string // in the output
+	inReports              []string // in run.json and report.html
 	within                 time.Duration
 }
 
@@ -76,7 +77,7 @@ func TestHostingAsLambda(t *testing.T) {
 			wantExit: 0, within: 60 * time.Second},
 		{name: "Python: a minor version this machine lacks is said to stand in", runtime: "python3.13", args: []string{"--profile", "cognito"},
 			files:    map[string]string{"lambda_function.py": confirmPy},
-			wantExit: 0, want: []string{"NOT AS ON LAMBDA: python3.13 names Python 3.13"}, within: 60 * time.Second},
+			wantExit: 0, want: []string{"NOT AS ON LAMBDA: python3.13 names Python 3.13"}, inReports: []string{"NOT AS ON LAMBDA: python3.13 names Python 3.13"}, within: 60 * time.Second},
 		{name: "Node.js: a syntax error is a setup error", runtime: "nodejs22.x",
 			files:    map[string]string{"index.mjs": "export const handler = async (event) => { return event;\n"},
 			wantExit: 2, want: []string{"Runtime.UserCodeSyntaxError"}, within: 15 * time.Second},
@@ -84,6 +85,11 @@ func TestHostingAsLambda(t *testing.T) {
 			files: map[string]string{"lib.mjs": "export const confirm = (e) => { e.response.autoConfirmUser = true; return e; };\n",
 				"index.js": "const { confirm } = require('./lib.mjs');\nexports.handler = async (event) => confirm(event);\n"},
 			wantExit: 2, want: []string{"require() of ES Module"}, within: 15 * time.Second},
+		{name: "Node.js 22: the function's NODE_OPTIONS turns require(esm) back on, as Lambda documents", runtime: "nodejs22.x",
+			args: []string{"--profile", "cognito", "--env", "NODE_OPTIONS=--experimental-require-module"},
+			files: map[string]string{"lib.mjs": "export const confirm = (e) => { e.response.autoConfirmUser = true; return e; };\n",
+				"index.js": "const { confirm } = require('./lib.mjs');\nexports.handler = async (event) => confirm(event);\n"},
+			wantExit: 0, within: 60 * time.Second},
 		{name: "Node.js 24 refuses a callback handler, as Lambda does", runtime: "nodejs24.x",
 			files:    map[string]string{"index.js": "exports.handler = (event, context, callback) => { event.response.autoConfirmUser = true; callback(null, event); };\n"},
 			wantExit: 2, want: []string{"Runtime.CallbackHandlerDeprecated", "Node.js 24"}, within: 15 * time.Second},
@@ -142,7 +148,8 @@ export const handler = async (event) => {
 			if c.npmCI {
 				code = npmCI(t, ctx, code)
 			}
-			args := []string{"local", "--runtime", c.runtime, "--code", code, "--report-dir", t.TempDir()}
+			reports := t.TempDir()
+			args := []string{"local", "--runtime", c.runtime, "--code", code, "--report-dir", reports}
 			if c.handler != "" {
 				args = append(args, "--handler", c.handler)
 			}
@@ -159,6 +166,13 @@ export const handler = async (event) => {
 			for _, w := range c.want {
 				if !bytes.Contains(out, []byte(w)) {
 					t.Errorf("the output lacks %q", w)
+				}
+			}
+			for _, w := range c.inReports {
+				for _, f := range []string{"pool/run.json", "lambda/run.json", "report.html"} {
+					if b, _ := os.ReadFile(filepath.Join(reports, f)); !bytes.Contains(b, []byte(w)) {
+						t.Errorf("%s lacks %q", f, w)
+					}
 				}
 			}
 			if took > c.within {
