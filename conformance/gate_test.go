@@ -80,7 +80,7 @@ func TestFailureSummary(t *testing.T) {
 	summary := s[strings.Index(s, "FAILED:"):]
 	for _, want := range []string{
 		"A user whose email address is empty",
-		"where:   features/sign_up.feature, line 69, Examples row at line",
+		"where:   features/sign_up.feature, line 66, Examples row at line",
 		"| A user whose email address is empty | empty-email | is not | is |",
 		"event:   fixtures/empty-email.json",
 		"step:    the email address is not verified",

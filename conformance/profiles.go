@@ -10,33 +10,50 @@ import (
 // The profiles: each expectation in the features belongs to one, marked by
 // its tag, and a run judges only the profiles it is asked for.
 const (
-	// ProfileCognito is what Cognito itself enforces on the answer.
+	// ProfileCognito is what Cognito itself enforces on the answer to the
+	// events it sends.
 	ProfileCognito = "cognito"
-	// ProfileAutoConfirm is the promise of auto-confirmation done right.
-	ProfileAutoConfirm = "auto-confirm"
+	// ProfileConfirm, ProfileVerifyEmail and ProfileVerifyPhone are the
+	// promise of auto-confirmation done right: every sign-up confirmed, every
+	// ordinary email address and E.164 phone number verified.
+	ProfileConfirm     = "confirm"
+	ProfileVerifyEmail = "verify-email"
+	ProfileVerifyPhone = "verify-phone"
 	// ProfileAliasSafe is that no verified alias moves to a new user.
 	ProfileAliasSafe = "alias-safe"
+	// ProfileDefensive is what a trigger does with the empty and invalid
+	// values that Cognito's validation stops before the trigger runs.
+	ProfileDefensive = "defensive"
 	// ProfileAutoconfirm is this project's own choices.
 	ProfileAutoconfirm = "autoconfirm"
+	// GroupAutoConfirm names the three profiles of the auto-confirm promise.
+	GroupAutoConfirm = "auto-confirm"
 )
 
 // BuiltinProfiles are the profiles of the built-in features, in the order a
 // reader meets them.
-var BuiltinProfiles = []string{ProfileCognito, ProfileAutoConfirm, ProfileAliasSafe, ProfileAutoconfirm}
+var BuiltinProfiles = []string{ProfileCognito, ProfileConfirm, ProfileVerifyEmail, ProfileVerifyPhone, ProfileAliasSafe, ProfileDefensive, ProfileAutoconfirm}
+
+// groups are names that stand for several profiles in a --profile list.
+var groups = map[string][]string{
+	GroupAutoConfirm: {ProfileConfirm, ProfileVerifyEmail, ProfileVerifyPhone},
+}
 
 // DefaultProfiles is what a run claims unless told: everything for
-// autoconfirm's own handler, and for any other handler what every correct
-// pre sign-up trigger that auto-confirms must keep.
+// autoconfirm's own handler, and for any other handler the article's promise
+// done right: Cognito's rules, every sign-up confirmed, valid email and phone
+// verified, and alias safety.
 func DefaultProfiles(own bool) []string {
 	if own {
 		return append([]string(nil), BuiltinProfiles...)
 	}
-	return []string{ProfileCognito, ProfileAutoConfirm, ProfileAliasSafe}
+	return append(append([]string{ProfileCognito}, groups[GroupAutoConfirm]...), ProfileAliasSafe)
 }
 
 // ParseProfiles reads a --profile list: names separated by commas, or "all"
-// for the built-in four. A team's own feature files may add profiles of
-// their own, which Run checks exist.
+// for the built-in ones; auto-confirm stands for confirm, verify-email and
+// verify-phone. A team's own feature files may add profiles of their own,
+// which Run checks exist.
 func ParseProfiles(list string) ([]string, error) {
 	if strings.TrimSpace(list) == "all" {
 		return append([]string(nil), BuiltinProfiles...), nil
@@ -48,9 +65,15 @@ func ParseProfiles(list string) ([]string, error) {
 		if p == "" || !tagName.MatchString("@"+p) {
 			return nil, fmt.Errorf("--profile %q: %q is not a profile name; give names separated by commas, such as cognito,auto-confirm,alias-safe, or all", list, p)
 		}
-		if !seen[p] {
-			seen[p] = true
-			out = append(out, p)
+		names := []string{p}
+		if g, ok := groups[p]; ok {
+			names = g
+		}
+		for _, n := range names {
+			if !seen[n] {
+				seen[n] = true
+				out = append(out, n)
+			}
 		}
 	}
 	return out, nil

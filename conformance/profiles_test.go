@@ -79,7 +79,9 @@ func set(obs *targets.Observation, path string, v any) {
 // TestProfilesJudgeFairly runs handler styles met in the wild through the
 // profiles: each must fail exactly the profiles it breaks, and a handler that
 // differs from autoconfirm only where Cognito does not look must pass
-// cognito, auto-confirm and alias-safe.
+// cognito, auto-confirm and alias-safe. A handler that verifies any key that
+// is present is correct for every event Cognito sends: it fails only the
+// defensive profile, and alias safety.
 func TestProfilesJudgeFairly(t *testing.T) {
 	own := func([]byte, *targets.Observation) {}
 	styles := []struct {
@@ -100,28 +102,38 @@ func TestProfilesJudgeFairly(t *testing.T) {
 			a := gjson.GetBytes(event, "request.userAttributes")
 			set(obs, "response.autoVerifyEmail", a.Get("email").Exists())
 			set(obs, "response.autoVerifyPhone", a.Get("phone_number").Exists())
-		}, []string{ProfileCognito, ProfileAliasSafe, ProfileAutoconfirm}},
+		}, []string{ProfileAliasSafe, ProfileDefensive, ProfileAutoconfirm}},
+		{"verifies email addresses only, for a pool without phone numbers", func(event []byte, obs *targets.Observation) {
+			if !obs.Refused {
+				set(obs, "response.autoVerifyPhone", false)
+			}
+		}, []string{ProfileVerifyPhone, ProfileDefensive, ProfileAutoconfirm}},
+		{"times out on every sign-up", func(event []byte, obs *targets.Observation) {
+			obs.Refused, obs.Response = true, nil
+			obs.Message = "RequestId: 1 Error: Task timed out after 3.00 seconds"
+			obs.Failure = "timed out: Cognito fails the sign-up"
+		}, []string{ProfileCognito, ProfileConfirm, ProfileVerifyEmail, ProfileVerifyPhone, ProfileAliasSafe, ProfileDefensive, ProfileAutoconfirm}},
 		{"confirms only", func(event []byte, obs *targets.Observation) {
 			if !obs.Refused {
 				set(obs, "response.autoVerifyEmail", false)
 				set(obs, "response.autoVerifyPhone", false)
 			}
-		}, []string{ProfileAutoConfirm, ProfileAutoconfirm}},
+		}, []string{ProfileVerifyEmail, ProfileVerifyPhone, ProfileDefensive, ProfileAutoconfirm}},
 		{"verifies without confirming", func(event []byte, obs *targets.Observation) {
 			if !obs.Refused && gjson.GetBytes(obs.Response, "response.autoVerifyEmail").Bool() {
 				set(obs, "response.autoConfirmUser", false)
 			}
-		}, []string{ProfileCognito, ProfileAutoConfirm, ProfileAutoconfirm}},
+		}, []string{ProfileCognito, ProfileConfirm, ProfileVerifyEmail, ProfileVerifyPhone, ProfileDefensive, ProfileAutoconfirm}},
 		{"answers flags as strings", func(event []byte, obs *targets.Observation) {
 			if !obs.Refused {
 				set(obs, "response.autoConfirmUser", "true")
 			}
-		}, []string{ProfileCognito, ProfileAutoConfirm, ProfileAutoconfirm}},
-		{"refuses administrators", func(event []byte, obs *targets.Observation) {
+		}, []string{ProfileCognito, ProfileConfirm, ProfileVerifyEmail, ProfileVerifyPhone, ProfileDefensive, ProfileAutoconfirm}},
+		{"refuses administrators, as an allow-list may: Cognito passes the refusal on", func(event []byte, obs *targets.Observation) {
 			if gjson.GetBytes(event, "triggerSource").Str == "PreSignUp_AdminCreateUser" {
 				obs.Refused, obs.Message, obs.Response = true, "no admins", nil
 			}
-		}, []string{ProfileCognito, ProfileAutoconfirm}},
+		}, []string{ProfileAutoconfirm}},
 		{"differs only where Cognito does not look", func(event []byte, obs *targets.Observation) {
 			switch gjson.GetBytes(event, "triggerSource").Str {
 			case "PreSignUp_AdminCreateUser":
@@ -202,7 +214,10 @@ func TestNotClaimed(t *testing.T) {
 			t.Errorf("ParseProfiles(%q) took it", bad)
 		}
 	}
-	if p, err := ParseProfiles("all"); err != nil || len(p) != 4 {
+	if p, err := ParseProfiles("all"); err != nil || len(p) != len(BuiltinProfiles) {
 		t.Errorf("all = %v, %v", p, err)
+	}
+	if p, err := ParseProfiles("cognito,auto-confirm,verify-email,alias-safe"); err != nil || strings.Join(p, ",") != "cognito,confirm,verify-email,verify-phone,alias-safe" {
+		t.Errorf("auto-confirm does not stand for its three profiles: %v, %v", p, err)
 	}
 }

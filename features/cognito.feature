@@ -1,23 +1,28 @@
 @cognito
 Feature: Every answer is one Cognito accepts
   This is Cognito's own contract, and nothing more: what Cognito enforces on
-  the trigger's answer, so that no sign-up fails because of it. Any correct
-  pre sign-up trigger, whatever else it promises, keeps it. The rules, with
-  the facts-sheet sections that steps/cognito.go cites for each:
+  the trigger's answer to the events it really sends, so that no sign-up
+  fails because of it. Any correct pre sign-up trigger, whatever else it
+  promises, keeps it. The rules, with the sections of the rules document
+  (autoconfirm-conformance rules) that steps/cognito.go cites for each:
 
     - the answer is the event, a JSON object, with "response" an object whose
-      flags, where present, are true or false (facts §1.1, §1.2, §2.3);
-    - no verify flag is set unless autoConfirmUser is set too (facts §2.2);
-    - no verify flag is set for an email address or phone number that is
-      missing, empty or invalid: Cognito would refuse the sign-up (facts §2.1);
-    - an administrator's AdminCreateUser is never refused; Cognito ignores all
-      three flags there, so they may be anything (facts §1.4).
+      flags, where present, are true or false (rules §1);
+    - no verify flag is set unless autoConfirmUser is set too (rules §2);
+    - no verify flag is set for an email address or phone number that the
+      user did not give: Cognito would refuse the sign-up (rules §3);
+    - the answer comes within Cognito's 5 seconds: a trigger that times out,
+      or whose runtime fails, fails the sign-up (rules §4).
 
-  A trigger may refuse a sign-up or an identity-provider user for its own
-  reasons: that is what a pre sign-up trigger is for. Only the answer's form
-  is judged here. Invalid means invalid by any reading: an email address
-  that is blank, holds a control character or has no '@' between two parts,
-  and a phone number that is not in E.164 form such as +15555550100.
+  A trigger may refuse any sign-up, an administrator's AdminCreateUser and an
+  identity-provider user included, for its own reasons: Cognito passes the
+  refusal to the caller, and that is what a pre sign-up trigger is for
+  (rules §5). Cognito ignores the flags on AdminCreateUser (rules §6).
+
+  Cognito checks the format of an email address and a phone number in
+  SignUp and AdminCreateUser before the trigger runs, so an empty or invalid
+  value never reaches a trigger from Cognito (rules §7): what a trigger does
+  with one is judged by defensive.feature, not here.
 
   Scenario Outline: Cognito accepts the answer: <who>
     Given a new user signs up with the event "<event>"
@@ -39,20 +44,3 @@ Feature: Every answer is one Cognito accepts
       | who                                                     | event             |
       | an administrator creates the user                       | admin-create-user |
       | a user signs in first through an identity provider      | external-provider |
-
-    @empty-value
-    Examples: Values that are empty
-      | who                                                     | event             |
-      | a user whose email address is empty                     | empty-email       |
-      | a user whose phone number is empty                      | empty-phone       |
-      | the AWS article's own test event                        | article-sample    |
-
-    Examples: Values that are not valid
-      | who                                                     | event             |
-      | a user whose email address is only spaces               | whitespace-email  |
-      | a user whose phone number is not in E.164 form          | phone-not-e164    |
-      | a phone number written with spaces                      | bad/phone-spaces  |
-      | a phone number written with dashes                      | bad/phone-dashes  |
-      | a phone number without its plus sign                    | bad/phone-no-plus |
-      | a phone number whose country code starts with 0         | bad/phone-plus-zero |
-      | a phone number of more than 15 digits                   | bad/phone-too-long |

@@ -10,82 +10,112 @@ import (
 	"github.com/tidwall/gjson"
 )
 
-// Cognito's own rules for a pre sign-up answer, and nothing more. Each cites
-// the facts sheet (../shared/docs/cognito-presignup-facts.md). A handler that
-// breaks none of them gets no sign-up refused by Cognito because of its
-// answer; anything stricter is a profile of its own, not Cognito's contract.
+// Cognito's own rules for a pre sign-up answer to the events Cognito sends,
+// and nothing more. Each cites docs/cognito-rules.md (autoconfirm-conformance
+// rules), which gives its sources. A handler that breaks none of them gets no
+// sign-up failed by Cognito because of its answer; anything stricter is a
+// profile of its own, not Cognito's contract.
 
-// e164 is the phone number format Cognito verifies (facts §2.1: "a valid,
-// non-null value"; Cognito's phone_number is E.164).
+// e164 is the phone number format Cognito verifies (rules §7).
 var e164 = regexp.MustCompile(`^\+[1-9][0-9]{1,14}$`)
 
 // cognitoAccepts checks the answer against what Cognito enforces:
-//   - a refusal is the handler's right, except on PreSignUp_AdminCreateUser,
-//     where it fails an administrator's call whose flags Cognito ignores
-//     anyway (facts §1.4);
-//   - the answer is the event: a JSON object whose "response" is an object
-//     (facts §1.1, §2.3 "Unrecognizable lambda output"), with its flags
-//     booleans where present (facts §1.2);
-//   - no verify flag without autoConfirmUser (facts §2.2);
-//   - no verify flag for an email or phone number that is absent, empty or
-//     certainly invalid (facts §2.1).
+//   - a refusal is the handler's right, on every source (rules §5); a
+//     timeout or a runtime that failed is not a refusal but a failure
+//     (rules §4), where the target can tell them apart;
+//   - the answer is the event: a JSON object whose "response" is an object,
+//     with its flags booleans where present (rules §1);
+//   - no verify flag without autoConfirmUser (rules §2);
+//   - no verify flag for an attribute the user did not give (rules §3).
 //
-// Only values that no reading of Cognito could accept count as invalid here:
-// an email address that is not a string, blank, holds a control character, or
-// has no '@' between two parts; a phone number not in E.164 form.
+// An empty or invalid value is not judged here: Cognito's own validation
+// stops it before the trigger runs (rules §7); defensiveAccepts judges it.
 func (st *scenario) cognitoAccepts() error {
-	if st.obs == nil {
-		return errors.New("the sign-up has not been sent: add 'When the sign-up reaches the pre sign-up trigger'")
+	flags, err := st.judgedFlags()
+	if err != nil || flags == nil {
+		return err
 	}
-	event := st.sent()
-	source := gjson.GetBytes(event, "triggerSource").String()
-	if st.obs.Refused {
-		if source == "PreSignUp_AdminCreateUser" {
-			return fmt.Errorf("the trigger refused an administrator's AdminCreateUser, whose flags Cognito ignores (facts §1.4): %s", st.obs.Message)
-		}
-		return nil
-	}
-	if r := st.obs.Response; r != nil {
-		if err := answerShape(r); err != nil {
-			return err
-		}
-	}
-	if source == "PreSignUp_AdminCreateUser" {
-		return nil // Cognito ignores all three flags here (facts §1.4).
-	}
-	if st.obs.Confirmed == nil || st.obs.EmailVerified == nil || st.obs.PhoneVerified == nil {
-		return st.skip("the flags the trigger returned")
-	}
-	if (*st.obs.EmailVerified || *st.obs.PhoneVerified) && !*st.obs.Confirmed {
-		return errors.New("a verify flag is set without autoConfirmUser; Cognito refuses that sign-up: \"Phone or email cannot be auto verified, when user is not being auto confirmed.\" (facts §2.2)")
-	}
-	attrs := gjson.GetBytes(event, "request.userAttributes")
-	if *st.obs.EmailVerified {
-		if why := unverifiableEmail(attrs.Get("email")); why != "" {
-			return fmt.Errorf("autoVerifyEmail is set, but the email address %s; Cognito refuses that sign-up (facts §2.1)", why)
-		}
-	}
-	if *st.obs.PhoneVerified {
-		if v := attrs.Get("phone_number"); v.Type != gjson.String || !e164.MatchString(v.Str) {
-			return fmt.Errorf("autoVerifyPhone is set, but the phone number %s is not in E.164 form; Cognito refuses that sign-up (facts §2.1)", describe(v))
+	attrs := gjson.GetBytes(st.sent(), "request.userAttributes")
+	for _, f := range []struct {
+		set        bool
+		flag, attr string
+	}{{*flags.email, "autoVerifyEmail", "email"}, {*flags.phone, "autoVerifyPhone", "phone_number"}} {
+		if f.set && !attrs.Get(f.attr).Exists() {
+			return fmt.Errorf("%s is set, but the user gave no %s; Cognito refuses that sign-up (rules §3)", f.flag, f.attr)
 		}
 	}
 	return nil
+}
+
+// defensiveAccepts checks that no empty or invalid value is verified: the
+// events that Cognito's validation stops (rules §7), which reach a trigger
+// only from a test. A refusal keeps the promise; a failure does not.
+func (st *scenario) defensiveAccepts() error {
+	flags, err := st.judgedFlags()
+	if err != nil || flags == nil {
+		return err
+	}
+	attrs := gjson.GetBytes(st.sent(), "request.userAttributes")
+	if *flags.email {
+		if why := unverifiableEmail(attrs.Get("email")); why != "" {
+			return fmt.Errorf("autoVerifyEmail is set, but the email address %s; Cognito would refuse the sign-up (rules §7)", why)
+		}
+	}
+	if *flags.phone {
+		if v := attrs.Get("phone_number"); v.Type != gjson.String || !e164.MatchString(v.Str) {
+			return fmt.Errorf("autoVerifyPhone is set, but the phone number %s is not in E.164 form; Cognito would refuse the sign-up (rules §7)", describe(v))
+		}
+	}
+	return nil
+}
+
+// answerFlags are an accepted answer's verify flags.
+type answerFlags struct{ email, phone *bool }
+
+// judgedFlags applies the rules every answer must keep (rules §1, §2, §4,
+// §6) and returns the verify flags that the caller judges further; nil
+// flags, with no error, when there is nothing more to judge: a refusal, or
+// an AdminCreateUser, whose flags Cognito ignores.
+func (st *scenario) judgedFlags() (*answerFlags, error) {
+	if st.obs == nil {
+		return nil, errors.New("the sign-up has not been sent: add 'When the sign-up reaches the pre sign-up trigger'")
+	}
+	if st.obs.Failure != "" {
+		return nil, fmt.Errorf("the sign-up failed, which is not a refusal: %s (rules §4): %s", st.obs.Failure, st.obs.Message)
+	}
+	if st.obs.Refused {
+		return nil, nil // a refusal is the trigger's right (rules §5)
+	}
+	if r := st.obs.Response; r != nil {
+		if err := answerShape(r); err != nil {
+			return nil, err
+		}
+	}
+	if gjson.GetBytes(st.sent(), "triggerSource").String() == "PreSignUp_AdminCreateUser" {
+		return nil, nil // Cognito ignores all three flags here (rules §6).
+	}
+	if st.obs.Confirmed == nil || st.obs.EmailVerified == nil || st.obs.PhoneVerified == nil {
+		return nil, st.skip("the flags the trigger returned")
+	}
+	if (*st.obs.EmailVerified || *st.obs.PhoneVerified) && !*st.obs.Confirmed {
+		return nil, errors.New("a verify flag is set without autoConfirmUser; Cognito refuses that sign-up: \"Phone or email cannot be auto verified, when user is not being auto confirmed.\" (rules §2)")
+	}
+	return &answerFlags{email: st.obs.EmailVerified, phone: st.obs.PhoneVerified}, nil
 }
 
 // answerShape checks that the answer is the event with a response object
 // whose flags, where present, are booleans.
 func answerShape(r []byte) error {
 	if !gjson.ValidBytes(r) || !gjson.ParseBytes(r).IsObject() {
-		return fmt.Errorf("the function did not return the event, a JSON object; Cognito answers \"Unrecognizable lambda output\" (facts §2.3): %.200s", r)
+		return fmt.Errorf("the function did not return the event, a JSON object; Cognito answers \"Unrecognizable lambda output\" (rules §1): %.200s", r)
 	}
 	resp := gjson.GetBytes(r, "response")
 	if !resp.IsObject() {
-		return fmt.Errorf("the returned event's \"response\" is %s, not an object (facts §1.1)", describe(resp))
+		return fmt.Errorf("the returned event's \"response\" is %s, not an object (rules §1)", describe(resp))
 	}
 	for _, f := range []string{"autoConfirmUser", "autoVerifyEmail", "autoVerifyPhone"} {
 		if v := resp.Get(f); v.Exists() && v.Type != gjson.True && v.Type != gjson.False {
-			return fmt.Errorf("the returned response.%s is %s, not a boolean (facts §1.2)", f, describe(v))
+			return fmt.Errorf("the returned response.%s is %s, not a boolean (rules §1)", f, describe(v))
 		}
 	}
 	return nil
@@ -134,6 +164,9 @@ func (st *scenario) keptOrRefused(what string) error {
 	if st.obs == nil {
 		return errors.New("the sign-up has not been sent")
 	}
+	if st.obs.Failure != "" {
+		return fmt.Errorf("the sign-up failed, which is not a refusal: %s (rules §4): %s", st.obs.Failure, st.obs.Message)
+	}
 	if st.obs.Refused {
 		return nil
 	}
@@ -142,7 +175,7 @@ func (st *scenario) keptOrRefused(what string) error {
 		return err
 	}
 	if *got {
-		return fmt.Errorf("%s is set although another user holds this %s verified: Cognito moves the alias to the new user and unverifies it for the other (facts §4.1)", flag, what)
+		return fmt.Errorf("%s is set although another user holds this %s verified: Cognito moves the alias to the new user and unverifies it for the other (rules §8)", flag, what)
 	}
 	return nil
 }

@@ -76,6 +76,8 @@ var phrases = []Phrase{
 
 	{"Then", `^the answer is one Cognito accepts$`, `the answer is one Cognito accepts`,
 		func(st *scenario) any { return st.cognitoAccepts }},
+	{"Then", `^the answer verifies no value that is empty or invalid$`, `the answer verifies no value that is empty or invalid`,
+		func(st *scenario) any { return st.defensiveAccepts }},
 	{"Then", `^the user (is|is not) confirmed$`, `the user is confirmed`,
 		func(st *scenario) any { return st.confirmed }},
 	{"Then", `^the (email address|phone number) (is|is not) verified$`, `the email address is verified`,

@@ -101,11 +101,13 @@ func (t *Lambda) Run(ctx context.Context, in *Input) (*Observation, error) {
 	if out.FunctionError != nil {
 		var body struct {
 			ErrorMessage string `json:"errorMessage"`
+			ErrorType    string `json:"errorType"`
 		}
 		if err := json.Unmarshal(out.Payload, &body); err != nil || body.ErrorMessage == "" {
 			return nil, fmt.Errorf("%s returned X-Amz-Function-Error %q with a body that is not an error object: %.200s", t.function, aws.ToString(out.FunctionError), out.Payload)
 		}
 		obs.Refused, obs.Message = true, body.ErrorMessage
+		obs.Failure = failureOf(body.ErrorType, body.ErrorMessage)
 		return obs, nil
 	}
 	obs.Response = out.Payload

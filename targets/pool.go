@@ -183,7 +183,15 @@ func (p *Pool) Run(ctx context.Context, in *Input) (*Observation, error) {
 			switch apiErr.ErrorCode() {
 			case "UserLambdaValidationException":
 				obs.Refused, obs.Message = true, apiErr.ErrorMessage()
+				obs.Failure = failureOf("", obs.Message)
 				return obs, nil
+			case "UnexpectedLambdaException", "UnexpectedLambdaExceptionException":
+				// Cognito's word for a trigger that timed out (rules §4);
+				// cognito-local doubles "Exception".
+				if f := failureOf("", apiErr.ErrorMessage()); f != "" {
+					obs.Refused, obs.Message, obs.Failure = true, apiErr.ErrorMessage(), f
+					return obs, nil
+				}
 			case "InvalidParameterException", "InvalidPasswordException":
 				return nil, fmt.Errorf("%w: the pool refused the sign-up before the trigger ran (%s: %s)", ErrCannot, apiErr.ErrorCode(), data.Redact(apiErr.ErrorMessage()))
 			}

@@ -5,6 +5,8 @@ package targets
 
 import (
 	"context"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/autoconfirm/autoconfirm/cognitofake"
@@ -101,6 +103,11 @@ type Observation struct {
 	// Refused is set when the function returned an error; Message is its text.
 	Refused bool
 	Message string
+	// Failure is set, with Refused, when the sign-up failed in a way Cognito
+	// fails it whatever the handler meant: no answer in time, or a runtime
+	// that could not run the handler. It says which, where the target can
+	// tell: a pool shows only the timeout (see docs/cognito-rules.md §4).
+	Failure string
 	// Flags as set in the response, or as observed on the created user.
 	Confirmed, EmailVerified, PhoneVerified *bool
 	// Lookups are the user lookups the function made: ListUsers and
@@ -152,4 +159,22 @@ func (l Lookup) String() string {
 		return "AdminGetUser " + l.Username
 	}
 	return "ListUsers " + l.Filter
+}
+
+// cognitoTimedOut matches the texts of a sign-up that got no answer in time:
+// Cognito's (rules §4), and the one `local` gives when it plays Cognito.
+var cognitoTimedOut = regexp.MustCompile(`Socket timeout while invoking Lambda function|timed out: Cognito would fail it`)
+
+// failureOf says why an invocation's error is a failure rather than a
+// refusal: a timeout, or Lambda's Runtime.* and Sandbox.* error types, which
+// the runtime reports when it could not run the handler. errorType is empty
+// where the target cannot see it.
+func failureOf(errorType, message string) string {
+	switch {
+	case cognitoTimedOut.MatchString(message) || errorType == "Sandbox.Timedout" || errorType == "Cognito.Timeout":
+		return "timed out: Cognito fails the sign-up"
+	case strings.HasPrefix(errorType, "Runtime.") || strings.HasPrefix(errorType, "Sandbox."):
+		return "the runtime failed (" + errorType + "): Cognito fails the sign-up"
+	}
+	return ""
 }
