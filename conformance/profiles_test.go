@@ -113,6 +113,9 @@ func TestProfilesJudgeFairly(t *testing.T) {
 			obs.Message = "RequestId: 1 Error: Task timed out after 3.00 seconds"
 			obs.Failure = "timed out: Cognito fails the sign-up"
 		}, []string{ProfileCognito, ProfileConfirm, ProfileVerifyEmail, ProfileVerifyPhone, ProfileAliasSafe, ProfileDefensive, ProfileAutoconfirm}},
+		{"refuses every sign-up: no profile passes vacuously", func(event []byte, obs *targets.Observation) {
+			obs.Refused, obs.Message, obs.Response = true, "closed for sign-ups", nil
+		}, BuiltinProfiles},
 		{"confirms only", func(event []byte, obs *targets.Observation) {
 			if !obs.Refused {
 				set(obs, "response.autoVerifyEmail", false)

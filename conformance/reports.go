@@ -36,6 +36,13 @@ type runRecord struct {
 	// scenarios left out.
 	Profiles   []string       `json:"profiles,omitempty"`
 	NotClaimed map[string]int `json:"not_claimed,omitempty"`
+	// Control is what became of the control sign-up; Accepted counts, per
+	// profile, the scenarios that sent a sign-up and those accepted.
+	Control  string            `json:"control,omitempty"`
+	Accepted map[string][2]int `json:"accepted,omitempty"`
+	// SignUps are the PreSignUp_SignUp sign-ups sent and accepted, the
+	// control included.
+	SignUps [2]int `json:"signups"`
 }
 
 // claimText says what a run judged, for the report.
@@ -73,9 +80,10 @@ func skipMap(items []steps.Skip) map[string]string {
 // writeReports finishes a report directory after godog wrote its JUnit and
 // cucumber files: it marks skips in the JUnit, records the run, and writes
 // the HTML page.
-func writeReports(dir, target, implementation string, skips []steps.Skip, c claim) error {
+func writeReports(dir, target, implementation string, skips []steps.Skip, c claim, control string, tally *steps.Tally) error {
+	sent, accepted := tally.SignUps()
 	rec := runRecord{Target: target, Revision: Revision(), Finished: time.Now(), Skips: skipMap(skips), Implementation: implementation,
-		Profiles: c.asked, NotClaimed: c.unclaimed}
+		Profiles: c.asked, NotClaimed: c.unclaimed, Control: control, Accepted: tally.Accepted(), SignUps: [2]int{sent, accepted}}
 	junitPath := filepath.Join(dir, JUnitFile)
 	b, err := os.ReadFile(junitPath)
 	if err != nil {

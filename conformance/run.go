@@ -4,6 +4,7 @@
 package conformance
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"io/fs"
@@ -138,7 +139,11 @@ func Run(o Options) Result {
 	}
 	skips := &steps.SkipLog{}
 	tally := &steps.Tally{}
-	suite := &steps.Suite{Target: o.Target, Fixtures: o.Content, Skips: skips, Tally: tally}
+	counted := o.Profiles
+	if len(counted) == 0 {
+		counted = BuiltinProfiles
+	}
+	suite := &steps.Suite{Target: o.Target, Fixtures: o.Content, Skips: skips, Tally: tally, Profiles: counted}
 	out := &summaryWriter{w: o.Output, summary: func() string { return tally.Summary(o.Target.Name()) }, locations: o.StepLocations}
 	ts := godog.TestSuite{
 		Name:                "autoconfirm",
@@ -164,10 +169,25 @@ func Run(o Options) Result {
 	status := ts.Run()
 	fetchReports()
 	out.flush()
+	var control steps.Control
+	if status != ExitUsage {
+		control = suite.RunControl(context.Background())
+	}
 	skips.Print(o.Output)
 	claimed.print(o.Output)
 	printFailures(o.Output, tally.Failures(), places(docs))
+	fmt.Fprintf(o.Output, "\nCONTROL: an ordinary PreSignUp_SignUp (%s, nothing held), judged only for acceptance: %s\n", steps.FixturePath(steps.ControlFixture), control)
+	if line := tally.AcceptedLine(counted); line != "" {
+		fmt.Fprintf(o.Output, "ACCEPTED: the sign-ups the handler accepted, by profile: %s\n", line)
+	}
 	res := Result{Status: status, Skips: skips.Items(), NotClaimed: claimed.total()}
+	// A run passes only when the handler accepted some ordinary sign-up: a
+	// trigger that refuses, crashes or times out on every one would
+	// otherwise pass every profile that allows a refusal.
+	if sent, accepted := tally.SignUps(); status != ExitUsage && sent > 0 && accepted == 0 {
+		fmt.Fprintf(o.Errors, "autoconfirm-conformance: the handler accepted none of the %d PreSignUp_SignUp sign-up(s) sent at the %s depth, the control included: it refused, crashed or timed out on every one, so the run did not pass\n", sent, o.Target.Name())
+		res.Status = ExitFailed
+	}
 	// A run passes only when it checked something: a run whose every
 	// scenario was beyond the target's sight has not shown anything.
 	if passed, unobservable, failed, checked := tally.Counts(); status == ExitPass && (checked == 0 || passed+unobservable+failed == 0) {
@@ -179,7 +199,7 @@ func Run(o Options) Result {
 		if d, ok := o.Target.(targets.Describer); ok && impl == "" {
 			impl = d.Implementation()
 		}
-		if err := writeReports(o.ReportDir, o.Target.Name(), impl, res.Skips, claimed); err != nil {
+		if err := writeReports(o.ReportDir, o.Target.Name(), impl, res.Skips, claimed, control.String(), tally); err != nil {
 			fmt.Fprintf(o.Output, "writing the reports: %v\n", err)
 			if res.Status == ExitPass {
 				res.Status = ExitFailed

@@ -26,6 +26,8 @@ import (
 // Suite wires the steps to one target and one set of fixtures.
 type Suite struct {
 	Target targets.Target
+	// Profiles are the profiles judged, to count acceptance by.
+	Profiles []string
 	// Fixtures is a file system whose root holds the fixtures directory.
 	Fixtures fs.FS
 	// Skips collects every skipped step with its reason.
@@ -75,6 +77,9 @@ func (s *Suite) InitializeScenario(sc *godog.ScenarioContext) {
 	sc.After(func(ctx context.Context, _ *godog.Scenario, err error) (context.Context, error) {
 		// Runs even when a step failed, so live targets never leave users behind.
 		cerr := s.Target.Cleanup(context.WithoutCancel(ctx), &st.in)
+		if s.Tally != nil && st.obs != nil {
+			s.Tally.sent(profileTag(st.in.Tags, s.Profiles), triggerSource(st.sent()), !st.obs.Refused)
+		}
 		if s.Tally != nil {
 			failed := (err != nil && !errors.Is(err, godog.ErrSkip)) || cerr != nil
 			s.Tally.scenarioEnd(failed, st.skipped > 0, st.checked)

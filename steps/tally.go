@@ -14,6 +14,11 @@ type Tally struct {
 	passed, unobservable, failed int
 	checkedOutcomes              int
 	failures                     []Failure
+	// byProfile counts, per profile, the scenarios that sent a sign-up and
+	// those the handler accepted; signUps and acceptedSignUps the
+	// PreSignUp_SignUp sign-ups, the control included.
+	byProfile                map[string][2]int
+	signUps, acceptedSignUps int
 }
 
 // Failure is one failed scenario, with what a reader needs to find it.

@@ -1,0 +1,141 @@
+package steps
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strings"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/autoconfirm/autoconfirm/targets"
+)
+
+// ControlFixture is the control sign-up every run sends at its depth: an
+// ordinary PreSignUp_SignUp with an email address nobody holds.
+const ControlFixture = "email-only"
+
+// Control is what became of the control sign-up.
+type Control struct {
+	// Observed is false when the target could not run it; Why says why.
+	Observed bool
+	Why      string
+	// Accepted is set when the handler neither refused it nor failed.
+	Accepted bool
+	// Message is the refusal's or the failure's text.
+	Message string
+}
+
+func (c Control) String() string {
+	switch {
+	case !c.Observed:
+		return "not observable here: " + c.Why
+	case c.Accepted:
+		return "accepted"
+	}
+	return "refused: " + c.Message
+}
+
+// RunControl sends the control sign-up through the target, judged only for
+// acceptance, and counts it with the scenarios' sign-ups.
+func (s *Suite) RunControl(ctx context.Context) Control {
+	b, err := fs.ReadFile(s.Fixtures, FixturePath(ControlFixture))
+	if err != nil {
+		return Control{Why: fmt.Sprintf("the fixture %s: %v", FixturePath(ControlFixture), err)}
+	}
+	in := &targets.Input{Fixture: ControlFixture, Event: b}
+	obs, err := s.Target.Run(ctx, in)
+	if cerr := s.Target.Cleanup(context.WithoutCancel(ctx), in); err == nil && cerr != nil {
+		err = fmt.Errorf("cleaning up after the control: %w", cerr)
+	}
+	if err != nil {
+		return Control{Why: err.Error()}
+	}
+	c := Control{Observed: true, Accepted: !obs.Refused, Message: obs.Message}
+	if obs.Failure != "" {
+		c.Message = obs.Failure + ": " + obs.Message
+	}
+	if s.Tally != nil {
+		s.Tally.sent("", "PreSignUp_SignUp", c.Accepted)
+	}
+	return c
+}
+
+// sent records one sign-up a scenario sent: the profile it judged, its
+// trigger source, and whether the handler accepted it.
+func (t *Tally) sent(profile, source string, accepted bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.byProfile == nil {
+		t.byProfile = map[string][2]int{}
+	}
+	if profile != "" {
+		n := t.byProfile[profile]
+		n[0]++
+		if accepted {
+			n[1]++
+		}
+		t.byProfile[profile] = n
+	}
+	if source == "PreSignUp_SignUp" {
+		t.signUps++
+		if accepted {
+			t.acceptedSignUps++
+		}
+	}
+}
+
+// SignUps returns how many PreSignUp_SignUp sign-ups were sent, the control
+// included, and how many the handler accepted.
+func (t *Tally) SignUps() (sent, accepted int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.signUps, t.acceptedSignUps
+}
+
+// Accepted returns, per profile, how many of its scenarios sent a sign-up
+// and how many of those the handler accepted.
+func (t *Tally) Accepted() map[string][2]int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := map[string][2]int{}
+	for k, v := range t.byProfile {
+		out[k] = v
+	}
+	return out
+}
+
+// AcceptedLine says, per profile, how many sign-ups the handler accepted.
+func (t *Tally) AcceptedLine(profiles []string) string {
+	acc := t.Accepted()
+	names := profiles
+	if len(names) == 0 {
+		for k := range acc {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+	}
+	var parts []string
+	for _, p := range names {
+		if n, ok := acc[p]; ok {
+			parts = append(parts, fmt.Sprintf("%s %d of %d", p, n[1], n[0]))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// profileTag names the profile a scenario's tags carry, from those asked.
+func profileTag(tags []string, profiles []string) string {
+	for _, t := range tags {
+		for _, p := range profiles {
+			if strings.TrimPrefix(t, "@") == p {
+				return p
+			}
+		}
+	}
+	return ""
+}
+
+// triggerSource reads an event's trigger source.
+func triggerSource(event []byte) string { return gjson.GetBytes(event, "triggerSource").String() }
