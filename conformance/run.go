@@ -167,6 +167,11 @@ func Run(o Options) Result {
 		return Result{Status: ExitUsage}
 	}
 	status := ts.Run()
+	// godog reports failure only for some formats (not for "events"): the
+	// status is what the run counted, whatever the formatter.
+	if _, _, failed, _ := tally.Counts(); failed > 0 && status == ExitPass {
+		status = ExitFailed
+	}
 	fetchReports()
 	out.flush()
 	var control steps.Control

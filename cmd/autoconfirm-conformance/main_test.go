@@ -36,6 +36,8 @@ func TestExitStatus(t *testing.T) {
 		{"own features that are not there", []string{"--features", "/nonexistent"}, 2, "", "--features /nonexistent: no .feature file there"},
 		{"own fixtures that are not there", []string{"--fixtures", "/nonexistent"}, 2, "", "--fixtures /nonexistent: not a directory"},
 		{"own features and fixtures", []string{"--features", "../../examples/allowlist/features", "--fixtures", "../../examples/allowlist/fixtures", "--profile", "allow-list"}, 1, "own-features/allowlist.feature", ""},
+		{"a failing run in the events format", []string{"--features", "../../examples/allowlist/features", "--fixtures", "../../examples/allowlist/fixtures", "--profile", "allow-list", "--format", "events"}, 1, `"status":"failed"`, ""},
+		{"a passing run in the events format", []string{"--tags", "@sources", "--format", "events"}, 0, `"status":"passed"`, ""},
 		{"local without a runtime", []string{"local", "--code", "."}, 2, "", "local needs --runtime and --code"},
 		{"local with an unknown runtime", []string{"local", "--runtime", "java21", "--code", "."}, 2, "", "use Lambda's identifiers"},
 		{"local with a bad --env", []string{"local", "--runtime", "provided.al2023", "--code", ".", "--env", "NOEQUALS"}, 2, "", "is not KEY=VALUE"},
