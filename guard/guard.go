@@ -238,9 +238,11 @@ func (g *Guard) one(ctx context.Context, poolID string, self Self, c Lookup) Res
 }
 
 // get asks AdminGetUser whose active alias the value is. A miss means nobody
-// holds it verified. A hit is a conflict when the user is someone else and
-// holds the value verified, compared as Cognito compares it; a hit through a
-// username or sub that happens to equal the value is not.
+// holds it verified. A hit through a username or a sub that equals the value
+// is not an alias (facts §4.6); any other hit is Cognito's own alias match,
+// and a conflict when the user is someone else and holds the attribute
+// verified. The value is not compared again: Cognito made the match, and a
+// second comparison (letter case, Unicode folding) could only fail open.
 func (g *Guard) get(ctx context.Context, poolID string, self Self, c Lookup) Result {
 	if err := CheckUsername(c.Value); err != nil {
 		return Result{Failed, err}
@@ -251,25 +253,19 @@ func (g *Guard) get(ctx context.Context, poolID string, self Self, c Lookup) Res
 		return Result{Clean, nil}
 	case err != nil:
 		return Result{Failed, fmt.Errorf("AdminGetUser: %w", err)}
-	case !self.is(u) && holdsVerified(u, c):
+	case self.is(u), u.Username == c.Value, u.Attributes["sub"] == c.Value:
+		return Result{Clean, nil}
+	case holdsVerified(u, c.Attr):
 		return Result{Conflict, nil}
 	}
 	return Result{Clean, nil}
 }
 
-// holdsVerified reports whether u holds the value as a verified attribute, the
-// only state in which it is an alias that could move. Email is compared
-// without regard to case, as Cognito matches it: a stricter comparison would
-// turn Cognito's match into a verify.
-func holdsVerified(u User, c Lookup) bool {
-	v, ok := u.Attributes[c.Attr]
-	if !ok || u.Attributes[c.Attr+"_verified"] != "true" {
-		return false
-	}
-	if c.Attr == AttrEmail {
-		return strings.EqualFold(v, c.Value)
-	}
-	return v == c.Value
+// holdsVerified reports whether u holds the attribute verified, the only
+// state in which its value is an alias that could move.
+func holdsVerified(u User, attr string) bool {
+	_, ok := u.Attributes[attr]
+	return ok && u.Attributes[attr+"_verified"] == "true"
 }
 
 // search runs ListUsers with the filter `attr = "value"`, following pages up

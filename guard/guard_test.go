@@ -89,6 +89,16 @@ func TestGuardOutcomes(t *testing.T) {
 		// does not hold it: no alias of theirs can move.
 		{"a hit by username that holds nothing", &User{Username: email, Attributes: map[string]string{"sub": "x"}}, nil,
 			map[Mode]Outcome{AdminGetUser: Clean, ListUsers: Clean}},
+		// Cognito's alias match is trusted: a user whose username is the
+		// value is no alias hit, even when they hold it verified too.
+		{"a hit by username that also holds the value verified", ptr(VerifiedHolder(email, AttrEmail, email)), nil,
+			map[Mode]Outcome{AdminGetUser: Clean, ListUsers: Clean}},
+		{"a hit by sub", &User{Username: "uuid", Attributes: map[string]string{AttrEmail: "x@example.com", "email_verified": "true", "sub": email}}, nil,
+			map[Mode]Outcome{AdminGetUser: Clean, ListUsers: Clean}},
+		// Cognito matched İnga@ to inga@; Go's case folding does not. The
+		// guard does not compare again, so it does not fail open.
+		{"Cognito's alias match that case folding disagrees with", &User{Username: "other", Attributes: map[string]string{AttrEmail: "İnga@example.com", "email_verified": "true"}},
+			[]User{VerifiedHolder("other", AttrEmail, "İnga@example.com")}, map[Mode]Outcome{AdminGetUser: Conflict, ListUsers: Conflict}},
 		// Cognito's search matched it; a stricter comparison would fail open.
 		{"a verified match Cognito's search returned", nil, []User{VerifiedHolder("other", AttrEmail, "sam@example.com ")},
 			map[Mode]Outcome{AdminGetUser: Clean, ListUsers: Conflict}},
