@@ -19,3 +19,11 @@ var npmPins embed.FS
 // NPMPins returns package.json and package-lock.json, which pin cognito-local,
 // so that the standalone runner can install the same version.
 func NPMPins() fs.FS { return npmPins }
+
+//go:embed docs/cognito-rules.md
+var rules string
+
+// Rules returns docs/cognito-rules.md: what Cognito enforces on a pre
+// sign-up trigger, with sources, which the runner's messages cite as
+// "rules §N".
+func Rules() string { return rules }

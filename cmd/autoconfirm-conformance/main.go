@@ -26,6 +26,8 @@ Usage:
   autoconfirm-conformance report --out F DIR...  combine the report directories of several runs
                                                  (one per target) into one HTML page with a matrix
   autoconfirm-conformance steps                  print every step phrase a feature can use, with an example
+  autoconfirm-conformance rules                  print what Cognito enforces on a trigger, with sources:
+                                                 the "rules §N" that messages cite
   autoconfirm-conformance local --runtime R --code DIR [--handler NAME] [--profile LIST]
                                                  run any handler on this machine: cognito-local, the Lambda
                                                  Runtime Interface Emulator and an Invoke gateway around it,
@@ -98,6 +100,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			cmd, args = runReport, args[1:]
 		case "steps":
 			cmd, args = runSteps, args[1:]
+		case "rules":
+			cmd, args = runRules, args[1:]
 		case "local":
 			cmd, args = runLocal, args[1:]
 		}

@@ -33,6 +33,7 @@ func TestExitStatus(t *testing.T) {
 		{"a misspelt profile", []string{"--profile", "cognitto"}, 2, "", `no scenario belongs to the profile "cognitto"`},
 		{"a profile list with a hole", []string{"--profile", "cognito,,alias-safe"}, 2, "", "is not a profile name"},
 		{"the step phrases", []string{"steps"}, 0, `e.g. Then the answer is one Cognito accepts`, ""},
+		{"the rules the messages cite", []string{"rules"}, 0, "## §7 Cognito validates formats before the trigger runs", ""},
 		{"own features that are not there", []string{"--features", "/nonexistent"}, 2, "", "--features /nonexistent: no .feature file there"},
 		{"own fixtures that are not there", []string{"--fixtures", "/nonexistent"}, 2, "", "--fixtures /nonexistent: not a directory"},
 		{"own features and fixtures", []string{"--features", "../../examples/allowlist/features", "--fixtures", "../../examples/allowlist/fixtures", "--profile", "allow-list"}, 1, "own-features/allowlist.feature", ""},

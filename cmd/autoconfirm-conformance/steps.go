@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/autoconfirm/autoconfirm"
 	"github.com/autoconfirm/autoconfirm/conformance"
 	"github.com/autoconfirm/autoconfirm/steps"
 )
@@ -22,5 +23,15 @@ Tag each scenario with the profile it judges (@cognito, @auto-confirm, @alias-sa
 @autoconfirm, or your own) and run it with --features DIR --profile ...
 `)
 	steps.PrintPhrases(stdout)
+	return conformance.ExitPass, nil
+}
+
+// runRules prints docs/cognito-rules.md, which the binary carries.
+func runRules(_ context.Context, args []string, _ func(string) string, stdout, _ io.Writer) (int, error) {
+	fs := flag.NewFlagSet("rules", flag.ContinueOnError)
+	if err := parse(fs, args, stdout, false); err != nil {
+		return conformance.ExitUsage, err
+	}
+	fmt.Fprint(stdout, autoconfirm.Rules())
 	return conformance.ExitPass, nil
 }
