@@ -162,8 +162,10 @@ func (l Lookup) String() string {
 }
 
 // cognitoTimedOut matches the texts of a sign-up that got no answer in time:
-// Cognito's (rules §4), and the one `local` gives when it plays Cognito.
-var cognitoTimedOut = regexp.MustCompile(`Socket timeout while invoking Lambda function|timed out: Cognito would fail it`)
+// Cognito's (rules §4); Lambda's own, when the function's timeout, shorter
+// than Cognito's 5 s, ran out first and Cognito passed Lambda's error on
+// (inferred, rules §4); and the one `local` gives when it plays Cognito.
+var cognitoTimedOut = regexp.MustCompile(`Socket timeout while invoking Lambda function|Task timed out after [0-9.]+ seconds|timed out: Cognito would fail it`)
 
 // failureOf says why an invocation's error is a failure rather than a
 // refusal: a timeout, or Lambda's Runtime.* and Sandbox.* error types, which

@@ -178,3 +178,26 @@ func TestLiveTargetsRefuseFakeSettings(t *testing.T) {
 		t.Errorf("a scenario without a policy of its own was refused: %v", err)
 	}
 }
+
+// TestFailureOf: timeouts and runtime errors are failures, told apart from a
+// handler's own refusal by what each depth can see.
+func TestFailureOf(t *testing.T) {
+	for _, tt := range []struct {
+		errorType, message string
+		failure            bool
+	}{
+		{"", "PreSignUp invocation failed due to error Socket timeout while invoking Lambda function.", true},
+		{"", "PreSignUp failed with error RequestId: 1 Error: Task timed out after 1.00 seconds.", true},
+		{"Cognito.Timeout", "timed out: Cognito would fail it: no answer within 5s in 3 attempts", true},
+		{"Sandbox.Timedout", "RequestId: 1 Error: Task timed out after 3.00 seconds", true},
+		{"Runtime.ImportModuleError", "Unable to import module 'x'", true},
+		{"Runtime.ExitError", "RequestId: 1 Error: Runtime exited with error: exit status 1", true},
+		{"Error", "Sign-up is open only to staff", false},
+		{"", "PreSignUp failed with error Sign-up is open only to staff.", false},
+		{"RuntimeError", "the sign-up service is not configured", false},
+	} {
+		if got := failureOf(tt.errorType, tt.message) != ""; got != tt.failure {
+			t.Errorf("failureOf(%q, %q) failure = %v, want %v", tt.errorType, tt.message, got, tt.failure)
+		}
+	}
+}

@@ -21,6 +21,9 @@ type verdict string
 const (
 	pass verdict = "pass"
 	fail verdict = "fail"
+	// vacuous is a profile whose scenarios passed at a depth where the
+	// handler accepted no sign-up: the run fails it.
+	vacuous verdict = "vacuous"
 )
 
 // impl is a handler the gate judges, with the verdict each claimed profile
@@ -34,12 +37,22 @@ type impl struct {
 	want                         map[string]verdict
 }
 
-var three = []string{"cognito", "auto-confirm", "alias-safe"}
+// claim is the default claim for a handler autoconfirm did not write.
+var claim = []string{"cognito", "confirm", "verify-email", "verify-phone", "alias-safe"}
 
+// verdicts maps the default claim's profiles, in order, to their verdicts.
 func verdicts(v ...verdict) map[string]verdict {
 	m := map[string]verdict{}
-	for i, p := range three {
+	for i, p := range claim {
 		m[p] = v[i]
+	}
+	return m
+}
+
+// also adds verdicts for profiles beyond the default claim.
+func also(m map[string]verdict, more map[string]verdict) map[string]verdict {
+	for k, v := range more {
+		m[k] = v
 	}
 	return m
 }
@@ -54,27 +67,45 @@ func TestGate(t *testing.T) {
 	defer cancel()
 	dir := t.TempDir()
 	runner := gobuild(t, ctx, dir, "cmd/autoconfirm-conformance", false)
+	all := []string{"--profile", "cognito,auto-confirm,alias-safe,defensive,autoconfirm"}
 	impls := []impl{
-		{name: "reference", runtime: "provided.al2023", pkg: "testdata/impls/reference", want: verdicts(pass, pass, pass)},
-		{name: "reference, without a guard", runtime: "provided.al2023", pkg: "testdata/impls/reference", env: []string{"REFERENCE_FAULT=noguard"}, want: verdicts(pass, pass, fail)},
-		{name: "reference, verifying any non-empty value", runtime: "provided.al2023", pkg: "testdata/impls/reference", env: []string{"REFERENCE_FAULT=looseverify"}, want: verdicts(fail, pass, pass)},
+		{name: "reference", runtime: "provided.al2023", pkg: "testdata/impls/reference", want: verdicts(pass, pass, pass, pass, pass)},
+		{name: "reference, without a guard", runtime: "provided.al2023", pkg: "testdata/impls/reference", env: []string{"REFERENCE_FAULT=noguard"}, want: verdicts(pass, pass, pass, pass, fail)},
+		// Correct for every event Cognito sends; only the defensive profile,
+		// which judges events Cognito's validation stops, fails it.
+		{name: "reference, verifying any non-empty value", runtime: "provided.al2023", pkg: "testdata/impls/reference", env: []string{"REFERENCE_FAULT=looseverify"},
+			extra: []string{"--profile", "cognito,auto-confirm,alias-safe,defensive"}, want: also(verdicts(pass, pass, pass, pass, pass), map[string]verdict{"defensive": fail})},
 		// These differ from autoconfirm only where Cognito does not look.
-		{name: "reference, flags on every source", runtime: "provided.al2023", pkg: "testdata/impls/reference", env: []string{"REFERENCE_FAULT=wrongsource"}, want: verdicts(pass, pass, pass)},
+		{name: "reference, flags on every source", runtime: "provided.al2023", pkg: "testdata/impls/reference", env: []string{"REFERENCE_FAULT=wrongsource"}, want: verdicts(pass, pass, pass, pass, pass)},
 		{name: "reference, rewriting the request", runtime: "provided.al2023", pkg: "testdata/impls/reference", env: []string{"REFERENCE_FAULT=rewrite"},
-			extra: []string{"--profile", "cognito,auto-confirm,alias-safe,autoconfirm"}, want: map[string]verdict{"cognito": pass, "auto-confirm": pass, "alias-safe": pass, "autoconfirm": fail}},
+			extra: all, want: also(verdicts(pass, pass, pass, pass, pass), map[string]verdict{"defensive": pass, "autoconfirm": fail})},
+		{name: "reference, verifying email addresses only", runtime: "provided.al2023", pkg: "testdata/impls/reference", env: []string{"REFERENCE_FAULT=emailonly"}, want: verdicts(pass, pass, pass, fail, pass)},
+		{name: "reference, verifying email addresses only, claiming what it does", runtime: "provided.al2023", pkg: "testdata/impls/reference", env: []string{"REFERENCE_FAULT=emailonly"},
+			extra: []string{"--profile", "cognito,confirm,verify-email,alias-safe"}, want: map[string]verdict{"cognito": pass, "confirm": pass, "verify-email": pass, "alias-safe": pass}},
+		// Timing out is a failure, never a refusal, at every depth.
+		{name: "reference, timing out on sign-ups with a phone number", runtime: "provided.al2023", pkg: "testdata/impls/reference", env: []string{"REFERENCE_FAULT=slowphone"},
+			extra: []string{"--timeout", "1s", "--profile", "cognito"}, want: map[string]verdict{"cognito": fail}},
 		{name: "typed aws-lambda-go", runtime: "provided.al2023", pkg: "testdata/impls/typed",
-			extra: []string{"--profile", "cognito,auto-confirm,alias-safe,autoconfirm"}, want: map[string]verdict{"cognito": pass, "auto-confirm": pass, "alias-safe": pass, "autoconfirm": fail}},
-		{name: "typed aws-lambda-go, asking AdminGetUser", runtime: "provided.al2023", pkg: "testdata/impls/typed", env: []string{"LOOKUP=admin-get-user"}, want: verdicts(pass, pass, pass)},
-		{name: "the article, in Go", runtime: "provided.al2023", pkg: "testdata/impls/article", want: verdicts(fail, pass, fail)},
-		{name: "the article, in Python", runtime: "python3.11", code: "testdata/impls/article-python", want: verdicts(fail, pass, fail)},
-		{name: "Node.js, any key present", runtime: "nodejs20.x", code: "testdata/impls/keypresence-node", want: verdicts(fail, pass, fail)},
-		{name: "Node.js, guarded with the runtime's AWS SDK", runtime: "nodejs20.x", code: "testdata/impls/guarded-node", want: verdicts(pass, pass, pass)},
-		{name: "TypeScript, Amplify Gen 2's layout, bundled with esbuild, asking AdminGetUser", runtime: "nodejs22.x", code: "testdata/impls/typescript-amplify", handler: "handler.handler", want: verdicts(pass, pass, pass)},
-		{name: "Python with boto3, guarded with ListUsers", runtime: "python3.11", code: "testdata/impls/guarded-boto3", want: verdicts(pass, pass, pass)},
-		{name: "Node.js, confirm only", runtime: "nodejs20.x", code: "testdata/impls/confirmonly-node", want: verdicts(pass, fail, pass)},
-		{name: "Python, a domain allow-list with its own feature", runtime: "python3.11", code: "examples/allowlist/function",
-			extra: []string{"--profile", "cognito,auto-confirm,alias-safe,allow-list", "--features", "examples/allowlist/features", "--fixtures", "examples/allowlist/fixtures"},
-			want:  map[string]verdict{"cognito": pass, "auto-confirm": fail, "alias-safe": pass, "allow-list": pass}},
+			extra: all, want: also(verdicts(pass, pass, pass, pass, pass), map[string]verdict{"defensive": pass, "autoconfirm": fail})},
+		{name: "typed aws-lambda-go, asking AdminGetUser", runtime: "provided.al2023", pkg: "testdata/impls/typed", env: []string{"LOOKUP=admin-get-user"}, want: verdicts(pass, pass, pass, pass, pass)},
+		// The article's handler: its decisions are right for every event
+		// Cognito sends; its flaw is the alias takeover.
+		{name: "the article, in Go", runtime: "provided.al2023", pkg: "testdata/impls/article", want: verdicts(pass, pass, pass, pass, fail)},
+		{name: "the article, in Python", runtime: "python3.11", code: "testdata/impls/article-python", want: verdicts(pass, pass, pass, pass, fail)},
+		{name: "Node.js, any key present", runtime: "nodejs20.x", code: "testdata/impls/keypresence-node", want: verdicts(pass, pass, pass, pass, fail)},
+		{name: "Node.js, guarded with the runtime's AWS SDK", runtime: "nodejs20.x", code: "testdata/impls/guarded-node", want: verdicts(pass, pass, pass, pass, pass)},
+		{name: "TypeScript, Amplify Gen 2's layout, bundled with esbuild, asking AdminGetUser", runtime: "nodejs22.x", code: "testdata/impls/typescript-amplify", handler: "handler.handler", want: verdicts(pass, pass, pass, pass, pass)},
+		{name: "Python with boto3, guarded with ListUsers", runtime: "python3.11", code: "testdata/impls/guarded-boto3", want: verdicts(pass, pass, pass, pass, pass)},
+		{name: "Node.js, confirm only", runtime: "nodejs20.x", code: "testdata/impls/confirmonly-node", want: verdicts(pass, pass, fail, fail, pass)},
+		// Refusing on every sign-up passes every scenario that allows a
+		// refusal, and the run fails it as vacuous at each depth.
+		{name: "Python, raising on every sign-up", runtime: "python3.11", code: "testdata/impls/crash-python", want: verdicts(vacuous, fail, fail, fail, vacuous)},
+		// An allow-list refuses whom it does not admit, administrators'
+		// users included: Cognito passes the refusal on, so cognito passes.
+		{name: "Python, a domain allow-list that also refuses administrators, with its own feature", runtime: "python3.11", code: "examples/allowlist/function",
+			env:   []string{"ADMIN_CREATE_USER=refuse"},
+			extra: []string{"--profile", "cognito,confirm,alias-safe,allow-list", "--features", "examples/allowlist/features", "--fixtures", "examples/allowlist/fixtures"},
+			want:  map[string]verdict{"cognito": pass, "confirm": fail, "alias-safe": pass, "allow-list": pass}},
 	}
 	for _, im := range impls {
 		t.Run(im.name, func(t *testing.T) {
@@ -131,7 +162,15 @@ func runLocal(t *testing.T, ctx context.Context, runner string, im impl, code st
 		t.Fatalf("exit %d, which is not a verdict:\n%s", status, out.Bytes())
 	}
 	failed, passed := map[string]int{}, map[string]int{}
+	empty := false // a depth at which the handler accepted no sign-up
 	for _, target := range []string{"pool", "lambda"} {
+		var rec struct{ SignUps [2]int }
+		if b, err := os.ReadFile(filepath.Join(reports, target, "run.json")); err != nil || json.Unmarshal(b, &rec) != nil {
+			t.Fatalf("the %s target wrote no run.json: %v", target, err)
+		}
+		if rec.SignUps[0] > 0 && rec.SignUps[1] == 0 {
+			empty = true
+		}
 		f, p := profileCounts(t, filepath.Join(reports, target, "cucumber.json"))
 		for k, v := range f {
 			failed[k] += v
@@ -146,6 +185,8 @@ func runLocal(t *testing.T, ctx context.Context, runner string, im impl, code st
 		switch {
 		case failed[p] > 0:
 			got[p] = fail
+		case passed[p] > 0 && empty:
+			got[p] = vacuous
 		case passed[p] > 0:
 			got[p] = pass
 		default:
@@ -154,8 +195,8 @@ func runLocal(t *testing.T, ctx context.Context, runner string, im impl, code st
 		total += failed[p]
 		t.Logf("%-12s %d scenarios failed, %d passed", p, failed[p], passed[p])
 	}
-	if (status == 1) != (total > 0) {
-		t.Errorf("exit %d disagrees with %d failed scenarios", status, total)
+	if (status == 1) != (total > 0 || empty) {
+		t.Errorf("exit %d disagrees with %d failed scenarios and a depth that accepted no sign-up: %v", status, total, empty)
 	}
 	return got, out.Bytes()
 }

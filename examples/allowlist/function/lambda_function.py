@@ -1,7 +1,8 @@
 """A pre sign-up trigger for a company's internal app: only people with an
 address at one of the allowed domains may sign up. They are confirmed at
 once; their email address is left for the app to verify with a code, so no
-alias can move. Everyone else is refused. Administrators may create anyone.
+alias can move. Everyone else is refused. Administrators may create anyone,
+unless ADMIN_CREATE_USER=refuse holds them to the same domains.
 
 ALLOWED_DOMAINS holds the domains, separated by commas.
 """
@@ -14,7 +15,8 @@ def allowed_domains():
 
 
 def lambda_handler(event, context):
-    if event.get("triggerSource") == "PreSignUp_AdminCreateUser":
+    admin = event.get("triggerSource") == "PreSignUp_AdminCreateUser"
+    if admin and os.environ.get("ADMIN_CREATE_USER") != "refuse":
         return event
     email = (event.get("request") or {}).get("userAttributes", {}).get("email", "")
     domain = email.rpartition("@")[2].lower() if isinstance(email, str) else ""

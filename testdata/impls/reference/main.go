@@ -2,13 +2,15 @@
 // the pre sign-up behaviour, written without autoconfirm's packages. The
 // conformance gate must pass it.
 //
-// REFERENCE_FAULT breaks it on purpose, one fault at a time, and the gate
-// must then fail it:
+// REFERENCE_FAULT changes it on purpose, one way at a time, and the gate
+// must then give the verdict each deserves:
 //
 //	noguard      verify without looking the pool up
 //	wrongsource  set the flags on every trigger source
 //	looseverify  verify any non-empty value, valid or not
 //	rewrite      set the right flags but rewrite the request
+//	emailonly    never verify a phone number, as for a pool without them
+//	slowphone    take 2 s over any sign-up that gives a phone number
 package main
 
 import (
@@ -41,9 +43,9 @@ func main() {
 	client := cip.NewFromConfig(cfg)
 	fault := os.Getenv("REFERENCE_FAULT")
 	switch fault {
-	case "", "noguard", "wrongsource", "looseverify", "rewrite":
+	case "", "noguard", "wrongsource", "looseverify", "rewrite", "emailonly", "slowphone":
 	default:
-		panic("REFERENCE_FAULT must be noguard, wrongsource, looseverify or rewrite")
+		panic("REFERENCE_FAULT must be noguard, wrongsource, looseverify, rewrite, emailonly or slowphone")
 	}
 	lambda.Start(func(ctx context.Context, raw json.RawMessage) (json.RawMessage, error) {
 		var ev map[string]json.RawMessage
@@ -77,8 +79,11 @@ func main() {
 			free := func(attr, value string) bool {
 				return fault == "noguard" || !taken(ctx, client, pool, user, attr, value)
 			}
+			if fault == "slowphone" && p != "" {
+				time.Sleep(2 * time.Second) // past a 1 s function timeout
+			}
 			email = validEmail && free("email", e)
-			phone = validPhone && free("phone_number", p)
+			phone = validPhone && free("phone_number", p) && fault != "emailonly"
 		default:
 			return nil, fmt.Errorf("unsupported trigger source %s", source)
 		}
