@@ -34,13 +34,21 @@ Usage:
                                                  then the pool and lambda targets (local --help for more)
 
 Profiles (--profile, or PROFILE): each scenario judges one of
-  cognito       what Cognito itself enforces on the answer, so no sign-up fails because of it
-  auto-confirm  every sign-up confirmed; every ordinary email and E.164 phone nobody holds verified
+  cognito       what Cognito enforces on the events it sends: the answer's shape, no
+                verify flag without a confirm or for an attribute not given, an answer
+                within 5 s; refusing is allowed (autoconfirm-conformance rules)
+  confirm       every ordinary sign-up confirmed
+  verify-email  every ordinary email address nobody else holds verified
+  verify-phone  every E.164 phone number nobody else holds verified
   alias-safe    a value another user holds verified is never verified for the new user
+  defensive     empty and invalid values, which Cognito's validation stops, left unverified
   autoconfirm   this project's own choices: its policies and texts, lookups, bad input, exact echo
-A scenario of a profile not asked for is reported as not claimed, apart from
-one the target cannot observe. Your own features (--features DIR) may tag their
-scenarios with a profile of your own and claim it.
+auto-confirm stands for confirm,verify-email,verify-phone. The default claim is
+cognito,auto-confirm,alias-safe, and all for the inprocess target. A scenario of
+a profile not asked for is reported as not claimed, apart from one the target
+cannot observe. Every run also sends a control sign-up, and fails when the
+handler accepted no PreSignUp_SignUp. Your own features (--features DIR) may tag
+their scenarios with a profile of your own and claim it.
 
 Targets (--target, or CONFORMANCE_TARGET):
   inprocess  the autoconfirm handler in this process, with a fake pool (default)

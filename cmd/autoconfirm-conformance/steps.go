@@ -19,8 +19,9 @@ func runSteps(_ context.Context, args []string, _ func(string) string, stdout, _
 	fmt.Fprint(stdout, `The step phrases a feature file can use. Each pattern is a regular expression;
 "([^"]+)" stands for a name in quotes, (\d+) for a number, (a|b) for either word.
 An event name is a fixture: fixtures/<name>.json built in, or <name>.json in --fixtures DIR.
-Tag each scenario with the profile it judges (@cognito, @auto-confirm, @alias-safe,
-@autoconfirm, or your own) and run it with --features DIR --profile ...
+Tag each scenario with the profile it judges (@cognito, @confirm, @verify-email,
+@verify-phone, @alias-safe, @defensive, @autoconfirm, or your own) and run it with
+--features DIR --profile ...
 `)
 	steps.PrintPhrases(stdout)
 	return conformance.ExitPass, nil

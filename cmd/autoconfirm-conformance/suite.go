@@ -32,7 +32,7 @@ type suiteOptions struct {
 func suiteFlags(o *suiteOptions, getenv func(string) string) *flag.FlagSet {
 	fs := flag.NewFlagSet("autoconfirm-conformance", flag.ContinueOnError)
 	fs.StringVar(&o.target, "target", envOr(getenv, "CONFORMANCE_TARGET", "inprocess"), "inprocess, lambda or pool (env CONFORMANCE_TARGET)")
-	fs.StringVar(&o.profile, "profile", getenv("PROFILE"), "the profiles to judge, comma-separated: cognito (what Cognito enforces), auto-confirm (every sign-up confirmed, ordinary values verified), alias-safe (no verified alias moves), autoconfirm (this project's own choices), a profile of your own features, or all; scenarios of other profiles are reported as not claimed (default: all for --target inprocess, which runs autoconfirm's handler; cognito,auto-confirm,alias-safe for lambda and pool) (env PROFILE)")
+	fs.StringVar(&o.profile, "profile", getenv("PROFILE"), "the profiles to judge, comma-separated: cognito, confirm, verify-email, verify-phone (auto-confirm names those three), alias-safe, defensive, autoconfirm, or your own; all for every built-in one (default all for inprocess, else cognito,auto-confirm,alias-safe) (env PROFILE)")
 	fs.StringVar(&o.features, "features", getenv("CONFORMANCE_FEATURES"), "a directory of your own .feature files, run with the built-in ones; they use the phrases `autoconfirm-conformance steps` lists (env CONFORMANCE_FEATURES)")
 	fs.StringVar(&o.fixtures, "fixtures", getenv("CONFORMANCE_FIXTURES"), "a directory of your own events, <name>.json, that features name as \"<name>\"; one with a built-in fixture's name replaces it (env CONFORMANCE_FIXTURES)")
 	fs.StringVar(&o.tags, "tags", getenv("TAGS"), "run only scenarios matching this godog tag expression, e.g. '@alias' or '~@faults' (env TAGS)")
