@@ -24,7 +24,7 @@ func runCleanup(ctx context.Context, args []string, getenv func(string) string, 
 	if *poolID == "" {
 		return conformance.ExitUsage, usageErrorf("cleanup needs --pool-id (or COGNITO_USER_POOL_ID)")
 	}
-	cfg, err := awsConfig(ctx)
+	cfg, err := awsConfig(ctx, *poolID)
 	if err != nil {
 		return conformance.ExitUsage, usageErrorf("%v", err)
 	}

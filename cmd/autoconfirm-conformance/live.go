@@ -4,15 +4,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	ltypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
 	"github.com/autoconfirm/autoconfirm/handler"
+	"github.com/autoconfirm/autoconfirm/secrethash"
 	"github.com/autoconfirm/autoconfirm/targets"
 )
 
@@ -71,12 +75,18 @@ func buildTarget(ctx context.Context, o suiteOptions, getenv func(string) string
 		if o.poolID == "" || o.clientID == "" {
 			return nil, nil, errors.New("--target pool needs --pool-id and --client-id (or COGNITO_USER_POOL_ID and COGNITO_CLIENT_ID)")
 		}
-		cfg, err := awsConfig(ctx)
+		cfg, err := awsConfig(ctx, o.poolID)
 		if err != nil {
 			return nil, nil, err
 		}
 		trigger, err := preflight(ctx, cfg, o.poolID, "")
 		if err != nil {
+			return nil, nil, err
+		}
+		if trigger == "" {
+			return nil, nil, fmt.Errorf("the user pool %s has no pre sign-up trigger (LambdaConfig.PreSignUp is empty), so no scenario would reach a handler: attach the function to the pool's pre sign-up trigger, or give the pool that has it", o.poolID)
+		}
+		if err := clientExists(ctx, cfg, o.clientID, getenv("COGNITO_CLIENT_SECRET")); err != nil {
 			return nil, nil, err
 		}
 		api := cip.NewFromConfig(cfg, func(o *cip.Options) { o.Retryer = targets.LiveRetry() })
@@ -87,7 +97,10 @@ func buildTarget(ctx context.Context, o suiteOptions, getenv func(string) string
 		if o.function == "" {
 			return nil, nil, errors.New("--target lambda needs --function (or CONFORMANCE_FUNCTION)")
 		}
-		cfg, err := awsConfig(ctx)
+		if o.poolID == "" {
+			return nil, nil, errors.New("--target lambda needs --pool-id (or COGNITO_USER_POOL_ID): the scenarios create the users a sign-up must not take an alias from in that pool, and point each event at it, so that the function's own lookups see them")
+		}
+		cfg, err := awsConfig(ctx, o.poolID)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -135,13 +148,44 @@ func preflight(ctx context.Context, cfg aws.Config, poolID, function string) (tr
 	return trigger, nil
 }
 
-func awsConfig(ctx context.Context) (aws.Config, error) {
+// awsConfig loads the SDK's configuration. Without a region from the
+// environment or the profile, a pool id names its own (us-east-1_AbC…).
+func awsConfig(ctx context.Context, poolID string) (aws.Config, error) {
 	cfg, err := config.LoadDefaultConfig(ctx)
 	if err != nil {
 		return cfg, fmt.Errorf("loading the AWS configuration: %w", err)
 	}
 	if cfg.Region == "" {
-		return cfg, errors.New("no AWS region: set AWS_REGION (or a region in your AWS profile)")
+		if region, _, ok := strings.Cut(poolID, "_"); ok && poolRegion.MatchString(region) {
+			cfg.Region = region
+		}
+	}
+	if cfg.Region == "" {
+		return cfg, errors.New("no AWS region: set AWS_REGION (or a region in your AWS profile), or give a pool id, which names its region")
 	}
 	return cfg, nil
+}
+
+// poolRegion is the region part of a pool id.
+var poolRegion = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]$`)
+
+// clientExists proves that the app client exists without a permission that
+// would reveal its secret (DescribeUserPoolClient does): an unauthenticated
+// InitiateAuth for a user who does not exist fails with
+// ResourceNotFoundException only when the client does not.
+func clientExists(ctx context.Context, cfg aws.Config, clientID, secret string) error {
+	ctx, cancel := context.WithTimeout(ctx, preflightTimeout)
+	defer cancel()
+	const nobody = "autoconfirm-preflight-nobody"
+	params := map[string]string{"USERNAME": nobody, "PASSWORD": "not-a-password-0A!"}
+	if secret != "" {
+		params["SECRET_HASH"] = secrethash.Compute(nobody, clientID, secret)
+	}
+	_, err := cip.NewFromConfig(cfg, func(o *cip.Options) { o.RetryMaxAttempts = 1 }).InitiateAuth(ctx, &cip.InitiateAuthInput{
+		AuthFlow: ciptypes.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(clientID), AuthParameters: params})
+	var missing *ciptypes.ResourceNotFoundException
+	if errors.As(err, &missing) {
+		return fmt.Errorf("the app client %s does not exist (%s): check --client-id (or COGNITO_CLIENT_ID) against the pool's app clients", clientID, missing.ErrorMessage())
+	}
+	return nil
 }

@@ -27,6 +27,7 @@ func TestExitStatus(t *testing.T) {
 		{"cleanup of others' users", []string{"cleanup", "--pool-id", "p", "--prefix", "alice"}, 2, "", "refusing to delete users the harness did not create"},
 		{"a bad run id", []string{"--run-id", "ABC"}, 2, "", "--run-id"},
 		{"tags that select nothing", []string{"--tags", "@nosuchtag"}, 2, "", "selects no scenario"},
+		{"lambda without a pool", []string{"--target", "lambda", "--function", "f"}, 2, "", "--target lambda needs --pool-id"},
 		{"an unreachable pool", []string{"--target", "pool", "--pool-id", "p", "--client-id", "c"}, 2, "", "cannot reach the user pool p"},
 		{"a passing run", []string{"--tags", "@sources"}, 0, "3 scenarios (3 passed)", ""},
 		{"a profile", []string{"--tags", "@signup", "--profile", "auto-confirm"}, 0, "NOT CLAIMED: 14 scenario(s)", ""},
@@ -70,5 +71,21 @@ func TestInterruptedRunExits130(t *testing.T) {
 	got := run(ctx, []string{"--tags", "@faults"}, func(string) string { return "" }, &out, &errs)
 	if got != 130 || !strings.Contains(errs.String(), "interrupted") {
 		t.Errorf("status %d, stderr %q", got, errs.String())
+	}
+}
+
+// TestRegionFromPoolID: without a region from the environment or a profile,
+// the pool id names it.
+func TestRegionFromPoolID(t *testing.T) {
+	t.Setenv("AWS_REGION", "")
+	t.Setenv("AWS_DEFAULT_REGION", "")
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_CONFIG_FILE", t.TempDir()+"/none")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", t.TempDir()+"/none")
+	for pool, want := range map[string]string{"eu-west-2_AbC123": "eu-west-2", "us-gov-west-1_x": "us-gov-west-1", "local_3AbdDMqo": "", "": ""} {
+		cfg, err := awsConfig(context.Background(), pool)
+		if cfg.Region != want || (want == "") != (err != nil) {
+			t.Errorf("pool %q: region %q, %v; want %q", pool, cfg.Region, err, want)
+		}
 	}
 }
