@@ -224,3 +224,25 @@ func TestNotClaimed(t *testing.T) {
 		t.Errorf("auto-confirm does not stand for its three profiles: %v, %v", p, err)
 	}
 }
+
+// TestUndefinedStepIsAUsageError: a step that matches no phrase is the
+// feature's mistake: exit 2, naming the closest phrase, before any scenario.
+func TestUndefinedStepIsAUsageError(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "typo.feature"), []byte(`@mine
+Feature: A typo
+  Scenario: A user signs up
+    Given a new user signs up with the event "email-only"
+    When the sign-up reaches the pre sign-up trigger
+    Then the usr is confirmed
+`), 0o644)
+	var out, errs bytes.Buffer
+	res := Run(Options{Target: targets.NewInProcess(), Content: autoconfirm.Content(), Features: dir, Profiles: []string{"mine"},
+		Format: "progress", Output: &out, Errors: &errs, NoColors: true})
+	if res.Status != ExitUsage || !strings.Contains(errs.String(), `the step "the usr is confirmed" matches no phrase; the closest is "^the user (is|is not) confirmed$"`) {
+		t.Errorf("status %d:\n%s%s", res.Status, errs.String(), out.String())
+	}
+	if strings.Contains(out.String(), "func ") {
+		t.Errorf("Go snippets were printed to someone who writes Gherkin:\n%s", out.String())
+	}
+}

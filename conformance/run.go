@@ -261,6 +261,21 @@ func checkSelection(ts *godog.TestSuite, tags string, profiles []string) ([]*mes
 			c.unclaimed[profileOf(names)]++
 		}
 	}
+	var undefined []string
+	for _, f := range features {
+		for _, p := range f.Pickles {
+			var texts []string
+			for _, s := range p.Steps {
+				texts = append(texts, s.Text)
+			}
+			undefined = append(undefined, undefinedSteps(f.Uri, p.Name, texts)...)
+		}
+	}
+	if len(undefined) > 0 {
+		slices.Sort(undefined)
+		undefined = slices.Compact(undefined)
+		return nil, c, fmt.Errorf("%d step(s) match no phrase:\n%s\n`autoconfirm-conformance steps` lists every phrase with an example", len(undefined), strings.Join(undefined, "\n"))
+	}
 	for _, p := range profiles {
 		if !known["@"+p] {
 			return nil, c, fmt.Errorf("no scenario belongs to the profile %q, so claiming it would check nothing; the built-in profiles are %s, and a team's own features may tag their scenarios with profiles of their own", p, strings.Join(BuiltinProfiles, ", "))
@@ -290,4 +305,17 @@ func profileOf(tags []string) string {
 		return strings.TrimPrefix(tags[0], "@")
 	}
 	return ""
+}
+
+// undefinedSteps names a scenario's steps that match no phrase, each with
+// the closest phrase: a typo is the feature's mistake, a usage error, not a
+// scenario that failed.
+func undefinedSteps(uri, scenario string, texts []string) []string {
+	var lines []string
+	undefined, closest := steps.Undefined(texts)
+	for i, u := range undefined {
+		lines = append(lines, fmt.Sprintf("  %s, %q: the step %q matches no phrase; the closest is %q (e.g. %s %s)",
+			uri, scenario, u, closest[i].Pattern, closest[i].Keyword, closest[i].Example))
+	}
+	return lines
 }

@@ -3,6 +3,8 @@ package steps
 import (
 	"fmt"
 	"io"
+	"regexp"
+	"strings"
 
 	"github.com/autoconfirm/autoconfirm/targets"
 )
@@ -106,4 +108,63 @@ var phrases = []Phrase{
 		func(st *scenario) any { return st.lookedUpTimes }},
 	{"Then", `^the answer comes back within (\d+) milliseconds$`, `the answer comes back within 3000 milliseconds`,
 		func(st *scenario) any { return st.answeredWithin }},
+}
+
+// Undefined returns the texts among steps that no phrase matches, each with
+// the phrase whose example is closest to it, so that a typo in a feature
+// is told as such rather than run as a failing scenario.
+func Undefined(steps []string) (undefined []string, closest []Phrase) {
+	for _, text := range steps {
+		if defined(text) {
+			continue
+		}
+		undefined = append(undefined, text)
+		closest = append(closest, nearest(text))
+	}
+	return undefined, closest
+}
+
+// patterns are the phrases' patterns, compiled once.
+var patterns = func() []*regexp.Regexp {
+	out := make([]*regexp.Regexp, len(phrases))
+	for i, p := range phrases {
+		out[i] = regexp.MustCompile(p.Pattern)
+	}
+	return out
+}()
+
+func defined(text string) bool {
+	for _, re := range patterns {
+		if re.MatchString(text) {
+			return true
+		}
+	}
+	return false
+}
+
+// nearest is the phrase whose example shares the most words with text, in
+// proportion to the words of both.
+func nearest(text string) Phrase {
+	words := func(s string) map[string]bool {
+		m := map[string]bool{}
+		for _, w := range strings.Fields(strings.ToLower(s)) {
+			m[strings.Trim(w, `"`)] = true
+		}
+		return m
+	}
+	have := words(text)
+	best, score := phrases[0], -1.0
+	for _, p := range phrases {
+		want := words(p.Example)
+		common := 0
+		for w := range want {
+			if have[w] {
+				common++
+			}
+		}
+		if s := float64(common) / float64(len(want)+len(have)-common); s > score {
+			best, score = p, s
+		}
+	}
+	return best
 }
