@@ -2,7 +2,9 @@ package conformance
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -164,4 +166,16 @@ func Revision() string {
 		return rev
 	}
 	return "unknown"
+}
+
+// ClearReports removes, from dir, the files a run writes there, and nothing
+// else, so that a report directory never shows an earlier run's files as if
+// they were this one's.
+func ClearReports(dir string) error {
+	for _, f := range []string{JUnitFile, CucumberFile, HTMLFile, RunFile} {
+		if err := os.Remove(filepath.Join(dir, f)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("clearing the report directory %s: %w", dir, err)
+		}
+	}
+	return nil
 }

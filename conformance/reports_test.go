@@ -190,3 +190,23 @@ func TestReportDirWithComma(t *testing.T) {
 		}
 	}
 }
+
+// TestReportDirHoldsOneRun: a run removes the files that runs write in its
+// report directory, and leaves anything else there alone.
+func TestReportDirHoldsOneRun(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, RunFile), []byte(`{"target":"stale"}`), 0o644)
+	os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine"), 0o644)
+	var out bytes.Buffer
+	// A run that stops at a usage error writes no report of its own.
+	res := Run(Options{Target: targets.NewInProcess(), Content: autoconfirm.Content(), Tags: "@nosuchtag", ReportDir: dir, Output: &out, Errors: &out})
+	if res.Status != ExitUsage {
+		t.Fatalf("status %d", res.Status)
+	}
+	if _, err := os.Stat(filepath.Join(dir, RunFile)); err == nil {
+		t.Error("an earlier run's run.json is still there")
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "notes.txt")); err != nil || string(b) != "mine" {
+		t.Errorf("a file the run did not write was touched: %q, %v", b, err)
+	}
+}

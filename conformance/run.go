@@ -116,6 +116,10 @@ func Run(o Options) Result {
 			fmt.Fprintf(o.Output, "cannot create the report directory: %v\n", err)
 			return Result{Status: ExitUsage}
 		}
+		if err := ClearReports(o.ReportDir); err != nil {
+			fmt.Fprintln(o.Errors, "autoconfirm-conformance:", err)
+			return Result{Status: ExitUsage}
+		}
 		// godog splits its format list at commas, so its files go through a
 		// directory whose path has none.
 		godogDir := o.ReportDir

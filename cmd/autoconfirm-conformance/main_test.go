@@ -22,6 +22,7 @@ func TestExitStatus(t *testing.T) {
 		{"help of a subcommand", []string{"report", "--help"}, 0, "-out", ""},
 		{"unknown flag", []string{"--bogus"}, 2, "", "flag provided but not defined: -bogus"},
 		{"a stray argument", []string{"features/x.feature"}, 2, "", "unexpected argument"},
+		{"report of a directory that is not one", []string{"report", "--out", "/dev/null", "/nonexistent"}, 2, "", "/nonexistent is not a report directory"},
 		{"report without directories", []string{"report"}, 2, "", "report needs one or more report directories"},
 		{"cleanup without a pool", []string{"cleanup"}, 2, "", "cleanup needs --pool-id"},
 		{"cleanup of others' users", []string{"cleanup", "--pool-id", "p", "--prefix", "alice"}, 2, "", "refusing to delete users the harness did not create"},

@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 
 	"github.com/autoconfirm/autoconfirm/conformance"
 )
@@ -18,6 +20,11 @@ func runReport(_ context.Context, args []string, _ func(string) string, stdout, 
 	}
 	if fs.NArg() == 0 {
 		return conformance.ExitUsage, usageErrorf("report needs one or more report directories (written with --report-dir)")
+	}
+	for _, dir := range fs.Args() {
+		if _, err := os.Stat(filepath.Join(dir, conformance.RunFile)); err != nil {
+			return conformance.ExitUsage, usageErrorf("%s is not a report directory (it has no %s): give the directories that runs wrote with --report-dir", dir, conformance.RunFile)
+		}
 	}
 	if err := conformance.Combine(*out, fs.Args()...); err != nil {
 		return conformance.ExitFailed, err

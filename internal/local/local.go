@@ -76,6 +76,11 @@ func (r *run) say(format string, a ...any) {
 func Run(ctx context.Context, o Options, stdout, stderr io.Writer) (status int, err error) {
 	r := &run{o: o, stdout: stdout, stderr: stderr}
 	start := time.Now()
+	for _, dir := range []string{o.ReportDir, filepath.Join(o.ReportDir, "pool"), filepath.Join(o.ReportDir, "lambda")} {
+		if err := conformance.ClearReports(dir); err != nil {
+			return conformance.ExitUsage, err
+		}
+	}
 	work, err := os.MkdirTemp("", "autoconfirm-local-")
 	if err != nil {
 		return conformance.ExitUsage, err
