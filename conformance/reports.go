@@ -91,7 +91,7 @@ func writeReports(dir, target, implementation string, skips []steps.Skip, c clai
 	if err != nil {
 		return err
 	}
-	if b, err = report.FixJUnit(b, rec.Skips); err != nil {
+	if b, err = report.FixJUnit(b, rec.Skips, target); err != nil {
 		return err
 	}
 	if err := os.WriteFile(junitPath, b, 0o644); err != nil {

@@ -126,12 +126,30 @@ func TestReportsMatchCucumber(t *testing.T) {
 		}
 		var suites struct {
 			Skipped int `xml:"skipped,attr"`
+			Suites  []struct {
+				Name  string `xml:"name,attr"`
+				Cases []struct {
+					ClassName string `xml:"classname,attr"`
+				} `xml:"testcase"`
+			} `xml:"testsuite"`
 		}
 		if err := xml.Unmarshal(jb, &suites); err != nil {
 			t.Fatal(err)
 		}
 		if suites.Skipped != skipped {
 			t.Errorf("%s: JUnit says %d skipped, cucumber JSON %d", d.target, suites.Skipped, skipped)
+		}
+		// Each depth's suites and cases are its own, so merged files do not
+		// collide.
+		for _, su := range suites.Suites {
+			if !strings.HasPrefix(su.Name, d.target+": ") {
+				t.Errorf("%s: a suite named %q", d.target, su.Name)
+			}
+			for _, c := range su.Cases {
+				if !strings.HasPrefix(c.ClassName, "autoconfirm."+d.target+".") {
+					t.Errorf("%s: a case with classname %q", d.target, c.ClassName)
+				}
+			}
 		}
 	}
 	if len(page) != total {

@@ -29,12 +29,13 @@ type junitTotals struct {
 }
 
 type junitCase struct {
-	Name    string        `xml:"name,attr"`
-	Status  string        `xml:"status,attr"`
-	Time    string        `xml:"time,attr"`
-	Skipped *junitMessage `xml:"skipped,omitempty"`
-	Failure *junitMessage `xml:"failure,omitempty"`
-	Error   []*junitError `xml:"error,omitempty"`
+	ClassName string        `xml:"classname,attr"`
+	Name      string        `xml:"name,attr"`
+	Status    string        `xml:"status,attr"`
+	Time      string        `xml:"time,attr"`
+	Skipped   *junitMessage `xml:"skipped,omitempty"`
+	Failure   *junitMessage `xml:"failure,omitempty"`
+	Error     []*junitError `xml:"error,omitempty"`
 }
 
 type junitMessage struct {
@@ -47,17 +48,23 @@ type junitError struct {
 }
 
 // FixJUnit rewrites godog's JUnit so that a scenario with skipped steps and
-// no failure is reported as skipped, with its reason, instead of passed.
-// skips maps scenario names to reasons.
-func FixJUnit(b []byte, skips map[string]string) ([]byte, error) {
+// no failure is reported as skipped, with its reason, instead of passed;
+// skips maps scenario names to reasons. It names every suite and case after
+// the target (the depth), so that the pool's and the lambda's files do not
+// collide when CI merges them, and gives each case a classname.
+func FixJUnit(b []byte, skips map[string]string, target string) ([]byte, error) {
 	var s junitSuites
 	if err := xml.Unmarshal(b, &s); err != nil {
 		return nil, fmt.Errorf("reading godog's JUnit: %w", err)
 	}
 	s.Tests, s.Skipped, s.Fail, s.Errors = 0, 0, 0, 0
+	s.Name = "autoconfirm " + target
 	for _, suite := range s.Suites {
+		feature := suite.Name
+		suite.Name = target + ": " + feature
 		suite.Tests, suite.Skipped, suite.Fail, suite.Errors = len(suite.Cases), 0, 0, 0
 		for _, c := range suite.Cases {
+			c.ClassName = "autoconfirm." + target + "." + feature
 			// godog writes a skipped step as <error type="skipped">, also in
 			// a failed case, while its header counts no errors. A skipped
 			// step is not an error: keep only real ones, and count them.
