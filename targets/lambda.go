@@ -45,6 +45,9 @@ func NewLambda(api *lambda.Client, function string, cognito *cip.Client, opts Li
 	t := &Lambda{opts: opts, api: api, function: function}
 	if cognito != nil && opts.PoolID != "" {
 		t.admin = newAdmin(cognito, opts.PoolID, opts.Concurrency)
+		if opts.Namer != nil {
+			opts.Namer.SetTaken(t.admin.phoneTaken)
+		}
 	}
 	return t
 }

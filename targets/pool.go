@@ -117,7 +117,11 @@ func (p *Pool) Implementation() string {
 
 // NewPool returns the pool target. secret may be empty for a client without one.
 func NewPool(api *cip.Client, clientID, secret string, opts LiveOptions) *Pool {
-	return &Pool{opts: opts, api: api, clientID: clientID, secret: secret, admin: newAdmin(api, opts.PoolID, opts.Concurrency)}
+	a := newAdmin(api, opts.PoolID, opts.Concurrency)
+	if opts.Namer != nil {
+		opts.Namer.SetTaken(a.phoneTaken)
+	}
+	return &Pool{opts: opts, api: api, clientID: clientID, secret: secret, admin: a}
 }
 
 // Name implements Target.

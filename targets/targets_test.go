@@ -3,6 +3,7 @@ package targets
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/autoconfirm/autoconfirm/cognitofake"
+	"github.com/autoconfirm/autoconfirm/handler"
 )
 
 const pool = "us-east-1_Test01"
@@ -199,5 +201,35 @@ func TestFailureOf(t *testing.T) {
 		if got := failureOf(tt.errorType, tt.message) != ""; got != tt.failure {
 			t.Errorf("failureOf(%q, %q) failure = %v, want %v", tt.errorType, tt.message, got, tt.failure)
 		}
+	}
+}
+
+// TestPhonesDoNotCollide: two runs with the same id start apart among the
+// fictional numbers, every number is E.164, and a number someone in the pool
+// holds is passed over.
+func TestPhonesDoNotCollide(t *testing.T) {
+	starts := map[int]bool{}
+	for i := 0; i < 20; i++ {
+		n, _ := NewNamer("168")
+		starts[n.start] = true
+		for j := 0; j < 3; j++ {
+			if p := n.phone(); !handler.ValidE164(p) || !strings.Contains(p, "55501") {
+				t.Fatalf("%q is not a fictional E.164 number", p)
+			}
+		}
+	}
+	// The start is random, not the run id's: 20 runs with one id all
+	// starting at the same number would happen once in 80,000^19.
+	if len(starts) == 1 {
+		t.Error("runs with the same id start at the same phone number")
+	}
+	fake, api := fakeUsers(t)
+	ad := newAdmin(api, pool, 2)
+	n, _ := NewNamer("r1")
+	next := fmt.Sprintf("+1%03d55501%02d", 200+n.start/100, n.start%100)
+	fake.Seed(pool, cognitofake.User{Username: "other-run", Enabled: true, Attributes: []cognitofake.Attribute{{Name: "phone_number", Value: next}}})
+	n.SetTaken(ad.phoneTaken)
+	if got := n.phone(); got == next {
+		t.Errorf("the run took %s, which another user holds", got)
 	}
 }

@@ -2,9 +2,9 @@ package targets
 
 import (
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
-	"hash/fnv"
 	"regexp"
 	"strings"
 	"sync"
@@ -21,10 +21,28 @@ const UserPrefix = "autoconfirm-test-"
 // within a scenario, so alias scenarios still collide with themselves.
 type Namer struct {
 	run string
+	// start is where this run's phone numbers begin, at random among the
+	// fictional numbers, so that concurrent runs on one pool rarely meet.
+	start int
 
 	mu       sync.Mutex
 	scenario int
 	phones   int
+	// taken, when set, says whether a number is already held in the pool,
+	// by another run say; such a number is passed over.
+	taken func(phone string) bool
+}
+
+// fictionalPhones is how many +1 NPA 555-01XX numbers there are: 800 area
+// codes (200-999) times 100.
+const fictionalPhones = 800 * 100
+
+// SetTaken sets the check a live target makes before a run uses a phone
+// number.
+func (n *Namer) SetTaken(f func(phone string) bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.taken = f
 }
 
 // runIDPattern is what a run id may be: it goes into usernames and email
@@ -41,7 +59,9 @@ func NewNamer(runID string) (*Namer, error) {
 	if !runIDPattern.MatchString(runID) {
 		return nil, fmt.Errorf("the run id %q is not valid: use 1 to 16 lowercase letters and digits, different for every run that may overlap another", runID)
 	}
-	return &Namer{run: runID}, nil
+	b := make([]byte, 4)
+	rand.Read(b)
+	return &Namer{run: runID, start: int(binary.BigEndian.Uint32(b) % fictionalPhones)}, nil
 }
 
 // RunID is the run's id, part of every username it creates.
@@ -58,18 +78,20 @@ func (n *Namer) Scenario() *ScenarioData {
 	return &ScenarioData{namer: n, id: n.scenario, values: map[string]string{}}
 }
 
-// phone returns the next fictional number, +1 NPA 555-01XX: the area code
-// comes from the run id and XX counts up, moving to the next area code after
-// 100 numbers.
+// phone returns the run's next fictional number, +1 NPA 555-01XX, counting
+// up from the run's random start, and passing over a number the pool says is
+// taken (a few at most: past that the pool's answer is not to be trusted).
 func (n *Namer) phone() string {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	h := fnv.New32a()
-	h.Write([]byte(n.run))
-	npa := 200 + (int(h.Sum32())+n.phones/100)%800
-	xx := n.phones % 100
-	n.phones++
-	return fmt.Sprintf("+1%03d55501%02d", npa, xx)
+	for tries := 0; ; tries++ {
+		k := (n.start + n.phones) % fictionalPhones
+		n.phones++
+		v := fmt.Sprintf("+1%03d55501%02d", 200+k/100, k%100)
+		if n.taken == nil || tries == 10 || !n.taken(v) {
+			return v
+		}
+	}
 }
 
 // ScenarioData maps one scenario's fixture values to unique test values.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -206,4 +207,19 @@ func (a *admin) delete(ctx context.Context, username string) error {
 		return fmt.Errorf("deleting test user %s: %w", username, err)
 	}
 	return nil
+}
+
+// phoneTaken reports whether anyone in the pool holds the phone number, so
+// that a run does not take a number another run is using. A lookup that
+// fails counts as taken: passing over a free number costs nothing.
+func (a *admin) phoneTaken(phone string) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	release, err := a.slot(ctx)
+	if err != nil {
+		return true
+	}
+	defer release()
+	out, err := a.api.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: aws.String(a.poolID), Filter: aws.String(`phone_number = "` + phone + `"`), Limit: aws.Int32(1)})
+	return err != nil || len(out.Users) > 0
 }
