@@ -47,6 +47,7 @@ func NewLambda(api *lambda.Client, function string, cognito *cip.Client, opts Li
 		t.admin = newAdmin(cognito, opts.PoolID, opts.Concurrency)
 		if opts.Namer != nil {
 			opts.Namer.SetTaken(t.admin.phoneTaken)
+			t.admin.own = opts.Namer.Prefix()
 		}
 	}
 	return t

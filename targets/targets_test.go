@@ -2,10 +2,14 @@ package targets
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -231,5 +235,56 @@ func TestPhonesDoNotCollide(t *testing.T) {
 	n.SetTaken(ad.phoneTaken)
 	if got := n.phone(); got == next {
 		t.Errorf("the run took %s, which another user holds", got)
+	}
+}
+
+// TestSignUpRetriedAfterAServerError: Cognito created the user and then
+// answered 500; the SDK's retry got UsernameExistsException. The user bears
+// this run's marker, so the run reads it as its own and deletes it after.
+func TestSignUpRetriedAfterAServerError(t *testing.T) {
+	var mu sync.Mutex
+	signUps, deleted := 0, ""
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var in struct{ Username string }
+		json.NewDecoder(r.Body).Decode(&in)
+		mu.Lock()
+		defer mu.Unlock()
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		switch strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "AWSCognitoIdentityProviderService.") {
+		case "SignUp":
+			if signUps++; signUps == 1 {
+				w.WriteHeader(http.StatusInternalServerError)
+				fmt.Fprint(w, `{"__type":"InternalErrorException","message":"internal error"}`)
+				return
+			}
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprint(w, `{"__type":"UsernameExistsException","message":"User already exists"}`)
+		case "AdminGetUser":
+			fmt.Fprintf(w, `{"Username":%q,"UserStatus":"CONFIRMED","Enabled":true,"UserAttributes":[{"Name":"email_verified","Value":"true"}]}`, in.Username)
+		case "AdminDeleteUser":
+			deleted = in.Username
+			fmt.Fprint(w, `{}`)
+		default:
+			fmt.Fprint(w, `{"Users":[]}`)
+		}
+	}))
+	defer srv.Close()
+	api := cip.New(cip.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL),
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""), Retryer: LiveRetry()})
+	namer, _ := NewNamer("r1")
+	p := NewPool(api, "client", "secret", LiveOptions{PoolID: pool, Namer: namer, Concurrency: 2, Policy: handler.PolicyAllow})
+	in := &Input{Fixture: "email-only", Event: []byte(`{"version":"1","triggerSource":"PreSignUp_SignUp","region":"us-east-1","userPoolId":"p","userName":"u","callerContext":{"awsSdkVersion":"x","clientId":"c"},"request":{"userAttributes":{"email":"sam@example.com"}},"response":{}}`)}
+	obs, err := p.Run(context.Background(), in)
+	if err != nil {
+		t.Fatalf("the retried sign-up failed the scenario: %v", err)
+	}
+	if signUps != 2 || obs.Confirmed == nil || !*obs.Confirmed || !*obs.EmailVerified {
+		t.Errorf("%d SignUps; observed %+v", signUps, obs)
+	}
+	if err := p.Cleanup(context.Background(), in); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(deleted, namer.Prefix()) {
+		t.Errorf("the run did not delete its own user: deleted %q", deleted)
 	}
 }

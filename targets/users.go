@@ -28,7 +28,10 @@ type Users interface {
 type admin struct {
 	api    Users
 	poolID string
-	ops    chan struct{} // bounds concurrent calls, to stay under the quotas
+	// own is this run's username prefix: a user by such a name that
+	// already exists was created by this run's own earlier attempt.
+	own string
+	ops chan struct{} // bounds concurrent calls, to stay under the quotas
 
 	mu       sync.Mutex
 	created  map[*Input][]string
@@ -101,6 +104,12 @@ func refused(err error) bool {
 	return errors.As(err, &apiErr) && apiErr.ErrorFault() == smithy.FaultClient
 }
 
+// usernameExists reports whether err is Cognito's UsernameExistsException.
+func usernameExists(err error) bool {
+	var exists *types.UsernameExistsException
+	return errors.As(err, &exists)
+}
+
 // createHolder creates an existing user with the given attributes (values
 // already mapped), without sending any message.
 func (a *admin) createHolder(ctx context.Context, in *Input, username string, attrs map[string]string) error {
@@ -124,6 +133,9 @@ func (a *admin) createHolder(ctx context.Context, in *Input, username string, at
 		MessageAction:     types.MessageActionTypeSuppress,
 		TemporaryPassword: aws.String(Password()),
 	})
+	if usernameExists(err) && a.own != "" && strings.HasPrefix(username, a.own) {
+		return nil // the SDK's retry of a call that created it (see Pool.Run)
+	}
 	if refused(err) {
 		a.forget(in, username)
 	}
