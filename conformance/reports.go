@@ -45,6 +45,8 @@ type runRecord struct {
 	// SignUps are the PreSignUp_SignUp sign-ups sent and accepted, the
 	// control included.
 	SignUps [2]int `json:"signups"`
+	// Verdicts has one row per claimed profile.
+	Verdicts []steps.Verdict `json:"verdicts,omitempty"`
 }
 
 // claimText says what a run judged, for the report.
@@ -82,10 +84,10 @@ func skipMap(items []steps.Skip) map[string]string {
 // writeReports finishes a report directory after godog wrote its JUnit and
 // cucumber files: it marks skips in the JUnit, records the run, and writes
 // the HTML page.
-func writeReports(dir, target, implementation string, skips []steps.Skip, c claim, control string, tally *steps.Tally) error {
+func writeReports(dir, target, implementation string, skips []steps.Skip, c claim, control string, tally *steps.Tally, verdicts []steps.Verdict) error {
 	sent, accepted := tally.SignUps()
 	rec := runRecord{Target: target, Revision: Revision(), Finished: time.Now(), Skips: skipMap(skips), Implementation: implementation,
-		Profiles: c.asked, NotClaimed: c.unclaimed, Control: control, Accepted: tally.Accepted(), SignUps: [2]int{sent, accepted}}
+		Profiles: c.asked, NotClaimed: c.unclaimed, Control: control, Accepted: tally.Accepted(), SignUps: [2]int{sent, accepted}, Verdicts: verdicts}
 	junitPath := filepath.Join(dir, JUnitFile)
 	b, err := os.ReadFile(junitPath)
 	if err != nil {

@@ -186,8 +186,9 @@ func Run(o Options) Result {
 	claimed.print(o.Output)
 	printFailures(o.Output, tally.Failures(), places(docs))
 	fmt.Fprintf(o.Output, "\nCONTROL: an ordinary PreSignUp_SignUp (%s, nothing held), judged only for acceptance: %s\n", steps.FixturePath(steps.ControlFixture), control)
-	if line := tally.AcceptedLine(counted); line != "" {
-		fmt.Fprintf(o.Output, "ACCEPTED: the sign-ups the handler accepted, by profile: %s\n", line)
+	verdicts := tally.Verdicts(counted)
+	if status != ExitUsage {
+		steps.PrintVerdicts(o.Output, o.Target.Name(), verdicts)
 	}
 	res := Result{Status: status, Skips: skips.Items(), NotClaimed: claimed.total()}
 	// A run passes only when the handler accepted some ordinary sign-up: a
@@ -208,7 +209,7 @@ func Run(o Options) Result {
 		if d, ok := o.Target.(targets.Describer); ok && impl == "" {
 			impl = d.Implementation()
 		}
-		if err := writeReports(o.ReportDir, o.Target.Name(), impl, res.Skips, claimed, control.String(), tally); err != nil {
+		if err := writeReports(o.ReportDir, o.Target.Name(), impl, res.Skips, claimed, control.String(), tally, verdicts); err != nil {
 			fmt.Fprintf(o.Output, "writing the reports: %v\n", err)
 			if res.Status == ExitPass {
 				res.Status = ExitFailed

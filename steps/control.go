@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
-	"sort"
 	"strings"
 
 	"github.com/tidwall/gjson"
@@ -104,25 +103,6 @@ func (t *Tally) Accepted() map[string][2]int {
 		out[k] = v
 	}
 	return out
-}
-
-// AcceptedLine says, per profile, how many sign-ups the handler accepted.
-func (t *Tally) AcceptedLine(profiles []string) string {
-	acc := t.Accepted()
-	names := profiles
-	if len(names) == 0 {
-		for k := range acc {
-			names = append(names, k)
-		}
-		sort.Strings(names)
-	}
-	var parts []string
-	for _, p := range names {
-		if n, ok := acc[p]; ok {
-			parts = append(parts, fmt.Sprintf("%s %d of %d", p, n[1], n[0]))
-		}
-	}
-	return strings.Join(parts, ", ")
 }
 
 // profileTag names the profile a scenario's tags carry, from those asked.

@@ -82,7 +82,7 @@ func (s *Suite) InitializeScenario(sc *godog.ScenarioContext) {
 		}
 		if s.Tally != nil {
 			failed := (err != nil && !errors.Is(err, godog.ErrSkip)) || cerr != nil
-			s.Tally.scenarioEnd(failed, st.skipped > 0, st.checked)
+			s.Tally.profileEnd(profileTag(st.in.Tags, s.Profiles), failed, st.skipped > 0, st.checked)
 			if failed {
 				f := st.failure
 				f.Fixture = st.in.Fixture

@@ -2,6 +2,7 @@ package steps
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 )
@@ -19,6 +20,8 @@ type Tally struct {
 	// PreSignUp_SignUp sign-ups, the control included.
 	byProfile                map[string][2]int
 	signUps, acceptedSignUps int
+	// ends counts, per profile, how its scenarios ended.
+	ends map[string]*Ends
 }
 
 // Failure is one failed scenario, with what a reader needs to find it.
@@ -51,17 +54,92 @@ func (t *Tally) Failures() []Failure {
 // observable by the target), or fully passed; and how many of its outcome
 // steps (Then) were checked.
 func (t *Tally) scenarioEnd(failed, skipped bool, checked int) {
+	t.profileEnd("", failed, skipped, checked)
+}
+
+// profileEnd is scenarioEnd for a scenario of a profile ("" for none).
+func (t *Tally) profileEnd(profile string, failed, skipped bool, checked int) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if t.ends == nil {
+		t.ends = map[string]*Ends{}
+	}
+	e := t.ends[profile]
+	if e == nil {
+		e = &Ends{}
+		t.ends[profile] = e
+	}
 	switch {
 	case failed:
 		t.failed++
+		e.Failed++
 	case skipped:
 		t.unobservable++
+		e.Unobservable++
 	default:
 		t.passed++
+		e.Passed++
 	}
 	t.checkedOutcomes += checked
+	e.Checked += checked
+}
+
+// Ends counts how a profile's scenarios ended.
+type Ends struct {
+	Passed       int `json:"passed"`
+	Failed       int `json:"failed"`
+	Unobservable int `json:"not_observable"`
+	// Checked counts the outcome steps checked, in passed scenarios and in
+	// those with a step the target could not observe.
+	Checked int `json:"checked"`
+}
+
+// Verdict is one profile's outcome at one depth.
+type Verdict struct {
+	Profile string `json:"profile"`
+	// Verdict is pass, fail, vacuous (passed, but the handler accepted no
+	// sign-up at this depth) or not observable (nothing checked).
+	Verdict string `json:"verdict"`
+	Ends
+	// Sent and Accepted count the profile's sign-ups.
+	Sent     int `json:"sent"`
+	Accepted int `json:"accepted"`
+}
+
+// Verdicts returns the verdict of each profile, in the order given.
+func (t *Tally) Verdicts(profiles []string) []Verdict {
+	acc := t.Accepted()
+	sent, accepted := t.SignUps()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var out []Verdict
+	for _, p := range profiles {
+		v := Verdict{Profile: p, Sent: acc[p][0], Accepted: acc[p][1]}
+		if e := t.ends[p]; e != nil {
+			v.Ends = *e
+		}
+		switch {
+		case v.Failed > 0:
+			v.Verdict = "fail"
+		case v.Checked == 0:
+			v.Verdict = "not observable"
+		case sent > 0 && accepted == 0:
+			v.Verdict = "vacuous"
+		default:
+			v.Verdict = "pass"
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// PrintVerdicts writes the verdict table.
+func PrintVerdicts(w io.Writer, depth string, vs []Verdict) {
+	fmt.Fprintf(w, "\nVERDICT at the %s depth, one row per claimed profile:\n", depth)
+	fmt.Fprintf(w, "  %-14s %-15s %7s %7s %14s %18s\n", "profile", "verdict", "passed", "failed", "not observable", "sign-ups accepted")
+	for _, v := range vs {
+		fmt.Fprintf(w, "  %-14s %-15s %7d %7d %14d %18s\n", v.Profile, v.Verdict, v.Passed, v.Failed, v.Unobservable, fmt.Sprintf("%d of %d", v.Accepted, v.Sent))
+	}
 }
 
 // Counts returns the scenarios that passed, were not fully observable, and

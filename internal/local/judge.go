@@ -76,6 +76,7 @@ func (r *run) judge(ctx context.Context, st *stack.Stack) (int, error) {
 	}()
 	status := conformance.ExitPass
 	var dirs []string
+	codes := map[string]int{}
 	for _, target := range []string{"pool", "lambda"} {
 		dir := filepath.Join(r.o.ReportDir, target)
 		dirs = append(dirs, dir)
@@ -99,9 +100,11 @@ func (r *run) judge(ctx context.Context, st *stack.Stack) (int, error) {
 		if code == conformance.ExitUsage {
 			return conformance.ExitUsage, nil
 		}
-		if code != conformance.ExitPass {
-			status = conformance.ExitFailed
-		}
+		codes[target] = code
+	}
+	status, err := r.verdict(codes)
+	if err != nil {
+		return conformance.ExitFailed, err
 	}
 	combined := filepath.Join(r.o.ReportDir, "report.html")
 	if out, err := exec.CommandContext(ctx, r.o.Runner, append([]string{"report", "--out", combined}, dirs...)...).CombinedOutput(); err != nil {
@@ -140,4 +143,77 @@ func (r *run) targetCommand(st *stack.Stack, target, dir string) *exec.Cmd {
 func tail(b []byte, n int) string {
 	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+
+// depthVerdicts is what one depth's run.json says of each profile.
+type depthVerdicts struct {
+	Verdicts []struct{ Profile, Verdict string }
+}
+
+// verdict prints one table for both depths and returns the run's status. A
+// profile is judged at the depths that could observe it: it fails when it
+// failed or was vacuous at either, and passes when it passed at one and
+// nothing went wrong at the other. A depth whose run failed although every
+// profile was beyond its sight is excused; any other failing depth fails
+// the run.
+func (r *run) verdict(codes map[string]int) (int, error) {
+	read := func(target string) (map[string]string, []string, error) {
+		var d depthVerdicts
+		b, err := os.ReadFile(filepath.Join(r.o.ReportDir, target, conformance.RunFile))
+		if err == nil {
+			err = json.Unmarshal(b, &d)
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("reading the %s target's verdicts: %w", target, err)
+		}
+		m, order := map[string]string{}, []string(nil)
+		for _, v := range d.Verdicts {
+			m[v.Profile] = v.Verdict
+			order = append(order, v.Profile)
+		}
+		return m, order, nil
+	}
+	pool, order, err := read("pool")
+	if err != nil {
+		return 0, err
+	}
+	lambda, _, err := read("lambda")
+	if err != nil {
+		return 0, err
+	}
+	status := conformance.ExitPass
+	for target, code := range codes {
+		blind := true
+		for _, v := range map[string]map[string]string{"pool": pool, "lambda": lambda}[target] {
+			blind = blind && v == "not observable"
+		}
+		if code != conformance.ExitPass && !blind {
+			status = conformance.ExitFailed
+		}
+	}
+	fmt.Fprintf(r.stdout, "\nVERDICT, both depths, one row per claimed profile:\n  %-14s %-15s %-15s %s\n", "profile", "pool", "lambda", "verdict")
+	judged := false
+	for _, p := range order {
+		v := combined(pool[p], lambda[p])
+		judged = judged || v != "not observable"
+		if v != "pass" && v != "not observable" {
+			status = conformance.ExitFailed
+		}
+		fmt.Fprintf(r.stdout, "  %-14s %-15s %-15s %s\n", p, pool[p], lambda[p], v)
+	}
+	if !judged {
+		fmt.Fprintln(r.stderr, "local: no profile could be judged at either depth, so the run did not pass")
+		status = conformance.ExitFailed
+	}
+	return status, nil
+}
+
+// combined is a profile's verdict from its two depths'.
+func combined(a, b string) string {
+	for _, v := range []string{"fail", "vacuous", "pass"} {
+		if a == v || b == v {
+			return v
+		}
+	}
+	return "not observable"
 }
