@@ -207,6 +207,13 @@ func TestNotClaimed(t *testing.T) {
 	if want := fmt.Sprintf("profiles judged: alias-safe; not claimed, so not run: autoconfirm %d", res.NotClaimed); !strings.Contains(string(html), want) {
 		t.Errorf("the report does not say %q", want)
 	}
+	if !strings.Contains(string(html), `<table id="verdict-table">`) || !strings.Contains(string(html), `<td>alias-safe</td><td class="status pass">pass`) {
+		t.Error("the report has no verdict table with a row for alias-safe")
+	}
+	run, _ := os.ReadFile(filepath.Join(dir, RunFile))
+	if !strings.Contains(string(run), `"profile": "alias-safe"`) || !strings.Contains(string(run), `"verdict": "pass"`) {
+		t.Errorf("run.json has no verdict for alias-safe:\n%s", run)
+	}
 	errs.Reset()
 	res = Run(Options{Target: targets.NewInProcess(), Content: autoconfirm.Content(), Profiles: []string{"alias-sfae"}, Output: &out, Errors: &errs})
 	if res.Status != ExitUsage || !strings.Contains(errs.String(), `no scenario belongs to the profile "alias-sfae"`) {

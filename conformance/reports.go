@@ -131,7 +131,11 @@ func Combine(out string, dirs ...string) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", filepath.Join(dir, CucumberFile), err)
 		}
-		runs = append(runs, report.Run{Target: rec.Target, Features: features, Skips: rec.Skips, Implementation: rec.Implementation, Claim: rec.claimText()})
+		var verdicts []report.Verdict
+		for _, v := range rec.Verdicts {
+			verdicts = append(verdicts, report.Verdict{Profile: v.Profile, Verdict: v.Verdict, Accepted: v.Accepted, Sent: v.Sent})
+		}
+		runs = append(runs, report.Run{Target: rec.Target, Features: features, Skips: rec.Skips, Implementation: rec.Implementation, Claim: rec.claimText(), Verdicts: verdicts})
 		meta.Revision = rec.Revision
 	}
 	f, err := os.Create(out)

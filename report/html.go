@@ -23,6 +23,21 @@ type Run struct {
 	// Claim says which profiles the run judged, and what it left out as not
 	// claimed.
 	Claim string
+	// Verdicts has one row per claimed profile.
+	Verdicts []Verdict
+}
+
+// Verdict is one profile's outcome in one run: pass, fail, vacuous or not
+// observable, with the sign-ups the handler accepted.
+type Verdict struct {
+	Profile, Verdict string
+	Accepted, Sent   int
+}
+
+// verdictRow is one profile across the runs.
+type verdictRow struct {
+	Profile string
+	Cells   []Verdict
 }
 
 // Meta describes the report as a whole.
@@ -88,6 +103,7 @@ type runView struct {
 type page struct {
 	Meta     Meta
 	Targets  []string
+	Verdicts []verdictRow
 	Runs     []runView
 	Matrix   []matrixRow
 	Failures []failureView
@@ -102,6 +118,7 @@ func WriteHTML(w io.Writer, meta Meta, runs []Run) error {
 	type key struct{ uri, name string }
 	index := map[key]int{}
 	anchors := map[string]bool{}
+	p.Verdicts = verdictRows(runs)
 	for ri, r := range runs {
 		p.Targets = append(p.Targets, r.Target)
 		rv := runView{Target: r.Target, Implementation: text(r.Implementation), Claim: text(r.Claim)}
@@ -317,7 +334,7 @@ h1{margin:0 0 .2em}h2{margin-top:2em;border-bottom:2px solid #e3e7eb;padding-bot
 .summary b{font-size:1.6em;display:block}
 table{border-collapse:collapse;width:100%}th,td{border:1px solid #dfe3e7;padding:.35em .6em;text-align:left;vertical-align:top}
 th{background:#f3f5f7}
-.passed{background:#e6f6ea;color:#176b2c}.failed{background:#fde8e8;color:#a01919;font-weight:600}.skipped{background:#fff6db;color:#7a5b00}
+.passed,.pass{background:#e6f6ea;color:#176b2c}.failed,.fail,.vacuous{background:#fde8e8;color:#a01919;font-weight:600}.skipped,.observable{background:#fff6db;color:#7a5b00}
 .status{font-weight:600}h4 .status{white-space:nowrap}.reason{display:block;font-weight:400;font-size:12px}
 tr.feature th{background:#e9edf1;font-size:13px}.count{font-weight:400;font-size:12px}
 .scenario{border:1px solid #dfe3e7;border-radius:6px;margin:1em 0;padding:.6em 1em}
@@ -348,6 +365,14 @@ body:has(.scenario:target) .overview,body:has(.scenario:target) .scenario:not(:t
 <div class="skipped"><b>{{.Total.Skipped}}</b>not fully checked (skipped steps)</div>
 </div>
 <p>A skipped step was not checked: the target cannot observe it. It never counts as a pass here.</p>
+{{if .Verdicts}}
+<h2 id="verdicts">Verdict per profile</h2>
+<table id="verdict-table">
+<thead><tr><th>Profile</th>{{range .Targets}}<th>{{.}}</th>{{end}}</tr></thead>
+<tbody>{{range .Verdicts}}<tr><td>{{.Profile}}</td>{{range .Cells}}<td class="status {{.Verdict}}">{{if .Verdict}}{{.Verdict}} <span class="count">({{.Accepted}} of {{.Sent}} sign-ups accepted)</span>{{end}}</td>{{end}}</tr>
+{{end}}</tbody>
+</table>
+{{end}}
 {{if .Failures}}
 <h2 id="failures">Failures</h2>
 <ol class="failures">{{range .Failures}}<li><a href="#{{.Anchor}}"><b>{{.Name}}</b></a> on {{.Target}} <span class="meta">({{.Feature}})</span>{{if .Step}}: {{.Step}} <span class="err">{{.Error}}</span>{{end}}</li>{{end}}</ol>
@@ -386,3 +411,22 @@ body:has(.scenario:target) .overview,body:has(.scenario:target) .scenario:not(:t
 </body>
 </html>
 `))
+
+// verdictRows lays the runs' verdicts out one row per profile, in the order
+// the runs name them.
+func verdictRows(runs []Run) []verdictRow {
+	var rows []verdictRow
+	at := map[string]int{}
+	for ri, r := range runs {
+		for _, v := range r.Verdicts {
+			i, ok := at[v.Profile]
+			if !ok {
+				i = len(rows)
+				at[v.Profile] = i
+				rows = append(rows, verdictRow{Profile: v.Profile, Cells: make([]Verdict, len(runs))})
+			}
+			rows[i].Cells[ri] = v
+		}
+	}
+	return rows
+}
