@@ -22,6 +22,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/autoconfirm/autoconfirm/codezip"
 	"github.com/autoconfirm/autoconfirm/conformance"
 	"github.com/autoconfirm/autoconfirm/internal/local/gateway"
 	"github.com/autoconfirm/autoconfirm/internal/local/runtimes"
@@ -196,21 +197,31 @@ func (r *run) summarize(ctx context.Context, st *stack.Stack, status int) int {
 var errSetup = errors.New("setup")
 
 // Describe names what a local run judges, for the reports: the runtime, the
-// handler, and a sha256 over the code directory's files.
+// handler, and the code's identity as Lambda names it, CodeSha256, the
+// base64 SHA-256 of the deterministic zip `make package` writes.
 func Describe(rt runtimes.Runtime, code, handler string) (string, error) {
 	abs, err := filepath.Abs(code)
 	if err != nil {
 		return "", err
 	}
-	n, sum, err := runtimes.HashCode(abs)
+	root := abs
+	if rt.Kind == runtimes.Provided {
+		root = filepath.Join(abs, "bootstrap") // what runs, symlink or not
+		if fi, err := os.Stat(abs); err == nil && fi.IsDir() {
+			if entries, err := os.ReadDir(abs); err == nil && len(entries) > 1 {
+				root = abs // a bootstrap with files beside it
+			}
+		}
+	}
+	id, err := codezip.Of(root)
 	if err != nil {
-		return "", fmt.Errorf("reading the code directory: %w", err)
+		return "", fmt.Errorf("naming the code: %w", err)
 	}
 	what := "bootstrap"
 	if handler != "" && rt.Kind != runtimes.Provided {
 		what = "handler " + handler
 	}
-	return fmt.Sprintf("%s, %s in %s (%d files, sha256 %s), under the Lambda Runtime Interface Emulator", rt.Name, what, abs, n, sum), nil
+	return fmt.Sprintf("%s, %s in %s (%s), under the Lambda Runtime Interface Emulator", rt.Name, what, abs, id), nil
 }
 
 // EmulatorDifferences is what a local run cannot judge, because cognito-local

@@ -1,17 +1,18 @@
-// Command mkzip writes a Lambda deployment zip holding one executable named
-// bootstrap, so `make package` needs nothing but Go.
+// Command mkzip writes a Lambda deployment zip of a bootstrap or a code
+// directory with the deterministic zipper, and prints its CodeSha256, the
+// value Lambda reports for it, so `make package` needs nothing but Go.
 package main
 
 import (
-	"archive/zip"
 	"fmt"
-	"io"
 	"os"
+
+	"github.com/autoconfirm/autoconfirm/codezip"
 )
 
 func main() {
 	if len(os.Args) != 3 {
-		fmt.Fprintln(os.Stderr, "usage: mkzip OUT.zip BOOTSTRAP")
+		fmt.Fprintln(os.Stderr, "usage: mkzip OUT.zip BOOTSTRAP|DIR")
 		os.Exit(2)
 	}
 	if err := run(os.Args[1], os.Args[2]); err != nil {
@@ -20,32 +21,25 @@ func main() {
 	}
 }
 
-func run(out, bin string) error {
-	src, err := os.Open(bin)
-	if err != nil {
+func run(out, code string) error {
+	if _, err := os.Stat(code); err != nil {
 		return fmt.Errorf("%w (run make build first)", err)
-	}
-	defer src.Close()
-	st, err := src.Stat()
-	if err != nil {
-		return err
 	}
 	f, err := os.Create(out)
 	if err != nil {
 		return err
 	}
-	zw := zip.NewWriter(f)
-	hdr := &zip.FileHeader{Name: "bootstrap", Method: zip.Deflate, Modified: st.ModTime()}
-	hdr.SetMode(0o755) // Lambda runs bootstrap directly, so it must be executable
-	w, err := zw.CreateHeader(hdr)
-	if err == nil {
-		_, err = io.Copy(w, src)
+	if _, err := codezip.Write(f, code); err != nil {
+		f.Close()
+		return err
 	}
-	if cerr := zw.Close(); err == nil {
-		err = cerr
+	if err := f.Close(); err != nil {
+		return err
 	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
+	id, err := codezip.Of(code)
+	if err != nil {
+		return err
 	}
-	return err
+	fmt.Printf("%s: %s\n", out, id)
+	return nil
 }

@@ -28,8 +28,10 @@ func (c Cache) preparePython(ctx context.Context, rt Runtime, code, handler, dir
 		return Function{}, err
 	}
 	// -S: no site-packages, so the handler finds only its own code and
-	// what Lambda's runtime includes, not what pip put on this machine.
-	script := fmt.Sprintf("#!/bin/sh\n# written by autoconfirm-conformance local\ncd '%s' || exit 1\nexec '%s' -S '%s' '%s'\n", quote(code), quote(py), quote(adapter), handler)
+	// what Lambda's runtime includes, not what pip put on this machine. -B:
+	// no bytecode written into the code, as on Lambda, where /var/task is
+	// read-only; the code's identity stays the same from run to run.
+	script := fmt.Sprintf("#!/bin/sh\n# written by autoconfirm-conformance local\ncd '%s' || exit 1\nexec '%s' -S -B '%s' '%s'\n", quote(code), quote(py), quote(adapter), handler)
 	boot, err := writeBootstrap(dir, script)
 	if err != nil {
 		return Function{}, err

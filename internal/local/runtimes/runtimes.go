@@ -8,7 +8,6 @@ package runtimes
 
 import (
 	"context"
-	"crypto/sha256"
 	"embed"
 	"errors"
 	"fmt"
@@ -18,7 +17,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -304,39 +302,6 @@ func (c Cache) ticker(start time.Time) (stop func()) {
 		}
 	}()
 	return func() { close(done) }
-}
-
-// HashCode counts the regular files under dir, leaving out node_modules and
-// __pycache__, and returns a sha256 over their names and contents.
-func HashCode(dir string) (int, string, error) {
-	var names []string
-	fsys := os.DirFS(dir)
-	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && (d.Name() == "node_modules" || d.Name() == "__pycache__") {
-			return fs.SkipDir
-		}
-		if d.Type().IsRegular() {
-			names = append(names, p)
-		}
-		return nil
-	})
-	if err != nil {
-		return 0, "", err
-	}
-	sort.Strings(names)
-	h := sha256.New()
-	for _, n := range names {
-		b, err := fs.ReadFile(fsys, n)
-		if err != nil {
-			return 0, "", err
-		}
-		fmt.Fprintf(h, "%s\x00%d\x00", n, len(b))
-		h.Write(b)
-	}
-	return len(names), fmt.Sprintf("%x", h.Sum(nil)), nil
 }
 
 // npmEnv is the environment npm runs in: this process's, with Node's

@@ -294,7 +294,7 @@ func TestPythonSaysWhoStandsIn(t *testing.T) {
 		if stands := strings.Contains(said, "stood in"); stands != (minor == "99") || (stands && !strings.Contains(said, "Python 3."+have)) {
 			t.Errorf("python3.%s on a machine with 3.%s: differences %q", minor, have, said)
 		}
-		if b, _ := os.ReadFile(f.Bootstrap); !strings.Contains(string(b), "' -S '") {
+		if b, _ := os.ReadFile(f.Bootstrap); !strings.Contains(string(b), "' -S -B '") {
 			t.Errorf("the interpreter runs with site-packages:\n%s", b)
 		}
 	}
