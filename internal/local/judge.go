@@ -27,7 +27,10 @@ func (r *run) warmUp(ctx context.Context, st *stack.Stack) (int, error) {
 	case ctx.Err() != nil:
 		return ExitInterrupted, nil
 	case err != nil:
-		return conformance.ExitUsage, fmt.Errorf("%w: the first invocation failed: %v", errSetup, st.Err())
+		if cerr := st.Err(); cerr != nil {
+			err = cerr
+		}
+		return conformance.ExitUsage, fmt.Errorf("the first invocation, before any scenario, failed: %w", err)
 	}
 	errType := gjson.GetBytes(res.Body, "errorType").String()
 	errMsg := gjson.GetBytes(res.Body, "errorMessage").String()

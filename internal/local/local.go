@@ -13,7 +13,6 @@ package local
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -192,9 +191,6 @@ func (r *run) summarize(ctx context.Context, st *stack.Stack, status int) int {
 	}
 	return status
 }
-
-// errSetup marks an error that is the setup's, not the handler's verdict.
-var errSetup = errors.New("setup")
 
 // Describe names what a local run judges, for the reports: the runtime, the
 // handler, and the code's identity as Lambda names it, CodeSha256, the
