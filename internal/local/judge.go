@@ -38,8 +38,7 @@ func (r *run) warmUp(ctx context.Context, st *stack.Stack) (int, error) {
 	case res.Init || strings.HasPrefix(errType, "Runtime."):
 		r.say("the handler cannot start, so no scenario was run")
 		fmt.Fprintf(r.stderr, "local: the handler failed as Lambda would report it: %s: %s\n", errType, errMsg)
-		_, emu := st.Logs()
-		fmt.Fprintf(r.stderr, "local: the runtime's log ends:\n%s\n", tail(emu, 15))
+		fmt.Fprintf(r.stderr, "local: the runtime's log ends:\n%s\n", st.EmulatorLogTail(15))
 		fmt.Fprintf(r.stderr, "local: check --code, --handler and --runtime, and that the code imports only what the runtime or its own directory provides; --verbose shows the runtime's log\n")
 		return conformance.ExitUsage, nil
 	case res.TimedOut:
@@ -140,12 +139,6 @@ func (r *run) targetCommand(st *stack.Stack, target, dir string) *exec.Cmd {
 		"COGNITO_CLIENT_SECRET="+st.Secret, "ALIAS_POLICY=", "ALIAS_LOOKUP=", "PROFILE=", "TAGS=", "CONFORMANCE_TARGET=")
 	cmd.Stdout, cmd.Stderr = r.stdout, r.stderr
 	return cmd
-}
-
-// tail returns the last n lines of b.
-func tail(b []byte, n int) string {
-	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
-	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }
 
 // depthVerdicts is what one depth's run.json says of each profile.

@@ -283,7 +283,7 @@ func (s *Stack) Crashed() <-chan struct{} { return s.rie.Crashed() }
 // Err is why the stack cannot go on, or nil.
 func (s *Stack) Err() error {
 	if err := s.rie.Err(); err != nil {
-		return fmt.Errorf("%w; its log ends:\n%s", err, tail(s.rieOut.Bytes(), 20))
+		return fmt.Errorf("%w; its log ends:\n%s", err, s.EmulatorLogTail(20))
 	}
 	return nil
 }
@@ -297,9 +297,10 @@ func (s *Stack) Invoke(ctx context.Context, event []byte) (rie.Result, int, time
 	return res, n, time.Since(start), err
 }
 
-// tail returns the last n lines of b.
-func tail(b []byte, n int) string {
-	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+// EmulatorLogTail returns the last n lines the emulator and the handler
+// printed.
+func (s *Stack) EmulatorLogTail(n int) string {
+	lines := strings.Split(strings.TrimRight(string(s.rieOut.Bytes()), "\n"), "\n")
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }
 
