@@ -72,11 +72,6 @@ func (g *Gateway) OnRetry(f func(attempts int, answered bool)) { g.retried = f }
 // Stats returns the counters.
 func (g *Gateway) Stats() *Stats { return &g.stats }
 
-// Counts reports the invocations served and how many were function errors.
-func (g *Gateway) Counts() (invokes, functionErrors int64) {
-	return g.stats.Invokes.Load(), g.stats.FunctionErrors.Load()
-}
-
 const maxPayload = 6 << 20 // Lambda's synchronous payload limit
 
 // ServeHTTP answers as Lambda's Invoke API does: no limit but the

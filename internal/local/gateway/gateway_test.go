@@ -68,7 +68,7 @@ func TestGatewayWithTheSDK(t *testing.T) {
 	if fn.most.Load() != 1 {
 		t.Errorf("%d invokes reached the function at once, want 1", fn.most.Load())
 	}
-	if inv, errs := gw.Counts(); inv != 18 || errs != 1 {
+	if inv, errs := gw.Stats().Invokes.Load(), gw.Stats().FunctionErrors.Load(); inv != 18 || errs != 1 {
 		t.Errorf("counts %d invokes, %d errors", inv, errs)
 	}
 }
