@@ -285,14 +285,28 @@ func leftovers(t *testing.T, tmp string) {
 	for _, e := range entries {
 		t.Errorf("left %s in its TMPDIR", e.Name())
 	}
+	for pid, cmdline := range processes(func(cmdline, cwd string) bool {
+		return strings.Contains(cmdline, tmp) || strings.HasPrefix(cwd, tmp)
+	}) {
+		t.Errorf("left process %d running: %s", pid, cmdline)
+	}
+}
+
+// processes returns the running processes that match, by pid, with their
+// command lines.
+func processes(match func(cmdline, cwd string) bool) map[int]string {
+	out := map[int]string{}
 	procs, _ := filepath.Glob("/proc/[0-9]*")
 	for _, p := range procs {
-		cmdline, _ := os.ReadFile(filepath.Join(p, "cmdline"))
+		b, _ := os.ReadFile(filepath.Join(p, "cmdline"))
 		cwd, _ := os.Readlink(filepath.Join(p, "cwd"))
-		if strings.Contains(string(cmdline), tmp) || strings.HasPrefix(cwd, tmp) {
-			t.Errorf("left process %s running: %s", filepath.Base(p), strings.ReplaceAll(string(cmdline), "\x00", " "))
+		cmdline := strings.ReplaceAll(string(b), "\x00", " ")
+		if match(cmdline, cwd) {
+			pid, _ := strconv.Atoi(filepath.Base(p))
+			out[pid] = cmdline
 		}
 	}
+	return out
 }
 
 // npmCI copies a code directory and installs its node_modules from its lock,
@@ -314,14 +328,11 @@ func npmCI(t *testing.T, ctx context.Context, code string) string {
 // killEmulator kills the emulator a run started from tmp, as a crash would.
 func killEmulator(t *testing.T, tmp string) {
 	t.Helper()
-	procs, _ := filepath.Glob("/proc/[0-9]*")
-	for _, p := range procs {
-		cmdline, _ := os.ReadFile(filepath.Join(p, "cmdline"))
-		if strings.Contains(string(cmdline), "--runtime-interface-emulator-address") && strings.Contains(string(cmdline), tmp) {
-			pid, _ := strconv.Atoi(filepath.Base(p))
-			syscall.Kill(pid, syscall.SIGKILL)
-			return
-		}
+	for pid := range processes(func(cmdline, _ string) bool {
+		return strings.Contains(cmdline, "--runtime-interface-emulator-address") && strings.Contains(cmdline, tmp)
+	}) {
+		syscall.Kill(pid, syscall.SIGKILL)
+		return
 	}
 	t.Fatal("found no emulator to kill")
 }

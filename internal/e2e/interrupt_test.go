@@ -20,14 +20,7 @@ import (
 func TestInterruptLeavesNoUser(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	dir := t.TempDir()
-	runner := gobuild(t, ctx, dir, "cmd/autoconfirm-conformance", false)
-	bin := gobuild(t, ctx, dir, "testdata/impls/reference", true)
-	st, err := stack.Start(ctx, stack.Options{Root: root(t), Bootstrap: bin})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(st.Close)
+	runner, st := referenceStack(t, ctx)
 	st.Gateway.SetDelay(300 * time.Millisecond)
 	cmd := exec.Command(runner, "--target", "pool", "--pool-id", st.PoolID, "--client-id", st.ClientID, "--alias-lookup", "list-users",
 		"--tags", "@alias", "--profile", "all", "--concurrency", "2", "--format", "progress", "--no-colors")
@@ -40,7 +33,7 @@ func TestInterruptLeavesNoUser(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
-	seen := 0
+	seen, err := 0, error(nil)
 	for deadline := time.Now().Add(20 * time.Second); seen == 0 && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		if seen, err = st.TestUsers(ctx); err != nil {
 			cmd.Process.Kill()
@@ -68,4 +61,19 @@ func TestInterruptLeavesNoUser(t *testing.T) {
 	if code != 130 || left != 0 {
 		t.Errorf("want exit 130 and no user left, got exit %d and %d left\n%s", code, left, out.Bytes())
 	}
+}
+
+// referenceStack builds the runner, and starts a local stack whose trigger
+// is the reference handler; the test's cleanup stops it.
+func referenceStack(t *testing.T, ctx context.Context) (runner string, st *stack.Stack) {
+	t.Helper()
+	dir := t.TempDir()
+	runner = gobuild(t, ctx, dir, "cmd/autoconfirm-conformance", false)
+	bin := gobuild(t, ctx, dir, "testdata/impls/reference", true)
+	st, err := stack.Start(ctx, stack.Options{Root: root(t), Bootstrap: bin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(st.Close)
+	return runner, st
 }

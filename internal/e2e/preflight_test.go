@@ -13,8 +13,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
-
-	"github.com/autoconfirm/autoconfirm/internal/local/stack"
 )
 
 // TestPreflightRefusesSetupErrors: a run against a pool that cannot judge
@@ -24,14 +22,7 @@ import (
 func TestPreflightRefusesSetupErrors(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	dir := t.TempDir()
-	runner := gobuild(t, ctx, dir, "cmd/autoconfirm-conformance", false)
-	bin := gobuild(t, ctx, dir, "testdata/impls/reference", true)
-	st, err := stack.Start(ctx, stack.Options{Root: root(t), Bootstrap: bin})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(st.Close)
+	runner, st := referenceStack(t, ctx)
 	bare, err := st.API.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("without-a-trigger")})
 	if err != nil {
 		t.Fatal(err)
