@@ -26,7 +26,7 @@ func main() {
 	tags := flag.String("tags", "", "godog tag expression passed to the conformance runs")
 	verbose := flag.Bool("verbose", false, "show the emulators' logs when a run fails")
 	reportDir := flag.String("report-dir", "reports/live-local", "write each run's reports here")
-	own := flag.Bool("own", false, "the bootstrap is autoconfirm's own build: judge all four profiles, in both lookup modes")
+	own := flag.Bool("own", false, "the bootstrap is autoconfirm's own build: judge every profile, in both lookup modes")
 	profile := flag.String("profile", os.Getenv("PROFILE"), "the profiles to judge (default: all for --own, else cognito,auto-confirm,alias-safe) (env PROFILE)")
 	runtime := flag.String("runtime", "", "Lambda's runtime identifier, with --code: nodejs20.x, python3.12, provided.al2023")
 	code := flag.String("code", "", "the function's code directory, with --runtime")
