@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -107,6 +108,14 @@ func TestGate(t *testing.T) {
 			extra: []string{"--profile", "cognito,confirm,alias-safe,allow-list", "--features", "examples/allowlist/features", "--fixtures", "examples/allowlist/fixtures"},
 			want:  map[string]verdict{"cognito": pass, "confirm": fail, "alias-safe": pass, "allow-list": pass}},
 	}
+	// Each failure's gist is repeated after the last handler, where a CI
+	// log's excerpt, which ends at the test's result, shows it.
+	var gists []string
+	defer func() {
+		for _, g := range gists {
+			t.Log(g)
+		}
+	}()
 	for _, im := range impls {
 		t.Run(im.name, func(t *testing.T) {
 			code := im.code
@@ -128,6 +137,7 @@ func TestGate(t *testing.T) {
 			}
 			if t.Failed() {
 				t.Logf("the run said:\n%s", out)
+				gists = append(gists, fmt.Sprintf("%s failed; the run's verdicts and failures:\n%s", im.name, gist(out)))
 			}
 		})
 	}
@@ -239,4 +249,26 @@ func profileCounts(t *testing.T, path string) (failed, passed map[string]int) {
 		}
 	}
 	return failed, passed
+}
+
+// gist is what a failed run said that explains it: the lines of its verdict
+// tables, failure lists and local's own messages, at most 60.
+func gist(out []byte) string {
+	var keep []string
+	in := false
+	for _, l := range strings.Split(string(out), "\n") {
+		switch {
+		case strings.HasPrefix(l, "VERDICT"), strings.HasPrefix(l, "FAILED"), strings.HasPrefix(l, "CONTROL"):
+			in = true
+		case strings.TrimSpace(l) == "":
+			in = false
+		}
+		if in || strings.HasPrefix(l, "local:") || strings.HasPrefix(l, "autoconfirm-conformance:") {
+			keep = append(keep, l)
+		}
+	}
+	if len(keep) > 60 {
+		keep = append(keep[:60], fmt.Sprintf("… %d more lines", len(keep)-60))
+	}
+	return strings.Join(keep, "\n")
 }

@@ -107,6 +107,10 @@ func (g *Gateway) Cognito() http.Handler {
 // runs on to its end (the function's timeout bounds it), as it does on
 // Lambda; the next attempt waits for the one execution environment here, and
 // finds it warm, where Lambda might start another, cold.
+//
+// An attempt's 5 s start when the emulator takes the invocation, not when
+// it joins the queue: Lambda gives concurrent sign-ups an environment each,
+// so the wait for this one environment is not Cognito's to count.
 func (g *Gateway) AsCognito(ctx context.Context, body []byte) (rie.Result, int, error) {
 	g.stats.SignUps.Add(1)
 	type answer struct {
@@ -115,16 +119,25 @@ func (g *Gateway) AsCognito(ctx context.Context, body []byte) (rie.Result, int, 
 	}
 	for n := 1; n <= g.attempts; n++ {
 		done := make(chan answer, 1)
+		started := make(chan struct{})
 		go func() {
-			res, err := g.invoke(context.WithoutCancel(ctx), body)
+			res, err := g.invokeStarted(context.WithoutCancel(ctx), body, started)
 			done <- answer{res, err}
 		}()
+		var a answer
+		select {
+		case <-ctx.Done():
+			return rie.Result{}, n, ctx.Err()
+		case <-started:
+		case a = <-done: // it never started: the delay or the context ended it
+			return a.res, n, a.err
+		}
 		select {
 		case <-ctx.Done():
 			return rie.Result{}, n, ctx.Err()
 		case <-time.After(g.attempt):
 			continue
-		case a := <-done:
+		case a = <-done:
 			if n > 1 {
 				g.stats.Retried.Add(1)
 				if g.retried != nil {
@@ -180,6 +193,12 @@ func (g *Gateway) request(w http.ResponseWriter, r *http.Request) ([]byte, bool)
 
 // invoke runs one invocation, one at a time.
 func (g *Gateway) invoke(ctx context.Context, body []byte) (rie.Result, error) {
+	return g.invokeStarted(ctx, body, nil)
+}
+
+// invokeStarted is invoke, closing started, when it is not nil, once the
+// invocation has the emulator to itself.
+func (g *Gateway) invokeStarted(ctx context.Context, body []byte, started chan<- struct{}) (rie.Result, error) {
 	if d := time.Duration(g.delay.Load()); d > 0 {
 		select {
 		case <-time.After(d):
@@ -191,6 +210,9 @@ func (g *Gateway) invoke(ctx context.Context, body []byte) (rie.Result, error) {
 	defer g.mu.Unlock()
 	if err := ctx.Err(); err != nil {
 		return rie.Result{}, err
+	}
+	if started != nil {
+		close(started)
 	}
 	return g.fn.Invoke(ctx, body)
 }

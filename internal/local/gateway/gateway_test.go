@@ -145,6 +145,38 @@ func TestCognitoPacing(t *testing.T) {
 	}
 }
 
+// TestQueueIsNotCognitosClock: concurrent sign-ups wait for the one
+// environment here, where Lambda would give each its own; the wait does not
+// count against an attempt's time, so none of them is retried.
+func TestQueueIsNotCognitosClock(t *testing.T) {
+	fn := &slowFn{delays: []time.Duration{30 * time.Millisecond}}
+	g := New(fn)
+	g.attempt = 50 * time.Millisecond // four at 30 ms each queue for 90 ms
+	var wg sync.WaitGroup
+	attempts := make(chan int, 4)
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, n, err := g.AsCognito(context.Background(), []byte(`{}`))
+			if err != nil || res.TimedOut {
+				t.Errorf("answer %s, err %v", res.Body, err)
+			}
+			attempts <- n
+		}()
+	}
+	wg.Wait()
+	close(attempts)
+	for n := range attempts {
+		if n != 1 {
+			t.Errorf("a sign-up took %d attempts, want 1: the queue was counted", n)
+		}
+	}
+	if got := g.Stats().Retried.Load(); got != 0 {
+		t.Errorf("%d sign-ups retried, want 0", got)
+	}
+}
+
 // TestCognitoOverHTTP: Cognito's path answers a sign-up that timed out as a
 // function error the Lambda client reads, with Cognito's reason.
 func TestCognitoOverHTTP(t *testing.T) {
