@@ -99,6 +99,37 @@ func TestReportForTriage(t *testing.T) {
 	if !strings.Contains(s, `<span class="flag wrong">`) {
 		t.Error("a flag that failed its check is not marked wrong")
 	}
+	// Every failure says what is wrong beside its response, and every
+	// failure that blames a flag marks that flag wrong.
+	blamed := regexp.MustCompile(`autoConfirmUser|autoVerifyEmail|autoVerifyPhone`)
+	var failed, flagFailures int
+	var check func(n *html.Node)
+	check = func(n *html.Node) {
+		if a := attrs(n); n.Type == html.ElementNode && a["data-status"] == "failed" && strings.Contains(a["class"], "scenario") {
+			failed++
+			var buf bytes.Buffer
+			html.Render(&buf, n)
+			block := buf.String()
+			wrong := regexp.MustCompile(`<p class="wrong-here"[^>]*>(.*?)</p>`).FindStringSubmatch(block)
+			switch {
+			case wrong == nil:
+				t.Errorf("the failed scenario %q does not say what is wrong", a["data-scenario"])
+			case blamed.MatchString(wrong[1]):
+				flagFailures++
+				if !strings.Contains(block, `<span class="flag wrong">`) {
+					t.Errorf("the failed scenario %q blames a flag (%s) but marks none wrong", a["data-scenario"], wrong[1])
+				}
+			}
+			return
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			check(c)
+		}
+	}
+	check(doc)
+	if failed == 0 || flagFailures == 0 {
+		t.Errorf("%d failed scenarios, %d about a flag: the liar should fail some on a flag", failed, flagFailures)
+	}
 	if strings.Contains(s, `class="flag on"`) || strings.Contains(s, `class="flag off"`) {
 		t.Error("flags are still coloured by their value")
 	}

@@ -89,6 +89,22 @@ func (s Scenario) Attachment(name string) []byte {
 	return nil
 }
 
+// Attachments returns every decoded attachment with the given file name, in
+// step order.
+func (s Scenario) Attachments(name string) [][]byte {
+	var out [][]byte
+	for _, st := range s.Steps {
+		for _, e := range st.Embeddings {
+			if e.Name == name {
+				if b, err := base64.StdEncoding.DecodeString(e.Data); err == nil {
+					out = append(out, b)
+				}
+			}
+		}
+	}
+	return out
+}
+
 // ParseCucumber reads godog's cucumber JSON.
 func ParseCucumber(b []byte) ([]Feature, error) {
 	var f []Feature

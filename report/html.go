@@ -82,11 +82,18 @@ type scenarioView struct {
 	// the user AdminGetUser read back.
 	EventLabel, ResponseLabel string
 	Refusal                   string
+	// Wrong is what the first failed step said, shown beside the response.
+	Wrong string
 }
 
+// failureView is one failed scenario, once, with the depths that failed
+// it; Step and Error are the first depth's.
 type failureView struct {
-	Target, Feature, Name, Anchor, Step, Error string
+	Feature, Name, Step, Error string
+	Depths                     []failedAt
 }
+
+type failedAt struct{ Target, Anchor string }
 
 type featureView struct {
 	Name, Description string
@@ -117,6 +124,7 @@ func WriteHTML(w io.Writer, meta Meta, runs []Run) error {
 	p := page{Meta: meta}
 	type key struct{ uri, name string }
 	index := map[key]int{}
+	failed := map[key]int{} // a failed scenario's place in p.Failures
 	anchors := map[string]bool{}
 	p.Verdicts = verdictRows(runs)
 	for ri, r := range runs {
@@ -155,7 +163,13 @@ func WriteHTML(w io.Writer, meta Meta, runs []Run) error {
 				p.Matrix[i].Cells[ri] = cell{st, reason, checked, len(s.Steps), v.Anchor}
 				fv.Scenarios = append(fv.Scenarios, v)
 				if st == Failed {
-					fail := failureView{Target: r.Target, Feature: fv.Name, Name: v.Name, Anchor: v.Anchor}
+					at := failedAt{r.Target, v.Anchor}
+					if j, ok := failed[k]; ok {
+						p.Failures[j].Depths = append(p.Failures[j].Depths, at)
+						continue
+					}
+					failed[k] = len(p.Failures)
+					fail := failureView{Feature: fv.Name, Name: v.Name, Depths: []failedAt{at}}
 					for _, step := range v.Steps {
 						if step.Error != "" {
 							fail.Step, fail.Error = step.Keyword+" "+step.Name, step.Error
@@ -190,42 +204,56 @@ func view(target string, f Feature, s Scenario, st Status, reason string, taken 
 		tags = append(tags, t.Name)
 	}
 	v.Tags = text(strings.Join(tags, " "))
-	verdicts := map[string]string{} // flag name -> right or wrong, from the step that checks it
 	for _, step := range s.Steps {
 		v.Steps = append(v.Steps, stepView{strings.TrimSpace(step.Keyword), text(step.Name), step.Result.Status, text(step.Result.Error)})
-		if flag := checkedFlag(step.Name); flag != "" {
-			switch step.Result.Status {
-			case "passed":
-				verdicts[flag] = "right"
-			case "failed":
-				verdicts[flag] = "wrong"
-			}
+		if step.Result.Status == "failed" && v.Wrong == "" {
+			v.Wrong = text(step.Result.Error)
 		}
 	}
+	marks := flagMarks(s)
 	v.EventLabel, v.ResponseLabel = "Event in", "Response out"
 	event, response := s.Attachment("event.json"), s.Attachment("response.json")
+	where := lambdaFlagLines
 	if read := s.Attachment("admin-get-user.json"); read != nil {
 		event, response = s.Attachment("signup.json"), read
 		v.EventLabel, v.ResponseLabel = "SignUp request sent (Cognito builds the event from it)", "The user, as AdminGetUser read it back"
+		where = poolFlagLines
 	}
-	v.Event = pretty(event, nil)
-	v.Response = pretty(response, verdicts)
+	v.Event = pretty(event, nil, nil)
+	v.Response = pretty(response, marks, where)
 	v.Refusal = text(string(s.Attachment("error.txt")))
 	return v
 }
 
-// checkedFlag names the response flag a step checks, if any.
-func checkedFlag(step string) string {
-	switch {
-	case strings.HasPrefix(step, "the user is") && strings.HasSuffix(step, "confirmed"):
-		return "autoConfirmUser"
-	case strings.HasPrefix(step, "the email address is") && strings.HasSuffix(step, "verified"):
-		return "autoVerifyEmail"
-	case strings.HasPrefix(step, "the phone number is") && strings.HasSuffix(step, "verified"):
-		return "autoVerifyPhone"
+// FlagsAttachment is the attachment in which the steps name the response
+// flags they judged (steps.FlagsAttachment).
+const FlagsAttachment = "flags.json"
+
+// flagMarks merges what the scenario's steps judged of each flag: a flag
+// any step found wrong is wrong.
+func flagMarks(s Scenario) map[string]string {
+	marks := map[string]string{}
+	for _, b := range s.Attachments(FlagsAttachment) {
+		var m map[string]string
+		if json.Unmarshal(b, &m) != nil {
+			continue
+		}
+		for flag, v := range m {
+			if marks[flag] != "wrong" && (v == "right" || v == "wrong") {
+				marks[flag] = v
+			}
+		}
 	}
-	return ""
+	return marks
 }
+
+// lambdaFlagLines and poolFlagLines say which line of the returned JSON
+// shows each flag: the flag itself in the event a function returned, and
+// what it became in the user AdminGetUser read back.
+var (
+	lambdaFlagLines = map[string]string{"autoConfirmUser": `"autoConfirmUser"`, "autoVerifyEmail": `"autoVerifyEmail"`, "autoVerifyPhone": `"autoVerifyPhone"`}
+	poolFlagLines   = map[string]string{"autoConfirmUser": `"UserStatus"`, "autoVerifyEmail": `"Name": "email_verified"`, "autoVerifyPhone": `"Name": "phone_number_verified"`}
+)
 
 // uniqueAnchor makes an id from what names a scenario, not from its
 // position, so that a link survives rows being reordered.
@@ -280,9 +308,11 @@ func dedent(s string) string {
 }
 
 // pretty indents JSON and marks the lines that carry the flags and the
-// attributes they depend on. A flag is coloured by whether the step that
-// checks it passed (right) or failed (wrong), never by its value.
-func pretty(raw []byte, verdicts map[string]string) []line {
+// attributes they depend on. A flag is coloured by whether the steps that
+// judged it found it right or wrong, never by its value; a wrong flag that
+// no line shows (a handler may leave it out) gets a line of its own, so that
+// every failure about a flag marks it.
+func pretty(raw []byte, marks map[string]string, where map[string]string) []line {
 	if raw == nil {
 		return nil
 	}
@@ -298,12 +328,14 @@ func pretty(raw []byte, verdicts map[string]string) []line {
 	}
 	shown = text(shown)
 	var out []line
+	seen := map[string]bool{}
 	for _, l := range strings.Split(strings.TrimRight(shown, "\n"), "\n") {
 		class := ""
 		t := strings.TrimSpace(l)
-		for _, flag := range []string{"autoConfirmUser", "autoVerifyEmail", "autoVerifyPhone"} {
-			if strings.HasPrefix(t, `"`+flag+`"`) {
-				class = strings.TrimSpace("flag " + verdicts[flag])
+		for _, flag := range flagNames {
+			if prefix, ok := where[flag]; ok && strings.HasPrefix(t, prefix) {
+				class = strings.TrimSpace("flag " + marks[flag])
+				seen[flag] = true
 			}
 		}
 		if class == "" && (strings.HasPrefix(t, `"email"`) || strings.HasPrefix(t, `"phone_number"`) || strings.HasPrefix(t, `"triggerSource"`)) {
@@ -314,8 +346,16 @@ func pretty(raw []byte, verdicts map[string]string) []line {
 	if cut != "" {
 		out = append(out, line{cut, "cut"})
 	}
+	for _, flag := range flagNames {
+		if marks[flag] == "wrong" && !seen[flag] {
+			out = append(out, line{fmt.Sprintf("(%s is not in what came back; it is what is wrong)", flag), "flag wrong"})
+		}
+	}
 	return out
 }
+
+// flagNames are the response flags, in the order the event holds them.
+var flagNames = []string{"autoConfirmUser", "autoVerifyEmail", "autoVerifyPhone"}
 
 var tmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"time": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 MST") },
@@ -349,6 +389,7 @@ pre span{display:block}.flag{font-weight:700;background:#eef0f2}.flag.right{back
 a.cell{color:inherit;text-decoration:none;display:block}a.cell:hover{text-decoration:underline}
 .back{display:none}body:has(.scenario:target) .back{display:inline}
 .refusal{background:#fde8e8;border-radius:4px;padding:.4em .6em}
+.wrong-here{background:#fde8e8;border-left:4px solid #a01919;padding:.4em .6em;white-space:pre-wrap}
 /* A link to one scenario (report.html#its-id) shows that scenario alone. */
 body:has(.scenario:target) .overview,body:has(.scenario:target) .scenario:not(:target){display:none}
 </style>
@@ -375,7 +416,8 @@ body:has(.scenario:target) .overview,body:has(.scenario:target) .scenario:not(:t
 {{end}}
 {{if .Failures}}
 <h2 id="failures">Failures</h2>
-<ol class="failures">{{range .Failures}}<li><a href="#{{.Anchor}}"><b>{{.Name}}</b></a> on {{.Target}} <span class="meta">({{.Feature}})</span>{{if .Step}}: {{.Step}} <span class="err">{{.Error}}</span>{{end}}</li>{{end}}</ol>
+<p>Each failed scenario once, with the depths that failed it.</p>
+<ol class="failures">{{range .Failures}}<li><b>{{.Name}}</b> <span class="meta">({{.Feature}})</span> failed on {{range $i, $d := .Depths}}{{if $i}}, {{end}}<a href="#{{$d.Anchor}}">{{$d.Target}}</a>{{end}}{{if .Step}}: {{.Step}} <span class="err">{{.Error}}</span>{{end}}</li>{{end}}</ol>
 {{end}}
 <h2>Conformance matrix</h2>
 <table id="matrix">
@@ -400,6 +442,7 @@ body:has(.scenario:target) .overview,body:has(.scenario:target) .scenario:not(:t
 {{if .Tags}}<div class="tags">{{.Tags}}</div>{{end}}
 {{if .Reason}}<p class="skipped">Not fully checked on {{$target}}: {{.Reason}}</p>{{end}}
 <ol class="steps">{{range .Steps}}<li class="{{.Status}}"><span class="kw">{{.Keyword}}</span> {{.Name}} <i>({{.Status}})</i>{{if .Error}}<span class="err">{{.Error}}</span>{{end}}</li>{{end}}</ol>
+{{if .Wrong}}<p class="wrong-here" id="{{.Anchor}}-wrong"><b>What is wrong:</b> {{.Wrong}}</p>{{end}}
 {{if or .Event .Response .Refusal}}
 <div class="io">
 <div><b>{{.EventLabel}}</b><pre>{{range .Event}}<span class="{{.Class}}">{{.Text}}</span>{{end}}</pre></div>

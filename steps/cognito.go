@@ -41,6 +41,7 @@ func (st *scenario) cognitoAccepts() error {
 		flag, attr string
 	}{{*flags.email, "autoVerifyEmail", "email"}, {*flags.phone, "autoVerifyPhone", "phone_number"}} {
 		if f.set && !attrs.Get(f.attr).Exists() {
+			st.judge(f.flag, false)
 			return fmt.Errorf("%s is set, but the user gave no %s; Cognito refuses that sign-up (rules §3)", f.flag, f.attr)
 		}
 	}
@@ -58,11 +59,13 @@ func (st *scenario) defensiveAccepts() error {
 	attrs := gjson.GetBytes(st.sent(), "request.userAttributes")
 	if *flags.email {
 		if why := unverifiableEmail(attrs.Get("email")); why != "" {
+			st.judge("autoVerifyEmail", false)
 			return fmt.Errorf("autoVerifyEmail is set, but the email address %s; Cognito would refuse the sign-up (rules §7)", why)
 		}
 	}
 	if *flags.phone {
 		if v := attrs.Get("phone_number"); v.Type != gjson.String || !e164.MatchString(v.Str) {
+			st.judge("autoVerifyPhone", false)
 			return fmt.Errorf("autoVerifyPhone is set, but the phone number %s is not in E.164 form; Cognito would refuse the sign-up (rules §7)", describe(v))
 		}
 	}
@@ -87,7 +90,10 @@ func (st *scenario) judgedFlags() (*answerFlags, error) {
 		return nil, nil // a refusal is the trigger's right (rules §5)
 	}
 	if r := st.obs.Response; r != nil {
-		if err := answerShape(r); err != nil {
+		if flag, err := answerShape(r); err != nil {
+			if flag != "" {
+				st.judge(flag, false)
+			}
 			return nil, err
 		}
 	}
@@ -98,27 +104,35 @@ func (st *scenario) judgedFlags() (*answerFlags, error) {
 		return nil, st.skip("the flags the trigger returned")
 	}
 	if (*st.obs.EmailVerified || *st.obs.PhoneVerified) && !*st.obs.Confirmed {
+		st.judge("autoConfirmUser", false)
+		if *st.obs.EmailVerified {
+			st.judge("autoVerifyEmail", false)
+		}
+		if *st.obs.PhoneVerified {
+			st.judge("autoVerifyPhone", false)
+		}
 		return nil, errors.New("a verify flag is set without autoConfirmUser; Cognito refuses that sign-up: \"Phone or email cannot be auto verified, when user is not being auto confirmed.\" (rules §2)")
 	}
 	return &answerFlags{email: st.obs.EmailVerified, phone: st.obs.PhoneVerified}, nil
 }
 
 // answerShape checks that the answer is the event with a response object
-// whose flags, where present, are booleans.
-func answerShape(r []byte) error {
+// whose flags, where present, are booleans; it names the flag at fault, if
+// one is.
+func answerShape(r []byte) (string, error) {
 	if !gjson.ValidBytes(r) || !gjson.ParseBytes(r).IsObject() {
-		return fmt.Errorf("the function did not return the event, a JSON object; Cognito answers \"Unrecognizable lambda output\" (rules §1): %.200s", r)
+		return "", fmt.Errorf("the function did not return the event, a JSON object; Cognito answers \"Unrecognizable lambda output\" (rules §1): %.200s", r)
 	}
 	resp := gjson.GetBytes(r, "response")
 	if !resp.IsObject() {
-		return fmt.Errorf("the returned event's \"response\" is %s, not an object (rules §1)", describe(resp))
+		return "", fmt.Errorf("the returned event's \"response\" is %s, not an object (rules §1)", describe(resp))
 	}
 	for _, f := range []string{"autoConfirmUser", "autoVerifyEmail", "autoVerifyPhone"} {
 		if v := resp.Get(f); v.Exists() && v.Type != gjson.True && v.Type != gjson.False {
-			return fmt.Errorf("the returned response.%s is %s, not a boolean (rules §1)", f, describe(v))
+			return f, fmt.Errorf("the returned response.%s is %s, not a boolean (rules §1)", f, describe(v))
 		}
 	}
-	return nil
+	return "", nil
 }
 
 // unverifiableEmail says why v cannot be a verified email address, or "".
@@ -174,6 +188,7 @@ func (st *scenario) keptOrRefused(what string) error {
 	if err != nil {
 		return err
 	}
+	st.judge(flag, !*got)
 	if *got {
 		return fmt.Errorf("%s is set although another user holds this %s verified: Cognito moves the alias to the new user and unverifies it for the other (rules §8)", flag, what)
 	}

@@ -47,6 +47,9 @@ type scenario struct {
 	checked, skipped int
 	// failure describes the first failed step, if any.
 	failure Failure
+	// marks holds, for the step running, each response flag it judged:
+	// right or wrong. The report marks the flag in the returned event.
+	marks map[string]string
 }
 
 // InitializeScenario registers the steps for one scenario.
@@ -71,6 +74,11 @@ func (s *Suite) InitializeScenario(sc *godog.ScenarioContext) {
 			st.skipped++
 		case status == godog.StepPassed && step.Type == messages.PickleStepType_OUTCOME:
 			st.checked++
+		}
+		if len(st.marks) > 0 {
+			b, _ := json.Marshal(st.marks)
+			ctx = godog.Attach(ctx, godog.Attachment{Body: b, FileName: FlagsAttachment, MediaType: "application/json"})
+			st.marks = nil
 		}
 		return ctx, nil
 	})
@@ -329,8 +337,24 @@ func (st *scenario) answered() error {
 	return nil
 }
 
-func expectFlag(got *bool, is string, what string) error {
+// FlagsAttachment is the attachment in which a step names the response
+// flags it judged, {"autoVerifyEmail": "wrong"}, for the report.
+const FlagsAttachment = "flags.json"
+
+// judge records that the step running found a response flag right or
+// wrong; once wrong in a step, it stays wrong.
+func (st *scenario) judge(flag string, right bool) {
+	if st.marks == nil {
+		st.marks = map[string]string{}
+	}
+	if st.marks[flag] != "wrong" {
+		st.marks[flag] = map[bool]string{true: "right", false: "wrong"}[right]
+	}
+}
+
+func (st *scenario) expectFlag(got *bool, is string, what string) error {
 	want := is == "is"
+	st.judge(what, *got == want)
 	if *got != want {
 		return fmt.Errorf("expected %s %s, but it %s", what, map[bool]string{true: "to be set", false: "to stay unset"}[want], map[bool]string{true: "was set", false: "was not set"}[*got])
 	}
@@ -344,7 +368,7 @@ func (st *scenario) confirmed(is string) error {
 	if st.obs.Confirmed == nil {
 		return st.skip("whether the user is confirmed")
 	}
-	return expectFlag(st.obs.Confirmed, is, "autoConfirmUser")
+	return st.expectFlag(st.obs.Confirmed, is, "autoConfirmUser")
 }
 
 func (st *scenario) verified(what, is string) error {
@@ -355,7 +379,7 @@ func (st *scenario) verified(what, is string) error {
 	if err != nil {
 		return err
 	}
-	return expectFlag(got, is, flag)
+	return st.expectFlag(got, is, flag)
 }
 
 // verifyFlag returns the observed verify flag for the email address or the
