@@ -2,12 +2,9 @@ package conformance
 
 import (
 	"fmt"
-	"io"
 	"strings"
 
 	messages "github.com/cucumber/messages/go/v34"
-
-	"github.com/autoconfirm/autoconfirm/steps"
 )
 
 // places maps the ids of scenarios and Examples rows in the parsed features
@@ -45,29 +42,4 @@ func places(docs []*messages.GherkinDocument) map[string]string {
 		}
 	}
 	return out
-}
-
-// printFailures lists every failed scenario after the run: where it is, the
-// Examples row, the fixture, the step and what it expected and got.
-func printFailures(w io.Writer, failures []steps.Failure, where map[string]string) {
-	if len(failures) == 0 {
-		return
-	}
-	fmt.Fprintf(w, "\nFAILED: %d scenario(s):\n", len(failures))
-	for i, f := range failures {
-		var loc []string
-		for _, id := range f.AstNodeIDs {
-			if p, ok := where[id]; ok {
-				loc = append(loc, p)
-			}
-		}
-		fmt.Fprintf(w, "  %d. %s\n     where:   %s, %s\n", i+1, f.Scenario, f.URI, strings.Join(loc, ", "))
-		if f.Fixture != "" {
-			fmt.Fprintf(w, "     event:   %s\n", f.Fixture)
-		}
-		if f.Step != "" {
-			fmt.Fprintf(w, "     step:    %s\n", f.Step)
-		}
-		fmt.Fprintf(w, "     error:   %s\n", strings.ReplaceAll(f.Error, "\n", "\n              "))
-	}
 }

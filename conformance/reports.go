@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -47,6 +48,11 @@ type runRecord struct {
 	SignUps [2]int `json:"signups"`
 	// Verdicts has one row per claimed profile.
 	Verdicts []steps.Verdict `json:"verdicts,omitempty"`
+	// Failures lists each failed scenario once, with this depth.
+	Failures []FailedScenario `json:"failures"`
+	// Depths, in a directory that local wrote (see Depths), names the
+	// subdirectories that hold the depths' own reports.
+	Depths []string `json:"depths,omitempty"`
 }
 
 // claimText says what a run judged, for the report.
@@ -84,16 +90,17 @@ func skipMap(items []steps.Skip) map[string]string {
 // writeReports finishes a report directory after godog wrote its JUnit and
 // cucumber files: it marks skips in the JUnit, records the run, and writes
 // the HTML page.
-func writeReports(dir, target, implementation string, skips []steps.Skip, c claim, control string, tally *steps.Tally, verdicts []steps.Verdict) error {
+func writeReports(dir, target, implementation string, skips []steps.Skip, c claim, control string, tally *steps.Tally, verdicts []steps.Verdict, failures []FailedScenario) error {
 	sent, accepted := tally.SignUps()
 	rec := runRecord{Target: target, Revision: Revision(), Finished: time.Now(), Skips: skipMap(skips), Implementation: implementation,
-		Profiles: c.asked, NotClaimed: c.unclaimed, Control: control, Accepted: tally.Accepted(), SignUps: [2]int{sent, accepted}, Verdicts: verdicts}
+		Profiles: c.asked, NotClaimed: c.unclaimed, Control: control, Accepted: tally.Accepted(), SignUps: [2]int{sent, accepted}, Verdicts: verdicts,
+		Failures: append([]FailedScenario{}, failures...)}
 	junitPath := filepath.Join(dir, JUnitFile)
 	b, err := os.ReadFile(junitPath)
 	if err != nil {
 		return err
 	}
-	if b, err = report.FixJUnit(b, rec.Skips, target); err != nil {
+	if b, err = report.FixJUnit(b, rec.Skips, target, reportVerdicts(verdicts)); err != nil {
 		return err
 	}
 	if err := os.WriteFile(junitPath, b, 0o644); err != nil {
@@ -109,21 +116,35 @@ func writeReports(dir, target, implementation string, skips []steps.Skip, c clai
 	return Combine(filepath.Join(dir, HTMLFile), dir)
 }
 
+// reportVerdicts are the verdict rows as the report package shows them.
+func reportVerdicts(vs []steps.Verdict) []report.Verdict {
+	var out []report.Verdict
+	for _, v := range vs {
+		out = append(out, report.Verdict{Profile: v.Profile, Verdict: v.Verdict, Accepted: v.Accepted, Sent: v.Sent, Failed: v.Failed})
+	}
+	return out
+}
+
 // Combine writes one HTML report, with a conformance matrix, from the report
 // directories of one or more runs.
 func Combine(out string, dirs ...string) error {
 	var runs []report.Run
 	meta := report.Meta{Revision: Revision(), Generated: time.Now()}
-	for _, dir := range dirs {
-		var rec runRecord
-		b, err := os.ReadFile(filepath.Join(dir, RunFile))
+	for i := 0; i < len(dirs); i++ {
+		dir := dirs[i]
+		rec, err := readRecord(dir)
 		if err != nil {
-			return fmt.Errorf("%s is not a report directory: %w", dir, err)
+			return err
 		}
-		if err := json.Unmarshal(b, &rec); err != nil {
-			return fmt.Errorf("%s: %w", filepath.Join(dir, RunFile), err)
+		if len(rec.Depths) > 0 { // local's directory: combine its depths'
+			var sub []string
+			for _, d := range rec.Depths {
+				sub = append(sub, filepath.Join(dir, d))
+			}
+			dirs = slices.Insert(slices.Clone(dirs), i+1, sub...)
+			continue
 		}
-		b, err = os.ReadFile(filepath.Join(dir, CucumberFile))
+		b, err := os.ReadFile(filepath.Join(dir, CucumberFile))
 		if err != nil {
 			return err
 		}
@@ -131,11 +152,7 @@ func Combine(out string, dirs ...string) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", filepath.Join(dir, CucumberFile), err)
 		}
-		var verdicts []report.Verdict
-		for _, v := range rec.Verdicts {
-			verdicts = append(verdicts, report.Verdict{Profile: v.Profile, Verdict: v.Verdict, Accepted: v.Accepted, Sent: v.Sent})
-		}
-		runs = append(runs, report.Run{Target: rec.Target, Features: features, Skips: rec.Skips, Implementation: rec.Implementation, Claim: rec.claimText(), Verdicts: verdicts})
+		runs = append(runs, report.Run{Target: rec.Target, Features: features, Skips: rec.Skips, Implementation: rec.Implementation, Claim: rec.claimText(), Verdicts: reportVerdicts(rec.Verdicts)})
 		meta.Revision = rec.Revision
 	}
 	f, err := os.Create(out)

@@ -68,6 +68,10 @@ type Options struct {
 	// Implementation names what was tested, for the report; empty asks the
 	// target, if it is a targets.Describer.
 	Implementation string
+	// Brief leaves the failure list, the control and the verdict table out
+	// of the output, for a caller that prints them once for several depths
+	// (ReadDepths); the reports still hold them.
+	Brief bool
 }
 
 // Result is the outcome of a run.
@@ -184,11 +188,14 @@ func Run(o Options) Result {
 	}
 	skips.Print(o.Output)
 	claimed.print(o.Output)
-	printFailures(o.Output, tally.Failures(), places(docs))
-	fmt.Fprintf(o.Output, "\nCONTROL: an ordinary PreSignUp_SignUp (%s, nothing held), judged only for acceptance: %s\n", steps.FixturePath(steps.ControlFixture), control)
+	failures := failedScenarios(o.Target.Name(), tally.Failures(), places(docs))
 	verdicts := tally.Verdicts(counted)
-	if status != ExitUsage {
-		steps.PrintVerdicts(o.Output, o.Target.Name(), verdicts)
+	if !o.Brief {
+		PrintFailures(o.Output, failures)
+		fmt.Fprintf(o.Output, "\nCONTROL: an ordinary PreSignUp_SignUp (%s, nothing held), judged only for acceptance: %s\n", steps.FixturePath(steps.ControlFixture), control)
+		if status != ExitUsage {
+			steps.PrintVerdicts(o.Output, o.Target.Name(), verdicts)
+		}
 	}
 	res := Result{Status: status, Skips: skips.Items(), NotClaimed: claimed.total()}
 	// A run passes only when the handler accepted some ordinary sign-up: a
@@ -209,7 +216,7 @@ func Run(o Options) Result {
 		if d, ok := o.Target.(targets.Describer); ok && impl == "" {
 			impl = d.Implementation()
 		}
-		if err := writeReports(o.ReportDir, o.Target.Name(), impl, res.Skips, claimed, control.String(), tally, verdicts); err != nil {
+		if err := writeReports(o.ReportDir, o.Target.Name(), impl, res.Skips, claimed, control.String(), tally, verdicts, failures); err != nil {
 			fmt.Fprintf(o.Output, "writing the reports: %v\n", err)
 			if res.Status == ExitPass {
 				res.Status = ExitFailed

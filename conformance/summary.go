@@ -17,8 +17,9 @@ var (
 
 // summaryWriter passes godog's output through, line by line, but replaces
 // its scenario summary, which counts a scenario whose steps were skipped as
-// passed, with one that does not, and drops step-definition locations unless
-// they were asked for.
+// passed, with one that does not, drops its list of failed steps, which the
+// runner's list of failed scenarios (PrintFailures) replaces with more, and
+// drops step-definition locations unless they were asked for.
 type summaryWriter struct {
 	w         io.Writer
 	summary   func() string
@@ -26,6 +27,8 @@ type summaryWriter struct {
 
 	mu  sync.Mutex
 	buf []byte
+	// inFailedSteps is true from godog's "--- Failed steps:" to its summary.
+	inFailedSteps bool
 }
 
 func (s *summaryWriter) Write(p []byte) (int, error) {
@@ -38,8 +41,16 @@ func (s *summaryWriter) Write(p []byte) (int, error) {
 			return len(p), nil
 		}
 		line := s.buf[:i+1]
-		if scenarioSummary.Match(ansi.ReplaceAll(line, nil)) {
+		plain := ansi.ReplaceAll(line, nil)
+		if bytes.Equal(bytes.TrimSpace(plain), []byte("--- Failed steps:")) {
+			s.inFailedSteps = true
+		}
+		if scenarioSummary.Match(plain) {
+			s.inFailedSteps = false
 			line = []byte(s.summary() + "\n")
+		} else if s.inFailedSteps {
+			s.buf = s.buf[i+1:]
+			continue
 		} else if !s.locations {
 			if loc := stepLocation.FindIndex(line); loc != nil {
 				line = append(append([]byte(nil), line[:loc[0]]...), '\n')

@@ -144,8 +144,11 @@ func TestReportForTriage(t *testing.T) {
 		Failures int `xml:"failures,attr"`
 		Errors   int `xml:"errors,attr"`
 		Suites   []struct {
+			Name  string `xml:"name,attr"`
 			Cases []struct {
-				Failure *struct{} `xml:"failure"`
+				ClassName string    `xml:"classname,attr"`
+				Name      string    `xml:"name,attr"`
+				Failure   *struct{} `xml:"failure"`
 				Error   []struct {
 					Type string `xml:"type,attr"`
 				} `xml:"error"`
@@ -171,6 +174,21 @@ func TestReportForTriage(t *testing.T) {
 				}
 			}
 		}
+	}
+	// The first suite is the verdict: one case per claimed profile, failed
+	// where the profile failed.
+	if len(suites.Suites) == 0 || suites.Suites[0].Name != "liar: verdicts" {
+		t.Fatal("JUnit has no verdict suite first")
+	}
+	rows := map[string]bool{}
+	for _, c := range suites.Suites[0].Cases {
+		if c.ClassName != "autoconfirm.liar.verdicts" {
+			t.Errorf("verdict case %q has classname %q", c.Name, c.ClassName)
+		}
+		rows[c.Name] = c.Failure != nil
+	}
+	if len(rows) != len(BuiltinProfiles) || !rows["profile defensive"] || rows["profile verify-phone"] {
+		t.Errorf("verdict cases (name: failed) %v; want one per built-in profile, defensive failed and verify-phone not", rows)
 	}
 	if suites.Tests != cases || suites.Failures != failures || suites.Errors != errs || failures == 0 {
 		t.Errorf("JUnit header says %d tests, %d failures, %d errors; its cases hold %d, %d, %d",

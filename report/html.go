@@ -32,6 +32,8 @@ type Run struct {
 type Verdict struct {
 	Profile, Verdict string
 	Accepted, Sent   int
+	// Failed counts the profile's failed scenarios.
+	Failed int
 }
 
 // verdictRow is one profile across the runs.

@@ -51,8 +51,10 @@ type junitError struct {
 // no failure is reported as skipped, with its reason, instead of passed;
 // skips maps scenario names to reasons. It names every suite and case after
 // the target (the depth), so that the pool's and the lambda's files do not
-// collide when CI merges them, and gives each case a classname.
-func FixJUnit(b []byte, skips map[string]string, target string) ([]byte, error) {
+// collide when CI merges them, and gives each case a classname. A first
+// suite, "<target>: verdicts", holds one case per claimed profile: passed,
+// failed (fail or vacuous) or skipped (not observable at this depth).
+func FixJUnit(b []byte, skips map[string]string, target string, verdicts []Verdict) ([]byte, error) {
 	var s junitSuites
 	if err := xml.Unmarshal(b, &s); err != nil {
 		return nil, fmt.Errorf("reading godog's JUnit: %w", err)
@@ -103,9 +105,45 @@ func FixJUnit(b []byte, skips map[string]string, target string) ([]byte, error) 
 		s.Fail += suite.Fail
 		s.Errors += suite.Errors
 	}
+	if len(verdicts) > 0 {
+		vs := verdictSuite(target, verdicts)
+		s.Suites = append([]*junitSuite{vs}, s.Suites...)
+		s.Tests += vs.Tests
+		s.Skipped += vs.Skipped
+		s.Fail += vs.Fail
+	}
 	out, err := xml.MarshalIndent(&s, "", "  ")
 	if err != nil {
 		return nil, err
 	}
 	return append([]byte(xml.Header), append(out, '\n')...), nil
+}
+
+// verdictSuite is one JUnit case per claimed profile.
+func verdictSuite(target string, verdicts []Verdict) *junitSuite {
+	su := &junitSuite{junitTotals: junitTotals{Name: target + ": verdicts", Tests: len(verdicts), Time: "0"}}
+	for _, v := range verdicts {
+		c := &junitCase{ClassName: "autoconfirm." + target + ".verdicts", Name: "profile " + v.Profile, Time: "0"}
+		switch v.Verdict {
+		case "pass":
+			c.Status = "passed"
+		case "fail":
+			c.Status = "failed"
+			c.Failure = &junitMessage{Message: fmt.Sprintf("%d of the profile's scenarios failed at the %s depth", v.Failed, target)}
+		case "vacuous":
+			c.Status = "failed"
+			c.Failure = &junitMessage{Message: fmt.Sprintf("vacuous: the handler accepted none of the sign-ups sent at the %s depth, so the profile's passing scenarios show nothing", target)}
+		default:
+			c.Status = "skipped"
+			c.Skipped = &junitMessage{Message: fmt.Sprintf("not observable: the %s depth could observe none of the profile's scenarios", target)}
+		}
+		if c.Failure != nil {
+			su.Fail++
+		}
+		if c.Skipped != nil {
+			su.Skipped++
+		}
+		su.Cases = append(su.Cases, c)
+	}
+	return su
 }

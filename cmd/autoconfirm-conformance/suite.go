@@ -21,6 +21,7 @@ type suiteOptions struct {
 	concurrency                int
 	seed                       int64
 	noColors, verbose, unmask  bool
+	brief                      bool
 	function, poolID, clientID string
 	policy, lookup             string
 	emulator, runID            string
@@ -41,6 +42,7 @@ func suiteFlags(o *suiteOptions, getenv func(string) string) *flag.FlagSet {
 	fs.Int64Var(&o.seed, "seed", 0, "scenario order: 0 file order, -1 random (the seed is printed), N replays seed N")
 	fs.BoolVar(&o.noColors, "no-colors", getenv("NO_COLOR") != "", "plain output without ANSI colours (env NO_COLOR)")
 	fs.BoolVar(&o.verbose, "verbose", false, "show where each step is defined (pretty format)")
+	fs.BoolVar(&o.brief, "brief", false, "leave the failure list, the control and the verdict table out of the output; the reports keep them (the local command prints them once for both depths)")
 	fs.BoolVar(&o.unmask, "unmask", false, "show email addresses and phone numbers in messages instead of masking them")
 	fs.StringVar(&o.function, "function", getenv("CONFORMANCE_FUNCTION"), "lambda target: function name or ARN (env CONFORMANCE_FUNCTION)")
 	fs.StringVar(&o.poolID, "pool-id", getenv("COGNITO_USER_POOL_ID"), "user pool id (env COGNITO_USER_POOL_ID)")
@@ -114,6 +116,7 @@ func runSuite(ctx context.Context, args []string, getenv func(string) string, st
 			Output:         stdout,
 			Errors:         stderr,
 			ReportDir:      o.reportDir,
+			Brief:          o.brief,
 		})
 	}()
 	select {

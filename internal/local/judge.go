@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/tidwall/gjson"
@@ -121,7 +122,7 @@ func (r *run) judge(ctx context.Context, st *stack.Stack) (int, error) {
 func (r *run) targetCommand(st *stack.Stack, target, dir string) *exec.Cmd {
 	o := r.o
 	args := []string{"--target", target, "--pool-id", st.PoolID, "--alias-lookup", o.Lookup, "--alias-policy", o.Policy,
-		"--emulator", "autoconfirm-local", "--format", "progress", "--concurrency", "4", "--no-colors",
+		"--emulator", "autoconfirm-local", "--format", "progress", "--concurrency", "4", "--no-colors", "--brief",
 		"--report-dir", dir, "--profile", o.Profile, "--implementation", r.impl}
 	if target == "pool" {
 		args = append(args, "--client-id", st.ClientID)
@@ -141,75 +142,35 @@ func (r *run) targetCommand(st *stack.Stack, target, dir string) *exec.Cmd {
 	return cmd
 }
 
-// depthVerdicts is what one depth's run.json says of each profile.
-type depthVerdicts struct {
-	Verdicts []struct{ Profile, Verdict string }
-}
-
-// verdict prints one table for both depths and returns the run's status. A
-// profile is judged at the depths that could observe it: it fails when it
-// failed or was vacuous at either, and passes when it passed at one and
-// nothing went wrong at the other. A depth whose run failed although every
-// profile was beyond its sight is excused; any other failing depth fails
-// the run.
+// verdict prints one verdict table and one failure list for both depths,
+// records them in the report directory's run.json, and returns the run's
+// status. A profile is judged at the depths that could observe it (see
+// conformance.ReadDepths). A depth whose run failed although every profile
+// was beyond its sight is excused; any other failing depth fails the run.
 func (r *run) verdict(codes map[string]int) (int, error) {
-	read := func(target string) (map[string]string, []string, error) {
-		var d depthVerdicts
-		b, err := os.ReadFile(filepath.Join(r.o.ReportDir, target, conformance.RunFile))
-		if err == nil {
-			err = json.Unmarshal(b, &d)
-		}
-		if err != nil {
-			return nil, nil, fmt.Errorf("reading the %s target's verdicts: %w", target, err)
-		}
-		m, order := map[string]string{}, []string(nil)
-		for _, v := range d.Verdicts {
-			m[v.Profile] = v.Verdict
-			order = append(order, v.Profile)
-		}
-		return m, order, nil
-	}
-	pool, order, err := read("pool")
+	d, err := conformance.ReadDepths("local", r.o.ReportDir, "pool", "lambda")
 	if err != nil {
 		return 0, err
 	}
-	lambda, _, err := read("lambda")
-	if err != nil {
-		return 0, err
+	d.Print(r.stdout)
+	if err := conformance.WriteDepths(r.o.ReportDir, d); err != nil {
+		return 0, fmt.Errorf("recording the verdict: %w", err)
 	}
 	status := conformance.ExitPass
 	for target, code := range codes {
-		blind := true
-		for _, v := range map[string]map[string]string{"pool": pool, "lambda": lambda}[target] {
-			blind = blind && v == "not observable"
-		}
-		if code != conformance.ExitPass && !blind {
+		if code != conformance.ExitPass && !slices.Contains(d.Blind, target) {
 			status = conformance.ExitFailed
 		}
 	}
-	fmt.Fprintf(r.stdout, "\nVERDICT, both depths, one row per claimed profile:\n  %-14s %-15s %-15s %s\n", "profile", "pool", "lambda", "verdict")
+	if !d.Passed() {
+		status = conformance.ExitFailed
+	}
 	judged := false
-	for _, p := range order {
-		v := combined(pool[p], lambda[p])
-		judged = judged || v != "not observable"
-		if v != "pass" && v != "not observable" {
-			status = conformance.ExitFailed
-		}
-		fmt.Fprintf(r.stdout, "  %-14s %-15s %-15s %s\n", p, pool[p], lambda[p], v)
+	for _, v := range d.Verdicts {
+		judged = judged || v.Verdict != "not observable"
 	}
 	if !judged {
 		fmt.Fprintln(r.stderr, "local: no profile could be judged at either depth, so the run did not pass")
-		status = conformance.ExitFailed
 	}
 	return status, nil
-}
-
-// combined is a profile's verdict from its two depths'.
-func combined(a, b string) string {
-	for _, v := range []string{"fail", "vacuous", "pass"} {
-		if a == v || b == v {
-			return v
-		}
-	}
-	return "not observable"
 }

@@ -1,0 +1,240 @@
+package conformance
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/autoconfirm/autoconfirm/steps"
+)
+
+// FailedScenario is one failed scenario, once, with the depths that failed
+// it. Step and Error are what the first of them said; Elsewhere holds what
+// another depth said when it differs.
+type FailedScenario struct {
+	Scenario  string         `json:"scenario"`
+	URI       string         `json:"uri"`
+	Where     string         `json:"where"`
+	Fixture   string         `json:"fixture,omitempty"`
+	Depths    []string       `json:"depths"`
+	Step      string         `json:"step,omitempty"`
+	Error     string         `json:"error"`
+	Elsewhere []DepthFailure `json:"elsewhere,omitempty"`
+}
+
+// DepthFailure is what one depth said of a failed scenario.
+type DepthFailure struct {
+	Depth string `json:"depth"`
+	Step  string `json:"step,omitempty"`
+	Error string `json:"error"`
+}
+
+// failedScenarios turns one depth's failures into records, placed in the
+// features by where (see places).
+func failedScenarios(depth string, failures []steps.Failure, where map[string]string) []FailedScenario {
+	var out []FailedScenario
+	for _, f := range failures {
+		var loc []string
+		for _, id := range f.AstNodeIDs {
+			if p, ok := where[id]; ok {
+				loc = append(loc, p)
+			}
+		}
+		out = append(out, FailedScenario{Scenario: f.Scenario, URI: f.URI, Where: strings.Join(loc, ", "),
+			Fixture: f.Fixture, Depths: []string{depth}, Step: f.Step, Error: f.Error})
+	}
+	return out
+}
+
+// mergeFailures lists each scenario once, with every depth that failed it,
+// in the order the scenarios first failed.
+func mergeFailures(lists ...[]FailedScenario) []FailedScenario {
+	var out []FailedScenario
+	at := map[[3]string]int{}
+	for _, list := range lists {
+		for _, f := range list {
+			k := [3]string{f.URI, f.Where, f.Scenario}
+			i, ok := at[k]
+			if !ok {
+				at[k] = len(out)
+				out = append(out, f)
+				continue
+			}
+			for _, d := range f.Depths {
+				if slices.Contains(out[i].Depths, d) {
+					continue
+				}
+				out[i].Depths = append(out[i].Depths, d)
+				if f.Step != out[i].Step || f.Error != out[i].Error {
+					out[i].Elsewhere = append(out[i].Elsewhere, DepthFailure{Depth: d, Step: f.Step, Error: f.Error})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// PrintFailures lists every failed scenario once, with the depths that
+// failed it: where it is, the Examples row, the fixture, the step and what
+// it expected and got.
+func PrintFailures(w io.Writer, failures []FailedScenario) {
+	if len(failures) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nFAILED: %d scenario(s), each once, with the depths that failed it:\n", len(failures))
+	indent := func(s string) string { return strings.ReplaceAll(s, "\n", "\n              ") }
+	for i, f := range failures {
+		fmt.Fprintf(w, "  %d. %s\n     failed:  at %s\n     where:   %s, %s\n", i+1, f.Scenario, strings.Join(f.Depths, ", "), f.URI, f.Where)
+		if f.Fixture != "" {
+			fmt.Fprintf(w, "     event:   %s\n", f.Fixture)
+		}
+		if f.Step != "" {
+			fmt.Fprintf(w, "     step:    %s\n", f.Step)
+		}
+		fmt.Fprintf(w, "     error:   %s\n", indent(f.Error))
+		for _, e := range f.Elsewhere {
+			fmt.Fprintf(w, "     at %s:  %s\n              %s\n", e.Depth, e.Step, indent(e.Error))
+		}
+	}
+}
+
+// Depths is one handler judged at several depths: one verdict per claimed
+// profile across them, and each failed scenario once.
+type Depths struct {
+	Target   string           `json:"target"`
+	Names    []string         `json:"depths"`
+	Verdicts []DepthsVerdict  `json:"verdicts"`
+	Failures []FailedScenario `json:"failures"`
+	// Controls is what became of the control sign-up, by depth.
+	Controls map[string]string `json:"controls"`
+	// Blind names the depths that could judge none of the profiles.
+	Blind []string `json:"blind,omitempty"`
+}
+
+// DepthsVerdict is one profile's verdict across depths, and at each.
+type DepthsVerdict struct {
+	Profile string            `json:"profile"`
+	Verdict string            `json:"verdict"`
+	At      map[string]string `json:"at"`
+}
+
+// ReadDepths reads the report directories that runs at several depths
+// wrote, one per name, dir/<name>, and judges each profile at the depths
+// that could observe it: it fails when it failed or was vacuous at any of
+// them, and passes when it passed at one and nothing went wrong at the
+// others.
+func ReadDepths(target, dir string, names ...string) (Depths, error) {
+	d := Depths{Target: target, Names: names, Controls: map[string]string{}}
+	var order []string
+	at := map[string]map[string]string{}
+	var lists [][]FailedScenario
+	for _, name := range names {
+		rec, err := readRecord(filepath.Join(dir, name))
+		if err != nil {
+			return Depths{}, fmt.Errorf("reading the %s depth's record: %w", name, err)
+		}
+		blind := true
+		for _, v := range rec.Verdicts {
+			if at[v.Profile] == nil {
+				at[v.Profile] = map[string]string{}
+				order = append(order, v.Profile)
+			}
+			at[v.Profile][name] = v.Verdict
+			blind = blind && v.Verdict == "not observable"
+		}
+		if blind {
+			d.Blind = append(d.Blind, name)
+		}
+		d.Controls[name] = rec.Control
+		for i := range rec.Failures { // a directory is one depth, named here
+			rec.Failures[i].Depths = []string{name}
+		}
+		lists = append(lists, rec.Failures)
+	}
+	for _, p := range order {
+		var vs []string
+		for _, name := range names {
+			vs = append(vs, at[p][name])
+		}
+		d.Verdicts = append(d.Verdicts, DepthsVerdict{Profile: p, Verdict: combinedVerdict(vs...), At: at[p]})
+	}
+	d.Failures = mergeFailures(lists...)
+	return d, nil
+}
+
+// combinedVerdict is a profile's verdict from its depths': the worst of
+// fail, vacuous and pass; not observable when no depth could judge it.
+func combinedVerdict(vs ...string) string {
+	for _, want := range []string{"fail", "vacuous", "pass"} {
+		if slices.Contains(vs, want) {
+			return want
+		}
+	}
+	return "not observable"
+}
+
+// Passed says whether every profile passed where it could be observed,
+// and some profile was judged.
+func (d Depths) Passed() bool {
+	judged := false
+	for _, v := range d.Verdicts {
+		switch v.Verdict {
+		case "pass":
+			judged = true
+		case "not observable":
+		default:
+			return false
+		}
+	}
+	return judged
+}
+
+// Print writes the verdict table, one row per claimed profile with a
+// column per depth, the failed scenarios, each once, and the control.
+func (d Depths) Print(w io.Writer) {
+	fmt.Fprintf(w, "\nVERDICT, %s, one row per claimed profile:\n  %-14s", strings.Join(d.Names, " and "), "profile")
+	for _, n := range d.Names {
+		fmt.Fprintf(w, " %-15s", n)
+	}
+	fmt.Fprintln(w, " verdict")
+	for _, v := range d.Verdicts {
+		fmt.Fprintf(w, "  %-14s", v.Profile)
+		for _, n := range d.Names {
+			fmt.Fprintf(w, " %-15s", v.At[n])
+		}
+		fmt.Fprintf(w, " %s\n", v.Verdict)
+	}
+	PrintFailures(w, d.Failures)
+	var controls []string
+	for _, n := range d.Names {
+		controls = append(controls, n+" "+d.Controls[n])
+	}
+	fmt.Fprintf(w, "\nCONTROL: an ordinary PreSignUp_SignUp (%s, nothing held), judged only for acceptance: %s\n", steps.FixturePath(steps.ControlFixture), strings.Join(controls, ", "))
+}
+
+// WriteDepths records d as dir's run.json, beside the depths' own report
+// directories, so that `report` can combine dir as it combines them.
+func WriteDepths(dir string, d Depths) error {
+	b, err := json.MarshalIndent(d, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, RunFile), b, 0o644)
+}
+
+// readRecord reads a report directory's run.json.
+func readRecord(dir string) (runRecord, error) {
+	var rec runRecord
+	b, err := os.ReadFile(filepath.Join(dir, RunFile))
+	if err != nil {
+		return rec, fmt.Errorf("%s is not a report directory: %w", dir, err)
+	}
+	if err := json.Unmarshal(b, &rec); err != nil {
+		return rec, fmt.Errorf("%s: %w", filepath.Join(dir, RunFile), err)
+	}
+	return rec, nil
+}
