@@ -149,7 +149,7 @@ func TestReportForTriage(t *testing.T) {
 				ClassName string    `xml:"classname,attr"`
 				Name      string    `xml:"name,attr"`
 				Failure   *struct{} `xml:"failure"`
-				Error   []struct {
+				Error     []struct {
 					Type string `xml:"type,attr"`
 				} `xml:"error"`
 			} `xml:"testcase"`
