@@ -350,7 +350,8 @@ func pretty(raw []byte, marks map[string]string, where map[string]string) []line
 	}
 	for _, flag := range flagNames {
 		if marks[flag] == "wrong" && !seen[flag] {
-			out = append(out, line{fmt.Sprintf("(%s is not in what came back; it is what is wrong)", flag), "flag wrong"})
+			shown := strings.Trim(strings.TrimPrefix(where[flag], `"Name": `), `"`)
+			out = append(out, line{fmt.Sprintf("(%s is not in what came back; %s is what is wrong)", shown, flag), "flag wrong"})
 		}
 	}
 	return out

@@ -34,9 +34,11 @@ func TestWrongFlagMarked(t *testing.T) {
 		{"the function's answer", "response.json", `{"response":{"autoConfirmUser":true,"autoVerifyEmail":false}}`, `{"autoVerifyEmail":"wrong","autoConfirmUser":"right"}`,
 			regexp.MustCompile(`<span class="flag wrong">\s*&#34;autoVerifyEmail&#34;: false`)},
 		{"the flag left out of the answer", "response.json", `{"response":{"autoConfirmUser":true}}`, `{"autoVerifyEmail":"wrong"}`,
-			regexp.MustCompile(`<span class="flag wrong">\(autoVerifyEmail is not in what came back`)},
+			regexp.MustCompile(`<span class="flag wrong">\(autoVerifyEmail is not in what came back; autoVerifyEmail is what is wrong`)},
 		{"the user the pool read back", "admin-get-user.json", `{"UserStatus":"CONFIRMED","UserAttributes":[{"Name":"email_verified","Value":"false"}]}`, `{"autoVerifyEmail":"wrong"}`,
 			regexp.MustCompile(`<span class="flag wrong">\s*&#34;Name&#34;: &#34;email_verified&#34;`)},
+		{"the attribute the pool did not return", "admin-get-user.json", `{"UserStatus":"CONFIRMED","UserAttributes":[]}`, `{"autoVerifyEmail":"wrong"}`,
+			regexp.MustCompile(`<span class="flag wrong">\(email_verified is not in what came back; autoVerifyEmail is what is wrong`)},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			f := Feature{URI: "features/x.feature", Name: "X", Elements: []Scenario{scenario("s", tt.attachment, []byte(tt.body), tt.marks)}}
