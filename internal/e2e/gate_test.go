@@ -208,6 +208,27 @@ func runLocal(t *testing.T, ctx context.Context, runner string, im impl, code st
 	if (status == 1) != (total > 0 || empty) {
 		t.Errorf("exit %d disagrees with %d failed scenarios and a depth that accepted no sign-up: %v", status, total, empty)
 	}
+	// The verdict local recorded for both depths agrees with the one read
+	// here from the scenarios themselves.
+	var rec struct {
+		Verdicts []struct{ Profile, Verdict string }
+		Failures []struct{ Depths []string }
+	}
+	if b, err := os.ReadFile(filepath.Join(reports, "run.json")); err != nil || json.Unmarshal(b, &rec) != nil {
+		t.Fatalf("local recorded no verdict for both depths: %v", err)
+	}
+	recorded := map[string]string{}
+	for _, v := range rec.Verdicts {
+		recorded[v.Profile] = v.Verdict
+	}
+	for p := range im.want {
+		if want := map[verdict]string{"nothing checked": "not observable"}[got[p]]; recorded[p] != string(got[p]) && recorded[p] != want {
+			t.Errorf("profile %s: local recorded %q, the scenarios say %s", p, recorded[p], got[p])
+		}
+	}
+	if total > 0 && len(rec.Failures) == 0 {
+		t.Errorf("%d failed scenarios, none in local's record", total)
+	}
 	return got, out.Bytes()
 }
 
