@@ -125,7 +125,7 @@ type Identity struct {
 	// CodeSha256 is the base64 SHA-256 of the deterministic zip, which is
 	// what Lambda's GetFunctionConfiguration reports for that zip.
 	CodeSha256 string
-	// Files counts the files zipped.
+	// Files counts the files zipped; -1 for a zip named as it is.
 	Files int
 	// FileSha256 is, for a single bootstrap, the file's own sha256 as
 	// sha256sum prints it; empty for a directory.
@@ -157,9 +157,35 @@ func Of(root string) (Identity, error) {
 
 // String names the code for a report.
 func (id Identity) String() string {
+	if id.Files < 0 {
+		return fmt.Sprintf("CodeSha256 %s, of the zip as it is", id.CodeSha256)
+	}
 	s := fmt.Sprintf("CodeSha256 %s, %d file(s) zipped deterministically", id.CodeSha256, id.Files)
 	if id.FileSha256 != "" {
 		s += ", bootstrap sha256 " + id.FileSha256
 	}
 	return s
+}
+
+// Expect names the code at path as Lambda would once it is deployed: a
+// deployment zip (a file that starts as a zip does) by its own bytes, and
+// anything else, a bootstrap or a directory, by the zip Of makes of it.
+func Expect(path string) (Identity, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Identity{}, err
+	}
+	defer f.Close()
+	magic := make([]byte, 4)
+	if _, err := io.ReadFull(f, magic); err == nil && string(magic) == "PK\x03\x04" {
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return Identity{}, err
+		}
+		h := sha256.New()
+		if _, err := io.Copy(h, f); err != nil {
+			return Identity{}, err
+		}
+		return Identity{CodeSha256: base64.StdEncoding.EncodeToString(h.Sum(nil)), Files: -1}, nil
+	}
+	return Of(path)
 }
