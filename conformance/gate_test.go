@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/autoconfirm/autoconfirm"
@@ -89,5 +92,42 @@ func TestFailureSummary(t *testing.T) {
 		if !strings.Contains(summary, want) {
 			t.Errorf("the failure summary lacks %q:\n%s", want, summary)
 		}
+	}
+}
+
+// denied is a target whose pool may not invoke its trigger: every sign-up
+// meets a set-up error. It counts the sign-ups it was asked for.
+type denied struct {
+	*targets.InProcess
+	calls *atomic.Int64
+}
+
+func (denied) Name() string { return "denied" }
+
+func (d denied) Run(context.Context, *targets.Input) (*targets.Observation, error) {
+	d.calls.Add(1)
+	return nil, fmt.Errorf("%w: the pool may not invoke its trigger", targets.ErrSetup)
+}
+
+// TestSetupErrorIsNoVerdict: a set-up that no scenario can get past ends the
+// run with exit 2 and its reason, no verdict and no reports, and the
+// scenarios after it do not try again.
+func TestSetupErrorIsNoVerdict(t *testing.T) {
+	var calls atomic.Int64
+	var out, errs bytes.Buffer
+	dir := t.TempDir()
+	res := Run(Options{Target: denied{targets.NewInProcess(), &calls}, Content: autoconfirm.Content(), Format: "progress",
+		Output: &out, Errors: &errs, NoColors: true, ReportDir: dir})
+	if res.Status != ExitUsage {
+		t.Errorf("status %d, want %d", res.Status, ExitUsage)
+	}
+	if !strings.Contains(errs.String(), "the pool may not invoke its trigger") || strings.Contains(out.String(), "VERDICT") {
+		t.Errorf("the run does not stop on the set-up error alone:\n%s\n%s", out.String(), errs.String())
+	}
+	if n := calls.Load(); n != 1 {
+		t.Errorf("the target was asked for %d sign-ups; after the set-up error, none more", n)
+	}
+	if _, err := os.Stat(filepath.Join(dir, RunFile)); err == nil {
+		t.Error("a run without a verdict wrote run.json")
 	}
 }

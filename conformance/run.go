@@ -182,6 +182,12 @@ func Run(o Options) Result {
 	}
 	fetchReports()
 	out.flush()
+	// A set-up that no scenario could get past is the user's to fix, not
+	// the handler's failure: no verdict, exit 2.
+	if err := suite.SetupError(); err != nil {
+		fmt.Fprintf(o.Errors, "autoconfirm-conformance: the run stopped: %v\nno verdict was reached; fix the set-up and run again\n", err)
+		return Result{Status: ExitUsage}
+	}
 	var control steps.Control
 	if status != ExitUsage {
 		control = suite.RunControl(context.Background())

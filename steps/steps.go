@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cucumber/godog"
@@ -34,6 +35,26 @@ type Suite struct {
 	Skips *SkipLog
 	// Tally, if set, counts the scenarios by what was checked.
 	Tally *Tally
+
+	mu    sync.Mutex
+	setup error
+}
+
+// SetupError is the first error a target marked targets.ErrSetup: a set-up
+// that no scenario can get past. Once there is one, every scenario left
+// stops at its sign-up with it.
+func (s *Suite) SetupError() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.setup
+}
+
+func (s *Suite) recordSetup(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.setup == nil {
+		s.setup = err
+	}
 }
 
 // scenario is the state of one scenario. godog calls InitializeScenario once
@@ -289,7 +310,14 @@ func (st *scenario) run(ctx context.Context) (context.Context, error) {
 	if st.in.Event == nil {
 		return ctx, errors.New("no sign-up event: start the scenario with 'Given a new user signs up with the event \"…\"'")
 	}
+	if err := st.suite.SetupError(); err != nil {
+		return ctx, err
+	}
 	obs, err := st.suite.Target.Run(ctx, &st.in)
+	if errors.Is(err, targets.ErrSetup) {
+		st.suite.recordSetup(err)
+		return ctx, err
+	}
 	if errors.Is(err, targets.ErrCannot) {
 		return ctx, st.skip(strings.TrimPrefix(err.Error(), targets.ErrCannot.Error()+": "))
 	}

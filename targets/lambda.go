@@ -28,6 +28,8 @@ type Lambda struct {
 	function string
 	admin    *admin       // nil without a pool
 	version  atomic.Value // the version Lambda said it ran
+	// Code is what Lambda says of the function's code, for the report.
+	Code string
 }
 
 // Implementation implements Describer.
@@ -35,6 +37,9 @@ func (t *Lambda) Implementation() string {
 	v, _ := t.version.Load().(string)
 	if v == "" {
 		v = "not known: no invocation answered"
+	}
+	if t.Code != "" {
+		return fmt.Sprintf("Lambda function %s (%s); the version that answered: %s", t.function, t.Code, v)
 	}
 	return fmt.Sprintf("Lambda function %s, version %s", t.function, v)
 }

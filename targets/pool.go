@@ -102,8 +102,9 @@ type Pool struct {
 	clientID string
 	secret   string
 	admin    *admin
-	// Trigger is the pool's PreSignUp function, as the pool names it.
-	Trigger string
+	// Trigger is the pool's PreSignUp function, as the pool names it; Code
+	// what Lambda says of its code, or why that was not read.
+	Trigger, Code string
 }
 
 // Implementation implements Describer.
@@ -112,7 +113,11 @@ func (p *Pool) Implementation() string {
 	if t == "" {
 		t = "not named by the pool"
 	}
-	return fmt.Sprintf("the PreSignUp trigger of user pool %s (%s), through SignUp with app client %s", p.opts.PoolID, t, p.clientID)
+	s := fmt.Sprintf("the PreSignUp trigger of user pool %s (%s), through SignUp with app client %s", p.opts.PoolID, t, p.clientID)
+	if p.Code != "" {
+		s += "; its code: " + p.Code
+	}
+	return s
 }
 
 // NewPool returns the pool target. secret may be empty for a client without one.
@@ -193,6 +198,9 @@ func (p *Pool) Run(ctx context.Context, in *Input) (*Observation, error) {
 	if err != nil {
 		var apiErr smithy.APIError
 		if errors.As(err, &apiErr) {
+			if strings.Contains(apiErr.ErrorMessage(), "invocation failed due to error AccessDeniedException") {
+				return nil, p.cannotInvoke(apiErr.ErrorMessage())
+			}
 			switch apiErr.ErrorCode() {
 			case "UserLambdaValidationException":
 				obs.Refused, obs.Message = true, apiErr.ErrorMessage()
@@ -244,6 +252,19 @@ func (p *Pool) Run(ctx context.Context, in *Input) (*Observation, error) {
 	obs.EmailVerified = verified("email_verified")
 	obs.PhoneVerified = verified("phone_number_verified")
 	return obs, nil
+}
+
+// cannotInvoke is the setup error of a pool whose trigger refuses it: Cognito
+// says "PreSignUp invocation failed due to error AccessDeniedException."
+// (facts §2.3) when the function's resource policy lets no
+// cognito-idp.amazonaws.com call lambda:InvokeFunction for this pool.
+func (p *Pool) cannotInvoke(message string) error {
+	fn := p.Trigger
+	if fn == "" {
+		fn = "<the trigger>"
+	}
+	return fmt.Errorf("%w: the pool %s may not invoke its PreSignUp trigger (Cognito says %q): the function's resource-based policy must allow the principal cognito-idp.amazonaws.com the action lambda:InvokeFunction, with the pool's ARN as the source ARN, e.g. `aws lambda add-permission --function-name %s --statement-id cognito-presignup --action lambda:InvokeFunction --principal cognito-idp.amazonaws.com --source-arn arn:aws:cognito-idp:REGION:ACCOUNT:userpool/%s`",
+		ErrSetup, p.opts.PoolID, message, fn, p.opts.PoolID)
 }
 
 // Cleanup implements Target.

@@ -288,3 +288,35 @@ func TestSignUpRetriedAfterAServerError(t *testing.T) {
 		t.Errorf("the run did not delete its own user: deleted %q", deleted)
 	}
 }
+
+// TestPoolThatMayNotInvokeItsTrigger: Cognito's AccessDeniedException for
+// the trigger is a setup error that names the permission to grant, not a
+// refusal of the sign-up.
+func TestPoolThatMayNotInvokeItsTrigger(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		switch strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "AWSCognitoIdentityProviderService.") {
+		case "SignUp":
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprint(w, `{"__type":"UnexpectedLambdaException","message":"PreSignUp invocation failed due to error AccessDeniedException."}`)
+		default:
+			fmt.Fprint(w, `{"Users":[]}`)
+		}
+	}))
+	defer srv.Close()
+	api := cip.New(cip.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL),
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""), Retryer: LiveRetry()})
+	namer, _ := NewNamer("r2")
+	p := NewPool(api, "client", "", LiveOptions{PoolID: pool, Namer: namer, Concurrency: 2, Policy: handler.PolicyAllow})
+	p.Trigger = "arn:aws:lambda:us-east-1:123456789012:function:presignup"
+	in := &Input{Fixture: "email-only", Event: []byte(`{"version":"1","triggerSource":"PreSignUp_SignUp","region":"us-east-1","userPoolId":"p","userName":"u","callerContext":{"awsSdkVersion":"x","clientId":"c"},"request":{"userAttributes":{"email":"sam@example.com"}},"response":{}}`)}
+	obs, err := p.Run(context.Background(), in)
+	if !errors.Is(err, ErrSetup) || obs != nil {
+		t.Fatalf("observed %+v, error %v; want ErrSetup", obs, err)
+	}
+	for _, want := range []string{"lambda:InvokeFunction", "cognito-idp.amazonaws.com", "--function-name " + p.Trigger} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the error does not name %q: %v", want, err)
+		}
+	}
+}

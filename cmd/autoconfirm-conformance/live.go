@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	ltypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
+	"github.com/autoconfirm/autoconfirm/deployed"
 	"github.com/autoconfirm/autoconfirm/handler"
 	"github.com/autoconfirm/autoconfirm/secrethash"
 	"github.com/autoconfirm/autoconfirm/targets"
@@ -46,7 +47,10 @@ var emulatorLimits = map[string]map[string]string{
 	"autoconfirm-local": {},
 }
 
-func buildTarget(ctx context.Context, o suiteOptions, getenv func(string) string, namer *targets.Namer) (targets.Target, func(context.Context) (int, error), error) {
+// buildTarget makes the target the options name, after the pre-flight
+// checks of a live one; say receives what the checks found that the run
+// cannot show, such as a function timeout above Cognito's wait.
+func buildTarget(ctx context.Context, o suiteOptions, getenv func(string) string, namer *targets.Namer, say func(string)) (targets.Target, func(context.Context) (int, error), error) {
 	policy := handler.Policy(o.policy)
 	switch policy {
 	case handler.PolicySkipVerify, handler.PolicyReject, handler.PolicyAllow:
@@ -70,6 +74,9 @@ func buildTarget(ctx context.Context, o suiteOptions, getenv func(string) string
 	}
 	switch o.target {
 	case "inprocess":
+		if o.expectCode != "" || o.expectFunction != "" {
+			return nil, nil, errors.New("--expect-code and --expect-function check a deployed function, so they need --target pool or lambda")
+		}
 		return &targets.InProcess{Lookup: lookup}, nil, nil
 	case "pool":
 		if o.poolID == "" || o.clientID == "" {
@@ -89,9 +96,16 @@ func buildTarget(ctx context.Context, o suiteOptions, getenv func(string) string
 		if err := clientExists(ctx, cfg, o.clientID, getenv("COGNITO_CLIENT_SECRET")); err != nil {
 			return nil, nil, err
 		}
+		if err := checkTrigger(o, trigger); err != nil {
+			return nil, nil, err
+		}
+		code, err := deployedCode(ctx, cfg, trigger, o.expectCode, say)
+		if err != nil {
+			return nil, nil, err
+		}
 		api := cip.NewFromConfig(cfg, func(o *cip.Options) { o.Retryer = targets.LiveRetry() })
 		t := targets.NewPool(api, o.clientID, getenv("COGNITO_CLIENT_SECRET"), live)
-		t.Trigger = trigger
+		t.Trigger, t.Code = trigger, code
 		return t, t.Close, nil
 	case "lambda":
 		if o.function == "" {
@@ -104,7 +118,15 @@ func buildTarget(ctx context.Context, o suiteOptions, getenv func(string) string
 		if err != nil {
 			return nil, nil, err
 		}
-		if _, err := preflight(ctx, cfg, o.poolID, o.function); err != nil {
+		trigger, err := preflight(ctx, cfg, o.poolID, o.function)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := checkTrigger(o, trigger); err != nil {
+			return nil, nil, err
+		}
+		code, err := deployedCode(ctx, cfg, o.function, o.expectCode, say)
+		if err != nil {
 			return nil, nil, err
 		}
 		var api *cip.Client
@@ -112,9 +134,52 @@ func buildTarget(ctx context.Context, o suiteOptions, getenv func(string) string
 			api = cip.NewFromConfig(cfg, func(o *cip.Options) { o.Retryer = targets.LiveRetry() })
 		}
 		t := targets.NewLambda(lambda.NewFromConfig(cfg, func(o *lambda.Options) { o.Retryer = targets.LiveRetry() }), o.function, api, live)
+		t.Code = code
 		return t, t.Close, nil
 	}
 	return nil, nil, fmt.Errorf("unknown --target %q; use inprocess, lambda or pool", o.target)
+}
+
+// checkTrigger checks --expect-function against the pool's trigger.
+func checkTrigger(o suiteOptions, trigger string) error {
+	if o.expectFunction == "" {
+		return nil
+	}
+	if err := deployed.CheckTrigger(o.expectFunction, trigger); err != nil {
+		return fmt.Errorf("user pool %s: %w", o.poolID, err)
+	}
+	return nil
+}
+
+// deployedCode reads which code the function runs, checks it against
+// --expect-code, and names it for the report. Without --expect-code, a
+// refused read is said and the run goes on; with it, it is a setup error.
+func deployedCode(ctx context.Context, cfg aws.Config, function, expectCode string, say func(string)) (string, error) {
+	if function == "" {
+		return "", nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, preflightTimeout)
+	defer cancel()
+	f, err := deployed.Read(ctx, lambda.NewFromConfig(cfg, func(o *lambda.Options) { o.RetryMaxAttempts = 1 }), function)
+	if err != nil {
+		if expectCode != "" {
+			return "", fmt.Errorf("%w\n  --expect-code needs lambda:GetFunctionConfiguration on the function (deploy/ has the runner's policies)", err)
+		}
+		say(fmt.Sprintf("the code the function runs is not named in the report: %v", err))
+		return "not read (lambda:GetFunctionConfiguration failed)", nil
+	}
+	say("the function: " + f.String())
+	for _, w := range f.Warnings() {
+		say("WARNING: " + w)
+	}
+	if expectCode != "" {
+		id, err := deployed.CheckCode(f, expectCode)
+		if err != nil {
+			return "", err
+		}
+		say(fmt.Sprintf("the function runs the expected code: %s is %s", expectCode, id))
+	}
+	return f.String(), nil
 }
 
 // preflightTimeout bounds the checks a live run makes before it starts.

@@ -28,6 +28,7 @@ type suiteOptions struct {
 	reportDir, implementation  string
 	profile, features          string
 	fixtures                   string
+	expectCode, expectFunction string
 }
 
 func suiteFlags(o *suiteOptions, getenv func(string) string) *flag.FlagSet {
@@ -42,6 +43,8 @@ func suiteFlags(o *suiteOptions, getenv func(string) string) *flag.FlagSet {
 	fs.Int64Var(&o.seed, "seed", 0, "scenario order: 0 file order, -1 random (the seed is printed), N replays seed N")
 	fs.BoolVar(&o.noColors, "no-colors", getenv("NO_COLOR") != "", "plain output without ANSI colours (env NO_COLOR)")
 	fs.BoolVar(&o.verbose, "verbose", false, "show where each step is defined (pretty format)")
+	fs.StringVar(&o.expectCode, "expect-code", getenv("CONFORMANCE_EXPECT_CODE"), "live targets: before any scenario, exit 2 unless the function runs this code, by Lambda's CodeSha256: a deployment zip as it is, or a bootstrap or directory zipped as `make package` zips it (the lambda target's --function; the pool target's trigger) (env CONFORMANCE_EXPECT_CODE)")
+	fs.StringVar(&o.expectFunction, "expect-function", getenv("CONFORMANCE_EXPECT_FUNCTION"), "live targets: before any scenario, exit 2 unless the pool's PreSignUp trigger is this function, version or alias: a name, name:qualifier, or ARN (env CONFORMANCE_EXPECT_FUNCTION)")
 	fs.BoolVar(&o.brief, "brief", false, "leave the failure list, the control and the verdict table out of the output; the reports keep them (the local command prints them once for both depths)")
 	fs.BoolVar(&o.unmask, "unmask", false, "show email addresses and phone numbers in messages instead of masking them")
 	fs.StringVar(&o.function, "function", getenv("CONFORMANCE_FUNCTION"), "lambda target: function name or ARN (env CONFORMANCE_FUNCTION)")
@@ -71,7 +74,7 @@ func runSuite(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return conformance.ExitUsage, usageErrorf("--run-id: %v", err)
 	}
-	target, closer, err := buildTarget(ctx, o, getenv, namer)
+	target, closer, err := buildTarget(ctx, o, getenv, namer, func(s string) { fmt.Fprintln(stdout, "autoconfirm-conformance: "+s) })
 	if err != nil {
 		return conformance.ExitUsage, usageErrorf("%v", err)
 	}

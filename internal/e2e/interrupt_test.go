@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/autoconfirm/autoconfirm/codezip"
+	"github.com/autoconfirm/autoconfirm/internal/local/gateway"
 	"github.com/autoconfirm/autoconfirm/internal/local/stack"
 )
 
@@ -20,7 +22,7 @@ import (
 func TestInterruptLeavesNoUser(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	runner, st := referenceStack(t, ctx)
+	runner, st, _ := referenceStack(t, ctx)
 	st.Gateway.SetDelay(300 * time.Millisecond)
 	cmd := exec.Command(runner, "--target", "pool", "--pool-id", st.PoolID, "--client-id", st.ClientID, "--alias-lookup", "list-users",
 		"--tags", "@alias", "--profile", "all", "--concurrency", "2", "--format", "progress", "--no-colors")
@@ -65,15 +67,20 @@ func TestInterruptLeavesNoUser(t *testing.T) {
 
 // referenceStack builds the runner, and starts a local stack whose trigger
 // is the reference handler; the test's cleanup stops it.
-func referenceStack(t *testing.T, ctx context.Context) (runner string, st *stack.Stack) {
+func referenceStack(t *testing.T, ctx context.Context) (runner string, st *stack.Stack, bootstrap string) {
 	t.Helper()
 	dir := t.TempDir()
 	runner = gobuild(t, ctx, dir, "cmd/autoconfirm-conformance", false)
 	bin := gobuild(t, ctx, dir, "testdata/impls/reference", true)
-	st, err := stack.Start(ctx, stack.Options{Root: root(t), Bootstrap: bin})
+	id, err := codezip.Of(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err = stack.Start(ctx, stack.Options{Root: root(t), Bootstrap: bin,
+		Function: &gateway.Configuration{Runtime: "provided.al2023", Handler: "bootstrap", CodeSha256: id.CodeSha256, PackageType: "Zip", Architectures: []string{"x86_64"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(st.Close)
-	return runner, st
+	return runner, st, bin
 }

@@ -123,11 +123,14 @@ func (r *run) targetCommand(st *stack.Stack, target, dir string) *exec.Cmd {
 	o := r.o
 	args := []string{"--target", target, "--pool-id", st.PoolID, "--alias-lookup", o.Lookup, "--alias-policy", o.Policy,
 		"--emulator", "autoconfirm-local", "--format", "progress", "--concurrency", "4", "--no-colors", "--brief",
-		"--report-dir", dir, "--profile", o.Profile, "--implementation", r.impl}
+		"--report-dir", dir, "--profile", o.Profile, "--implementation", r.impl,
+		// Prove, as a run after a deploy would, that the pool calls the
+		// hosted function and that it runs the code named here.
+		"--expect-function", stack.FunctionARN, "--expect-code", r.codeRoot}
 	if target == "pool" {
 		args = append(args, "--client-id", st.ClientID)
 	} else {
-		args = append(args, "--function", "PreSignUp")
+		args = append(args, "--function", stack.FunctionName)
 	}
 	for _, f := range [][2]string{{"--tags", o.Tags}, {"--features", o.Features}, {"--fixtures", o.Fixtures}} {
 		if f[1] != "" {

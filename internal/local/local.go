@@ -18,6 +18,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	goruntime "runtime"
 	"strings"
 	"time"
 
@@ -65,6 +66,9 @@ type run struct {
 	stdout, stderr io.Writer
 	fn             runtimes.Function
 	impl           string
+	// codeRoot is what the code's identity is computed from: the children
+	// check the hosted function's CodeSha256 against it (--expect-code).
+	codeRoot string
 }
 
 func (r *run) say(format string, a ...any) {
@@ -130,7 +134,8 @@ func (r *run) start(ctx context.Context, work string) (*stack.Stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	if r.impl, err = Describe(o.Runtime, o.Code, o.Handler); err != nil {
+	var fnConfig *gateway.Configuration
+	if r.impl, r.codeRoot, fnConfig, err = describe(o.Runtime, o.Code, o.Handler); err != nil {
 		return nil, err
 	}
 	for _, d := range fn.Differences {
@@ -140,7 +145,7 @@ func (r *run) start(ctx context.Context, work string) (*stack.Stack, error) {
 		return nil, ctx.Err()
 	}
 	env := append(append([]string{}, fn.Env...), o.Env...)
-	st, err := stack.Start(ctx, stack.Options{CognitoLocal: startJS, RIE: rieBin, Bootstrap: fn.Bootstrap, Env: env, Timeout: o.Timeout, Progress: r.stdout})
+	st, err := stack.Start(ctx, stack.Options{CognitoLocal: startJS, RIE: rieBin, Bootstrap: fn.Bootstrap, Env: env, Timeout: o.Timeout, Progress: r.stdout, Function: fnConfig})
 	if err != nil {
 		return nil, fmt.Errorf("starting the local stack: %w", err)
 	}
@@ -196,9 +201,16 @@ func (r *run) summarize(ctx context.Context, st *stack.Stack, status int) int {
 // handler, and the code's identity as Lambda names it, CodeSha256, the
 // base64 SHA-256 of the deterministic zip `make package` writes.
 func Describe(rt runtimes.Runtime, code, handler string) (string, error) {
+	s, _, _, err := describe(rt, code, handler)
+	return s, err
+}
+
+// describe is Describe, with what was zipped and the configuration that
+// Lambda's GetFunctionConfiguration would give for that zip.
+func describe(rt runtimes.Runtime, code, handler string) (string, string, *gateway.Configuration, error) {
 	abs, err := filepath.Abs(code)
 	if err != nil {
-		return "", err
+		return "", "", nil, err
 	}
 	root := abs
 	if rt.Kind == runtimes.Provided {
@@ -209,15 +221,33 @@ func Describe(rt runtimes.Runtime, code, handler string) (string, error) {
 			}
 		}
 	}
+	var size countWriter
+	if _, err := codezip.Write(&size, root); err != nil {
+		return "", "", nil, fmt.Errorf("naming the code: %w", err)
+	}
 	id, err := codezip.Of(root)
 	if err != nil {
-		return "", fmt.Errorf("naming the code: %w", err)
+		return "", "", nil, fmt.Errorf("naming the code: %w", err)
 	}
 	what := "bootstrap"
-	if handler != "" && rt.Kind != runtimes.Provided {
+	if handler == "" {
+		handler = rt.DefaultHandler()
+	}
+	if rt.Kind != runtimes.Provided {
 		what = "handler " + handler
 	}
-	return fmt.Sprintf("%s, %s in %s (%s), under the Lambda Runtime Interface Emulator", rt.Name, what, abs, id), nil
+	arch := map[string]string{"amd64": "x86_64", "arm64": "arm64"}[goruntime.GOARCH]
+	cfg := &gateway.Configuration{Runtime: rt.Name, Handler: handler, CodeSha256: id.CodeSha256, CodeSize: int64(size),
+		MemorySize: 128, Architectures: []string{arch}, PackageType: "Zip", LastModified: time.Now().UTC().Format("2006-01-02T15:04:05.000-0700")}
+	return fmt.Sprintf("%s, %s in %s (%s), under the Lambda Runtime Interface Emulator", rt.Name, what, abs, id), root, cfg, nil
+}
+
+// countWriter counts what is written to it.
+type countWriter int64
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	*c += countWriter(len(p))
+	return len(p), nil
 }
 
 // EmulatorDifferences is what a local run cannot judge, because cognito-local

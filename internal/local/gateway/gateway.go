@@ -10,6 +10,7 @@ package gateway
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -18,6 +19,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/autoconfirm/autoconfirm/deployed"
 	"github.com/autoconfirm/autoconfirm/internal/local/rie"
 )
 
@@ -37,6 +39,8 @@ type Gateway struct {
 	attempts int
 	// retried is told of every sign-up that needed more than one attempt.
 	retried func(attempts int, answered bool)
+	// config is the hosted function's configuration, if set.
+	config *Configuration
 }
 
 // Stats count what the gateway served.
@@ -74,9 +78,29 @@ func (g *Gateway) Stats() *Stats { return &g.stats }
 
 const maxPayload = 6 << 20 // Lambda's synchronous payload limit
 
+// Configuration is what GetFunctionConfiguration answers for the function
+// the gateway hosts, in Lambda's JSON.
+type Configuration struct {
+	FunctionName, FunctionArn, Runtime, Handler, CodeSha256 string
+	CodeSize                                                int64
+	Timeout, MemorySize                                     int
+	Architectures                                           []string
+	Version, LastModified, PackageType                      string
+}
+
+// SetConfiguration makes the gateway answer GetFunctionConfiguration and
+// GetFunction for the function c names, by its name or ARN, and for no
+// other. Set it before serving.
+func (g *Gateway) SetConfiguration(c Configuration) { g.config = &c }
+
 // ServeHTTP answers as Lambda's Invoke API does: no limit but the
-// function's own timeout.
+// function's own timeout. It also answers GetFunctionConfiguration and
+// GetFunction, once SetConfiguration has said what to answer.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodGet && g.config != nil {
+		g.configuration(w, r)
+		return
+	}
 	body, ok := g.request(w, r)
 	if !ok {
 		return
@@ -90,6 +114,10 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // third, the sign-up fails.
 func (g *Gateway) Cognito() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && g.config != nil {
+			g.configuration(w, r)
+			return
+		}
 		body, ok := g.request(w, r)
 		if !ok {
 			return
@@ -246,6 +274,36 @@ func functionName(path string) (string, bool) {
 		return "", false
 	}
 	return path[len(pre) : len(path)-len(suf)], true
+}
+
+// configuration answers GET /2015-03-31/functions/{name}/configuration
+// (GetFunctionConfiguration) and GET /2015-03-31/functions/{name}
+// (GetFunction), as Lambda does for a function that exists, and
+// ResourceNotFoundException for any other name or version.
+func (g *Gateway) configuration(w http.ResponseWriter, r *http.Request) {
+	const pre = "/2015-03-31/functions/"
+	name, configOnly := strings.CutSuffix(strings.TrimPrefix(r.URL.Path, pre), "/configuration")
+	if !strings.HasPrefix(r.URL.Path, pre) || strings.Contains(name, "/") {
+		writeError(w, http.StatusNotFound, "ResourceNotFoundException", "the local gateway serves Invoke, GetFunctionConfiguration and GetFunction only, not GET "+r.URL.Path)
+		return
+	}
+	c := g.config
+	ref, err := deployed.ParseRef(name)
+	hosted, _ := deployed.ParseRef(c.FunctionArn)
+	if q := r.URL.Query().Get("Qualifier"); q != "" && ref.Qualifier == "" {
+		ref.Qualifier = q
+	}
+	if err != nil || ref.Name != hosted.Name || (ref.Region != "" && ref.Region != hosted.Region) || (ref.Account != "" && ref.Account != hosted.Account) ||
+		(ref.Qualifier != "" && ref.Qualifier != c.Version) {
+		writeError(w, http.StatusNotFound, "ResourceNotFoundException", fmt.Sprintf("Function not found: %s; the local gateway hosts only %s (%s)", name, c.FunctionArn, c.Version))
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	if configOnly {
+		json.NewEncoder(w).Encode(c)
+		return
+	}
+	json.NewEncoder(w).Encode(map[string]any{"Configuration": c})
 }
 
 func writeError(w http.ResponseWriter, code int, typ, msg string) {

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"errors"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -12,7 +13,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	ltypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
+	"github.com/autoconfirm/autoconfirm/deployed"
 	"github.com/autoconfirm/autoconfirm/internal/local/rie"
 )
 
@@ -191,5 +194,40 @@ func TestCognitoOverHTTP(t *testing.T) {
 	}
 	if aws.ToString(out.FunctionError) != "Unhandled" || !strings.Contains(string(out.Payload), "Socket timeout while invoking Lambda function") {
 		t.Errorf("function error %q, payload %s", aws.ToString(out.FunctionError), out.Payload)
+	}
+}
+
+// TestConfiguration: the gateway names the function it hosts as Lambda's
+// GetFunctionConfiguration does, by name, ARN or $LATEST, and no other.
+func TestConfiguration(t *testing.T) {
+	g := New(&fakeFn{})
+	arn := "arn:aws:lambda:us-east-1:000000000000:function:PreSignUp"
+	g.SetConfiguration(Configuration{FunctionName: "PreSignUp", FunctionArn: arn, Runtime: "nodejs22.x", Handler: "index.handler",
+		CodeSha256: "abc=", CodeSize: 10, Timeout: 3, MemorySize: 128, Architectures: []string{"x86_64"}, Version: "$LATEST",
+		LastModified: "2026-11-29T12:00:00.000+0000", PackageType: "Zip"})
+	srv := httptest.NewServer(g)
+	defer srv.Close()
+	client := lambda.New(lambda.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), Credentials: credentials.NewStaticCredentialsProvider("a", "b", "")})
+	for _, tt := range []struct {
+		name  string
+		found bool
+	}{
+		{"PreSignUp", true}, {arn, true}, {"PreSignUp:$LATEST", true}, {"000000000000:function:PreSignUp", true},
+		{"Other", false}, {"PreSignUp:3", false}, {"arn:aws:lambda:eu-west-1:000000000000:function:PreSignUp", false},
+	} {
+		f, err := deployed.Read(context.Background(), client, tt.name)
+		var missing *ltypes.ResourceNotFoundException
+		switch {
+		case tt.found && err != nil:
+			t.Errorf("%s: %v", tt.name, err)
+		case tt.found && (f.CodeSha256 != "abc=" || f.ARN != arn || f.Timeout != 3*time.Second || f.Runtime != "nodejs22.x"):
+			t.Errorf("%s: read %+v", tt.name, f)
+		case !tt.found && !errors.As(err, &missing):
+			t.Errorf("%s: %v, want ResourceNotFoundException", tt.name, err)
+		}
+	}
+	out, err := client.GetFunction(context.Background(), &lambda.GetFunctionInput{FunctionName: aws.String("PreSignUp")})
+	if err != nil || aws.ToString(out.Configuration.CodeSha256) != "abc=" {
+		t.Errorf("GetFunction: %v", err)
 	}
 }

@@ -52,7 +52,18 @@ type Options struct {
 	// Progress hears of sign-ups that Cognito would have invoked more
 	// than once; nil discards.
 	Progress io.Writer
+	// Function, if set, is what the gateway answers to
+	// GetFunctionConfiguration; the stack fills in the function's name, ARN,
+	// version and timeout.
+	Function *gateway.Configuration
 }
+
+// FunctionName and FunctionARN name the hosted function, which the pool
+// names as its PreSignUp trigger.
+const (
+	FunctionName = "PreSignUp"
+	FunctionARN  = "arn:aws:lambda:" + Region + ":000000000000:function:" + FunctionName
+)
 
 // Region is the region of the local pool and of the trigger's environment.
 const Region = "us-east-1"
@@ -168,6 +179,15 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 			fmt.Fprintf(o.Progress, "local: a sign-up got no answer within %s in %d attempts: %s\n", gateway.CognitoAttempt, n, gateway.TimedOutText)
 		}
 	})
+	if f := o.Function; f != nil {
+		c := *f
+		c.FunctionName, c.FunctionArn, c.Version = FunctionName, FunctionARN, "$LATEST"
+		c.Timeout = int(o.Timeout / time.Second)
+		if c.Timeout == 0 {
+			c.Timeout = 3
+		}
+		s.Gateway.SetConfiguration(c)
+	}
 	s.server.Handler = s.Gateway.Cognito()
 	go s.server.Serve(ln)
 	s.API = cip.New(cip.Options{Region: Region, BaseEndpoint: aws.String(s.CognitoURL),
@@ -175,7 +195,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	pool, err := s.API.CreateUserPool(ctx, &cip.CreateUserPoolInput{
 		PoolName:        aws.String("autoconfirm-live-local"),
 		AliasAttributes: []types.AliasAttributeType{types.AliasAttributeTypeEmail, types.AliasAttributeTypePhoneNumber},
-		LambdaConfig:    &types.LambdaConfigType{PreSignUp: aws.String("arn:aws:lambda:us-east-1:000000000000:function:PreSignUp")},
+		LambdaConfig:    &types.LambdaConfigType{PreSignUp: aws.String(FunctionARN)},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("creating the local pool: %w", err)
