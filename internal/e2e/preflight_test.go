@@ -5,15 +5,22 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/autoconfirm/autoconfirm/internal/local/stack"
 )
@@ -62,6 +69,99 @@ func TestPreflightRefusesSetupErrors(t *testing.T) {
 			cmd.Run()
 			if code := cmd.ProcessState.ExitCode(); code != tt.exit || !strings.Contains(out.String(), tt.want) {
 				t.Errorf("exit %d, want %d saying %q:\n%s", code, tt.exit, tt.want, out.String())
+			}
+		})
+	}
+}
+
+// TestRunnerPolicies: the policies under deploy/iam grant each target the
+// actions the runner calls, and no others. The runner reaches the local
+// stack through a proxy that names each call's IAM action; SignUp and
+// InitiateAuth are public APIs and need none.
+func TestRunnerPolicies(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	runner, st, bootstrap := referenceStack(t, ctx)
+	var mu sync.Mutex
+	var called map[string]bool
+	record := func(action string) {
+		mu.Lock()
+		called[action] = true
+		mu.Unlock()
+	}
+	proxy := func(to, service string) string {
+		u, _ := url.Parse(to)
+		rp := httputil.NewSingleHostReverseProxy(u)
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			switch service {
+			case "cognito-idp":
+				op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), "AWSCognitoIdentityProviderService.")
+				if op != "SignUp" && op != "InitiateAuth" {
+					record("cognito-idp:" + op)
+				}
+			case "lambda":
+				switch {
+				case r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/invocations"):
+					record("lambda:InvokeFunction")
+				case r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/configuration"):
+					record("lambda:GetFunctionConfiguration")
+				default:
+					record("lambda:" + r.Method + " " + r.URL.Path)
+				}
+			}
+			rp.ServeHTTP(w, r)
+		}))
+		t.Cleanup(srv.Close)
+		return srv.URL
+	}
+	env := append(os.Environ(), "AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",
+		"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER="+proxy(st.CognitoURL, "cognito-idp"), "AWS_ENDPOINT_URL_LAMBDA="+proxy(st.GatewayURL, "lambda"),
+		"COGNITO_CLIENT_SECRET="+st.Secret, "PROFILE=", "TAGS=")
+	for _, tt := range []struct {
+		policy string
+		args   []string
+	}{
+		{"runner-pool.json", []string{"--target", "pool", "--pool-id", st.PoolID, "--client-id", st.ClientID, "--expect-code", bootstrap, "--tags", "@alias", "--emulator", "autoconfirm-local"}},
+		{"runner-lambda.json", []string{"--target", "lambda", "--pool-id", st.PoolID, "--function", stack.FunctionName, "--expect-code", bootstrap, "--tags", "@alias", "--emulator", "autoconfirm-local"}},
+		{"runner-cleanup.json", []string{"cleanup", "--pool-id", st.PoolID}},
+	} {
+		t.Run(tt.policy, func(t *testing.T) {
+			if tt.args[0] == "cleanup" { // a leftover for it to delete
+				if _, err := st.API.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: aws.String(st.PoolID), Username: aws.String("autoconfirm-test-left-s1-new"), MessageAction: ciptypes.MessageActionTypeSuppress}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			called = map[string]bool{}
+			cmd := exec.CommandContext(ctx, runner, tt.args...)
+			cmd.Env = env
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("%v:\n%s", err, out)
+			}
+			b, err := os.ReadFile(filepath.Join(root(t), "deploy", "iam", tt.policy))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var doc struct {
+				Statement []struct{ Action []string }
+			}
+			if err := json.Unmarshal(b, &doc); err != nil {
+				t.Fatalf("%s: %v", tt.policy, err)
+			}
+			granted := map[string]bool{}
+			for _, s := range doc.Statement {
+				for _, a := range s.Action {
+					granted[a] = true
+				}
+			}
+			for a := range called {
+				if !granted[a] {
+					t.Errorf("the runner calls %s, which %s does not grant", a, tt.policy)
+				}
+			}
+			for a := range granted {
+				if !called[a] {
+					t.Errorf("%s grants %s, which the runner never called", tt.policy, a)
+				}
 			}
 		})
 	}
