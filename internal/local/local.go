@@ -69,6 +69,8 @@ type run struct {
 	// codeRoot is what the code's identity is computed from: the children
 	// check the hosted function's CodeSha256 against it (--expect-code).
 	codeRoot string
+	// hostOnly is a run for Host: no scenarios, so no account of them.
+	hostOnly bool
 }
 
 func (r *run) say(format string, a ...any) {
@@ -164,6 +166,9 @@ func (r *run) describe(st *stack.Stack) {
 	}
 	if r.timeout() > gateway.CognitoAttempt {
 		r.say("warning: the function's timeout, %s, is longer than Cognito waits (%s an attempt): a sign-up that takes longer is retried, and fails after three attempts, while the function goes on running", r.timeout(), gateway.CognitoAttempt)
+	}
+	if r.hostOnly {
+		return
 	}
 	r.say("judging the profiles %s", r.o.Profile)
 	fmt.Fprintln(r.stdout, EmulatorDifferences)
