@@ -32,6 +32,10 @@ Usage:
                                                  run any handler on this machine: cognito-local, the Lambda
                                                  Runtime Interface Emulator and an Invoke gateway around it,
                                                  then the pool and lambda targets (local --help for more)
+  autoconfirm-conformance diff [--events N] A B  send two handlers the same sign-ups and report each
+                                                 decision they differ on, with its smallest event
+                                                 (A, B: local:RUNTIME:DIR[:HANDLER] or lambda:FUNCTION;
+                                                 diff --help for more)
 
 Profiles (--profile, or PROFILE): each scenario judges one of
   cognito       what Cognito enforces on the events it sends: the answer's shape, no
@@ -112,6 +116,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			cmd, args = runRules, args[1:]
 		case "local":
 			cmd, args = runLocal, args[1:]
+		case "diff":
+			cmd, args = runDiff, args[1:]
 		}
 	}
 	status, err := cmd(ctx, args, getenv, stdout, stderr)
