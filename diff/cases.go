@@ -80,7 +80,8 @@ func class(attrs map[string]string, attr string) string {
 }
 
 // Fixtures reads every fixture under dir in fsys that is a pre sign-up
-// event: the files under bad/, which no Cognito sends, are left out.
+// event Cognito sends: the files under bad/, and any with another trigger
+// source, are left out.
 func Fixtures(fsys fs.FS, dir string) ([]Case, error) {
 	var out []Case
 	err := fs.WalkDir(fsys, dir, func(p string, d fs.DirEntry, err error) error {
@@ -96,8 +97,10 @@ func Fixtures(fsys fs.FS, dir string) ([]Case, error) {
 		if err != nil {
 			return err
 		}
-		if !strings.HasPrefix(gjson.GetBytes(b, "triggerSource").Str, "PreSignUp_") {
-			return nil
+		switch gjson.GetBytes(b, "triggerSource").Str {
+		case handler.SourceSignUp, handler.SourceAdminCreateUser, handler.SourceExternalProvider:
+		default:
+			return nil // not an event Cognito sends
 		}
 		var c Case
 		if err := json.Unmarshal(b, &c.Event); err != nil {

@@ -11,6 +11,11 @@
 //	rewrite      set the right flags but rewrite the request
 //	emailonly    never verify a phone number, as for a pool without them
 //	slowphone    take 2 s over any sign-up that gives a phone number
+//	refusaltext  word the closed-domain refusal differently
+//
+// REFERENCE_CLOSED_DOMAIN, when set, refuses every PreSignUp_SignUp whose
+// email address is at that domain, as an allow-list would; diff's tests
+// compare two wordings of the refusal.
 package main
 
 import (
@@ -43,10 +48,11 @@ func main() {
 	client := cip.NewFromConfig(cfg)
 	fault := os.Getenv("REFERENCE_FAULT")
 	switch fault {
-	case "", "noguard", "wrongsource", "looseverify", "rewrite", "emailonly", "slowphone":
+	case "", "noguard", "wrongsource", "looseverify", "rewrite", "emailonly", "slowphone", "refusaltext":
 	default:
-		panic("REFERENCE_FAULT must be noguard, wrongsource, looseverify, rewrite, emailonly or slowphone")
+		panic("REFERENCE_FAULT must be noguard, wrongsource, looseverify, rewrite, emailonly, slowphone or refusaltext")
 	}
+	closed := os.Getenv("REFERENCE_CLOSED_DOMAIN")
 	lambda.Start(func(ctx context.Context, raw json.RawMessage) (json.RawMessage, error) {
 		var ev map[string]json.RawMessage
 		if err := json.Unmarshal(raw, &ev); err != nil || ev == nil {
@@ -71,6 +77,12 @@ func main() {
 		case "PreSignUp_SignUp":
 			confirm = true
 			e, p := str("email"), str("phone_number")
+			if closed != "" && strings.HasSuffix(e, "@"+closed) {
+				if fault == "refusaltext" {
+					return nil, fmt.Errorf("%s may not sign up here", closed)
+				}
+				return nil, fmt.Errorf("sign-ups from %s are closed", closed)
+			}
 			validEmail := strings.TrimSpace(e) != "" && strings.Contains(e, "@")
 			validPhone := e164.MatchString(p)
 			if fault == "looseverify" {

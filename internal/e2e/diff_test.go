@@ -1,0 +1,129 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// diffReport is what the tests read of diff.json.
+type diffReport struct {
+	Cases       int
+	Differences []struct {
+		Kind, Source, Value string
+		A, B                struct{ Outcome, Message string }
+		Example             string
+		ShrunkFrom          int `json:"shrunk_from_bytes"`
+		ShrinkSteps         int `json:"shrink_steps"`
+	}
+}
+
+// TestDiff runs `diff` on handlers hosted as local hosts them: a handler
+// against itself written another way differs nowhere; each mutant differs
+// in its own kind only, and each difference comes with a smaller event; the
+// article's handler against autoconfirm differs exactly as the README says.
+func TestDiff(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	dir := t.TempDir()
+	runner := gobuild(t, ctx, dir, "cmd/autoconfirm-conformance", false)
+	code := func(pkg string) string {
+		d := filepath.Join(dir, "code-"+filepath.Base(pkg))
+		os.MkdirAll(d, 0o755)
+		if err := os.Rename(gobuild(t, ctx, dir, pkg, true), filepath.Join(d, "bootstrap")); err != nil {
+			t.Fatal(err)
+		}
+		return "local:provided.al2023:" + d
+	}
+	reference, typed, autoconfirm := code("testdata/impls/reference"), code("testdata/impls/reference-typed"), code("cmd/autoconfirm")
+	article := "local:python3.11:testdata/impls/article-python"
+	for _, tt := range []struct {
+		name string
+		args []string
+		exit int
+		// kinds are the only kinds of difference allowed; some must show
+		// each of want (a kind and a part of the value).
+		kinds []string
+		want  [][2]string
+	}{
+		{"the reference against itself, typed", []string{reference, typed}, 0, nil, nil},
+		{"the guard removed", []string{"--b-env", "REFERENCE_FAULT=noguard", reference, reference}, 1,
+			[]string{"autoVerifyEmail", "autoVerifyPhone"}, [][2]string{{"autoVerifyEmail", "held verified"}, {"autoVerifyPhone", "held verified"}}},
+		{"the checks loosened", []string{"--b-env", "REFERENCE_FAULT=looseverify", reference, reference}, 1,
+			[]string{"autoVerifyEmail", "autoVerifyPhone"}, [][2]string{{"autoVerifyPhone", "phone_number invalid"}, {"autoVerifyEmail", "email invalid"}}},
+		{"another refusal text", []string{"--a-env", "REFERENCE_CLOSED_DOMAIN=mail.example.co.uk", "--b-env", "REFERENCE_CLOSED_DOMAIN=mail.example.co.uk", "--b-env", "REFERENCE_FAULT=refusaltext", reference, reference}, 1,
+			[]string{"refusal-text"}, [][2]string{{"refusal-text", ""}}},
+		// The README's account ("The article's handler against autoconfirm"):
+		// it verifies what another user holds verified, values Cognito's
+		// validation stops, and on ExternalProvider, and an address too long
+		// to be a username, which autoconfirm cannot look up.
+		{"the article against autoconfirm", []string{article, autoconfirm}, 1,
+			[]string{"autoVerifyEmail", "autoVerifyPhone"},
+			[][2]string{{"autoVerifyEmail", "held verified"}, {"autoVerifyPhone", "held verified"}, {"autoVerifyEmail", "email invalid"},
+				{"autoVerifyEmail", "email empty"}, {"autoVerifyPhone", "phone_number invalid"}, {"autoVerifyPhone", "phone_number empty"}}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			reports := t.TempDir()
+			cmd := exec.CommandContext(ctx, runner, append([]string{"diff", "--events", "300", "--seed", "11", "--report-dir", reports}, tt.args...)...)
+			cmd.Dir = root(t)
+			var out bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &out, &out
+			cmd.Run()
+			if code := cmd.ProcessState.ExitCode(); code != tt.exit {
+				t.Fatalf("exit %d, want %d:\n%s", code, tt.exit, out.String())
+			}
+			var rep diffReport
+			b, err := os.ReadFile(filepath.Join(reports, "diff.json"))
+			if err != nil || json.Unmarshal(b, &rep) != nil {
+				t.Fatalf("no diff.json: %v\n%s", err, out.String())
+			}
+			if rep.Cases < 300 {
+				t.Errorf("%d sign-ups compared, want the fixtures and 300 generated", rep.Cases)
+			}
+			if (tt.exit == 0) != (len(rep.Differences) == 0) {
+				t.Errorf("exit %d with %d differences", tt.exit, len(rep.Differences))
+			}
+			shown := map[[2]string]bool{}
+			for _, d := range rep.Differences {
+				if !contains(tt.kinds, d.Kind) {
+					t.Errorf("a difference of kind %s (%s, %s): A %+v, B %+v", d.Kind, d.Source, d.Value, d.A, d.B)
+				}
+				for _, w := range tt.want {
+					if d.Kind == w[0] && strings.Contains(d.Value, w[1]) {
+						shown[w] = true
+					}
+				}
+				if d.ShrinkSteps > 1 && len(d.Example) >= d.ShrunkFrom {
+					t.Errorf("%s %s: the example is %d bytes after %d steps, from %d", d.Kind, d.Value, len(d.Example), d.ShrinkSteps, d.ShrunkFrom)
+				}
+			}
+			for _, w := range tt.want {
+				if !shown[w] {
+					t.Errorf("no %s difference with %q; the run said:\n%s", w[0], w[1], out.String())
+				}
+			}
+			for _, f := range []string{"diff.txt", "diff.html"} {
+				if _, err := os.Stat(filepath.Join(reports, f)); err != nil {
+					t.Errorf("no %s: %v", f, err)
+				}
+			}
+		})
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
