@@ -269,11 +269,7 @@ func TestSignUpRetriedAfterAServerError(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	api := cip.New(cip.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL),
-		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""), Retryer: LiveRetry()})
-	namer, _ := NewNamer("r1")
-	p := NewPool(api, "client", "secret", LiveOptions{PoolID: pool, Namer: namer, Concurrency: 2, Policy: handler.PolicyAllow})
-	in := &Input{Fixture: "email-only", Event: []byte(`{"version":"1","triggerSource":"PreSignUp_SignUp","region":"us-east-1","userPoolId":"p","userName":"u","callerContext":{"awsSdkVersion":"x","clientId":"c"},"request":{"userAttributes":{"email":"sam@example.com"}},"response":{}}`)}
+	p, namer, in := poolAt(srv.URL, "r1", "secret")
 	obs, err := p.Run(context.Background(), in)
 	if err != nil {
 		t.Fatalf("the retried sign-up failed the scenario: %v", err)
@@ -304,12 +300,8 @@ func TestPoolThatMayNotInvokeItsTrigger(t *testing.T) {
 		}
 	}))
 	defer srv.Close()
-	api := cip.New(cip.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL),
-		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""), Retryer: LiveRetry()})
-	namer, _ := NewNamer("r2")
-	p := NewPool(api, "client", "", LiveOptions{PoolID: pool, Namer: namer, Concurrency: 2, Policy: handler.PolicyAllow})
+	p, _, in := poolAt(srv.URL, "r2", "")
 	p.Trigger = "arn:aws:lambda:us-east-1:123456789012:function:presignup"
-	in := &Input{Fixture: "email-only", Event: []byte(`{"version":"1","triggerSource":"PreSignUp_SignUp","region":"us-east-1","userPoolId":"p","userName":"u","callerContext":{"awsSdkVersion":"x","clientId":"c"},"request":{"userAttributes":{"email":"sam@example.com"}},"response":{}}`)}
 	obs, err := p.Run(context.Background(), in)
 	if !errors.Is(err, ErrSetup) || obs != nil {
 		t.Fatalf("observed %+v, error %v; want ErrSetup", obs, err)
@@ -319,4 +311,15 @@ func TestPoolThatMayNotInvokeItsTrigger(t *testing.T) {
 			t.Errorf("the error does not name %q: %v", want, err)
 		}
 	}
+}
+
+// poolAt is the pool target against a fake Cognito at url, with one
+// ordinary sign-up to run.
+func poolAt(url, runID, secret string) (*Pool, *Namer, *Input) {
+	api := cip.New(cip.Options{Region: "us-east-1", BaseEndpoint: aws.String(url),
+		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""), Retryer: LiveRetry()})
+	namer, _ := NewNamer(runID)
+	p := NewPool(api, "client", secret, LiveOptions{PoolID: pool, Namer: namer, Concurrency: 2, Policy: handler.PolicyAllow})
+	in := &Input{Fixture: "email-only", Event: []byte(`{"version":"1","triggerSource":"PreSignUp_SignUp","region":"us-east-1","userPoolId":"p","userName":"u","callerContext":{"awsSdkVersion":"x","clientId":"c"},"request":{"userAttributes":{"email":"sam@example.com"}},"response":{}}`)}
+	return p, namer, in
 }
