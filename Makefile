@@ -113,7 +113,7 @@ local-tools: ## install what `autoconfirm-conformance local` needs: Debian's cma
 
 .PHONY: gate-check
 gate-check: node_modules/.installed local-tools ## handlers nobody here wrote (Go typed and raw, Node.js, Python, an allow-list with its own feature) through `local`, each with its verdict per profile; and SIGINT leaves no test user
-	$(E2E) -v -run '^(TestGate|TestInterruptLeavesNoUser|TestHostingAsLambda|TestSignalsEndTheRun|TestPreflightRefusesSetupErrors|TestRunnerPolicies|TestDiff)$$'
+	$(E2E) -v -run '^(TestGate|TestInterruptLeavesNoUser|TestHostingAsLambda|TestSignalsEndTheRun|TestPreflightRefusesSetupErrors|TestRunnerPolicies|TestDiff|TestDiffDeployedSide)$$'
 
 .PHONY: bench
 bench: build node_modules/.installed ## measure against the baselines, side by side, and print the table (see docs/performance.md)

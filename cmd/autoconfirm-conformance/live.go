@@ -169,8 +169,10 @@ func deployedCode(ctx context.Context, cfg aws.Config, function, expectCode stri
 		return "not read (lambda:GetFunctionConfiguration failed)", nil
 	}
 	say("the function: " + f.String())
+	named := f.String()
 	for _, w := range f.Warnings() {
 		say("WARNING: " + w)
+		named += "; WARNING: " + w
 	}
 	if expectCode != "" {
 		id, err := deployed.CheckCode(f, expectCode)
@@ -179,7 +181,7 @@ func deployedCode(ctx context.Context, cfg aws.Config, function, expectCode stri
 		}
 		say(fmt.Sprintf("the function runs the expected code: %s is %s", expectCode, id))
 	}
-	return f.String(), nil
+	return named, nil
 }
 
 // preflightTimeout bounds the checks a live run makes before it starts.

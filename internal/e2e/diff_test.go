@@ -127,3 +127,42 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// TestDiffDeployedSide: a lambda: side is a deployed function, reached
+// through the Lambda API with its other users created in --pool-id; here
+// the local stack stands in for both. Against the same code hosted
+// locally it differs nowhere; a function that does not exist is a setup
+// error.
+func TestDiffDeployedSide(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	runner, st, bootstrap := referenceStack(t, ctx)
+	code := filepath.Join(t.TempDir(), "code")
+	os.MkdirAll(code, 0o755)
+	b, err := os.ReadFile(bootstrap)
+	if err != nil || os.WriteFile(filepath.Join(code, "bootstrap"), b, 0o755) != nil {
+		t.Fatal(err)
+	}
+	env := append(os.Environ(), "AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",
+		"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER="+st.CognitoURL, "AWS_ENDPOINT_URL_LAMBDA="+st.GatewayURL)
+	for _, tt := range []struct {
+		name, spec string
+		exit       int
+		want       string
+	}{
+		{"the same code, deployed and local", "lambda:PreSignUp", 0, "no difference"},
+		{"a function that does not exist", "lambda:Other", 2, "cannot reach the function Other"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cmd := exec.CommandContext(ctx, runner, "diff", "--events", "100", "--seed", "3", "--pool-id", st.PoolID, tt.spec, "local:provided.al2023:"+code)
+			cmd.Dir, cmd.Env = root(t), env
+			out, _ := cmd.CombinedOutput()
+			if c := cmd.ProcessState.ExitCode(); c != tt.exit || !strings.Contains(string(out), tt.want) {
+				t.Errorf("exit %d, want %d saying %q:\n%s", c, tt.exit, tt.want, out)
+			}
+		})
+	}
+	if n, err := st.TestUsers(ctx); err != nil || n != 0 {
+		t.Errorf("%d test users left in the pool (%v)", n, err)
+	}
+}

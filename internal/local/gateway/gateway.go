@@ -89,8 +89,9 @@ type Configuration struct {
 }
 
 // SetConfiguration makes the gateway answer GetFunctionConfiguration and
-// GetFunction for the function c names, by its name or ARN, and for no
-// other. Set it before serving.
+// GetFunction for the function c names, by its name or ARN, and invoke no
+// other: any other name is ResourceNotFoundException, as on Lambda. Without
+// it, any name invokes the one function. Set it before serving.
 func (g *Gateway) SetConfiguration(c Configuration) { g.config = &c }
 
 // ServeHTTP answers as Lambda's Invoke API does: no limit but the
@@ -194,8 +195,13 @@ const (
 // request checks the path and the invocation type and reads the payload; it
 // answers the request itself when it returns false.
 func (g *Gateway) request(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
-	if _, ok := functionName(r.URL.Path); r.Method != http.MethodPost || !ok {
+	name, ok := functionName(r.URL.Path)
+	if r.Method != http.MethodPost || !ok {
 		writeError(w, http.StatusNotFound, "ResourceNotFoundException", fmt.Sprintf("the local gateway serves only POST /2015-03-31/functions/{name}/invocations, not %s %s", r.Method, r.URL.Path))
+		return nil, false
+	}
+	if g.config != nil && !g.hosts(name, r.URL.Query().Get("Qualifier")) {
+		writeError(w, http.StatusNotFound, "ResourceNotFoundException", fmt.Sprintf("Function not found: %s; the local gateway hosts only %s (%s)", name, g.config.FunctionArn, g.config.Version))
 		return nil, false
 	}
 	switch t := r.Header.Get("X-Amz-Invocation-Type"); t {
@@ -288,13 +294,7 @@ func (g *Gateway) configuration(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c := g.config
-	ref, err := deployed.ParseRef(name)
-	hosted, _ := deployed.ParseRef(c.FunctionArn)
-	if q := r.URL.Query().Get("Qualifier"); q != "" && ref.Qualifier == "" {
-		ref.Qualifier = q
-	}
-	if err != nil || ref.Name != hosted.Name || (ref.Region != "" && ref.Region != hosted.Region) || (ref.Account != "" && ref.Account != hosted.Account) ||
-		(ref.Qualifier != "" && ref.Qualifier != c.Version) {
+	if !g.hosts(name, r.URL.Query().Get("Qualifier")) {
 		writeError(w, http.StatusNotFound, "ResourceNotFoundException", fmt.Sprintf("Function not found: %s; the local gateway hosts only %s (%s)", name, c.FunctionArn, c.Version))
 		return
 	}
@@ -304,6 +304,19 @@ func (g *Gateway) configuration(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	json.NewEncoder(w).Encode(map[string]any{"Configuration": c})
+}
+
+// hosts reports whether name, a FunctionName with an optional qualifier (in
+// it or apart), is the function the configuration describes: its name,
+// partial ARN or ARN, unqualified or $LATEST.
+func (g *Gateway) hosts(name, qualifier string) bool {
+	ref, err := deployed.ParseRef(name)
+	hosted, _ := deployed.ParseRef(g.config.FunctionArn)
+	if qualifier != "" && ref.Qualifier == "" {
+		ref.Qualifier = qualifier
+	}
+	return err == nil && ref.Name == hosted.Name && (ref.Region == "" || ref.Region == hosted.Region) &&
+		(ref.Account == "" || ref.Account == hosted.Account) && (ref.Qualifier == "" || ref.Qualifier == g.config.Version)
 }
 
 func writeError(w http.ResponseWriter, code int, typ, msg string) {

@@ -230,4 +230,12 @@ func TestConfiguration(t *testing.T) {
 	if err != nil || aws.ToString(out.Configuration.CodeSha256) != "abc=" {
 		t.Errorf("GetFunction: %v", err)
 	}
+	// Once it names its function, it invokes no other, as Lambda would not.
+	if _, err := client.Invoke(context.Background(), &lambda.InvokeInput{FunctionName: aws.String(arn), Payload: []byte(`{}`)}); err != nil {
+		t.Errorf("invoking the hosted function by its ARN: %v", err)
+	}
+	var missing *ltypes.ResourceNotFoundException
+	if _, err := client.Invoke(context.Background(), &lambda.InvokeInput{FunctionName: aws.String("Other"), Payload: []byte(`{}`)}); !errors.As(err, &missing) {
+		t.Errorf("invoking another function: %v, want ResourceNotFoundException", err)
+	}
 }
