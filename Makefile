@@ -38,7 +38,7 @@ RUNNER := $(DIST)/autoconfirm-conformance
 .PHONY: runner
 runner: ## build the standalone conformance runner dist/autoconfirm-conformance (exit 0 pass, 1 fail, 2 usage, 130 interrupted)
 	@mkdir -p $(DIST)
-	$(GO) build -o $(RUNNER) ./cmd/autoconfirm-conformance
+	$(GO) build -buildvcs=auto -o $(RUNNER) ./cmd/autoconfirm-conformance
 
 # The built runner, not `go run`, which would turn every exit status into 1.
 # make itself exits 2 on any failure; CI that needs 1 and 2 apart runs the

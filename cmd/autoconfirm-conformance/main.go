@@ -25,6 +25,7 @@ Usage:
   autoconfirm-conformance cleanup --pool-id ID   delete users left by runs (prefix ` + targets.UserPrefix + `)
   autoconfirm-conformance report --out F DIR...  combine the report directories of several runs
                                                  (one per target) into one HTML page with a matrix
+  autoconfirm-conformance --version              print the module version and the VCS revision built from
   autoconfirm-conformance steps                  print every step phrase a feature can use, with an example
   autoconfirm-conformance rules                  print what Cognito enforces on a trigger, with sources:
                                                  the "rules §N" that messages cite
@@ -118,6 +119,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			cmd, args = runLocal, args[1:]
 		case "diff":
 			cmd, args = runDiff, args[1:]
+		case "version", "--version", "-version":
+			cmd, args = runVersion, args[1:]
 		}
 	}
 	status, err := cmd(ctx, args, getenv, stdout, stderr)

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -88,5 +89,33 @@ func TestRegionFromPoolID(t *testing.T) {
 		if cfg.Region != want || (want == "") != (err != nil) {
 			t.Errorf("pool %q: region %q, %v; want %q", pool, cfg.Region, err, want)
 		}
+	}
+}
+
+func TestVersionLine(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		bi   *debug.BuildInfo
+		ok   bool
+		want []string
+	}{
+		{"a release", &debug.BuildInfo{Main: debug.Module{Version: "v1.4.0"}, Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "abc123"}, {Key: "vcs.time", Value: "2026-11-29T12:00:00Z"}, {Key: "vcs.modified", Value: "false"}}},
+			true, []string{"autoconfirm-conformance v1.4.0 (revision abc123, 2026-11-29T12:00:00Z) go"}},
+		{"a dirty tree", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "abc123"}, {Key: "vcs.modified", Value: "true"}}},
+			true, []string{"(devel) (revision abc123, modified)"}},
+		{"no build information", nil, false, []string{"(devel) (revision unknown)"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got := versionLine(tt.bi, tt.ok)
+			for _, w := range tt.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("%q lacks %q", got, w)
+				}
+			}
+		})
+	}
+	var out bytes.Buffer
+	if code := run(context.Background(), []string{"--version"}, func(string) string { return "" }, &out, &out); code != 0 || !strings.HasPrefix(out.String(), "autoconfirm-conformance ") {
+		t.Errorf("--version: exit %d, %q", code, out.String())
 	}
 }
