@@ -128,12 +128,47 @@ type DepthsVerdict struct {
 // them, and passes when it passed at one and nothing went wrong at the
 // others.
 func ReadDepths(target, dir string, names ...string) (Depths, error) {
+	dirs := make([]string, len(names))
+	for i, n := range names {
+		dirs[i] = filepath.Join(dir, n)
+	}
+	return judgeDepths(target, names, dirs)
+}
+
+// ReadRuns is ReadDepths for report directories given one by one, as
+// `report` takes them: each is a depth named after its target, and a
+// directory that local wrote stands for its depths.
+func ReadRuns(dirs ...string) (Depths, error) {
+	var names, paths []string
+	for _, dir := range dirs {
+		rec, err := readRecord(dir)
+		if err != nil {
+			return Depths{}, err
+		}
+		if len(rec.Depths) > 0 {
+			for _, d := range rec.Depths {
+				names, paths = append(names, d), append(paths, filepath.Join(dir, d))
+			}
+			continue
+		}
+		names, paths = append(names, rec.Target), append(paths, dir)
+	}
+	for i := range names { // two runs of one target stay apart
+		if n := slices.Index(names, names[i]); n != i {
+			names[i] = fmt.Sprintf("%s (%d)", names[i], i+1)
+		}
+	}
+	return judgeDepths("report", names, paths)
+}
+
+// judgeDepths reads each depth's record from its directory.
+func judgeDepths(target string, names, dirs []string) (Depths, error) {
 	d := Depths{Target: target, Names: names, Controls: map[string]string{}}
 	var order []string
 	at := map[string]map[string]string{}
 	var lists [][]FailedScenario
-	for _, name := range names {
-		rec, err := readRecord(filepath.Join(dir, name))
+	for i, name := range names {
+		rec, err := readRecord(dirs[i])
 		if err != nil {
 			return Depths{}, fmt.Errorf("reading the %s depth's record: %w", name, err)
 		}
@@ -237,4 +272,60 @@ func readRecord(dir string) (runRecord, error) {
 		return rec, fmt.Errorf("%s: %w", filepath.Join(dir, RunFile), err)
 	}
 	return rec, nil
+}
+
+// maxMarkdownFailures bounds the failures a summary lists: GitHub cuts a
+// step summary at 1 MiB, and a comment is read by people.
+const maxMarkdownFailures = 50
+
+// Markdown writes the verdict table, the failed scenarios, each once with
+// the depths that failed it, and the control, as GitHub-flavoured Markdown:
+// for a job summary ($GITHUB_STEP_SUMMARY) or a pull-request comment.
+func (d Depths) Markdown(w io.Writer) {
+	cell := func(s string) string {
+		s = strings.NewReplacer("|", "\\|", "\n", " ", "\r", " ").Replace(s)
+		return s
+	}
+	mark := map[string]string{"pass": "✅ pass", "fail": "❌ fail", "vacuous": "❌ vacuous", "not observable": "➖ not observable", "": "—"}
+	status := "✅ PASS"
+	if !d.Passed() {
+		status = "❌ FAIL"
+	}
+	fmt.Fprintf(w, "### autoconfirm conformance: %s\n\n| profile |", status)
+	for _, n := range d.Names {
+		fmt.Fprintf(w, " %s |", cell(n))
+	}
+	fmt.Fprint(w, " verdict |\n|---|")
+	for range d.Names {
+		fmt.Fprint(w, "---|")
+	}
+	fmt.Fprint(w, "---|\n")
+	for _, v := range d.Verdicts {
+		fmt.Fprintf(w, "| `%s` |", cell(v.Profile))
+		for _, n := range d.Names {
+			fmt.Fprintf(w, " %s |", mark[v.At[n]])
+		}
+		fmt.Fprintf(w, " **%s** |\n", mark[v.Verdict])
+	}
+	if len(d.Failures) > 0 {
+		fmt.Fprintf(w, "\n**%d failed scenario(s)**, each once with the depths that failed it:\n\n", len(d.Failures))
+		for i, f := range d.Failures {
+			if i == maxMarkdownFailures {
+				fmt.Fprintf(w, "\n… and %d more: the HTML report lists them all.\n", len(d.Failures)-i)
+				break
+			}
+			fmt.Fprintf(w, "%d. **%s**, failed at %s  \n   `%s`, %s", i+1, cell(f.Scenario), strings.Join(f.Depths, ", "), cell(f.URI), cell(f.Where))
+			if f.Step != "" {
+				fmt.Fprintf(w, "  \n   %s: %s", cell(f.Step), cell(f.Error))
+			} else {
+				fmt.Fprintf(w, "  \n   %s", cell(f.Error))
+			}
+			fmt.Fprintln(w)
+		}
+	}
+	var controls []string
+	for _, n := range d.Names {
+		controls = append(controls, n+" "+d.Controls[n])
+	}
+	fmt.Fprintf(w, "\nControl sign-up (an ordinary PreSignUp_SignUp, judged only for acceptance): %s\n", cell(strings.Join(controls, ", ")))
 }

@@ -110,6 +110,23 @@ func TestDepthsJudgedTogether(t *testing.T) {
 	if n := strings.Count(out.String(), "failed:  at a, b\n"); n != len(both.Failures) {
 		t.Errorf("%d printed items name both depths, want %d:\n%s", n, len(both.Failures), out.String())
 	}
+	var md bytes.Buffer
+	both.Markdown(&md)
+	for _, want := range []string{"### autoconfirm conformance: ❌ FAIL", "| profile | a | b | verdict |", "| `defensive` | ❌ fail | ❌ fail | **❌ fail** |",
+		strconv.Itoa(len(both.Failures)) + " failed scenario(s)", "failed at a, b", "Control sign-up"} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("the Markdown lacks %q:\n%s", want, md.String())
+		}
+	}
+	md.Reset()
+	honest.Markdown(&md)
+	if !strings.Contains(md.String(), "✅ PASS") || strings.Contains(md.String(), "failed scenario") {
+		t.Errorf("a passing run's Markdown:\n%s", md.String())
+	}
+	runs, err := ReadRuns(filepath.Join(dir, "a"), filepath.Join(dir, "b"))
+	if err != nil || len(runs.Names) != 2 || runs.Names[0] == runs.Names[1] || len(runs.Failures) != len(both.Failures) {
+		t.Errorf("ReadRuns of two liar runs: names %v, %d failures, %v", runs.Names, len(runs.Failures), err)
+	}
 	if err := WriteDepths(dir, both); err != nil {
 		t.Fatal(err)
 	}

@@ -15,9 +15,12 @@ import (
 func runReport(_ context.Context, args []string, _ func(string) string, stdout, _ io.Writer) (int, error) {
 	fs := flag.NewFlagSet("autoconfirm-conformance report", flag.ContinueOnError)
 	out := fs.String("out", "report.html", "the combined HTML file to write")
+	markdown := fs.String("markdown", "", "also write the verdict table and the failures as Markdown to this file, - for standard output (for $GITHUB_STEP_SUMMARY or a pull-request comment); then HTML is written only if --out is given")
 	if err := parse(fs, args, stdout, true); err != nil {
 		return conformance.ExitUsage, err
 	}
+	outGiven := false
+	fs.Visit(func(f *flag.Flag) { outGiven = outGiven || f.Name == "out" })
 	if fs.NArg() == 0 {
 		return conformance.ExitUsage, usageErrorf("report needs one or more report directories (written with --report-dir)")
 	}
@@ -26,9 +29,28 @@ func runReport(_ context.Context, args []string, _ func(string) string, stdout, 
 			return conformance.ExitUsage, usageErrorf("%s is not a report directory (it has no %s): give the directories that runs wrote with --report-dir", dir, conformance.RunFile)
 		}
 	}
+	if *markdown != "" {
+		d, err := conformance.ReadRuns(fs.Args()...)
+		if err != nil {
+			return conformance.ExitUsage, err
+		}
+		w := stdout
+		if *markdown != "-" {
+			f, err := os.Create(*markdown)
+			if err != nil {
+				return conformance.ExitUsage, err
+			}
+			defer f.Close()
+			w = f
+		}
+		d.Markdown(w)
+		if !outGiven {
+			return conformance.ExitPass, nil
+		}
+	}
 	if err := conformance.Combine(*out, fs.Args()...); err != nil {
 		return conformance.ExitFailed, err
 	}
-	fmt.Fprintf(stdout, "report: wrote %s from %d run(s)\n", *out, fs.NArg())
+	fmt.Fprintf(stdout, "report: wrote %s from %d report director(ies)\n", *out, fs.NArg())
 	return conformance.ExitPass, nil
 }
