@@ -10,8 +10,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -53,7 +53,7 @@ func TestHostingAsLambda(t *testing.T) {
 			files:    map[string]string{"lambda_function.py": "import time\ntime.sleep(6)\n\ndef lambda_handler(event, context):\n    return event\n"},
 			wantExit: 0, want: []string{"SLOW COLD START", "invoked the handler 2 times"}, within: 60 * time.Second},
 		{name: "a bootstrap that exits during init is a setup error", runtime: "provided.al2023",
-			files:    map[string]string{"bootstrap": "#!/bin/sh\necho 'missing configuration' >&2\nexit 3\n"},
+			files: map[string]string{"bootstrap": "#!/bin/sh\necho 'missing configuration' >&2\nexit 3\n"},
 			// The emulator says "exit status 3" or, when the process is gone
 			// before it reads the status, "without providing a reason".
 			wantExit: 2, want: []string{"Runtime.ExitError", "missing configuration"}, wantOne: []string{"exit status 3", "Runtime exited without providing a reason"}, within: 15 * time.Second},
