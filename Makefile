@@ -68,7 +68,7 @@ fuzz: ## fuzz the Invoke path, FUZZTIME (default 200000x)
 	$(GO) test -run '^$$' -fuzz '^FuzzInvoke$$' -fuzztime $(FUZZTIME) ./handler
 
 .PHONY: test
-test: lint unit fuzz rie-check live-local gate-check ## every test: lint, unit and feature tests (race), 20 s of fuzzing, dist/bootstrap under the RIE, the live-local stack, and the gate against broken implementations
+test: lint unit fuzz rie-check live-local gate-check release-check ## every test: lint, unit and feature tests (race), 20 s of fuzzing, dist/bootstrap under the RIE, the live-local stack, and the gate against broken implementations
 
 # The end-to-end checks are go tests behind the e2e build tag.
 E2E := $(GO) test -tags e2e -count=1 -timeout 30m ./internal/e2e
@@ -114,6 +114,17 @@ local-tools: ## install what `autoconfirm-conformance local` needs: Debian's cma
 .PHONY: gate-check
 gate-check: node_modules/.installed local-tools ## handlers nobody here wrote (Go typed and raw, Node.js, Python, an allow-list with its own feature) through `local`, each with its verdict per profile; and SIGINT leaves no test user
 	$(E2E) -v -run '^(TestGate|TestInterruptLeavesNoUser|TestHostingAsLambda|TestSignalsEndTheRun|TestPreflightRefusesSetupErrors|TestRunnerPolicies|TestDiff|TestDiffDeployedSide)$$'
+
+# goreleaser is pinned in tools/go.mod, apart from the project's module.
+GORELEASER := $(GO) tool -modfile=tools/go.mod goreleaser
+
+.PHONY: release-snapshot
+release-snapshot: ## build every release artefact into dist/release with goreleaser, without publishing: the runner for linux and darwin (amd64, arm64), the function's zip per architecture, checksums
+	$(GORELEASER) release --snapshot --clean
+
+.PHONY: release-check
+release-check: release-snapshot ## check what release-snapshot made: the checksums verify, each binary is for its platform, this host's starts and prints its version, the zips hold the bootstrap as make package zips it
+	$(E2E) -v -run '^(TestReleaseSnapshot|TestGoInstall)$$' -args -release='$(abspath $(DIST))/release'
 
 .PHONY: bench
 bench: build node_modules/.installed ## measure against the baselines, side by side, and print the table (see docs/performance.md)
