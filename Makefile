@@ -48,11 +48,21 @@ conformance: runner ## every feature against the handler in process; reports in 
 	$(RUNNER) --target inprocess --report-dir '$(REPORT_DIR)' $(if $(TAGS),--tags '$(TAGS)') $(if $(PROFILE),--profile '$(PROFILE)')
 
 .PHONY: lint
-lint: ## gofmt and go vet
+lint: lint-tools ## gofmt, go vet, actionlint (pinned in tools/go.mod) on the example workflows, and shellcheck on the action's shell steps and script
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) vet -tags e2e ./internal/e2e
+	$(GO) tool -modfile=tools/go.mod actionlint
+	$(GO) run ./internal/cmd/actionsh action.yml .github/action/run.sh
+
+.PHONY: lint-tools
+lint-tools: ## install Debian's shellcheck, which actionlint and actionsh run, if missing
+	@command -v shellcheck >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "lint-tools: installing Debian's shellcheck with apt-get"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck >/dev/null; \
+	  else echo "lint-tools: shellcheck is missing: run apt-get install shellcheck"; exit 2; fi; }
 
 .PHONY: unit
 unit: ## go test with the race detector
@@ -113,7 +123,7 @@ local-tools: ## install what `autoconfirm-conformance local` needs: Debian's cma
 
 .PHONY: gate-check
 gate-check: node_modules/.installed local-tools ## handlers nobody here wrote (Go typed and raw, Node.js, Python, an allow-list with its own feature) through `local`, each with its verdict per profile; and SIGINT leaves no test user
-	$(E2E) -v -run '^(TestGate|TestInterruptLeavesNoUser|TestHostingAsLambda|TestSignalsEndTheRun|TestPreflightRefusesSetupErrors|TestRunnerPolicies|TestDiff|TestDiffDeployedSide)$$'
+	$(E2E) -v -run '^(TestGate|TestInterruptLeavesNoUser|TestHostingAsLambda|TestSignalsEndTheRun|TestPreflightRefusesSetupErrors|TestRunnerPolicies|TestDiff|TestDiffDeployedSide|TestActionScript)$$'
 
 # goreleaser is pinned in tools/go.mod, apart from the project's module.
 GORELEASER := $(GO) tool -modfile=tools/go.mod goreleaser

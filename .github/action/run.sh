@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The action's one step of its own: run the gate with the inputs, write the
+# verdict table to the job summary, and exit with the runner's status. It
+# reads INPUT_* and GITHUB_* as action.yml sets them, so a test can run it
+# with a fake GitHub environment.
+set -uo pipefail
+
+runner=${AUTOCONFIRM_RUNNER:?the runner binary}
+target=${INPUT_TARGET:-local}
+report_dir=${INPUT_REPORT_DIR:-reports/autoconfirm}
+args=()
+
+add() { # add FLAG VALUE: only when VALUE is set
+  if [[ -n "$2" ]]; then args+=("$1" "$2"); fi
+}
+
+case "$target" in
+  local)
+    if [[ -z "${INPUT_RUNTIME:-}" || -z "${INPUT_CODE:-}" ]]; then
+      echo "::error title=autoconfirm::target local needs the inputs runtime and code"
+      exit 2
+    fi
+    args+=(local --runtime "$INPUT_RUNTIME" --code "$INPUT_CODE")
+    add --handler "${INPUT_HANDLER:-}"
+    while IFS= read -r line; do
+      line=${line%$'\r'}
+      if [[ -n "${line// /}" ]]; then args+=(--env "$line"); fi
+    done <<< "${INPUT_ENV:-}"
+    ;;
+  lambda | pool)
+    args+=(--target "$target" --format progress)
+    add --function "${INPUT_FUNCTION:-}"
+    add --pool-id "${INPUT_POOL_ID:-}"
+    add --client-id "${INPUT_CLIENT_ID:-}"
+    add --expect-code "${INPUT_EXPECT_CODE:-}"
+    add --expect-function "${INPUT_EXPECT_FUNCTION:-}"
+    ;;
+  *)
+    echo "::error title=autoconfirm::target must be local, lambda or pool, not $target"
+    exit 2
+    ;;
+esac
+add --profile "${INPUT_PROFILE:-}"
+add --features "${INPUT_FEATURES:-}"
+add --fixtures "${INPUT_FIXTURES:-}"
+args+=(--report-dir "$report_dir")
+
+echo "autoconfirm-conformance ${args[*]}"
+"$runner" "${args[@]}"
+status=$?
+
+summary=${GITHUB_STEP_SUMMARY:-/dev/null}
+if [[ -f "$report_dir/run.json" ]]; then
+  "$runner" report --markdown - "$report_dir" >> "$summary" ||
+    echo "The verdict table could not be written; the reports are in the artefact autoconfirm-reports." >> "$summary"
+else
+  case $status in
+    2) echo "### autoconfirm conformance: setup error (exit 2)" ;;
+    130) echo "### autoconfirm conformance: interrupted (exit 130)" ;;
+    *) echo "### autoconfirm conformance: exit $status, and no verdict was recorded" ;;
+  esac >> "$summary"
+  echo "No scenario was judged: the log of the step \"Judge the handler\" says what to fix." >> "$summary"
+fi
+echo "status=$status" >> "${GITHUB_OUTPUT:-/dev/null}"
+exit "$status"
