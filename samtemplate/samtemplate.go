@@ -1,0 +1,543 @@
+// Package samtemplate reads the functions of an AWS SAM template as `sam
+// local invoke` does: Runtime, Handler, CodeUri, Architectures, Timeout,
+// Layers and Environment.Variables, with the template's Globals, and the
+// intrinsic functions that can be resolved without a deployment: Ref to a
+// parameter (its default, or an override) or a pseudo parameter, Fn::Sub,
+// Fn::Join, Fn::Select, Fn::If with the template's Conditions. Anything
+// else (Fn::GetAtt, Ref to a resource, Fn::ImportValue) is reported as
+// unresolved, by name, for the caller to supply.
+package samtemplate
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Function is one AWS::Serverless::Function, resolved.
+type Function struct {
+	LogicalID string
+	Runtime   string
+	Handler   string
+	// CodeURI is the code's path, relative to the template's directory
+	// resolved to an absolute one: a directory or a .zip file.
+	CodeURI string
+	// Architecture is x86_64 or arm64 (Lambda's default is x86_64).
+	Architecture string
+	// Timeout is the function's timeout (Lambda's default is 3 s).
+	Timeout time.Duration
+	// Layers are the layers' local directories or zips, in order.
+	Layers []string
+	// Env is Environment.Variables, Globals' and the function's own.
+	Env map[string]string
+	// Unresolved names each variable, or property, whose value needs a
+	// deployment, with the expression: {"USER_POOL_ID": "!Ref UserPool"}.
+	Unresolved map[string]string
+}
+
+// Template is a parsed template.
+type Template struct {
+	dir        string
+	root       *yaml.Node
+	params     map[string]string
+	conditions map[string]*yaml.Node
+	resources  map[string]*yaml.Node
+}
+
+// Read parses the template at path; overrides set parameters, as sam's
+// --parameter-overrides does.
+func Read(path string, overrides map[string]string) (*Template, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(b, &doc); err != nil {
+		return nil, fmt.Errorf("%s is not YAML: %w", path, err)
+	}
+	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("%s is not a template: its top level is not a mapping", path)
+	}
+	abs, err := filepath.Abs(filepath.Dir(path))
+	if err != nil {
+		return nil, err
+	}
+	t := &Template{dir: abs, root: doc.Content[0], params: map[string]string{}, conditions: map[string]*yaml.Node{}, resources: map[string]*yaml.Node{}}
+	for _, p := range pairs(get(t.root, "Parameters")) {
+		if d := get(p.value, "Default"); d != nil {
+			t.params[p.key] = flatten(d)
+		} else {
+			t.params[p.key] = ""
+		}
+	}
+	for k, v := range overrides {
+		if _, ok := t.params[k]; !ok {
+			return nil, fmt.Errorf("%s has no parameter %q to override; its parameters are %s", path, k, strings.Join(sortedKeys(t.params), ", "))
+		}
+		t.params[k] = v
+	}
+	for _, c := range pairs(get(t.root, "Conditions")) {
+		t.conditions[c.key] = c.value
+	}
+	for _, r := range pairs(get(t.root, "Resources")) {
+		t.resources[r.key] = r.value
+	}
+	return t, nil
+}
+
+// Functions lists the template's functions, in name order.
+func (t *Template) Functions() []string {
+	var ids []string
+	for id, r := range t.resources {
+		if typ := scalar(get(r, "Type")); typ == "AWS::Serverless::Function" {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// Function resolves one function; id may be empty when the template has
+// exactly one.
+func (t *Template) Function(id string) (Function, error) {
+	ids := t.Functions()
+	switch {
+	case id == "" && len(ids) == 1:
+		id = ids[0]
+	case id == "" && len(ids) == 0:
+		return Function{}, errors.New("the template has no AWS::Serverless::Function")
+	case id == "":
+		return Function{}, fmt.Errorf("the template has %d functions (%s): name one with --function", len(ids), strings.Join(ids, ", "))
+	case !slices.Contains(ids, id):
+		return Function{}, fmt.Errorf("the template has no AWS::Serverless::Function %q; it has %s", id, strings.Join(ids, ", "))
+	}
+	f := Function{LogicalID: id, Architecture: "x86_64", Timeout: 3 * time.Second, Env: map[string]string{}, Unresolved: map[string]string{}}
+	props := get(t.resources[id], "Properties")
+	globals := get(get(t.root, "Globals"), "Function")
+	prop := func(name string) *yaml.Node {
+		if v := get(props, name); v != nil {
+			return v
+		}
+		return get(globals, name)
+	}
+	str := func(name string) (string, error) {
+		n := prop(name)
+		if n == nil {
+			return "", nil
+		}
+		v, ok, err := t.resolve(n)
+		if err != nil {
+			return "", fmt.Errorf("%s.%s: %w", id, name, err)
+		}
+		if !ok {
+			return "", fmt.Errorf("%s.%s is %s, which has no value before a deployment: give the value on the command line instead", id, name, describe(n))
+		}
+		return v, nil
+	}
+	var err error
+	if f.Runtime, err = str("Runtime"); err != nil {
+		return f, err
+	}
+	if f.Handler, err = str("Handler"); err != nil {
+		return f, err
+	}
+	if pt, _ := str("PackageType"); pt == "Image" {
+		return f, fmt.Errorf("%s is a container image function; local runs zip functions only", id)
+	}
+	code := prop("CodeUri")
+	switch {
+	case code == nil:
+		return f, fmt.Errorf("%s has no CodeUri", id)
+	case code.Kind == yaml.MappingNode && get(code, "Bucket") != nil:
+		return f, fmt.Errorf("%s.CodeUri is in S3; local needs the code on this machine: give --code", id)
+	}
+	uri, err := str("CodeUri")
+	if err != nil {
+		return f, err
+	}
+	if strings.HasPrefix(uri, "s3://") {
+		return f, fmt.Errorf("%s.CodeUri is %s, in S3; local needs the code on this machine: give --code", id, uri)
+	}
+	f.CodeURI = t.path(uri)
+	if a := prop("Architectures"); a != nil {
+		arch, ok, err := t.resolve(first(a))
+		if err != nil || !ok {
+			return f, fmt.Errorf("%s.Architectures cannot be resolved: %v", id, err)
+		}
+		f.Architecture = arch
+	}
+	if f.Architecture != "x86_64" && f.Architecture != "arm64" {
+		return f, fmt.Errorf("%s.Architectures is %q; Lambda takes x86_64 or arm64", id, f.Architecture)
+	}
+	if s, err := str("Timeout"); err != nil {
+		return f, err
+	} else if s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 900 {
+			return f, fmt.Errorf("%s.Timeout is %q; Lambda takes whole seconds from 1 to 900", id, s)
+		}
+		f.Timeout = time.Duration(n) * time.Second
+	}
+	for _, l := range items(prop("Layers")) {
+		dir, err := t.layer(l)
+		if err != nil {
+			return f, fmt.Errorf("%s.Layers: %w", id, err)
+		}
+		f.Layers = append(f.Layers, dir)
+	}
+	for _, vars := range []*yaml.Node{get(get(globals, "Environment"), "Variables"), get(get(props, "Environment"), "Variables")} {
+		for _, p := range pairs(vars) {
+			v, ok, err := t.resolve(p.value)
+			switch {
+			case err != nil:
+				return f, fmt.Errorf("%s Environment.Variables.%s: %w", id, p.key, err)
+			case !ok:
+				delete(f.Env, p.key)
+				f.Unresolved[p.key] = describe(p.value)
+			default:
+				delete(f.Unresolved, p.key)
+				f.Env[p.key] = v
+			}
+		}
+	}
+	return f, nil
+}
+
+// layer finds a layer's local content: a Ref to an
+// AWS::Serverless::LayerVersion or AWS::Lambda::LayerVersion of this
+// template whose content is on this machine.
+func (t *Template) layer(n *yaml.Node) (string, error) {
+	ref, isRef := refOf(n)
+	if !isRef {
+		v, _, _ := t.resolve(n)
+		return "", fmt.Errorf("%s is a published layer, which local cannot fetch: lay it out in a directory and give --layer DIR", orExpr(v, n))
+	}
+	r, ok := t.resources[ref]
+	if !ok {
+		return "", fmt.Errorf("!Ref %s names no layer of this template", ref)
+	}
+	props := get(r, "Properties")
+	switch scalar(get(r, "Type")) {
+	case "AWS::Serverless::LayerVersion":
+		uri, ok, err := t.resolve(get(props, "ContentUri"))
+		if err != nil || !ok || strings.HasPrefix(uri, "s3://") || uri == "" {
+			return "", fmt.Errorf("the layer %s has no ContentUri on this machine: give --layer DIR", ref)
+		}
+		return t.path(uri), nil
+	case "AWS::Lambda::LayerVersion":
+		return "", fmt.Errorf("the layer %s keeps its content in S3: give --layer DIR", ref)
+	}
+	return "", fmt.Errorf("!Ref %s is not a layer", ref)
+}
+
+func (t *Template) path(uri string) string {
+	if filepath.IsAbs(uri) {
+		return uri
+	}
+	return filepath.Join(t.dir, uri)
+}
+
+// pseudo are the pseudo parameters, as sam local gives them.
+var pseudo = map[string]string{"AWS::Region": "us-east-1", "AWS::AccountId": "123456789012", "AWS::Partition": "aws",
+	"AWS::StackName": "local", "AWS::URLSuffix": "amazonaws.com", "AWS::NoValue": ""}
+
+// resolve evaluates n; ok is false when it needs a deployment.
+func (t *Template) resolve(n *yaml.Node) (string, bool, error) {
+	if n == nil {
+		return "", true, nil
+	}
+	fn, arg := intrinsic(n)
+	switch fn {
+	case "":
+		if n.Kind == yaml.ScalarNode {
+			return n.Value, true, nil
+		}
+		if n.Kind == yaml.SequenceNode {
+			return flatten(n), true, nil
+		}
+		return "", false, nil
+	case "Ref":
+		name := scalar(arg)
+		if v, ok := t.params[name]; ok {
+			return v, true, nil
+		}
+		if v, ok := pseudo[name]; ok {
+			return v, true, nil
+		}
+		return "", false, nil
+	case "Fn::Sub":
+		return t.sub(arg)
+	case "Fn::Join":
+		parts := items(arg)
+		if len(parts) != 2 {
+			return "", false, errors.New("Fn::Join takes a delimiter and a list")
+		}
+		var out []string
+		for _, item := range t.list(parts[1]) {
+			v, ok, err := t.resolve(item)
+			if err != nil || !ok {
+				return "", ok, err
+			}
+			out = append(out, v)
+		}
+		return strings.Join(out, scalar(parts[0])), true, nil
+	case "Fn::Select":
+		parts := items(arg)
+		if len(parts) != 2 {
+			return "", false, errors.New("Fn::Select takes an index and a list")
+		}
+		i, err := strconv.Atoi(scalar(parts[0]))
+		list := t.list(parts[1])
+		if err != nil || i < 0 || i >= len(list) {
+			return "", false, fmt.Errorf("Fn::Select index %s is out of range", scalar(parts[0]))
+		}
+		return t.resolve(list[i])
+	case "Fn::If":
+		parts := items(arg)
+		if len(parts) != 3 {
+			return "", false, errors.New("Fn::If takes a condition and two values")
+		}
+		c, ok, err := t.condition(scalar(parts[0]))
+		if err != nil || !ok {
+			return "", ok, err
+		}
+		if c {
+			return t.resolve(parts[1])
+		}
+		return t.resolve(parts[2])
+	}
+	return "", false, nil
+}
+
+// list is a list node, or a Ref to a CommaDelimitedList parameter.
+func (t *Template) list(n *yaml.Node) []*yaml.Node {
+	if fn, arg := intrinsic(n); fn == "Ref" {
+		if v, ok := t.params[scalar(arg)]; ok {
+			var out []*yaml.Node
+			for _, s := range strings.Split(v, ",") {
+				out = append(out, &yaml.Node{Kind: yaml.ScalarNode, Value: strings.TrimSpace(s)})
+			}
+			return out
+		}
+	}
+	return items(n)
+}
+
+// sub substitutes ${Name} in a Fn::Sub string, with its own variables.
+func (t *Template) sub(arg *yaml.Node) (string, bool, error) {
+	s, vars := arg, (*yaml.Node)(nil)
+	if arg.Kind == yaml.SequenceNode && len(arg.Content) == 2 {
+		s, vars = arg.Content[0], arg.Content[1]
+	}
+	text := scalar(s)
+	var out strings.Builder
+	for {
+		i := strings.Index(text, "${")
+		if i < 0 {
+			out.WriteString(text)
+			return out.String(), true, nil
+		}
+		j := strings.Index(text[i:], "}")
+		if j < 0 {
+			return "", false, fmt.Errorf("Fn::Sub %q has an unclosed ${", scalar(s))
+		}
+		out.WriteString(text[:i])
+		name := text[i+2 : i+j]
+		text = text[i+j+1:]
+		if strings.HasPrefix(name, "!") {
+			out.WriteString("${" + name[1:] + "}")
+			continue
+		}
+		if v := get(vars, name); v != nil {
+			r, ok, err := t.resolve(v)
+			if err != nil || !ok {
+				return "", ok, err
+			}
+			out.WriteString(r)
+			continue
+		}
+		r, ok, err := t.resolve(&yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{{Kind: yaml.ScalarNode, Value: "Ref"}, {Kind: yaml.ScalarNode, Value: name}}})
+		if err != nil || !ok {
+			return "", ok, err
+		}
+		out.WriteString(r)
+	}
+}
+
+// condition evaluates a named condition.
+func (t *Template) condition(name string) (bool, bool, error) {
+	n, ok := t.conditions[name]
+	if !ok {
+		return false, false, fmt.Errorf("no condition %q", name)
+	}
+	return t.boolean(n)
+}
+
+func (t *Template) boolean(n *yaml.Node) (bool, bool, error) {
+	fn, arg := intrinsic(n)
+	switch fn {
+	case "Condition":
+		return t.condition(scalar(arg))
+	case "Fn::Equals":
+		parts := items(arg)
+		if len(parts) != 2 {
+			return false, false, errors.New("Fn::Equals takes two values")
+		}
+		a, ok1, err1 := t.resolve(parts[0])
+		b, ok2, err2 := t.resolve(parts[1])
+		if err := errors.Join(err1, err2); err != nil || !ok1 || !ok2 {
+			return false, ok1 && ok2, err
+		}
+		return a == b, true, nil
+	case "Fn::Not":
+		v, ok, err := t.boolean(first(arg))
+		return !v, ok, err
+	case "Fn::And", "Fn::Or":
+		all := fn == "Fn::And"
+		for _, p := range items(arg) {
+			v, ok, err := t.boolean(p)
+			if err != nil || !ok {
+				return false, ok, err
+			}
+			if v != all {
+				return v, true, nil
+			}
+		}
+		return all, true, nil
+	}
+	return false, false, fmt.Errorf("%s is not a condition", describe(n))
+}
+
+// intrinsic names the function n calls, in either form (!Ref X or
+// {Ref: X}), and its argument; "" when it calls none.
+func intrinsic(n *yaml.Node) (string, *yaml.Node) {
+	if n == nil {
+		return "", nil
+	}
+	if strings.HasPrefix(n.Tag, "!") && !strings.HasPrefix(n.Tag, "!!") {
+		name := n.Tag[1:]
+		if name != "Ref" && name != "Condition" {
+			name = "Fn::" + name
+		}
+		arg := *n
+		arg.Tag = ""
+		if arg.Kind == yaml.ScalarNode {
+			arg.Tag = "!!str"
+		}
+		return name, &arg
+	}
+	if n.Kind == yaml.MappingNode && len(n.Content) == 2 {
+		k := n.Content[0].Value
+		if k == "Ref" || k == "Condition" || strings.HasPrefix(k, "Fn::") {
+			return k, n.Content[1]
+		}
+	}
+	return "", nil
+}
+
+// refOf is the name n refers to, if n is a Ref.
+func refOf(n *yaml.Node) (string, bool) {
+	if fn, arg := intrinsic(n); fn == "Ref" {
+		return scalar(arg), true
+	}
+	return "", false
+}
+
+// describe writes an expression as the template does, for messages.
+func describe(n *yaml.Node) string {
+	if fn, arg := intrinsic(n); fn != "" {
+		short := "!" + strings.TrimPrefix(fn, "Fn::")
+		if arg.Kind == yaml.ScalarNode {
+			return short + " " + arg.Value
+		}
+		return short + " " + flatten(arg)
+	}
+	return flatten(n)
+}
+
+func orExpr(v string, n *yaml.Node) string {
+	if v != "" {
+		return v
+	}
+	return describe(n)
+}
+
+type pair struct {
+	key   string
+	value *yaml.Node
+}
+
+func pairs(n *yaml.Node) []pair {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	var out []pair
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		out = append(out, pair{n.Content[i].Value, n.Content[i+1]})
+	}
+	return out
+}
+
+func get(n *yaml.Node, key string) *yaml.Node {
+	for _, p := range pairs(n) {
+		if p.key == key {
+			return p.value
+		}
+	}
+	return nil
+}
+
+func items(n *yaml.Node) []*yaml.Node {
+	if n == nil || n.Kind != yaml.SequenceNode {
+		return nil
+	}
+	return n.Content
+}
+
+func first(n *yaml.Node) *yaml.Node {
+	if n != nil && n.Kind == yaml.SequenceNode && len(n.Content) > 0 {
+		return n.Content[0]
+	}
+	return n
+}
+
+func scalar(n *yaml.Node) string {
+	if n == nil || n.Kind != yaml.ScalarNode {
+		return ""
+	}
+	return n.Value
+}
+
+// flatten writes a node as a flat string: a list as its items joined with
+// commas, as CloudFormation gives a CommaDelimitedList.
+func flatten(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		return n.Value
+	case yaml.SequenceNode:
+		var parts []string
+		for _, c := range n.Content {
+			parts = append(parts, flatten(c))
+		}
+		return strings.Join(parts, ",")
+	}
+	b, _ := yaml.Marshal(n)
+	return strings.TrimSpace(string(b))
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
