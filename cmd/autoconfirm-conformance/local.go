@@ -16,6 +16,7 @@ import (
 )
 
 type localOptions struct {
+	template, function, overrides    string
 	runtime, code, handler           string
 	profile, tags, features, fixture string
 	lookup, policy, reportDir        string
@@ -36,6 +37,9 @@ func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 func runLocal(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) (status int, err error) {
 	var o localOptions
 	fs := flag.NewFlagSet("local", flag.ContinueOnError)
+	fs.StringVar(&o.template, "template", "", "a SAM template (template.yaml) to read the function from, as sam local invoke does: Runtime, Handler, CodeUri (a directory or a zip), Architectures, Timeout and Environment.Variables, Globals included; the flags below override it")
+	fs.StringVar(&o.function, "function", "", "with --template: the function's logical id, needed when the template has more than one")
+	fs.StringVar(&o.overrides, "parameter-overrides", "", "with --template: Name=Value pairs, space- or comma-separated, for the template's parameters, as sam's --parameter-overrides")
 	fs.StringVar(&o.runtime, "runtime", "", "Lambda's runtime identifier: provided.al2023, provided.al2, nodejs20.x (or newer), python3.x")
 	fs.StringVar(&o.code, "code", "", "the directory that holds the function's code, as Lambda unpacks it; for provided runtimes, an executable named bootstrap")
 	fs.StringVar(&o.handler, "handler", "", "the handler as Lambda names it: index.handler (Node.js), lambda_function.lambda_handler (Python); provided runtimes take none")
@@ -52,8 +56,16 @@ func runLocal(ctx context.Context, args []string, getenv func(string) string, st
 	if err := parse(fs, args, stdout, false); err != nil {
 		return conformance.ExitUsage, err
 	}
+	var cleanup func()
+	if o.template != "" {
+		var err error
+		if cleanup, err = fromTemplate(&o, fs); err != nil {
+			return conformance.ExitUsage, err
+		}
+		defer cleanup()
+	}
 	if o.runtime == "" || o.code == "" {
-		return conformance.ExitUsage, usageErrorf("local needs --runtime and --code, e.g. local --runtime nodejs20.x --code ./my-function --handler index.handler")
+		return conformance.ExitUsage, usageErrorf("local needs --runtime and --code, e.g. local --runtime nodejs20.x --code ./my-function --handler index.handler, or --template template.yaml")
 	}
 	rt, err := runtimes.ParseRuntime(o.runtime)
 	if err != nil {

@@ -1,0 +1,158 @@
+package main
+
+import (
+	"archive/zip"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	goruntime "runtime"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/autoconfirm/autoconfirm/samtemplate"
+)
+
+// fromTemplate fills the local options from a SAM template, where the
+// command line did not set them, as sam local invoke reads a function. A
+// zip CodeUri is unpacked into a temporary directory, which cleanup
+// removes. A function for another architecture than this machine's, and an
+// environment variable that needs a deployment and was not given with
+// --env, are usage errors.
+func fromTemplate(o *localOptions, fs *flag.FlagSet) (cleanup func(), err error) {
+	cleanup = func() {}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	overrides := map[string]string{}
+	for _, kv := range strings.FieldsFunc(o.overrides, func(r rune) bool { return r == ' ' || r == ',' }) {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return cleanup, usageErrorf("--parameter-overrides: %q is not Name=Value", kv)
+		}
+		overrides[strings.TrimPrefix(k, "ParameterKey=")] = v
+	}
+	t, err := samtemplate.Read(o.template, overrides)
+	if err != nil {
+		return cleanup, usageErrorf("--template: %v", err)
+	}
+	f, err := t.Function(o.function)
+	if err != nil {
+		return cleanup, usageErrorf("--template %s: %v", o.template, err)
+	}
+	host := map[string]string{"amd64": "x86_64", "arm64": "arm64"}[goruntime.GOARCH]
+	if f.Architecture != host {
+		return cleanup, usageErrorf("--template %s: %s is built for %s, and this machine is %s: Lambda would run it on %s, and here it cannot start. Judge it on an %s machine, or build and deploy it for %s (e.g. --parameter-overrides Architecture=%s, if the template takes one)",
+			o.template, f.LogicalID, f.Architecture, host, f.Architecture, f.Architecture, host, host)
+	}
+	if !set["runtime"] {
+		o.runtime = f.Runtime
+	}
+	if !set["handler"] {
+		o.handler = f.Handler
+	}
+	if !set["timeout"] {
+		o.timeout = f.Timeout
+	}
+	if len(f.Layers) > 0 {
+		return cleanup, usageErrorf("--template %s: %s uses %d layer(s); local does not lay layers out yet: put what they hold in the code directory and give --code", o.template, f.LogicalID, len(f.Layers))
+	}
+	given := map[string]bool{}
+	for _, kv := range o.env {
+		k, _, _ := strings.Cut(kv, "=")
+		given[k] = true
+	}
+	var missing []string
+	for k, expr := range f.Unresolved {
+		if !given[k] {
+			missing = append(missing, fmt.Sprintf("%s (%s)", k, expr))
+		}
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		return cleanup, usageErrorf("--template %s: %s's environment needs a deployment for %s: give each with --env NAME=VALUE", o.template, f.LogicalID, strings.Join(missing, ", "))
+	}
+	// The template's variables come first, so --env overrides them.
+	var env []string
+	for _, k := range sortedEnv(f.Env) {
+		env = append(env, k+"="+f.Env[k])
+	}
+	o.env = append(env, o.env...)
+	if !set["code"] {
+		o.code = f.CodeURI
+		if strings.HasSuffix(strings.ToLower(f.CodeURI), ".zip") {
+			dir, err := os.MkdirTemp("", "autoconfirm-code-")
+			if err != nil {
+				return cleanup, err
+			}
+			cleanup = func() { os.RemoveAll(dir) }
+			if err := unzip(f.CodeURI, dir); err != nil {
+				return cleanup, usageErrorf("--template %s: %s's CodeUri %s: %v (build it first, e.g. make package)", o.template, f.LogicalID, f.CodeURI, err)
+			}
+			o.code = dir
+		}
+	}
+	fmt.Printf("local: %s from %s: %s, handler %s, code %s, %s, timeout %s, %d environment variable(s)\n",
+		f.LogicalID, o.template, o.runtime, o.handler, f.CodeURI, f.Architecture, o.timeout.Round(time.Second), len(f.Env))
+	return cleanup, nil
+}
+
+func sortedEnv(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// unzip unpacks a deployment zip as Lambda does, modes included, refusing
+// a name that would land outside dir.
+func unzip(path, dir string) error {
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		return err
+	}
+	defer zr.Close()
+	for _, f := range zr.File {
+		to := filepath.Join(dir, f.Name)
+		if !strings.HasPrefix(to, filepath.Clean(dir)+string(os.PathSeparator)) {
+			return fmt.Errorf("the zip names %q, outside its directory", f.Name)
+		}
+		if f.FileInfo().IsDir() {
+			if err := os.MkdirAll(to, 0o755); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+			return err
+		}
+		if err := extractTo(f, to); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func extractTo(f *zip.File, to string) error {
+	r, err := f.Open()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	mode := f.Mode().Perm()
+	if mode == 0 {
+		mode = 0o644
+	}
+	w, err := os.OpenFile(to, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(w, r); err != nil {
+		w.Close()
+		return err
+	}
+	return w.Close()
+}
