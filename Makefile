@@ -29,18 +29,20 @@ build: ## build the Lambda binary dist/bootstrap (linux, static, lambda.norpc; G
 	@echo "built $(BOOTSTRAP_BIN) for linux/$(GOARCH)"
 
 .PHONY: package
-# ARCH is the function's architecture as Go names it: template.yaml's own
-# (its Architecture parameter's default) unless given, e.g. make package
-# ARCH=amd64, which must then be deployed with Architecture=x86_64.
+# ARCH is the function's architecture: template.yaml's own (its
+# Architecture parameter's default) unless given, e.g. make package
+# ARCH=x86_64 (or amd64), which must then be deployed with
+# Architecture=x86_64.
 ARCH ?= $(shell $(GO) run ./internal/cmd/samarch template.yaml)
 LAMBDA_BIN := $(DIST)/lambda/bootstrap
+PACKAGE_GOARCH = $(if $(filter x86_64,$(ARCH)),amd64,$(ARCH))
 
 package: ## build the function for template.yaml's architecture (ARCH=amd64|arm64 to choose) and zip it deterministically into dist/autoconfirm.zip; refuses a binary for another architecture
 	@test -n "$(ARCH)" || { echo "package: template.yaml names no architecture"; exit 2; }
 	@mkdir -p $(DIST)/lambda
-	GOOS=linux GOARCH=$(ARCH) CGO_ENABLED=0 $(GO) build -trimpath -tags lambda.norpc -ldflags='-s -w' -o $(LAMBDA_BIN) ./cmd/autoconfirm
-	$(GO) run ./internal/cmd/mkzip -arch $(ARCH) $(DIST)/autoconfirm.zip $(LAMBDA_BIN)
-	@echo "packaged $(DIST)/autoconfirm.zip for linux/$(ARCH)"
+	GOOS=linux GOARCH=$(PACKAGE_GOARCH) CGO_ENABLED=0 $(GO) build -trimpath -tags lambda.norpc -ldflags='-s -w' -o $(LAMBDA_BIN) ./cmd/autoconfirm
+	$(GO) run ./internal/cmd/mkzip -arch $(PACKAGE_GOARCH) $(DIST)/autoconfirm.zip $(LAMBDA_BIN)
+	@echo "packaged $(DIST)/autoconfirm.zip for linux/$(PACKAGE_GOARCH)"
 
 RUNNER := $(DIST)/autoconfirm-conformance
 
