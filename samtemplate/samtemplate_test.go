@@ -45,6 +45,11 @@ func TestFunction(t *testing.T) {
 				t.Errorf("%+v", f)
 			}
 		}},
+		{name: "a layer of the same template", path: "../testdata/templates/node-layer/template.yaml", check: func(t *testing.T, f Function) {
+			if len(f.Layers) != 1 || !strings.HasSuffix(f.Layers[0], "testdata/templates/node-layer/layer") {
+				t.Errorf("layers %v", f.Layers)
+			}
+		}},
 		{name: "two functions and none named", path: "../testdata/templates/python/template.yaml", err: "2 functions (PostConfirmation, PreSignUp): name one with --function"},
 		{name: "a function the template lacks", path: "../testdata/templates/python/template.yaml", id: "Nope", err: `no AWS::Serverless::Function "Nope"`},
 	} {

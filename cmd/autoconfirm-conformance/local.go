@@ -22,7 +22,7 @@ type localOptions struct {
 	lookup, policy, reportDir        string
 	verbose                          bool
 	timeout                          time.Duration
-	env                              multiFlag
+	env, layers                      multiFlag
 }
 
 // multiFlag is a flag that may be given many times.
@@ -53,6 +53,7 @@ func runLocal(ctx context.Context, args []string, getenv func(string) string, st
 	fs.BoolVar(&o.verbose, "verbose", false, "show the emulators' and the handler's logs when the run fails")
 	fs.DurationVar(&o.timeout, "timeout", 3*time.Second, "the function's timeout, as configured on Lambda (Lambda's default is 3s, its maximum 15m); Cognito itself waits 5s an attempt, three attempts")
 	fs.Var(&o.env, "env", "KEY=VALUE for the function's environment; repeat it for more")
+	fs.Var(&o.layers, "layer", "a layer's content, a directory or a zip, laid out as Lambda lays layers out in /opt; repeat it for more, in the function's order")
 	if err := parse(fs, args, stdout, false); err != nil {
 		return conformance.ExitUsage, err
 	}
@@ -98,7 +99,7 @@ func runLocal(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	cwd, _ := os.Getwd()
 	return local.Run(ctx, local.Options{
-		Runtime: rt, Code: o.code, Handler: o.handler, Timeout: o.timeout, Env: o.env,
+		Runtime: rt, Code: o.code, Handler: o.handler, Timeout: o.timeout, Env: o.env, Layers: o.layers,
 		Profile: o.profile, Tags: o.tags, Features: o.features, Fixtures: o.fixture, Lookup: o.lookup, Policy: o.policy,
 		ReportDir: o.reportDir, Verbose: o.verbose, Runner: self,
 		Cache: runtimes.Cache{Dir: cacheDir, Progress: stdout}, Root: cwd, CognitoLocalPins: autoconfirm.NPMPins(), Getenv: getenv,

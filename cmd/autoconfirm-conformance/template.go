@@ -55,9 +55,8 @@ func fromTemplate(o *localOptions, fs *flag.FlagSet) (cleanup func(), err error)
 	if !set["timeout"] {
 		o.timeout = f.Timeout
 	}
-	if len(f.Layers) > 0 {
-		return cleanup, usageErrorf("--template %s: %s uses %d layer(s); local does not lay layers out yet: put what they hold in the code directory and give --code", o.template, f.LogicalID, len(f.Layers))
-	}
+	// The template's layers come first, in its order; --layer adds more.
+	o.layers = append(append(multiFlag{}, f.Layers...), o.layers...)
 	given := map[string]bool{}
 	for _, kv := range o.env {
 		k, _, _ := strings.Cut(kv, "=")
@@ -93,8 +92,8 @@ func fromTemplate(o *localOptions, fs *flag.FlagSet) (cleanup func(), err error)
 			o.code = dir
 		}
 	}
-	fmt.Printf("local: %s from %s: %s, handler %s, code %s, %s, timeout %s, %d environment variable(s)\n",
-		f.LogicalID, o.template, o.runtime, o.handler, f.CodeURI, f.Architecture, o.timeout.Round(time.Second), len(f.Env))
+	fmt.Printf("local: %s from %s: %s, handler %s, code %s, %s, timeout %s, %d environment variable(s), %d layer(s)\n",
+		f.LogicalID, o.template, o.runtime, o.handler, f.CodeURI, f.Architecture, o.timeout.Round(time.Second), len(f.Env), len(f.Layers))
 	return cleanup, nil
 }
 

@@ -41,6 +41,8 @@ type Options struct {
 	Timeout time.Duration
 	// Env is --env: KEY=VALUE pairs for the function.
 	Env []string
+	// Layers are the function's layers, directories or zips, in order.
+	Layers []string
 	// What the targets judge, passed on to them.
 	Profile, Tags, Features, Fixtures, Lookup, Policy string
 	// ReportDir receives each target's reports and report.html.
@@ -123,7 +125,7 @@ func Run(ctx context.Context, o Options, stdout, stderr io.Writer) (status int, 
 // start prepares the handler and the tools, and starts the stack.
 func (r *run) start(ctx context.Context, work string) (*stack.Stack, error) {
 	o := r.o
-	fn, err := o.Cache.Prepare(ctx, o.Runtime, o.Code, o.Handler, work)
+	fn, err := o.Cache.Prepare(ctx, o.Runtime, o.Code, o.Handler, work, o.Layers...)
 	if err != nil {
 		return nil, err
 	}

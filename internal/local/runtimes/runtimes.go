@@ -132,8 +132,38 @@ type Function struct {
 }
 
 // Prepare lays out, in dir, what Lambda's runtime would run for the handler
-// in code.
-func (c Cache) Prepare(ctx context.Context, rt Runtime, code, handler, dir string) (Function, error) {
+// in code, with its layers (directories or zips, in order) where the
+// runtime looks for them.
+func (c Cache) Prepare(ctx context.Context, rt Runtime, code, handler, dir string, layers ...string) (Function, error) {
+	f, err := c.prepare(ctx, rt, code, handler, dir)
+	if err != nil || len(layers) == 0 {
+		return f, err
+	}
+	opt, err := Layers(dir, layers)
+	if err != nil {
+		return f, err
+	}
+	env := layerEnv(rt, opt)
+	var kept []string
+	for _, e := range f.Env { // the runtime's own PYTHONPATH (its SDK) comes after the layers
+		sdk, ok := strings.CutPrefix(e, "PYTHONPATH=")
+		if !ok {
+			kept = append(kept, e)
+			continue
+		}
+		for i := range env {
+			if strings.HasPrefix(env[i], "PYTHONPATH=") {
+				env[i] += ":" + sdk
+			}
+		}
+	}
+	f.Env = append(kept, env...)
+	f.Differences = append(f.Differences, layerDifference(opt))
+	f.Interpreter += fmt.Sprintf("; %d layer(s)", len(layers))
+	return f, nil
+}
+
+func (c Cache) prepare(ctx context.Context, rt Runtime, code, handler, dir string) (Function, error) {
 	code, err := filepath.Abs(code)
 	if err != nil {
 		return Function{}, err
