@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -188,4 +189,62 @@ func Expect(path string) (Identity, error) {
 		return Identity{CodeSha256: base64.StdEncoding.EncodeToString(h.Sum(nil)), Files: -1}, nil
 	}
 	return Of(path)
+}
+
+// Extract unpacks a deployment zip into dir as Lambda unpacks one, modes
+// included; a file already there is replaced, as a later layer replaces an
+// earlier one's. A name that would land outside dir is refused.
+func Extract(path, dir string) error {
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		return err
+	}
+	defer zr.Close()
+	for _, f := range zr.File {
+		to := filepath.Join(dir, f.Name)
+		if !strings.HasPrefix(to, filepath.Clean(dir)+string(os.PathSeparator)) {
+			return fmt.Errorf("the zip names %q, outside its directory", f.Name)
+		}
+		if f.FileInfo().IsDir() {
+			if err := os.MkdirAll(to, 0o755); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := extractFile(f, to); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func extractFile(f *zip.File, to string) error {
+	r, err := f.Open()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	mode := f.Mode().Perm()
+	if mode == 0 {
+		mode = 0o644
+	}
+	return WriteFile(to, r, mode)
+}
+
+// WriteFile writes what r holds to a new file at path, with mode, making
+// its directory, and replacing a file already there.
+func WriteFile(path string, r io.Reader, mode fs.FileMode) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	os.Remove(path)
+	w, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(w, r); err != nil {
+		w.Close()
+		return err
+	}
+	return w.Close()
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -77,5 +78,43 @@ func TestBootstrapAlone(t *testing.T) {
 	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
 	if err != nil || len(zr.File) != 1 || zr.File[0].Name != "bootstrap" || zr.File[0].Mode().Perm() != 0o755 {
 		t.Errorf("the zip holds %+v (%v)", zr.File, err)
+	}
+}
+
+// TestExtractRoundTrip: what Write zips, Extract lays out again, modes
+// included, and its zip is the same; a name outside the directory is
+// refused.
+func TestExtractRoundTrip(t *testing.T) {
+	src := t.TempDir()
+	os.MkdirAll(filepath.Join(src, "lib"), 0o755)
+	os.WriteFile(filepath.Join(src, "bootstrap"), []byte("#!/bin/sh\n"), 0o755)
+	os.WriteFile(filepath.Join(src, "lib", "data.txt"), []byte("data"), 0o644)
+	zipPath := filepath.Join(t.TempDir(), "f.zip")
+	f, _ := os.Create(zipPath)
+	if _, err := Write(f, src); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	dst := t.TempDir()
+	if err := Extract(zipPath, dst); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(filepath.Join(dst, "bootstrap")); err != nil || st.Mode().Perm()&0o111 == 0 {
+		t.Errorf("bootstrap lost its mode: %v %v", st, err)
+	}
+	a, _ := Of(src)
+	b, _ := Of(dst)
+	if a.CodeSha256 != b.CodeSha256 {
+		t.Errorf("the extracted code zips to %s, the source to %s", b.CodeSha256, a.CodeSha256)
+	}
+	evil := filepath.Join(t.TempDir(), "evil.zip")
+	ef, _ := os.Create(evil)
+	zw := zip.NewWriter(ef)
+	w, _ := zw.Create("../escaped.txt")
+	w.Write([]byte("x"))
+	zw.Close()
+	ef.Close()
+	if err := Extract(evil, t.TempDir()); err == nil || !strings.Contains(err.Error(), "outside") {
+		t.Errorf("a zip naming ../escaped.txt: %v", err)
 	}
 }

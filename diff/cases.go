@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"maps"
 	"math/rand/v2"
 	"path"
 	"slices"
@@ -202,9 +203,9 @@ func smaller(c Case) []Case {
 	var out []Case
 	clone := func() Case {
 		d := c
-		d.Event.Request.UserAttributes = maps(c.Event.Request.UserAttributes)
-		d.Event.Request.ClientMetadata = maps(c.Event.Request.ClientMetadata)
-		d.Event.Request.ValidationData = maps(c.Event.Request.ValidationData)
+		d.Event.Request.UserAttributes = maps.Clone(c.Event.Request.UserAttributes)
+		d.Event.Request.ClientMetadata = maps.Clone(c.Event.Request.ClientMetadata)
+		d.Event.Request.ValidationData = maps.Clone(c.Event.Request.ValidationData)
 		return d
 	}
 	if c.Email != Free {
@@ -222,13 +223,13 @@ func smaller(c Case) []Case {
 		func(d *Case) *map[string]string { return &d.Event.Request.ValidationData },
 		func(d *Case) *map[string]string { return &d.Event.Request.UserAttributes },
 	} {
-		for _, k := range sortedKeys(*field(&c)) {
+		for _, k := range slices.Sorted(maps.Keys(*field(&c))) {
 			d := clone()
 			delete(*field(&d), k)
 			out = append(out, d)
 		}
 	}
-	for _, k := range sortedKeys(c.Event.Request.UserAttributes) {
+	for _, k := range slices.Sorted(maps.Keys(c.Event.Request.UserAttributes)) {
 		v := []rune(c.Event.Request.UserAttributes[k])
 		for i := range v {
 			if len(v) <= 1 || strings.ContainsRune("@+", v[i]) {
@@ -240,26 +241,6 @@ func smaller(c Case) []Case {
 		}
 	}
 	return out
-}
-
-func maps(m map[string]string) map[string]string {
-	if m == nil {
-		return nil
-	}
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // size orders cases for shrinking: fewer holders, entries and bytes first.

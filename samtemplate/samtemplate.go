@@ -11,6 +11,7 @@ package samtemplate
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -80,7 +81,7 @@ func Read(path string, overrides map[string]string) (*Template, error) {
 	}
 	for k, v := range overrides {
 		if _, ok := t.params[k]; !ok {
-			return nil, fmt.Errorf("%s has no parameter %q to override; its parameters are %s", path, k, strings.Join(sortedKeys(t.params), ", "))
+			return nil, fmt.Errorf("%s has no parameter %q to override; its parameters are %s", path, k, strings.Join(slices.Sorted(maps.Keys(t.params)), ", "))
 		}
 		t.params[k] = v
 	}
@@ -531,13 +532,4 @@ func flatten(n *yaml.Node) string {
 	}
 	b, _ := yaml.Marshal(n)
 	return strings.TrimSpace(string(b))
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -1,17 +1,17 @@
 package main
 
 import (
-	"archive/zip"
 	"flag"
 	"fmt"
-	"io"
+	"maps"
 	"os"
-	"path/filepath"
 	goruntime "runtime"
+	"slices"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/autoconfirm/autoconfirm/codezip"
 	"github.com/autoconfirm/autoconfirm/samtemplate"
 )
 
@@ -74,7 +74,7 @@ func fromTemplate(o *localOptions, fs *flag.FlagSet) (cleanup func(), err error)
 	}
 	// The template's variables come first, so --env overrides them.
 	var env []string
-	for _, k := range sortedEnv(f.Env) {
+	for _, k := range slices.Sorted(maps.Keys(f.Env)) {
 		env = append(env, k+"="+f.Env[k])
 	}
 	o.env = append(env, o.env...)
@@ -86,7 +86,7 @@ func fromTemplate(o *localOptions, fs *flag.FlagSet) (cleanup func(), err error)
 				return cleanup, err
 			}
 			cleanup = func() { os.RemoveAll(dir) }
-			if err := unzip(f.CodeURI, dir); err != nil {
+			if err := codezip.Extract(f.CodeURI, dir); err != nil {
 				return cleanup, usageErrorf("--template %s: %s's CodeUri %s: %v (build it first, e.g. make package)", o.template, f.LogicalID, f.CodeURI, err)
 			}
 			o.code = dir
@@ -95,63 +95,4 @@ func fromTemplate(o *localOptions, fs *flag.FlagSet) (cleanup func(), err error)
 	fmt.Printf("local: %s from %s: %s, handler %s, code %s, %s, timeout %s, %d environment variable(s), %d layer(s)\n",
 		f.LogicalID, o.template, o.runtime, o.handler, f.CodeURI, f.Architecture, o.timeout.Round(time.Second), len(f.Env), len(f.Layers))
 	return cleanup, nil
-}
-
-func sortedEnv(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-// unzip unpacks a deployment zip as Lambda does, modes included, refusing
-// a name that would land outside dir.
-func unzip(path, dir string) error {
-	zr, err := zip.OpenReader(path)
-	if err != nil {
-		return err
-	}
-	defer zr.Close()
-	for _, f := range zr.File {
-		to := filepath.Join(dir, f.Name)
-		if !strings.HasPrefix(to, filepath.Clean(dir)+string(os.PathSeparator)) {
-			return fmt.Errorf("the zip names %q, outside its directory", f.Name)
-		}
-		if f.FileInfo().IsDir() {
-			if err := os.MkdirAll(to, 0o755); err != nil {
-				return err
-			}
-			continue
-		}
-		if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
-			return err
-		}
-		if err := extractTo(f, to); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func extractTo(f *zip.File, to string) error {
-	r, err := f.Open()
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	mode := f.Mode().Perm()
-	if mode == 0 {
-		mode = 0o644
-	}
-	w, err := os.OpenFile(to, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(w, r); err != nil {
-		w.Close()
-		return err
-	}
-	return w.Close()
 }

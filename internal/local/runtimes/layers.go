@@ -1,13 +1,13 @@
 package runtimes
 
 import (
-	"archive/zip"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/autoconfirm/autoconfirm/codezip"
 )
 
 // Layers lays the layers out in dir/opt, in order, a later layer's file
@@ -27,7 +27,7 @@ func Layers(dir string, layers []string) (string, error) {
 		if st.IsDir() {
 			err = copyTree(l, opt)
 		} else {
-			err = unzipInto(l, opt)
+			err = codezip.Extract(l, opt)
 		}
 		if err != nil {
 			return "", fmt.Errorf("laying out the layer %s as Lambda does under /opt: %w", l, err)
@@ -87,56 +87,6 @@ func copyTree(src, dst string) error {
 			return err
 		}
 		defer in.Close()
-		return writeFile(to, in, info.Mode().Perm())
+		return codezip.WriteFile(to, in, info.Mode().Perm())
 	})
-}
-
-func unzipInto(path, dst string) error {
-	zr, err := zip.OpenReader(path)
-	if err != nil {
-		return err
-	}
-	defer zr.Close()
-	for _, f := range zr.File {
-		to := filepath.Join(dst, f.Name)
-		if !strings.HasPrefix(to, filepath.Clean(dst)+string(os.PathSeparator)) {
-			return fmt.Errorf("the zip names %q, outside its directory", f.Name)
-		}
-		if f.FileInfo().IsDir() {
-			if err := os.MkdirAll(to, 0o755); err != nil {
-				return err
-			}
-			continue
-		}
-		r, err := f.Open()
-		if err != nil {
-			return err
-		}
-		mode := f.Mode().Perm()
-		if mode == 0 {
-			mode = 0o644
-		}
-		err = writeFile(to, r, mode)
-		r.Close()
-		if err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func writeFile(to string, r io.Reader, mode fs.FileMode) error {
-	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
-		return err
-	}
-	os.Remove(to) // a later layer replaces the file
-	w, err := os.OpenFile(to, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(w, r); err != nil {
-		w.Close()
-		return err
-	}
-	return w.Close()
 }
