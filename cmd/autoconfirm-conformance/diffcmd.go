@@ -52,7 +52,6 @@ type diffSide struct {
 
 func runDiff(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) (int, error) {
 	fs := flag.NewFlagSet("autoconfirm-conformance diff", flag.ContinueOnError)
-	fs.Usage = func() { fmt.Fprint(fs.Output(), diffUsage); fs.PrintDefaults() }
 	events := fs.Int("events", 1000, "generated events to send, after the fixtures")
 	seed := fs.Uint64("seed", 0, "the generator's seed, to replay a run (default random, printed)")
 	fixtures := fs.String("fixtures", getenv("CONFORMANCE_FIXTURES"), "a directory of your own <name>.json events, sent too (env CONFORMANCE_FIXTURES)")

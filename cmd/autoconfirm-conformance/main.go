@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/autoconfirm/autoconfirm/conformance"
 	"github.com/autoconfirm/autoconfirm/internal/local"
@@ -146,7 +147,14 @@ func parse(fs *flag.FlagSet, args []string, stdout io.Writer, takesArgs bool) er
 	fs.SetOutput(io.Discard) // errors are reported by run
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, usage)
+			switch name := strings.TrimPrefix(fs.Name(), "autoconfirm-conformance "); name {
+			case "autoconfirm-conformance":
+				fmt.Fprint(stdout, usage)
+			case "diff":
+				fmt.Fprint(stdout, diffUsage)
+			default:
+				fmt.Fprintf(stdout, "autoconfirm-conformance %s: its flags (autoconfirm-conformance --help says what each subcommand does)\n\n", name)
+			}
 			fs.SetOutput(stdout)
 			fs.PrintDefaults()
 			return err

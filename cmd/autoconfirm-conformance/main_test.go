@@ -119,3 +119,23 @@ func TestVersionLine(t *testing.T) {
 		t.Errorf("--version: exit %d, %q", code, out.String())
 	}
 }
+
+// TestSubcommandHelp: a subcommand's --help is about that subcommand, and
+// exits 0.
+func TestSubcommandHelp(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--help"}, "autoconfirm-conformance runs the autoconfirm sign-up scenarios"},
+		{[]string{"diff", "--help"}, "autoconfirm-conformance diff [flags] A B"},
+		{[]string{"local", "--help"}, "autoconfirm-conformance local: its flags"},
+		{[]string{"report", "--help"}, "autoconfirm-conformance report: its flags"},
+	} {
+		var out bytes.Buffer
+		code := run(context.Background(), tt.args, func(string) string { return "" }, &out, &out)
+		if code != 0 || !strings.HasPrefix(out.String(), tt.want) {
+			t.Errorf("%v: exit %d, output begins %.80q, want %q", tt.args, code, out.String(), tt.want)
+		}
+	}
+}
