@@ -1,11 +1,14 @@
 // Package gateway answers the Lambda Invoke API in front of the Runtime
-// Interface Emulator and makes it behave like Lambda: it maps any function
-// name to the emulator's single function, sends invokes one at a time (two at
-// once make the emulator panic), and sets X-Amz-Function-Error when the
-// function returned an error, which the emulator does not.
+// Interface Emulator and makes it behave like Lambda: it invokes the
+// emulator's single function by its name or ARN (by any name until it is
+// told the function's configuration), answers GetFunctionConfiguration for
+// it, sends invokes one at a time (two at once make the emulator panic), and
+// sets X-Amz-Function-Error when the function returned an error, which the
+// emulator does not.
 //
 // Cognito serves the same API the way Cognito calls it: each attempt gets 5
-// seconds, and a sign-up gets three attempts (facts §3).
+// seconds, from when the emulator takes the invocation, and a sign-up gets
+// three attempts (facts §3).
 package gateway
 
 import (
