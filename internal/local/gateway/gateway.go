@@ -101,10 +101,6 @@ func (g *Gateway) SetConfiguration(c Configuration) { g.config = &c }
 // function's own timeout. It also answers GetFunctionConfiguration and
 // GetFunction, once SetConfiguration has said what to answer.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method == http.MethodGet && g.config != nil {
-		g.configuration(w, r)
-		return
-	}
 	body, ok := g.request(w, r)
 	if !ok {
 		return
@@ -118,10 +114,6 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // third, the sign-up fails.
 func (g *Gateway) Cognito() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodGet && g.config != nil {
-			g.configuration(w, r)
-			return
-		}
 		body, ok := g.request(w, r)
 		if !ok {
 			return
@@ -196,15 +188,19 @@ const (
 )
 
 // request checks the path and the invocation type and reads the payload; it
-// answers the request itself when it returns false.
+// answers the request itself when it returns false: a read of the
+// function's configuration, a DryRun, or an error.
 func (g *Gateway) request(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	if r.Method == http.MethodGet && g.config != nil {
+		g.configuration(w, r)
+		return nil, false
+	}
 	name, ok := functionName(r.URL.Path)
 	if r.Method != http.MethodPost || !ok {
 		writeError(w, http.StatusNotFound, "ResourceNotFoundException", fmt.Sprintf("the local gateway serves only POST /2015-03-31/functions/{name}/invocations, not %s %s", r.Method, r.URL.Path))
 		return nil, false
 	}
-	if g.config != nil && !g.hosts(name, r.URL.Query().Get("Qualifier")) {
-		writeError(w, http.StatusNotFound, "ResourceNotFoundException", fmt.Sprintf("Function not found: %s; the local gateway hosts only %s (%s)", name, g.config.FunctionArn, g.config.Version))
+	if g.config != nil && !g.found(w, r, name) {
 		return nil, false
 	}
 	switch t := r.Header.Get("X-Amz-Invocation-Type"); t {
@@ -296,17 +292,26 @@ func (g *Gateway) configuration(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "ResourceNotFoundException", "the local gateway serves Invoke, GetFunctionConfiguration and GetFunction only, not GET "+r.URL.Path)
 		return
 	}
-	c := g.config
-	if !g.hosts(name, r.URL.Query().Get("Qualifier")) {
-		writeError(w, http.StatusNotFound, "ResourceNotFoundException", fmt.Sprintf("Function not found: %s; the local gateway hosts only %s (%s)", name, c.FunctionArn, c.Version))
+	if !g.found(w, r, name) {
 		return
 	}
+	c := g.config
 	w.Header().Set("Content-Type", "application/json")
 	if configOnly {
 		json.NewEncoder(w).Encode(c)
 		return
 	}
 	json.NewEncoder(w).Encode(map[string]any{"Configuration": c})
+}
+
+// found reports whether the request names the hosted function, and answers
+// ResourceNotFoundException, as Lambda does, when it does not.
+func (g *Gateway) found(w http.ResponseWriter, r *http.Request, name string) bool {
+	if g.hosts(name, r.URL.Query().Get("Qualifier")) {
+		return true
+	}
+	writeError(w, http.StatusNotFound, "ResourceNotFoundException", fmt.Sprintf("Function not found: %s; the local gateway hosts only %s (%s)", name, g.config.FunctionArn, g.config.Version))
+	return false
 }
 
 // hosts reports whether name, a FunctionName with an optional qualifier (in
