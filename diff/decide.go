@@ -110,12 +110,10 @@ func restore(c Case, obs *targets.Observation) string {
 	}
 	for _, attr := range []string{handler.AttrEmail, handler.AttrPhone} {
 		orig := c.Event.Request.UserAttributes[attr]
-		sent := gjson.GetBytes(obs.Sent, "request.userAttributes."+gjsonKey(attr)).Str
+		sent := gjson.GetBytes(obs.Sent, "request.userAttributes."+attr).Str // email, phone_number: nothing to escape
 		if sent != "" && sent != orig {
 			msg = strings.ReplaceAll(msg, sent, orig)
 		}
 	}
 	return msg
 }
-
-func gjsonKey(k string) string { return strings.ReplaceAll(k, ".", `\.`) }

@@ -42,6 +42,16 @@ type Options struct {
 // Kinds are the kinds of difference, for --ignore.
 var Kinds = []string{"outcome", "refusal-text", "failure", "autoConfirmUser", "autoVerifyEmail", "autoVerifyPhone"}
 
+// CheckKinds refuses a kind of difference that is not one of Kinds.
+func CheckKinds(kinds []string) error {
+	for _, k := range kinds {
+		if !slices.Contains(Kinds, k) {
+			return fmt.Errorf("--ignore %q is not a kind of difference; the kinds are %s", k, strings.Join(Kinds, ", "))
+		}
+	}
+	return nil
+}
+
 // Difference is one way the two sides decide differently, once, with how
 // many cases showed it and the smallest case that does.
 type Difference struct {
@@ -91,13 +101,12 @@ func (d Decision) label(kind string) string {
 
 // Result is a differential run's outcome.
 type Result struct {
-	A, B         Side
-	Cases        int
-	Differences  []Difference
-	Ignored      map[string]int
-	Elapsed      time.Duration
-	SignUps      int
-	IgnoredKinds []string
+	A, B        Side
+	Cases       int
+	Differences []Difference
+	Ignored     map[string]int
+	Elapsed     time.Duration
+	SignUps     int
 }
 
 // compare lists the kinds of difference between two decisions on c.
@@ -145,12 +154,10 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if o.ShrinkSteps == 0 {
 		o.ShrinkSteps = 150
 	}
-	for _, k := range o.Ignore {
-		if !slices.Contains(Kinds, k) {
-			return Result{}, fmt.Errorf("--ignore %q is not a kind of difference; the kinds are %s", k, strings.Join(Kinds, ", "))
-		}
+	if err := CheckKinds(o.Ignore); err != nil {
+		return Result{}, err
 	}
-	res := Result{A: o.A, B: o.B, Cases: len(o.Cases), Ignored: map[string]int{}, IgnoredKinds: o.Ignore}
+	res := Result{A: o.A, B: o.B, Cases: len(o.Cases), Ignored: map[string]int{}}
 	start := time.Now()
 	r := &runner{o: o}
 	found := map[string]int{} // key -> index in res.Differences

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -77,10 +76,8 @@ func runDiff(ctx context.Context, args []string, getenv func(string) string, std
 			kinds = append(kinds, k)
 		}
 	}
-	for _, k := range kinds {
-		if !slicesContains(diff.Kinds, k) {
-			return conformance.ExitUsage, usageErrorf("--ignore %q is not a kind of difference; the kinds are %s", k, strings.Join(diff.Kinds, ", "))
-		}
+	if err := diff.CheckKinds(kinds); err != nil {
+		return conformance.ExitUsage, usageErrorf("%v", err)
 	}
 	if *seed == 0 {
 		*seed = rand.Uint64()
@@ -121,7 +118,7 @@ func runDiff(ctx context.Context, args []string, getenv func(string) string, std
 	case ctx.Err() != nil:
 		fmt.Fprintln(stderr, "autoconfirm-conformance: interrupted; the diff is incomplete and did not pass")
 		return exitInterrupted, nil
-	case errors.Is(err, targets.ErrSetup), err != nil:
+	case err != nil: // a side that cannot send a sign-up, or a set-up that stops every one
 		return conformance.ExitUsage, fmt.Errorf("the diff stopped: %w", err)
 	}
 	res.Print(stdout)
@@ -135,15 +132,6 @@ func runDiff(ctx context.Context, args []string, getenv func(string) string, std
 		return conformance.ExitFailed, nil
 	}
 	return conformance.ExitPass, nil
-}
-
-func slicesContains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // openSide starts or reaches the handler a spec names.

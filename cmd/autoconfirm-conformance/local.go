@@ -60,7 +60,7 @@ func runLocal(ctx context.Context, args []string, getenv func(string) string, st
 	var cleanup func()
 	if o.template != "" {
 		var err error
-		if cleanup, err = fromTemplate(&o, fs); err != nil {
+		if cleanup, err = fromTemplate(&o, fs, stdout); err != nil {
 			return conformance.ExitUsage, err
 		}
 		defer cleanup()

@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	goruntime "runtime"
@@ -21,7 +22,7 @@ import (
 // removes. A function for another architecture than this machine's, and an
 // environment variable that needs a deployment and was not given with
 // --env, are usage errors.
-func fromTemplate(o *localOptions, fs *flag.FlagSet) (cleanup func(), err error) {
+func fromTemplate(o *localOptions, fs *flag.FlagSet, stdout io.Writer) (cleanup func(), err error) {
 	cleanup = func() {}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -92,7 +93,7 @@ func fromTemplate(o *localOptions, fs *flag.FlagSet) (cleanup func(), err error)
 			o.code = dir
 		}
 	}
-	fmt.Printf("local: %s from %s: %s, handler %s, code %s, %s, timeout %s, %d environment variable(s), %d layer(s)\n",
+	fmt.Fprintf(stdout, "local: %s from %s: %s, handler %s, code %s, %s, timeout %s, %d environment variable(s), %d layer(s)\n",
 		f.LogicalID, o.template, o.runtime, o.handler, f.CodeURI, f.Architecture, o.timeout.Round(time.Second), len(f.Env), len(f.Layers))
 	return cleanup, nil
 }
