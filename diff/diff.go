@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/autoconfirm/autoconfirm/handler"
 	"github.com/autoconfirm/autoconfirm/targets"
 )
@@ -161,58 +163,37 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	start := time.Now()
 	r := &runner{o: o}
 	found := map[string]int{} // key -> index in res.Differences
-	var mu sync.Mutex
-	var firstErr error
-	jobs := make(chan int)
-	var wg sync.WaitGroup
+	// Each side's target paces its own calls to Cognito; the group bounds
+	// the cases in flight and stops sending at the first error.
 	decisions := make([][2]Decision, len(o.Cases))
-	for range o.Concurrency {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				a, b, err := r.both(ctx, o.Cases[i])
-				if err != nil {
-					mu.Lock()
-					if firstErr == nil {
-						firstErr = fmt.Errorf("%s: %w", o.Cases[i].Name, err)
-					}
-					mu.Unlock()
-					continue
-				}
-				decisions[i] = [2]Decision{a, b}
-			}
-		}()
-	}
-	ticker := time.NewTicker(10 * time.Second)
-	defer ticker.Stop()
-	for i := range o.Cases {
-		select {
-		case jobs <- i:
-		case <-ctx.Done():
-		}
-		if ctx.Err() != nil {
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(o.Concurrency)
+	last := time.Now()
+	for i, c := range o.Cases {
+		if gctx.Err() != nil {
 			break
 		}
-		select {
-		case <-ticker.C:
+		if time.Since(last) > 10*time.Second {
 			r.say("%d of %d sign-ups sent to both sides", i, len(o.Cases))
-		default:
+			last = time.Now()
 		}
-		mu.Lock()
-		stop := firstErr != nil
-		mu.Unlock()
-		if stop {
-			break
-		}
+		g.Go(func() error {
+			a, b, err := r.both(gctx, c)
+			if err != nil {
+				return fmt.Errorf("%s: %w", c.Name, err)
+			}
+			decisions[i] = [2]Decision{a, b}
+			return nil
+		})
 	}
-	close(jobs)
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
+	if err := g.Wait(); err != nil {
+		if ctx.Err() != nil {
+			return res, ctx.Err()
+		}
 		return res, err
 	}
-	if firstErr != nil {
-		return res, firstErr
+	if err := ctx.Err(); err != nil {
+		return res, err
 	}
 	for i, c := range o.Cases {
 		for _, d := range compare(c, decisions[i][0], decisions[i][1]) {
