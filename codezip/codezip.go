@@ -128,6 +128,8 @@ type Identity struct {
 	CodeSha256 string
 	// Files counts the files zipped; -1 for a zip named as it is.
 	Files int
+	// Size is the zip's size in bytes, Lambda's CodeSize.
+	Size int64
 	// FileSha256 is, for a single bootstrap, the file's own sha256 as
 	// sha256sum prints it; empty for a directory.
 	FileSha256 string
@@ -136,11 +138,12 @@ type Identity struct {
 // Of returns the identity of root: a directory, or a single bootstrap file.
 func Of(root string) (Identity, error) {
 	h := sha256.New()
-	n, err := Write(h, root)
+	size := &counter{w: h}
+	n, err := Write(size, root)
 	if err != nil {
 		return Identity{}, fmt.Errorf("zipping %s: %w", root, err)
 	}
-	id := Identity{CodeSha256: base64.StdEncoding.EncodeToString(h.Sum(nil)), Files: n}
+	id := Identity{CodeSha256: base64.StdEncoding.EncodeToString(h.Sum(nil)), Files: n, Size: size.n}
 	if st, err := os.Stat(root); err == nil && !st.IsDir() {
 		f, err := os.Open(root)
 		if err != nil {
@@ -154,6 +157,18 @@ func Of(root string) (Identity, error) {
 		id.FileSha256 = hex.EncodeToString(fh.Sum(nil))
 	}
 	return id, nil
+}
+
+// counter passes writes on to w and counts their bytes.
+type counter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *counter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // String names the code for a report.
@@ -183,10 +198,11 @@ func Expect(path string) (Identity, error) {
 			return Identity{}, err
 		}
 		h := sha256.New()
-		if _, err := io.Copy(h, f); err != nil {
+		n, err := io.Copy(h, f)
+		if err != nil {
 			return Identity{}, err
 		}
-		return Identity{CodeSha256: base64.StdEncoding.EncodeToString(h.Sum(nil)), Files: -1}, nil
+		return Identity{CodeSha256: base64.StdEncoding.EncodeToString(h.Sum(nil)), Files: -1, Size: n}, nil
 	}
 	return Of(path)
 }

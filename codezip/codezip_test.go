@@ -103,6 +103,9 @@ func TestExtractRoundTrip(t *testing.T) {
 		t.Errorf("bootstrap lost its mode: %v %v", st, err)
 	}
 	a, _ := Of(src)
+	if st, _ := os.Stat(zipPath); a.Size != st.Size() {
+		t.Errorf("Size %d, the zip is %d bytes", a.Size, st.Size())
+	}
 	b, _ := Of(dst)
 	if a.CodeSha256 != b.CodeSha256 {
 		t.Errorf("the extracted code zips to %s, the source to %s", b.CodeSha256, a.CodeSha256)

@@ -228,10 +228,6 @@ func describe(rt runtimes.Runtime, code, handler string) (string, string, *gatew
 			}
 		}
 	}
-	var size countWriter
-	if _, err := codezip.Write(&size, root); err != nil {
-		return "", "", nil, fmt.Errorf("naming the code: %w", err)
-	}
 	id, err := codezip.Of(root)
 	if err != nil {
 		return "", "", nil, fmt.Errorf("naming the code: %w", err)
@@ -244,17 +240,9 @@ func describe(rt runtimes.Runtime, code, handler string) (string, string, *gatew
 		what = "handler " + handler
 	}
 	arch := map[string]string{"amd64": "x86_64", "arm64": "arm64"}[goruntime.GOARCH]
-	cfg := &gateway.Configuration{Runtime: rt.Name, Handler: handler, CodeSha256: id.CodeSha256, CodeSize: int64(size),
+	cfg := &gateway.Configuration{Runtime: rt.Name, Handler: handler, CodeSha256: id.CodeSha256, CodeSize: id.Size,
 		MemorySize: 128, Architectures: []string{arch}, PackageType: "Zip", LastModified: time.Now().UTC().Format("2006-01-02T15:04:05.000-0700")}
 	return fmt.Sprintf("%s, %s in %s (%s), under the Lambda Runtime Interface Emulator", rt.Name, what, abs, id), root, cfg, nil
-}
-
-// countWriter counts what is written to it.
-type countWriter int64
-
-func (c *countWriter) Write(p []byte) (int, error) {
-	*c += countWriter(len(p))
-	return len(p), nil
 }
 
 // EmulatorDifferences is what a local run cannot judge, because cognito-local
