@@ -204,16 +204,11 @@ func (r *run) summarize(ctx context.Context, st *stack.Stack, status int) int {
 	return status
 }
 
-// Describe names what a local run judges, for the reports: the runtime, the
+// describe names what a local run judges, for the reports: the runtime, the
 // handler, and the code's identity as Lambda names it, CodeSha256, the
-// base64 SHA-256 of the deterministic zip `make package` writes.
-func Describe(rt runtimes.Runtime, code, handler string) (string, error) {
-	s, _, _, err := describe(rt, code, handler)
-	return s, err
-}
-
-// describe is Describe, with what was zipped and the configuration that
-// Lambda's GetFunctionConfiguration would give for that zip.
+// base64 SHA-256 of the deterministic zip `make package` writes. It also
+// returns what was zipped, and the configuration that Lambda's
+// GetFunctionConfiguration would give for that zip.
 func describe(rt runtimes.Runtime, code, handler string) (string, string, *gateway.Configuration, error) {
 	abs, err := filepath.Abs(code)
 	if err != nil {
