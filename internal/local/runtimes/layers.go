@@ -82,6 +82,9 @@ func copyTree(src, dst string) error {
 		if err != nil {
 			return err
 		}
+		if info.IsDir() { // a link to a directory
+			return copyTree(p, to)
+		}
 		in, err := os.Open(p)
 		if err != nil {
 			return err
