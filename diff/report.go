@@ -68,7 +68,6 @@ func (r Result) Print(w io.Writer) {
 
 // jsonReport is diff.json.
 type jsonReport struct {
-	A, B        string         `json:"-"`
 	SideA       sideJSON       `json:"a"`
 	SideB       sideJSON       `json:"b"`
 	Cases       int            `json:"cases"`
