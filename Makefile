@@ -76,7 +76,7 @@ lint-tools: ## install Debian's shellcheck, which actionlint and actionsh run, i
 	  else echo "lint-tools: shellcheck is missing: run apt-get install shellcheck"; exit 2; fi; }
 
 .PHONY: unit
-unit: ## go test with the race detector
+unit: local-tools ## go test with the race detector (installs python3-boto3 and the rest of local-tools first: a runtimes test runs Debian's boto3)
 	CGO_ENABLED=1 $(GO) test -race -count=1 ./...
 
 # A count, not a duration: with a duration, Go 1.26's fuzz coordinator can
