@@ -113,6 +113,10 @@ type Depths struct {
 	Controls map[string]string `json:"controls"`
 	// Blind names the depths that could judge none of the profiles.
 	Blind []string `json:"blind,omitempty"`
+	// Pool names the pool's shape; NotApplicable the scenarios it left
+	// out at any depth, with why (rules §9).
+	Pool          string            `json:"pool,omitempty"`
+	NotApplicable map[string]string `json:"not_applicable,omitempty"`
 }
 
 // DepthsVerdict is one profile's verdict across depths, and at each.
@@ -185,6 +189,7 @@ func judgeDepths(target string, names, dirs []string) (Depths, error) {
 			d.Blind = append(d.Blind, name)
 		}
 		d.Controls[name] = rec.Control
+		d.addPool(rec)
 		for i := range rec.Failures { // a directory is one depth, named here
 			rec.Failures[i].Depths = []string{name}
 		}
@@ -204,7 +209,7 @@ func judgeDepths(target string, names, dirs []string) (Depths, error) {
 // combinedVerdict is a profile's verdict from its depths': the worst of
 // fail, vacuous and pass; not observable when no depth could judge it.
 func combinedVerdict(vs ...string) string {
-	for _, want := range []string{"fail", "vacuous", "pass"} {
+	for _, want := range []string{"fail", "vacuous", "pass", steps.NotApplicableVerdict} {
 		if slices.Contains(vs, want) {
 			return want
 		}
@@ -220,7 +225,7 @@ func (d Depths) Passed() bool {
 		switch v.Verdict {
 		case "pass":
 			judged = true
-		case "not observable":
+		case "not observable", steps.NotApplicableVerdict:
 		default:
 			return false
 		}
@@ -243,6 +248,7 @@ func (d Depths) Print(w io.Writer) {
 		}
 		fmt.Fprintf(w, " %s\n", v.Verdict)
 	}
+	d.printPool(w)
 	PrintFailures(w, d.Failures)
 	var controls []string
 	for _, n := range d.Names {
@@ -286,7 +292,7 @@ func (d Depths) Markdown(w io.Writer) {
 		s = strings.NewReplacer("|", "\\|", "\n", " ", "\r", " ").Replace(s)
 		return s
 	}
-	mark := map[string]string{"pass": "✅ pass", "fail": "❌ fail", "vacuous": "❌ vacuous", "not observable": "➖ not observable", "": "—"}
+	mark := map[string]string{"pass": "✅ pass", "fail": "❌ fail", "vacuous": "❌ vacuous", "not observable": "➖ not observable", steps.NotApplicableVerdict: "➖ not applicable", "": "—"}
 	status := "✅ PASS"
 	if !d.Passed() {
 		status = "❌ FAIL"

@@ -85,6 +85,10 @@ type claim struct {
 	// unclaimed counts the scenarios left out, by the profiles they carry
 	// ("" for none).
 	unclaimed map[string]int
+	// pool names the pool's shape, when the run was given one, and
+	// notApplicable the scenarios it left out, with why (rules §9).
+	pool          string
+	notApplicable map[string]string
 }
 
 func (c claim) total() int {

@@ -50,6 +50,10 @@ type runRecord struct {
 	Verdicts []steps.Verdict `json:"verdicts,omitempty"`
 	// Failures lists each failed scenario once, with this depth.
 	Failures []FailedScenario `json:"failures"`
+	// Pool names the pool's shape, when the run was given one;
+	// NotApplicable the scenarios it left out, with why (rules §9).
+	Pool          string            `json:"pool,omitempty"`
+	NotApplicable map[string]string `json:"not_applicable,omitempty"`
 	// Depths, in a directory that local wrote (see Depths), names the
 	// subdirectories that hold the depths' own reports.
 	Depths []string `json:"depths,omitempty"`
@@ -71,6 +75,9 @@ func (r runRecord) claimText() string {
 		}
 		sort.Strings(parts)
 		s += "; not claimed, so not run: " + strings.Join(parts, ", ")
+	}
+	if p := r.poolText(); p != "" {
+		s += "; " + p
 	}
 	return s
 }
@@ -94,7 +101,7 @@ func writeReports(dir, target, implementation string, skips []steps.Skip, c clai
 	sent, accepted := tally.SignUps()
 	rec := runRecord{Target: target, Revision: Revision(), Finished: time.Now(), Skips: skipMap(skips), Implementation: implementation,
 		Profiles: c.asked, NotClaimed: c.unclaimed, Control: control, Accepted: tally.Accepted(), SignUps: [2]int{sent, accepted}, Verdicts: verdicts,
-		Failures: append([]FailedScenario{}, failures...)}
+		Failures: append([]FailedScenario{}, failures...), Pool: c.pool, NotApplicable: c.notApplicable}
 	junitPath := filepath.Join(dir, JUnitFile)
 	b, err := os.ReadFile(junitPath)
 	if err != nil {

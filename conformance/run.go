@@ -17,6 +17,7 @@ import (
 	"github.com/cucumber/godog"
 	messages "github.com/cucumber/messages/go/v34"
 
+	"github.com/autoconfirm/autoconfirm/poolshape"
 	"github.com/autoconfirm/autoconfirm/steps"
 	"github.com/autoconfirm/autoconfirm/targets"
 )
@@ -68,6 +69,12 @@ type Options struct {
 	// Implementation names what was tested, for the report; empty asks the
 	// target, if it is a targets.Describer.
 	Implementation string
+	// Shape, if set, is the pool's shape: scenarios whose sign-up it refuses
+	// before the trigger runs are left out (rules §9). DefaultClaim says the
+	// profiles were not chosen by the user, so a profile left with nothing
+	// applicable is reported rather than refused.
+	Shape        *poolshape.Shape
+	DefaultClaim bool
 	// Brief leaves the failure list, the control and the verdict table out
 	// of the output, for a caller that prints them once for several depths
 	// (ReadDepths); the reports still hold them.
@@ -151,7 +158,7 @@ func Run(o Options) Result {
 	if len(counted) == 0 {
 		counted = BuiltinProfiles
 	}
-	suite := &steps.Suite{Target: o.Target, Fixtures: o.Content, Skips: skips, Tally: tally, Profiles: counted}
+	suite := &steps.Suite{Target: o.Target, Fixtures: o.Content, Skips: skips, Tally: tally, Profiles: counted, Shape: o.Shape}
 	out := &summaryWriter{w: o.Output, summary: func() string { return tally.Summary(o.Target.Name()) }, locations: o.StepLocations}
 	ts := godog.TestSuite{
 		Name:                "autoconfirm",
@@ -196,6 +203,14 @@ func Run(o Options) Result {
 	claimed.print(o.Output)
 	failures := failedScenarios(o.Target.Name(), tally.Failures(), places(docs))
 	verdicts := tally.Verdicts(counted)
+	if o.Shape != nil {
+		claimed.pool, claimed.notApplicable = o.Shape.String(), skipMap(tally.NotApplicable())
+		steps.PrintNotApplicable(o.Output, claimed.pool, tally.NotApplicable())
+	}
+	if err := notApplicableClaim(o, verdicts); err != nil && status != ExitUsage {
+		fmt.Fprintln(o.Errors, "autoconfirm-conformance:", err)
+		return Result{Status: ExitUsage, Skips: skips.Items()}
+	}
 	if !o.Brief {
 		PrintFailures(o.Output, failures)
 		fmt.Fprintf(o.Output, "\nCONTROL: an ordinary PreSignUp_SignUp (%s, nothing held), judged only for acceptance: %s\n", steps.FixturePath(steps.ControlFixture), control)
@@ -222,7 +237,7 @@ func Run(o Options) Result {
 		if d, ok := o.Target.(targets.Describer); ok && impl == "" {
 			impl = d.Implementation()
 		}
-		if err := writeReports(o.ReportDir, o.Target.Name(), impl, res.Skips, claimed, control.String(), tally, verdicts, failures); err != nil {
+		if err := writeReports(o.ReportDir, o.Target.Name(), impl, append(res.Skips, naSkips(o.Target.Name(), tally.NotApplicable())...), claimed, control.String(), tally, verdicts, failures); err != nil {
 			fmt.Fprintf(o.Output, "writing the reports: %v\n", err)
 			if res.Status == ExitPass {
 				res.Status = ExitFailed

@@ -21,6 +21,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/autoconfirm/autoconfirm/handler"
+	"github.com/autoconfirm/autoconfirm/poolshape"
 	"github.com/autoconfirm/autoconfirm/targets"
 )
 
@@ -35,6 +36,9 @@ type Suite struct {
 	Skips *SkipLog
 	// Tally, if set, counts the scenarios by what was checked.
 	Tally *Tally
+	// Shape, if set, is the pool's shape: a scenario whose sign-up it
+	// refuses before the trigger runs is not applicable (rules §9).
+	Shape *poolshape.Shape
 
 	mu    sync.Mutex
 	setup error
@@ -68,6 +72,8 @@ type scenario struct {
 	checked, skipped int
 	// failure describes the first failed step, if any.
 	failure Failure
+	// na is why the pool's shape leaves this scenario out, or "".
+	na string
 	// marks holds, for the step running, each response flag it judged:
 	// right or wrong. The report marks the flag in the returned event.
 	marks map[string]string
@@ -106,6 +112,10 @@ func (s *Suite) InitializeScenario(sc *godog.ScenarioContext) {
 	sc.After(func(ctx context.Context, _ *godog.Scenario, err error) (context.Context, error) {
 		// Runs even when a step failed, so live targets never leave users behind.
 		cerr := s.Target.Cleanup(context.WithoutCancel(ctx), &st.in)
+		if st.na != "" && s.Tally != nil && cerr == nil {
+			s.Tally.notApplicable(profileTag(st.in.Tags, s.Profiles), st.name, st.na)
+			return ctx, nil
+		}
 		if s.Tally != nil && st.obs != nil {
 			s.Tally.sent(profileTag(st.in.Tags, s.Profiles), triggerSource(st.sent()), !st.obs.Refused)
 		}
@@ -312,6 +322,9 @@ func (st *scenario) run(ctx context.Context) (context.Context, error) {
 	}
 	if err := st.suite.SetupError(); err != nil {
 		return ctx, err
+	}
+	if reason := st.notApplicable(); reason != "" {
+		return ctx, st.leaveOut(reason)
 	}
 	obs, err := st.suite.Target.Run(ctx, &st.in)
 	if errors.Is(err, targets.ErrSetup) {

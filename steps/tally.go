@@ -22,6 +22,8 @@ type Tally struct {
 	signUps, acceptedSignUps int
 	// ends counts, per profile, how its scenarios ended.
 	ends map[string]*Ends
+	// na lists the scenarios not applicable to the pool's shape.
+	na []Skip
 }
 
 // Failure is one failed scenario, with what a reader needs to find it.
@@ -92,13 +94,21 @@ type Ends struct {
 	// Checked counts the outcome steps checked, in passed scenarios and in
 	// those with a step the target could not observe.
 	Checked int `json:"checked"`
+	// NotApplicable counts the scenarios left out because the pool refuses
+	// their sign-up before the trigger runs (rules §9).
+	NotApplicable int `json:"not_applicable,omitempty"`
 }
+
+// NotApplicableVerdict is the verdict of a profile none of whose scenarios
+// the pool's shape lets reach the trigger.
+const NotApplicableVerdict = "not applicable"
 
 // Verdict is one profile's outcome at one depth.
 type Verdict struct {
 	Profile string `json:"profile"`
 	// Verdict is pass, fail, vacuous (passed, but the handler accepted no
-	// sign-up at this depth) or not observable (nothing checked).
+	// sign-up at this depth), not observable (nothing checked) or not
+	// applicable (the pool refuses every sign-up of its scenarios).
 	Verdict string `json:"verdict"`
 	Ends
 	// Sent and Accepted count the profile's sign-ups.
@@ -121,6 +131,8 @@ func (t *Tally) Verdicts(profiles []string) []Verdict {
 		switch {
 		case v.Failed > 0:
 			v.Verdict = "fail"
+		case v.Passed+v.Unobservable == 0 && v.NotApplicable > 0:
+			v.Verdict = NotApplicableVerdict
 		case v.Checked == 0:
 			v.Verdict = "not observable"
 		case sent > 0 && accepted == 0:

@@ -13,6 +13,7 @@ import (
 	"github.com/autoconfirm/autoconfirm/conformance"
 	"github.com/autoconfirm/autoconfirm/internal/local"
 	"github.com/autoconfirm/autoconfirm/internal/local/runtimes"
+	"github.com/autoconfirm/autoconfirm/poolshape"
 )
 
 type localOptions struct {
@@ -54,9 +55,11 @@ func runLocal(ctx context.Context, args []string, getenv func(string) string, st
 	fs.DurationVar(&o.timeout, "timeout", 3*time.Second, "the function's timeout, as configured on Lambda (Lambda's default is 3s, its maximum 15m); Cognito itself waits 5s an attempt, three attempts")
 	fs.Var(&o.env, "env", "KEY=VALUE for the function's environment; repeat it for more")
 	fs.Var(&o.layers, "layer", "a layer's content, a directory or a zip, laid out as Lambda lays layers out in /opt; repeat it for more, in the function's order")
+	shapeFlags := poolshape.Bind(fs)
 	if err := parse(fs, args, stdout, false); err != nil {
 		return conformance.ExitUsage, err
 	}
+	defaultClaim := o.profile == ""
 	var cleanup func()
 	if o.template != "" {
 		var err error
@@ -79,6 +82,10 @@ func runLocal(ctx context.Context, args []string, getenv func(string) string, st
 		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
 			return conformance.ExitUsage, usageErrorf("--env %q is not KEY=VALUE", kv)
 		}
+	}
+	shape, err := localShape(o, shapeFlags, stdout)
+	if err != nil {
+		return conformance.ExitUsage, err
 	}
 	if o.profile == "" {
 		o.profile = strings.Join(conformance.DefaultProfiles(false), ",")
@@ -103,5 +110,6 @@ func runLocal(ctx context.Context, args []string, getenv func(string) string, st
 		Profile: o.profile, Tags: o.tags, Features: o.features, Fixtures: o.fixture, Lookup: o.lookup, Policy: o.policy,
 		ReportDir: o.reportDir, Verbose: o.verbose, Runner: self,
 		Cache: runtimes.Cache{Dir: cacheDir, Progress: stdout}, Root: cwd, CognitoLocalPins: autoconfirm.NPMPins(), Getenv: getenv,
+		Shape: shape, DefaultClaim: defaultClaim,
 	}, stdout, stderr)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/autoconfirm/autoconfirm"
 	"github.com/autoconfirm/autoconfirm/conformance"
 	"github.com/autoconfirm/autoconfirm/handler"
+	"github.com/autoconfirm/autoconfirm/poolshape"
 	"github.com/autoconfirm/autoconfirm/targets"
 )
 
@@ -29,6 +30,8 @@ type suiteOptions struct {
 	profile, features          string
 	fixtures                   string
 	expectCode, expectFunction string
+	// shape is the pool's shape, from its flags.
+	shape *poolshape.Flags
 }
 
 func suiteFlags(o *suiteOptions, getenv func(string) string) *flag.FlagSet {
@@ -56,6 +59,7 @@ func suiteFlags(o *suiteOptions, getenv func(string) string) *flag.FlagSet {
 	fs.StringVar(&o.runID, "run-id", getenv("CONFORMANCE_RUN_ID"), "id that makes this run's users unique: 1 to 16 lowercase letters and digits (default random)")
 	fs.StringVar(&o.reportDir, "report-dir", getenv("REPORT_DIR"), "write junit.xml, cucumber.json and report.html here (env REPORT_DIR)")
 	fs.StringVar(&o.implementation, "implementation", getenv("CONFORMANCE_IMPLEMENTATION"), "what is under test, for the report, e.g. a bootstrap's path and sha256 (default: what the target can tell: the function and its version, the pool's trigger) (env CONFORMANCE_IMPLEMENTATION)")
+	o.shape = poolshape.Bind(fs)
 	return fs
 }
 
@@ -76,6 +80,13 @@ func runSuite(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	target, closer, err := buildTarget(ctx, o, getenv, namer, func(s string) { fmt.Fprintln(stdout, "autoconfirm-conformance: "+s) })
 	if err != nil {
+		return conformance.ExitUsage, usageErrorf("%v", err)
+	}
+	shape, err := suiteShape(o)
+	if err != nil {
+		if closer != nil {
+			closer(ctx)
+		}
 		return conformance.ExitUsage, usageErrorf("%v", err)
 	}
 	profiles := conformance.DefaultProfiles(o.target == "inprocess")
@@ -120,6 +131,8 @@ func runSuite(ctx context.Context, args []string, getenv func(string) string, st
 			Errors:         stderr,
 			ReportDir:      o.reportDir,
 			Brief:          o.brief,
+			Shape:          shape,
+			DefaultClaim:   o.profile == "",
 		})
 	}()
 	select {
@@ -158,4 +171,14 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// suiteShape is the pool's shape the flags give, or nil when none was given:
+// then no scenario is left out, as in the default shape.
+func suiteShape(o suiteOptions) (*poolshape.Shape, error) {
+	if !o.shape.Given() {
+		return nil, nil
+	}
+	s, err := o.shape.Over(poolshape.Default())
+	return &s, err
 }

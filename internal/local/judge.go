@@ -123,10 +123,11 @@ func (r *run) targetCommand(st *stack.Stack, target, dir string) *exec.Cmd {
 	o := r.o
 	args := []string{"--target", target, "--pool-id", st.PoolID, "--alias-lookup", o.Lookup, "--alias-policy", o.Policy,
 		"--emulator", "autoconfirm-local", "--format", "progress", "--concurrency", "4", "--no-colors", "--brief",
-		"--report-dir", dir, "--profile", o.Profile, "--implementation", r.impl,
+		"--report-dir", dir, "--implementation", r.impl,
 		// Prove, as a run after a deploy would, that the pool calls the
 		// hosted function and that it runs the code named here.
 		"--expect-function", stack.FunctionARN, "--expect-code", r.codeRoot}
+	args = append(args, r.claimArgs()...)
 	if target == "pool" {
 		args = append(args, "--client-id", st.ClientID)
 	} else {

@@ -27,6 +27,7 @@ import (
 	"github.com/autoconfirm/autoconfirm/internal/local/gateway"
 	"github.com/autoconfirm/autoconfirm/internal/local/runtimes"
 	"github.com/autoconfirm/autoconfirm/internal/local/stack"
+	"github.com/autoconfirm/autoconfirm/poolshape"
 )
 
 // ExitInterrupted is the status of a run stopped by a signal.
@@ -60,6 +61,11 @@ type Options struct {
 	CognitoLocalPins fs.FS
 	// Getenv reads AWS_LAMBDA_RIE.
 	Getenv func(string) string
+	// Shape is the pool's shape, nil for poolshape.Default; DefaultClaim
+	// says Profile is the default claim, not the user's (see
+	// conformance.Options).
+	Shape        *poolshape.Shape
+	DefaultClaim bool
 }
 
 // run is one local run's state.
@@ -149,7 +155,7 @@ func (r *run) start(ctx context.Context, work string) (*stack.Stack, error) {
 		return nil, ctx.Err()
 	}
 	env := append(append([]string{}, fn.Env...), o.Env...)
-	st, err := stack.Start(ctx, stack.Options{CognitoLocal: startJS, RIE: rieBin, Bootstrap: fn.Bootstrap, Env: env, Timeout: o.Timeout, Progress: r.stdout, Function: fnConfig})
+	st, err := stack.Start(ctx, stack.Options{CognitoLocal: startJS, RIE: rieBin, Bootstrap: fn.Bootstrap, Env: env, Timeout: o.Timeout, Progress: r.stdout, Function: fnConfig, Shape: o.Shape})
 	if err != nil {
 		return nil, fmt.Errorf("starting the local stack: %w", err)
 	}
@@ -161,7 +167,7 @@ func (r *run) describe(st *stack.Stack) {
 	r.say("%s", r.impl)
 	r.say("the handler runs on %s under the Lambda Runtime Interface Emulator, timeout %s; Cognito's invocations go through a gateway at %s (%s an attempt, %d attempts)",
 		r.fn.Interpreter, r.timeout(), st.GatewayURL, gateway.CognitoAttempt, gateway.CognitoAttempts)
-	r.say("cognito-local at %s, pool %s, app client with a secret, email and phone number as aliases; the handler reaches it at %s, where AdminGetUser resolves verified aliases", st.CognitoURL, st.PoolID, st.TriggerCognitoURL)
+	r.say("cognito-local at %s, pool %s (%s), app client with a secret; the handler reaches it at %s, where AdminGetUser resolves the pool's verified aliases and its username attributes", st.CognitoURL, st.PoolID, r.shape(), st.TriggerCognitoURL)
 	r.say("the handler's environment is Lambda's, built afresh: region %s, dummy credentials, every other AWS service refused by name at %s", stack.Region, st.OtherServicesURL)
 	for _, d := range r.fn.Differences {
 		r.say("NOT AS ON LAMBDA: %s", d)

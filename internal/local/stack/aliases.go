@@ -32,8 +32,9 @@ type aliasResolver struct {
 	upstream *url.URL
 	proxy    *httputil.ReverseProxy
 	client   *http.Client
-	// aliases are the pool's alias attributes.
-	aliases []string
+	// aliases are the pool's alias attributes; usernames its username
+	// attributes, which resolve verified or not.
+	aliases, usernames []string
 }
 
 func newAliasResolver(cognitoURL string, aliases []string) (*aliasResolver, error) {
@@ -112,6 +113,9 @@ func (a *aliasResolver) holder(h http.Header, pool, value string) string {
 		attrs := map[string]string{}
 		for _, at := range u.Attributes {
 			attrs[at.Name] = at.Value
+		}
+		if a.usernameHolder(attrs, value) {
+			return u.Username
 		}
 		for _, alias := range a.aliases {
 			v, ok := attrs[alias]

@@ -25,10 +25,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
-	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/autoconfirm/autoconfirm/internal/local/gateway"
 	"github.com/autoconfirm/autoconfirm/internal/local/rie"
+	"github.com/autoconfirm/autoconfirm/poolshape"
 	"github.com/autoconfirm/autoconfirm/targets"
 )
 
@@ -56,6 +56,8 @@ type Options struct {
 	// GetFunctionConfiguration; the stack fills in the function's name, ARN,
 	// version and timeout.
 	Function *gateway.Configuration
+	// Shape is the pool's shape; nil is poolshape.Default.
+	Shape *poolshape.Shape
 }
 
 // FunctionName and FunctionARN name the hosted function, which the pool
@@ -102,8 +104,8 @@ type Stack struct {
 }
 
 // Start starts the stack: the gateway's port, bound here; cognito-local with
-// a pool whose aliases are email and phone number and an app client with a
-// secret; then the trigger. On error it stops what it started.
+// a pool in o.Shape's likeness (by default email and phone number as
+// aliases) and an app client with a secret; then the trigger. On error it stops what it started.
 func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	startJS := o.CognitoLocal
 	if startJS == "" {
@@ -136,11 +138,13 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	}
 	// The trigger reaches cognito-local through a resolver that makes
 	// AdminGetUser answer for a verified alias, as Cognito does.
-	resolver, err := newAliasResolver(s.CognitoURL, []string{"email", "phone_number"})
+	aliases, usernames := shapeOf(o).Resolvable()
+	resolver, err := newAliasResolver(s.CognitoURL, aliases)
 	if err != nil {
 		ln.Close()
 		return nil, err
 	}
+	resolver.usernames = usernames
 	rln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		ln.Close()
@@ -192,15 +196,9 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	go s.server.Serve(ln)
 	s.API = cip.New(cip.Options{Region: Region, BaseEndpoint: aws.String(s.CognitoURL),
 		Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")})
-	pool, err := s.API.CreateUserPool(ctx, &cip.CreateUserPoolInput{
-		PoolName:        aws.String("autoconfirm-live-local"),
-		AliasAttributes: []types.AliasAttributeType{types.AliasAttributeTypeEmail, types.AliasAttributeTypePhoneNumber},
-		LambdaConfig:    &types.LambdaConfigType{PreSignUp: aws.String(FunctionARN)},
-	})
-	if err != nil {
-		return nil, fmt.Errorf("creating the local pool: %w", err)
+	if s.PoolID, err = createPool(ctx, s.API, shapeOf(o)); err != nil {
+		return nil, err
 	}
-	s.PoolID = aws.ToString(pool.UserPool.Id)
 	client, err := s.API.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{
 		UserPoolId: aws.String(s.PoolID), ClientName: aws.String("autoconfirm-conformance"), GenerateSecret: true,
 	})

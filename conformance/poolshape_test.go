@@ -1,0 +1,66 @@
+package conformance
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/autoconfirm/autoconfirm"
+	"github.com/autoconfirm/autoconfirm/poolshape"
+	"github.com/autoconfirm/autoconfirm/targets"
+)
+
+// TestPoolShapeInProcess: given a pool's shape, the scenarios whose sign-up
+// it refuses before the trigger runs are left out in process too, and a
+// claimed profile with nothing left is a usage error naming the shape.
+func TestPoolShapeInProcess(t *testing.T) {
+	requiresEmail := &poolshape.Shape{AliasAttributes: []string{"email", "phone_number"}, Required: []string{"email"}}
+	emailUsername := &poolshape.Shape{UsernameAttributes: []string{"email"}}
+	// Written for a pool that requires email: no email, no answer.
+	needsEmail := func(event []byte, obs *targets.Observation) {
+		if !gjson.GetBytes(event, "request.userAttributes.email").Exists() {
+			obs.Refused, obs.Message, obs.Response = true, "TypeError: Cannot read properties of undefined", nil
+		}
+	}
+	keyPresence := func(event []byte, obs *targets.Observation) {
+		if !obs.Refused {
+			a := gjson.GetBytes(event, "request.userAttributes")
+			set(obs, "response.autoVerifyEmail", a.Get("email").Exists())
+			set(obs, "response.autoVerifyPhone", a.Get("phone_number").Exists())
+		}
+	}
+	for _, tt := range []struct {
+		name         string
+		shape        *poolshape.Shape
+		rewrite      func([]byte, *targets.Observation)
+		profiles     []string
+		defaultClaim bool
+		want         int
+		says         []string
+	}{
+		{"a handler that needs email, in the default pool", nil, needsEmail, []string{ProfileConfirm}, false, ExitFailed, nil},
+		{"the same, in a pool that requires email", requiresEmail, needsEmail, []string{ProfileConfirm}, false, ExitPass,
+			[]string{"NOT APPLICABLE TO THIS POOL (usernames none; aliases email,phone_number; required email", "a user who gives only a phone number"}},
+		{"an unguarded handler's alias-safe, in the default pool", nil, keyPresence, []string{ProfileAliasSafe}, false, ExitFailed, nil},
+		{"the same, in an email-as-username pool, claimed", emailUsername, keyPresence, []string{ProfileAliasSafe}, false, ExitUsage,
+			[]string{"alias-safe (", "claim nothing this pool can produce", "usernames email"}},
+		{"the same, under the default claim", emailUsername, keyPresence, []string{ProfileConfirm, ProfileAliasSafe}, true, ExitPass,
+			[]string{"alias-safe     not applicable"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			res := Run(Options{Target: handlerStyle{targets.NewInProcess(), tt.rewrite}, Content: autoconfirm.Content(), Format: "progress",
+				Profiles: tt.profiles, Concurrency: 4, Output: &out, Errors: &out, NoColors: true, Shape: tt.shape, DefaultClaim: tt.defaultClaim})
+			if res.Status != tt.want {
+				t.Errorf("status %d, want %d\n%s", res.Status, tt.want, tail(out.String()))
+			}
+			for _, s := range tt.says {
+				if !strings.Contains(out.String(), s) {
+					t.Errorf("the output lacks %q\n%s", s, tail(out.String()))
+				}
+			}
+		})
+	}
+}
