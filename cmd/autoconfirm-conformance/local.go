@@ -13,6 +13,7 @@ import (
 	"github.com/autoconfirm/autoconfirm/conformance"
 	"github.com/autoconfirm/autoconfirm/internal/local"
 	"github.com/autoconfirm/autoconfirm/internal/local/runtimes"
+	"github.com/autoconfirm/autoconfirm/internal/local/stack"
 )
 
 type localOptions struct {
@@ -52,7 +53,7 @@ func runLocal(ctx context.Context, args []string, getenv func(string) string, st
 	fs.StringVar(&o.reportDir, "report-dir", "reports/local", "write each target's reports here, and report.html with both")
 	fs.BoolVar(&o.verbose, "verbose", false, "show the emulators' and the handler's logs when the run fails")
 	fs.DurationVar(&o.timeout, "timeout", 3*time.Second, "the function's timeout, as configured on Lambda (Lambda's default is 3s, its maximum 15m); Cognito itself waits 5s an attempt, three attempts")
-	fs.Var(&o.env, "env", "KEY=VALUE for the function's environment; repeat it for more")
+	fs.Var(&o.env, "env", "KEY=VALUE for the function's environment; repeat it for more. A VALUE that is a placeholder gets the local pool's own value once the pool exists: "+placeholderHelp()+"; e.g. --env USER_POOL_ID=@pool-id")
 	fs.Var(&o.layers, "layer", "a layer's content, a directory or a zip, laid out as Lambda lays layers out in /opt; repeat it for more, in the function's order")
 	if err := parse(fs, args, stdout, false); err != nil {
 		return conformance.ExitUsage, err
@@ -80,6 +81,9 @@ func runLocal(ctx context.Context, args []string, getenv func(string) string, st
 			return conformance.ExitUsage, usageErrorf("--env %q is not KEY=VALUE", kv)
 		}
 	}
+	if err := stack.CheckPlaceholders(o.env); err != nil {
+		return conformance.ExitUsage, usageErrorf("--env %v", err)
+	}
 	if o.profile == "" {
 		o.profile = strings.Join(conformance.DefaultProfiles(false), ",")
 	}
@@ -104,4 +108,13 @@ func runLocal(ctx context.Context, args []string, getenv func(string) string, st
 		ReportDir: o.reportDir, Verbose: o.verbose, Runner: self,
 		Cache: runtimes.Cache{Dir: cacheDir, Progress: stdout}, Root: cwd, CognitoLocalPins: autoconfirm.NPMPins(), Getenv: getenv,
 	}, stdout, stderr)
+}
+
+// placeholderHelp lists --env's placeholders and what each becomes.
+func placeholderHelp() string {
+	var parts []string
+	for _, p := range stack.Placeholders {
+		parts = append(parts, p[0]+" ("+p[1]+")")
+	}
+	return strings.Join(parts, ", ")
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -38,12 +39,16 @@ func PoolARN(id string) string {
 	return "arn:aws:cognito-idp:" + Region + ":000000000000:userpool/" + id
 }
 
+// lookalike is a value that reads as a placeholder: "@pool_id", "@Client-ID";
+// "@client.example.com" is none.
+var lookalike = regexp.MustCompile(`^@(?i:pool|client)[A-Za-z_-]*$`)
+
 // CheckPlaceholders refuses a KEY=VALUE whose value looks like a placeholder
 // and is none, so a typo is not handed to the function as a literal.
 func CheckPlaceholders(env []string) error {
 	for _, kv := range env {
 		k, v, _ := strings.Cut(kv, "=")
-		if !strings.HasPrefix(v, "@pool-") && !strings.HasPrefix(v, "@client-") {
+		if !lookalike.MatchString(v) {
 			continue
 		}
 		if _, ok := placeholderValues("", "")[v]; !ok {

@@ -31,8 +31,10 @@ func TestCheckPlaceholders(t *testing.T) {
 	}{
 		{[]string{"A=@pool-id", "B=@client-id", "C=@pool-arn", "D=@example.com", "E=plain"}, ""},
 		{[]string{"USER_POOL_ID=@pool-ID"}, "USER_POOL_ID=@pool-ID: @pool-ID is no placeholder; they are @pool-id, @pool-arn"},
-		{[]string{"CLIENT=@client"}, ""},
+		{[]string{"DOMAIN=@client.example.com", "POOLS=@pools.example.com"}, ""},
 		{[]string{"CLIENT=@client-secret"}, "@client-secret is no placeholder"},
+		{[]string{"POOL=@pool_id"}, "@pool_id is no placeholder"},
+		{[]string{"POOL=@POOL-ID"}, "@POOL-ID is no placeholder"},
 	} {
 		err := CheckPlaceholders(tt.env)
 		if (err == nil) != (tt.err == "") || (err != nil && !strings.Contains(err.Error(), tt.err)) {
