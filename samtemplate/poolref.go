@@ -32,7 +32,7 @@ type LocalRef struct {
 // poolAttrs are the AWS::Cognito::UserPool attributes a LocalRef takes, and
 // clientAttrs the AWS::Cognito::UserPoolClient ones; Ref gives the id of
 // either ("" below). Source: the resources' "Return values" in the
-// CloudFormation reference.
+// CloudFormation reference (rules §9).
 var (
 	poolAttrs   = map[string]string{"": PoolID, "UserPoolId": PoolID, "Arn": PoolARN, "ProviderName": PoolProviderName, "ProviderURL": PoolProviderURL}
 	clientAttrs = map[string]string{"": ClientID, "ClientId": ClientID}
