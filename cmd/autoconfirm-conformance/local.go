@@ -38,7 +38,7 @@ func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 func runLocal(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) (status int, err error) {
 	var o localOptions
 	fs := flag.NewFlagSet("local", flag.ContinueOnError)
-	fs.StringVar(&o.template, "template", "", "a SAM template (template.yaml) to read the function from, as sam local invoke does: Runtime, Handler, CodeUri (a directory or a zip), Architectures, Timeout and Environment.Variables, Globals included; the flags below override it")
+	fs.StringVar(&o.template, "template", "", "a SAM template (template.yaml) to read the function from, as sam local invoke does: Runtime, Handler, CodeUri (a directory or a zip), Architectures, Timeout and Environment.Variables, Globals included, a reference to the template's own user pool or app client getting the local one's value; the flags below override it")
 	fs.StringVar(&o.function, "function", "", "with --template: the function's logical id, needed when the template has more than one")
 	fs.StringVar(&o.overrides, "parameter-overrides", "", "with --template: Name=Value pairs, space- or comma-separated, for the template's parameters, as sam's --parameter-overrides")
 	fs.StringVar(&o.runtime, "runtime", "", "Lambda's runtime identifier: provided.al2023, provided.al2, nodejs20.x (or newer), python3.x")
