@@ -3,9 +3,11 @@
 // Layers and Environment.Variables, with the template's Globals, and the
 // intrinsic functions that can be resolved without a deployment: Ref to a
 // parameter (its default, or an override) or a pseudo parameter, Fn::Sub,
-// Fn::Join, Fn::Select, Fn::If with the template's Conditions. Anything
-// else (Fn::GetAtt, Ref to a resource, Fn::ImportValue) is reported as
-// unresolved, by name, for the caller to supply.
+// Fn::Join, Fn::Select, Fn::If with the template's Conditions. A variable
+// that names the template's own user pool or app client is reported as a
+// LocalRef, for a local run to give its own. Anything else (Fn::GetAtt, Ref
+// to another resource, Fn::ImportValue) is reported as unresolved, by name,
+// for the caller to supply.
 package samtemplate
 
 import (
@@ -40,8 +42,13 @@ type Function struct {
 	// Env is Environment.Variables, Globals' and the function's own.
 	Env map[string]string
 	// Unresolved names each variable, or property, whose value needs a
-	// deployment, with the expression: {"USER_POOL_ID": "!Ref UserPool"}.
+	// deployment, with the expression: {"USER_POOL_ID": "!Ref Table"}.
 	Unresolved map[string]string
+	// Local names each variable whose value is the template's own user pool
+	// or app client, which a local run stands in for: {"USER_POOL_ID":
+	// {"!Ref UserPool", PoolID}}. Such a variable is neither in Env nor in
+	// Unresolved.
+	Local map[string]LocalRef
 }
 
 // Template is a parsed template.
@@ -120,7 +127,7 @@ func (t *Template) Function(id string) (Function, error) {
 	case !slices.Contains(ids, id):
 		return Function{}, fmt.Errorf("the template has no AWS::Serverless::Function %q; it has %s", id, strings.Join(ids, ", "))
 	}
-	f := Function{LogicalID: id, Architecture: "x86_64", Timeout: 3 * time.Second, Env: map[string]string{}, Unresolved: map[string]string{}}
+	f := Function{LogicalID: id, Architecture: "x86_64", Timeout: 3 * time.Second, Env: map[string]string{}, Unresolved: map[string]string{}, Local: map[string]LocalRef{}}
 	props := get(t.resources[id], "Properties")
 	globals := get(get(t.root, "Globals"), "Function")
 	prop := func(name string) *yaml.Node {
@@ -194,17 +201,23 @@ func (t *Template) Function(id string) (Function, error) {
 		}
 		f.Layers = append(f.Layers, dir)
 	}
+	pool := t.ownPool(id)
 	for _, vars := range []*yaml.Node{get(get(globals, "Environment"), "Variables"), get(get(props, "Environment"), "Variables")} {
 		for _, p := range pairs(vars) {
+			delete(f.Env, p.key)
+			delete(f.Unresolved, p.key)
+			delete(f.Local, p.key)
+			if ref, ok := t.localRef(p.value, pool); ok {
+				f.Local[p.key] = ref
+				continue
+			}
 			v, ok, err := t.resolve(p.value)
 			switch {
 			case err != nil:
 				return f, fmt.Errorf("%s Environment.Variables.%s: %w", id, p.key, err)
 			case !ok:
-				delete(f.Env, p.key)
 				f.Unresolved[p.key] = describe(p.value)
 			default:
-				delete(f.Unresolved, p.key)
 				f.Env[p.key] = v
 			}
 		}

@@ -32,12 +32,12 @@ func TestFunction(t *testing.T) {
 			}
 		}},
 		{name: "a parameter the template lacks", path: "../template.yaml", overrides: map[string]string{"Arch": "x86_64"}, err: `no parameter "Arch"`},
-		{name: "Globals and a variable that needs a deployment", path: "../testdata/templates/node/template.yaml", check: func(t *testing.T, f Function) {
+		{name: "Globals and a variable that names the template's pool", path: "../testdata/templates/node/template.yaml", check: func(t *testing.T, f Function) {
 			if f.Runtime != "nodejs22.x" || f.Timeout != 4*time.Second || f.Env["LOG_LEVEL"] != "info" || f.Env["LIST_LIMIT"] != "60" {
 				t.Errorf("%+v", f)
 			}
-			if f.Unresolved["USER_POOL_ID"] != "!Ref UserPool" {
-				t.Errorf("unresolved %v", f.Unresolved)
+			if f.Local["USER_POOL_ID"] != (LocalRef{"!Ref UserPool", PoolID}) || len(f.Unresolved) != 0 {
+				t.Errorf("local %v, unresolved %v", f.Local, f.Unresolved)
 			}
 		}},
 		{name: "the long form, a condition, one of two functions", path: "../testdata/templates/python/template.yaml", id: "PreSignUp", check: func(t *testing.T, f Function) {

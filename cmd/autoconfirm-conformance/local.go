@@ -13,6 +13,7 @@ import (
 	"github.com/autoconfirm/autoconfirm/conformance"
 	"github.com/autoconfirm/autoconfirm/internal/local"
 	"github.com/autoconfirm/autoconfirm/internal/local/runtimes"
+	"github.com/autoconfirm/autoconfirm/internal/local/stack"
 	"github.com/autoconfirm/autoconfirm/poolshape"
 )
 
@@ -38,7 +39,7 @@ func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 func runLocal(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) (status int, err error) {
 	var o localOptions
 	fs := flag.NewFlagSet("local", flag.ContinueOnError)
-	fs.StringVar(&o.template, "template", "", "a SAM template (template.yaml) to read the function from, as sam local invoke does: Runtime, Handler, CodeUri (a directory or a zip), Architectures, Timeout and Environment.Variables, Globals included; the flags below override it")
+	fs.StringVar(&o.template, "template", "", "a SAM template (template.yaml) to read the function from, as sam local invoke does: Runtime, Handler, CodeUri (a directory or a zip), Architectures, Timeout and Environment.Variables, Globals included, a reference to the template's own user pool or app client getting the local one's value; the flags below override it")
 	fs.StringVar(&o.function, "function", "", "with --template: the function's logical id, needed when the template has more than one")
 	fs.StringVar(&o.overrides, "parameter-overrides", "", "with --template: Name=Value pairs, space- or comma-separated, for the template's parameters, as sam's --parameter-overrides")
 	fs.StringVar(&o.runtime, "runtime", "", "Lambda's runtime identifier: provided.al2023, provided.al2, nodejs20.x (or newer), python3.x")
@@ -53,7 +54,7 @@ func runLocal(ctx context.Context, args []string, getenv func(string) string, st
 	fs.StringVar(&o.reportDir, "report-dir", "reports/local", "write each target's reports here, and report.html with both")
 	fs.BoolVar(&o.verbose, "verbose", false, "show the emulators' and the handler's logs when the run fails")
 	fs.DurationVar(&o.timeout, "timeout", 3*time.Second, "the function's timeout, as configured on Lambda (Lambda's default is 3s, its maximum 15m); Cognito itself waits 5s an attempt, three attempts")
-	fs.Var(&o.env, "env", "KEY=VALUE for the function's environment; repeat it for more")
+	fs.Var(&o.env, "env", "KEY=VALUE for the function's environment; repeat it for more. A VALUE that is a placeholder gets the local pool's own value once the pool exists: "+placeholderHelp()+"; e.g. --env USER_POOL_ID=@pool-id")
 	fs.Var(&o.layers, "layer", "a layer's content, a directory or a zip, laid out as Lambda lays layers out in /opt; repeat it for more, in the function's order")
 	shapeFlags := poolshape.Bind(fs)
 	if err := parse(fs, args, stdout, false); err != nil {
@@ -82,6 +83,9 @@ func runLocal(ctx context.Context, args []string, getenv func(string) string, st
 		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
 			return conformance.ExitUsage, usageErrorf("--env %q is not KEY=VALUE", kv)
 		}
+	}
+	if err := stack.CheckPlaceholders(o.env); err != nil {
+		return conformance.ExitUsage, usageErrorf("--env %v", err)
 	}
 	shape, err := localShape(o, shapeFlags, stdout)
 	if err != nil {
@@ -112,4 +116,13 @@ func runLocal(ctx context.Context, args []string, getenv func(string) string, st
 		Cache: runtimes.Cache{Dir: cacheDir, Progress: stdout}, Root: cwd, CognitoLocalPins: autoconfirm.NPMPins(), Getenv: getenv,
 		Shape: shape, DefaultClaim: defaultClaim,
 	}, stdout, stderr)
+}
+
+// placeholderHelp lists --env's placeholders and what each becomes.
+func placeholderHelp() string {
+	var parts []string
+	for _, p := range stack.Placeholders {
+		parts = append(parts, p[0]+" ("+p[1]+")")
+	}
+	return strings.Join(parts, ", ")
 }

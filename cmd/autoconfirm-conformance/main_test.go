@@ -45,6 +45,8 @@ func TestExitStatus(t *testing.T) {
 		{"local without a runtime", []string{"local", "--code", "."}, 2, "", "local needs --runtime and --code"},
 		{"local with an unknown runtime", []string{"local", "--runtime", "java21", "--code", "."}, 2, "", "use Lambda's identifiers"},
 		{"local with a bad --env", []string{"local", "--runtime", "provided.al2023", "--code", ".", "--env", "NOEQUALS"}, 2, "", "is not KEY=VALUE"},
+		{"local with a misspelt placeholder", []string{"local", "--runtime", "provided.al2023", "--code", ".", "--env", "USER_POOL_ID=@pool_id"}, 2, "", "@pool_id is no placeholder"},
+		{"local with an unknown placeholder", []string{"local", "--runtime", "provided.al2023", "--code", ".", "--env", "USER_POOL_ID=@pool-name"}, 2, "", "@pool-name is no placeholder; they are @pool-id, @pool-arn"},
 		{"local with a timeout Lambda does not take", []string{"local", "--runtime", "provided.al2023", "--code", ".", "--timeout", "1500ms"}, 2, "", "Lambda takes whole seconds from 1s to 15m0s"},
 		{"local with a timeout over Lambda's maximum", []string{"local", "--runtime", "provided.al2023", "--code", ".", "--timeout", "16m"}, 2, "", "Lambda takes whole seconds"},
 		{"local without a bootstrap", []string{"local", "--runtime", "provided.al2023", "--code", "."}, 2, "", "executable file named bootstrap"},

@@ -78,6 +78,7 @@ func fromTemplate(o *localOptions, fs *flag.FlagSet, stdout io.Writer) (cleanup 
 	for _, k := range slices.Sorted(maps.Keys(f.Env)) {
 		env = append(env, k+"="+f.Env[k])
 	}
+	env = append(env, localRefs(f, given, stdout)...)
 	o.env = append(env, o.env...)
 	if !set["code"] {
 		o.code = f.CodeURI
@@ -96,4 +97,25 @@ func fromTemplate(o *localOptions, fs *flag.FlagSet, stdout io.Writer) (cleanup 
 	fmt.Fprintf(stdout, "local: %s from %s: %s, handler %s, code %s, %s, timeout %s, %d environment variable(s), %d layer(s)\n",
 		f.LogicalID, o.template, o.runtime, o.handler, f.CodeURI, f.Architecture, o.timeout.Round(time.Second), len(f.Env), len(f.Layers))
 	return cleanup, nil
+}
+
+// localRefs gives each variable that names the template's own pool or app
+// client the local one's value, as an --env placeholder, and says so once.
+// A variable given with --env keeps the value given.
+func localRefs(f samtemplate.Function, given map[string]bool, stdout io.Writer) []string {
+	var env, said []string
+	what := map[string]string{samtemplate.PoolID: "the local pool's id", samtemplate.PoolARN: "its ARN",
+		samtemplate.PoolProviderName: "its provider name", samtemplate.PoolProviderURL: "its provider URL", samtemplate.ClientID: "the local app client's id"}
+	for _, k := range slices.Sorted(maps.Keys(f.Local)) {
+		if given[k] {
+			continue
+		}
+		ref := f.Local[k]
+		env = append(env, k+"=@"+ref.Value)
+		said = append(said, fmt.Sprintf("%s (%s) is %s", k, ref.Expr, what[ref.Value]))
+	}
+	if len(said) > 0 {
+		fmt.Fprintf(stdout, "local: the template's own user pool is the local one: %s\n", strings.Join(said, ", "))
+	}
+	return env
 }

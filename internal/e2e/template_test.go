@@ -51,8 +51,10 @@ func TestLocalTemplate(t *testing.T) {
 			2, []string{"is built for " + other + ", and this machine is " + host}},
 		{"a Node.js template, its pool id given", []string{"--template", "testdata/templates/node/template.yaml", "--env", "USER_POOL_ID=local"},
 			0, []string{"nodejs22.x, handler index.handler", "timeout 4s", "local: PASS"}},
-		{"a Node.js template, its pool id not given", []string{"--template", "testdata/templates/node/template.yaml"},
-			2, []string{"USER_POOL_ID (!Ref UserPool): give each with --env NAME=VALUE"}},
+		// The template's own pool is the local one (TestPoolFromEnvironment);
+		// any other resource needs a value.
+		{"a Node.js template naming a table", []string{"--template", "testdata/templates/poolenv/other-resource.yaml"},
+			2, []string{"INVITES_TABLE (!Ref Invites): give each with --env NAME=VALUE"}},
 		{"a Python template with two functions", []string{"--template", "testdata/templates/python/template.yaml", "--function", "PreSignUp"},
 			0, []string{"PreSignUp from", "python3.11", "local: PASS"}},
 		{"a Python template with two functions, none named", []string{"--template", "testdata/templates/python/template.yaml"},

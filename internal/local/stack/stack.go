@@ -97,10 +97,12 @@ type Stack struct {
 	others *http.Server
 	// resolver serves TriggerCognitoURL.
 	resolver *http.Server
-	node     *exec.Cmd
-	nodeEnd  chan struct{} // closed when node has exited
-	nodeOut  bytes.Buffer
-	rieOut   rie.Log
+	// pool refuses, in front of the resolver, a call for another pool.
+	pool    *poolWatch
+	node    *exec.Cmd
+	nodeEnd chan struct{} // closed when node has exited
+	nodeOut bytes.Buffer
+	rieOut  rie.Log
 }
 
 // Start starts the stack: the gateway's port, bound here; cognito-local with
@@ -150,7 +152,8 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		ln.Close()
 		return nil, err
 	}
-	s.resolver = &http.Server{Handler: resolver}
+	s.pool = newPoolWatch(resolver)
+	s.resolver = &http.Server{Handler: s.pool}
 	go s.resolver.Serve(rln)
 	s.TriggerCognitoURL = fmt.Sprintf("http://%s", rln.Addr())
 	others, err := net.Listen("tcp", "127.0.0.1:0")
@@ -161,17 +164,46 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	s.others = &http.Server{Handler: http.HandlerFunc(notEmulated)}
 	go s.others.Serve(others)
 	s.OtherServicesURL = fmt.Sprintf("http://%s", others.Addr())
-	bin := o.RIE
-	if bin == "" {
-		if bin, err = rie.Binary(ctx); err != nil {
-			ln.Close()
-			return nil, err
-		}
+	s.API = cip.New(cip.Options{Region: Region, BaseEndpoint: aws.String(s.CognitoURL),
+		Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")})
+	if s.PoolID, err = createPool(ctx, s.API, shapeOf(o)); err != nil {
+		return nil, err
 	}
-	if s.rie, err = rie.StartWith(ctx, rie.Config{Binary: bin, Bootstrap: o.Bootstrap, Env: s.functionEnv(o.Env), Timeout: o.Timeout, Logs: &s.rieOut}); err != nil {
+	client, err := s.API.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{
+		UserPoolId: aws.String(s.PoolID), ClientName: aws.String("autoconfirm-conformance"), GenerateSecret: true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("creating the local app client: %w", err)
+	}
+	s.ClientID, s.Secret = aws.ToString(client.UserPoolClient.ClientId), aws.ToString(client.UserPoolClient.ClientSecret)
+	if s.Secret == "" {
+		return nil, errors.New("cognito-local created the app client without a secret; SecretHash would go untested")
+	}
+	// The trigger starts once the pool exists, so that its environment can
+	// hold the pool's id (--env NAME=@pool-id).
+	if err := s.startTrigger(ctx, o, ln); err != nil {
 		ln.Close()
 		return nil, err
 	}
+	return s, nil
+}
+
+// startTrigger starts the emulator with the function's environment, its
+// placeholders replaced by the local pool's values, and the gateway in front
+// of it on ln.
+func (s *Stack) startTrigger(ctx context.Context, o Options, ln net.Listener) (err error) {
+	env := expandPlaceholders(o.Env, s.PoolID, s.ClientID)
+	s.pool.watch(s.PoolID, env)
+	bin := o.RIE
+	if bin == "" {
+		if bin, err = rie.Binary(ctx); err != nil {
+			return err
+		}
+	}
+	if s.rie, err = rie.StartWith(ctx, rie.Config{Binary: bin, Bootstrap: o.Bootstrap, Env: s.functionEnv(env), Timeout: o.Timeout, Logs: &s.rieOut}); err != nil {
+		return err
+	}
+	go s.pool.follow(s.rie.Crashed())
 	s.Gateway = gateway.New(s.rie)
 	s.Gateway.OnRetry(func(n int, answered bool) {
 		if o.Progress == nil {
@@ -194,22 +226,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	}
 	s.server.Handler = s.Gateway.Cognito()
 	go s.server.Serve(ln)
-	s.API = cip.New(cip.Options{Region: Region, BaseEndpoint: aws.String(s.CognitoURL),
-		Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")})
-	if s.PoolID, err = createPool(ctx, s.API, shapeOf(o)); err != nil {
-		return nil, err
-	}
-	client, err := s.API.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{
-		UserPoolId: aws.String(s.PoolID), ClientName: aws.String("autoconfirm-conformance"), GenerateSecret: true,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("creating the local app client: %w", err)
-	}
-	s.ClientID, s.Secret = aws.ToString(client.UserPoolClient.ClientId), aws.ToString(client.UserPoolClient.ClientSecret)
-	if s.Secret == "" {
-		return nil, errors.New("cognito-local created the app client without a secret; SecretHash would go untested")
-	}
-	return s, nil
+	return nil
 }
 
 // startCognitoLocal starts cognito-local on a free port, with the gateway as
@@ -295,11 +312,16 @@ func (s *Stack) TestUsers(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// Crashed is closed when the emulator died on its own; Err says why.
-func (s *Stack) Crashed() <-chan struct{} { return s.rie.Crashed() }
+// Crashed is closed when the stack cannot go on: the emulator died on its
+// own, or the handler asked Cognito for another pool than the run's. Err
+// says why.
+func (s *Stack) Crashed() <-chan struct{} { return s.pool.ended }
 
 // Err is why the stack cannot go on, or nil.
 func (s *Stack) Err() error {
+	if err := s.pool.Err(); err != nil {
+		return err
+	}
 	if err := s.rie.Err(); err != nil {
 		return fmt.Errorf("%w; its log ends:\n%s", err, s.EmulatorLogTail(20))
 	}
@@ -332,6 +354,7 @@ func (s *Stack) Close() {
 	}
 	if s.resolver != nil {
 		s.resolver.Close()
+		s.pool.close()
 	}
 	if s.others != nil {
 		s.others.Close()

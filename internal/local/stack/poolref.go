@@ -1,0 +1,200 @@
+package stack
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// The placeholders a value of the function's environment may be, which the
+// stack replaces with the local pool's own once the pool exists: a team's
+// function reads its pool's id from its environment, and each run makes a
+// new pool with a new id.
+const (
+	PlaceholderPoolID           = "@pool-id"
+	PlaceholderPoolARN          = "@pool-arn"
+	PlaceholderPoolProviderName = "@pool-provider-name"
+	PlaceholderPoolProviderURL  = "@pool-provider-url"
+	PlaceholderClientID         = "@client-id"
+)
+
+// Placeholders lists them, each with what it becomes, for help texts.
+var Placeholders = [][2]string{
+	{PlaceholderPoolID, "the local pool's id"},
+	{PlaceholderPoolARN, "its ARN, arn:aws:cognito-idp:" + Region + ":000000000000:userpool/<id>"},
+	{PlaceholderPoolProviderName, "its provider name, cognito-idp." + Region + ".amazonaws.com/<id>"},
+	{PlaceholderPoolProviderURL, "its provider URL, https://cognito-idp." + Region + ".amazonaws.com/<id>"},
+	{PlaceholderClientID, "the local app client's id"},
+}
+
+// PoolARN is the ARN of the local pool with this id, in the stack's account
+// and region, as CloudFormation's GetAtt Arn gives a pool's.
+func PoolARN(id string) string {
+	return "arn:aws:cognito-idp:" + Region + ":000000000000:userpool/" + id
+}
+
+// lookalike is a value that reads as a placeholder: "@pool_id", "@Client-ID";
+// "@client.example.com" is none.
+var lookalike = regexp.MustCompile(`^@(?i:pool|client)[A-Za-z_-]*$`)
+
+// CheckPlaceholders refuses a KEY=VALUE whose value looks like a placeholder
+// and is none, so a typo is not handed to the function as a literal.
+func CheckPlaceholders(env []string) error {
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		if !lookalike.MatchString(v) {
+			continue
+		}
+		if _, ok := placeholderValues("", "")[v]; !ok {
+			var names []string
+			for _, p := range Placeholders {
+				names = append(names, p[0])
+			}
+			return fmt.Errorf("%s=%s: %s is no placeholder; they are %s", k, v, v, strings.Join(names, ", "))
+		}
+	}
+	return nil
+}
+
+func placeholderValues(pool, client string) map[string]string {
+	return map[string]string{
+		PlaceholderPoolID:           pool,
+		PlaceholderPoolARN:          PoolARN(pool),
+		PlaceholderPoolProviderName: "cognito-idp." + Region + ".amazonaws.com/" + pool,
+		PlaceholderPoolProviderURL:  "https://cognito-idp." + Region + ".amazonaws.com/" + pool,
+		PlaceholderClientID:         client,
+	}
+}
+
+// expandPlaceholders returns env with each value that is a placeholder
+// replaced by the local pool's or client's own.
+func expandPlaceholders(env []string, pool, client string) []string {
+	values := placeholderValues(pool, client)
+	out := make([]string, 0, len(env))
+	for _, kv := range env {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			if local, isPlaceholder := values[v]; isPlaceholder {
+				kv = k + "=" + local
+			}
+		}
+		out = append(out, kv)
+	}
+	return out
+}
+
+// poolWatch stands before the resolver. A call that names a user pool other
+// than the run's is answered as Cognito answers for a pool that does not
+// exist, and the first such call ends the run as a setup error: on Lambda
+// the handler would ask the team's own pool, so its lookups failing here
+// says nothing about the handler.
+type poolWatch struct {
+	next http.Handler
+	mu   sync.Mutex
+	// pool is the run's pool, "" until it exists; env the function's
+	// environment, to name the variable that holds a wrong id.
+	pool string
+	env  []string
+	// op and asked are the first call that named another pool.
+	op, asked string
+	ended     chan struct{} // closed when the stack cannot go on
+	endOnce   sync.Once
+	quit      chan struct{} // closed by Close
+	quitOnce  sync.Once
+}
+
+func newPoolWatch(next http.Handler) *poolWatch {
+	return &poolWatch{next: next, ended: make(chan struct{}), quit: make(chan struct{})}
+}
+
+// watch sets the run's pool and the function's environment.
+func (w *poolWatch) watch(pool string, env []string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.pool, w.env = pool, env
+}
+
+// follow ends the run when crashed is closed too: the stack's one signal
+// that it cannot go on.
+func (w *poolWatch) follow(crashed <-chan struct{}) {
+	select {
+	case <-crashed:
+		w.end()
+	case <-w.ended:
+	case <-w.quit:
+	}
+}
+
+func (w *poolWatch) end()   { w.endOnce.Do(func() { close(w.ended) }) }
+func (w *poolWatch) close() { w.quitOnce.Do(func() { close(w.quit) }) }
+
+func (w *poolWatch) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		http.Error(rw, err.Error(), http.StatusBadRequest)
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	var in struct{ UserPoolId string }
+	if json.Unmarshal(body, &in) == nil && in.UserPoolId != "" && w.foreign(strings.TrimPrefix(r.Header.Get("X-Amz-Target"), targetPrefix), in.UserPoolId) {
+		// Cognito's answer for a pool id it does not know: observed in
+		// aws/aws-sdk-go#2436 and getmoto/moto#4434 (rules §10).
+		fail(rw, "ResourceNotFoundException", "User pool "+in.UserPoolId+" does not exist.")
+		return
+	}
+	w.next.ServeHTTP(rw, r)
+}
+
+// foreign says whether pool is not the run's, and records the first call
+// that named one.
+func (w *poolWatch) foreign(op, pool string) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.pool == "" || pool == w.pool {
+		return false
+	}
+	if w.asked == "" {
+		w.op, w.asked = op, pool
+		w.end()
+	}
+	return true
+}
+
+// Err says which pool the handler asked for and how to give it the run's,
+// or is nil.
+func (w *poolWatch) Err() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.asked == "" {
+		return nil
+	}
+	return fmt.Errorf("the handler called Cognito's %s for user pool %s, which is not the pool under test (%s); Cognito answers that a pool it does not know does not exist, so no scenario can judge the handler (a setup error, not a verdict). %s",
+		w.op, w.asked, w.pool, fixFor(w.asked, w.env))
+}
+
+// fixFor names the variable of env that holds the wrong pool, as its id or
+// inside an ARN, and the --env that gives it the local pool's.
+func fixFor(asked string, env []string) string {
+	var fixes []string
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		switch {
+		case v == asked:
+			fixes = append(fixes, fmt.Sprintf("%s holds %s: give --env %s=%s", k, asked, k, PlaceholderPoolID))
+		case strings.HasSuffix(v, "userpool/"+asked):
+			fixes = append(fixes, fmt.Sprintf("%s holds %s's ARN: give --env %s=%s", k, asked, k, PlaceholderPoolARN))
+		case strings.HasSuffix(v, ".amazonaws.com/"+asked):
+			fixes = append(fixes, fmt.Sprintf("%s names %s: give --env %s=%s", k, asked, k, map[bool]string{true: PlaceholderPoolProviderURL, false: PlaceholderPoolProviderName}[strings.HasPrefix(v, "https://")]))
+		}
+	}
+	if len(fixes) == 0 {
+		return fmt.Sprintf("No variable of the function's environment holds %s: read the pool's id from the event's userPoolId, or from a variable given as --env NAME=%s, which gives the function the local pool's id", asked, PlaceholderPoolID)
+	}
+	sort.Strings(fixes)
+	return strings.Join(fixes, "; ") + " (the placeholder becomes the local pool's own value)"
+}
