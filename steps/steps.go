@@ -106,6 +106,7 @@ func (s *Suite) InitializeScenario(sc *godog.ScenarioContext) {
 	sc.After(func(ctx context.Context, _ *godog.Scenario, err error) (context.Context, error) {
 		// Runs even when a step failed, so live targets never leave users behind.
 		cerr := s.Target.Cleanup(context.WithoutCancel(ctx), &st.in)
+		st.recordError()
 		if s.Tally != nil && st.obs != nil {
 			s.Tally.sent(profileTag(st.in.Tags, s.Profiles), triggerSource(st.sent()), !st.obs.Refused)
 		}
@@ -358,6 +359,9 @@ func attachment(name string, b []byte) godog.Attachment {
 func (st *scenario) answered() error {
 	if st.obs == nil {
 		return errors.New("the sign-up has not been sent: add 'When the sign-up reaches the pre sign-up trigger'")
+	}
+	if err := st.unreadable(); err != nil {
+		return err
 	}
 	if st.obs.Refused {
 		return fmt.Errorf("the sign-up was refused: %s", st.obs.Message)

@@ -112,7 +112,7 @@ func (t *InProcess) Run(ctx context.Context, in *Input) (*Observation, error) {
 		return obs, nil
 	}
 	obs.Response = out
-	obs.readFlags()
+	obs.readAnswer()
 	return obs, nil
 }
 
