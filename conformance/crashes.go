@@ -17,7 +17,15 @@ import (
 const (
 	LabelCrashed = "crashed"
 	LabelRefused = "refused"
+	// LabelErrored is a function error whose type the depth cannot see
+	// (through a pool, Cognito passes on only the message) and whose message
+	// shows no crash: another depth may tell.
+	LabelErrored = "errored"
 )
+
+// labelRank orders the labels for merging: what one depth tells beats what
+// another could not see.
+var labelRank = map[string]int{LabelErrored: 0, LabelRefused: 1, LabelCrashed: 2}
 
 // ErroredScenario is one scenario in which the function errored, once, with
 // the depths where it did: listed by every run, pass or fail, so that a
@@ -27,7 +35,8 @@ type ErroredScenario struct {
 	URI      string `json:"uri,omitempty"`
 	Where    string `json:"where,omitempty"`
 	Fixture  string `json:"fixture,omitempty"`
-	// Label is crashed or refused; Why says why a crash is not a refusal.
+	// Label is crashed, refused or errored; Why says why a crash is not a
+	// refusal.
 	Label string `json:"label"`
 	Why   string `json:"why,omitempty"`
 	// Type and Message are the error's, from the depth that saw its type
@@ -50,8 +59,11 @@ func erroredScenarios(depth string, errs []steps.FunctionError, where map[string
 		}
 		r := ErroredScenario{Scenario: e.Scenario, URI: e.URI, Where: strings.Join(loc, ", "), Fixture: e.Fixture,
 			Label: LabelRefused, Type: e.Type, Message: e.Message, Depths: []string{depth}}
-		if e.Crash != "" {
+		switch {
+		case e.Crash != "":
 			r.Label, r.Why = LabelCrashed, e.Crash
+		case e.Type == "":
+			r.Label = LabelErrored
 		}
 		out = append(out, r)
 	}
@@ -79,8 +91,8 @@ func mergeErrors(lists ...[]ErroredScenario) []ErroredScenario {
 					m.Depths = append(m.Depths, d)
 				}
 			}
-			if m.Label != LabelCrashed && e.Label == LabelCrashed {
-				m.Label, m.Why = LabelCrashed, e.Why
+			if labelRank[e.Label] > labelRank[m.Label] {
+				m.Label, m.Why = e.Label, e.Why
 			}
 			if m.Type == "" && e.Type != "" {
 				m.Type, m.Message = e.Type, e.Message

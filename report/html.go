@@ -429,7 +429,7 @@ body:has(.scenario:target) .overview,body:has(.scenario:target) .scenario:not(:t
 {{end}}
 {{if .Errors}}
 <h2 id="function-errors">Function errors</h2>
-<p>Every scenario in which the function errored, pass or fail, by feature file and line. <b>crashed</b>: not the handler's own refusal (an AWS SDK exception, a language runtime error, Lambda's Runtime.*, Sandbox.* or Function.* type), even where the profile allows a refusal.</p>
+<p>Every scenario in which the function errored, pass or fail, by feature file and line. <b>crashed</b>: not the handler's own refusal (an AWS SDK exception, a language runtime error, Lambda's Runtime.*, Sandbox.* or Function.* type), even where the profile allows a refusal; <b>errored</b>: the depth cannot see the error's type (Cognito passes on only the message).</p>
 <table id="function-error-table">
 <thead><tr><th></th><th>Depth</th><th>Scenario</th><th>Where</th><th>Error</th></tr></thead>
 <tbody>{{range .Errors}}<tr class="{{.Label}}"><td class="status {{if eq .Label "crashed"}}failed{{else}}skipped{{end}}">{{.Label}}</td><td>{{.Target}}</td><td>{{.Scenario}}</td><td>{{.Place}}</td><td><code>{{.Type}}</code>: <span class="err">{{.Message}}</span>{{if .Why}}<br><span class="meta">{{.Why}}</span>{{end}}</td></tr>
