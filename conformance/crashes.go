@@ -11,6 +11,7 @@ import (
 
 	"github.com/autoconfirm/autoconfirm/report"
 	"github.com/autoconfirm/autoconfirm/steps"
+	"github.com/autoconfirm/autoconfirm/targets"
 )
 
 // The labels of a function error (targets.CrashOf, docs/cognito-rules.md §9).
@@ -149,7 +150,7 @@ func PrintErrors(w io.Writer, errs []ErroredScenario) {
 			crashed++
 		}
 	}
-	fmt.Fprintf(w, "\nFUNCTION ERRORS: the function errored in %d scenario(s), %d of them crashed (not the handler's own refusal; rules §9), by feature file and line:\n", len(errs), crashed)
+	fmt.Fprintf(w, "\nFUNCTION ERRORS: the function errored in %d scenario(s), %d of them crashed (not the handler's own refusal; %s), by feature file and line:\n", len(errs), crashed, targets.RuleAnswer)
 	for i, e := range errs {
 		typ := e.Type
 		if typ == "" {
