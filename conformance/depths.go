@@ -50,8 +50,8 @@ func failedScenarios(depth string, failures []steps.Failure, where map[string]st
 	return out
 }
 
-// mergeFailures lists each scenario once, with every depth that failed it,
-// in the order the scenarios first failed.
+// mergeFailures lists each scenario once, with every depth that failed it;
+// sortFailures then puts them in order of feature file and line.
 func mergeFailures(lists ...[]FailedScenario) []FailedScenario {
 	var out []FailedScenario
 	at := map[[3]string]int{}
@@ -109,6 +109,9 @@ type Depths struct {
 	Names    []string         `json:"depths"`
 	Verdicts []DepthsVerdict  `json:"verdicts"`
 	Failures []FailedScenario `json:"failures"`
+	// Errors lists each scenario in which the function errored, once, with
+	// the depths where it did.
+	Errors []ErroredScenario `json:"function_errors"`
 	// Controls is what became of the control sign-up, by depth.
 	Controls map[string]string `json:"controls"`
 	// Blind names the depths that could judge none of the profiles.
@@ -171,6 +174,7 @@ func judgeDepths(target string, names, dirs []string) (Depths, error) {
 	var order []string
 	at := map[string]map[string]string{}
 	var lists [][]FailedScenario
+	var errs [][]ErroredScenario
 	for i, name := range names {
 		rec, err := readRecord(dirs[i])
 		if err != nil {
@@ -194,6 +198,10 @@ func judgeDepths(target string, names, dirs []string) (Depths, error) {
 			rec.Failures[i].Depths = []string{name}
 		}
 		lists = append(lists, rec.Failures)
+		for i := range rec.FunctionErrors {
+			rec.FunctionErrors[i].Depths = []string{name}
+		}
+		errs = append(errs, rec.FunctionErrors)
 	}
 	for _, p := range order {
 		var vs []string
@@ -202,7 +210,8 @@ func judgeDepths(target string, names, dirs []string) (Depths, error) {
 		}
 		d.Verdicts = append(d.Verdicts, DepthsVerdict{Profile: p, Verdict: combinedVerdict(vs...), At: at[p]})
 	}
-	d.Failures = mergeFailures(lists...)
+	d.Failures = sortFailures(mergeFailures(lists...))
+	d.Errors = sortErrors(mergeErrors(errs...))
 	return d, nil
 }
 
@@ -250,6 +259,7 @@ func (d Depths) Print(w io.Writer) {
 	}
 	d.printPool(w)
 	PrintFailures(w, d.Failures)
+	PrintErrors(w, d.Errors)
 	var controls []string
 	for _, n := range d.Names {
 		controls = append(controls, n+" "+d.Controls[n])
@@ -329,6 +339,7 @@ func (d Depths) Markdown(w io.Writer) {
 			fmt.Fprintln(w)
 		}
 	}
+	markdownErrors(w, d.Errors, cell)
 	var controls []string
 	for _, n := range d.Names {
 		controls = append(controls, n+" "+d.Controls[n])

@@ -54,6 +54,9 @@ type runRecord struct {
 	// NotApplicable the scenarios it left out, with why (rules §9).
 	Pool          string            `json:"pool,omitempty"`
 	NotApplicable map[string]string `json:"not_applicable,omitempty"`
+	// FunctionErrors lists each scenario in which the function errored,
+	// crashed or refused, pass or fail.
+	FunctionErrors []ErroredScenario `json:"function_errors"`
 	// Depths, in a directory that local wrote (see Depths), names the
 	// subdirectories that hold the depths' own reports.
 	Depths []string `json:"depths,omitempty"`
@@ -97,17 +100,21 @@ func skipMap(items []steps.Skip) map[string]string {
 // writeReports finishes a report directory after godog wrote its JUnit and
 // cucumber files: it marks skips in the JUnit, records the run, and writes
 // the HTML page.
-func writeReports(dir, target, implementation string, skips []steps.Skip, c claim, control string, tally *steps.Tally, verdicts []steps.Verdict, failures []FailedScenario) error {
+func writeReports(dir, target, implementation string, skips []steps.Skip, c claim, control string, tally *steps.Tally, verdicts []steps.Verdict, failures []FailedScenario, errs []ErroredScenario) error {
 	sent, accepted := tally.SignUps()
 	rec := runRecord{Target: target, Revision: Revision(), Finished: time.Now(), Skips: skipMap(skips), Implementation: implementation,
 		Profiles: c.asked, NotClaimed: c.unclaimed, Control: control, Accepted: tally.Accepted(), SignUps: [2]int{sent, accepted}, Verdicts: verdicts,
-		Failures: append([]FailedScenario{}, failures...), Pool: c.pool, NotApplicable: c.notApplicable}
+		Failures: append([]FailedScenario{}, failures...), Pool: c.pool, NotApplicable: c.notApplicable,
+		FunctionErrors: append([]ErroredScenario{}, errs...)}
 	junitPath := filepath.Join(dir, JUnitFile)
 	b, err := os.ReadFile(junitPath)
 	if err != nil {
 		return err
 	}
 	if b, err = report.FixJUnit(b, rec.Skips, target, reportVerdicts(verdicts)); err != nil {
+		return err
+	}
+	if b, err = report.AddFunctionErrors(b, target, reportErrors(errs)); err != nil {
 		return err
 	}
 	if err := os.WriteFile(junitPath, b, 0o644); err != nil {
@@ -159,7 +166,8 @@ func Combine(out string, dirs ...string) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", filepath.Join(dir, CucumberFile), err)
 		}
-		runs = append(runs, report.Run{Target: rec.Target, Features: features, Skips: rec.Skips, Implementation: rec.Implementation, Claim: rec.claimText(), Verdicts: reportVerdicts(rec.Verdicts)})
+		runs = append(runs, report.Run{Target: rec.Target, Features: features, Skips: rec.Skips, Implementation: rec.Implementation, Claim: rec.claimText(), Verdicts: reportVerdicts(rec.Verdicts),
+			Errors: reportErrors(rec.FunctionErrors)})
 		meta.Revision = rec.Revision
 	}
 	f, err := os.Create(out)

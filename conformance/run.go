@@ -201,7 +201,8 @@ func Run(o Options) Result {
 	}
 	skips.Print(o.Output)
 	claimed.print(o.Output)
-	failures := failedScenarios(o.Target.Name(), tally.Failures(), places(docs))
+	failures := sortFailures(failedScenarios(o.Target.Name(), tally.Failures(), places(docs)))
+	errs := erroredScenarios(o.Target.Name(), tally.FunctionErrors(), places(docs))
 	verdicts := tally.Verdicts(counted)
 	if o.Shape != nil {
 		claimed.pool, claimed.notApplicable = o.Shape.String(), skipMap(tally.NotApplicable())
@@ -213,6 +214,7 @@ func Run(o Options) Result {
 	}
 	if !o.Brief {
 		PrintFailures(o.Output, failures)
+		PrintErrors(o.Output, errs)
 		fmt.Fprintf(o.Output, "\nCONTROL: an ordinary PreSignUp_SignUp (%s, nothing held), judged only for acceptance: %s\n", steps.FixturePath(steps.ControlFixture), control)
 		if status != ExitUsage {
 			steps.PrintVerdicts(o.Output, o.Target.Name(), verdicts)
@@ -237,7 +239,7 @@ func Run(o Options) Result {
 		if d, ok := o.Target.(targets.Describer); ok && impl == "" {
 			impl = d.Implementation()
 		}
-		if err := writeReports(o.ReportDir, o.Target.Name(), impl, append(res.Skips, naSkips(o.Target.Name(), tally.NotApplicable())...), claimed, control.String(), tally, verdicts, failures); err != nil {
+		if err := writeReports(o.ReportDir, o.Target.Name(), impl, append(res.Skips, naSkips(o.Target.Name(), tally.NotApplicable())...), claimed, control.String(), tally, verdicts, failures, errs); err != nil {
 			fmt.Fprintf(o.Output, "writing the reports: %v\n", err)
 			if res.Status == ExitPass {
 				res.Status = ExitFailed

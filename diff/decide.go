@@ -63,6 +63,8 @@ func (d Decision) String() string {
 func decide(c Case, obs *targets.Observation) Decision {
 	msg := restore(c, obs)
 	switch {
+	case obs.Unreadable != "":
+		return Decision{Outcome: Failed, Message: "Cognito cannot read the answer: " + obs.Unreadable}
 	case obs.Failure != "":
 		return Decision{Outcome: Failed, Message: obs.Failure}
 	case obs.Refused:
@@ -71,13 +73,10 @@ func decide(c Case, obs *targets.Observation) Decision {
 		return Decision{Outcome: Failed, Message: fmt.Sprintf("no answer within %s, so Cognito would have given up (rules §4)", cognitoWait)}
 	}
 	if r := obs.Response; r != nil {
-		if !gjson.ValidBytes(r) || !gjson.GetBytes(r, "response").IsObject() {
-			return Decision{Outcome: Failed, Message: "the answer is not the event with a response object; Cognito answers \"Unrecognizable lambda output\" (rules §1)"}
-		}
-		for _, f := range []string{"autoConfirmUser", "autoVerifyEmail", "autoVerifyPhone"} {
-			if v := gjson.GetBytes(r, "response."+f); v.Exists() && v.Type != gjson.True && v.Type != gjson.False {
-				return Decision{Outcome: Failed, Message: "response." + f + " is not a boolean; Cognito refuses the answer (rules §1)"}
-			}
+		// Read as every target reads it; the target has already, so this
+		// holds for an observation made elsewhere too.
+		if _, err := targets.ReadAnswer(r); err != nil {
+			return Decision{Outcome: Failed, Message: "Cognito cannot read the answer: " + err.Error()}
 		}
 	}
 	if c.Event.TriggerSource == handler.SourceAdminCreateUser {

@@ -25,6 +25,9 @@ type Run struct {
 	Claim string
 	// Verdicts has one row per claimed profile.
 	Verdicts []Verdict
+	// Errors are the scenarios in which the function errored, crashed or
+	// refused, by feature file and line.
+	Errors []FunctionError
 }
 
 // Verdict is one profile's outcome in one run: pass, fail, vacuous or not
@@ -116,6 +119,7 @@ type page struct {
 	Runs     []runView
 	Matrix   []matrixRow
 	Failures []failureView
+	Errors   []errorView
 	Total    struct{ Passed, Failed, Skipped int }
 }
 
@@ -129,6 +133,7 @@ func WriteHTML(w io.Writer, meta Meta, runs []Run) error {
 	failed := map[key]int{} // a failed scenario's place in p.Failures
 	anchors := map[string]bool{}
 	p.Verdicts = verdictRows(runs)
+	p.Errors = errorViews(runs)
 	for ri, r := range runs {
 		p.Targets = append(p.Targets, r.Target)
 		rv := runView{Target: r.Target, Implementation: text(r.Implementation), Claim: text(r.Claim)}
@@ -421,6 +426,15 @@ body:has(.scenario:target) .overview,body:has(.scenario:target) .scenario:not(:t
 <h2 id="failures">Failures</h2>
 <p>Each failed scenario once, with the depths that failed it.</p>
 <ol class="failures">{{range .Failures}}<li><b>{{.Name}}</b> <span class="meta">({{.Feature}})</span> failed on {{range $i, $d := .Depths}}{{if $i}}, {{end}}<a href="#{{$d.Anchor}}">{{$d.Target}}</a>{{end}}{{if .Step}}: {{.Step}} <span class="err">{{.Error}}</span>{{end}}</li>{{end}}</ol>
+{{end}}
+{{if .Errors}}
+<h2 id="function-errors">Function errors</h2>
+<p>Every scenario in which the function errored, pass or fail, by feature file and line. <b>crashed</b>: not the handler's own refusal (an AWS SDK exception, a language runtime error, Lambda's Runtime.*, Sandbox.* or Function.* type), even where the profile allows a refusal; <b>errored</b>: the depth cannot see the error's type (Cognito passes on only the message).</p>
+<table id="function-error-table">
+<thead><tr><th></th><th>Depth</th><th>Scenario</th><th>Where</th><th>Error</th></tr></thead>
+<tbody>{{range .Errors}}<tr class="{{.Label}}"><td class="status {{if eq .Label "crashed"}}failed{{else}}skipped{{end}}">{{.Label}}</td><td>{{.Target}}</td><td>{{.Scenario}}</td><td>{{.Place}}</td><td><code>{{.Type}}</code>: <span class="err">{{.Message}}</span>{{if .Why}}<br><span class="meta">{{.Why}}</span>{{end}}</td></tr>
+{{end}}</tbody>
+</table>
 {{end}}
 <h2>Conformance matrix</h2>
 <table id="matrix">

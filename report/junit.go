@@ -36,6 +36,7 @@ type junitCase struct {
 	Skipped   *junitMessage `xml:"skipped,omitempty"`
 	Failure   *junitMessage `xml:"failure,omitempty"`
 	Error     []*junitError `xml:"error,omitempty"`
+	Out       *junitOutput  `xml:"system-out,omitempty"`
 }
 
 type junitMessage struct {

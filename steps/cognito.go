@@ -8,6 +8,8 @@ import (
 	"unicode"
 
 	"github.com/tidwall/gjson"
+
+	"github.com/autoconfirm/autoconfirm/targets"
 )
 
 // Cognito's own rules for a pre sign-up answer to the events Cognito sends,
@@ -83,19 +85,14 @@ func (st *scenario) judgedFlags() (*answerFlags, error) {
 	if st.obs == nil {
 		return nil, errors.New("the sign-up has not been sent: add 'When the sign-up reaches the pre sign-up trigger'")
 	}
+	if err := st.unreadable(); err != nil {
+		return nil, err
+	}
 	if st.obs.Failure != "" {
 		return nil, fmt.Errorf("the sign-up failed, which is not a refusal: %s (rules §4): %s", st.obs.Failure, st.obs.Message)
 	}
 	if st.obs.Refused {
 		return nil, nil // a refusal is the trigger's right (rules §5)
-	}
-	if r := st.obs.Response; r != nil {
-		if flag, err := answerShape(r); err != nil {
-			if flag != "" {
-				st.judge(flag, false)
-			}
-			return nil, err
-		}
 	}
 	if gjson.GetBytes(st.sent(), "triggerSource").String() == "PreSignUp_AdminCreateUser" {
 		return nil, nil // Cognito ignores all three flags here (rules §6).
@@ -116,23 +113,18 @@ func (st *scenario) judgedFlags() (*answerFlags, error) {
 	return &answerFlags{email: st.obs.EmailVerified, phone: st.obs.PhoneVerified}, nil
 }
 
-// answerShape checks that the answer is the event with a response object
-// whose flags, where present, are booleans; it names the flag at fault, if
-// one is.
-func answerShape(r []byte) (string, error) {
-	if !gjson.ValidBytes(r) || !gjson.ParseBytes(r).IsObject() {
-		return "", fmt.Errorf("the function did not return the event, a JSON object; Cognito answers \"Unrecognizable lambda output\" (rules §1): %.200s", r)
+// unreadable fails a sign-up whose answer Cognito cannot read, and marks
+// the flag at fault, if one is: Cognito fails that sign-up whatever the
+// flags seem to say (targets.ReadAnswer).
+func (st *scenario) unreadable() error {
+	if st.obs == nil || st.obs.Unreadable == "" {
+		return nil
 	}
-	resp := gjson.GetBytes(r, "response")
-	if !resp.IsObject() {
-		return "", fmt.Errorf("the returned event's \"response\" is %s, not an object (rules §1)", describe(resp))
+	var ae *targets.AnswerError
+	if _, err := targets.ReadAnswer(st.obs.Response); errors.As(err, &ae) && ae.Flag != "" {
+		st.judge(ae.Flag, false)
 	}
-	for _, f := range []string{"autoConfirmUser", "autoVerifyEmail", "autoVerifyPhone"} {
-		if v := resp.Get(f); v.Exists() && v.Type != gjson.True && v.Type != gjson.False {
-			return f, fmt.Errorf("the returned response.%s is %s, not a boolean (rules §1)", f, describe(v))
-		}
-	}
-	return "", nil
+	return fmt.Errorf("the sign-up failed: Cognito cannot read the answer, so it fails the sign-up whatever the flags seem to say: %s", st.obs.Unreadable)
 }
 
 // unverifiableEmail says why v cannot be a verified email address, or "".
@@ -177,6 +169,9 @@ func describe(v gjson.Result) string {
 func (st *scenario) keptOrRefused(what string) error {
 	if st.obs == nil {
 		return errors.New("the sign-up has not been sent")
+	}
+	if err := st.unreadable(); err != nil {
+		return err
 	}
 	if st.obs.Failure != "" {
 		return fmt.Errorf("the sign-up failed, which is not a refusal: %s (rules §4): %s", st.obs.Failure, st.obs.Message)

@@ -22,6 +22,9 @@ type Control struct {
 	Why      string
 	// Accepted is set when the handler neither refused it nor failed.
 	Accepted bool
+	// Failed is set when the sign-up failed rather than being refused: no
+	// answer in time, a runtime that failed, or an answer Cognito cannot read.
+	Failed bool
 	// Message is the refusal's or the failure's text.
 	Message string
 }
@@ -32,6 +35,8 @@ func (c Control) String() string {
 		return "not observable here: " + c.Why
 	case c.Accepted:
 		return "accepted"
+	case c.Failed:
+		return "failed: " + c.Message
 	}
 	return "refused: " + c.Message
 }
@@ -51,12 +56,28 @@ func (s *Suite) RunControl(ctx context.Context) Control {
 	if err != nil {
 		return Control{Why: err.Error()}
 	}
-	c := Control{Observed: true, Accepted: !obs.Refused, Message: obs.Message}
-	if obs.Failure != "" {
-		c.Message = obs.Failure + ": " + obs.Message
-	}
+	c := controlOf(obs)
 	if s.Tally != nil {
 		s.Tally.sent("", "PreSignUp_SignUp", c.Accepted)
+		if e, ok := errorOf(obs); ok {
+			e.Scenario, e.Fixture = "the control sign-up", FixturePath(ControlFixture)
+			s.Tally.errored(e)
+		}
+	}
+	return c
+}
+
+// controlOf is what the control's observation shows. Only an answer
+// Cognito can read, with no refusal and no failure, is accepted: a
+// cut-off answer fails the sign-up (see targets.ReadAnswer).
+func controlOf(obs *targets.Observation) Control {
+	c := Control{Observed: true, Accepted: !obs.Refused && obs.Failure == "" && obs.Unreadable == "",
+		Failed: obs.Failure != "", Message: obs.Message}
+	switch {
+	case obs.Unreadable != "":
+		c.Message = obs.Unreadable
+	case obs.Failure != "":
+		c.Message = obs.Failure + ": " + obs.Message
 	}
 	return c
 }

@@ -116,6 +116,7 @@ func (s *Suite) InitializeScenario(sc *godog.ScenarioContext) {
 			s.Tally.notApplicable(profileTag(st.in.Tags, s.Profiles), st.name, st.na)
 			return ctx, nil
 		}
+		st.recordError()
 		if s.Tally != nil && st.obs != nil {
 			s.Tally.sent(profileTag(st.in.Tags, s.Profiles), triggerSource(st.sent()), !st.obs.Refused)
 		}
@@ -371,6 +372,9 @@ func attachment(name string, b []byte) godog.Attachment {
 func (st *scenario) answered() error {
 	if st.obs == nil {
 		return errors.New("the sign-up has not been sent: add 'When the sign-up reaches the pre sign-up trigger'")
+	}
+	if err := st.unreadable(); err != nil {
+		return err
 	}
 	if st.obs.Refused {
 		return fmt.Errorf("the sign-up was refused: %s", st.obs.Message)

@@ -15,6 +15,7 @@ type Tally struct {
 	passed, unobservable, failed int
 	checkedOutcomes              int
 	failures                     []Failure
+	errors                       []FunctionError
 	// byProfile counts, per profile, the scenarios that sent a sign-up and
 	// those the handler accepted; signUps and acceptedSignUps the
 	// PreSignUp_SignUp sign-ups, the control included.

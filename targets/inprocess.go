@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"reflect"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -108,13 +109,23 @@ func (t *InProcess) Run(ctx context.Context, in *Input) (*Observation, error) {
 		obs.Lookups = append(obs.Lookups, Lookup{Op: c.Op, Filter: c.Filter, Username: c.Username})
 	}
 	if err != nil {
-		obs.Refused, obs.Message = true, err.Error()
+		obs.Refused, obs.Message, obs.ErrorType = true, err.Error(), errorTypeOf(err)
 		return obs, nil
 	}
 	obs.Response = out
-	obs.readFlags()
+	obs.readAnswer()
 	return obs, nil
 }
 
 // Cleanup implements Target: nothing outlives Run.
 func (*InProcess) Cleanup(context.Context, *Input) error { return nil }
+
+// errorTypeOf names an error's type as aws-lambda-go names it in
+// errorType: the type's name, through a pointer.
+func errorTypeOf(err error) string {
+	t := reflect.TypeOf(err)
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t.Name()
+}

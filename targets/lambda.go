@@ -115,12 +115,12 @@ func (t *Lambda) Run(ctx context.Context, in *Input) (*Observation, error) {
 		if err := json.Unmarshal(out.Payload, &body); err != nil || body.ErrorMessage == "" {
 			return nil, fmt.Errorf("%s returned X-Amz-Function-Error %q with a body that is not an error object: %.200s", t.function, aws.ToString(out.FunctionError), out.Payload)
 		}
-		obs.Refused, obs.Message = true, body.ErrorMessage
+		obs.Refused, obs.Message, obs.ErrorType = true, body.ErrorMessage, body.ErrorType
 		obs.Failure = failureOf(body.ErrorType, body.ErrorMessage)
 		return obs, nil
 	}
 	obs.Response = out.Payload
-	obs.readFlags()
+	obs.readAnswer()
 	return obs, nil
 }
 

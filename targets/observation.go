@@ -2,8 +2,6 @@ package targets
 
 import (
 	"errors"
-
-	"github.com/tidwall/gjson"
 )
 
 // ErrCannot marks an input a target cannot run; the scenario is skipped with
@@ -15,15 +13,16 @@ var ErrCannot = errors.New("target cannot run this scenario")
 // a setup error (exit 2) with the wrapped reason.
 var ErrSetup = errors.New("the set-up is wrong")
 
-// readFlags fills the flags from the raw response. Only a JSON true counts as
-// set: Cognito reads anything else as false.
-func (o *Observation) readFlags() {
-	r := gjson.GetBytes(o.Response, "response")
-	flag := func(name string) *bool {
-		v := r.Get(name).Type == gjson.True
-		return &v
+// readAnswer reads the raw response as Cognito does (ReadAnswer) and fills
+// the flags from it. An answer Cognito cannot read fails the sign-up: it is
+// marked Unreadable and Failure, with Refused, so every profile, the control
+// and diff count it as not accepted, and no flag is set.
+func (o *Observation) readAnswer() {
+	a, err := ReadAnswer(o.Response)
+	if err != nil {
+		o.Refused, o.Message, o.Unreadable = true, err.Error(), err.Error()
+		o.Failure = "Cognito cannot read the answer: Cognito fails the sign-up"
+		return
 	}
-	o.Confirmed = flag("autoConfirmUser")
-	o.EmailVerified = flag("autoVerifyEmail")
-	o.PhoneVerified = flag("autoVerifyPhone")
+	o.Confirmed, o.EmailVerified, o.PhoneVerified = &a.Confirm, &a.Email, &a.Phone
 }

@@ -213,6 +213,8 @@ func (p *Pool) Run(ctx context.Context, in *Input) (*Observation, error) {
 					obs.Refused, obs.Message, obs.Failure = true, apiErr.ErrorMessage(), f
 					return obs, nil
 				}
+			case "InvalidLambdaResponseException":
+				return unreadableAtPool(obs, apiErr.ErrorMessage()), nil
 			case "InvalidParameterException", "InvalidPasswordException":
 				return nil, fmt.Errorf("%w: the pool refused the sign-up before the trigger ran (%s: %s)", ErrCannot, apiErr.ErrorCode(), data.Redact(apiErr.ErrorMessage()))
 			}
@@ -252,6 +254,17 @@ func (p *Pool) Run(ctx context.Context, in *Input) (*Observation, error) {
 	obs.EmailVerified = verified("email_verified")
 	obs.PhoneVerified = verified("phone_number_verified")
 	return obs, nil
+}
+
+// unreadableAtPool is a sign-up the pool failed because it could not read
+// the trigger's answer: Cognito says "Unrecognizable lambda output" or
+// "Invalid lambda function output : Invalid JSON" (rules §1), cognito-local
+// "Invalid Lambda response". The function answered; it did not err.
+func unreadableAtPool(obs *Observation, message string) *Observation {
+	obs.Refused, obs.Message = true, message
+	obs.Unreadable = "the pool could not read the answer: InvalidLambdaResponseException: " + message
+	obs.Failure = "Cognito cannot read the answer: Cognito fails the sign-up"
+	return obs
 }
 
 // cannotInvoke is the setup error of a pool whose trigger refuses it: Cognito

@@ -108,6 +108,12 @@ type Observation struct {
 	// that could not run the handler. It says which, where the target can
 	// tell: a pool shows only the timeout (see docs/cognito-rules.md §4).
 	Failure string
+	// Unreadable, set with Failure, says why Cognito cannot read the answer
+	// the function gave (ReadAnswer): the function answered, it did not err.
+	Unreadable string
+	// ErrorType is the function error's type, where the target sees it: the
+	// Invoke API gives it; through a pool, Cognito passes on only the message.
+	ErrorType string
 	// Flags as set in the response, or as observed on the created user.
 	Confirmed, EmailVerified, PhoneVerified *bool
 	// Lookups are the user lookups the function made: ListUsers and

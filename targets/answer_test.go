@@ -1,0 +1,102 @@
+package targets
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestReadAnswer(t *testing.T) {
+	cases := []struct {
+		name, raw string
+		want      Answer
+		why, flag string // why is in the error; "" for none
+	}{
+		{name: "the event, confirmed", raw: `{"response":{"autoConfirmUser":true,"autoVerifyEmail":false}}`, want: Answer{Confirm: true}},
+		{name: "all three", raw: `{"a":[{"x":1},{"x":2}],"response":{"autoConfirmUser":true,"autoVerifyEmail":true,"autoVerifyPhone":true}}`, want: Answer{true, true, true}},
+		{name: "no flag", raw: `{"response":{}}`},
+		{name: "cut off", raw: `{"response": {"autoConfirmUser": true`, why: "cut off after 37 bytes"},
+		{name: "empty", raw: ``, why: "it is empty"},
+		{name: "not JSON", raw: `{"response": {"autoConfirmUser": yes}}`, why: "syntax error"},
+		{name: "trailing bytes", raw: `{"response":{}} {}`, why: "not JSON"},
+		{name: "a string", raw: `"{\"response\":{\"autoConfirmUser\":true}}"`, why: "Unrecognizable lambda output"},
+		{name: "null", raw: `null`, why: "Unrecognizable lambda output"},
+		{name: "response missing", raw: `{"request":{}}`, why: `"response" is absent`},
+		{name: "response an array", raw: `{"response":[]}`, why: "an array"},
+		{name: "a flag as a string", raw: `{"response":{"autoConfirmUser":"true"}}`, why: "not a boolean", flag: "autoConfirmUser"},
+		{name: "a flag null", raw: `{"response":{"autoVerifyEmail":null}}`, why: "null, not a boolean", flag: "autoVerifyEmail"},
+		{name: "two responses", raw: `{"response":{"autoConfirmUser":false},"response":{"autoConfirmUser":true}}`, why: `member "response" twice`},
+		{name: "a flag twice", raw: `{"response":{"autoConfirmUser":false,"autoConfirmUser":true}}`, why: `"response"."autoConfirmUser" twice`},
+		{name: "twice, once escaped", raw: `{"response":{},"respons\u0065":{}}`, why: `"response" twice`},
+		{name: "twice, deep", raw: `{"request":{"userAttributes":{"email":"a","email":"b"}},"response":{}}`, why: `"request"."userAttributes"."email" twice`},
+		{name: "one name in two objects is no duplicate", raw: `{"a":{"x":1},"b":{"x":1},"response":{"x":[{"x":1}]}}`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := ReadAnswer([]byte(c.raw))
+			if c.why == "" {
+				if err != nil || got != c.want {
+					t.Fatalf("got %+v, %v; want %+v", got, err, c.want)
+				}
+				return
+			}
+			var ae *AnswerError
+			if !errors.As(err, &ae) || !strings.Contains(err.Error(), c.why) || ae.Flag != c.flag {
+				t.Fatalf("got %+v, %v; want an error saying %q, flag %q", got, err, c.why, c.flag)
+			}
+			if got != (Answer{}) {
+				t.Errorf("an answer Cognito cannot read set flags: %+v", got)
+			}
+		})
+	}
+}
+
+// TestUnreadableAnswerFailsTheSignUp: the flags an unreadable answer seems
+// to hold are never read.
+func TestUnreadableAnswerFailsTheSignUp(t *testing.T) {
+	obs := &Observation{Response: []byte(`{"response": {"autoConfirmUser": true`)}
+	obs.readAnswer()
+	if !obs.Refused || obs.Failure == "" || obs.Unreadable == "" || obs.Confirmed != nil {
+		t.Fatalf("a cut-off answer read as %+v", obs)
+	}
+	obs = &Observation{Response: []byte(`{"response":{"autoConfirmUser":true}}`)}
+	obs.readAnswer()
+	if obs.Refused || obs.Confirmed == nil || !*obs.Confirmed || *obs.EmailVerified {
+		t.Fatalf("a whole answer read as %+v", obs)
+	}
+}
+
+func TestCrashOf(t *testing.T) {
+	cases := []struct {
+		typ, msg string
+		crash    bool
+	}{
+		{"Error", "Sign-up is open only to staff", false},
+		{"Exception", "Sign-up is open only to staff", false},
+		{"RuntimeError", "the sign-up service is not configured", false},
+		{"ValueError", "not allowed", false},
+		{"errorString", "refused", false},
+		{"SignUpRefused", "refused", false},
+		{"", "PreSignUp failed with error refused.", false},
+		{"InvalidParameterException", "An error occurred (InvalidParameterException) when calling the ListUsers operation: Error while parsing filter.", true},
+		{"ResourceNotFoundException", "User pool us-east-1_x does not exist.", true},
+		{"TooManyRequestsException", "Rate exceeded", true},
+		{"ClientError", "An error occurred", true},
+		{"TypeError", "Cannot read properties of undefined (reading 'email')", true},
+		{"KeyError", "'email'", true},
+		{"ReferenceError", "x is not defined", true},
+		{"boundsError", "runtime error: index out of range [1] with length 1", true},
+		{"errorString", "runtime error: invalid memory address or nil pointer dereference", true},
+		{"", "runtime error: index out of range [1] with length 1", true},
+		{"wrapError", "lookup: operation error Cognito Identity Provider: ListUsers, https response error StatusCode: 400", true},
+		{"Runtime.ExitError", "RequestId: x Error: Runtime exited with error: exit status 2", true},
+		{"Runtime.UnhandledPromiseRejection", "boom", true},
+		{"Sandbox.Timedout", "Task timed out after 3.00 seconds", true},
+		{"Function.ResponseSizeTooLarge", "Response payload size exceeded maximum allowed payload size", true},
+	}
+	for _, c := range cases {
+		if got := CrashOf(c.typ, c.msg); (got != "") != c.crash {
+			t.Errorf("CrashOf(%q, %q) = %q, want a crash: %t", c.typ, c.msg, got, c.crash)
+		}
+	}
+}
