@@ -281,6 +281,26 @@ func (st *scenario) lookupFault(what string) error {
 	return nil
 }
 
+// valueFault makes every lookup of the event's email address or phone number
+// fail as Cognito fails under load or failure, and nothing else.
+func (st *scenario) valueFault(what, how string) error {
+	f := map[string]targets.Fault{"is throttled": targets.FaultThrottle, "fails with an internal error": targets.FaultServerError}[how]
+	return st.addValueFault(what, f, 0)
+}
+
+// lateValue makes every lookup of the value answer right, but late.
+func (st *scenario) lateValue(what string, ms int) error {
+	return st.addValueFault(what, targets.FaultLate, time.Duration(ms)*time.Millisecond)
+}
+
+func (st *scenario) addValueFault(what string, f targets.Fault, delay time.Duration) error {
+	attr, value, err := st.eventValue(what)
+	if err == nil {
+		st.in.ValueFaults = append(st.in.ValueFaults, targets.ValueFault{Attr: attr, Value: value, Fault: f, Delay: delay})
+	}
+	return err
+}
+
 func (st *scenario) manyHolders(n int, what string) error {
 	attr, value, err := st.eventValue(what)
 	for i := 0; err == nil && i < n; i++ {

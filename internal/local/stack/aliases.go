@@ -34,6 +34,8 @@ type aliasResolver struct {
 	client   *http.Client
 	// aliases are the pool's alias attributes.
 	aliases []string
+	// faults are the lookup faults scenarios injected (faults.go).
+	faults *faultSet
 }
 
 func newAliasResolver(cognitoURL string, aliases []string) (*aliasResolver, error) {
@@ -55,6 +57,9 @@ func (a *aliasResolver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	if a.faults.inject(w, r, op, body) {
 		return
 	}
 	if op == "ListUsers" {
