@@ -90,6 +90,8 @@ var phrases = []Phrase{
 		func(st *scenario) any { return st.verified }},
 	{"Then", `^the (email address|phone number) is left unverified or the sign-up is refused$`, `the phone number is left unverified or the sign-up is refused`,
 		func(st *scenario) any { return st.keptOrRefused }},
+	{"Then", `^the (email address|phone number) is left unverified, or the sign-up does not go through$`, `the email address is left unverified, or the sign-up does not go through`,
+		func(st *scenario) any { return st.keptUnderFault }},
 	{"Then", `^the sign-up is refused$`, `the sign-up is refused`,
 		func(st *scenario) any { return st.refused }},
 	{"Then", `^the refusal says "([^"]*)"$`, `the refusal says "email address"`,

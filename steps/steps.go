@@ -301,6 +301,26 @@ func (st *scenario) addValueFault(what string, f targets.Fault, delay time.Durat
 	return err
 }
 
+// keptUnderFault is keptOrRefused for a value whose lookups fail: a sign-up
+// that failed, because the SDK's retries outlasted the function's time,
+// moves no alias either. Whether a trigger answers in time is the cognito
+// profile's question (rules §4), not alias safety's.
+func (st *scenario) keptUnderFault(what string) error {
+	if st.obs != nil && st.obs.Failure != "" {
+		return nil
+	}
+	err := st.keptOrRefused(what)
+	if err == nil || len(st.in.ValueFaults) == 0 {
+		return err
+	}
+	how := map[targets.Fault]string{
+		targets.FaultThrottle:    "were throttled (TooManyRequestsException)",
+		targets.FaultServerError: "failed (InternalErrorException)",
+		targets.FaultLate:        "answered late, with the holder",
+	}[st.in.ValueFaults[0].Fault]
+	return fmt.Errorf("the pool's lookups of this %s %s, and the handler verified it anyway; a guard that does not know who holds a value must not verify it (rules §9): %w", what, how, err)
+}
+
 func (st *scenario) manyHolders(n int, what string) error {
 	attr, value, err := st.eventValue(what)
 	for i := 0; err == nil && i < n; i++ {
