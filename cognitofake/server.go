@@ -62,7 +62,8 @@ type Server struct {
 	pageSize  int
 	latency   time.Duration
 	fault     Fault
-	describe  Fault // a fault for DescribeUserPool alone
+	byValue   map[string]valueFault // faults on the lookups of one value, by its lower case
+	describe  Fault                 // a fault for DescribeUserPool alone
 	calls     []Call
 	quota     *quotas
 	throttled int // calls answered TooManyRequestsException by a quota
@@ -156,6 +157,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if name == target+OpDescribeUserPool && s.describe != FaultNone {
 		fault = s.describe
 	}
+	if vf, ok := s.valueFaultOf(callOf(name[len(target):], body)); ok {
+		latency, fault = latency+vf.delay, vf.fault
+	}
 	s.mu.Unlock()
 	if latency > 0 {
 		select {
@@ -192,13 +196,10 @@ func (s *Server) record(c Call) {
 }
 
 func (s *Server) inject(w http.ResponseWriter, r *http.Request, f Fault) {
+	if WriteFault(w, f) {
+		return
+	}
 	switch f {
-	case Fault500:
-		writeError(w, http.StatusInternalServerError, "InternalErrorException", "injected internal error")
-	case FaultThrottle:
-		throttled(w)
-	case FaultNotFound:
-		writeError(w, http.StatusBadRequest, "ResourceNotFoundException", "User pool does not exist.")
 	case FaultMalformed:
 		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 		io.WriteString(w, `{"Users":[{"Username":`)
@@ -212,6 +213,25 @@ func (s *Server) inject(w http.ResponseWriter, r *http.Request, f Fault) {
 	default:
 		writeError(w, http.StatusInternalServerError, "InternalErrorException", "unknown injected fault "+string(f))
 	}
+}
+
+// WriteFault answers with the error f stands for, as Cognito sends it, and
+// reports whether f is such an error (see docs/cognito-rules.md, the section
+// on lookup faults): InternalErrorException is a server fault, HTTP 500;
+// TooManyRequestsException and ResourceNotFoundException are client faults,
+// HTTP 400.
+func WriteFault(w http.ResponseWriter, f Fault) bool {
+	switch f {
+	case Fault500:
+		writeError(w, http.StatusInternalServerError, "InternalErrorException", "injected internal error")
+	case FaultThrottle:
+		throttled(w)
+	case FaultNotFound:
+		writeError(w, http.StatusBadRequest, "ResourceNotFoundException", "User pool does not exist.")
+	default:
+		return false
+	}
+	return true
 }
 
 // throttled is Cognito's answer to a request over a quota (facts §4.4).

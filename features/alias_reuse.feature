@@ -360,3 +360,30 @@ Feature: A new sign-up never takes over another user's verified email or phone
     When the sign-up reaches the pre sign-up trigger
     Then the user is confirmed
     And the email address is not verified
+
+  # What Cognito answers a lookup under load or failure (rules §12): it
+  # throttles (TooManyRequestsException, HTTP 400), fails now and then
+  # (InternalErrorException, HTTP 500), or answers late but inside the 5 s
+  # Cognito waits for the trigger. A trigger that does not know whether
+  # another user holds the value must not verify it: refusing the sign-up,
+  # leaving the value unverified, or waiting and then deciding right all keep
+  # it; so does a sign-up that fails because the SDK's retries outlast the
+  # function's timeout. Only this scenario's own value fails, in the fake pool
+  # in process and in `local`'s pool, so the scenarios beside it never meet
+  # the fault.
+  @alias-safe @lookup-faults
+  Scenario Outline: Someone else has verified the <what>, and every lookup of it <fault>
+    Given a new user signs up with the event "<event>"
+    And another user already has this <what> and has verified it
+    And every lookup of this <what> <fault>
+    When the sign-up reaches the pre sign-up trigger
+    Then the <what> is left unverified, or the sign-up does not go through
+
+    Examples:
+      | what          | event       | fault                               |
+      | email address | alias-email | is throttled                        |
+      | email address | alias-email | fails with an internal error        |
+      | email address | alias-email | is answered after 1500 milliseconds |
+      | phone number  | alias-phone | is throttled                        |
+      | phone number  | alias-phone | fails with an internal error        |
+      | phone number  | alias-phone | is answered after 1500 milliseconds |

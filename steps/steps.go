@@ -292,6 +292,46 @@ func (st *scenario) lookupFault(what string) error {
 	return nil
 }
 
+// valueFault makes every lookup of the event's email address or phone number
+// fail as Cognito fails under load or failure, and nothing else.
+func (st *scenario) valueFault(what, how string) error {
+	f := map[string]targets.Fault{"is throttled": targets.FaultThrottle, "fails with an internal error": targets.FaultServerError}[how]
+	return st.addValueFault(what, f, 0)
+}
+
+// lateValue makes every lookup of the value answer right, but late.
+func (st *scenario) lateValue(what string, ms int) error {
+	return st.addValueFault(what, targets.FaultLate, time.Duration(ms)*time.Millisecond)
+}
+
+func (st *scenario) addValueFault(what string, f targets.Fault, delay time.Duration) error {
+	attr, value, err := st.eventValue(what)
+	if err == nil {
+		st.in.ValueFaults = append(st.in.ValueFaults, targets.ValueFault{Attr: attr, Value: value, Fault: f, Delay: delay})
+	}
+	return err
+}
+
+// keptUnderFault is keptOrRefused for a value whose lookups fail: a sign-up
+// that failed, because the SDK's retries outlasted the function's time,
+// moves no alias either. Whether a trigger answers in time is the cognito
+// profile's question (rules §4), not alias safety's.
+func (st *scenario) keptUnderFault(what string) error {
+	if st.obs != nil && st.obs.Failure != "" {
+		return nil
+	}
+	err := st.keptOrRefused(what)
+	if err == nil || len(st.in.ValueFaults) == 0 {
+		return err
+	}
+	how := map[targets.Fault]string{
+		targets.FaultThrottle:    "were throttled (TooManyRequestsException)",
+		targets.FaultServerError: "failed (InternalErrorException)",
+		targets.FaultLate:        "answered late, with the holder",
+	}[st.in.ValueFaults[0].Fault]
+	return fmt.Errorf("the pool's lookups of this %s %s, and the handler verified it anyway; a guard that does not know who holds a value must not verify it (rules §12): %w", what, how, err)
+}
+
 func (st *scenario) manyHolders(n int, what string) error {
 	attr, value, err := st.eventValue(what)
 	for i := 0; err == nil && i < n; i++ {

@@ -66,6 +66,13 @@ func (t *InProcess) Run(ctx context.Context, in *Input) (*Observation, error) {
 	fake.SetDescribeFault(cognitofake.Fault(fs.DescribeFault))
 	fake.SetLatency(fs.Latency)
 	fake.SetPageSize(fs.PageSize)
+	for _, f := range in.ValueFaults {
+		kind := cognitofake.Fault(f.Fault)
+		if f.Fault == FaultLate {
+			kind = cognitofake.FaultNone
+		}
+		fake.SetValueFault(f.Value, kind, f.Delay)
+	}
 
 	cfg := handler.DefaultConfig()
 	cfg.Lookup = t.Lookup

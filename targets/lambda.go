@@ -50,6 +50,9 @@ func NewLambda(api *lambda.Client, function string, cognito *cip.Client, opts Li
 	t := &Lambda{opts: opts, api: api, function: function}
 	if cognito != nil && opts.PoolID != "" {
 		t.admin = newAdmin(cognito, opts.PoolID, opts.Concurrency)
+		if opts.Faults != nil {
+			t.admin.faults = newFaultLedger(opts.Faults)
+		}
 		if opts.Namer != nil {
 			opts.Namer.SetTaken(t.admin.phoneTaken)
 			t.admin.own = opts.Namer.Prefix()
@@ -88,7 +91,10 @@ func (t *Lambda) Run(ctx context.Context, in *Input) (*Observation, error) {
 		if err := t.admin.seed(ctx, in, data); err != nil {
 			return nil, t.opts.redact(data, err)
 		}
-	} else if len(in.Holders) > 0 || t.opts.Policy != handler.PolicyAllow {
+		if err := t.admin.injectFaults(ctx, in, data); err != nil {
+			return nil, t.opts.redact(data, err)
+		}
+	} else if len(in.Holders) > 0 || len(in.ValueFaults) > 0 || t.opts.Policy != handler.PolicyAllow {
 		return nil, fmt.Errorf("%w: the function looks its pool up, so the lambda target needs --pool-id to point the event at a real pool", ErrCannot)
 	}
 	start := time.Now()

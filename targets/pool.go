@@ -42,6 +42,9 @@ type LiveOptions struct {
 	PoolLimits map[string]string
 	// Unmask keeps personal data in messages instead of masking it.
 	Unmask bool
+	// Faults, when the run controls the pool (`local`), injects the lookup
+	// faults of a scenario into it; nil where the pool is Cognito's.
+	Faults Faults
 }
 
 // unsupported names the first reason the live targets cannot run in.
@@ -61,6 +64,8 @@ func (o LiveOptions) unsupported(in *Input) error {
 	switch {
 	case len(in.Holders) > 0 && o.HoldersUnobservable != "":
 		return fmt.Errorf("%w: %s", ErrCannot, o.HoldersUnobservable)
+	case len(in.ValueFaults) > 0 && o.Faults == nil:
+		return fmt.Errorf("%w: Cognito's own pool cannot be made to throttle or fail one value's lookups; the inprocess target's fake and `local`'s pool inject them", ErrCannot)
 	}
 	for _, h := range in.Holders {
 		if h.Disabled {
@@ -123,6 +128,9 @@ func (p *Pool) Implementation() string {
 // NewPool returns the pool target. secret may be empty for a client without one.
 func NewPool(api *cip.Client, clientID, secret string, opts LiveOptions) *Pool {
 	a := newAdmin(api, opts.PoolID, opts.Concurrency)
+	if opts.Faults != nil {
+		a.faults = newFaultLedger(opts.Faults)
+	}
 	if opts.Namer != nil {
 		opts.Namer.SetTaken(a.phoneTaken)
 		a.own = opts.Namer.Prefix()
@@ -159,6 +167,9 @@ func (p *Pool) Run(ctx context.Context, in *Input) (*Observation, error) {
 	data := p.opts.Namer.Scenario()
 	redact := func(err error) error { return p.opts.redact(data, err) }
 	if err := p.admin.seed(ctx, in, data); err != nil {
+		return nil, redact(err)
+	}
+	if err := p.admin.injectFaults(ctx, in, data); err != nil {
 		return nil, redact(err)
 	}
 

@@ -40,6 +40,10 @@ type Input struct {
 	Lookup handler.LookupMode
 	// Tags are the scenario's tags, so a target can name what it cannot run.
 	Tags []string
+	// ValueFaults are what the pool answers the function's lookups of the
+	// scenario's own values, as Cognito does under load or failure. Any
+	// target whose pool the run controls injects them.
+	ValueFaults []ValueFault
 	// Fake is what only a fake pool and an in-process handler can arrange;
 	// nil when the scenario needs none of it.
 	Fake *FakeSettings
@@ -57,7 +61,21 @@ const (
 	FaultHang        Fault = "hang"
 	FaultNoPool      Fault = "resource-not-found"
 	FaultRefused     Fault = "connection-refused"
+	// FaultLate is a right answer that comes late, after ValueFault.Delay.
+	FaultLate Fault = "late"
 )
+
+// ValueFault fails or delays every lookup of one value of the scenario: a
+// ListUsers whose filter asks about it, an AdminGetUser of it.
+type ValueFault struct {
+	// Attr and Value are the attribute and the value as the fixture has
+	// them; a live target maps the value to its test value.
+	Attr, Value string
+	// Fault is FaultThrottle, FaultServerError or FaultLate.
+	Fault Fault
+	// Delay is how late a FaultLate answer comes.
+	Delay time.Duration
+}
 
 // PoolConfig is a fake pool's configuration: which attributes are aliases,
 // or serve as usernames.

@@ -156,6 +156,8 @@ func TestInProcessObserves(t *testing.T) {
 		{"someone does", Input{Event: event, Holders: []Holder{{Username: "h", Attributes: map[string]string{"email": "sam@example.com", "email_verified": "true"}}}}, false, 1},
 		{"the pool fails", Input{Event: event, Fake: &FakeSettings{Fault: FaultThrottle}}, false, 3}, // the SDK's three attempts
 		{"email is no alias", Input{Event: event, Fake: &FakeSettings{Pool: &PoolConfig{AliasAttributes: []string{"phone_number"}}}}, true, 0},
+		{"its lookups are throttled", Input{Event: event, ValueFaults: []ValueFault{{Attr: "email", Value: "Sam@example.com", Fault: FaultThrottle}}}, false, 3},
+		{"another value's lookups fail", Input{Event: event, ValueFaults: []ValueFault{{Attr: "email", Value: "kim@example.com", Fault: FaultServerError}}}, true, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -32,6 +32,8 @@ type admin struct {
 	// already exists was created by this run's own earlier attempt.
 	own string
 	ops chan struct{} // bounds concurrent calls, to stay under the quotas
+	// faults, when the run controls the pool, injects scenarios' lookup faults.
+	faults *faultLedger
 
 	mu       sync.Mutex
 	created  map[*Input][]string
@@ -172,7 +174,23 @@ func (a *admin) cleanup(ctx context.Context, in *Input) error {
 	a.cleaning.Add(1)
 	a.mu.Unlock()
 	defer a.cleaning.Done()
-	return a.deleteAll(ctx, users)
+	return errors.Join(a.clearFaults(ctx, in), a.deleteAll(ctx, users))
+}
+
+// injectFaults starts in's lookup faults on the scenario's test values.
+func (a *admin) injectFaults(ctx context.Context, in *Input, data *ScenarioData) error {
+	if len(in.ValueFaults) == 0 {
+		return nil
+	}
+	return a.faults.inject(ctx, in, data)
+}
+
+// clearFaults ends in's lookup faults, or every one left for a nil in.
+func (a *admin) clearFaults(ctx context.Context, in *Input) error {
+	if a.faults == nil {
+		return nil
+	}
+	return a.faults.clear(ctx, in)
 }
 
 // Close stops new sign-ups, waits for those in flight, and deletes every user
@@ -187,6 +205,7 @@ func (a *admin) Close(ctx context.Context) (int, error) {
 	case <-done:
 	case <-ctx.Done():
 	}
+	ferr := a.clearFaults(ctx, nil)
 	a.mu.Lock()
 	var users []string
 	for in, u := range a.created {
@@ -194,7 +213,7 @@ func (a *admin) Close(ctx context.Context) (int, error) {
 		delete(a.created, in)
 	}
 	a.mu.Unlock()
-	return len(users), a.deleteAll(ctx, users)
+	return len(users), errors.Join(ferr, a.deleteAll(ctx, users))
 }
 
 func (a *admin) deleteAll(ctx context.Context, users []string) error {

@@ -69,6 +69,10 @@ func buildTarget(ctx context.Context, o suiteOptions, getenv func(string) string
 	}
 	live := targets.LiveOptions{PoolID: o.poolID, Policy: policy, Lookup: lookup, Namer: namer,
 		Concurrency: 4, Limits: limits, PoolLimits: emulatorPoolLimits[o.emulator], Unmask: o.unmask}
+	// Only `local`'s own pool takes faults, through the control it names.
+	if u := getenv(targets.FaultsVariable); o.emulator == "autoconfirm-local" && u != "" {
+		live.Faults = targets.NewFaultClient(u)
+	}
 	if o.emulator == "cognito-local" && lookup == handler.LookupAdminGetUser {
 		live.HoldersUnobservable = cognitoLocalAdminGetUser
 	}

@@ -36,6 +36,7 @@ type impl struct {
 	env                          []string
 	extra                        []string // more arguments to local
 	want                         map[string]verdict
+	says                         []string // what the run's output must say
 }
 
 // claim is the default claim for a handler autoconfirm did not write.
@@ -97,6 +98,13 @@ func TestGate(t *testing.T) {
 		{name: "Node.js, guarded with the runtime's AWS SDK", runtime: "nodejs20.x", code: "testdata/impls/guarded-node", want: verdicts(pass, pass, pass, pass, pass)},
 		{name: "TypeScript, Amplify Gen 2's layout, bundled with esbuild, asking AdminGetUser", runtime: "nodejs22.x", code: "testdata/impls/typescript-amplify", handler: "handler.handler", want: verdicts(pass, pass, pass, pass, pass)},
 		{name: "Python with boto3, guarded with ListUsers", runtime: "python3.11", code: "testdata/impls/guarded-boto3", want: verdicts(pass, pass, pass, pass, pass)},
+		// A guard that verifies anyway when its lookup fails moves another
+		// user's alias exactly when Cognito throttles or fails: alias-safe
+		// fails on the lookup-fault scenarios, at both depths.
+		{name: "Node.js, guarded with the runtime's AWS SDK, failing open", runtime: "nodejs20.x", code: "testdata/impls/failopen-node", want: verdicts(pass, pass, pass, pass, fail),
+			says: []string{"and every lookup of it is throttled", "were throttled (TooManyRequestsException), and the handler verified it anyway", "failed (InternalErrorException), and the handler verified it anyway", "failed:  at pool, lambda"}},
+		{name: "Python with boto3, guarded with ListUsers, failing open", runtime: "python3.11", code: "testdata/impls/failopen-python", want: verdicts(pass, pass, pass, pass, fail),
+			says: []string{"and every lookup of it is throttled", "were throttled (TooManyRequestsException), and the handler verified it anyway", "failed (InternalErrorException), and the handler verified it anyway", "failed:  at pool, lambda"}},
 		{name: "Node.js, confirm only", runtime: "nodejs20.x", code: "testdata/impls/confirmonly-node", want: verdicts(pass, pass, fail, fail, pass)},
 		// Refusing on every sign-up passes every scenario that allows a
 		// refusal, and the run fails it as vacuous at each depth.
@@ -133,6 +141,11 @@ func TestGate(t *testing.T) {
 			for p, want := range im.want {
 				if got[p] != want {
 					t.Errorf("profile %s: %s, want %s", p, got[p], want)
+				}
+			}
+			for _, say := range im.says {
+				if !bytes.Contains(out, []byte(say)) {
+					t.Errorf("the run does not say %q", say)
 				}
 			}
 			if t.Failed() {

@@ -16,6 +16,7 @@ import (
 	"github.com/autoconfirm/autoconfirm/internal/local/child"
 	"github.com/autoconfirm/autoconfirm/internal/local/gateway"
 	"github.com/autoconfirm/autoconfirm/internal/local/stack"
+	"github.com/autoconfirm/autoconfirm/targets"
 )
 
 // warmUp invokes the handler once, as Cognito would, with an ordinary
@@ -141,7 +142,7 @@ func (r *run) targetCommand(st *stack.Stack, target, dir string) *exec.Cmd {
 	cmd := exec.Command(o.Runner, args...)
 	cmd.Env = append(os.Environ(), "AWS_REGION="+stack.Region, "AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local", "AWS_SESSION_TOKEN=",
 		"AWS_PROFILE=", "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER="+st.CognitoURL, "AWS_ENDPOINT_URL_LAMBDA="+st.GatewayURL,
-		"COGNITO_CLIENT_SECRET="+st.Secret, "ALIAS_POLICY=", "ALIAS_LOOKUP=", "PROFILE=", "TAGS=", "CONFORMANCE_TARGET=")
+		"COGNITO_CLIENT_SECRET="+st.Secret, targets.FaultsVariable+"="+st.FaultsURL, "ALIAS_POLICY=", "ALIAS_LOOKUP=", "PROFILE=", "TAGS=", "CONFORMANCE_TARGET=")
 	cmd.Stdout, cmd.Stderr = r.stdout, r.stderr
 	return cmd
 }

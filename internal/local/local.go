@@ -262,7 +262,9 @@ cognito-local is not Cognito. Where it differs, and what that means here:
     ignores AttributesToGet; the handler reaches it through a resolver that answers both as Cognito
     documents, refuses what Cognito refuses (Limit outside 0-60, a token it did not issue), and
     pages as Cognito does, so ListUsers and AdminGetUser guards are judged alike;
-  - the fault scenarios need the fake pool: they skip live;
+  - the @autoconfirm fault scenarios (budgets, hangs, replies that are not JSON) need the fake pool
+    and skip live; the alias-safe lookup faults (throttling, internal errors, late answers) run here,
+    injected by the resolver into each scenario's own values (rules §12);
   - an attribute sent empty in SignUp never reaches the trigger, so at pool depth the "empty"
     scenarios are not observable; the lambda target sees them;
   - there is one execution environment: invocations run one at a time, and a Cognito attempt

@@ -35,6 +35,8 @@ type aliasResolver struct {
 	// aliases are the pool's alias attributes; usernames its username
 	// attributes, which resolve verified or not.
 	aliases, usernames []string
+	// faults are the lookup faults scenarios injected (faults.go).
+	faults *faultSet
 }
 
 func newAliasResolver(cognitoURL string, aliases []string) (*aliasResolver, error) {
@@ -56,6 +58,9 @@ func (a *aliasResolver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	if a.faults.inject(w, r, op, body) {
 		return
 	}
 	if op == "ListUsers" {

@@ -103,6 +103,11 @@ type Stack struct {
 	nodeEnd chan struct{} // closed when node has exited
 	nodeOut bytes.Buffer
 	rieOut  rie.Log
+
+	// FaultsURL is the control that injects lookup faults on one value
+	// into what TriggerCognitoURL answers (faults.go); faultControl serves it.
+	FaultsURL    string
+	faultControl *http.Server
 }
 
 // Start starts the stack: the gateway's port, bound here; cognito-local with
@@ -155,6 +160,11 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	s.pool = newPoolWatch(resolver)
 	s.resolver = &http.Server{Handler: s.pool}
 	go s.resolver.Serve(rln)
+	resolver.faults = newFaultSet()
+	if err := s.startFaults(ctx, resolver.faults); err != nil {
+		ln.Close()
+		return nil, err
+	}
 	s.TriggerCognitoURL = fmt.Sprintf("http://%s", rln.Addr())
 	others, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -355,6 +365,9 @@ func (s *Stack) Close() {
 	if s.resolver != nil {
 		s.resolver.Close()
 		s.pool.close()
+	}
+	if s.faultControl != nil {
+		s.faultControl.Close()
 	}
 	if s.others != nil {
 		s.others.Close()
