@@ -111,7 +111,7 @@ func TestCognitoPacing(t *testing.T) {
 		reportedOn int
 	}{
 		{"answers at once", []time.Duration{0}, 1, false, 0, 0},
-		{"a slow cold start, then warm", []time.Duration{70 * time.Millisecond, 0}, 2, false, 1, 2},
+		{"a slow cold start, then warm", []time.Duration{120 * time.Millisecond, 0}, 2, false, 1, 2},
 		{"never in time", []time.Duration{200 * time.Millisecond}, 3, true, 0, 3},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -237,5 +237,42 @@ func TestConfiguration(t *testing.T) {
 	var missing *ltypes.ResourceNotFoundException
 	if _, err := client.Invoke(context.Background(), &lambda.InvokeInput{FunctionName: aws.String("Other"), Payload: []byte(`{}`)}); !errors.As(err, &missing) {
 		t.Errorf("invoking another function: %v, want ResourceNotFoundException", err)
+	}
+}
+
+// coldFn never answers in time, and starts every invocation cold, as a
+// handler does that needs more than an attempt's time to start.
+type coldFn struct{ abandoned atomic.Int64 }
+
+func (f *coldFn) Invoke(ctx context.Context, p []byte) (rie.Result, error) {
+	select {
+	case <-time.After(time.Second):
+		return rie.Result{Body: p, Cold: true}, nil
+	case <-ctx.Done():
+		f.abandoned.Add(1)
+		return rie.Result{Cold: true}, ctx.Err()
+	}
+}
+
+// TestAbandonedAttemptsLeaveTheirEnvironment: Cognito's abandoned attempt
+// ends its invocation's context, so that the Invoker can run the retry
+// elsewhere; the cold starts are counted, and a sign-up that timed out
+// because every attempt started cold says so.
+func TestAbandonedAttemptsLeaveTheirEnvironment(t *testing.T) {
+	fn := &coldFn{}
+	g := New(fn)
+	g.attempt = 30 * time.Millisecond
+	res, n, err := g.AsCognito(context.Background(), []byte(`{}`))
+	if err != nil || n != 3 || !res.TimedOut {
+		t.Fatalf("answer %s after %d attempts, err %v", res.Body, n, err)
+	}
+	if got := fn.abandoned.Load(); got != 3 {
+		t.Errorf("%d abandoned attempts were told so, want 3", got)
+	}
+	if got := g.Stats().ColdStarts.Load(); got != 3 {
+		t.Errorf("%d cold starts counted, want 3", got)
+	}
+	if !strings.Contains(string(res.Body), "3 of the attempts started cold") {
+		t.Errorf("the answer does not say why: %s", res.Body)
 	}
 }
