@@ -98,9 +98,8 @@ func (f *slowFn) Invoke(ctx context.Context, p []byte) (rie.Result, error) {
 }
 
 // TestCognitoPacing: an attempt without an answer in time is made again, up
-// to three times, and the abandoned one runs on; after the third the sign-up
-// fails as "timed out". A slow first run leaves the function warm for the
-// next attempt, as a slow cold start does.
+// to three times, and the abandoned one is told so; after the third the
+// sign-up fails as "timed out".
 func TestCognitoPacing(t *testing.T) {
 	for _, tt := range []struct {
 		name       string
@@ -127,7 +126,7 @@ func TestCognitoPacing(t *testing.T) {
 			if n != tt.calls {
 				t.Errorf("%d attempts, want %d", n, tt.calls)
 			}
-			// The abandoned attempts run on to their end, one at a time.
+			// The abandoned attempts end; none is made again.
 			time.Sleep(time.Duration(tt.calls) * 250 * time.Millisecond)
 			fn.mu.Lock()
 			calls := fn.calls
