@@ -87,7 +87,11 @@ func initFailure(errType, errMsg, handler string) (what, advice string) {
 	case errType == "Runtime.UserCodeSyntaxError":
 		return "the handler's code does not parse", "fix the syntax error the runtime quotes, or check --runtime"
 	case errType == "Runtime.ExitError":
-		return "the function exited during its initialisation, before it asked for the first event (" + errMsg + ")",
+		_, reason, ok := strings.Cut(errMsg, " Error: ")
+		if !ok {
+			reason = errMsg
+		}
+		return "the function exited during its initialisation, before it asked for the first event (" + reason + ")",
 			"the handler was found: fix what its initialisation needs (configuration, files beside it, variables given with --env)"
 	}
 	return "the function's initialisation raised " + errType + " before it asked for the first event (an import, a module's top level, Go's init)",
