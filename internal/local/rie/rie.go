@@ -171,7 +171,8 @@ type Result struct {
 	TimedOut bool
 	// Init is set when the function failed before it was ready for the
 	// event: its runtime never took the invocation from the Runtime API
-	// (an import error, a missing handler, an exit during init).
+	// (an import error, an exit during init), or said it could not load
+	// the handler.
 	Init bool
 	// Cold is set when the invocation started a new runtime, which ran its
 	// init first: a new environment, or one whose runtime had exited or
@@ -284,6 +285,13 @@ func (p *Proc) discard(in *instance) {
 	in.stop()
 }
 
+// loadErrors are the error types with which a runtime says that it could
+// not load the handler. Lambda's Python runtime reports a missing handler
+// with each event rather than at init, so these mark a handler that cannot
+// start whenever they come.
+var loadErrors = map[string]bool{"Runtime.HandlerNotFound": true, "Runtime.MalformedHandlerName": true,
+	"Runtime.ImportModuleError": true, "Runtime.UserCodeSyntaxError": true}
+
 // taskTimedOut is the emulator's plain-text answer when the function ran past
 // its timeout.
 var taskTimedOut = regexp.MustCompile(`^Task timed out after [0-9.]+ seconds$`)
@@ -300,12 +308,14 @@ func (p *Proc) lambdaAnswer(status int, body []byte, delivered bool) (Result, er
 		r := Result{Body: body, FunctionError: IsErrorBody(body)}
 		if r.FunctionError {
 			r.ErrorType = gjson.GetBytes(body, "errorType").String()
+			r.Init = loadErrors[r.ErrorType]
 		}
 		return r, nil
 	case status == http.StatusBadGateway && IsErrorBody(body):
 		// The runtime reported the error, or the emulator did for it
 		// (Function.ResponseSizeTooLarge, Runtime.ExitError), as Lambda does.
-		return Result{Body: body, FunctionError: true, Init: !delivered, ErrorType: gjson.GetBytes(body, "errorType").String()}, nil
+		typ := gjson.GetBytes(body, "errorType").String()
+		return Result{Body: body, FunctionError: true, Init: !delivered || loadErrors[typ], ErrorType: typ}, nil
 	case status == http.StatusBadGateway:
 		// The runtime exited without reporting why; Lambda says
 		// Runtime.ExitError with the exit status, which only the

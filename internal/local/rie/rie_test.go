@@ -108,6 +108,7 @@ func TestLambdaAnswer(t *testing.T) {
 		{"an exit with the event", 502, `{"errorType":"Runtime.ExitError","errorMessage":"RequestId: x Error: Runtime exited with error: exit status 3"}`, true, true, false, false, "Runtime.ExitError"},
 		{"an import error", 502, `{"errorMessage":"Cannot find module 'x'","errorType":"Runtime.ImportModuleError"}`, false, true, true, false, "Runtime.ImportModuleError"},
 		{"an exit during init", 502, "", false, true, true, false, "Runtime.ExitError"},
+		{"a missing handler, reported with the event", 200, `{"errorMessage":"Handler 'handler' missing on module 'lambda_function'","errorType":"Runtime.HandlerNotFound"}`, true, true, true, false, "Runtime.HandlerNotFound"},
 	}
 	p := &Proc{cfg: Config{Timeout: 3 * time.Second, Logs: &Log{}}}
 	for _, tt := range tests {
