@@ -54,7 +54,9 @@ func FreePort() (int, error) {
 
 // Config says what the emulator runs.
 type Config struct {
-	// Binary is aws-lambda-rie; Bootstrap the function's executable.
+	// Binary is aws-lambda-rie; Bootstrap the function's executable, which
+	// starts in LAMBDA_TASK_ROOT as Env sets it (else the bootstrap's own
+	// directory), as a function starts in its code root on Lambda.
 	Binary, Bootstrap string
 	// Env is the whole environment of the emulator and the function.
 	Env []string
