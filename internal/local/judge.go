@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -20,9 +22,12 @@ import (
 )
 
 // warmUp invokes the handler once, as Cognito would, with an ordinary
-// sign-up, before any scenario: a handler that cannot start is a setup
-// error, quoted as the runtime reported it; one that cannot answer an
-// ordinary sign-up in time fails at once; a slow cold start is reported.
+// sign-up, before any scenario: a handler that cannot start (its runtime
+// never took the event) is a setup error, quoted as the runtime reported
+// it; one that cannot answer an ordinary sign-up in time fails at once; one
+// that fails with the event (a panic, an exit, an answer over 6 MB) had
+// that sign-up refused, as Cognito would, and is judged; a slow cold start
+// is reported.
 func (r *run) warmUp(ctx context.Context, st *stack.Stack) (int, error) {
 	res, attempts, took, err := st.Invoke(ctx, warmUpEvent(st.PoolID, st.ClientID))
 	switch {
@@ -37,21 +42,61 @@ func (r *run) warmUp(ctx context.Context, st *stack.Stack) (int, error) {
 	errType := gjson.GetBytes(res.Body, "errorType").String()
 	errMsg := gjson.GetBytes(res.Body, "errorMessage").String()
 	switch {
-	case res.Init || strings.HasPrefix(errType, "Runtime."):
-		r.say("the handler cannot start, so no scenario was run")
+	case res.Init:
+		handler := r.o.Handler
+		if handler == "" {
+			handler = r.o.Runtime.DefaultHandler()
+		}
+		what, advice := initFailure(errType, errMsg, handler)
+		r.say("the handler cannot start, so no scenario was run: %s", what)
 		fmt.Fprintf(r.stderr, "local: the handler failed as Lambda would report it: %s: %s\n", errType, errMsg)
 		fmt.Fprintf(r.stderr, "local: the runtime's log ends:\n%s\n", st.EmulatorLogTail(15))
-		fmt.Fprintf(r.stderr, "local: check --code, --handler and --runtime, and that the code imports only what the runtime or its own directory provides; --verbose shows the runtime's log\n")
+		fmt.Fprintf(r.stderr, "local: %s; --verbose shows the runtime's log\n", advice)
 		return conformance.ExitUsage, nil
 	case res.TimedOut:
 		r.say("FAIL: the handler did not answer an ordinary sign-up in time (%s: %s); Cognito would fail every sign-up, so no scenario was run", errType, errMsg)
 		return conformance.ExitFailed, nil
+	case res.FunctionError:
+		r.say("the warm-up sign-up was refused: the function failed with it (%s), so Cognito would answer UserLambdaValidationException: PreSignUp failed with error %s. The scenarios judge it; the next invocation starts as Lambda starts it after such an error", errType, errMsg)
 	}
 	r.say("cold start and first answer took %.2fs (Cognito allows 5s an attempt, cold start included)", took.Seconds())
 	if attempts > 1 {
 		r.say("SLOW COLD START: the first sign-up got no answer within %s, so Cognito would have invoked the handler %d times for it", gateway.CognitoAttempt, attempts)
 	}
 	return conformance.ExitPass, nil
+}
+
+// missingModule finds the module an import error names.
+var missingModule = regexp.MustCompile(`(?:No module named|Cannot find module|Cannot find package) '([^']+)'`)
+
+// initFailure names what failed before the handler was ready, from the
+// error the runtime reported, and says where to look; it names --handler
+// only when the runtime did not find the handler or its module.
+func initFailure(errType, errMsg, handler string) (what, advice string) {
+	module := handler
+	if i := strings.LastIndex(handler, "."); i > 0 {
+		module = handler[:i]
+	}
+	switch m := missingModule.FindStringSubmatch(errMsg); {
+	case errType == "Runtime.HandlerNotFound", errType == "Runtime.MalformedHandlerName":
+		return "the runtime did not find the handler " + handler, "check --handler (FILE.EXPORT, as Lambda names it) and --code"
+	case errType == "Runtime.ImportModuleError" && m != nil && path.Base(m[1]) != path.Base(module):
+		return "the handler's module imports " + m[1] + ", which neither the runtime nor the code directory provides",
+			"add it to --code (or a layer), as the deployment package must"
+	case errType == "Runtime.ImportModuleError":
+		return "the runtime could not load the handler's module", "check that --code and --handler name the handler's module"
+	case errType == "Runtime.UserCodeSyntaxError":
+		return "the handler's code does not parse", "fix the syntax error the runtime quotes, or check --runtime"
+	case errType == "Runtime.ExitError":
+		_, reason, ok := strings.Cut(errMsg, " Error: ")
+		if !ok {
+			reason = errMsg
+		}
+		return "the function exited during its initialisation, before it asked for the first event (" + reason + ")",
+			"the handler was found: fix what its initialisation needs (configuration, files beside it, variables given with --env)"
+	}
+	return "the function's initialisation raised " + errType + " before it asked for the first event (an import, a module's top level, Go's init)",
+		"the handler was found: fix what its initialisation needs (configuration, files beside it, variables given with --env)"
 }
 
 // warmUpEvent is an ordinary sign-up with an email address nobody holds.

@@ -198,8 +198,8 @@ func (r *run) summarize(ctx context.Context, st *stack.Stack, status int) int {
 		return conformance.ExitFailed
 	}
 	s := st.Gateway.Stats()
-	r.say("the handler answered %d invocations (%d function errors, %d timeouts); of %d sign-ups, %d needed another attempt and %d got no answer in time; %d test user(s) left in the pool",
-		s.Invokes.Load(), s.FunctionErrors.Load(), s.Timeouts.Load(), s.SignUps.Load(), s.Retried.Load(), s.TimedOut.Load(), left)
+	r.say("the handler answered %d invocations (%d function errors, %d timeouts, %d cold starts); of %d sign-ups, %d needed another attempt and %d got no answer in time; %d test user(s) left in the pool",
+		s.Invokes.Load(), s.FunctionErrors.Load(), s.Timeouts.Load(), s.ColdStarts.Load(), s.SignUps.Load(), s.Retried.Load(), s.TimedOut.Load(), left)
 	if left != 0 {
 		fmt.Fprintf(r.stderr, "local: %d test user(s) were left in the pool\n", left)
 		status = conformance.ExitFailed
@@ -267,6 +267,7 @@ cognito-local is not Cognito. Where it differs, and what that means here:
     injected by the resolver into each scenario's own values (rules §12);
   - an attribute sent empty in SignUp never reaches the trigger, so at pool depth the "empty"
     scenarios are not observable; the lambda target sees them;
-  - there is one execution environment: invocations run one at a time, and a Cognito attempt
-    abandoned after 5 s runs on while the next attempt waits for it, and finds it warm, where
-    Lambda may start the next one cold in a new environment.`)
+  - invocations run one at a time, where Lambda gives concurrent sign-ups an environment each;
+    a Cognito attempt abandoned after 5 s runs on in its own environment, and the retry takes
+    an idle one, warm, or starts a new one, cold, as Lambda does; every environment ends with
+    the run.`)

@@ -8,7 +8,8 @@
 //
 // Cognito serves the same API the way Cognito calls it: each attempt gets 5
 // seconds, from when the emulator takes the invocation, and a sign-up gets
-// three attempts (facts §3).
+// three attempts (facts §3); an abandoned attempt keeps its execution
+// environment, so a retry may start cold in another.
 package gateway
 
 import (
@@ -26,7 +27,10 @@ import (
 	"github.com/autoconfirm/autoconfirm/internal/local/rie"
 )
 
-// Invoker runs one invocation; *rie.Proc is one.
+// Invoker runs one invocation; *rie.Proc is one. An invocation whose
+// context ends is abandoned: Invoke returns at once, and the function may
+// run on where it runs, as on Lambda; the Result it returns then may still
+// say whether the invocation started cold.
 type Invoker interface {
 	Invoke(ctx context.Context, payload []byte) (rie.Result, error)
 }
@@ -52,6 +56,9 @@ type Stats struct {
 	// SignUps are Cognito's invocations; Retried those that needed more
 	// than one attempt, TimedOut those that got no answer in any.
 	SignUps, Retried, TimedOut atomic.Int64
+	// ColdStarts are invocations that started a new runtime: a new
+	// execution environment, or one whose runtime had exited or timed out.
+	ColdStarts atomic.Int64
 }
 
 // Cognito's limits (facts §3): "it must respond within 5 seconds. If it does
@@ -127,57 +134,81 @@ func (g *Gateway) Cognito() http.Handler {
 }
 
 // AsCognito invokes the function as Cognito does and returns the answer
-// Cognito would act on, and how many attempts it made. An abandoned attempt
-// runs on to its end (the function's timeout bounds it), as it does on
-// Lambda; the next attempt waits for the one execution environment here, and
-// finds it warm, where Lambda might start another, cold.
+// Cognito would act on, and how many attempts it made. An attempt that has
+// not answered in 5 s is abandoned: its context ends, and the Invoker lets
+// it run on in its own execution environment, as Lambda does, so the next
+// attempt finds that environment busy and may start cold in another.
 //
 // An attempt's 5 s start when the emulator takes the invocation, not when
 // it joins the queue: Lambda gives concurrent sign-ups an environment each,
 // so the wait for this one environment is not Cognito's to count.
 func (g *Gateway) AsCognito(ctx context.Context, body []byte) (rie.Result, int, error) {
 	g.stats.SignUps.Add(1)
-	type answer struct {
-		res rie.Result
-		err error
-	}
+	cold := 0 // abandoned attempts that started cold
 	for n := 1; n <= g.attempts; n++ {
-		done := make(chan answer, 1)
-		started := make(chan struct{})
-		go func() {
-			res, err := g.invokeStarted(context.WithoutCancel(ctx), body, started)
-			done <- answer{res, err}
-		}()
-		var a answer
-		select {
-		case <-ctx.Done():
+		a, answered := g.try(ctx, body)
+		switch {
+		case ctx.Err() != nil:
 			return rie.Result{}, n, ctx.Err()
-		case <-started:
-		case a = <-done: // it never started: the delay or the context ended it
-			return a.res, n, a.err
-		}
-		select {
-		case <-ctx.Done():
-			return rie.Result{}, n, ctx.Err()
-		case <-time.After(g.attempt):
-			continue
-		case a = <-done:
-			if n > 1 {
-				g.stats.Retried.Add(1)
-				if g.retried != nil {
-					g.retried(n, true)
-				}
+		case !answered:
+			if a.res.Cold {
+				cold++
 			}
-			return a.res, n, a.err
+			continue
+		case n > 1:
+			g.stats.Retried.Add(1)
+			if g.retried != nil {
+				g.retried(n, true)
+			}
 		}
+		return a.res, n, a.err
 	}
 	g.stats.TimedOut.Add(1)
 	if g.retried != nil {
 		g.retried(g.attempts, false)
 	}
+	why := ""
+	if cold > 1 {
+		why = fmt.Sprintf("; %d of the attempts started cold, each in a new execution environment while the abandoned ones still ran, as Lambda may run them: a handler must answer within %s from a cold start", cold, g.attempt)
+	}
 	return rie.Result{FunctionError: true, ErrorType: TimeoutType, TimedOut: true, Body: []byte(fmt.Sprintf(
-		`{"errorType":%q,"errorMessage":"%s: no answer within %s in %d attempts; Cognito says \"PreSignUp invocation failed due to error Socket timeout while invoking Lambda function.\""}`,
-		TimeoutType, TimedOutText, g.attempt, g.attempts))}, g.attempts, nil
+		`{"errorType":%q,"errorMessage":"%s: no answer within %s in %d attempts%s; Cognito says \"PreSignUp invocation failed due to error Socket timeout while invoking Lambda function.\""}`,
+		TimeoutType, TimedOutText, g.attempt, g.attempts, why))}, g.attempts, nil
+}
+
+type answer struct {
+	res rie.Result
+	err error
+}
+
+// try makes one of Cognito's attempts: the answer, if it came within
+// the attempt's time (or the invocation never started), else the abandoned
+// invocation's Result, which says whether it started cold.
+func (g *Gateway) try(ctx context.Context, body []byte) (answer, bool) {
+	actx, abandon := context.WithCancel(ctx)
+	defer abandon()
+	done := make(chan answer, 1)
+	started := make(chan struct{})
+	go func() {
+		res, err := g.invokeStarted(actx, body, started)
+		done <- answer{res, err}
+	}()
+	select {
+	case <-ctx.Done():
+		return answer{err: ctx.Err()}, true
+	case <-started:
+	case a := <-done: // it never started: the delay or the context ended it
+		return a, true
+	}
+	select {
+	case <-ctx.Done():
+		return answer{err: ctx.Err()}, true
+	case a := <-done:
+		return a, true
+	case <-time.After(g.attempt):
+		abandon()
+		return <-done, false
+	}
 }
 
 // TimedOutText starts the message of a sign-up Cognito would have failed for
@@ -247,7 +278,11 @@ func (g *Gateway) invokeStarted(ctx context.Context, body []byte, started chan<-
 	if started != nil {
 		close(started)
 	}
-	return g.fn.Invoke(ctx, body)
+	res, err := g.fn.Invoke(ctx, body)
+	if res.Cold {
+		g.stats.ColdStarts.Add(1)
+	}
+	return res, err
 }
 
 // answer writes an invocation's outcome as Lambda would.

@@ -98,9 +98,8 @@ func (f *slowFn) Invoke(ctx context.Context, p []byte) (rie.Result, error) {
 }
 
 // TestCognitoPacing: an attempt without an answer in time is made again, up
-// to three times, and the abandoned one runs on; after the third the sign-up
-// fails as "timed out". A slow first run leaves the function warm for the
-// next attempt, as a slow cold start does.
+// to three times, and the abandoned one is told so; after the third the
+// sign-up fails as "timed out".
 func TestCognitoPacing(t *testing.T) {
 	for _, tt := range []struct {
 		name       string
@@ -111,7 +110,7 @@ func TestCognitoPacing(t *testing.T) {
 		reportedOn int
 	}{
 		{"answers at once", []time.Duration{0}, 1, false, 0, 0},
-		{"a slow cold start, then warm", []time.Duration{70 * time.Millisecond, 0}, 2, false, 1, 2},
+		{"a slow cold start, then warm", []time.Duration{120 * time.Millisecond, 0}, 2, false, 1, 2},
 		{"never in time", []time.Duration{200 * time.Millisecond}, 3, true, 0, 3},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -127,7 +126,7 @@ func TestCognitoPacing(t *testing.T) {
 			if n != tt.calls {
 				t.Errorf("%d attempts, want %d", n, tt.calls)
 			}
-			// The abandoned attempts run on to their end, one at a time.
+			// The abandoned attempts end; none is made again.
 			time.Sleep(time.Duration(tt.calls) * 250 * time.Millisecond)
 			fn.mu.Lock()
 			calls := fn.calls
@@ -237,5 +236,42 @@ func TestConfiguration(t *testing.T) {
 	var missing *ltypes.ResourceNotFoundException
 	if _, err := client.Invoke(context.Background(), &lambda.InvokeInput{FunctionName: aws.String("Other"), Payload: []byte(`{}`)}); !errors.As(err, &missing) {
 		t.Errorf("invoking another function: %v, want ResourceNotFoundException", err)
+	}
+}
+
+// coldFn never answers in time, and starts every invocation cold, as a
+// handler does that needs more than an attempt's time to start.
+type coldFn struct{ abandoned atomic.Int64 }
+
+func (f *coldFn) Invoke(ctx context.Context, p []byte) (rie.Result, error) {
+	select {
+	case <-time.After(time.Second):
+		return rie.Result{Body: p, Cold: true}, nil
+	case <-ctx.Done():
+		f.abandoned.Add(1)
+		return rie.Result{Cold: true}, ctx.Err()
+	}
+}
+
+// TestAbandonedAttemptsLeaveTheirEnvironment: Cognito's abandoned attempt
+// ends its invocation's context, so that the Invoker can run the retry
+// elsewhere; the cold starts are counted, and a sign-up that timed out
+// because every attempt started cold says so.
+func TestAbandonedAttemptsLeaveTheirEnvironment(t *testing.T) {
+	fn := &coldFn{}
+	g := New(fn)
+	g.attempt = 30 * time.Millisecond
+	res, n, err := g.AsCognito(context.Background(), []byte(`{}`))
+	if err != nil || n != 3 || !res.TimedOut {
+		t.Fatalf("answer %s after %d attempts, err %v", res.Body, n, err)
+	}
+	if got := fn.abandoned.Load(); got != 3 {
+		t.Errorf("%d abandoned attempts were told so, want 3", got)
+	}
+	if got := g.Stats().ColdStarts.Load(); got != 3 {
+		t.Errorf("%d cold starts counted, want 3", got)
+	}
+	if !strings.Contains(string(res.Body), "3 of the attempts started cold") {
+		t.Errorf("the answer does not say why: %s", res.Body)
 	}
 }

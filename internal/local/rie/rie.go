@@ -2,6 +2,9 @@
 // Emulator, which the module pins as a go tool, and turns the emulator's
 // answers into the ones Lambda gives: a timeout, an init failure and a
 // runtime that exited all come back as function errors in Lambda's shape.
+// Between the runtime and the emulator's Runtime API it keeps a proxy, so
+// that an init failure (the runtime never took the event) is told from a
+// failure with the event, whatever the emulator's HTTP status.
 package rie
 
 import (
@@ -20,8 +23,6 @@ import (
 	"regexp"
 	"strings"
 	"sync"
-	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/tidwall/gjson"
@@ -53,7 +54,9 @@ func FreePort() (int, error) {
 
 // Config says what the emulator runs.
 type Config struct {
-	// Binary is aws-lambda-rie; Bootstrap the function's executable.
+	// Binary is aws-lambda-rie; Bootstrap the function's executable, which
+	// starts in LAMBDA_TASK_ROOT as Env sets it (else the bootstrap's own
+	// directory), as a function starts in its code root on Lambda.
 	Binary, Bootstrap string
 	// Env is the whole environment of the emulator and the function.
 	Env []string
@@ -63,6 +66,8 @@ type Config struct {
 	Timeout time.Duration
 	// Logs receives what the emulator and the function print.
 	Logs io.Writer
+	// ports picks a free port for the emulator to bind; tests take one.
+	ports func() (int, error)
 }
 
 // DefaultTimeout is the timeout Lambda gives a new function.
@@ -71,31 +76,28 @@ const DefaultTimeout = 3 * time.Second
 // ErrCrashed is Invoke's error once the emulator has died on its own.
 var ErrCrashed = errors.New("the Runtime Interface Emulator crashed")
 
-// Proc is a running emulator with its function. It restarts the emulator
-// when an invocation is abandoned, as Lambda would give the next one a new
-// execution environment; a crash it does not hide: Crashed closes.
+// Proc runs a function as Lambda does: in execution environments, each an
+// emulator process with its own runtime, one invocation at a time in each.
+// An invocation takes an idle environment, warm when one is, and starts a
+// new, cold one when every environment is busy; an invocation abandoned by
+// its caller runs on to its end in its own environment, which takes no other
+// meanwhile, as on Lambda. An emulator that dies on its own is not hidden:
+// Crashed closes.
 type Proc struct {
 	cfg    Config
 	client *http.Client
+	// dir holds the scripts that start each environment's runtime.
+	dir string
 
-	mu sync.Mutex // one invoke at a time: two at once make the emulator panic
-	// cur changes only under mu; Stop reads it without, so that it need not
-	// wait for an invoke in flight.
-	cur    atomic.Pointer[instance]
-	closed atomic.Bool
+	mu       sync.Mutex
+	idle     []*instance // most recently used last
+	live     map[*instance]struct{}
+	launched int
+	closed   bool
 
 	crashOnce sync.Once
 	crashed   chan struct{}
 	crashErr  error
-}
-
-// instance is one emulator process.
-type instance struct {
-	cmd      *exec.Cmd
-	url      string
-	done     chan struct{}
-	serving  atomic.Bool // listening, so an exit now is a crash
-	stopping atomic.Bool
 }
 
 // Start launches bootstrap under the emulator with env added to this
@@ -116,74 +118,26 @@ func StartWith(ctx context.Context, cfg Config) (*Proc, error) {
 	if cfg.Logs == nil {
 		cfg.Logs = io.Discard
 	}
+	if cfg.ports == nil {
+		cfg.ports = FreePort
+	}
 	cfg.Env = append(cfg.Env, fmt.Sprintf("AWS_LAMBDA_FUNCTION_TIMEOUT=%d", int((cfg.Timeout+time.Second-1)/time.Second)))
-	p := &Proc{cfg: cfg, crashed: make(chan struct{}),
+	dir, err := os.MkdirTemp("", "autoconfirm-rie-")
+	if err != nil {
+		return nil, err
+	}
+	p := &Proc{cfg: cfg, dir: dir, crashed: make(chan struct{}), live: map[*instance]struct{}{},
 		// The emulator answers a timed-out invoke itself; this bound only
 		// catches an emulator that stopped answering at all.
 		client: &http.Client{Timeout: cfg.Timeout + 10*time.Second}}
 	in, err := p.launch(ctx)
 	if err != nil {
+		os.RemoveAll(dir)
 		return nil, err
 	}
-	p.cur.Store(in)
+	p.live[in] = struct{}{}
+	p.idle = append(p.idle, in)
 	return p, nil
-}
-
-// launch starts an emulator process, retrying when another process took a
-// port between FreePort and the emulator binding it.
-func (p *Proc) launch(ctx context.Context) (*instance, error) {
-	for attempt := 1; ; attempt++ {
-		in, err := p.launchOnce(ctx)
-		if err == nil || !errors.Is(err, ErrExited) || attempt == startAttempts {
-			return in, err
-		}
-	}
-}
-
-func (p *Proc) launchOnce(ctx context.Context) (*instance, error) {
-	port, err := FreePort()
-	if err != nil {
-		return nil, err
-	}
-	apiPort, err := FreePort()
-	if err != nil {
-		return nil, err
-	}
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	cmd := exec.Command(p.cfg.Binary,
-		"--runtime-interface-emulator-address", addr,
-		"--runtime-api-address", fmt.Sprintf("127.0.0.1:%d", apiPort),
-		"--log-level", "error",
-		p.cfg.Bootstrap)
-	cmd.Env = p.cfg.Env
-	// A process group of its own, so a stop also ends the function it runs.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Stdout, cmd.Stderr = p.cfg.Logs, p.cfg.Logs
-	// A grandchild that escaped the group may hold the output pipe open;
-	// Wait must not block on it.
-	cmd.WaitDelay = 2 * time.Second
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("starting %s: %w", p.cfg.Binary, err)
-	}
-	in := &instance{cmd: cmd, url: "http://" + addr + "/2015-03-31/functions/function/invocations", done: make(chan struct{})}
-	go func() {
-		err := cmd.Wait()
-		close(in.done)
-		if in.serving.Load() && !in.stopping.Load() {
-			p.crash(fmt.Errorf("%w: it exited (%v) while it should have been serving", ErrCrashed, err))
-		}
-	}()
-	if err := WaitListening(ctx, addr, 10*time.Second, in.done); err != nil {
-		in.stop()
-		return nil, fmt.Errorf("the emulator: %w", err)
-	}
-	in.serving.Store(true)
-	select {
-	case <-in.done: // it died between listening and now
-		return nil, fmt.Errorf("the emulator: %w", ErrExited)
-	default:
-	}
-	return in, nil
 }
 
 func (p *Proc) crash(err error) {
@@ -206,37 +160,6 @@ func (p *Proc) Err() error {
 	}
 }
 
-// ErrExited is WaitListening's error when the process died first, most often
-// because another process took the port it was given.
-var ErrExited = errors.New("exited before it listened")
-
-// startAttempts bounds the retries of a start whose port was taken between
-// FreePort and the child binding it: a child process binds its own ports.
-const startAttempts = 3
-
-// WaitListening waits until something accepts connections on addr, for at
-// most limit, or until exited closes (the process that should listen died).
-func WaitListening(ctx context.Context, addr string, limit time.Duration, exited <-chan struct{}) error {
-	deadline := time.Now().Add(limit)
-	for {
-		c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond)
-		if err == nil {
-			c.Close()
-			return nil
-		}
-		select {
-		case <-exited:
-			return fmt.Errorf("%w on %s", ErrExited, addr)
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("not listening on %s after %s", addr, limit)
-		}
-	}
-}
-
 // Result is one invocation's answer, as Lambda would give it.
 type Result struct {
 	Body []byte
@@ -248,58 +171,138 @@ type Result struct {
 	ErrorType string
 	// TimedOut is set when the function ran past its timeout.
 	TimedOut bool
-	// Init is set when the function failed before it could take the event:
-	// an import error, a missing handler, a runtime that exited.
+	// Init is set when the function failed before it was ready for the
+	// event: its runtime never took the invocation from the Runtime API
+	// (an import error, an exit during init), or said it could not load
+	// the handler.
 	Init bool
+	// Cold is set when the invocation started a new runtime, which ran its
+	// init first: a new environment, or one whose runtime had exited or
+	// timed out. It is set on an abandoned invocation's Result too.
+	Cold bool
 }
 
-// Invoke sends one event and returns the function's answer. Invokes are sent
-// one at a time, because two at once make the emulator panic. An invoke
-// whose ctx ends before the answer leaves the emulator in a state nobody
-// knows, so the emulator is started afresh for the next one.
+// Invoke sends one event to an idle environment, or to a new one when all
+// are busy, and returns the function's answer. An invoke whose ctx ends
+// before the answer is abandoned: Invoke returns at once, and the
+// invocation runs on to its end in its environment, which then takes the
+// next one; Lambda's abandoned invocations run on too.
 func (p *Proc) Invoke(ctx context.Context, payload []byte) (Result, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	if err := p.Err(); err != nil {
 		return Result{}, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.cur.Load().url, bytes.NewReader(payload))
+	in, err := p.acquire(ctx)
 	if err != nil {
 		return Result{}, err
 	}
-	resp, err := p.client.Do(req)
+	cold := in.cold
+	in.cold = false
+	before := in.api.delivered.Load()
+	out := make(chan reply, 1)
+	go func() { out <- in.send(p.client, payload) }()
+	select {
+	case r := <-out:
+		return p.finish(in, r, cold, before)
+	case <-ctx.Done():
+		go func() { p.finish(in, <-out, cold, before) }()
+		return Result{Cold: cold}, fmt.Errorf("invoking through the emulator: %w", ctx.Err())
+	}
+}
+
+// acquire takes an idle environment, the most recently used first, or
+// starts a new one.
+func (p *Proc) acquire(ctx context.Context) (*instance, error) {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return nil, errStopped
+	}
+	if n := len(p.idle); n > 0 {
+		in := p.idle[n-1]
+		p.idle = p.idle[:n-1]
+		p.mu.Unlock()
+		return in, nil
+	}
+	p.mu.Unlock()
+	in, err := p.launch(context.WithoutCancel(ctx))
 	if err != nil {
+		p.crash(fmt.Errorf("%w: a new execution environment could not be started: %v", ErrCrashed, err))
+		return nil, p.crashErr
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed { // Stop ran while this one started
+		in.stop()
+		return nil, errStopped
+	}
+	p.live[in] = struct{}{}
+	return in, nil
+}
+
+var errStopped = errors.New("the emulator was stopped")
+
+// finish turns an environment's reply into Lambda's answer and gives the
+// environment back, or ends it when it stopped answering.
+func (p *Proc) finish(in *instance, r reply, cold bool, delivered int64) (Result, error) {
+	if r.err != nil {
 		if cerr := p.Err(); cerr != nil {
 			return Result{}, cerr
 		}
-		if ctx.Err() == nil {
-			// The emulator did not answer well after the function's
-			// timeout: it is stuck. Lambda would have timed the function
-			// out; a new emulator takes the next invoke.
-			if rerr := p.restart(context.WithoutCancel(ctx)); rerr != nil {
-				return Result{}, rerr
-			}
-			return timedOut(p.cfg.Timeout), nil
-		}
-		if rerr := p.restart(context.WithoutCancel(ctx)); rerr != nil {
-			return Result{}, rerr
-		}
-		return Result{}, fmt.Errorf("invoking through the emulator: %w", ctx.Err())
+		// The emulator did not answer well after the function's timeout:
+		// it is stuck. Lambda would have timed the function out; this
+		// environment is ended, and the next invocation gets another.
+		p.discard(in)
+		res := timedOut(p.cfg.Timeout)
+		res.Cold = cold
+		return res, nil
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return Result{}, err
-	}
-	return p.lambdaAnswer(resp.StatusCode, body)
+	res, err := p.lambdaAnswer(r.status, r.body, in.api.delivered.Load() > delivered)
+	res.Cold = cold
+	// After a failure or a timeout the emulator starts the runtime afresh
+	// at the next invocation, as Lambda resets the environment.
+	p.release(in, r.status != http.StatusOK || res.TimedOut)
+	return res, err
 }
+
+// release makes an environment idle again, cold when its runtime will be
+// started afresh.
+func (p *Proc) release(in *instance, reset bool) {
+	if reset {
+		in.cold = true
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		in.stop()
+		return
+	}
+	p.idle = append(p.idle, in)
+}
+
+// discard ends an environment for good.
+func (p *Proc) discard(in *instance) {
+	p.mu.Lock()
+	delete(p.live, in)
+	p.mu.Unlock()
+	in.stop()
+}
+
+// loadErrors are the error types with which a runtime says that it could
+// not load the handler. Lambda's Python runtime reports a missing handler
+// with each event rather than at init, so these mark a handler that cannot
+// start whenever they come.
+var loadErrors = map[string]bool{"Runtime.HandlerNotFound": true, "Runtime.MalformedHandlerName": true,
+	"Runtime.ImportModuleError": true, "Runtime.UserCodeSyntaxError": true}
 
 // taskTimedOut is the emulator's plain-text answer when the function ran past
 // its timeout.
 var taskTimedOut = regexp.MustCompile(`^Task timed out after [0-9.]+ seconds$`)
 
-// lambdaAnswer turns the emulator's answer into Lambda's.
-func (p *Proc) lambdaAnswer(status int, body []byte) (Result, error) {
+// lambdaAnswer turns the emulator's answer into Lambda's. The emulator
+// answers 502 both when the runtime failed before it took the event and
+// when it failed with it (a panic, an exit, an answer over 6 MB); delivered
+// says which: whether the runtime took this invocation from /next.
+func (p *Proc) lambdaAnswer(status int, body []byte, delivered bool) (Result, error) {
 	switch {
 	case status == http.StatusOK && taskTimedOut.Match(bytes.TrimSpace(body)):
 		return timedOut(p.cfg.Timeout), nil
@@ -307,18 +310,20 @@ func (p *Proc) lambdaAnswer(status int, body []byte) (Result, error) {
 		r := Result{Body: body, FunctionError: IsErrorBody(body)}
 		if r.FunctionError {
 			r.ErrorType = gjson.GetBytes(body, "errorType").String()
+			r.Init = loadErrors[r.ErrorType]
 		}
 		return r, nil
 	case status == http.StatusBadGateway && IsErrorBody(body):
-		// The runtime reported an init error; Lambda answers every invoke
-		// of a function that cannot start with that error.
-		return Result{Body: body, FunctionError: true, Init: true, ErrorType: gjson.GetBytes(body, "errorType").String()}, nil
+		// The runtime reported the error, or the emulator did for it
+		// (Function.ResponseSizeTooLarge, Runtime.ExitError), as Lambda does.
+		typ := gjson.GetBytes(body, "errorType").String()
+		return Result{Body: body, FunctionError: true, Init: !delivered || loadErrors[typ], ErrorType: typ}, nil
 	case status == http.StatusBadGateway:
 		// The runtime exited without reporting why; Lambda says
 		// Runtime.ExitError with the exit status, which only the
 		// emulator's log names.
 		return Result{Body: errorBody("Runtime.ExitError", "RequestId: "+requestID()+" Error: "+exitReason(p.cfg.Logs)),
-			FunctionError: true, Init: true, ErrorType: "Runtime.ExitError"}, nil
+			FunctionError: true, Init: !delivered, ErrorType: "Runtime.ExitError"}, nil
 	}
 	return Result{}, fmt.Errorf("the emulator answered HTTP %d: %.300s", status, body)
 }
@@ -362,63 +367,49 @@ func IsErrorBody(b []byte) bool {
 	return r.IsObject() && r.Get("errorMessage").Type == gjson.String && !r.Get("triggerSource").Exists()
 }
 
-// restart stops the current emulator and starts another; the caller holds mu.
-func (p *Proc) restart(ctx context.Context) error {
-	p.cur.Load().stop()
-	if p.closed.Load() {
-		return errors.New("the emulator was stopped")
-	}
-	in, err := p.launch(ctx)
-	if err != nil {
-		p.crash(fmt.Errorf("%w: it could not be restarted: %v", ErrCrashed, err))
-		return p.crashErr
-	}
-	p.cur.Store(in)
-	if p.closed.Load() { // Stop ran while this one started
-		in.stop()
-	}
-	return nil
-}
-
-// Alive reports whether the emulator process still runs.
+// Alive reports whether every environment's emulator still runs.
 func (p *Proc) Alive() bool {
-	select {
-	case <-p.cur.Load().done:
-		return false
-	default:
-		return true
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for in := range p.live {
+		select {
+		case <-in.done:
+			return false
+		default:
+		}
 	}
+	return len(p.live) > 0
 }
 
-// Pid is the current emulator's process id.
+// Pid is the emulator's process id in the environment used last.
 func (p *Proc) Pid() int {
-	return p.cur.Load().cmd.Process.Pid
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if n := len(p.idle); n > 0 {
+		return p.idle[n-1].cmd.Process.Pid
+	}
+	for in := range p.live {
+		return in.cmd.Process.Pid
+	}
+	return 0
 }
 
-// Stop ends the emulator and its function and waits for them. It does not
-// wait for an invoke in flight, which ends with the emulator.
+// Stop ends every environment's emulator and function, those running an
+// abandoned invocation included, and waits for them.
 func (p *Proc) Stop() {
-	p.closed.Store(true)
-	if in := p.cur.Load(); in != nil {
-		in.stop()
+	p.mu.Lock()
+	p.closed = true
+	live := p.live
+	p.live = map[*instance]struct{}{}
+	p.idle = nil
+	p.mu.Unlock()
+	var wg sync.WaitGroup
+	for in := range live {
+		wg.Add(1)
+		go func() { defer wg.Done(); in.stop() }()
 	}
-}
-
-// stop ends the process group and waits for the emulator.
-func (in *instance) stop() {
-	in.stopping.Store(true)
-	if in.cmd.Process == nil {
-		return
-	}
-	pgid := -in.cmd.Process.Pid
-	syscall.Kill(pgid, syscall.SIGTERM)
-	select {
-	case <-in.done:
-	case <-time.After(2 * time.Second):
-		syscall.Kill(pgid, syscall.SIGKILL)
-		<-in.done
-	}
-	syscall.Kill(pgid, syscall.SIGKILL) // the function, if it outlived the emulator
+	wg.Wait()
+	os.RemoveAll(p.dir)
 }
 
 // Log collects what the emulator and its function print; it is safe to

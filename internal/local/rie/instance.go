@@ -1,0 +1,274 @@
+package rie
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// instance is one execution environment: an emulator process, the runtime
+// it starts, and the proxy between them.
+type instance struct {
+	cmd      *exec.Cmd
+	url      string
+	api      *runtimeAPI
+	done     chan struct{}
+	serving  atomic.Bool // listening, so an exit now is a crash
+	stopping atomic.Bool
+	// cold is set while the next invocation starts a new runtime; only the
+	// invocation holding the instance reads or writes it.
+	cold bool
+	// early is what the emulator printed first, where a failed bind shows.
+	early capped
+}
+
+// reply is the emulator's raw answer to one invocation.
+type reply struct {
+	status int
+	body   []byte
+	err    error
+}
+
+// send posts one event to the emulator. It has no context: an invocation
+// runs to its end even when its caller leaves, and the client's timeout
+// bounds an emulator that stopped answering.
+func (in *instance) send(client *http.Client, payload []byte) reply {
+	resp, err := client.Post(in.url, "application/json", bytes.NewReader(payload))
+	if err != nil {
+		return reply{err: err}
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	return reply{status: resp.StatusCode, body: body, err: err}
+}
+
+// ErrExited is WaitListening's error when the process died first, most often
+// because another process took the port it was given.
+var ErrExited = errors.New("exited before it listened")
+
+// errPortTaken is a start that lost a port to another process.
+var errPortTaken = errors.New("a port it was given was taken by another process")
+
+// startAttempts bounds the retries of a start whose port was taken between
+// FreePort and the emulator binding it: the emulator binds its own ports.
+const startAttempts = 5
+
+// launch starts an environment, retrying with new ports when another
+// process took one between picking it and the emulator binding it.
+func (p *Proc) launch(ctx context.Context) (*instance, error) {
+	for attempt := 1; ; attempt++ {
+		in, err := p.launchOnce(ctx)
+		if err == nil || !errors.Is(err, errPortTaken) || attempt == startAttempts {
+			return in, err
+		}
+	}
+}
+
+func (p *Proc) launchOnce(ctx context.Context) (*instance, error) {
+	port, err := p.cfg.ports()
+	if err != nil {
+		return nil, err
+	}
+	apiPort, err := p.cfg.ports()
+	if err != nil {
+		return nil, err
+	}
+	api, err := newRuntimeAPI(fmt.Sprintf("127.0.0.1:%d", apiPort))
+	if err != nil {
+		return nil, err
+	}
+	in := &instance{api: api, done: make(chan struct{}), cold: true}
+	boot, err := p.runtimeScript(api.addr)
+	if err != nil {
+		api.close()
+		return nil, err
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	in.url = "http://" + addr + "/2015-03-31/functions/function/invocations"
+	in.cmd = exec.Command(p.cfg.Binary, "--runtime-interface-emulator-address", addr,
+		"--runtime-api-address", fmt.Sprintf("127.0.0.1:%d", apiPort), "--log-level", "error", boot)
+	in.cmd.Env = p.cfg.Env
+	// The emulator starts the runtime in its own working directory: the
+	// code root, as Lambda starts a function in /var/task.
+	in.cmd.Dir = taskRoot(p.cfg.Env, p.cfg.Bootstrap)
+	// A process group of its own, so a stop also ends the function it runs.
+	in.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	out := io.MultiWriter(p.cfg.Logs, &in.early)
+	in.cmd.Stdout, in.cmd.Stderr = out, out
+	// A grandchild that escaped the group may hold the output pipe open;
+	// Wait must not block on it.
+	in.cmd.WaitDelay = 2 * time.Second
+	if err := in.cmd.Start(); err != nil {
+		api.close()
+		return nil, fmt.Errorf("starting %s: %w", p.cfg.Binary, err)
+	}
+	go func() {
+		err := in.cmd.Wait()
+		close(in.done)
+		in.api.close()
+		if in.serving.Load() && !in.stopping.Load() {
+			p.crash(fmt.Errorf("%w: it exited (%v) while it should have been serving", ErrCrashed, err))
+		}
+	}()
+	if err := in.listening(ctx, addr, port, apiPort); err != nil {
+		in.stop()
+		return nil, fmt.Errorf("the emulator: %w", err)
+	}
+	in.serving.Store(true)
+	return in, nil
+}
+
+// listening waits until the emulator listens on addr, and checks that it
+// holds both its ports itself: a connection may reach another process that
+// took the port, and the emulator binds the Runtime API's port apart.
+func (in *instance) listening(ctx context.Context, addr string, ports ...int) error {
+	err := WaitListening(ctx, addr, 10*time.Second, in.done)
+	if err == nil {
+		err = in.owns(ctx, ports...)
+	}
+	switch {
+	case errors.Is(err, ErrExited) && strings.Contains(in.early.String(), "address already in use"):
+		return fmt.Errorf("%w: %v", errPortTaken, err)
+	case err != nil:
+		return fmt.Errorf("%w\n%s", err, in.early.String())
+	}
+	return nil
+}
+
+// owns waits until each port's listening socket is one of the emulator's
+// open files, or the emulator exits; where /proc cannot say, it trusts the
+// connection.
+func (in *instance) owns(ctx context.Context, ports ...int) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for _, port := range ports {
+		for {
+			owned, err := listensOn(in.cmd.Process.Pid, port)
+			switch {
+			case errors.Is(err, errNoProcFS):
+				return nil
+			case err != nil:
+				return err
+			case owned:
+			case time.Now().After(deadline):
+				return fmt.Errorf("%w: another process listens on port %d", errPortTaken, port)
+			}
+			if owned {
+				break
+			}
+			select {
+			case <-in.done:
+				return fmt.Errorf("%w: it exited before it held port %d", ErrExited, port)
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+	}
+	return nil
+}
+
+// runtimeScript writes the executable the emulator starts: the bootstrap,
+// with the Runtime API pointed at the proxy. The emulator sets
+// AWS_LAMBDA_RUNTIME_API itself, over any value in its environment.
+func (p *Proc) runtimeScript(api string) (string, error) {
+	p.mu.Lock()
+	p.launched++
+	n := p.launched
+	p.mu.Unlock()
+	path := filepath.Join(p.dir, fmt.Sprintf("bootstrap-%d", n))
+	script := fmt.Sprintf("#!/bin/sh\nAWS_LAMBDA_RUNTIME_API='%s'\nexport AWS_LAMBDA_RUNTIME_API\nexec '%s' \"$@\"\n",
+		api, strings.ReplaceAll(p.cfg.Bootstrap, "'", `'\''`))
+	if err := os.WriteFile(path, []byte(script), 0o755); err != nil {
+		return "", fmt.Errorf("writing the runtime's start script: %w", err)
+	}
+	return path, nil
+}
+
+// taskRoot is LAMBDA_TASK_ROOT as env sets it (the last value wins, as in
+// exec), else the bootstrap's directory.
+func taskRoot(env []string, bootstrap string) string {
+	root := ""
+	for _, e := range env {
+		if v, ok := strings.CutPrefix(e, "LAMBDA_TASK_ROOT="); ok {
+			root = v
+		}
+	}
+	if root == "" {
+		return filepath.Dir(bootstrap)
+	}
+	return root
+}
+
+// WaitListening waits until something accepts connections on addr, for at
+// most limit, or until exited closes (the process that should listen died).
+func WaitListening(ctx context.Context, addr string, limit time.Duration, exited <-chan struct{}) error {
+	deadline := time.Now().Add(limit)
+	for {
+		c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond)
+		if err == nil {
+			c.Close()
+			return nil
+		}
+		select {
+		case <-exited:
+			return fmt.Errorf("%w on %s", ErrExited, addr)
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("not listening on %s after %s", addr, limit)
+		}
+	}
+}
+
+// stop ends the process group and waits for the emulator.
+func (in *instance) stop() {
+	in.stopping.Store(true)
+	defer in.api.close()
+	if in.cmd.Process == nil {
+		return
+	}
+	pgid := -in.cmd.Process.Pid
+	syscall.Kill(pgid, syscall.SIGTERM)
+	select {
+	case <-in.done:
+	case <-time.After(2 * time.Second):
+		syscall.Kill(pgid, syscall.SIGKILL)
+		<-in.done
+	}
+	syscall.Kill(pgid, syscall.SIGKILL) // the function, if it outlived the emulator
+}
+
+// capped keeps the first 64 KiB written to it.
+type capped struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (c *capped) Write(b []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if room := 64<<10 - c.b.Len(); room > 0 {
+		c.b.Write(b[:min(len(b), room)])
+	}
+	return len(b), nil
+}
+
+func (c *capped) String() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.b.String()
+}

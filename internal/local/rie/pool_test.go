@@ -1,0 +1,123 @@
+package rie
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/tidwall/gjson"
+)
+
+// TestMain makes this test binary a function's runtime when the emulator
+// starts it with RIE_TEST_RUNTIME set: "init-exit" exits before it asks for
+// an event; otherwise it answers each event {"sleep_ms": n, "exit": b} with
+// its pid, after the sleep, or exits with the event.
+func TestMain(m *testing.M) {
+	switch os.Getenv("RIE_TEST_RUNTIME") {
+	case "":
+		os.Exit(m.Run())
+	case "init-exit":
+		os.Exit(1)
+	}
+	api := "http://" + os.Getenv("AWS_LAMBDA_RUNTIME_API") + "/2018-06-01/runtime/invocation/"
+	for {
+		resp, err := http.Get(api + "next")
+		if err != nil {
+			os.Exit(3)
+		}
+		event, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if gjson.GetBytes(event, "exit").Bool() {
+			os.Exit(2)
+		}
+		time.Sleep(time.Duration(gjson.GetBytes(event, "sleep_ms").Int()) * time.Millisecond)
+		b, _ := json.Marshal(map[string]int{"pid": os.Getpid()})
+		id := resp.Header.Get("Lambda-Runtime-Aws-Request-Id")
+		if r, err := http.Post(api+id+"/response", "application/json", bytes.NewReader(b)); err == nil {
+			r.Body.Close()
+		}
+	}
+}
+
+func startTestRuntime(t *testing.T, mode string) *Proc {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	bin, err := Binary(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	self, _ := os.Executable()
+	p, err := StartWith(ctx, Config{Binary: bin, Bootstrap: self, Env: append(os.Environ(), "RIE_TEST_RUNTIME="+mode), Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Stop)
+	return p
+}
+
+func pidOf(t *testing.T, r Result) int {
+	t.Helper()
+	pid := int(gjson.GetBytes(r.Body, "pid").Int())
+	if pid == 0 || r.FunctionError {
+		t.Fatalf("no answer from the runtime: %s", r.Body)
+	}
+	return pid
+}
+
+// TestAbandonedInvocationKeepsItsEnvironment: an abandoned invocation runs
+// on in its environment; the next one starts cold in a new environment
+// meanwhile, and once the first is done it is taken again, warm.
+func TestAbandonedInvocationKeepsItsEnvironment(t *testing.T) {
+	p := startTestRuntime(t, "serve")
+	first := pidOf(t, mustInvoke(t, p, context.Background(), `{}`))
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	r, err := p.Invoke(ctx, []byte(`{"sleep_ms": 600}`))
+	cancel()
+	if !errors.Is(err, context.DeadlineExceeded) || r.Cold {
+		t.Fatalf("abandoned: %v, cold %v", err, r.Cold)
+	}
+	retry := mustInvoke(t, p, context.Background(), `{}`)
+	if pid := pidOf(t, retry); pid == first || !retry.Cold {
+		t.Errorf("the retry ran in pid %d (the busy one is %d), cold %v: want a new environment, cold", pid, first, retry.Cold)
+	}
+	time.Sleep(time.Second) // the abandoned invocation ends
+	again := mustInvoke(t, p, context.Background(), `{}`)
+	if pid := pidOf(t, again); pid != first || again.Cold {
+		t.Errorf("ran in pid %d, cold %v: want the first environment again, warm (pid %d)", pid, again.Cold, first)
+	}
+}
+
+// TestInitFailureOrCrash: a runtime that exits before it takes an event is
+// an init failure; one that exits with the event is a function error, and
+// the next invocation starts a new runtime.
+func TestInitFailureOrCrash(t *testing.T) {
+	r := mustInvoke(t, startTestRuntime(t, "init-exit"), context.Background(), `{}`)
+	if !r.Init || r.ErrorType != "Runtime.ExitError" {
+		t.Errorf("an exit before /next: init %v, type %q: %s", r.Init, r.ErrorType, r.Body)
+	}
+	p := startTestRuntime(t, "serve")
+	r = mustInvoke(t, p, context.Background(), `{"exit": true}`)
+	if r.Init || !r.FunctionError || r.ErrorType != "Runtime.ExitError" {
+		t.Errorf("an exit with the event: init %v, type %q: %s", r.Init, r.ErrorType, r.Body)
+	}
+	if next := mustInvoke(t, p, context.Background(), `{}`); !next.Cold {
+		t.Errorf("the invocation after the exit did not start cold: pid %s", strconv.Itoa(pidOf(t, next)))
+	}
+}
+
+func mustInvoke(t *testing.T, p *Proc, ctx context.Context, payload string) Result {
+	t.Helper()
+	r, err := p.Invoke(ctx, []byte(payload))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}

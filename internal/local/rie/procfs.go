@@ -1,0 +1,66 @@
+package rie
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// errNoProcFS is listensOn's error where /proc does not describe sockets.
+var errNoProcFS = errors.New("no /proc/net/tcp on this system")
+
+// listensOn reports whether the loopback socket listening on port belongs
+// to the process pid: its inode, from /proc/net/tcp, is one of the
+// process's open files.
+func listensOn(pid, port int) (bool, error) {
+	inodes, err := listeningInodes(port)
+	if err != nil {
+		return false, err
+	}
+	fds, err := filepath.Glob(fmt.Sprintf("/proc/%d/fd/*", pid))
+	if err != nil {
+		return false, err
+	}
+	for _, fd := range fds {
+		link, err := os.Readlink(fd)
+		if err != nil {
+			continue
+		}
+		if inode, ok := strings.CutPrefix(link, "socket:["); ok && inodes[strings.TrimSuffix(inode, "]")] {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// listeningInodes returns the inodes of the IPv4 sockets in LISTEN state on
+// port, on 127.0.0.1 or any address.
+func listeningInodes(port int) (map[string]bool, error) {
+	f, err := os.Open("/proc/net/tcp")
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errNoProcFS, err)
+	}
+	defer f.Close()
+	inodes := map[string]bool{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		// sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
+		fields := strings.Fields(sc.Text())
+		if len(fields) < 10 || fields[3] != "0A" { // 0A: LISTEN
+			continue
+		}
+		host, hexPort, ok := strings.Cut(fields[1], ":")
+		p, err := strconv.ParseUint(hexPort, 16, 16)
+		if !ok || err != nil || int(p) != port {
+			continue
+		}
+		if host == "0100007F" || host == "7F000001" || host == "00000000" {
+			inodes[fields[9]] = true
+		}
+	}
+	return inodes, sc.Err()
+}
