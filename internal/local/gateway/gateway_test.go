@@ -151,9 +151,11 @@ func TestCognitoPacing(t *testing.T) {
 // environment here, where Lambda would give each its own; the wait does not
 // count against an attempt's time, so none of them is retried.
 func TestQueueIsNotCognitosClock(t *testing.T) {
-	fn := &slowFn{delays: []time.Duration{30 * time.Millisecond}}
+	// Each runs 100 ms, well inside an attempt of 250 ms even on a loaded
+	// machine; the fourth queues for 300 ms, which would be past it.
+	fn := &slowFn{delays: []time.Duration{100 * time.Millisecond}}
 	g := New(fn)
-	g.attempt = 50 * time.Millisecond // four at 30 ms each queue for 90 ms
+	g.attempt = 250 * time.Millisecond
 	var wg sync.WaitGroup
 	attempts := make(chan int, 4)
 	for range 4 {
