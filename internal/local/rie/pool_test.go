@@ -17,8 +17,9 @@ import (
 
 // TestMain makes this test binary a function's runtime when the emulator
 // starts it with RIE_TEST_RUNTIME set: "init-exit" exits before it asks for
-// an event; otherwise it answers each event {"sleep_ms": n, "exit": b} with
-// its pid, after the sleep, or exits with the event.
+// an event; otherwise it sleeps RIE_TEST_INIT_MS, as an init, then answers
+// each event {"sleep_ms": n, "exit": b} with its pid and the time left to
+// its deadline, after the sleep, or exits with the event.
 func TestMain(m *testing.M) {
 	switch os.Getenv("RIE_TEST_RUNTIME") {
 	case "":
@@ -26,6 +27,8 @@ func TestMain(m *testing.M) {
 	case "init-exit":
 		os.Exit(1)
 	}
+	initMS, _ := strconv.Atoi(os.Getenv("RIE_TEST_INIT_MS"))
+	time.Sleep(time.Duration(initMS) * time.Millisecond)
 	api := "http://" + os.Getenv("AWS_LAMBDA_RUNTIME_API") + "/2018-06-01/runtime/invocation/"
 	for {
 		resp, err := http.Get(api + "next")
@@ -37,8 +40,10 @@ func TestMain(m *testing.M) {
 		if gjson.GetBytes(event, "exit").Bool() {
 			os.Exit(2)
 		}
+		deadline, _ := strconv.ParseInt(resp.Header.Get("Lambda-Runtime-Deadline-Ms"), 10, 64)
+		left := time.Until(time.UnixMilli(deadline)).Milliseconds()
 		time.Sleep(time.Duration(gjson.GetBytes(event, "sleep_ms").Int()) * time.Millisecond)
-		b, _ := json.Marshal(map[string]int{"pid": os.Getpid()})
+		b, _ := json.Marshal(map[string]int64{"pid": int64(os.Getpid()), "left_ms": left})
 		id := resp.Header.Get("Lambda-Runtime-Aws-Request-Id")
 		if r, err := http.Post(api+id+"/response", "application/json", bytes.NewReader(b)); err == nil {
 			r.Body.Close()
@@ -48,6 +53,13 @@ func TestMain(m *testing.M) {
 
 func startTestRuntime(t *testing.T, mode string) *Proc {
 	t.Helper()
+	return startTestRuntimeWith(t, Config{Timeout: 10 * time.Second}, "RIE_TEST_RUNTIME="+mode)
+}
+
+// startTestRuntimeWith starts this test binary as the runtime, with cfg's
+// timeouts and env added to its environment.
+func startTestRuntimeWith(t *testing.T, cfg Config, env ...string) *Proc {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	bin, err := Binary(ctx)
@@ -55,7 +67,8 @@ func startTestRuntime(t *testing.T, mode string) *Proc {
 		t.Fatal(err)
 	}
 	self, _ := os.Executable()
-	p, err := StartWith(ctx, Config{Binary: bin, Bootstrap: self, Env: append(os.Environ(), "RIE_TEST_RUNTIME="+mode), Timeout: 10 * time.Second})
+	cfg.Binary, cfg.Bootstrap, cfg.Env = bin, self, append(os.Environ(), env...)
+	p, err := StartWith(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

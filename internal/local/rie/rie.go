@@ -60,14 +60,16 @@ type Config struct {
 	Binary, Bootstrap string
 	// Env is the whole environment of the emulator and the function.
 	Env []string
-	// Timeout is the function's timeout. The emulator applies it
-	// (AWS_LAMBDA_FUNCTION_TIMEOUT), and Invoke gives up on an emulator that
-	// has not answered well after it. Zero means Lambda's default, 3 s.
+	// Timeout is the function's timeout, counted from the moment the
+	// runtime takes the event; its init has InitLimit of its own, as on
+	// Lambda. Zero means Lambda's default, 3 s.
 	Timeout time.Duration
 	// Logs receives what the emulator and the function print.
 	Logs io.Writer
 	// ports picks a free port for the emulator to bind; tests take one.
 	ports func() (int, error)
+	// initLimit is InitLimit; tests shorten it.
+	initLimit time.Duration
 }
 
 // DefaultTimeout is the timeout Lambda gives a new function.
@@ -95,6 +97,9 @@ type Proc struct {
 	launched int
 	closed   bool
 
+	// retiring counts the environments being ended after a timeout.
+	retiring sync.WaitGroup
+
 	crashOnce sync.Once
 	crashed   chan struct{}
 	crashErr  error
@@ -115,21 +120,26 @@ func StartWith(ctx context.Context, cfg Config) (*Proc, error) {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
 	}
+	if cfg.initLimit <= 0 {
+		cfg.initLimit = InitLimit
+	}
 	if cfg.Logs == nil {
 		cfg.Logs = io.Discard
 	}
 	if cfg.ports == nil {
 		cfg.ports = FreePort
 	}
-	cfg.Env = append(cfg.Env, fmt.Sprintf("AWS_LAMBDA_FUNCTION_TIMEOUT=%d", int((cfg.Timeout+time.Second-1)/time.Second)))
+	// The emulator counts its timeout from the invoke, init included;
+	// exchange applies Lambda's limits, and the emulator's only backs them.
+	cfg.Env = append(cfg.Env, fmt.Sprintf("AWS_LAMBDA_FUNCTION_TIMEOUT=%d", int((emulatorTimeout(cfg)+time.Second-1)/time.Second)))
 	dir, err := os.MkdirTemp("", "autoconfirm-rie-")
 	if err != nil {
 		return nil, err
 	}
 	p := &Proc{cfg: cfg, dir: dir, crashed: make(chan struct{}), live: map[*instance]struct{}{},
-		// The emulator answers a timed-out invoke itself; this bound only
-		// catches an emulator that stopped answering at all.
-		client: &http.Client{Timeout: cfg.Timeout + 10*time.Second}}
+		// exchange times the function out; this bound only catches an
+		// emulator that stopped answering at all.
+		client: &http.Client{Timeout: emulatorTimeout(cfg) + 10*time.Second}}
 	in, err := p.launch(ctx)
 	if err != nil {
 		os.RemoveAll(dir)
@@ -199,7 +209,7 @@ func (p *Proc) Invoke(ctx context.Context, payload []byte) (Result, error) {
 	in.cold = false
 	before := in.api.delivered.Load()
 	out := make(chan reply, 1)
-	go func() { out <- in.send(p.client, payload) }()
+	go func() { out <- p.exchange(in, payload) }()
 	select {
 	case r := <-out:
 		return p.finish(in, r, cold, before)
@@ -244,6 +254,13 @@ var errStopped = errors.New("the emulator was stopped")
 // finish turns an environment's reply into Lambda's answer and gives the
 // environment back, or ends it when it stopped answering.
 func (p *Proc) finish(in *instance, r reply, cold bool, delivered int64) (Result, error) {
+	if errors.Is(r.err, errTimedOut) {
+		// Lambda resets an environment whose function timed out.
+		p.retire(in)
+		res := timedOut(p.cfg.Timeout)
+		res.Cold = cold
+		return res, nil
+	}
 	if r.err != nil {
 		if cerr := p.Err(); cerr != nil {
 			return Result{}, cerr
@@ -409,6 +426,7 @@ func (p *Proc) Stop() {
 		go func() { defer wg.Done(); in.stop() }()
 	}
 	wg.Wait()
+	p.retiring.Wait()
 	os.RemoveAll(p.dir)
 }
 

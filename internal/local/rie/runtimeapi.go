@@ -8,15 +8,19 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // runtimeAPI stands between a runtime and the emulator's Runtime API, so
 // that what the runtime asked for, and when, is known: an event it took
 // from /runtime/invocation/next means the handler was ready, and a failure
-// after that is the function's, not its init's.
+// after that is the function's, not its init's. The moment it took the
+// event starts the function's timeout, as Lambda's Invoke phase starts
+// after Init.
 type runtimeAPI struct {
 	addr      string
 	srv       *http.Server
@@ -24,6 +28,12 @@ type runtimeAPI struct {
 	// delivered counts the events the runtime took.
 	delivered atomic.Int64
 	closeOnce sync.Once
+
+	mu sync.Mutex
+	// taken tells the invocation in flight when the runtime took its
+	// event; timeout is that invocation's function timeout.
+	taken   chan time.Time
+	timeout time.Duration
 }
 
 // newRuntimeAPI listens on a port of its own, bound here, and forwards to
@@ -41,12 +51,36 @@ func newRuntimeAPI(upstream string) (*runtimeAPI, error) {
 	rp.ModifyResponse = func(r *http.Response) error {
 		if r.StatusCode == http.StatusOK && strings.HasSuffix(r.Request.URL.Path, "/runtime/invocation/next") {
 			a.delivered.Add(1)
+			a.took(r.Header, time.Now())
 		}
 		return nil
 	}
 	a.srv = &http.Server{Handler: rp}
 	go a.srv.Serve(ln)
 	return a, nil
+}
+
+// expect is called before an event is sent: the channel it returns gets the
+// moment the runtime takes that event.
+func (a *runtimeAPI) expect(timeout time.Duration) <-chan time.Time {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.taken, a.timeout = make(chan time.Time, 1), timeout
+	return a.taken
+}
+
+// took signals the invocation in flight, and gives the runtime the deadline
+// Lambda would: the function's timeout from now. The emulator's own counts
+// from the invoke, init included, which Lambda does not count.
+func (a *runtimeAPI) took(h http.Header, now time.Time) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.taken == nil {
+		return
+	}
+	a.taken <- now
+	a.taken = nil
+	h.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(now.Add(a.timeout).UnixMilli(), 10))
 }
 
 func (a *runtimeAPI) close() {
