@@ -56,18 +56,30 @@ func TestProcessAsLambda(t *testing.T) {
 			refuse: []string{"--handler"}},
 		{name: "Go: the same exit at the first event is a function error", runtime: "provided.al2023", pkg: "testdata/impls/domain-go",
 			args: slices.Concat(cognito, []string{"--env", "DOMAIN_FAULT=first-event"}), wantExit: 1,
-			want: []string{"Runtime.ExitError", "the warm-up sign-up was refused"}, refuse: []string{"cannot start"}},
+			want: []string{"Runtime.ExitError", "the warm-up sign-up was crashed"}, refuse: []string{"cannot start", "was refused"}},
 		{name: "Go: an answer over 6 MB is Function.ResponseSizeTooLarge, a function error", runtime: "provided.al2023", pkg: "testdata/impls/domain-go",
 			args: slices.Concat(cognito, []string{"--env", "DOMAIN_FAULT=big"}), wantExit: 1,
 			want: []string{"Function.ResponseSizeTooLarge", "Response payload size exceeded maximum allowed payload size (6291556 bytes)"}, refuse: []string{"cannot start"}},
 		{name: "Node.js: a throw at import is a setup error that names it", runtime: "nodejs22.x", wantExit: 2,
 			files:  map[string]string{"index.mjs": "if (!process.env.TABLE) throw new Error('TABLE is not set');\nexport const handler = async (event) => event;\n"},
-			want:   []string{"initialisation raised Error", "TABLE is not set", "the handler was found"},
+			want:   []string{"failed while loading: Error: TABLE is not set", "the handler was found", "--env NAME=VALUE"},
 			refuse: []string{"--handler"}},
+		{name: "Node.js: JSON.parse of a variable not set, at import, points at --env", runtime: "nodejs22.x", wantExit: 2,
+			files:  map[string]string{"index.mjs": "const allowed = JSON.parse(process.env.ALLOWED);\nexport const handler = async (event) => event;\n"},
+			want:   []string{"Runtime.UserCodeSyntaxError", "failed while loading: SyntaxError", "--env NAME=VALUE"},
+			refuse: []string{"--handler", "fix the syntax error"}},
 		{name: "Node.js: the same failure at the first event, unhandled, is a function error", runtime: "nodejs22.x", args: cognito, wantExit: 1,
 			files: map[string]string{"index.mjs": "export const handler = async (event) => {\n  if (!process.env.TABLE) Promise.reject(new Error('TABLE is not set'));\n" +
 				"  await new Promise((r) => setTimeout(r, 100));\n  return event;\n};\n"},
-			want: []string{"Runtime.UnhandledPromiseRejection", "the warm-up sign-up was refused"}, refuse: []string{"cannot start"}},
+			want: []string{"Runtime.UnhandledPromiseRejection", "the warm-up sign-up was crashed"}, refuse: []string{"cannot start"}},
+		// Lambda gives init 10 s of its own: the 3 s timeout counts from the
+		// event, and Cognito's 5 s take the 4 s cold start's answer.
+		{name: "a 4 s init passes with the default timeout", runtime: "python3.11", args: cognito, wantExit: 0,
+			files:  map[string]string{"lambda_function.py": "import time\ntime.sleep(4)\n\ndef lambda_handler(event, context):\n    return event\n"},
+			refuse: []string{"Task timed out", "FAIL"}},
+		{name: "a handler that takes 4 s with a 3 s timeout times out", runtime: "python3.11", args: cognito, wantExit: 1,
+			files: map[string]string{"lambda_function.py": "import time\n\ndef lambda_handler(event, context):\n    time.sleep(4)\n    return event\n"},
+			want:  []string{"did not answer an ordinary sign-up in time", "Sandbox.Timedout", "Task timed out after 3.00 seconds"}},
 		// Slower than two of Cognito's attempts on a cold start, fast when
 		// warm: each retry finds the earlier environments busy and starts
 		// cold, as on Lambda, where one environment let the retry in warm.

@@ -57,13 +57,22 @@ func (r *run) warmUp(ctx context.Context, st *stack.Stack) (int, error) {
 		r.say("FAIL: the handler did not answer an ordinary sign-up in time (%s: %s); Cognito would fail every sign-up, so no scenario was run", errType, errMsg)
 		return conformance.ExitFailed, nil
 	case res.FunctionError:
-		r.say("the warm-up sign-up was refused: the function failed with it (%s), so Cognito would answer UserLambdaValidationException: PreSignUp failed with error %s. The scenarios judge it; the next invocation starts as Lambda starts it after such an error", errType, errMsg)
+		r.say("the warm-up sign-up was %s: the function failed with it (%s), so Cognito would answer UserLambdaValidationException: PreSignUp failed with error %s. The scenarios judge it; the next invocation starts as Lambda starts it after such an error", warmUpFate(errType, errMsg), errType, errMsg)
 	}
 	r.say("cold start and first answer took %.2fs (Cognito allows 5s an attempt, cold start included)", took.Seconds())
 	if attempts > 1 {
 		r.say("SLOW COLD START: the first sign-up got no answer within %s, so Cognito would have invoked the handler %d times for it", gateway.CognitoAttempt, attempts)
 	}
 	return conformance.ExitPass, nil
+}
+
+// warmUpFate says whether the warm-up's function error is a crash or the
+// handler's refusal, as the scenarios label it (rules §11).
+func warmUpFate(errType, errMsg string) string {
+	if targets.CrashOf(errType, errMsg) != "" {
+		return "crashed"
+	}
+	return "refused"
 }
 
 // missingModule finds the module an import error names.
@@ -85,8 +94,12 @@ func initFailure(errType, errMsg, handler string) (what, advice string) {
 			"add it to --code (or a layer), as the deployment package must"
 	case errType == "Runtime.ImportModuleError":
 		return "the runtime could not load the handler's module", "check that --code and --handler name the handler's module"
-	case errType == "Runtime.UserCodeSyntaxError":
+	case errType == "Runtime.UserCodeSyntaxError" && !parsedData.MatchString(errMsg):
 		return "the handler's code does not parse", "fix the syntax error the runtime quotes, or check --runtime"
+	case errType == "Runtime.UserCodeSyntaxError":
+		// Node.js's runtime reports any SyntaxError thrown while loading
+		// as this type, JSON.parse's of a variable that is not set too.
+		return "the handler's code failed while loading: " + errMsg, loadAdvice
 	case errType == "Runtime.ExitError":
 		_, reason, ok := strings.Cut(errMsg, " Error: ")
 		if !ok {
@@ -95,9 +108,17 @@ func initFailure(errType, errMsg, handler string) (what, advice string) {
 		return "the function exited during its initialisation, before it asked for the first event (" + reason + ")",
 			"the handler was found: fix what its initialisation needs (configuration, files beside it, variables given with --env)"
 	}
-	return "the function's initialisation raised " + errType + " before it asked for the first event (an import, a module's top level, Go's init)",
-		"the handler was found: fix what its initialisation needs (configuration, files beside it, variables given with --env)"
+	return "the handler's code failed while loading: " + errType + ": " + errMsg, loadAdvice
 }
+
+// parsedData matches the message of a SyntaxError that JSON.parse threw,
+// about the data it was given rather than the handler's code.
+var parsedData = regexp.MustCompile(`\bJSON\b`)
+
+// loadAdvice follows an error the handler's own code threw while loading:
+// most often configuration it reads from a variable that is not set.
+const loadAdvice = "the handler was found; if it reads its configuration from its environment, give it with --env NAME=VALUE " +
+	"(a template's Environment.Variables are read under --template)"
 
 // warmUpEvent is an ordinary sign-up with an email address nobody holds.
 func warmUpEvent(pool, client string) []byte {
