@@ -56,7 +56,7 @@ func TestProcessAsLambda(t *testing.T) {
 			refuse: []string{"--handler"}},
 		{name: "Go: the same exit at the first event is a function error", runtime: "provided.al2023", pkg: "testdata/impls/domain-go",
 			args: slices.Concat(cognito, []string{"--env", "DOMAIN_FAULT=first-event"}), wantExit: 1,
-			want: []string{"Runtime.ExitError", "the warm-up sign-up was crashed"}, refuse: []string{"cannot start", "was refused"}},
+			want: []string{"Runtime.ExitError", "the function crashed on the warm-up sign-up"}, refuse: []string{"cannot start", "refused the warm-up"}},
 		{name: "Go: an answer over 6 MB is Function.ResponseSizeTooLarge, a function error", runtime: "provided.al2023", pkg: "testdata/impls/domain-go",
 			args: slices.Concat(cognito, []string{"--env", "DOMAIN_FAULT=big"}), wantExit: 1,
 			want: []string{"Function.ResponseSizeTooLarge", "Response payload size exceeded maximum allowed payload size (6291556 bytes)"}, refuse: []string{"cannot start"}},
@@ -71,7 +71,7 @@ func TestProcessAsLambda(t *testing.T) {
 		{name: "Node.js: the same failure at the first event, unhandled, is a function error", runtime: "nodejs22.x", args: cognito, wantExit: 1,
 			files: map[string]string{"index.mjs": "export const handler = async (event) => {\n  if (!process.env.TABLE) Promise.reject(new Error('TABLE is not set'));\n" +
 				"  await new Promise((r) => setTimeout(r, 100));\n  return event;\n};\n"},
-			want: []string{"Runtime.UnhandledPromiseRejection", "the warm-up sign-up was crashed"}, refuse: []string{"cannot start"}},
+			want: []string{"Runtime.UnhandledPromiseRejection", "the function crashed on the warm-up sign-up"}, refuse: []string{"cannot start"}},
 		// Lambda gives init 10 s of its own: the 3 s timeout counts from the
 		// event, and Cognito's 5 s take the 4 s cold start's answer.
 		{name: "a 4 s init passes with the default timeout", runtime: "python3.11", args: cognito, wantExit: 0,

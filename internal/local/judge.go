@@ -57,7 +57,7 @@ func (r *run) warmUp(ctx context.Context, st *stack.Stack) (int, error) {
 		r.say("FAIL: the handler did not answer an ordinary sign-up in time (%s: %s); Cognito would fail every sign-up, so no scenario was run", errType, errMsg)
 		return conformance.ExitFailed, nil
 	case res.FunctionError:
-		r.say("the warm-up sign-up was %s: the function failed with it (%s), so Cognito would answer UserLambdaValidationException: PreSignUp failed with error %s. The scenarios judge it; the next invocation starts as Lambda starts it after such an error", warmUpFate(errType, errMsg), errType, errMsg)
+		r.say("the function %s the warm-up sign-up (%s), so Cognito would answer UserLambdaValidationException: PreSignUp failed with error %s. The scenarios judge it; the next invocation starts as Lambda starts it after such an error", warmUpFate(errType, errMsg), errType, errMsg)
 	}
 	r.say("cold start and first answer took %.2fs (Cognito allows 5s an attempt, cold start included)", took.Seconds())
 	if attempts > 1 {
@@ -70,7 +70,7 @@ func (r *run) warmUp(ctx context.Context, st *stack.Stack) (int, error) {
 // handler's refusal, as the scenarios label it (rules §11).
 func warmUpFate(errType, errMsg string) string {
 	if targets.CrashOf(errType, errMsg) != "" {
-		return "crashed"
+		return "crashed on"
 	}
 	return "refused"
 }

@@ -48,9 +48,9 @@ func TestInitFailure(t *testing.T) {
 // calls it; an error the handler raised is a refusal.
 func TestWarmUpFate(t *testing.T) {
 	tests := []struct{ errType, errMsg, want string }{
-		{"Runtime.ExitError", "RequestId: 1 Error: Runtime exited with error: exit status 3", "crashed"},
-		{"Runtime.UnhandledPromiseRejection", "Error: TABLE is not set", "crashed"},
-		{"boundsError", "runtime error: index out of range [1] with length 1", "crashed"},
+		{"Runtime.ExitError", "RequestId: 1 Error: Runtime exited with error: exit status 3", "crashed on"},
+		{"Runtime.UnhandledPromiseRejection", "Error: TABLE is not set", "crashed on"},
+		{"boundsError", "runtime error: index out of range [1] with length 1", "crashed on"},
 		{"Exception", "first sign-up refused", "refused"},
 		{"Error", "Email domain not allowed", "refused"},
 	}
