@@ -132,6 +132,9 @@ type Observation struct {
 	// ErrorType is the function error's type, where the target sees it: the
 	// Invoke API gives it; through a pool, Cognito passes on only the message.
 	ErrorType string
+	// Panicked is set when the function error is a Go panic (GoPanic), where
+	// the target sees the error's body.
+	Panicked bool
 	// Flags as set in the response, or as observed on the created user.
 	Confirmed, EmailVerified, PhoneVerified *bool
 	// Lookups are the user lookups the function made: ListUsers and
