@@ -127,7 +127,8 @@ type Observation struct {
 	// tell: a pool shows only the timeout (see docs/cognito-rules.md §4).
 	Failure string
 	// Unreadable, set with Failure, says why Cognito cannot read the answer
-	// the function gave (ReadAnswer): the function answered, it did not err.
+	// the function gave (ReadAnswer), or, through a pool, does not take it
+	// (AnswerRefusal): the function answered, it did not err.
 	Unreadable string
 	// ErrorType is the function error's type, where the target sees it: the
 	// Invoke API gives it; through a pool, Cognito passes on only the message.
