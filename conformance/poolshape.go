@@ -1,13 +1,17 @@
 package conformance
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"maps"
 	"slices"
 	"strings"
 
+	"github.com/cucumber/godog"
+
 	"github.com/autoconfirm/autoconfirm/steps"
+	"github.com/autoconfirm/autoconfirm/targets"
 )
 
 // notApplicableClaim refuses a claim of a profile none of whose scenarios
@@ -77,3 +81,57 @@ func (d Depths) printPool(w io.Writer) {
 	}
 	steps.PrintNotApplicable(w, d.Pool, items)
 }
+
+// CheckClaim refuses, before any sign-up is sent, a claim that the run would
+// refuse at its end (notApplicableClaim): it walks the selected scenarios
+// against a target that sends nothing, so the pool's shape alone decides
+// which are applicable. A caller that starts a stack first calls it, so a
+// claim the pool cannot judge costs no run.
+func CheckClaim(o Options) error {
+	if o.Shape == nil || o.DefaultClaim {
+		return nil
+	}
+	if len(o.Paths) == 0 {
+		o.Paths = []string{"features"}
+	}
+	if o.Features != "" || o.Fixtures != "" {
+		content, err := addOwn(o.Content, o.Features, o.Fixtures)
+		if err != nil {
+			return err
+		}
+		o.Content = content
+		if o.Features != "" {
+			o.Paths = append(o.Paths, OwnFeatures)
+		}
+	}
+	counted := o.Profiles
+	if len(counted) == 0 {
+		counted = BuiltinProfiles
+	}
+	tally := &steps.Tally{}
+	suite := &steps.Suite{Target: planTarget{}, Fixtures: o.Content, Skips: &steps.SkipLog{}, Tally: tally, Profiles: counted, Shape: o.Shape}
+	ts := godog.TestSuite{
+		Name:                "autoconfirm-claim",
+		ScenarioInitializer: suite.InitializeScenario,
+		Options: &godog.Options{Format: "progress", Paths: o.Paths, FS: o.Content, Tags: o.Tags, Concurrency: 1,
+			Strict: true, NoColors: true, Output: io.Discard},
+	}
+	if _, _, err := checkSelection(&ts, o.Tags, o.Profiles); err != nil {
+		return err
+	}
+	ts.Run()
+	return notApplicableClaim(o, tally.Verdicts(counted))
+}
+
+// planTarget sends nothing: every sign-up that reaches it is refused at
+// once, so a scenario either is left out as not applicable before it, or
+// ends; which, is all CheckClaim reads.
+type planTarget struct{}
+
+func (planTarget) Name() string { return "claim check" }
+
+func (planTarget) Run(context.Context, *targets.Input) (*targets.Observation, error) {
+	return &targets.Observation{Refused: true, Message: "not sent: the claim is being checked"}, nil
+}
+
+func (planTarget) Cleanup(context.Context, *targets.Input) error { return nil }

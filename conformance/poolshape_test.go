@@ -64,3 +64,36 @@ func TestPoolShapeInProcess(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckClaim: a claim the pool's shape leaves nothing to judge is
+// refused before any sign-up is sent, naming the profile and the shape; a
+// claim with something applicable, or the default claim, is not.
+func TestCheckClaim(t *testing.T) {
+	emailUsername := &poolshape.Shape{UsernameAttributes: []string{"email"}, AutoVerified: []string{"email"}}
+	def := poolshape.Default()
+	for _, tt := range []struct {
+		name         string
+		shape        *poolshape.Shape
+		profiles     []string
+		defaultClaim bool
+		says         []string // nil: no error
+	}{
+		{"alias-safe in an email-as-username pool", emailUsername, []string{ProfileCognito, ProfileAliasSafe}, false,
+			[]string{"alias-safe (", "claim nothing this pool can produce", "usernames email"}},
+		{"cognito and confirm there", emailUsername, []string{ProfileCognito, ProfileConfirm}, false, nil},
+		{"alias-safe in the default pool", &def, []string{ProfileAliasSafe}, false, nil},
+		{"alias-safe there under the default claim", emailUsername, []string{ProfileConfirm, ProfileAliasSafe}, true, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			err := CheckClaim(Options{Content: autoconfirm.Content(), Profiles: tt.profiles, Shape: tt.shape, DefaultClaim: tt.defaultClaim})
+			if (err == nil) != (tt.says == nil) {
+				t.Fatalf("error %v, want one saying %q", err, tt.says)
+			}
+			for _, s := range tt.says {
+				if !strings.Contains(err.Error(), s) {
+					t.Errorf("error %v lacks %q", err, s)
+				}
+			}
+		})
+	}
+}

@@ -222,10 +222,10 @@ func Run(o Options) Result {
 	}
 	res := Result{Status: status, Skips: skips.Items(), NotClaimed: claimed.total()}
 	// A run passes only when the handler accepted some ordinary sign-up: a
-	// trigger that refuses, crashes or times out on every one would
+	// trigger that refuses, crashes, times out or answers unreadably on every one would
 	// otherwise pass every profile that allows a refusal.
 	if sent, accepted := tally.SignUps(); status != ExitUsage && sent > 0 && accepted == 0 {
-		fmt.Fprintf(o.Errors, "autoconfirm-conformance: the handler accepted none of the %d PreSignUp_SignUp sign-up(s) sent at the %s depth, the control included: it refused, crashed or timed out on every one, so the run did not pass\n", sent, o.Target.Name())
+		fmt.Fprintf(o.Errors, "autoconfirm-conformance: the handler accepted none of the %d PreSignUp_SignUp sign-up(s) sent at the %s depth, the control included: it refused, crashed, timed out or gave an answer Cognito cannot read on every one, so the run did not pass\n", sent, o.Target.Name())
 		res.Status = ExitFailed
 	}
 	// A run passes only when it checked something: a run whose every

@@ -124,7 +124,7 @@ func (st *scenario) unreadable() error {
 	if _, err := targets.ReadAnswer(st.obs.Response); errors.As(err, &ae) && ae.Flag != "" {
 		st.judge(ae.Flag, false)
 	}
-	return fmt.Errorf("the sign-up failed: Cognito cannot read the answer, so it fails the sign-up whatever the flags seem to say: %s", st.obs.Unreadable)
+	return fmt.Errorf("the sign-up failed: Cognito cannot read or does not take the answer, so it fails the sign-up whatever the flags seem to say: %s", st.obs.Unreadable)
 }
 
 // unverifiableEmail says why v cannot be a verified email address, or "".

@@ -29,6 +29,9 @@ func errorOf(obs *targets.Observation) (FunctionError, bool) {
 		return FunctionError{}, false
 	}
 	e := FunctionError{Type: obs.ErrorType, Message: obs.Message, Crash: targets.CrashOf(obs.ErrorType, obs.Message)}
+	if e.Crash == "" && obs.Panicked {
+		e.Crash = targets.PanicCrash
+	}
 	if obs.Failure != "" && e.Crash == "" {
 		e.Crash = obs.Failure
 	}

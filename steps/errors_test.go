@@ -41,6 +41,14 @@ func TestErrorOf(t *testing.T) {
 	if !ok || e.Crash != "" {
 		t.Errorf("a refusal: %+v, %t", e, ok)
 	}
+	e, _ = errorOf(&targets.Observation{Refused: true, ErrorType: "string", Message: "EmailExistsException"})
+	if e.Crash != "" {
+		t.Errorf("Node.js's callback('text') is a refusal: %+v", e)
+	}
+	e, _ = errorOf(&targets.Observation{Refused: true, ErrorType: "string", Message: "no email", Panicked: true})
+	if e.Crash != targets.PanicCrash {
+		t.Errorf("a Go panic(\"text\") is a crash: %+v", e)
+	}
 	e, _ = errorOf(&targets.Observation{Refused: true, Failure: "timed out: Cognito fails the sign-up", Message: "Socket timeout"})
 	if e.Crash == "" {
 		t.Error("a timeout is not the handler's refusal")

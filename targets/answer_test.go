@@ -77,6 +77,10 @@ func TestCrashOf(t *testing.T) {
 		{"ValueError", "not allowed", false},
 		{"errorString", "refused", false},
 		{"SignUpRefused", "refused", false},
+		// Node.js's callback('EmailExistsException'): a refusal; a Go
+		// panic("text") has the same type, and is told by its stack (GoPanic).
+		{"string", "EmailExistsException", false},
+		{"object", "[object Object]", false},
 		{"", "PreSignUp failed with error refused.", false},
 		{"InvalidParameterException", "An error occurred (InvalidParameterException) when calling the ListUsers operation: Error while parsing filter.", true},
 		{"ResourceNotFoundException", "User pool us-east-1_x does not exist.", true},
@@ -97,6 +101,30 @@ func TestCrashOf(t *testing.T) {
 	for _, c := range cases {
 		if got := CrashOf(c.typ, c.msg); (got != "") != c.crash {
 			t.Errorf("CrashOf(%q, %q) = %q, want a crash: %t", c.typ, c.msg, got, c.crash)
+		}
+	}
+}
+
+// TestGoPanic: the bodies the runtimes report a function error with, as
+// their runtime interface clients write them (aws-lambda-go 1.55.1's
+// lambdaPanicResponse and InvokeResponse_Error, aws-lambda-ric 3 and 4's
+// toRapidResponse, the Python bootstrap's traceback.format_tb): only
+// aws-lambda-go's panic carries stack frames.
+func TestGoPanic(t *testing.T) {
+	for _, tt := range []struct {
+		name, body string
+		panic      bool
+	}{
+		{"Go panic(\"text\")", `{"errorMessage":"no email","errorType":"string","stackTrace":[{"path":"github.com/aws/aws-lambda-go@v1.55.1/lambda/errors.go","line":39,"label":"lambdaPanicResponse"},{"path":"main.go","line":21,"label":"handler"}]}`, true},
+		{"Go panic(errors.New)", `{"errorMessage":"refused","errorType":"errorString","stackTrace":[{"path":"main.go","line":21,"label":"handler"}]}`, true},
+		{"Go returned error", `{"errorMessage":"Rejected signing up","errorType":"errorString"}`, false},
+		{"Node.js callback('text')", `{"errorType":"string","errorMessage":"EmailExistsException","trace":[]}`, false},
+		{"Node.js Error", `{"errorType":"Error","errorMessage":"no","trace":["Error: no","    at Runtime.handler (file:///var/task/index.mjs:3:9)"]}`, false},
+		{"Python exception", `{"errorMessage":"'email'","errorType":"KeyError","requestId":"r","stackTrace":["  File \"/var/task/lambda_function.py\", line 3, in lambda_handler\n"]}`, false},
+		{"not JSON", `{"errorType":`, false},
+	} {
+		if got := GoPanic([]byte(tt.body)); got != tt.panic {
+			t.Errorf("%s: GoPanic = %t, want %t", tt.name, got, tt.panic)
 		}
 	}
 }

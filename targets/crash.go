@@ -1,6 +1,7 @@
 package targets
 
 import (
+	"encoding/json"
 	"slices"
 	"strings"
 )
@@ -13,13 +14,15 @@ var (
 	// languageErrors are what the language runtime throws when code is wrong:
 	// JavaScript's built-in error types and Python's built-in exceptions
 	// for a bug, not Error, Exception, RuntimeError or ValueError, which
-	// handlers raise to refuse. "string" is a Go panic with a text.
+	// handlers raise to refuse. A Go panic with a text is told by its stack
+	// (GoPanic), not by its type "string", which Node.js gives a refusal
+	// with a text too.
 	languageErrors = []string{
 		"TypeError", "ReferenceError", "RangeError", "SyntaxError", "URIError", "EvalError", "InternalError",
 		"KeyError", "AttributeError", "NameError", "IndexError", "ZeroDivisionError", "UnboundLocalError",
 		"RecursionError", "AssertionError", "ImportError", "ModuleNotFoundError", "UnicodeDecodeError",
 		"UnicodeEncodeError", "JSONDecodeError", "OverflowError", "MemoryError",
-		"boundsError", "TypeAssertionError", "plainError", "string",
+		"boundsError", "TypeAssertionError", "plainError",
 	}
 	// sdkErrors are the AWS SDKs' own errors that carry no AWS error code
 	// (botocore, the JavaScript SDKs, the Go SDK), and AWS error codes
@@ -55,4 +58,27 @@ func CrashOf(errorType, message string) string {
 		return "an AWS SDK error the handler did not catch"
 	}
 	return ""
+}
+
+// PanicCrash is why a Go panic is a crash, whatever its type.
+const PanicCrash = "a Go panic: the handler's code panicked, and aws-lambda-go ends the process after reporting it"
+
+// GoPanic says whether a function error's body is aws-lambda-go's report of
+// a panic: only a panic carries "stackTrace", as frames with a path, a line
+// and a label. Node.js reports any error with "trace" (empty for a thrown
+// string), Python with "stackTrace" as lines of text, and aws-lambda-go an
+// error the handler returned with no stack at all (rules §11).
+func GoPanic(body []byte) bool {
+	var e struct {
+		StackTrace []json.RawMessage `json:"stackTrace"`
+	}
+	if json.Unmarshal(body, &e) != nil || len(e.StackTrace) == 0 {
+		return false
+	}
+	var frame struct {
+		Path  *string `json:"path"`
+		Label *string `json:"label"`
+		Line  *int    `json:"line"`
+	}
+	return json.Unmarshal(e.StackTrace[0], &frame) == nil && frame.Path != nil && frame.Label != nil && frame.Line != nil
 }

@@ -122,6 +122,7 @@ func (t *Lambda) Run(ctx context.Context, in *Input) (*Observation, error) {
 			return nil, fmt.Errorf("%s returned X-Amz-Function-Error %q with a body that is not an error object: %.200s", t.function, aws.ToString(out.FunctionError), out.Payload)
 		}
 		obs.Refused, obs.Message, obs.ErrorType = true, body.ErrorMessage, body.ErrorType
+		obs.Panicked = GoPanic(out.Payload)
 		obs.Failure = failureOf(body.ErrorType, body.ErrorMessage)
 		return obs, nil
 	}

@@ -214,6 +214,9 @@ func (p *Pool) Run(ctx context.Context, in *Input) (*Observation, error) {
 			}
 			switch apiErr.ErrorCode() {
 			case "UserLambdaValidationException":
+				if answerRefused.MatchString(apiErr.ErrorMessage()) {
+					return refusedAtPool(obs, apiErr.ErrorMessage()), nil
+				}
 				obs.Refused, obs.Message = true, apiErr.ErrorMessage()
 				obs.Failure = failureOf("", obs.Message)
 				return obs, nil

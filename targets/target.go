@@ -127,11 +127,15 @@ type Observation struct {
 	// tell: a pool shows only the timeout (see docs/cognito-rules.md §4).
 	Failure string
 	// Unreadable, set with Failure, says why Cognito cannot read the answer
-	// the function gave (ReadAnswer): the function answered, it did not err.
+	// the function gave (ReadAnswer), or, through a pool, does not take it
+	// (AnswerRefusal): the function answered, it did not err.
 	Unreadable string
 	// ErrorType is the function error's type, where the target sees it: the
 	// Invoke API gives it; through a pool, Cognito passes on only the message.
 	ErrorType string
+	// Panicked is set when the function error is a Go panic (GoPanic), where
+	// the target sees the error's body.
+	Panicked bool
 	// Flags as set in the response, or as observed on the created user.
 	Confirmed, EmailVerified, PhoneVerified *bool
 	// Lookups are the user lookups the function made: ListUsers and

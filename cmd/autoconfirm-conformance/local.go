@@ -94,8 +94,14 @@ func runLocal(ctx context.Context, args []string, getenv func(string) string, st
 	if o.profile == "" {
 		o.profile = strings.Join(conformance.DefaultProfiles(false), ",")
 	}
-	if _, err := conformance.ParseProfiles(o.profile); err != nil {
+	profiles, err := conformance.ParseProfiles(o.profile)
+	if err != nil {
 		return conformance.ExitUsage, usageErrorf("%v", err)
+	}
+	// A claim the pool's shape leaves nothing to judge is refused now, not
+	// after a depth has run (rules §9).
+	if err := checkLocalClaim(o, profiles, shape, defaultClaim); err != nil {
+		return conformance.ExitUsage, err
 	}
 	if o.timeout < time.Second || o.timeout > 15*time.Minute || o.timeout%time.Second != 0 {
 		return conformance.ExitUsage, usageErrorf("--timeout %s: Lambda takes whole seconds from 1s to 15m0s", o.timeout)
@@ -116,6 +122,17 @@ func runLocal(ctx context.Context, args []string, getenv func(string) string, st
 		Cache: runtimes.Cache{Dir: cacheDir, Progress: stdout}, Root: cwd, CognitoLocalPins: autoconfirm.NPMPins(), Getenv: getenv,
 		Shape: shape, DefaultClaim: defaultClaim,
 	}, stdout, stderr)
+}
+
+// checkLocalClaim refuses a claimed profile none of whose scenarios the
+// local pool, of this shape, lets reach the trigger.
+func checkLocalClaim(o localOptions, profiles []string, shape *poolshape.Shape, defaultClaim bool) error {
+	sh := poolshape.Default()
+	if shape != nil {
+		sh = *shape
+	}
+	return conformance.CheckClaim(conformance.Options{Content: autoconfirm.Content(), Profiles: profiles, Tags: o.tags,
+		Features: o.features, Fixtures: o.fixture, Shape: &sh, DefaultClaim: defaultClaim})
 }
 
 // placeholderHelp lists --env's placeholders and what each becomes.

@@ -49,6 +49,9 @@ func TestPoolFromEnvironment(t *testing.T) {
 			want: []string{"the handler called Cognito's AdminGetUser for user pool us-east-1_wrong, which is not the pool under test",
 				"USER_POOL_ID holds us-east-1_wrong: give --env USER_POOL_ID=@pool-id"},
 			not: []string{"VERDICT", "local: FAIL", "local: PASS", "check --code, --handler"}},
+		{name: "no --env: the call names no pool", args: []string{"--runtime", "nodejs22.x", "--code", code}, exit: 2,
+			want: []string{"the handler called Cognito's AdminGetUser naming no user pool", "--env NAME=@pool-id"},
+			not:  []string{"VERDICT", "local: FAIL", "local: PASS", "User Pool  not found"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			reports := t.TempDir()

@@ -62,6 +62,11 @@ func TestPoolShape(t *testing.T) {
 			if tt.na != "" {
 				checkNotApplicable(t, reports, tt.na)
 			}
+			// A claim the pool cannot judge is refused before the stack
+			// starts, not after a depth has run.
+			if tt.exit == 2 && strings.Contains(string(out), "cognito-local at ") {
+				t.Error("the claim was refused only after the local stack had started")
+			}
 			if t.Failed() {
 				t.Logf("the run said:\n%s", out)
 			}

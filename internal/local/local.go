@@ -253,6 +253,9 @@ cognito-local is not Cognito. Where it differs, and what that means here:
   - it never checks SecretHash (the pool target still sends one, from a client with a secret);
   - it accepts any password, undeclared attributes, non-E.164 phone numbers and malformed emails,
     so invalid values do reach the trigger, which must leave them unverified;
+  - it takes any answer it can parse, with no check of Cognito's rules on it; the gateway it
+    invokes the trigger through fails, as Cognito does, an answer Cognito cannot read or that
+    sets a verify flag without autoConfirmUser or for an attribute the user did not give (rules §14);
   - it invokes the trigger only from SignUp (PreSignUp_SignUp), so the pool target skips the
     AdminCreateUser and ExternalProvider scenarios; the lambda target covers them;
   - it does not move aliases: a second verified holder is allowed, so a missing guard shows up

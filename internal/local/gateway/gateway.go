@@ -25,6 +25,7 @@ import (
 
 	"github.com/autoconfirm/autoconfirm/deployed"
 	"github.com/autoconfirm/autoconfirm/internal/local/rie"
+	"github.com/autoconfirm/autoconfirm/targets"
 )
 
 // Invoker runs one invocation; *rie.Proc is one. An invocation whose
@@ -118,8 +119,15 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // Cognito returns the Invoke API as Cognito uses it: an attempt that has not
 // answered in 5 s is abandoned and made again, up to three times; after the
-// third, the sign-up fails.
-func (g *Gateway) Cognito() http.Handler {
+// third, the sign-up fails. The lambda target judges the answer it gives.
+func (g *Gateway) Cognito() http.Handler { return g.cognito(false) }
+
+// Pool returns the same API for the local pool, cognito-local, which also
+// gets, for an answer Cognito would not take, the failure Cognito reports
+// (refuseAnswer), so that the pool fails the sign-ups Cognito fails.
+func (g *Gateway) Pool() http.Handler { return g.cognito(true) }
+
+func (g *Gateway) cognito(asPool bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, ok := g.request(w, r)
 		if !ok {
@@ -129,8 +137,53 @@ func (g *Gateway) Cognito() http.Handler {
 		if r.Context().Err() != nil {
 			return
 		}
+		if asPool && err == nil && !res.FunctionError && g.refuseAnswer(w, body, res.Body) {
+			return
+		}
 		g.answer(w, r, res, err)
 	})
+}
+
+// RefusedAnswerType is the errorType of an answer Cognito does not take,
+// as the gateway reports it to cognito-local.
+const RefusedAnswerType = "Cognito.AnswerRefused"
+
+// unreadableAnswer is what the gateway gives cognito-local for an answer
+// Cognito cannot read: text its JSON.parse fails on, so that it answers
+// InvalidLambdaResponseException as Cognito does.
+const unreadableAnswer = "autoconfirm: Cognito cannot read this answer (rules §1, §11)"
+
+// refuseAnswer answers cognito-local for an answer that Cognito would not
+// take, and says whether it did. cognito-local reads any JSON it can parse
+// and acts on whatever flags are truthy, without Cognito's rules on the
+// answer: the whole answer read as Cognito reads it (rules §1, §11), no
+// verify flag without autoConfirmUser (§2) and none for an attribute the
+// user did not give (§3). So the pool would confirm or verify a user that
+// Cognito refuses. A refused answer becomes a function error with Cognito's
+// text, where known, which cognito-local passes on as Cognito passes on its
+// own; it is not counted as the function's error.
+func (g *Gateway) refuseAnswer(w http.ResponseWriter, event, answer []byte) bool {
+	a, err := targets.ReadAnswer(answer)
+	if err != nil {
+		w.Header().Set("Content-Type", "text/plain")
+		w.Header().Set("X-Amz-Executed-Version", "$LATEST")
+		w.WriteHeader(http.StatusOK)
+		io.WriteString(w, unreadableAnswer)
+		g.stats.Invokes.Add(1)
+		return true
+	}
+	why := targets.AnswerRefusal(event, a)
+	if why == "" {
+		return false
+	}
+	body, _ := json.Marshal(map[string]string{"errorType": RefusedAnswerType, "errorMessage": why})
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Amz-Executed-Version", "$LATEST")
+	w.Header().Set("X-Amz-Function-Error", "Unhandled")
+	w.WriteHeader(http.StatusOK)
+	w.Write(body)
+	g.stats.Invokes.Add(1)
+	return true
 }
 
 // AsCognito invokes the function as Cognito does and returns the answer

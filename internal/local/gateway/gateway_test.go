@@ -277,3 +277,71 @@ func TestAbandonedAttemptsLeaveTheirEnvironment(t *testing.T) {
 		t.Errorf("the answer does not say why: %s", res.Body)
 	}
 }
+
+// answerFn answers every sign-up with the same response.
+type answerFn struct{ response string }
+
+func (f answerFn) Invoke(_ context.Context, p []byte) (rie.Result, error) {
+	if f.response == "fail" {
+		b := []byte(`{"errorMessage":"staff only","errorType":"Error"}`)
+		return rie.Result{Body: b, FunctionError: true, ErrorType: "Error"}, nil
+	}
+	return rie.Result{Body: []byte(`{"triggerSource":"PreSignUp_SignUp","response":` + f.response + `}`)}, nil
+}
+
+// TestCognitoRefusesAnswers: cognito-local takes any answer it can parse,
+// so the gateway's Cognito path fails a sign-up whose answer Cognito would
+// refuse (rules §2, §3) with a function error cognito-local passes on, and
+// one it cannot read (rules §1) with a body cognito-local cannot parse; an
+// answer Cognito takes, and the function's own error, pass unchanged.
+func TestCognitoRefusesAnswers(t *testing.T) {
+	const (
+		phoneOnly = `{"triggerSource":"PreSignUp_SignUp","request":{"userAttributes":{"phone_number":"+15555550100"}}}`
+		neither   = `{"triggerSource":"PreSignUp_SignUp","request":{"userAttributes":{"name":"x"}}}`
+		withEmail = `{"triggerSource":"PreSignUp_SignUp","request":{"userAttributes":{"email":"a@example.com"}}}`
+		admin     = `{"triggerSource":"PreSignUp_AdminCreateUser","request":{"userAttributes":{"name":"x"}}}`
+	)
+	verifyBoth := `{"autoConfirmUser":true,"autoVerifyEmail":true,"autoVerifyPhone":false}`
+	for _, tt := range []struct {
+		name, event, response string
+		fnError               bool   // X-Amz-Function-Error set
+		says                  string // in the payload
+		counted               bool   // counted as the function's error
+	}{
+		{"§3: verify email, phone-only", phoneOnly, verifyBoth, true, "autoVerifyEmail is set, but the user gave no email", false},
+		{"§3: verify email, neither", neither, verifyBoth, true, "autoVerifyEmail is set, but the user gave no email", false},
+		{"§3: verify phone, email only", withEmail, `{"autoConfirmUser":true,"autoVerifyPhone":true}`, true, "autoVerifyPhone is set, but the user gave no phone_number", false},
+		{"§2: verify without confirm", withEmail, `{"autoConfirmUser":false,"autoVerifyEmail":true}`, true, "Phone or email cannot be auto verified, when user is not being auto confirmed.", false},
+		{"§1: a flag that is no boolean", withEmail, `{"autoConfirmUser":"true"}`, false, "Cognito cannot read this answer", false},
+		{"taken: verify the email given", withEmail, verifyBoth, false, `"autoVerifyEmail":true`, false},
+		{"taken: flags ignored on AdminCreateUser", admin, verifyBoth, false, `"autoVerifyEmail":true`, false},
+		{"the function's own error", phoneOnly, "fail", true, "staff only", true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			g := New(answerFn{tt.response})
+			srv := httptest.NewServer(g.Pool())
+			defer srv.Close()
+			client := lambda.New(lambda.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), Credentials: credentials.NewStaticCredentialsProvider("a", "b", "")})
+			out, err := client.Invoke(context.Background(), &lambda.InvokeInput{FunctionName: aws.String("PreSignUp"), Payload: []byte(tt.event)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := aws.ToString(out.FunctionError) != ""; got != tt.fnError || !strings.Contains(string(out.Payload), tt.says) {
+				t.Errorf("function error %q, payload %s; want a function error %t, saying %q", aws.ToString(out.FunctionError), out.Payload, tt.fnError, tt.says)
+			}
+			if got := g.Stats().FunctionErrors.Load() == 1; got != tt.counted {
+				t.Errorf("counted as the function's error: %t, want %t", got, tt.counted)
+			}
+			// The lambda target, on the Cognito path, sees the answer itself.
+			direct := httptest.NewServer(New(answerFn{tt.response}).Cognito())
+			defer direct.Close()
+			client = lambda.New(lambda.Options{Region: "us-east-1", BaseEndpoint: aws.String(direct.URL), Credentials: credentials.NewStaticCredentialsProvider("a", "b", "")})
+			if out, err = client.Invoke(context.Background(), &lambda.InvokeInput{FunctionName: aws.String("PreSignUp"), Payload: []byte(tt.event)}); err != nil {
+				t.Fatal(err)
+			}
+			if tt.response != "fail" && (out.FunctionError != nil || !strings.Contains(string(out.Payload), tt.response)) {
+				t.Errorf("the Cognito path changed the answer: %q %s", aws.ToString(out.FunctionError), out.Payload)
+			}
+		})
+	}
+}

@@ -100,8 +100,10 @@ type poolWatch struct {
 	// environment, to name the variable that holds a wrong id.
 	pool string
 	env  []string
-	// op and asked are the first call that named another pool.
+	// op and asked are the first call that named another pool; unnamed
+	// is set instead of asked when that call named no pool at all.
 	op, asked string
+	unnamed   bool
 	ended     chan struct{} // closed when the stack cannot go on
 	endOnce   sync.Once
 	quit      chan struct{} // closed by Close
@@ -141,13 +143,48 @@ func (w *poolWatch) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	var in struct{ UserPoolId string }
-	if json.Unmarshal(body, &in) == nil && in.UserPoolId != "" && w.foreign(strings.TrimPrefix(r.Header.Get("X-Amz-Target"), targetPrefix), in.UserPoolId) {
+	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
+	read := json.Unmarshal(body, &in) == nil
+	if read && in.UserPoolId == "" && poolScoped(op) && w.noPool(op) {
+		// Cognito's answer for a pool-scoped call without a pool id
+		// (rules §10): a validation error, not a pool it does not know.
+		fail(rw, "InvalidParameterException", "1 validation error detected: Value null at 'userPoolId' failed to satisfy constraint: Member must not be null")
+		return
+	}
+	if read && in.UserPoolId != "" && w.foreign(op, in.UserPoolId) {
 		// Cognito's answer for a pool id it does not know: observed in
 		// aws/aws-sdk-go#2436 and getmoto/moto#4434 (rules §10).
 		fail(rw, "ResourceNotFoundException", "User pool "+in.UserPoolId+" does not exist.")
 		return
 	}
 	w.next.ServeHTTP(rw, r)
+}
+
+// poolScoped says whether a Cognito operation requires a UserPoolId: the
+// administrators' operations and the pool's own reads (API reference),
+// not those a user's token or an app client scopes (SignUp, GetUser).
+func poolScoped(op string) bool {
+	switch op {
+	case "ListUsers", "ListUsersInGroup", "ListGroups", "GetGroup", "DescribeUserPool", "DescribeUserPoolClient",
+		"ListUserPoolClients", "GetUserPoolMfaConfig", "DescribeIdentityProvider", "ListIdentityProviders", "GetCSVHeader":
+		return true
+	}
+	return strings.HasPrefix(op, "Admin")
+}
+
+// noPool says whether a call that named no pool is to be refused, once the
+// run's pool exists, and records it if it is the first refused call.
+func (w *poolWatch) noPool(op string) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.pool == "" {
+		return false
+	}
+	if w.op == "" {
+		w.op, w.unnamed = op, true
+		w.end()
+	}
+	return true
 }
 
 // foreign says whether pool is not the run's, and records the first call
@@ -158,7 +195,7 @@ func (w *poolWatch) foreign(op, pool string) bool {
 	if w.pool == "" || pool == w.pool {
 		return false
 	}
-	if w.asked == "" {
+	if w.op == "" {
 		w.op, w.asked = op, pool
 		w.end()
 	}
@@ -170,6 +207,10 @@ func (w *poolWatch) foreign(op, pool string) bool {
 func (w *poolWatch) Err() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if w.unnamed {
+		return fmt.Errorf("the handler called Cognito's %s naming no user pool (its UserPoolId was missing or empty), so Cognito refuses the call and no scenario can judge the handler (a setup error, not a verdict). On Lambda the handler most likely reads the pool's id from a variable its deployment sets: give that variable the local pool's id with --env NAME=%s (NAME the variable the code reads), or read the id from the event's userPoolId",
+			w.op, PlaceholderPoolID)
+	}
 	if w.asked == "" {
 		return nil
 	}

@@ -70,9 +70,10 @@ func TestPoolWatch(t *testing.T) {
 		t.Errorf("before the pool: %s", got)
 	}
 	w.watch("us-east-1_Local1", []string{"AWS_REGION=us-east-1", "USER_POOL_ID=us-east-1_wrong", "POOL_ARN=arn:aws:cognito-idp:us-east-1:1:userpool/us-east-1_wrong"})
-	for _, body := range []string{`{"UserPoolId":"us-east-1_Local1","Username":"u"}`, `{"AccessToken":"t"}`, `not json`} {
-		if status, got := call("AdminGetUser", body); status != http.StatusOK || got != "passed:"+body {
-			t.Errorf("%s: %d %s, want it passed through", body, status, got)
+	for _, c := range []struct{ op, body string }{{"AdminGetUser", `{"UserPoolId":"us-east-1_Local1","Username":"u"}`},
+		{"GetUser", `{"AccessToken":"t"}`}, {"SignUp", `{"ClientId":"c"}`}, {"AdminGetUser", `not json`}} {
+		if status, got := call(c.op, c.body); status != http.StatusOK || got != "passed:"+c.body {
+			t.Errorf("%s %s: %d %s, want it passed through", c.op, c.body, status, got)
 		}
 	}
 	if w.Err() != nil {
@@ -94,6 +95,40 @@ func TestPoolWatch(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v lacks %q", err, want)
 		}
+	}
+}
+
+// TestPoolWatchNoPool: a pool-scoped call that names no pool, as a handler
+// makes when the variable it reads the id from is unset, gets Cognito's
+// validation error and ends the run with the --env that fixes it.
+func TestPoolWatchNoPool(t *testing.T) {
+	for _, tt := range []struct{ name, op, body string }{
+		{"missing", "ListUsers", `{"Filter":"email = \"x\""}`},
+		{"empty", "AdminGetUser", `{"UserPoolId":"","Username":"u"}`},
+		{"null", "AdminGetUser", `{"UserPoolId":null,"Username":"u"}`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			w := newPoolWatch(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) { io.WriteString(rw, "passed") }))
+			w.watch("us-east-1_Local1", []string{"AWS_REGION=us-east-1"})
+			req := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(tt.body))
+			req.Header.Set("X-Amz-Target", targetPrefix+tt.op)
+			rec := httptest.NewRecorder()
+			w.ServeHTTP(rec, req)
+			if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), `"__type":"InvalidParameterException"`) {
+				t.Errorf("answer %d %s, want Cognito's validation error", rec.Code, rec.Body.String())
+			}
+			select {
+			case <-w.ended:
+			default:
+				t.Error("a call naming no pool did not end the run")
+			}
+			err := w.Err()
+			for _, want := range []string{"called Cognito's " + tt.op + " naming no user pool", "--env NAME=@pool-id", "a setup error"} {
+				if err == nil || !strings.Contains(err.Error(), want) {
+					t.Errorf("error %v lacks %q", err, want)
+				}
+			}
+		})
 	}
 }
 

@@ -94,7 +94,12 @@ type Stack struct {
 	dir    string
 	rie    *rie.Proc
 	server *http.Server
-	others *http.Server
+	// poolServer serves poolGatewayURL, cognito-local's Lambda endpoint,
+	// on poolLn.
+	poolServer     *http.Server
+	poolLn         net.Listener
+	poolGatewayURL string
+	others         *http.Server
 	// resolver serves TriggerCognitoURL.
 	resolver *http.Server
 	// pool refuses, in front of the resolver, a call for another pool.
@@ -139,6 +144,13 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	}
 	s.server = &http.Server{}
 	s.GatewayURL = fmt.Sprintf("http://%s", ln.Addr())
+	// cognito-local has its own endpoint on the gateway, which fails the
+	// answers Cognito would not take (gateway.Pool).
+	if s.poolLn, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+		ln.Close()
+		return nil, err
+	}
+	s.poolGatewayURL = fmt.Sprintf("http://%s", s.poolLn.Addr())
 	if s.CognitoURL, err = s.startCognitoLocal(ctx, startJS); err != nil {
 		ln.Close()
 		return nil, err
@@ -236,6 +248,8 @@ func (s *Stack) startTrigger(ctx context.Context, o Options, ln net.Listener) (e
 	}
 	s.server.Handler = s.Gateway.Cognito()
 	go s.server.Serve(ln)
+	s.poolServer = &http.Server{Handler: s.Gateway.Pool()}
+	go s.poolServer.Serve(s.poolLn)
 	return nil
 }
 
@@ -279,7 +293,7 @@ func (s *Stack) startCognitoLocal(ctx context.Context, startJS string) (string, 
 		if err != nil {
 			return "", err
 		}
-		cfg := fmt.Sprintf(`{"LambdaClient":{"endpoint":%q,"credentials":{"accessKeyId":"local","secretAccessKey":"local"},"region":"us-east-1"},"TriggerFunctions":{"PreSignUp":"PreSignUp"},"UserPoolDefaults":{"UsernameAttributes":[]},"ServerConfig":{"hostname":"127.0.0.1","port":%d}}`, s.GatewayURL, port)
+		cfg := fmt.Sprintf(`{"LambdaClient":{"endpoint":%q,"credentials":{"accessKeyId":"local","secretAccessKey":"local"},"region":"us-east-1"},"TriggerFunctions":{"PreSignUp":"PreSignUp"},"UserPoolDefaults":{"UsernameAttributes":[]},"ServerConfig":{"hostname":"127.0.0.1","port":%d}}`, s.poolGatewayURL, port)
 		if err := os.WriteFile(filepath.Join(s.dir, ".cognito", "config.json"), []byte(cfg), 0o644); err != nil {
 			return "", err
 		}
@@ -361,6 +375,11 @@ func (s *Stack) Logs() (cognitoLocal, emulator []byte) { return s.nodeOut.Bytes(
 func (s *Stack) Close() {
 	if s.server != nil && s.server.Handler != nil {
 		s.server.Close()
+	}
+	if s.poolServer != nil {
+		s.poolServer.Close()
+	} else if s.poolLn != nil {
+		s.poolLn.Close()
 	}
 	if s.resolver != nil {
 		s.resolver.Close()
