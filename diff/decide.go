@@ -63,6 +63,8 @@ func (d Decision) String() string {
 func decide(c Case, obs *targets.Observation) Decision {
 	msg := restore(c, obs)
 	switch {
+	case obs.Unreadable != "" && strings.HasPrefix(obs.Unreadable, "Cognito "):
+		return Decision{Outcome: Failed, Message: obs.Unreadable} // read, not taken (rules §2, §3)
 	case obs.Unreadable != "":
 		return Decision{Outcome: Failed, Message: "Cognito cannot read the answer: " + obs.Unreadable}
 	case obs.Failure != "":

@@ -121,10 +121,30 @@ func (st *scenario) unreadable() error {
 		return nil
 	}
 	var ae *targets.AnswerError
-	if _, err := targets.ReadAnswer(st.obs.Response); errors.As(err, &ae) && ae.Flag != "" {
+	a, err := targets.ReadAnswer(st.obs.Response)
+	switch {
+	case errors.As(err, &ae) && ae.Flag != "":
 		st.judge(ae.Flag, false)
+	case err == nil:
+		st.markNotTaken(a)
 	}
 	return fmt.Errorf("the sign-up failed: Cognito cannot read or does not take the answer, so it fails the sign-up whatever the flags seem to say: %s", st.obs.Unreadable)
+}
+
+// markNotTaken marks the flags of an answer Cognito reads but does not
+// take (targets.AnswerRefusal): a verify flag without autoConfirmUser
+// (rules §2), or for an attribute the user did not give (rules §3).
+func (st *scenario) markNotTaken(a targets.Answer) {
+	attrs := gjson.GetBytes(st.sent(), "request.userAttributes")
+	if (a.Email || a.Phone) && !a.Confirm {
+		st.judge("autoConfirmUser", false)
+	}
+	if a.Email && (!a.Confirm || !attrs.Get("email").Exists()) {
+		st.judge("autoVerifyEmail", false)
+	}
+	if a.Phone && (!a.Confirm || !attrs.Get("phone_number").Exists()) {
+		st.judge("autoVerifyPhone", false)
+	}
 }
 
 // unverifiableEmail says why v cannot be a verified email address, or "".

@@ -52,17 +52,31 @@ func TestReadAnswer(t *testing.T) {
 }
 
 // TestUnreadableAnswerFailsTheSignUp: the flags an unreadable answer seems
-// to hold are never read.
+// to hold are never read, and one Cognito reads but does not take (rules
+// §2, §3) fails the sign-up at this depth as the pool fails it.
 func TestUnreadableAnswerFailsTheSignUp(t *testing.T) {
-	obs := &Observation{Response: []byte(`{"response": {"autoConfirmUser": true`)}
-	obs.readAnswer()
-	if !obs.Refused || obs.Failure == "" || obs.Unreadable == "" || obs.Confirmed != nil {
-		t.Fatalf("a cut-off answer read as %+v", obs)
-	}
-	obs = &Observation{Response: []byte(`{"response":{"autoConfirmUser":true}}`)}
-	obs.readAnswer()
-	if obs.Refused || obs.Confirmed == nil || !*obs.Confirmed || *obs.EmailVerified {
-		t.Fatalf("a whole answer read as %+v", obs)
+	phoneOnly := []byte(`{"triggerSource":"PreSignUp_SignUp","request":{"userAttributes":{"phone_number":"+15555550100"}}}`)
+	admin := []byte(`{"triggerSource":"PreSignUp_AdminCreateUser","request":{"userAttributes":{"phone_number":"+15555550100"}}}`)
+	for _, c := range []struct {
+		name, answer string
+		event        []byte
+		fails        bool
+	}{
+		{"cut off", `{"response": {"autoConfirmUser": true`, phoneOnly, true},
+		{"whole", `{"response":{"autoConfirmUser":true}}`, phoneOnly, false},
+		{"verify without confirm (§2)", `{"response":{"autoConfirmUser":false,"autoVerifyPhone":true}}`, phoneOnly, true},
+		{"verify an absent email (§3)", `{"response":{"autoConfirmUser":true,"autoVerifyEmail":true}}`, phoneOnly, true},
+		{"verify the phone given", `{"response":{"autoConfirmUser":true,"autoVerifyPhone":true}}`, phoneOnly, false},
+		{"flags ignored on AdminCreateUser (§6)", `{"response":{"autoVerifyEmail":true}}`, admin, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			obs := &Observation{Response: []byte(c.answer)}
+			obs.readAnswer(c.event)
+			failed := obs.Refused && obs.Failure != "" && obs.Unreadable != ""
+			if failed != c.fails {
+				t.Fatalf("read as %+v; want the sign-up failed: %v", obs, c.fails)
+			}
+		})
 	}
 }
 

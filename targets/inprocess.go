@@ -120,7 +120,7 @@ func (t *InProcess) Run(ctx context.Context, in *Input) (*Observation, error) {
 		return obs, nil
 	}
 	obs.Response = out
-	obs.readAnswer()
+	obs.readAnswer(in.Event)
 	return obs, nil
 }
 

@@ -127,7 +127,7 @@ func (t *Lambda) Run(ctx context.Context, in *Input) (*Observation, error) {
 		return obs, nil
 	}
 	obs.Response = out.Payload
-	obs.readAnswer()
+	obs.readAnswer(event)
 	return obs, nil
 }
 
