@@ -19,7 +19,7 @@ import (
 type leftBehind int
 
 func (n leftBehind) TestUsers(context.Context) (int, error) { return int(n), nil }
-func (leftBehind) Stats() string                           { return "the handler answered 3 invocations" }
+func (leftBehind) Stats() string                            { return "the handler answered 3 invocations" }
 
 // TestConcludeRecordsFinalStatus: run.json is written once the run's status
 // is final, after the check for test users left in the pool, so a run that
