@@ -179,3 +179,44 @@ func parseCommand(line, token string) (name, data string, ok bool) {
 	}
 	return "", "", false
 }
+
+// TestActionScriptHostileHandler: a handler whose refusal text, and a
+// feature whose scenario name, hold workflow commands, HTML, mentions and
+// links get no command run in the log and no markup in the job summary.
+func TestActionScriptHostileHandler(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	runner := gobuild(t, ctx, t.TempDir(), "cmd/autoconfirm-conformance", false)
+	dir := t.TempDir()
+	fn, features := filepath.Join(dir, "function"), filepath.Join(dir, "features")
+	os.MkdirAll(fn, 0o755)
+	os.MkdirAll(features, 0o755)
+	refusal := `no\n::set-output name=x::y\n::add-mask::autoconfirm\n::stop-commands::zzz\n##[set-output name=v;]u\n<img src=x onerror=alert(1)> @org/team [x](http://evil) | cell`
+	os.WriteFile(filepath.Join(fn, "lambda_function.py"), []byte("def lambda_handler(event, context):\n    raise Exception(\""+refusal+"\")\n"), 0o644)
+	os.WriteFile(filepath.Join(features, "hostile.feature"), []byte(`@hostile
+Feature: hostile names
+  Scenario: <img src=x onerror=alert(1)> @org/team [x](http://evil) | cell ::set-output name=s::t
+    Given a new user signs up with the event "email-only"
+    When the sign-up reaches the pre sign-up trigger
+    Then the user is confirmed
+`), 0o644)
+	got := runAction(t, ctx, runner, filepath.Join(dir, "run"), map[string]string{"INPUT_RUNTIME": "python3.11", "INPUT_CODE": fn,
+		"INPUT_FEATURES": features, "INPUT_PROFILE": "hostile"})
+	if got.exit != 1 {
+		t.Fatalf("exit %d, want 1:\n%s", got.exit, got.log)
+	}
+	if !strings.Contains(got.log, "::set-output name=x::y") {
+		t.Fatalf("the log does not show the refusal, so this test checks nothing:\n%s", got.log)
+	}
+	checkOutputs(t, got)
+	for _, bad := range []string{`(^|[^\\])<img`, `@org`, `(^|[^\\])\]\(http`, `(?m)^\s*::`} {
+		if m := regexp.MustCompile(bad).FindString(got.summary); m != "" {
+			t.Errorf("the summary holds %q:\n%s", m, got.summary)
+		}
+	}
+	for _, want := range []string{"### autoconfirm conformance: ❌ FAIL", `\<img src=x onerror=alert\(1\)\>`, "@\u200dorg/team", `\[x\]\(http:`} {
+		if !strings.Contains(got.summary, want) {
+			t.Errorf("the summary lacks %q:\n%s", want, got.summary)
+		}
+	}
+}
