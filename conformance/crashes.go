@@ -176,19 +176,3 @@ func reportErrors(errs []ErroredScenario) []report.FunctionError {
 	}
 	return out
 }
-
-// markdownErrors lists the function errors for a job summary.
-func markdownErrors(w io.Writer, errs []ErroredScenario, cell func(string) string) {
-	if len(errs) == 0 {
-		return
-	}
-	fmt.Fprintf(w, "\n**The function errored in %d scenario(s)**, by feature file and line:\n\n", len(errs))
-	for i, e := range errs {
-		if i == maxMarkdownFailures {
-			fmt.Fprintf(w, "\n… and %d more: run.json and the HTML report list them all.\n", len(errs)-i)
-			break
-		}
-		fmt.Fprintf(w, "%d. **%s** %s at %s  \n   `%s`, %s  \n   `%s`: %s\n", i+1, e.Label, cell(e.Scenario), strings.Join(e.Depths, ", "),
-			cell(e.URI), cell(e.Where), cell(e.Type), cell(e.Message))
-	}
-}

@@ -120,6 +120,11 @@ type Depths struct {
 	// out at any depth, with why (rules §9).
 	Pool          string            `json:"pool,omitempty"`
 	NotApplicable map[string]string `json:"not_applicable,omitempty"`
+	// Status is the run's exit status, recorded once it is final; nil in
+	// a record from before runs recorded it. Notes say why the run failed
+	// beyond its verdicts, such as a test user left in the pool.
+	Status *int     `json:"status,omitempty"`
+	Notes  []string `json:"notes,omitempty"`
 }
 
 // DepthsVerdict is one profile's verdict across depths, and at each.
@@ -146,12 +151,19 @@ func ReadDepths(target, dir string, names ...string) (Depths, error) {
 // `report` takes them: each is a depth named after its target, and a
 // directory that local wrote stands for its depths.
 func ReadRuns(dirs ...string) (Depths, error) {
-	var names, paths []string
+	var names, paths, notes []string
+	status, known := ExitPass, true
 	for _, dir := range dirs {
 		rec, err := readRecord(dir)
 		if err != nil {
 			return Depths{}, err
 		}
+		if rec.Status == nil {
+			known = false
+		} else if *rec.Status != ExitPass && status == ExitPass {
+			status = *rec.Status
+		}
+		notes = append(notes, rec.Notes...)
 		if len(rec.Depths) > 0 {
 			for _, d := range rec.Depths {
 				names, paths = append(names, d), append(paths, filepath.Join(dir, d))
@@ -165,7 +177,31 @@ func ReadRuns(dirs ...string) (Depths, error) {
 			names[i] = fmt.Sprintf("%s (%d)", names[i], i+1)
 		}
 	}
-	return judgeDepths("report", names, paths)
+	d, err := judgeDepths("report", names, paths)
+	if known {
+		d.Status = &status
+	}
+	d.Notes = notes
+	return d, err
+}
+
+// CheckStatus refuses report directories whose run.json does not record
+// the exit status want: a record that an earlier run left, or one written
+// before its run's status was final, is not this run's.
+func CheckStatus(want int, dirs ...string) error {
+	for _, dir := range dirs {
+		rec, err := readRecord(dir)
+		if err != nil {
+			return err
+		}
+		switch {
+		case rec.Status == nil:
+			return fmt.Errorf("%s records no exit status, so it is not the record of a run that exited %d", filepath.Join(dir, RunFile), want)
+		case *rec.Status != want:
+			return fmt.Errorf("%s records exit status %d, not %d: it is another run's record", filepath.Join(dir, RunFile), *rec.Status, want)
+		}
+	}
+	return nil
 }
 
 // judgeDepths reads each depth's record from its directory.
@@ -268,13 +304,16 @@ func (d Depths) Print(w io.Writer) {
 }
 
 // WriteDepths records d as dir's run.json, beside the depths' own report
-// directories, so that `report` can combine dir as it combines them.
-func WriteDepths(dir string, d Depths) error {
+// directories, so that `report` can combine dir as it combines them. Call
+// it once the run's status is final, with that status: a record is what
+// the Action's summary is written from.
+func WriteDepths(dir string, d Depths, status int) error {
+	d.Status = &status
 	b, err := json.MarshalIndent(d, "", "  ")
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, RunFile), b, 0o644)
+	return writeFile(filepath.Join(dir, RunFile), b)
 }
 
 // readRecord reads a report directory's run.json.
@@ -288,61 +327,4 @@ func readRecord(dir string) (runRecord, error) {
 		return rec, fmt.Errorf("%s: %w", filepath.Join(dir, RunFile), err)
 	}
 	return rec, nil
-}
-
-// maxMarkdownFailures bounds the failures a summary lists: GitHub cuts a
-// step summary at 1 MiB, and a comment is read by people.
-const maxMarkdownFailures = 50
-
-// Markdown writes the verdict table, the failed scenarios, each once with
-// the depths that failed it, and the control, as GitHub-flavoured Markdown:
-// for a job summary ($GITHUB_STEP_SUMMARY) or a pull-request comment.
-func (d Depths) Markdown(w io.Writer) {
-	cell := func(s string) string {
-		s = strings.NewReplacer("|", "\\|", "\n", " ", "\r", " ").Replace(s)
-		return s
-	}
-	mark := map[string]string{"pass": "✅ pass", "fail": "❌ fail", "vacuous": "❌ vacuous", "not observable": "➖ not observable", steps.NotApplicableVerdict: "➖ not applicable", "": "—"}
-	status := "✅ PASS"
-	if !d.Passed() {
-		status = "❌ FAIL"
-	}
-	fmt.Fprintf(w, "### autoconfirm conformance: %s\n\n| profile |", status)
-	for _, n := range d.Names {
-		fmt.Fprintf(w, " %s |", cell(n))
-	}
-	fmt.Fprint(w, " verdict |\n|---|")
-	for range d.Names {
-		fmt.Fprint(w, "---|")
-	}
-	fmt.Fprint(w, "---|\n")
-	for _, v := range d.Verdicts {
-		fmt.Fprintf(w, "| `%s` |", cell(v.Profile))
-		for _, n := range d.Names {
-			fmt.Fprintf(w, " %s |", mark[v.At[n]])
-		}
-		fmt.Fprintf(w, " **%s** |\n", mark[v.Verdict])
-	}
-	if len(d.Failures) > 0 {
-		fmt.Fprintf(w, "\n**%d failed scenario(s)**, each once with the depths that failed it:\n\n", len(d.Failures))
-		for i, f := range d.Failures {
-			if i == maxMarkdownFailures {
-				fmt.Fprintf(w, "\n… and %d more: the HTML report lists them all.\n", len(d.Failures)-i)
-				break
-			}
-			fmt.Fprintf(w, "%d. **%s**, failed at %s  \n   `%s`, %s", i+1, cell(f.Scenario), strings.Join(f.Depths, ", "), cell(f.URI), cell(f.Where))
-			if f.Step != "" {
-				fmt.Fprintf(w, "  \n   %s: %s", cell(f.Step), cell(f.Error))
-			} else {
-				fmt.Fprintf(w, "  \n   %s", cell(f.Error))
-			}
-			fmt.Fprintln(w)
-		}
-	}
-	markdownErrors(w, d.Errors, cell)
-	var controls []string
-	for _, n := range d.Names {
-		controls = append(controls, n+" "+d.Controls[n])
-	}
-	fmt.Fprintf(w, "\nControl sign-up (an ordinary PreSignUp_SignUp, judged only for acceptance): %s\n", cell(strings.Join(controls, ", ")))
 }

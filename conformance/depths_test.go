@@ -127,7 +127,7 @@ func TestDepthsJudgedTogether(t *testing.T) {
 	if err != nil || len(runs.Names) != 2 || runs.Names[0] == runs.Names[1] || len(runs.Failures) != len(both.Failures) {
 		t.Errorf("ReadRuns of two liar runs: names %v, %d failures, %v", runs.Names, len(runs.Failures), err)
 	}
-	if err := WriteDepths(dir, both); err != nil {
+	if err := WriteDepths(dir, both, ExitFailed); err != nil {
 		t.Fatal(err)
 	}
 	page := filepath.Join(t.TempDir(), "page.html")

@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -60,6 +61,10 @@ type runRecord struct {
 	// Depths, in a directory that local wrote (see Depths), names the
 	// subdirectories that hold the depths' own reports.
 	Depths []string `json:"depths,omitempty"`
+	// Status is the run's exit status, written once it is final; Notes say
+	// why it failed beyond its verdicts (see Depths).
+	Status *int     `json:"status,omitempty"`
+	Notes  []string `json:"notes,omitempty"`
 }
 
 // claimText says what a run judged, for the report.
@@ -97,15 +102,16 @@ func skipMap(items []steps.Skip) map[string]string {
 	return m
 }
 
-// writeReports finishes a report directory after godog wrote its JUnit and
-// cucumber files: it marks skips in the JUnit, records the run, and writes
-// the HTML page.
-func writeReports(dir, target, implementation string, skips []steps.Skip, c claim, control string, tally *steps.Tally, verdicts []steps.Verdict, failures []FailedScenario, errs []ErroredScenario) error {
+// writeReports finishes a report directory after godog's JUnit and cucumber
+// files were copied there: it marks skips in the JUnit, records the run with
+// its final status, and writes the HTML page. A report that cannot be
+// written leaves no run.json, so that nothing reads the run as recorded.
+func writeReports(dir, target, implementation string, status int, skips []steps.Skip, c claim, control string, tally *steps.Tally, verdicts []steps.Verdict, failures []FailedScenario, errs []ErroredScenario) error {
 	sent, accepted := tally.SignUps()
 	rec := runRecord{Target: target, Revision: Revision(), Finished: time.Now(), Skips: skipMap(skips), Implementation: implementation,
 		Profiles: c.asked, NotClaimed: c.unclaimed, Control: control, Accepted: tally.Accepted(), SignUps: [2]int{sent, accepted}, Verdicts: verdicts,
 		Failures: append([]FailedScenario{}, failures...), Pool: c.pool, NotApplicable: c.notApplicable,
-		FunctionErrors: append([]ErroredScenario{}, errs...)}
+		FunctionErrors: append([]ErroredScenario{}, errs...), Status: &status}
 	junitPath := filepath.Join(dir, JUnitFile)
 	b, err := os.ReadFile(junitPath)
 	if err != nil {
@@ -117,17 +123,22 @@ func writeReports(dir, target, implementation string, skips []steps.Skip, c clai
 	if b, err = report.AddFunctionErrors(b, target, reportErrors(errs)); err != nil {
 		return err
 	}
-	if err := os.WriteFile(junitPath, b, 0o644); err != nil {
+	if err := writeFile(junitPath, b); err != nil {
 		return err
 	}
 	b, err = json.MarshalIndent(rec, "", "  ")
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, RunFile), b, 0o644); err != nil {
+	if err := writeFile(filepath.Join(dir, RunFile), b); err != nil {
+		removeStale(filepath.Join(dir, RunFile))
 		return err
 	}
-	return Combine(filepath.Join(dir, HTMLFile), dir)
+	if err := Combine(filepath.Join(dir, HTMLFile), dir); err != nil {
+		removeStale(filepath.Join(dir, RunFile))
+		return err
+	}
+	return nil
 }
 
 // reportVerdicts are the verdict rows as the report package shows them.
@@ -170,15 +181,11 @@ func Combine(out string, dirs ...string) error {
 			Errors: reportErrors(rec.FunctionErrors)})
 		meta.Revision = rec.Revision
 	}
-	f, err := os.Create(out)
-	if err != nil {
+	var page bytes.Buffer
+	if err := report.WriteHTML(&page, meta, runs); err != nil {
 		return err
 	}
-	if err := report.WriteHTML(f, meta, runs); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return writeFile(out, page.Bytes())
 }
 
 // Revision names the code under test: CONFORMANCE_REVISION or GITHUB_SHA if
@@ -210,7 +217,7 @@ func Revision() string {
 // else, so that a report directory never shows an earlier run's files as if
 // they were this one's.
 func ClearReports(dir string) error {
-	for _, f := range []string{JUnitFile, CucumberFile, HTMLFile, RunFile} {
+	for _, f := range []string{RunFile, JUnitFile, CucumberFile, HTMLFile} {
 		if err := os.Remove(filepath.Join(dir, f)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("clearing the report directory %s: %w", dir, err)
 		}

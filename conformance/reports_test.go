@@ -187,10 +187,15 @@ func TestReportEscapes(t *testing.T) {
 	features := []report.Feature{{URI: "f", Name: "<b>feature</b>", Elements: []report.Scenario{{Name: "<img src=x onerror=alert(1)>",
 		Steps: []report.Step{{Keyword: "Given", Name: "<i>step</i>", Embeddings: []report.Embedding{{Name: "event.json", Data: b64(evil)}}}}}}}}
 	var buf bytes.Buffer
-	if err := report.WriteHTML(&buf, report.Meta{Revision: "<rev>"}, []report.Run{{Target: "t", Features: features}}); err != nil {
+	// A handler's refusal and error type, and what a record names, reach
+	// the page too.
+	run := report.Run{Target: "<u>t", Features: features, Skips: map[string]string{"<img src=x onerror=alert(1)>": "<s>skip"}, Implementation: "<em>impl",
+		Claim: "<q>claim", Verdicts: []report.Verdict{{Profile: "<p>own", Verdict: "fail"}},
+		Errors: []report.FunctionError{{Label: LabelRefused, Scenario: "<img src=x onerror=alert(1)>", URI: "<a>f", Where: "line 1", Type: "<tt>T", Message: "<script>alert(1)</script>\n::set-output name=x::y"}}}
+	if err := report.WriteHTML(&buf, report.Meta{Revision: "<rev>"}, []report.Run{run}); err != nil {
 		t.Fatal(err)
 	}
-	for _, bad := range []string{"<script>", "<img", "<b>feature", "<i>step", "<rev>"} {
+	for _, bad := range []string{"<script>", "<img", "<b>feature", "<i>step", "<rev>", "<u>", "<s>", "<em>", "<q>", "<p>own", "<a>f", "<tt>"} {
 		if strings.Contains(buf.String(), bad) {
 			t.Errorf("unescaped %q in the page", bad)
 		}

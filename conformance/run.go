@@ -101,56 +101,11 @@ func Run(o Options) Result {
 	if o.Errors == nil {
 		o.Errors = os.Stderr
 	}
-	if len(o.Paths) == 0 {
-		o.Paths = []string{"features"}
-	}
-	if o.Features != "" || o.Fixtures != "" {
-		content, err := addOwn(o.Content, o.Features, o.Fixtures)
-		if err != nil {
-			fmt.Fprintln(o.Errors, "autoconfirm-conformance:", err)
-			return Result{Status: ExitUsage}
-		}
-		o.Content = content
-		if o.Features != "" {
-			o.Paths = append(o.Paths, OwnFeatures)
-		}
-	}
-	if o.Format == "" {
-		o.Format = "pretty"
-	}
-	if o.Concurrency < 1 {
-		o.Concurrency = 1
-	}
-	fetchReports := func() {}
-	if o.ReportDir != "" {
-		if err := os.MkdirAll(o.ReportDir, 0o755); err != nil {
-			fmt.Fprintf(o.Output, "cannot create the report directory: %v\n", err)
-			return Result{Status: ExitUsage}
-		}
-		if err := ClearReports(o.ReportDir); err != nil {
-			fmt.Fprintln(o.Errors, "autoconfirm-conformance:", err)
-			return Result{Status: ExitUsage}
-		}
-		// godog splits its format list at commas, so its files go through a
-		// directory whose path has none.
-		godogDir := o.ReportDir
-		if strings.ContainsAny(o.ReportDir, ",:") {
-			tmp, err := os.MkdirTemp("", "autoconfirm-report-")
-			if err != nil {
-				fmt.Fprintf(o.Output, "cannot create a directory for the reports: %v\n", err)
-				return Result{Status: ExitUsage}
-			}
-			defer os.RemoveAll(tmp)
-			godogDir = tmp
-			fetchReports = func() {
-				for _, f := range []string{JUnitFile, CucumberFile} {
-					if b, err := os.ReadFile(filepath.Join(tmp, f)); err == nil {
-						os.WriteFile(filepath.Join(o.ReportDir, f), b, 0o644)
-					}
-				}
-			}
-		}
-		o.Format += ",junit:" + filepath.Join(godogDir, JUnitFile) + ",cucumber:" + filepath.Join(godogDir, CucumberFile)
+	outputs, done, err := prepare(&o)
+	defer done()
+	if err != nil {
+		fmt.Fprintln(o.Errors, "autoconfirm-conformance:", err)
+		return Result{Status: ExitUsage}
 	}
 	skips := &steps.SkipLog{}
 	tally := &steps.Tally{}
@@ -187,8 +142,11 @@ func Run(o Options) Result {
 	if _, _, failed, _ := tally.Counts(); failed > 0 && status == ExitPass {
 		status = ExitFailed
 	}
-	fetchReports()
 	out.flush()
+	if err := copyOutputs(outputs); err != nil && status != ExitUsage {
+		fmt.Fprintf(o.Errors, "autoconfirm-conformance: %v\nno verdict is recorded: fix the path and run again\n", err)
+		return Result{Status: ExitUsage}
+	}
 	// A set-up that no scenario could get past is the user's to fix, not
 	// the handler's failure: no verdict, exit 2.
 	if err := suite.SetupError(); err != nil {
@@ -239,11 +197,9 @@ func Run(o Options) Result {
 		if d, ok := o.Target.(targets.Describer); ok && impl == "" {
 			impl = d.Implementation()
 		}
-		if err := writeReports(o.ReportDir, o.Target.Name(), impl, append(res.Skips, naSkips(o.Target.Name(), tally.NotApplicable())...), claimed, control.String(), tally, verdicts, failures, errs); err != nil {
-			fmt.Fprintf(o.Output, "writing the reports: %v\n", err)
-			if res.Status == ExitPass {
-				res.Status = ExitFailed
-			}
+		if err := writeReports(o.ReportDir, o.Target.Name(), impl, res.Status, append(res.Skips, naSkips(o.Target.Name(), tally.NotApplicable())...), claimed, control.String(), tally, verdicts, failures, errs); err != nil {
+			fmt.Fprintf(o.Errors, "autoconfirm-conformance: writing the reports: %v\nno verdict is recorded: fix the report directory and run again\n", err)
+			res.Status = ExitUsage
 		} else {
 			fmt.Fprintf(o.Output, "reports: %s (JUnit), %s (cucumber JSON), %s (HTML)\n",
 				filepath.Join(o.ReportDir, JUnitFile), filepath.Join(o.ReportDir, CucumberFile), filepath.Join(o.ReportDir, HTMLFile))
@@ -353,4 +309,50 @@ func undefinedSteps(uri, scenario string, texts []string) []string {
 			uri, scenario, u, closest[i].Pattern, closest[i].Keyword, closest[i].Example))
 	}
 	return lines
+}
+
+// prepare fills in o's defaults and adds the team's own features. First of
+// all, it removes an earlier run's reports from the report directory,
+// before any check that can fail, so that none is read as this run's. It
+// sends godog's files through a private directory (see formatOutputs), and
+// returns them and what removes that directory.
+func prepare(o *Options) ([]fileOutput, func(), error) {
+	done := func() {}
+	if len(o.Paths) == 0 {
+		o.Paths = []string{"features"}
+	}
+	if o.ReportDir != "" {
+		if err := os.MkdirAll(o.ReportDir, 0o755); err != nil {
+			return nil, done, fmt.Errorf("cannot create the report directory: %w", err)
+		}
+		if err := ClearReports(o.ReportDir); err != nil {
+			return nil, done, err
+		}
+	}
+	if o.Features != "" || o.Fixtures != "" {
+		content, err := addOwn(o.Content, o.Features, o.Fixtures)
+		if err != nil {
+			return nil, done, err
+		}
+		o.Content = content
+		if o.Features != "" {
+			o.Paths = append(o.Paths, OwnFeatures)
+		}
+	}
+	if o.Format == "" {
+		o.Format = "pretty"
+	}
+	o.Concurrency = max(o.Concurrency, 1)
+	var own []fileOutput
+	if o.ReportDir != "" {
+		own = []fileOutput{{Name: "junit", Dest: filepath.Join(o.ReportDir, JUnitFile)}, {Name: "cucumber", Dest: filepath.Join(o.ReportDir, CucumberFile)}}
+	}
+	private, err := os.MkdirTemp("", "autoconfirm-report-")
+	if err != nil {
+		return nil, done, fmt.Errorf("cannot create a directory for the reports: %w", err)
+	}
+	done = func() { os.RemoveAll(private) }
+	format, outputs, err := formatOutputs(o.Format, own, private)
+	o.Format = format
+	return outputs, done, err
 }

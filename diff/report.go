@@ -75,6 +75,8 @@ type jsonReport struct {
 	Seconds     float64        `json:"seconds"`
 	Ignored     map[string]int `json:"ignored,omitempty"`
 	Differences []Difference   `json:"differences"`
+	// Status is the diff's exit status: 1 when a difference was found.
+	Status int `json:"status"`
 }
 
 type sideJSON struct {
@@ -82,37 +84,38 @@ type sideJSON struct {
 	Implementation string `json:"implementation,omitempty"`
 }
 
-// Write writes diff.txt, diff.json and diff.html into dir.
+// Write writes diff.txt, diff.html and, last, diff.json into dir, with
+// the diff's exit status: diff.json is written only once the others are,
+// and each failure names its file.
 func (r Result) Write(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	var text bytes.Buffer
+	var text, page bytes.Buffer
 	r.Print(&text)
-	if err := os.WriteFile(filepath.Join(dir, TextFile), text.Bytes(), 0o644); err != nil {
+	if err := r.HTML(&page); err != nil {
 		return err
 	}
 	rep := jsonReport{SideA: sideJSON{r.A.Name, r.A.Implementation}, SideB: sideJSON{r.B.Name, r.B.Implementation},
 		Cases: r.Cases, SignUps: r.SignUps, Seconds: r.Elapsed.Seconds(), Ignored: r.Ignored, Differences: r.Differences}
 	if rep.Differences == nil {
 		rep.Differences = []Difference{}
+	} else {
+		rep.Status = 1
 	}
 	b, err := json.MarshalIndent(rep, "", "  ")
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, JSONFile), b, 0o644); err != nil {
-		return err
+	for _, f := range []struct {
+		name string
+		b    []byte
+	}{{TextFile, text.Bytes()}, {HTMLFile, page.Bytes()}, {JSONFile, b}} {
+		if err := os.WriteFile(filepath.Join(dir, f.name), f.b, 0o644); err != nil {
+			return fmt.Errorf("the report %s could not be written: %w", filepath.Join(dir, f.name), err)
+		}
 	}
-	f, err := os.Create(filepath.Join(dir, HTMLFile))
-	if err != nil {
-		return err
-	}
-	if err := r.HTML(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return nil
 }
 
 // HTML writes one self-contained page: no scripts, nothing fetched.

@@ -5,6 +5,26 @@
 # with a fake GitHub environment.
 set -uo pipefail
 
+# gh_data escapes a workflow command's data as GitHub's toolkit does, so that
+# an input with a newline cannot start a command of its own (rules §15).
+gh_data() {
+  local s=${1//%/%25}
+  s=${s//$'\r'/%0D}
+  printf '%s' "${s//$'\n'/%0A}"
+}
+
+# bad_input reports an input that cannot be run as a setup error: an
+# annotation, the summary and the step's status, as a run's would be.
+bad_input() {
+  echo "::error title=autoconfirm::$(gh_data "$1")"
+  {
+    echo "### autoconfirm conformance: setup error (exit 2)"
+    echo "no report: the run exited 2 before writing one; an input is wrong, and the annotation says which."
+  } >> "${GITHUB_STEP_SUMMARY:-/dev/null}"
+  echo "status=2" >> "${GITHUB_OUTPUT:-/dev/null}"
+  exit 2
+}
+
 runner=${AUTOCONFIRM_RUNNER:?the runner binary}
 target=${INPUT_TARGET:-local}
 report_dir=${INPUT_REPORT_DIR:-reports/autoconfirm}
@@ -17,8 +37,7 @@ add() { # add FLAG VALUE: only when VALUE is set
 case "$target" in
   local)
     if [[ -z "${INPUT_RUNTIME:-}" || -z "${INPUT_CODE:-}" ]]; then
-      echo "::error title=autoconfirm::target local needs the inputs runtime and code"
-      exit 2
+      bad_input "target local needs the inputs runtime and code"
     fi
     args+=(local --runtime "$INPUT_RUNTIME" --code "$INPUT_CODE")
     add --handler "${INPUT_HANDLER:-}"
@@ -36,8 +55,7 @@ case "$target" in
     add --expect-function "${INPUT_EXPECT_FUNCTION:-}"
     ;;
   *)
-    echo "::error title=autoconfirm::target must be local, lambda or pool, not $target"
-    exit 2
+    bad_input "target must be local, lambda or pool, not $target"
     ;;
 esac
 add --profile "${INPUT_PROFILE:-}"
@@ -45,21 +63,34 @@ add --features "${INPUT_FEATURES:-}"
 add --fixtures "${INPUT_FIXTURES:-}"
 args+=(--report-dir "$report_dir")
 
+# From here on the log shows what inputs, the handler, its features and its
+# fixtures wrote: GitHub acts on no workflow command in it until the token,
+# which nothing else knows, resumes them (rules §15).
+token=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+resume() { printf '\n::%s::\n' "$token"; }
+echo "::stop-commands::$token"
+trap resume EXIT
+
 echo "autoconfirm-conformance ${args[*]}"
 "$runner" "${args[@]}"
 status=$?
 
+# The summary comes only from this run's record: run.json must record the
+# status the runner exited with, or it is an earlier run's.
 summary=${GITHUB_STEP_SUMMARY:-/dev/null}
-if [[ -f "$report_dir/run.json" ]]; then
-  "$runner" report --markdown - "$report_dir" >> "$summary" ||
-    echo "The verdict table could not be written; the reports are in the artefact autoconfirm-reports." >> "$summary"
+md=$(mktemp)
+if [[ -f "$report_dir/run.json" ]] && "$runner" report --markdown "$md" --expect-status "$status" "$report_dir"; then
+  cat "$md" >> "$summary"
 else
   case $status in
     2) echo "### autoconfirm conformance: setup error (exit 2)" ;;
     130) echo "### autoconfirm conformance: interrupted (exit 130)" ;;
     *) echo "### autoconfirm conformance: exit $status, and no verdict was recorded" ;;
   esac >> "$summary"
-  echo "No scenario was judged: the log of the step \"Judge the handler\" says what to fix." >> "$summary"
+  echo "no report: the run exited $status before writing one. No verdict is shown: the log of the step \"Judge the handler\" says what to fix." >> "$summary"
 fi
+rm -f "$md"
+resume
+trap - EXIT
 echo "status=$status" >> "${GITHUB_OUTPUT:-/dev/null}"
 exit "$status"

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -62,6 +63,11 @@ func runDiff(ctx context.Context, args []string, getenv func(string) string, std
 	fs.Var(&envA, "a-env", "KEY=VALUE for a local A's environment; repeat it for more")
 	fs.Var(&envB, "b-env", "KEY=VALUE for a local B's environment; repeat it for more")
 	if err := parse(fs, args, stdout, true); err != nil {
+		return conformance.ExitUsage, err
+	}
+	// Before any check that can fail: an earlier diff's reports must not
+	// stay to be read as this one's.
+	if err := clearDiff(*reportDir); err != nil {
 		return conformance.ExitUsage, err
 	}
 	if fs.NArg() != 2 {
@@ -124,6 +130,7 @@ func runDiff(ctx context.Context, args []string, getenv func(string) string, std
 	res.Print(stdout)
 	if *reportDir != "" {
 		if err := res.Write(*reportDir); err != nil {
+			clearDiff(*reportDir) // half a report is no report
 			return conformance.ExitUsage, fmt.Errorf("writing the report: %w", err)
 		}
 		fmt.Fprintf(stdout, "reports: %s/%s, %s, %s\n", *reportDir, diff.TextFile, diff.JSONFile, diff.HTMLFile)
@@ -132,6 +139,18 @@ func runDiff(ctx context.Context, args []string, getenv func(string) string, std
 		return conformance.ExitFailed, nil
 	}
 	return conformance.ExitPass, nil
+}
+
+// clearDiff removes the files a diff writes into dir, and nothing else.
+func clearDiff(dir string) error {
+	if dir == "" {
+		return nil
+	}
+	var paths []string
+	for _, f := range []string{diff.JSONFile, diff.TextFile, diff.HTMLFile} {
+		paths = append(paths, filepath.Join(dir, f))
+	}
+	return conformance.RemoveStale(paths...)
 }
 
 // openSide starts or reaches the handler a spec names.

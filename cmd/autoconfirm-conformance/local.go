@@ -60,6 +60,11 @@ func runLocal(ctx context.Context, args []string, getenv func(string) string, st
 	if err := parse(fs, args, stdout, false); err != nil {
 		return conformance.ExitUsage, err
 	}
+	// Before any check that can fail: an earlier run's reports must not
+	// stay to be read as this run's.
+	if err := local.ClearReports(o.reportDir); err != nil {
+		return conformance.ExitUsage, err
+	}
 	defaultClaim := o.profile == ""
 	var cleanup func()
 	if o.template != "" {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
@@ -12,15 +13,29 @@ import (
 )
 
 // runReport combines the report directories of several runs into one page.
+// Its own files are removed before any check that can fail, and any file it
+// cannot write is a setup error (exit 2) that names it.
 func runReport(_ context.Context, args []string, _ func(string) string, stdout, _ io.Writer) (int, error) {
 	fs := flag.NewFlagSet("autoconfirm-conformance report", flag.ContinueOnError)
 	out := fs.String("out", "report.html", "the combined HTML file to write")
 	markdown := fs.String("markdown", "", "also write the verdict table and the failures as Markdown to this file, - for standard output (for $GITHUB_STEP_SUMMARY or a pull-request comment); then HTML is written only if --out is given")
+	expect := fs.Int("expect-status", -1, "refuse (exit 2) unless every directory's run.json records this exit status: the Action passes its run's, so that its summary is never written from an earlier run's record")
 	if err := parse(fs, args, stdout, true); err != nil {
 		return conformance.ExitUsage, err
 	}
 	outGiven := false
 	fs.Visit(func(f *flag.Flag) { outGiven = outGiven || f.Name == "out" })
+	writeHTML := *markdown == "" || outGiven
+	var stale []string
+	if writeHTML {
+		stale = append(stale, *out)
+	}
+	if *markdown != "" && *markdown != "-" {
+		stale = append(stale, *markdown)
+	}
+	if err := conformance.RemoveStale(stale...); err != nil {
+		return conformance.ExitUsage, err
+	}
 	if fs.NArg() == 0 {
 		return conformance.ExitUsage, usageErrorf("report needs one or more report directories (written with --report-dir)")
 	}
@@ -29,28 +44,42 @@ func runReport(_ context.Context, args []string, _ func(string) string, stdout, 
 			return conformance.ExitUsage, usageErrorf("%s is not a report directory (it has no %s): give the directories that runs wrote with --report-dir", dir, conformance.RunFile)
 		}
 	}
-	if *markdown != "" {
-		d, err := conformance.ReadRuns(fs.Args()...)
-		if err != nil {
+	if *expect >= 0 {
+		if err := conformance.CheckStatus(*expect, fs.Args()...); err != nil {
 			return conformance.ExitUsage, err
 		}
-		w := stdout
-		if *markdown != "-" {
-			f, err := os.Create(*markdown)
-			if err != nil {
-				return conformance.ExitUsage, err
-			}
-			defer f.Close()
-			w = f
-		}
-		d.Markdown(w)
-		if !outGiven {
-			return conformance.ExitPass, nil
+	}
+	if *markdown != "" {
+		if err := writeMarkdown(*markdown, stdout, fs.Args()); err != nil {
+			return conformance.ExitUsage, err
 		}
 	}
+	if !writeHTML {
+		return conformance.ExitPass, nil
+	}
 	if err := conformance.Combine(*out, fs.Args()...); err != nil {
-		return conformance.ExitFailed, err
+		return conformance.ExitUsage, err
 	}
 	fmt.Fprintf(stdout, "report: wrote %s from %d report director(ies)\n", *out, fs.NArg())
 	return conformance.ExitPass, nil
+}
+
+// writeMarkdown writes the Markdown summary of dirs to path, - for stdout.
+func writeMarkdown(path string, stdout io.Writer, dirs []string) error {
+	d, err := conformance.ReadRuns(dirs...)
+	if err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	d.Markdown(&b)
+	if path != "-" {
+		if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+			return fmt.Errorf("the Markdown report %s could not be written: %w", path, err)
+		}
+		return nil
+	}
+	if _, err := stdout.Write(b.Bytes()); err != nil {
+		return fmt.Errorf("the Markdown report could not be written to standard output: %w", err)
+	}
+	return nil
 }

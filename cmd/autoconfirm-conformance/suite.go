@@ -71,6 +71,13 @@ func runSuite(ctx context.Context, args []string, getenv func(string) string, st
 	if err := parse(suiteFlags(&o, getenv), args, stdout, false); err != nil {
 		return conformance.ExitUsage, err
 	}
+	// Before any check that can fail: an earlier run's reports must not
+	// stay to be read as this run's.
+	if o.reportDir != "" {
+		if err := conformance.ClearReports(o.reportDir); err != nil {
+			return conformance.ExitUsage, err
+		}
+	}
 	if o.concurrency < 1 {
 		return conformance.ExitUsage, usageErrorf("--concurrency must be at least 1, got %d", o.concurrency)
 	}

@@ -133,8 +133,11 @@ func warmUpEvent(pool, client string) []byte {
 }
 
 // judge runs the scenarios through the runner against the pool and lambda
-// targets. An emulator that crashes ends the run as a setup error.
-func (r *run) judge(ctx context.Context, st *stack.Stack) (int, error) {
+// targets, combines their reports into one page, and returns each target's
+// exit status. An emulator that crashes ends the run as a setup error; a
+// page that cannot be written too. The verdict comes later (conclude), once
+// the run is over.
+func (r *run) judge(ctx context.Context, st *stack.Stack) (map[string]int, int, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {
@@ -144,7 +147,6 @@ func (r *run) judge(ctx context.Context, st *stack.Stack) (int, error) {
 		case <-ctx.Done():
 		}
 	}()
-	status := conformance.ExitPass
 	var dirs []string
 	codes := map[string]int{}
 	for _, target := range []string{"pool", "lambda"} {
@@ -153,36 +155,31 @@ func (r *run) judge(ctx context.Context, st *stack.Stack) (int, error) {
 		r.say("running the scenarios against the %s target", target)
 		code, err := child.Run(ctx, r.targetCommand(st, target, dir))
 		if cerr := st.Err(); cerr != nil {
-			return conformance.ExitUsage, fmt.Errorf("the run stopped: %w", cerr)
+			return nil, conformance.ExitUsage, fmt.Errorf("the run stopped: %w", cerr)
 		}
 		if ctx.Err() != nil {
 			fmt.Fprintln(r.stderr, "local: interrupted; the stack is stopped and the run did not pass")
-			return ExitInterrupted, nil
+			return nil, ExitInterrupted, nil
 		}
 		if err != nil {
-			return conformance.ExitUsage, fmt.Errorf("running the %s target: %w", target, err)
+			return nil, conformance.ExitUsage, fmt.Errorf("running the %s target: %w", target, err)
 		}
 		r.say("%s target: exit %d", target, code)
 		if code == ExitInterrupted { // its output broke, or someone signalled it
 			fmt.Fprintln(r.stderr, "local: the run was interrupted; the stack is stopped and the run did not pass")
-			return ExitInterrupted, nil
+			return nil, ExitInterrupted, nil
 		}
 		if code == conformance.ExitUsage {
-			return conformance.ExitUsage, nil
+			return nil, conformance.ExitUsage, nil
 		}
 		codes[target] = code
 	}
-	status, err := r.verdict(codes)
-	if err != nil {
-		return conformance.ExitFailed, err
-	}
-	combined := filepath.Join(r.o.ReportDir, "report.html")
+	combined := filepath.Join(r.o.ReportDir, conformance.HTMLFile)
 	if out, err := exec.CommandContext(ctx, r.o.Runner, append([]string{"report", "--out", combined}, dirs...)...).CombinedOutput(); err != nil {
-		fmt.Fprintf(r.stderr, "local: combining the reports: %v: %s\n", err, out)
-		return conformance.ExitFailed, nil
+		return nil, conformance.ExitUsage, fmt.Errorf("the combined report %s could not be written: %v: %s", combined, err, out)
 	}
 	r.say("both targets in one report: %s", combined)
-	return status, nil
+	return codes, conformance.ExitPass, nil
 }
 
 // targetCommand runs this binary against one target of the stack.
@@ -213,24 +210,45 @@ func (r *run) targetCommand(st *stack.Stack, target, dir string) *exec.Cmd {
 	return cmd
 }
 
+// ending is what the end of a run asks the stack: the test users left in
+// the pool, and what the handler answered.
+type ending interface {
+	TestUsers(ctx context.Context) (int, error)
+	Stats() string
+}
+
+// conclude judges the depths, checks that the run left the pool as it
+// found it (summarize), and only then records run.json with the run's final
+// status: the Action's summary is written from it.
+func (r *run) conclude(ctx context.Context, codes map[string]int, end ending) (int, error) {
+	d, status, err := r.verdict(codes)
+	if err != nil {
+		return conformance.ExitUsage, err
+	}
+	status, notes := r.summarize(ctx, end, status)
+	d.Notes = append(d.Notes, notes...)
+	if err := conformance.WriteDepths(r.o.ReportDir, d, status); err != nil {
+		return conformance.ExitUsage, fmt.Errorf("recording the verdict: %w", err)
+	}
+	return status, nil
+}
+
 // verdict prints one verdict table and one failure list for both depths,
-// records them in the report directory's run.json, and returns the run's
-// status. A profile is judged at the depths that could observe it (see
-// conformance.ReadDepths). A depth whose run failed although every profile
-// was beyond its sight is excused; any other failing depth fails the run.
-func (r *run) verdict(codes map[string]int) (int, error) {
+// and returns them with the run's status so far. A profile is judged at the
+// depths that could observe it (see conformance.ReadDepths). A depth whose
+// run failed although every profile was beyond its sight is excused; any
+// other failing depth fails the run.
+func (r *run) verdict(codes map[string]int) (conformance.Depths, int, error) {
 	d, err := conformance.ReadDepths("local", r.o.ReportDir, "pool", "lambda")
 	if err != nil {
-		return 0, err
+		return d, 0, err
 	}
 	d.Print(r.stdout)
-	if err := conformance.WriteDepths(r.o.ReportDir, d); err != nil {
-		return 0, fmt.Errorf("recording the verdict: %w", err)
-	}
 	status := conformance.ExitPass
-	for target, code := range codes {
-		if code != conformance.ExitPass && !slices.Contains(d.Blind, target) {
+	for _, target := range []string{"pool", "lambda"} {
+		if code := codes[target]; code != conformance.ExitPass && !slices.Contains(d.Blind, target) {
 			status = conformance.ExitFailed
+			d.Notes = append(d.Notes, fmt.Sprintf("the %s depth exited %d", target, code))
 		}
 	}
 	if !d.Passed() {
@@ -243,5 +261,5 @@ func (r *run) verdict(codes map[string]int) (int, error) {
 	if !judged {
 		fmt.Fprintln(r.stderr, "local: no profile could be judged at either depth, so the run did not pass")
 	}
-	return status, nil
+	return d, status, nil
 }

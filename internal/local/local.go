@@ -90,10 +90,8 @@ func (r *run) say(format string, a ...any) {
 func Run(ctx context.Context, o Options, stdout, stderr io.Writer) (status int, err error) {
 	r := &run{o: o, stdout: stdout, stderr: stderr}
 	start := time.Now()
-	for _, dir := range []string{o.ReportDir, filepath.Join(o.ReportDir, "pool"), filepath.Join(o.ReportDir, "lambda")} {
-		if err := conformance.ClearReports(dir); err != nil {
-			return conformance.ExitUsage, err
-		}
+	if err := ClearReports(o.ReportDir); err != nil {
+		return conformance.ExitUsage, err
 	}
 	work, err := os.MkdirTemp("", "autoconfirm-local-")
 	if err != nil {
@@ -118,14 +116,28 @@ func Run(ctx context.Context, o Options, stdout, stderr io.Writer) (status int, 
 	if status, err := r.warmUp(ctx, st); status != conformance.ExitPass || err != nil {
 		return status, err
 	}
-	status, err = r.judge(ctx, st)
-	if status == ExitInterrupted || err != nil {
+	codes, status, err := r.judge(ctx, st)
+	if status != conformance.ExitPass || err != nil {
 		return status, err
 	}
-	status = r.summarize(ctx, st, status)
+	if status, err = r.conclude(ctx, codes, stackEnding{st}); err != nil {
+		return status, err
+	}
 	r.say("wall time %.1fs", time.Since(start).Seconds())
 	r.say("%s", map[bool]string{true: "PASS", false: "FAIL"}[status == conformance.ExitPass])
 	return status, nil
+}
+
+// ClearReports removes an earlier local run's reports from dir and its
+// depths' directories: a command calls it before any check that can fail,
+// so that no earlier run.json is read as this run's.
+func ClearReports(dir string) error {
+	for _, d := range []string{dir, filepath.Join(dir, "pool"), filepath.Join(dir, "lambda")} {
+		if err := conformance.ClearReports(d); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // start prepares the handler and the tools, and starts the stack.
@@ -189,25 +201,37 @@ func (r *run) timeout() time.Duration {
 	return 3 * time.Second
 }
 
-// TestUsers and the counts close the run: no run may leave a test user
-// behind, and the handler's invocations are named.
-func (r *run) summarize(ctx context.Context, st *stack.Stack, status int) int {
-	left, err := st.TestUsers(ctx)
+// summarize closes the run: no run may leave a test user behind, and the
+// handler's invocations are named. It returns the status and, when it
+// fails the run, why, for run.json.
+func (r *run) summarize(ctx context.Context, end ending, status int) (int, []string) {
+	left, err := end.TestUsers(ctx)
 	if err != nil {
 		fmt.Fprintln(r.stderr, "local:", err)
-		return conformance.ExitFailed
+		return conformance.ExitFailed, []string{"the test users left in the pool could not be counted"}
 	}
-	s := st.Gateway.Stats()
-	r.say("the handler answered %d invocations (%d function errors, %d timeouts, %d cold starts); of %d sign-ups, %d needed another attempt and %d got no answer in time; %d test user(s) left in the pool",
-		s.Invokes.Load(), s.FunctionErrors.Load(), s.Timeouts.Load(), s.ColdStarts.Load(), s.SignUps.Load(), s.Retried.Load(), s.TimedOut.Load(), left)
+	r.say("%s; %d test user(s) left in the pool", end.Stats(), left)
+	var notes []string
 	if left != 0 {
 		fmt.Fprintf(r.stderr, "local: %d test user(s) were left in the pool\n", left)
 		status = conformance.ExitFailed
+		notes = append(notes, fmt.Sprintf("%d test user(s) were left in the pool: no run may leave one behind", left))
 	}
 	for _, d := range r.fn.Differences {
 		r.say("NOT AS ON LAMBDA: %s", d)
 	}
-	return status
+	return status, notes
+}
+
+// stackEnding is the stack as the end of a run sees it.
+type stackEnding struct{ st *stack.Stack }
+
+func (e stackEnding) TestUsers(ctx context.Context) (int, error) { return e.st.TestUsers(ctx) }
+
+func (e stackEnding) Stats() string {
+	s := e.st.Gateway.Stats()
+	return fmt.Sprintf("the handler answered %d invocations (%d function errors, %d timeouts, %d cold starts); of %d sign-ups, %d needed another attempt and %d got no answer in time",
+		s.Invokes.Load(), s.FunctionErrors.Load(), s.Timeouts.Load(), s.ColdStarts.Load(), s.SignUps.Load(), s.Retried.Load(), s.TimedOut.Load())
 }
 
 // describe names what a local run judges, for the reports: the runtime, the

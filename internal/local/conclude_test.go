@@ -1,0 +1,75 @@
+package local
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/autoconfirm/autoconfirm"
+	"github.com/autoconfirm/autoconfirm/conformance"
+	"github.com/autoconfirm/autoconfirm/targets"
+)
+
+// leftBehind is the end of a run whose pool still holds some test users.
+type leftBehind int
+
+func (n leftBehind) TestUsers(context.Context) (int, error) { return int(n), nil }
+func (leftBehind) Stats() string                            { return "the handler answered 3 invocations" }
+
+// TestConcludeRecordsFinalStatus: run.json is written once the run's status
+// is final, after the check for test users left in the pool, so a run that
+// passed every profile but left a user behind is recorded, and summarised,
+// as the failure it exits with.
+func TestConcludeRecordsFinalStatus(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		left     leftBehind
+		status   int
+		headline string
+	}{
+		{"nothing left", 0, conformance.ExitPass, "✅ PASS"},
+		{"a user left in the pool", 1, conformance.ExitFailed, "❌ FAIL (exit 1)"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for _, depth := range []string{"pool", "lambda"} {
+				res := conformance.Run(conformance.Options{Target: targets.NewInProcess(), Content: autoconfirm.Content(), Format: "progress", Tags: "@sources",
+					Output: io.Discard, Errors: io.Discard, NoColors: true, ReportDir: filepath.Join(dir, depth), Brief: true})
+				if res.Status != conformance.ExitPass {
+					t.Fatalf("the %s depth's run: status %d", depth, res.Status)
+				}
+			}
+			var stderr bytes.Buffer
+			r := &run{o: Options{ReportDir: dir}, stdout: io.Discard, stderr: &stderr}
+			status, err := r.conclude(context.Background(), map[string]int{"pool": 0, "lambda": 0}, tt.left)
+			if err != nil || status != tt.status {
+				t.Fatalf("status %d (%v), want %d", status, err, tt.status)
+			}
+			var rec struct {
+				Status *int     `json:"status"`
+				Notes  []string `json:"notes"`
+			}
+			b, _ := os.ReadFile(filepath.Join(dir, conformance.RunFile))
+			if err := json.Unmarshal(b, &rec); err != nil || rec.Status == nil || *rec.Status != tt.status {
+				t.Fatalf("run.json records status %s (%v), want %d", b, err, tt.status)
+			}
+			if tt.left > 0 && !strings.Contains(strings.Join(rec.Notes, "\n"), "left in the pool") {
+				t.Errorf("run.json does not say why: %q", rec.Notes)
+			}
+			d, err := conformance.ReadRuns(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var md bytes.Buffer
+			d.Markdown(&md)
+			if !strings.Contains(md.String(), "### autoconfirm conformance: "+tt.headline+"\n") {
+				t.Errorf("the summary's headline is not %q:\n%s", tt.headline, md.String())
+			}
+		})
+	}
+}
