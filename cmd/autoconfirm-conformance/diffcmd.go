@@ -205,10 +205,11 @@ func openSide(ctx context.Context, spec string, env []string, poolID string, tim
 		if err != nil {
 			return diffSide{}, err
 		}
-		if _, err := preflight(ctx, cfg, poolID, rest); err != nil {
+		acc := awsAccess{cfg: cfg}
+		if _, err := preflight(ctx, acc, poolID, rest); err != nil {
 			return diffSide{}, err
 		}
-		code, err := deployedCode(ctx, cfg, rest, "", func(s string) { fmt.Fprintln(stdout, "diff: "+s) })
+		code, err := deployedCode(ctx, acc, rest, "", func(s string) { fmt.Fprintln(stdout, "diff: "+s) })
 		if err != nil {
 			return diffSide{}, err
 		}

@@ -86,28 +86,28 @@ func buildTarget(ctx context.Context, o suiteOptions, getenv func(string) string
 		if o.poolID == "" || o.clientID == "" {
 			return nil, nil, errors.New("--target pool needs --pool-id and --client-id (or COGNITO_USER_POOL_ID and COGNITO_CLIENT_ID)")
 		}
-		cfg, err := awsConfig(ctx, o.poolID)
+		acc, err := liveAccess(ctx, o)
 		if err != nil {
 			return nil, nil, err
 		}
-		trigger, err := preflight(ctx, cfg, o.poolID, "")
+		trigger, err := preflight(ctx, acc, o.poolID, "")
 		if err != nil {
 			return nil, nil, err
 		}
 		if trigger == "" {
 			return nil, nil, fmt.Errorf("the user pool %s has no pre sign-up trigger (LambdaConfig.PreSignUp is empty), so no scenario would reach a handler: attach the function to the pool's pre sign-up trigger, or give the pool that has it", o.poolID)
 		}
-		if err := clientExists(ctx, cfg, o.clientID, getenv("COGNITO_CLIENT_SECRET")); err != nil {
+		if err := clientExists(ctx, acc, o.clientID, getenv("COGNITO_CLIENT_SECRET")); err != nil {
 			return nil, nil, err
 		}
 		if err := checkTrigger(o, trigger); err != nil {
 			return nil, nil, err
 		}
-		code, err := deployedCode(ctx, cfg, trigger, o.expectCode, say)
+		code, err := deployedCode(ctx, acc, trigger, o.expectCode, say)
 		if err != nil {
 			return nil, nil, err
 		}
-		api := cip.NewFromConfig(cfg, func(o *cip.Options) { o.Retryer = targets.LiveRetry() })
+		api := acc.cognito(func(o *cip.Options) { o.Retryer = targets.LiveRetry() })
 		t := targets.NewPool(api, o.clientID, getenv("COGNITO_CLIENT_SECRET"), live)
 		t.Trigger, t.Code = trigger, code
 		return t, t.Close, nil
@@ -118,26 +118,26 @@ func buildTarget(ctx context.Context, o suiteOptions, getenv func(string) string
 		if o.poolID == "" {
 			return nil, nil, errors.New("--target lambda needs --pool-id (or COGNITO_USER_POOL_ID): the scenarios create the users a sign-up must not take an alias from in that pool, and point each event at it, so that the function's own lookups see them")
 		}
-		cfg, err := awsConfig(ctx, o.poolID)
+		acc, err := liveAccess(ctx, o)
 		if err != nil {
 			return nil, nil, err
 		}
-		trigger, err := preflight(ctx, cfg, o.poolID, o.function)
+		trigger, err := preflight(ctx, acc, o.poolID, o.function)
 		if err != nil {
 			return nil, nil, err
 		}
 		if err := checkTrigger(o, trigger); err != nil {
 			return nil, nil, err
 		}
-		code, err := deployedCode(ctx, cfg, o.function, o.expectCode, say)
+		code, err := deployedCode(ctx, acc, o.function, o.expectCode, say)
 		if err != nil {
 			return nil, nil, err
 		}
 		var api *cip.Client
 		if o.poolID != "" {
-			api = cip.NewFromConfig(cfg, func(o *cip.Options) { o.Retryer = targets.LiveRetry() })
+			api = acc.cognito(func(o *cip.Options) { o.Retryer = targets.LiveRetry() })
 		}
-		t := targets.NewLambda(lambda.NewFromConfig(cfg, func(o *lambda.Options) { o.Retryer = targets.LiveRetry() }), o.function, api, live)
+		t := targets.NewLambda(acc.lambda(func(o *lambda.Options) { o.Retryer = targets.LiveRetry() }), o.function, api, live)
 		t.Code = code
 		return t, t.Close, nil
 	}
@@ -158,13 +158,13 @@ func checkTrigger(o suiteOptions, trigger string) error {
 // deployedCode reads which code the function runs, checks it against
 // --expect-code, and names it for the report. Without --expect-code, a
 // refused read is said and the run goes on; with it, it is a setup error.
-func deployedCode(ctx context.Context, cfg aws.Config, function, expectCode string, say func(string)) (string, error) {
+func deployedCode(ctx context.Context, acc awsAccess, function, expectCode string, say func(string)) (string, error) {
 	if function == "" {
 		return "", nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, preflightTimeout)
 	defer cancel()
-	f, err := deployed.Read(ctx, lambda.NewFromConfig(cfg, func(o *lambda.Options) { o.RetryMaxAttempts = 1 }), function)
+	f, err := deployed.Read(ctx, acc.lambda(func(o *lambda.Options) { o.RetryMaxAttempts = 1 }), function)
 	if err != nil {
 		if expectCode != "" {
 			return "", fmt.Errorf("%w\n  --expect-code needs lambda:GetFunctionConfiguration on the function (deploy/ has the runner's policies)", err)
@@ -196,24 +196,24 @@ const preflightTimeout = 10 * time.Second
 // answer with the credentials at hand. A run that cannot reach them would
 // otherwise report every scenario as failed, or hang on retries. It returns
 // the pool's PreSignUp trigger, as the pool names it.
-func preflight(ctx context.Context, cfg aws.Config, poolID, function string) (trigger string, err error) {
+func preflight(ctx context.Context, acc awsAccess, poolID, function string) (trigger string, err error) {
 	ctx, cancel := context.WithTimeout(ctx, preflightTimeout)
 	defer cancel()
 	once := func(o *cip.Options) { o.RetryMaxAttempts = 1 }
 	if poolID != "" {
-		out, err := cip.NewFromConfig(cfg, once).DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: aws.String(poolID)})
+		out, err := acc.cognito(once).DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: aws.String(poolID)})
 		if err != nil {
-			return "", fmt.Errorf("cannot reach the user pool %s in %s before the run: %w\n  check the pool id, AWS_REGION, the credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID), cognito-idp:DescribeUserPool on the pool, and AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER if you use an emulator", poolID, cfg.Region, err)
+			return "", fmt.Errorf("cannot reach the user pool %s in %s before the run: %w\n  check the pool id, AWS_REGION, the credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID), cognito-idp:DescribeUserPool on the pool, and AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER if you use an emulator", poolID, acc.cfg.Region, err)
 		}
 		if out.UserPool != nil && out.UserPool.LambdaConfig != nil {
 			trigger = aws.ToString(out.UserPool.LambdaConfig.PreSignUp)
 		}
 	}
 	if function != "" {
-		api := lambda.NewFromConfig(cfg, func(o *lambda.Options) { o.RetryMaxAttempts = 1 })
+		api := acc.lambda(func(o *lambda.Options) { o.RetryMaxAttempts = 1 })
 		_, err := api.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String(function), InvocationType: ltypes.InvocationTypeDryRun})
 		if err != nil {
-			return "", fmt.Errorf("cannot reach the function %s in %s before the run: %w\n  check the function name or ARN, AWS_REGION, the credentials, lambda:InvokeFunction on it, and AWS_ENDPOINT_URL_LAMBDA if you use an emulator", function, cfg.Region, err)
+			return "", fmt.Errorf("cannot reach the function %s in %s before the run: %w\n  check the function name or ARN, AWS_REGION, the credentials, lambda:InvokeFunction on it, and AWS_ENDPOINT_URL_LAMBDA if you use an emulator", function, acc.cfg.Region, err)
 		}
 	}
 	return trigger, nil
@@ -244,7 +244,7 @@ var poolRegion = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]$`)
 // would reveal its secret (DescribeUserPoolClient does): an unauthenticated
 // InitiateAuth for a user who does not exist fails with
 // ResourceNotFoundException only when the client does not.
-func clientExists(ctx context.Context, cfg aws.Config, clientID, secret string) error {
+func clientExists(ctx context.Context, acc awsAccess, clientID, secret string) error {
 	ctx, cancel := context.WithTimeout(ctx, preflightTimeout)
 	defer cancel()
 	const nobody = "autoconfirm-preflight-nobody"
@@ -252,7 +252,7 @@ func clientExists(ctx context.Context, cfg aws.Config, clientID, secret string) 
 	if secret != "" {
 		params["SECRET_HASH"] = secrethash.Compute(nobody, clientID, secret)
 	}
-	_, err := cip.NewFromConfig(cfg, func(o *cip.Options) { o.RetryMaxAttempts = 1 }).InitiateAuth(ctx, &cip.InitiateAuthInput{
+	_, err := acc.cognito(func(o *cip.Options) { o.RetryMaxAttempts = 1 }).InitiateAuth(ctx, &cip.InitiateAuthInput{
 		AuthFlow: ciptypes.AuthFlowTypeUserPasswordAuth, ClientId: aws.String(clientID), AuthParameters: params})
 	var missing *ciptypes.ResourceNotFoundException
 	if errors.As(err, &missing) {

@@ -26,10 +26,13 @@ type suiteOptions struct {
 	function, poolID, clientID string
 	policy, lookup             string
 	emulator, runID            string
-	reportDir, implementation  string
-	profile, features          string
-	fixtures                   string
-	expectCode, expectFunction string
+	// cognitoEndpoint and lambdaEndpoint are the local stack's, under
+	// --emulator autoconfirm-local.
+	cognitoEndpoint, lambdaEndpoint string
+	reportDir, implementation       string
+	profile, features               string
+	fixtures                        string
+	expectCode, expectFunction      string
 	// shape is the pool's shape, from its flags.
 	shape *poolshape.Flags
 }
@@ -56,6 +59,8 @@ func suiteFlags(o *suiteOptions, getenv func(string) string) *flag.FlagSet {
 	fs.StringVar(&o.policy, "alias-policy", envOr(getenv, "ALIAS_POLICY", string(handler.PolicySkipVerify)), "the ALIAS_POLICY the trigger under test runs; scenarios that need another policy are skipped (env ALIAS_POLICY)")
 	fs.StringVar(&o.lookup, "alias-lookup", envOr(getenv, "ALIAS_LOOKUP", string(handler.LookupAdminGetUser)), "the ALIAS_LOOKUP the trigger under test runs (admin-get-user or list-users); inprocess runs the handler with it, and scenarios that need the other are skipped live (env ALIAS_LOOKUP)")
 	fs.StringVar(&o.emulator, "emulator", "", "name a local emulator whose known gaps skip scenarios: cognito-local, or autoconfirm-local (cognito-local as the local command runs it, with AdminGetUser resolving verified aliases for the trigger)")
+	fs.StringVar(&o.cognitoEndpoint, "cognito-endpoint", "", "with --emulator autoconfirm-local: the local pool's endpoint on this machine, which the local command gives; the run then reads no AWS configuration (no ~/.aws files, profiles or AWS_* variables) and uses only this, the lambda endpoint, us-east-1 and dummy credentials")
+	fs.StringVar(&o.lambdaEndpoint, "lambda-endpoint", "", "with --emulator autoconfirm-local: the local function's Lambda endpoint on this machine, which the local command gives")
 	fs.StringVar(&o.runID, "run-id", getenv("CONFORMANCE_RUN_ID"), "id that makes this run's users unique: 1 to 16 lowercase letters and digits (default random)")
 	fs.StringVar(&o.reportDir, "report-dir", getenv("REPORT_DIR"), "write junit.xml, cucumber.json and report.html here (env REPORT_DIR)")
 	fs.StringVar(&o.implementation, "implementation", getenv("CONFORMANCE_IMPLEMENTATION"), "what is under test, for the report, e.g. a bootstrap's path and sha256 (default: what the target can tell: the function and its version, the pool's trigger) (env CONFORMANCE_IMPLEMENTATION)")

@@ -114,15 +114,18 @@ func TestRunnerPolicies(t *testing.T) {
 		t.Cleanup(srv.Close)
 		return srv.URL
 	}
+	cognitoURL, lambdaURL := proxy(st.CognitoURL, "cognito-idp"), proxy(st.GatewayURL, "lambda")
 	env := append(os.Environ(), "AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local",
-		"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER="+proxy(st.CognitoURL, "cognito-idp"), "AWS_ENDPOINT_URL_LAMBDA="+proxy(st.GatewayURL, "lambda"),
+		"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER="+cognitoURL, "AWS_ENDPOINT_URL_LAMBDA="+lambdaURL,
 		"COGNITO_CLIENT_SECRET="+st.Secret, "PROFILE=", "TAGS=")
+	// autoconfirm-local, as local runs it, takes its endpoints from flags.
+	emulator := []string{"--emulator", "autoconfirm-local", "--cognito-endpoint", cognitoURL, "--lambda-endpoint", lambdaURL}
 	for _, tt := range []struct {
 		policy string
 		args   []string
 	}{
-		{"runner-pool.json", []string{"--target", "pool", "--pool-id", st.PoolID, "--client-id", st.ClientID, "--expect-code", bootstrap, "--tags", "@alias", "--emulator", "autoconfirm-local"}},
-		{"runner-lambda.json", []string{"--target", "lambda", "--pool-id", st.PoolID, "--function", stack.FunctionName, "--expect-code", bootstrap, "--tags", "@alias", "--emulator", "autoconfirm-local"}},
+		{"runner-pool.json", append([]string{"--target", "pool", "--pool-id", st.PoolID, "--client-id", st.ClientID, "--expect-code", bootstrap, "--tags", "@alias"}, emulator...)},
+		{"runner-lambda.json", append([]string{"--target", "lambda", "--pool-id", st.PoolID, "--function", stack.FunctionName, "--expect-code", bootstrap, "--tags", "@alias"}, emulator...)},
 		{"runner-cleanup.json", []string{"cleanup", "--pool-id", st.PoolID}},
 	} {
 		t.Run(tt.policy, func(t *testing.T) {

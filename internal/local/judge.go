@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"os/exec"
 	"path"
 	"path/filepath"
@@ -175,7 +174,9 @@ func (r *run) judge(ctx context.Context, st *stack.Stack) (map[string]int, int, 
 		codes[target] = code
 	}
 	combined := filepath.Join(r.o.ReportDir, conformance.HTMLFile)
-	if out, err := exec.CommandContext(ctx, r.o.Runner, append([]string{"report", "--out", combined}, dirs...)...).CombinedOutput(); err != nil {
+	report := exec.CommandContext(ctx, r.o.Runner, append([]string{"report", "--out", combined}, dirs...)...)
+	report.Env = st.ProcessEnv()
+	if out, err := report.CombinedOutput(); err != nil {
 		return nil, conformance.ExitUsage, fmt.Errorf("the combined report %s could not be written: %v: %s", combined, err, out)
 	}
 	r.say("both targets in one report: %s", combined)
@@ -202,10 +203,14 @@ func (r *run) targetCommand(st *stack.Stack, target, dir string) *exec.Cmd {
 			args = append(args, f[0], f[1])
 		}
 	}
+	// The endpoints are flags: under --emulator autoconfirm-local the child
+	// builds its clients from them alone and reads no AWS configuration.
+	args = append(args, "--cognito-endpoint", st.CognitoURL, "--lambda-endpoint", st.GatewayURL)
 	cmd := exec.Command(o.Runner, args...)
-	cmd.Env = append(os.Environ(), "AWS_REGION="+stack.Region, "AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local", "AWS_SESSION_TOKEN=",
-		"AWS_PROFILE=", "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER="+st.CognitoURL, "AWS_ENDPOINT_URL_LAMBDA="+st.GatewayURL,
-		"COGNITO_CLIENT_SECRET="+st.Secret, targets.FaultsVariable+"="+st.FaultsURL, "ALIAS_POLICY=", "ALIAS_LOOKUP=", "PROFILE=", "TAGS=", "CONFORMANCE_TARGET=")
+	// An environment built from scratch: nothing of the host's (its AWS
+	// keys, GITHUB_TOKEN, its own COGNITO_CLIENT_SECRET) reaches the child,
+	// which a handler on the same machine could read.
+	cmd.Env = st.ProcessEnv("COGNITO_CLIENT_SECRET="+st.Secret, targets.FaultsVariable+"="+st.FaultsURL)
 	cmd.Stdout, cmd.Stderr = r.stdout, r.stderr
 	return cmd
 }

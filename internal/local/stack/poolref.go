@@ -88,14 +88,19 @@ func expandPlaceholders(env []string, pool, client string) []string {
 	return out
 }
 
-// poolWatch stands before the resolver. A call that names a user pool other
-// than the run's is answered as Cognito answers for a pool that does not
-// exist, and the first such call ends the run as a setup error: on Lambda
-// the handler would ask the team's own pool, so its lookups failing here
-// says nothing about the handler.
+// poolWatch stands before the resolver and answers as an execution role
+// scoped to the run's pool would (role.go). A call that names a user pool
+// other than the run's is denied, and the first such call ends the run as a
+// setup error: on Lambda the handler would ask the team's own pool, so its
+// lookups failing here says nothing about the handler. A call the role does
+// not allow on the run's pool is denied, and said once per operation.
 type poolWatch struct {
 	next http.Handler
-	mu   sync.Mutex
+	// say hears of each operation denied on the run's pool; nil discards.
+	say func(op string)
+	// denied are the operations already said.
+	denied map[string]bool
+	mu     sync.Mutex
 	// pool is the run's pool, "" until it exists; env the function's
 	// environment, to name the variable that holds a wrong id.
 	pool string
@@ -111,7 +116,7 @@ type poolWatch struct {
 }
 
 func newPoolWatch(next http.Handler) *poolWatch {
-	return &poolWatch{next: next, ended: make(chan struct{}), quit: make(chan struct{})}
+	return &poolWatch{next: next, denied: map[string]bool{}, ended: make(chan struct{}), quit: make(chan struct{})}
 }
 
 // watch sets the run's pool and the function's environment.
@@ -142,22 +147,35 @@ func (w *poolWatch) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	var in struct{ UserPoolId string }
 	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
-	read := json.Unmarshal(body, &in) == nil
-	if read && in.UserPoolId == "" && poolScoped(op) && w.noPool(op) {
+	var in struct{ UserPoolId, ResourceArn string }
+	read := json.Unmarshal(body, &in) == nil // a body that is no JSON names no pool
+	switch {
+	case read && in.UserPoolId == "" && poolScoped(op) && w.noPool(op):
 		// Cognito's answer for a pool-scoped call without a pool id
 		// (rules §10): a validation error, not a pool it does not know.
 		fail(rw, "InvalidParameterException", "1 validation error detected: Value null at 'userPoolId' failed to satisfy constraint: Member must not be null")
-		return
+	case in.UserPoolId != "" && w.foreign(op, in.UserPoolId):
+		// A role scoped to the run's pool is denied any other pool's,
+		// before Cognito looks for it (rules §16).
+		denyAccess(rw, op, PoolARN(in.UserPoolId))
+	case !roleAllows(op):
+		w.note(op)
+		denyAccess(rw, op, resourceOf(in.UserPoolId, in.ResourceArn))
+	default:
+		w.next.ServeHTTP(rw, r)
 	}
-	if read && in.UserPoolId != "" && w.foreign(op, in.UserPoolId) {
-		// Cognito's answer for a pool id it does not know: observed in
-		// aws/aws-sdk-go#2436 and getmoto/moto#4434 (rules §10).
-		fail(rw, "ResourceNotFoundException", "User pool "+in.UserPoolId+" does not exist.")
-		return
+}
+
+// note tells say of op's first denial.
+func (w *poolWatch) note(op string) {
+	w.mu.Lock()
+	first := !w.denied[op]
+	w.denied[op] = true
+	w.mu.Unlock()
+	if first && w.say != nil {
+		w.say(op)
 	}
-	w.next.ServeHTTP(rw, r)
 }
 
 // poolScoped says whether a Cognito operation requires a UserPoolId: the
@@ -214,7 +232,7 @@ func (w *poolWatch) Err() error {
 	if w.asked == "" {
 		return nil
 	}
-	return fmt.Errorf("the handler called Cognito's %s for user pool %s, which is not the pool under test (%s); Cognito answers that a pool it does not know does not exist, so no scenario can judge the handler (a setup error, not a verdict). %s",
+	return fmt.Errorf("the handler called Cognito's %s for user pool %s, which is not the pool under test (%s); an execution role scoped to the pool under test is denied it (AccessDeniedException), so no scenario can judge the handler (a setup error, not a verdict). %s",
 		w.op, w.asked, w.pool, fixFor(w.asked, w.env))
 }
 

@@ -44,8 +44,8 @@ func TestCheckPlaceholders(t *testing.T) {
 }
 
 // TestPoolWatch: a call for the run's pool, or for none, passes through; one
-// for another pool gets Cognito's answer for a pool that does not exist, ends
-// the run, and the error names the pool and the variable that holds it.
+// for another pool is denied as IAM denies a role scoped to the run's pool,
+// ends the run, and the error names the pool and the variable that holds it.
 func TestPoolWatch(t *testing.T) {
 	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
@@ -80,7 +80,8 @@ func TestPoolWatch(t *testing.T) {
 		t.Fatalf("error before any foreign call: %v", w.Err())
 	}
 	status, got := call("AdminGetUser", `{"UserPoolId":"us-east-1_wrong","Username":"u"}`)
-	if status != http.StatusBadRequest || !strings.Contains(got, `"__type":"ResourceNotFoundException"`) || !strings.Contains(got, `"message":"User pool us-east-1_wrong does not exist."`) {
+	if status != http.StatusBadRequest || !strings.Contains(got, `"__type":"AccessDeniedException"`) ||
+		!strings.Contains(got, `"message":"User: `+ExecutionRole+` is not authorized to perform: cognito-idp:AdminGetUser on resource: arn:aws:cognito-idp:us-east-1:000000000000:userpool/us-east-1_wrong because`) {
 		t.Errorf("foreign pool: %d %s", status, got)
 	}
 	call("ListUsers", `{"UserPoolId":"us-east-1_later"}`)

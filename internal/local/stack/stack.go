@@ -91,7 +91,9 @@ type Stack struct {
 	API               *cip.Client
 	Gateway           *gateway.Gateway
 
-	dir    string
+	dir string
+	// home is the empty HOME of the processes the run starts (env.go).
+	home   string
 	rie    *rie.Proc
 	server *http.Server
 	// poolServer serves poolGatewayURL, cognito-local's Lambda endpoint,
@@ -138,6 +140,10 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	if s.dir, err = os.MkdirTemp("", "autoconfirm-local-stack-"); err != nil {
 		return nil, err
 	}
+	s.home = filepath.Join(s.dir, "home")
+	if err := os.Mkdir(s.home, 0o700); err != nil {
+		return nil, err
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
@@ -170,6 +176,7 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		return nil, err
 	}
 	s.pool = newPoolWatch(resolver)
+	s.pool.say = deniedNote(o.Progress)
 	s.resolver = &http.Server{Handler: s.pool}
 	go s.resolver.Serve(rln)
 	resolver.faults = newFaultSet()
@@ -271,6 +278,10 @@ func (s *Stack) functionEnv(env []string) []string {
 		"AWS_ACCESS_KEY_ID=ASIALOCALDUMMYKEY000",
 		"AWS_SECRET_ACCESS_KEY=local-dummy-secret",
 		"AWS_SESSION_TOKEN=local-dummy-session-token",
+		// Lambda has no shared AWS files; the host's must not count
+		// where no sandbox hides them.
+		"AWS_CONFIG_FILE=/dev/null",
+		"AWS_SHARED_CREDENTIALS_FILE=/dev/null",
 		"AWS_LAMBDA_FUNCTION_NAME=PreSignUp",
 		"AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128",
@@ -300,7 +311,7 @@ func (s *Stack) startCognitoLocal(ctx context.Context, startJS string) (string, 
 		s.nodeOut.Reset()
 		s.node = exec.Command("node", startJS)
 		s.node.Dir = s.dir
-		s.node.Env = append(os.Environ(), fmt.Sprintf("PORT=%d", port))
+		s.node.Env = s.ProcessEnv(fmt.Sprintf("PORT=%d", port))
 		s.node.Stdout, s.node.Stderr = &s.nodeOut, &s.nodeOut
 		s.node.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 		s.node.WaitDelay = 2 * time.Second // a grandchild must not hold Wait on the pipe
