@@ -66,13 +66,12 @@ func runLocal(ctx context.Context, args []string, getenv func(string) string, st
 		return conformance.ExitUsage, err
 	}
 	defaultClaim := o.profile == ""
-	var cleanup func()
 	if o.template != "" {
-		var err error
-		if cleanup, err = fromTemplate(&o, fs, stdout); err != nil {
+		cleanup, err := fromTemplate(&o, fs, stdout)
+		defer cleanup() // a failed extraction's directory too
+		if err != nil {
 			return conformance.ExitUsage, err
 		}
-		defer cleanup()
 	}
 	if o.runtime == "" || o.code == "" {
 		return conformance.ExitUsage, usageErrorf("local needs --runtime and --code, e.g. local --runtime nodejs20.x --code ./my-function --handler index.handler, or --template template.yaml")

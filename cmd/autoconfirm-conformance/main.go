@@ -97,9 +97,13 @@ func usageErrorf(format string, a ...any) error {
 const exitInterrupted = local.ExitInterrupted
 
 func main() {
-	ctx, stop := interruptible()
-	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
-	stop()
+	code, done, release := contain(os.Args[1:], os.Stderr)
+	if !done {
+		ctx, stop := interruptible()
+		code = run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+		stop()
+		release()
+	}
 	os.Exit(code)
 }
 

@@ -77,3 +77,27 @@ Resources:
 		})
 	}
 }
+
+// TestTemplateFailedExtraction: a CodeUri zip that cannot be unpacked is a
+// usage error, and leaves no temporary directory behind.
+func TestTemplateFailedExtraction(t *testing.T) {
+	dir, tmp := t.TempDir(), t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	if err := os.WriteFile(filepath.Join(dir, "code.zip"), []byte("not a zip"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	template := "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: " + filepath.Join(dir, "code.zip") +
+		"\n      Runtime: python3.12\n      Handler: app.handler\n      Architectures: [" + map[string]string{"amd64": "x86_64", "arm64": "arm64"}[runtime.GOARCH] + "]\n"
+	path := filepath.Join(dir, "template.yaml")
+	if err := os.WriteFile(path, []byte(template), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if code := run(t.Context(), []string{"local", "--template", path, "--report-dir", t.TempDir()}, func(string) string { return "" }, &out, &out); code != 2 {
+		t.Errorf("exit %d, want 2:\n%s", code, out.String())
+	}
+	entries, _ := os.ReadDir(tmp)
+	for _, e := range entries {
+		t.Errorf("left %s in TMPDIR", e.Name())
+	}
+}

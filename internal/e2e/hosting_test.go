@@ -244,7 +244,7 @@ func TestSignalsEndTheRun(t *testing.T) {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
 			if strings.Contains(sc.Text(), "running the scenarios against the pool target") {
-				killEmulator(t, tmp)
+				killEmulator(t, cmd.Process.Pid)
 				break
 			}
 		}
@@ -334,14 +334,16 @@ func npmCI(t *testing.T, ctx context.Context, code string) string {
 	return dst
 }
 
-// killEmulator kills the emulator a run started from tmp, as a crash would.
-func killEmulator(t *testing.T, tmp string) {
+// killEmulator kills the emulator that the run with pid started, as a
+// crash would. The run keeps its TMPDIR to itself, so the emulator is
+// found among the run's descendants.
+func killEmulator(t *testing.T, run int) {
 	t.Helper()
-	for pid := range processes(func(cmdline, _ string) bool {
-		return strings.Contains(cmdline, "--runtime-interface-emulator-address") && strings.Contains(cmdline, tmp)
-	}) {
-		syscall.Kill(pid, syscall.SIGKILL)
-		return
+	for pid, cmdline := range descendants(run) {
+		if strings.Contains(cmdline, "--runtime-interface-emulator-address") {
+			syscall.Kill(pid, syscall.SIGKILL)
+			return
+		}
 	}
 	t.Fatal("found no emulator to kill")
 }

@@ -13,13 +13,11 @@ import (
 // grace is how long a child may take to clean up after SIGINT.
 const grace = 60 * time.Second
 
-// Run starts cmd in its own process group and returns its exit status. When
-// ctx ends it sends the group SIGINT, waits up to a minute, then kills it.
+// Run starts cmd in its own process group, to die with the thread that
+// starts it (SysProcAttr), and returns its exit status. When ctx ends it
+// sends the group SIGINT, waits up to a minute, then kills it.
 func Run(ctx context.Context, cmd *exec.Cmd) (int, error) {
-	if cmd.SysProcAttr == nil {
-		cmd.SysProcAttr = &syscall.SysProcAttr{}
-	}
-	cmd.SysProcAttr.Setpgid = true
+	cmd.SysProcAttr = SysProcAttr(cmd.SysProcAttr)
 	if err := cmd.Start(); err != nil {
 		return 0, err
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
+	"github.com/autoconfirm/autoconfirm/internal/local/child"
 	"github.com/autoconfirm/autoconfirm/internal/local/gateway"
 	"github.com/autoconfirm/autoconfirm/internal/local/rie"
 	"github.com/autoconfirm/autoconfirm/poolshape"
@@ -313,7 +314,7 @@ func (s *Stack) startCognitoLocal(ctx context.Context, startJS string) (string, 
 		s.node.Dir = s.dir
 		s.node.Env = s.ProcessEnv(fmt.Sprintf("PORT=%d", port))
 		s.node.Stdout, s.node.Stderr = &s.nodeOut, &s.nodeOut
-		s.node.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		s.node.SysProcAttr = child.SysProcAttr(nil)
 		s.node.WaitDelay = 2 * time.Second // a grandchild must not hold Wait on the pipe
 		if err := s.node.Start(); err != nil {
 			return "", fmt.Errorf("starting cognito-local: %w", err)
