@@ -1,0 +1,107 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestBoundedInputs: counts beyond their stated maximum, and report
+// directories whose depths lead back to themselves, are refused as usage
+// errors at once, before anything is allocated or read again.
+func TestBoundedInputs(t *testing.T) {
+	dir := t.TempDir()
+	report := func(name, depths string) string {
+		d := filepath.Join(dir, name)
+		os.MkdirAll(d, 0o755)
+		os.WriteFile(filepath.Join(d, "run.json"), []byte(`{"target":"local","depths":`+depths+`}`), 0o644)
+		return d
+	}
+	self := report("self", `["."]`)
+	up := report("up/inner", `[".."]`)
+	linked := report("linked", `["back"]`)
+	os.Symlink("../linked", filepath.Join(linked, "back"))
+	ancestor := report("anc/a/b", `["top"]`)
+	os.Symlink(filepath.Join(dir, "anc"), filepath.Join(ancestor, "top"))
+	nested := report("nested", `["pool"]`)
+	report("nested/pool", `["pool"]`)
+	tests := []struct {
+		name string
+		args []string
+		errs string
+	}{
+		{"diff --events 100000000", []string{"diff", "--events", "100000000", "local:provided.al2023:a", "local:provided.al2023:b"}, "--events must be from 0 to 100000"},
+		{"diff --events beyond int64", []string{"diff", "--events", "9223372036854775807", "local:provided.al2023:a", "local:provided.al2023:b"}, "--events must be from 0 to 100000"},
+		{"report of depths naming the directory itself", []string{"report", "--out", filepath.Join(dir, "o.html"), self}, `names the depth "."`},
+		{"the same, as Markdown", []string{"report", "--markdown", "-", self}, `names the depth "."`},
+		{"report of depths naming its parent", []string{"report", "--out", filepath.Join(dir, "o.html"), up}, `names the depth ".."`},
+		{"report of a depth that links to itself", []string{"report", "--out", filepath.Join(dir, "o.html"), linked}, "itself or a directory above it"},
+		{"report of a depth that links to an ancestor", []string{"report", "--out", filepath.Join(dir, "o.html"), ancestor}, "itself or a directory above it"},
+		{"report of depths inside depths", []string{"report", "--out", filepath.Join(dir, "o.html"), nested}, "names depths again"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			var out, errs bytes.Buffer
+			done := make(chan int, 1)
+			go func() { done <- run(ctx, tt.args, func(string) string { return "" }, &out, &errs) }()
+			select {
+			case got := <-done:
+				if got != 2 || !strings.Contains(errs.String(), tt.errs) {
+					t.Errorf("status %d, want 2 with %q; stderr:\n%s", got, tt.errs, errs.String())
+				}
+			case <-time.After(15 * time.Second):
+				t.Fatal("still running after 15 s")
+			}
+		})
+	}
+}
+
+// TestReportStopsOnSignals: report reading a run.json that never ends (a
+// named pipe no one writes) stops on SIGTERM and on SIGINT with 130.
+func TestReportStopsOnSignals(t *testing.T) {
+	if os.Getenv("AUTOCONFIRM_REPORT_CHILD") != "" {
+		ctx, stop := interruptible()
+		code := run(ctx, strings.Split(os.Getenv("AUTOCONFIRM_REPORT_CHILD"), "\n"), os.Getenv, os.Stdout, os.Stderr)
+		stop()
+		os.Exit(code)
+	}
+	dir := t.TempDir()
+	if err := syscall.Mkfifo(filepath.Join(dir, "run.json"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
+		t.Run(sig.String(), func(t *testing.T) {
+			cmd := exec.Command(os.Args[0], "-test.run=^TestReportStopsOnSignals$")
+			cmd.Env = append(os.Environ(), "AUTOCONFIRM_REPORT_CHILD=report\n--out\n"+filepath.Join(dir, "o.html")+"\n"+dir)
+			var errs bytes.Buffer
+			cmd.Stderr = &errs
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(500 * time.Millisecond) // reading the pipe by now
+			cmd.Process.Signal(sig)
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			select {
+			case err := <-done:
+				var ee *exec.ExitError
+				if !errors.As(err, &ee) || ee.ExitCode() != 130 {
+					t.Errorf("after %s: %v, want exit 130; stderr:\n%s", sig, err, errs.String())
+				}
+			case <-time.After(10 * time.Second):
+				cmd.Process.Kill()
+				<-done
+				t.Fatalf("still running 10 s after %s", sig)
+			}
+		})
+	}
+}
