@@ -32,6 +32,8 @@ func TestBoundedInputs(t *testing.T) {
 	os.Symlink(filepath.Join(dir, "anc"), filepath.Join(ancestor, "top"))
 	nested := report("nested", `["pool"]`)
 	report("nested/pool", `["pool"]`)
+	cyclic := filepath.Join(dir, "cyclic.yaml")
+	os.WriteFile(cyclic, []byte("Conditions:\n  A: !Not [!Condition B]\n  B: !Not [!Condition A]\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      Handler: app.handler\n      CodeUri: .\n      Environment: {Variables: {X: !If [A, a, b]}}\n"), 0o644)
 	tests := []struct {
 		name string
 		args []string
@@ -39,6 +41,7 @@ func TestBoundedInputs(t *testing.T) {
 	}{
 		{"diff --events 100000000", []string{"diff", "--events", "100000000", "local:provided.al2023:a", "local:provided.al2023:b"}, "--events must be from 0 to 100000"},
 		{"diff --events beyond int64", []string{"diff", "--events", "9223372036854775807", "local:provided.al2023:a", "local:provided.al2023:b"}, "--events must be from 0 to 100000"},
+		{"a template whose Conditions refer to each other", []string{"local", "--template", cyclic}, "in a cycle, A → B → A"},
 		{"report of depths naming the directory itself", []string{"report", "--out", filepath.Join(dir, "o.html"), self}, `names the depth "."`},
 		{"the same, as Markdown", []string{"report", "--markdown", "-", self}, `names the depth "."`},
 		{"report of depths naming its parent", []string{"report", "--out", filepath.Join(dir, "o.html"), up}, `names the depth ".."`},
