@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"errors"
@@ -34,6 +35,16 @@ func TestBoundedInputs(t *testing.T) {
 	report("nested/pool", `["pool"]`)
 	cyclic := filepath.Join(dir, "cyclic.yaml")
 	os.WriteFile(cyclic, []byte("Conditions:\n  A: !Not [!Condition B]\n  B: !Not [!Condition A]\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      Handler: app.handler\n      CodeUri: .\n      Environment: {Variables: {X: !If [A, a, b]}}\n"), 0o644)
+	bomb := filepath.Join(dir, "bomb.zip")
+	writeBomb(t, bomb)
+	bombTemplate := filepath.Join(dir, "bomb.yaml")
+	os.WriteFile(bombTemplate, []byte("Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: provided.al2023\n      Handler: bootstrap\n      CodeUri: bomb.zip\n"), 0o644)
+	code := filepath.Join(dir, "code")
+	os.MkdirAll(code, 0o755)
+	os.WriteFile(filepath.Join(code, "bootstrap"), []byte("#!/bin/sh\n"), 0o755)
+	loop := filepath.Join(dir, "layer")
+	os.MkdirAll(filepath.Join(loop, "lib"), 0o755)
+	os.Symlink("..", filepath.Join(loop, "lib", "up"))
 	tests := []struct {
 		name string
 		args []string
@@ -42,6 +53,8 @@ func TestBoundedInputs(t *testing.T) {
 		{"diff --events 100000000", []string{"diff", "--events", "100000000", "local:provided.al2023:a", "local:provided.al2023:b"}, "--events must be from 0 to 100000"},
 		{"diff --events beyond int64", []string{"diff", "--events", "9223372036854775807", "local:provided.al2023:a", "local:provided.al2023:b"}, "--events must be from 0 to 100000"},
 		{"a template whose Conditions refer to each other", []string{"local", "--template", cyclic}, "in a cycle, A → B → A"},
+		{"a CodeUri zip that holds 3 GB", []string{"local", "--template", bombTemplate}, "262144000 bytes"},
+		{"a layer with a symlink to its own ancestor", []string{"local", "--runtime", "provided.al2023", "--code", code, "--layer", loop}, "symlink loop"},
 		{"report of depths naming the directory itself", []string{"report", "--out", filepath.Join(dir, "o.html"), self}, `names the depth "."`},
 		{"the same, as Markdown", []string{"report", "--markdown", "-", self}, `names the depth "."`},
 		{"report of depths naming its parent", []string{"report", "--out", filepath.Join(dir, "o.html"), up}, `names the depth ".."`},
@@ -106,5 +119,23 @@ func TestReportStopsOnSignals(t *testing.T) {
 				t.Fatalf("still running 10 s after %s", sig)
 			}
 		})
+	}
+}
+
+// writeBomb writes a zip of a few hundred bytes whose one file says it holds
+// 3 GB: Extract must refuse it on what the zip says, before reading it.
+func writeBomb(t *testing.T, path string) {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zw := zip.NewWriter(f)
+	if _, err := zw.CreateRaw(&zip.FileHeader{Name: "bootstrap", Method: zip.Deflate, UncompressedSize64: 3 << 30, CompressedSize64: 0}); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
 	}
 }
