@@ -9,8 +9,8 @@ import (
 )
 
 // MaxUnzipped is Lambda's quota on a function's code and layers once
-// extracted: 250 MB, which GetAccountSettings reports as CodeSizeUnzipped,
-// 262 144 000 bytes (docs/cognito-rules.md §14). Lambda refuses more.
+// extracted, 250 MB (docs/cognito-rules.md §14), read as 250 MiB, the
+// larger reading, so that nothing Lambda takes is refused here.
 const MaxUnzipped int64 = 262_144_000
 
 // MaxEntries bounds the files, directories and symlinks of code and layers
