@@ -19,6 +19,8 @@ import (
 // errors at once, before anything is allocated or read again.
 func TestBoundedInputs(t *testing.T) {
 	dir := t.TempDir()
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp) // where a refused run must leave nothing
 	report := func(name, depths string) string {
 		d := filepath.Join(dir, name)
 		os.MkdirAll(d, 0o755)
@@ -76,6 +78,12 @@ func TestBoundedInputs(t *testing.T) {
 				}
 			case <-time.After(15 * time.Second):
 				t.Fatal("still running after 15 s")
+			}
+			if left, _ := filepath.Glob(filepath.Join(tmp, "autoconfirm-*")); len(left) > 0 {
+				t.Errorf("left behind: %v", left)
+				for _, l := range left {
+					os.RemoveAll(l)
+				}
 			}
 		})
 	}

@@ -65,6 +65,7 @@ func runLocal(ctx context.Context, args []string, getenv func(string) string, st
 	if o.template != "" {
 		var err error
 		if cleanup, err = fromTemplate(&o, fs, stdout); err != nil {
+			cleanup() // a zip refused halfway leaves no directory behind
 			return conformance.ExitUsage, err
 		}
 		defer cleanup()
