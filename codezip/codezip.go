@@ -24,33 +24,41 @@ import (
 // modified is every entry's time: the earliest a zip can hold.
 var modified = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// entry is one file to zip: its name inside the zip and where it is.
-type entry struct{ name, path string }
+// entry is one file to zip: its name inside the zip, where it is, and its
+// mode and size.
+type entry struct {
+	name, path string
+	mode       fs.FileMode
+	size       int64
+}
 
 // files lists what a zip of root holds: root itself as "bootstrap" when it
-// is a file, else every file below it, symlinks followed, in name order.
-func files(root string) ([]entry, error) {
+// is a file, else every file below it, symlinks followed as zip does, in
+// name order. It counts them against b, and refuses a symlink that leads
+// back to one of its own ancestors.
+func files(root string, b *Budget) ([]entry, error) {
 	st, err := os.Stat(root)
 	if err != nil {
 		return nil, err
 	}
 	if !st.IsDir() {
-		return []entry{{"bootstrap", root}}, nil
+		return []entry{{"bootstrap", root, st.Mode(), st.Size()}}, b.add("bootstrap", st.Size())
 	}
 	var out []entry
-	err = walk(root, "", &out, map[string]bool{})
+	err = walk(root, "", &out, map[string]bool{}, b)
 	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
 	return out, err
 }
 
-// walk adds the files below dir, following symlinks; seen breaks cycles.
-func walk(dir, prefix string, out *[]entry, seen map[string]bool) error {
+// walk adds the files below dir, following symlinks; seen holds the real
+// directories on the way down, so that a loop is refused, not followed.
+func walk(dir, prefix string, out *[]entry, seen map[string]bool, b *Budget) error {
 	real, err := filepath.EvalSymlinks(dir)
 	if err != nil {
 		return err
 	}
 	if seen[real] {
-		return nil
+		return fmt.Errorf("%w: %s leads back to %s, which holds it; remove the link or point it elsewhere", ErrLoop, dir, real)
 	}
 	seen[real] = true
 	defer delete(seen, real)
@@ -70,20 +78,48 @@ func walk(dir, prefix string, out *[]entry, seen map[string]bool) error {
 		}
 		switch {
 		case st.IsDir():
-			if err := walk(p, name, out, seen); err != nil {
+			if err := b.add(name, 0); err != nil {
+				return err
+			}
+			if err := walk(p, name, out, seen, b); err != nil {
 				return err
 			}
 		case st.Mode().IsRegular():
-			*out = append(*out, entry{name, p})
+			if err := b.add(name, st.Size()); err != nil {
+				return err
+			}
+			*out = append(*out, entry{name, p, st.Mode(), st.Size()})
 		}
 	}
 	return nil
 }
 
+// File is one file of a tree as a zip of it holds it: Name inside the
+// tree, with slashes, and Path where it is.
+type File struct {
+	Name, Path string
+	Mode       fs.FileMode
+}
+
+// Files lists the files below root as Write would zip them, symlinks
+// followed, counting them against b: a layer's directory is laid out from
+// it, so that it is checked as its zip would be.
+func Files(root string, b *Budget) ([]File, error) {
+	list, err := files(root, b)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]File, len(list))
+	for i, e := range list {
+		out[i] = File{Name: e.name, Path: e.path, Mode: e.mode}
+	}
+	return out, nil
+}
+
 // Write writes the zip of root: a directory's files, or a single file as
 // bootstrap, the name Lambda's OS-only runtimes run.
 func Write(w io.Writer, root string) (n int, err error) {
-	list, err := files(root)
+	list, err := files(root, &Budget{})
 	if err != nil {
 		return 0, err
 	}
@@ -117,7 +153,7 @@ func add(zw *zip.Writer, e entry) error {
 	if err != nil {
 		return err
 	}
-	_, err = io.Copy(w, f)
+	_, err = io.Copy(w, io.LimitReader(f, e.size)) // as counted, should it grow meanwhile
 	return err
 }
 
@@ -208,30 +244,89 @@ func Expect(path string) (Identity, error) {
 }
 
 // Extract unpacks a deployment zip into dir as Lambda unpacks one, modes
-// included; a file already there is replaced, as a later layer replaces an
-// earlier one's. A name that would land outside dir is refused.
+// and symlinks included; a file already there is replaced, as a later
+// layer replaces an earlier one's. It checks the whole zip first, and
+// writes nothing when the zip is over MaxUnzipped or MaxEntries, or names
+// a file outside dir; a symlink that leads outside dir, or back to a
+// directory that holds it, is refused too.
 func Extract(path, dir string) error {
+	return ExtractWithin(path, dir, &Budget{})
+}
+
+// ExtractWithin is Extract counting against b, which the code and the
+// layers before this zip share.
+func ExtractWithin(path, dir string, b *Budget) error {
 	zr, err := zip.OpenReader(path)
 	if err != nil {
 		return err
 	}
 	defer zr.Close()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	var todo []*zip.File
 	for _, f := range zr.File {
 		to := filepath.Join(dir, f.Name)
-		if !strings.HasPrefix(to, filepath.Clean(dir)+string(os.PathSeparator)) {
-			return fmt.Errorf("the zip names %q, outside its directory", f.Name)
-		}
-		if f.FileInfo().IsDir() {
-			if err := os.MkdirAll(to, 0o755); err != nil {
-				return err
-			}
+		if to == filepath.Clean(dir) { // "./", the zip's own root
 			continue
 		}
-		if err := extractFile(f, to); err != nil {
+		if !strings.HasPrefix(to, filepath.Clean(dir)+string(os.PathSeparator)) {
+			return fmt.Errorf("the zip names %q, %w", f.Name, ErrOutside)
+		}
+		if err := b.add(f.Name, int64(min(f.UncompressedSize64, uint64(MaxUnzipped)+1))); err != nil {
+			return err
+		}
+		todo = append(todo, f)
+	}
+	var links []string
+	for _, f := range todo {
+		to := filepath.Join(dir, f.Name)
+		if err := Within(dir, filepath.Dir(to)); err != nil {
+			return fmt.Errorf("the zip names %q: %w", f.Name, err)
+		}
+		var err error
+		switch {
+		case f.FileInfo().IsDir():
+			err = os.MkdirAll(to, 0o755)
+		case f.Mode()&fs.ModeSymlink != 0:
+			err = extractLink(f, dir, to)
+			links = append(links, to)
+		default:
+			err = extractFile(f, to)
+		}
+		if err != nil {
+			return fmt.Errorf("the zip's %q: %w", f.Name, err)
+		}
+	}
+	for _, l := range links { // once all exist, as a link may lead through another
+		if err := checkLink(dir, l); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// extractLink makes the symlink that f holds, whose target must be
+// relative and, read from where the link is, inside dir.
+func extractLink(f *zip.File, dir, to string) error {
+	r, err := f.Open()
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	target, err := io.ReadAll(io.LimitReader(r, 4096)) // PATH_MAX
+	if err != nil {
+		return err
+	}
+	t := string(target)
+	if t == "" || filepath.IsAbs(t) || !under(filepath.Clean(dir), filepath.Join(filepath.Dir(to), t)) {
+		return fmt.Errorf("a symlink to %q, %w: a link must stay inside the package", t, ErrOutside)
+	}
+	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+		return err
+	}
+	os.Remove(to)
+	return os.Symlink(t, to)
 }
 
 func extractFile(f *zip.File, to string) error {
@@ -244,6 +339,8 @@ func extractFile(f *zip.File, to string) error {
 	if mode == 0 {
 		mode = 0o644
 	}
+	// archive/zip fails a file that holds more than its header says, which
+	// is what the budget counted.
 	return WriteFile(to, r, mode)
 }
 

@@ -165,9 +165,11 @@ func ReadRuns(dirs ...string) (Depths, error) {
 		}
 		notes = append(notes, rec.Notes...)
 		if len(rec.Depths) > 0 {
-			for _, d := range rec.Depths {
-				names, paths = append(names, d), append(paths, filepath.Join(dir, d))
+			sub, err := depthDirs(dir, rec)
+			if err != nil {
+				return Depths{}, err
 			}
+			names, paths = append(names, rec.Depths...), append(paths, sub...)
 			continue
 		}
 		names, paths = append(names, rec.Target), append(paths, dir)

@@ -162,9 +162,9 @@ func Combine(out string, dirs ...string) error {
 			return err
 		}
 		if len(rec.Depths) > 0 { // local's directory: combine its depths'
-			var sub []string
-			for _, d := range rec.Depths {
-				sub = append(sub, filepath.Join(dir, d))
+			sub, err := depthDirs(dir, rec)
+			if err != nil {
+				return err
 			}
 			dirs = slices.Insert(slices.Clone(dirs), i+1, sub...)
 			continue

@@ -98,6 +98,9 @@ func Read(path string, overrides map[string]string) (*Template, error) {
 	for _, r := range pairs(get(t.root, "Resources")) {
 		t.resources[r.key] = r.value
 	}
+	if c := t.conditionCycle(); c != nil {
+		return nil, cycleError(path, c)
+	}
 	return t, nil
 }
 

@@ -50,6 +50,12 @@ type diffSide struct {
 	close func()
 }
 
+// maxEvents bounds --events, checked before any event is made: each
+// generated event is held in memory (a few hundred bytes with its case) and
+// sent to both sides as a sign-up, a few milliseconds each at best, so
+// 100 000 is tens of megabytes and several minutes; more is a typo.
+const maxEvents = 100_000
+
 func runDiff(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) (int, error) {
 	fs := flag.NewFlagSet("autoconfirm-conformance diff", flag.ContinueOnError)
 	events := fs.Int("events", 1000, "generated events to send, after the fixtures")
@@ -73,8 +79,8 @@ func runDiff(ctx context.Context, args []string, getenv func(string) string, std
 	if fs.NArg() != 2 {
 		return conformance.ExitUsage, usageErrorf("diff needs two handler specs, A and B, e.g. diff local:provided.al2023:./old local:provided.al2023:./new")
 	}
-	if *events < 0 {
-		return conformance.ExitUsage, usageErrorf("--events must be 0 or more, got %d", *events)
+	if *events < 0 || *events > maxEvents {
+		return conformance.ExitUsage, usageErrorf("--events must be from 0 to %d, got %d: each is held in memory and sent to both sides as a sign-up", maxEvents, *events)
 	}
 	var kinds []string
 	for _, k := range strings.Split(*ignore, ",") {

@@ -14,8 +14,29 @@ import (
 
 // runReport combines the report directories of several runs into one page.
 // Its own files are removed before any check that can fail, and any file it
-// cannot write is a setup error (exit 2) that names it.
-func runReport(_ context.Context, args []string, _ func(string) string, stdout, _ io.Writer) (int, error) {
+// cannot write is a setup error (exit 2) that names it. It stops on SIGINT
+// and SIGTERM whatever it is reading: a run.json may be a
+// pipe, or on a file system that does not answer.
+func runReport(ctx context.Context, args []string, _ func(string) string, stdout, stderr io.Writer) (int, error) {
+	type outcome struct {
+		status int
+		err    error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		status, err := report(args, stdout)
+		done <- outcome{status, err}
+	}()
+	select {
+	case o := <-done:
+		return o.status, o.err
+	case <-ctx.Done():
+		fmt.Fprintln(stderr, "report: interrupted; what it was writing is incomplete")
+		return exitInterrupted, nil
+	}
+}
+
+func report(args []string, stdout io.Writer) (int, error) {
 	fs := flag.NewFlagSet("autoconfirm-conformance report", flag.ContinueOnError)
 	out := fs.String("out", "report.html", "the combined HTML file to write")
 	markdown := fs.String("markdown", "", "also write the verdict table and the failures as Markdown to this file, - for standard output (for $GITHUB_STEP_SUMMARY or a pull-request comment); then HTML is written only if --out is given")
@@ -42,6 +63,9 @@ func runReport(_ context.Context, args []string, _ func(string) string, stdout, 
 	for _, dir := range fs.Args() {
 		if _, err := os.Stat(filepath.Join(dir, conformance.RunFile)); err != nil {
 			return conformance.ExitUsage, usageErrorf("%s is not a report directory (it has no %s): give the directories that runs wrote with --report-dir", dir, conformance.RunFile)
+		}
+		if err := conformance.CheckReportDir(dir); err != nil {
+			return conformance.ExitUsage, usageErrorf("%v: give the directories that runs wrote with --report-dir, as they wrote them", err)
 		}
 	}
 	if *expect >= 0 {

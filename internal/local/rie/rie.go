@@ -429,23 +429,3 @@ func (p *Proc) Stop() {
 	p.retiring.Wait()
 	os.RemoveAll(p.dir)
 }
-
-// Log collects what the emulator and its function print; it is safe to
-// read while they write.
-type Log struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *Log) Write(b []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(b)
-}
-
-// Bytes returns a copy of everything written so far.
-func (l *Log) Bytes() []byte {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return bytes.Clone(l.b.Bytes())
-}

@@ -19,15 +19,16 @@ func Layers(dir string, layers []string) (string, error) {
 		return "", nil
 	}
 	opt := filepath.Join(dir, "opt")
+	var budget codezip.Budget // Lambda counts the layers together
 	for _, l := range layers {
 		st, err := os.Stat(l)
 		if err != nil {
 			return "", fmt.Errorf("layer %s: %w", l, err)
 		}
 		if st.IsDir() {
-			err = copyTree(l, opt)
+			err = copyTree(l, opt, &budget)
 		} else {
-			err = codezip.Extract(l, opt)
+			err = codezip.ExtractWithin(l, opt, &budget)
 		}
 		if err != nil {
 			return "", fmt.Errorf("laying out the layer %s as Lambda does under /opt: %w", l, err)
@@ -68,28 +69,35 @@ func layerDifference(opt string) string {
 	return fmt.Sprintf("the layers are laid out in %s, not /opt, and the runtime is pointed at them as Lambda's is at /opt; code that names /opt by its path does not find them here", opt)
 }
 
-func copyTree(src, dst string) error {
-	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
+// copyTree copies the files below src into dst as a zip of src would hold
+// them (symlinks followed), after checking the whole tree against b and
+// for symlink loops, and never through a symlink an earlier layer left in
+// dst that leads out of it.
+func copyTree(src, dst string, b *codezip.Budget) error {
+	list, err := codezip.Files(src, b)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		return err
+	}
+	for _, f := range list {
+		to := filepath.Join(dst, filepath.FromSlash(f.Name))
+		if err := codezip.Within(dst, filepath.Dir(to)); err != nil {
 			return err
 		}
-		rel, _ := filepath.Rel(src, p)
-		to := filepath.Join(dst, rel)
-		if d.IsDir() {
-			return os.MkdirAll(to, 0o755)
-		}
-		info, err := os.Stat(p) // symlinks followed, as a zip would hold them
-		if err != nil {
+		if err := copyFile(f.Path, to, f.Mode.Perm()); err != nil {
 			return err
 		}
-		if info.IsDir() { // a link to a directory
-			return copyTree(p, to)
-		}
-		in, err := os.Open(p)
-		if err != nil {
-			return err
-		}
-		defer in.Close()
-		return codezip.WriteFile(to, in, info.Mode().Perm())
-	})
+	}
+	return nil
+}
+
+func copyFile(from, to string, mode fs.FileMode) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	return codezip.WriteFile(to, in, mode)
 }

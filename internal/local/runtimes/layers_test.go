@@ -2,10 +2,14 @@ package runtimes
 
 import (
 	"archive/zip"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/autoconfirm/autoconfirm/codezip"
 )
 
 // TestLayers: layers are laid out in order, a later one's file replacing an
@@ -49,4 +53,64 @@ func TestLayers(t *testing.T) {
 	if _, err := Layers(dir, []string{filepath.Join(dir, "missing")}); err == nil {
 		t.Error("a layer that does not exist was laid out")
 	}
+}
+
+// TestLayersRefused: a layer that holds a symlink to its own ancestor, a
+// symlink out of its tree, or layers over Lambda's 250 MB together, are
+// refused with the reason, before they are copied, rather than followed
+// until the stack overflows or copied whole.
+func TestLayersRefused(t *testing.T) {
+	loop := t.TempDir()
+	os.MkdirAll(filepath.Join(loop, "nodejs", "node_modules"), 0o755)
+	os.Symlink("../..", filepath.Join(loop, "nodejs", "node_modules", "self"))
+	out := filepath.Join(t.TempDir(), "out.zip")
+	writeZip(t, out, func(zw *zip.Writer) {
+		hdr := &zip.FileHeader{Name: "python/creds"}
+		hdr.SetMode(fs.ModeSymlink | 0o777)
+		w, _ := zw.CreateHeader(hdr)
+		w.Write([]byte("../../../../home/user/.aws/credentials"))
+	})
+	sixty := filepath.Join(t.TempDir(), "sixty.zip")
+	writeZip(t, sixty, func(zw *zip.Writer) {
+		w, _ := zw.Create("lib/big")
+		w.Write(make([]byte, 60<<20))
+	})
+	sparse := t.TempDir()
+	f, _ := os.Create(filepath.Join(sparse, "huge"))
+	f.Truncate(200 << 20) // sparse: no disk used
+	f.Close()
+	for _, tt := range []struct {
+		name   string
+		layers []string
+		err    error
+	}{
+		{"a symlink to its own ancestor", []string{loop}, codezip.ErrLoop},
+		{"a zip's symlink out of the tree", []string{out}, codezip.ErrOutside},
+		{"260 MB in two layers", []string{sixty, sparse}, codezip.ErrLimit},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			_, err := Layers(dir, tt.layers)
+			if !errors.Is(err, tt.err) {
+				t.Fatalf("error %v, want %v", err, tt.err)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "opt", "huge")); err == nil {
+				t.Error("the layer over the limit was copied")
+			}
+		})
+	}
+}
+
+func writeZip(t *testing.T, path string, fill func(*zip.Writer)) {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := zip.NewWriter(f)
+	fill(zw)
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
 }

@@ -8,7 +8,6 @@
 package stack
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -109,7 +108,7 @@ type Stack struct {
 	pool    *poolWatch
 	node    *exec.Cmd
 	nodeEnd chan struct{} // closed when node has exited
-	nodeOut bytes.Buffer
+	nodeOut rie.Log       // bounded, as the handler's is
 	rieOut  rie.Log
 
 	// FaultsURL is the control that injects lookup faults on one value

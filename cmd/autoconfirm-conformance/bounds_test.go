@@ -1,0 +1,149 @@
+package main
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestBoundedInputs: counts beyond their stated maximum, and report
+// directories whose depths lead back to themselves, are refused as usage
+// errors at once, before anything is allocated or read again.
+func TestBoundedInputs(t *testing.T) {
+	dir := t.TempDir()
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp) // where a refused run must leave nothing
+	report := func(name, depths string) string {
+		d := filepath.Join(dir, name)
+		os.MkdirAll(d, 0o755)
+		os.WriteFile(filepath.Join(d, "run.json"), []byte(`{"target":"local","depths":`+depths+`}`), 0o644)
+		return d
+	}
+	self := report("self", `["."]`)
+	up := report("up/inner", `[".."]`)
+	linked := report("linked", `["back"]`)
+	os.Symlink("../linked", filepath.Join(linked, "back"))
+	ancestor := report("anc/a/b", `["top"]`)
+	os.Symlink(filepath.Join(dir, "anc"), filepath.Join(ancestor, "top"))
+	nested := report("nested", `["pool"]`)
+	report("nested/pool", `["pool"]`)
+	cyclic := filepath.Join(dir, "cyclic.yaml")
+	os.WriteFile(cyclic, []byte("Conditions:\n  A: !Not [!Condition B]\n  B: !Not [!Condition A]\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      Handler: app.handler\n      CodeUri: .\n      Environment: {Variables: {X: !If [A, a, b]}}\n"), 0o644)
+	bomb := filepath.Join(dir, "bomb.zip")
+	writeBomb(t, bomb)
+	bombTemplate := filepath.Join(dir, "bomb.yaml")
+	os.WriteFile(bombTemplate, []byte("Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: provided.al2023\n      Handler: bootstrap\n      CodeUri: bomb.zip\n"), 0o644)
+	code := filepath.Join(dir, "code")
+	os.MkdirAll(code, 0o755)
+	os.WriteFile(filepath.Join(code, "bootstrap"), []byte("#!/bin/sh\n"), 0o755)
+	loop := filepath.Join(dir, "layer")
+	os.MkdirAll(filepath.Join(loop, "lib"), 0o755)
+	os.Symlink("..", filepath.Join(loop, "lib", "up"))
+	tests := []struct {
+		name string
+		args []string
+		errs string
+	}{
+		{"diff --events 100000000", []string{"diff", "--events", "100000000", "local:provided.al2023:a", "local:provided.al2023:b"}, "--events must be from 0 to 100000"},
+		{"diff --events beyond int64", []string{"diff", "--events", "9223372036854775807", "local:provided.al2023:a", "local:provided.al2023:b"}, "--events must be from 0 to 100000"},
+		{"a template whose Conditions refer to each other", []string{"local", "--template", cyclic}, "in a cycle, A → B → A"},
+		{"a CodeUri zip that holds 3 GB", []string{"local", "--template", bombTemplate}, "262144000 bytes"},
+		{"a layer with a symlink to its own ancestor", []string{"local", "--runtime", "provided.al2023", "--code", code, "--layer", loop}, "symlink loop"},
+		{"report of depths naming the directory itself", []string{"report", "--out", filepath.Join(dir, "o.html"), self}, `names the depth "."`},
+		{"the same, as Markdown", []string{"report", "--markdown", "-", self}, `names the depth "."`},
+		{"report of depths naming its parent", []string{"report", "--out", filepath.Join(dir, "o.html"), up}, `names the depth ".."`},
+		{"report of a depth that links to itself", []string{"report", "--out", filepath.Join(dir, "o.html"), linked}, "itself or a directory above it"},
+		{"report of a depth that links to an ancestor", []string{"report", "--out", filepath.Join(dir, "o.html"), ancestor}, "itself or a directory above it"},
+		{"report of depths inside depths", []string{"report", "--out", filepath.Join(dir, "o.html"), nested}, "names depths again"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			var out, errs bytes.Buffer
+			done := make(chan int, 1)
+			go func() { done <- run(ctx, tt.args, func(string) string { return "" }, &out, &errs) }()
+			select {
+			case got := <-done:
+				if got != 2 || !strings.Contains(errs.String(), tt.errs) {
+					t.Errorf("status %d, want 2 with %q; stderr:\n%s", got, tt.errs, errs.String())
+				}
+			case <-time.After(15 * time.Second):
+				t.Fatal("still running after 15 s")
+			}
+			if left, _ := filepath.Glob(filepath.Join(tmp, "autoconfirm-*")); len(left) > 0 {
+				t.Errorf("left behind: %v", left)
+				for _, l := range left {
+					os.RemoveAll(l)
+				}
+			}
+		})
+	}
+}
+
+// TestReportStopsOnSignals: report reading a run.json that never ends (a
+// named pipe no one writes) stops on SIGTERM and on SIGINT with 130.
+func TestReportStopsOnSignals(t *testing.T) {
+	if os.Getenv("AUTOCONFIRM_REPORT_CHILD") != "" {
+		ctx, stop := interruptible()
+		code := run(ctx, strings.Split(os.Getenv("AUTOCONFIRM_REPORT_CHILD"), "\n"), os.Getenv, os.Stdout, os.Stderr)
+		stop()
+		os.Exit(code)
+	}
+	dir := t.TempDir()
+	if err := syscall.Mkfifo(filepath.Join(dir, "run.json"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
+		t.Run(sig.String(), func(t *testing.T) {
+			cmd := exec.Command(os.Args[0], "-test.run=^TestReportStopsOnSignals$")
+			cmd.Env = append(os.Environ(), "AUTOCONFIRM_REPORT_CHILD=report\n--out\n"+filepath.Join(dir, "o.html")+"\n"+dir)
+			var errs bytes.Buffer
+			cmd.Stderr = &errs
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(500 * time.Millisecond) // reading the pipe by now
+			cmd.Process.Signal(sig)
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			select {
+			case err := <-done:
+				var ee *exec.ExitError
+				if !errors.As(err, &ee) || ee.ExitCode() != 130 {
+					t.Errorf("after %s: %v, want exit 130; stderr:\n%s", sig, err, errs.String())
+				}
+			case <-time.After(10 * time.Second):
+				cmd.Process.Kill()
+				<-done
+				t.Fatalf("still running 10 s after %s", sig)
+			}
+		})
+	}
+}
+
+// writeBomb writes a zip of a few hundred bytes whose one file says it holds
+// 3 GB: Extract must refuse it on what the zip says, before reading it.
+func writeBomb(t *testing.T, path string) {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zw := zip.NewWriter(f)
+	if _, err := zw.CreateRaw(&zip.FileHeader{Name: "bootstrap", Method: zip.Deflate, UncompressedSize64: 3 << 30, CompressedSize64: 0}); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,53 @@
+package conformance
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+)
+
+// ErrDepths marks a run.json whose depths do not name directories below
+// it, each a run of its own: a report that followed them would read the
+// same directory again and again.
+var ErrDepths = errors.New("its depths do not name report directories below it")
+
+// depthDirs returns the report directories that rec, read from dir, names
+// as its depths. Each must be a directory's name beside run.json (local
+// writes "pool", "lambda"), not dir itself, nor one of its ancestors by a
+// symlink, nor one that names depths of its own.
+func depthDirs(dir string, rec runRecord) ([]string, error) {
+	here, err := filepath.Abs(dir)
+	if err == nil {
+		here, err = filepath.EvalSymlinks(here)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", dir, err)
+	}
+	var out []string
+	for _, d := range rec.Depths {
+		sub := filepath.Join(dir, d)
+		if d == "" || d == "." || d == ".." || strings.ContainsAny(d, `/\`) {
+			return nil, fmt.Errorf("%s names the depth %q: %w (a depth is the name of a directory beside it)", filepath.Join(dir, RunFile), d, ErrDepths)
+		}
+		if real, err := filepath.EvalSymlinks(sub); err == nil && (real == here || strings.HasPrefix(here, real+string(filepath.Separator))) {
+			return nil, fmt.Errorf("%s names the depth %q, which is %s itself or a directory above it: %w", filepath.Join(dir, RunFile), d, dir, ErrDepths)
+		}
+		if inner, err := readRecord(sub); err == nil && len(inner.Depths) > 0 {
+			return nil, fmt.Errorf("%s names the depth %q, whose own run.json names depths again: %w", filepath.Join(dir, RunFile), d, ErrDepths)
+		}
+		out = append(out, sub)
+	}
+	return out, nil
+}
+
+// CheckReportDir reads dir's run.json and the depths it names, and says
+// what is wrong with them, before a report reads them.
+func CheckReportDir(dir string) error {
+	rec, err := readRecord(dir)
+	if err != nil {
+		return err
+	}
+	_, err = depthDirs(dir, rec)
+	return err
+}
