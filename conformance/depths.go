@@ -120,6 +120,9 @@ type Depths struct {
 	// out at any depth, with why (rules §9).
 	Pool          string            `json:"pool,omitempty"`
 	NotApplicable map[string]string `json:"not_applicable,omitempty"`
+	// Sandbox says whether local ran the handler in a sandbox shaped like
+	// Lambda's ("sandboxed …"), or why not ("not sandboxed: …").
+	Sandbox string `json:"sandbox,omitempty"`
 }
 
 // DepthsVerdict is one profile's verdict across depths, and at each.
@@ -258,6 +261,9 @@ func (d Depths) Print(w io.Writer) {
 		fmt.Fprintf(w, " %s\n", v.Verdict)
 	}
 	d.printPool(w)
+	if d.Sandbox != "" {
+		fmt.Fprintf(w, "  handler: %s\n", d.Sandbox)
+	}
 	PrintFailures(w, d.Failures)
 	PrintErrors(w, d.Errors)
 	var controls []string
@@ -322,6 +328,9 @@ func (d Depths) Markdown(w io.Writer) {
 			fmt.Fprintf(w, " %s |", mark[v.At[n]])
 		}
 		fmt.Fprintf(w, " **%s** |\n", mark[v.Verdict])
+	}
+	if d.Sandbox != "" {
+		fmt.Fprintf(w, "\nThe handler ran %s.\n", cell(d.Sandbox))
 	}
 	if len(d.Failures) > 0 {
 		fmt.Fprintf(w, "\n**%d failed scenario(s)**, each once with the depths that failed it:\n\n", len(d.Failures))

@@ -202,6 +202,7 @@ func (r *run) verdict(codes map[string]int) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	d.Sandbox = r.sandboxState()
 	d.Print(r.stdout)
 	if err := conformance.WriteDepths(r.o.ReportDir, d); err != nil {
 		return 0, fmt.Errorf("recording the verdict: %w", err)
