@@ -35,6 +35,8 @@ type instance struct {
 	cold bool
 	// early is what the emulator printed first, where a failed bind shows.
 	early capped
+	// sandboxed: the emulator runs below cmd's process, in a sandbox.
+	sandboxed bool
 }
 
 // reply is the emulator's raw answer to one invocation.
@@ -92,7 +94,7 @@ func (p *Proc) launchOnce(ctx context.Context) (*instance, error) {
 	if err != nil {
 		return nil, err
 	}
-	in := &instance{api: api, done: make(chan struct{}), cold: true}
+	in := &instance{api: api, done: make(chan struct{}), cold: true, sandboxed: p.cfg.Sandbox != nil}
 	boot, err := p.runtimeScript(api.addr)
 	if err != nil {
 		api.close()
@@ -177,7 +179,7 @@ func (in *instance) owns(ctx context.Context, ports ...int) error {
 	deadline := time.Now().Add(10 * time.Second)
 	for _, port := range ports {
 		for {
-			owned, err := listensOn(in.cmd.Process.Pid, port)
+			owned, err := listensOn(in.cmd.Process.Pid, port, in.sandboxed)
 			switch {
 			case errors.Is(err, errNoProcFS):
 				return nil

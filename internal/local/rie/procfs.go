@@ -14,15 +14,19 @@ import (
 var errNoProcFS = errors.New("no /proc/net/tcp on this system")
 
 // listensOn reports whether the loopback socket listening on port belongs
-// to the process pid or one of its descendants (in a sandbox, the emulator
-// is bwrap's grandchild): its inode, from /proc/net/tcp, is one of the
-// process's open files.
-func listensOn(pid, port int) (bool, error) {
+// to the process pid: its inode, from /proc/net/tcp, is one of the
+// process's open files. With descendants, a process below pid counts too:
+// in a sandbox, the emulator is bwrap's grandchild.
+func listensOn(pid, port int, descendants bool) (bool, error) {
 	inodes, err := listeningInodes(port)
 	if err != nil {
 		return false, err
 	}
-	for _, p := range family(pid) {
+	pids := []int{pid}
+	if descendants {
+		pids = family(pid)
+	}
+	for _, p := range pids {
 		fds, err := filepath.Glob(fmt.Sprintf("/proc/%d/fd/*", p))
 		if err != nil {
 			return false, err
