@@ -18,7 +18,7 @@ import (
 // did, and refuses every sign-up, naming each attack that got through, so a
 // run passes only when each one met what Lambda would give it. The test
 // passes it the host's secret, reversed (HOST_SECRET_REVERSED), a credentials file's path
-// (CREDENTIALS) and the code's path on the host (HOST_CODE).
+// (CREDENTIALS) and a writable directory of the host's (HOST_DIR).
 const sandboxProbe = `import ctypes, errno, json, os
 
 problems = []
@@ -48,7 +48,7 @@ try:
 except OSError:
     pass
 
-for path in ('/var/task/written', os.path.join(os.environ['HOST_CODE'], 'written')):
+for path in ('/var/task/written', os.path.join(os.environ['HOST_DIR'], 'written')):
     try:
         with open(path, 'w') as f:
             f.write('changed')
@@ -105,13 +105,24 @@ func TestSandboxAsLambda(t *testing.T) {
 	defer cancel()
 	runner := gobuild(t, ctx, t.TempDir(), "cmd/autoconfirm-conformance", false)
 	userns := exec.CommandContext(ctx, "unshare", "--user", "--pid", "--mount", "true").Run() == nil
-	code, layer, home := t.TempDir(), t.TempDir(), t.TempDir()
+	code, layer, home, hostDir := t.TempDir(), t.TempDir(), t.TempDir(), t.TempDir()
 	os.WriteFile(filepath.Join(code, "lambda_function.py"), []byte(sandboxProbe), 0o644)
 	os.WriteFile(filepath.Join(code, "policy.json"), []byte(`{"autoConfirm": true}`), 0o644)
 	os.WriteFile(filepath.Join(layer, "layer.txt"), []byte("from the layer\n"), 0o644)
 	os.MkdirAll(filepath.Join(home, ".aws"), 0o700)
 	creds := filepath.Join(home, ".aws", "credentials")
-	os.WriteFile(creds, []byte("[default]\naws_access_key_id = AKIAHOSTSECRET000000\n"), 0o600)
+	os.WriteFile(creds, []byte("[default]\naws_access_key_id = AKIAHOSTSECRET000000\naws_secret_access_key = host-secret-key\n"), 0o600)
+	// HOME moves to hold the credentials; the fetched tools and Go's
+	// caches (the emulator is built into them) stay where they are.
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	goEnv, err := exec.CommandContext(ctx, "go", "env", "GOCACHE", "GOMODCACHE", "GOPATH").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	keep := strings.Fields(string(goEnv))
 	const secret = "host-secret-7f3a9c"
 	for _, c := range []struct {
 		name    string
@@ -130,9 +141,10 @@ func TestSandboxAsLambda(t *testing.T) {
 			}
 			reports, tmp := t.TempDir(), privateTemp(t)
 			cmd := exec.CommandContext(ctx, runner, "local", "--runtime", "python3.11", "--code", code, "--layer", layer, "--report-dir", reports, "--profile", "cognito",
-				"--env", "HOST_SECRET_REVERSED="+reverse(secret), "--env", "CREDENTIALS="+creds, "--env", "HOST_CODE="+code)
+				"--env", "HOST_SECRET_REVERSED="+reverse(secret), "--env", "CREDENTIALS="+creds, "--env", "HOST_DIR="+hostDir)
 			cmd.Dir = root(t)
-			cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "HOME="+home, "PROFILE=", "TAGS=", "AUTOCONFIRM_E2E_SECRET="+secret, c.env)
+			cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "HOME="+home, "AUTOCONFIRM_CACHE="+filepath.Join(cache, "autoconfirm"),
+				"GOCACHE="+keep[0], "GOMODCACHE="+keep[1], "GOPATH="+keep[2], "PROFILE=", "TAGS=", "AUTOCONFIRM_E2E_SECRET="+secret, c.env)
 			out, _ := cmd.CombinedOutput()
 			if got := cmd.ProcessState.ExitCode(); got != c.exit {
 				t.Errorf("exit %d, want %d", got, c.exit)
@@ -140,10 +152,10 @@ func TestSandboxAsLambda(t *testing.T) {
 			if c.escapes && !bytes.Contains(out, []byte("escaped the sandbox")) {
 				t.Errorf("unsandboxed, the handler's attacks should get through and be judged")
 			}
-			if _, err := os.Stat(filepath.Join(code, "written")); err == nil && !c.escapes {
-				t.Errorf("the handler wrote into its code on the host")
+			if _, err := os.Stat(filepath.Join(hostDir, "written")); err == nil && !c.escapes {
+				t.Errorf("the handler wrote into the host's files")
 			}
-			os.Remove(filepath.Join(code, "written"))
+			os.Remove(filepath.Join(hostDir, "written"))
 			for _, f := range []string{"", "run.json", "pool/run.json", "lambda/run.json", "report.html"} {
 				b := out
 				if f != "" {
