@@ -21,6 +21,7 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -131,6 +132,14 @@ func StartWith(ctx context.Context, cfg Config) (*Proc, error) {
 	dir, err := os.MkdirTemp("", "autoconfirm-rie-")
 	if err != nil {
 		return nil, err
+	}
+	if cfg.Sandbox != nil {
+		accounts, err := sandbox.Accounts(dir)
+		if err != nil {
+			os.RemoveAll(dir)
+			return nil, err
+		}
+		cfg.Mounts = append(slices.Clone(cfg.Mounts), accounts...)
 	}
 	p := &Proc{cfg: cfg, dir: dir, crashed: make(chan struct{}), live: map[*instance]struct{}{},
 		// The emulator answers a timed-out invoke itself; this bound only

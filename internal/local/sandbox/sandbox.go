@@ -147,3 +147,24 @@ func Under(p, dir string) bool {
 	rel, err := filepath.Rel(dir, p)
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, "../")
 }
+
+// Accounts writes into dir the /etc/passwd and /etc/group that name the
+// function's user as Lambda's do, and returns their mounts: a runtime asks
+// for its user's home directory (Node's os.homedir(), which the AWS SDK
+// calls for its config files, fails without an entry), and the host's own
+// accounts are none of the function's business.
+func Accounts(dir string) ([]Mount, error) {
+	files := map[string]string{
+		"passwd": fmt.Sprintf("sbx_user1051:x:%d:%d::/home/sbx_user1051:/sbin/nologin\n", UID, GID),
+		"group":  fmt.Sprintf("sbx_user1051:x:%d:\n", GID),
+	}
+	var mounts []Mount
+	for _, name := range []string{"passwd", "group"} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(files[name]), 0o644); err != nil {
+			return nil, fmt.Errorf("writing the sandbox's /etc/%s: %w", name, err)
+		}
+		mounts = append(mounts, Mount{Host: p, At: "/etc/" + name})
+	}
+	return mounts, nil
+}
