@@ -149,11 +149,14 @@ func ReadDepths(target, dir string, names ...string) (Depths, error) {
 // `report` takes them: each is a depth named after its target, and a
 // directory that local wrote stands for its depths.
 func ReadRuns(dirs ...string) (Depths, error) {
-	var names, paths []string
+	var names, paths, sandbox []string
 	for _, dir := range dirs {
 		rec, err := readRecord(dir)
 		if err != nil {
 			return Depths{}, err
+		}
+		if rec.Sandbox != "" {
+			sandbox = append(sandbox, rec.Sandbox)
 		}
 		if len(rec.Depths) > 0 {
 			for _, d := range rec.Depths {
@@ -168,7 +171,9 @@ func ReadRuns(dirs ...string) (Depths, error) {
 			names[i] = fmt.Sprintf("%s (%d)", names[i], i+1)
 		}
 	}
-	return judgeDepths("report", names, paths)
+	d, err := judgeDepths("report", names, paths)
+	d.Sandbox = strings.Join(sandbox, "; ")
+	return d, err
 }
 
 // judgeDepths reads each depth's record from its directory.
@@ -330,7 +335,7 @@ func (d Depths) Markdown(w io.Writer) {
 		fmt.Fprintf(w, " **%s** |\n", mark[v.Verdict])
 	}
 	if d.Sandbox != "" {
-		fmt.Fprintf(w, "\nThe handler ran %s.\n", cell(d.Sandbox))
+		fmt.Fprintf(w, "\n**Handler:** %s\n", cell(d.Sandbox))
 	}
 	if len(d.Failures) > 0 {
 		fmt.Fprintf(w, "\n**%d failed scenario(s)**, each once with the depths that failed it:\n\n", len(d.Failures))

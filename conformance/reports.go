@@ -60,6 +60,9 @@ type runRecord struct {
 	// Depths, in a directory that local wrote (see Depths), names the
 	// subdirectories that hold the depths' own reports.
 	Depths []string `json:"depths,omitempty"`
+	// Sandbox, in a directory that local wrote, says whether the handler
+	// ran in a sandbox (see Depths).
+	Sandbox string `json:"sandbox,omitempty"`
 }
 
 // claimText says what a run judged, for the report.

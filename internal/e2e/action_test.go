@@ -22,6 +22,14 @@ func TestActionScript(t *testing.T) {
 	runner := gobuild(t, ctx, t.TempDir(), "cmd/autoconfirm-conformance", false)
 	allowlist := map[string]string{"INPUT_RUNTIME": "python3.11", "INPUT_CODE": "examples/allowlist/function",
 		"INPUT_FEATURES": "examples/allowlist/features", "INPUT_FIXTURES": "examples/allowlist/fixtures", "INPUT_ENV": "ADMIN_CREATE_USER=refuse\n"}
+	// A GitHub-hosted runner whose AppArmor restricts user namespaces: the
+	// script lifts it with sudo (a fake here, which logs), and the run says
+	// "sandboxed".
+	fake := t.TempDir()
+	sudoLog, knob := filepath.Join(fake, "sudo.log"), filepath.Join(fake, "apparmor_restrict_unprivileged_userns")
+	os.WriteFile(knob, []byte("1\n"), 0o644)
+	os.WriteFile(filepath.Join(fake, "sudo"), []byte("#!/bin/sh\necho \"$*\" >> '"+sudoLog+"'\n"), 0o755)
+	hosted := map[string]string{"RUNNER_ENVIRONMENT": "github-hosted", "AUTOCONFIRM_USERNS_SYSCTL": knob, "PATH": fake + ":" + os.Getenv("PATH")}
 	for _, tt := range []struct {
 		name    string
 		inputs  map[string]string
@@ -30,6 +38,8 @@ func TestActionScript(t *testing.T) {
 	}{
 		{"what it claims passes", map[string]string{"INPUT_PROFILE": "cognito,alias-safe,allow-list"}, 0,
 			[]string{"### autoconfirm conformance: ✅ PASS", "| `allow-list` | ✅ pass | ✅ pass | **✅ pass** |", "Control sign-up"}},
+		{"on a GitHub-hosted runner, the handler runs sandboxed", withInputs(hosted, "INPUT_PROFILE", "cognito"), 0,
+			[]string{"### autoconfirm conformance: ✅ PASS", "**Handler:** sandboxed (bubblewrap"}},
 		{"confirm, which it does not keep, fails", map[string]string{"INPUT_PROFILE": "cognito,confirm,alias-safe,allow-list"}, 1,
 			[]string{"### autoconfirm conformance: ❌ FAIL", "| `confirm` |", "failed scenario(s)"}},
 		{"code that does not exist is a setup error", map[string]string{"INPUT_CODE": "examples/no-such-function"}, 2,
@@ -62,6 +72,21 @@ func TestActionScript(t *testing.T) {
 			if o, _ := os.ReadFile(output); !strings.Contains(string(o), "status="+string(rune('0'+tt.exit))) {
 				t.Errorf("the step's outputs are %q, want status=%d", o, tt.exit)
 			}
+			sudo, _ := os.ReadFile(sudoLog)
+			os.Remove(sudoLog)
+			lifted := strings.Contains(string(sudo), "sysctl -w kernel.apparmor_restrict_unprivileged_userns=0")
+			if lifted != (tt.inputs["RUNNER_ENVIRONMENT"] == "github-hosted") {
+				t.Errorf("sudo ran %q on a runner %q", sudo, tt.inputs["RUNNER_ENVIRONMENT"])
+			}
 		})
 	}
+}
+
+// withInputs is m with one more key.
+func withInputs(m map[string]string, k, v string) map[string]string {
+	out := map[string]string{k: v}
+	for key, val := range m {
+		out[key] = val
+	}
+	return out
 }
