@@ -135,7 +135,7 @@ local-tools: ## install what `autoconfirm-conformance local` needs: Debian's cma
 
 .PHONY: gate-check
 gate-check: node_modules/.installed local-tools ## handlers nobody here wrote (Go typed and raw, Node.js, Python, an allow-list with its own feature) through `local`, each with its verdict per profile; and SIGINT leaves no test user
-	$(E2E) -v -run '^(TestGate|TestInterruptLeavesNoUser|TestHostingAsLambda|TestProcessAsLambda|TestSignalsEndTheRun|TestPreflightRefusesSetupErrors|TestRunnerPolicies|TestDiff|TestDiffDeployedSide|TestActionScript|TestLocalTemplate|TestPackageFollowsTemplate)$$'
+	$(E2E) -v -run '^(TestGate|TestInterruptLeavesNoUser|TestHostingAsLambda|TestProcessAsLambda|TestSignalsEndTheRun|TestSandboxAsLambda|TestPreflightRefusesSetupErrors|TestRunnerPolicies|TestDiff|TestDiffDeployedSide|TestActionScript|TestLocalTemplate|TestPackageFollowsTemplate)$$'
 
 # goreleaser is pinned in tools/go.mod, apart from the project's module.
 GORELEASER := $(GO) tool -modfile=tools/go.mod goreleaser
