@@ -116,18 +116,19 @@ live-local: node_modules/.installed ## the features against a local pool: cognit
 
 # aws-lambda-ric compiles native code when `local` installs it; python3 runs
 # the Python handlers, with Debian's boto3 as Lambda's Python runtimes include
-# boto3. Debian's packages, installed when missing and root.
-NODE_BUILD_TOOLS := cmake autoconf automake libtoolize make g++ python3
+# boto3; bubblewrap (bwrap) gives the handler a sandbox like Lambda's. Debian's
+# packages, installed when missing and root.
+NODE_BUILD_TOOLS := cmake autoconf automake libtoolize make g++ python3 bwrap
 BOTO3_DIR := /usr/lib/python3/dist-packages/boto3
 
 .PHONY: local-tools
-local-tools: ## install what `autoconfirm-conformance local` needs: Debian's cmake, autoconf, automake, libtool (to build aws-lambda-ric), python3 and python3-boto3, if missing
+local-tools: ## install what `autoconfirm-conformance local` needs: Debian's cmake, autoconf, automake, libtool (to build aws-lambda-ric), python3 and python3-boto3, bubblewrap (the handler's sandbox), if missing
 	@missing=$$(for t in $(NODE_BUILD_TOOLS); do command -v $$t >/dev/null || echo $$t; done; [ -d $(BOTO3_DIR) ] || echo python3-boto3); \
 	  if [ -n "$$missing" ]; then \
 	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	      echo "local-tools: missing $$missing; installing Debian's cmake autoconf automake libtool make g++ python3 python3-boto3 with apt-get"; \
-	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq cmake autoconf automake libtool make g++ python3 python3-boto3 >/dev/null; \
-	    else echo "local-tools: missing $$missing: run apt-get install cmake autoconf automake libtool make g++ python3 python3-boto3"; exit 2; fi; \
+	      echo "local-tools: missing $$missing; installing Debian's cmake autoconf automake libtool make g++ python3 python3-boto3 bubblewrap with apt-get"; \
+	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq cmake autoconf automake libtool make g++ python3 python3-boto3 bubblewrap >/dev/null; \
+	    else echo "local-tools: missing $$missing: run apt-get install cmake autoconf automake libtool make g++ python3 python3-boto3 bubblewrap"; exit 2; fi; \
 	  fi; \
 	  missing=$$(for t in $(NODE_BUILD_TOOLS); do command -v $$t >/dev/null || echo $$t; done; [ -d $(BOTO3_DIR) ] || echo python3-boto3); \
 	  if [ -n "$$missing" ]; then echo "local-tools: still missing $$missing"; exit 2; fi

@@ -125,6 +125,9 @@ type Depths struct {
 	// beyond its verdicts, such as a test user left in the pool.
 	Status *int     `json:"status,omitempty"`
 	Notes  []string `json:"notes,omitempty"`
+	// Sandbox says whether local ran the handler in a sandbox shaped like
+	// Lambda's ("sandboxed …"), or why not ("not sandboxed: …").
+	Sandbox string `json:"sandbox,omitempty"`
 }
 
 // DepthsVerdict is one profile's verdict across depths, and at each.
@@ -151,7 +154,7 @@ func ReadDepths(target, dir string, names ...string) (Depths, error) {
 // `report` takes them: each is a depth named after its target, and a
 // directory that local wrote stands for its depths.
 func ReadRuns(dirs ...string) (Depths, error) {
-	var names, paths, notes []string
+	var names, paths, notes, sandbox []string
 	status, known := ExitPass, true
 	for _, dir := range dirs {
 		rec, err := readRecord(dir)
@@ -164,6 +167,9 @@ func ReadRuns(dirs ...string) (Depths, error) {
 			status = *rec.Status
 		}
 		notes = append(notes, rec.Notes...)
+		if rec.Sandbox != "" {
+			sandbox = append(sandbox, rec.Sandbox)
+		}
 		if len(rec.Depths) > 0 {
 			sub, err := depthDirs(dir, rec)
 			if err != nil {
@@ -184,6 +190,7 @@ func ReadRuns(dirs ...string) (Depths, error) {
 		d.Status = &status
 	}
 	d.Notes = notes
+	d.Sandbox = strings.Join(sandbox, "; ")
 	return d, err
 }
 
@@ -296,6 +303,9 @@ func (d Depths) Print(w io.Writer) {
 		fmt.Fprintf(w, " %s\n", v.Verdict)
 	}
 	d.printPool(w)
+	if d.Sandbox != "" {
+		fmt.Fprintf(w, "  handler: %s\n", d.Sandbox)
+	}
 	PrintFailures(w, d.Failures)
 	PrintErrors(w, d.Errors)
 	var controls []string

@@ -127,8 +127,16 @@ func TestDepthsJudgedTogether(t *testing.T) {
 	if err != nil || len(runs.Names) != 2 || runs.Names[0] == runs.Names[1] || len(runs.Failures) != len(both.Failures) {
 		t.Errorf("ReadRuns of two liar runs: names %v, %d failures, %v", runs.Names, len(runs.Failures), err)
 	}
+	both.Sandbox = "not sandboxed: bubblewrap is not installed"
 	if err := WriteDepths(dir, both, ExitFailed); err != nil {
 		t.Fatal(err)
+	}
+	// report --markdown on local's directory says what local said.
+	recorded, err := ReadRuns(dir)
+	md.Reset()
+	recorded.Markdown(&md)
+	if err != nil || recorded.Sandbox != both.Sandbox || !strings.Contains(md.String(), "**Handler:** not sandboxed: bubblewrap is not installed") {
+		t.Errorf("the recorded run's sandbox: %q (%v):\n%s", recorded.Sandbox, err, md.String())
 	}
 	page := filepath.Join(t.TempDir(), "page.html")
 	if err := Combine(page, dir); err != nil {

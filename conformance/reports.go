@@ -65,6 +65,9 @@ type runRecord struct {
 	// why it failed beyond its verdicts (see Depths).
 	Status *int     `json:"status,omitempty"`
 	Notes  []string `json:"notes,omitempty"`
+	// Sandbox, in a directory that local wrote, says whether the handler
+	// ran in a sandbox (see Depths).
+	Sandbox string `json:"sandbox,omitempty"`
 }
 
 // claimText says what a run judged, for the report.

@@ -34,11 +34,32 @@ add() { # add FLAG VALUE: only when VALUE is set
   if [[ -n "$2" ]]; then args+=("$1" "$2"); fi
 }
 
+# sandbox_setup lets local give the handler its sandbox on a GitHub-hosted
+# runner, where the step has sudo: Ubuntu 24.04 restricts unprivileged user
+# namespaces through AppArmor, which bubblewrap needs, and the image may lack
+# bubblewrap. Elsewhere it changes nothing; local says "not sandboxed", and
+# why, when it cannot have one. AUTOCONFIRM_USERNS_SYSCTL is for tests.
+sandbox_setup() {
+  [[ "${RUNNER_ENVIRONMENT:-}" == github-hosted ]] || return 0
+  local knob=${AUTOCONFIRM_USERNS_SYSCTL:-/proc/sys/kernel/apparmor_restrict_unprivileged_userns}
+  if [[ -e "$knob" && "$(cat "$knob")" != 0 ]]; then
+    echo "lifting AppArmor's restriction on unprivileged user namespaces, so that the handler runs in a sandbox"
+    sudo -n sysctl -w kernel.apparmor_restrict_unprivileged_userns=0 ||
+      echo "::warning title=autoconfirm::could not lift AppArmor's restriction on user namespaces; the handler runs not sandboxed"
+  fi
+  if ! command -v bwrap >/dev/null; then
+    echo "installing bubblewrap, the handler's sandbox"
+    { sudo -n apt-get update -qq && sudo -n apt-get install -y -qq bubblewrap; } >/dev/null ||
+      echo "::warning title=autoconfirm::could not install bubblewrap; the handler runs not sandboxed"
+  fi
+}
+
 case "$target" in
   local)
     if [[ -z "${INPUT_RUNTIME:-}" || -z "${INPUT_CODE:-}" ]]; then
       bad_input "target local needs the inputs runtime and code"
     fi
+    sandbox_setup
     args+=(local --runtime "$INPUT_RUNTIME" --code "$INPUT_CODE")
     add --handler "${INPUT_HANDLER:-}"
     while IFS= read -r line; do

@@ -52,6 +52,14 @@ func TestActionScript(t *testing.T) {
 	// An earlier run's record, which would read as a pass.
 	stale := `{"target":"pool","status":0,"profiles":["cognito"],"verdicts":[{"profile":"cognito","verdict":"pass","sent":1,"accepted":1}],"control":"accepted"}`
 	inject := "\n::set-output name=x::y\n::add-mask::autoconfirm\n::stop-commands::zzz\n::set-output name=z::w\n##[set-output name=v;]u"
+	// A GitHub-hosted runner whose AppArmor restricts user namespaces: the
+	// script lifts it with sudo (a fake here, which logs), and the run says
+	// "sandboxed".
+	fake := t.TempDir()
+	sudoLog, knob := filepath.Join(fake, "sudo.log"), filepath.Join(fake, "apparmor_restrict_unprivileged_userns")
+	os.WriteFile(knob, []byte("1\n"), 0o644)
+	os.WriteFile(filepath.Join(fake, "sudo"), []byte("#!/bin/sh\necho \"$*\" >> '"+sudoLog+"'\n"), 0o755)
+	hosted := map[string]string{"RUNNER_ENVIRONMENT": "github-hosted", "AUTOCONFIRM_USERNS_SYSCTL": knob, "PATH": fake + ":" + os.Getenv("PATH")}
 	for _, tt := range []struct {
 		name    string
 		inputs  map[string]string
@@ -62,6 +70,8 @@ func TestActionScript(t *testing.T) {
 	}{
 		{"what it claims passes", map[string]string{"INPUT_PROFILE": "cognito,alias-safe,allow-list"}, false, 0,
 			[]string{"### autoconfirm conformance: ✅ PASS", "| `allow-list` | ✅ pass | ✅ pass | **✅ pass** |", "Control sign-up"}, nil},
+		{"on a GitHub-hosted runner, the handler runs sandboxed", withInputs(hosted, "INPUT_PROFILE", "cognito"), false, 0,
+			[]string{"### autoconfirm conformance: ✅ PASS", "**Handler:** sandboxed (bubblewrap"}, nil},
 		{"confirm, which it does not keep, fails", map[string]string{"INPUT_PROFILE": "cognito,confirm,alias-safe,allow-list"}, false, 1,
 			[]string{"### autoconfirm conformance: ❌ FAIL", "| `confirm` |", "failed scenario(s)"}, []string{"PASS"}},
 		{"code that does not exist is a setup error", map[string]string{"INPUT_CODE": "examples/no-such-function"}, false, 2,
@@ -101,6 +111,12 @@ func TestActionScript(t *testing.T) {
 				}
 			}
 			checkOutputs(t, got)
+			sudo, _ := os.ReadFile(sudoLog)
+			os.Remove(sudoLog)
+			lifted := strings.Contains(string(sudo), "sysctl -w kernel.apparmor_restrict_unprivileged_userns=0")
+			if lifted != (tt.inputs["RUNNER_ENVIRONMENT"] == "github-hosted") {
+				t.Errorf("sudo ran %q on a runner %q", sudo, tt.inputs["RUNNER_ENVIRONMENT"])
+			}
 		})
 	}
 }
@@ -219,4 +235,13 @@ Feature: hostile names
 			t.Errorf("the summary lacks %q:\n%s", want, got.summary)
 		}
 	}
+}
+
+// withInputs is m with one more key.
+func withInputs(m map[string]string, k, v string) map[string]string {
+	out := map[string]string{k: v}
+	for key, val := range m {
+		out[key] = val
+	}
+	return out
 }

@@ -140,6 +140,8 @@ export const handler = async (event) => {
 			t.Fatalf("fetching %s: %v\n%s", rt, err, out)
 		}
 	}
+	// Where user namespaces work, every run is sandboxed.
+	userns := exec.CommandContext(ctx, "unshare", "--user", "--pid", "--mount", "true").Run() == nil
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			code := c.code
@@ -183,6 +185,9 @@ export const handler = async (event) => {
 						t.Errorf("%s lacks %q", f, w)
 					}
 				}
+			}
+			if userns && bytes.Contains(out, []byte("not sandboxed")) {
+				t.Errorf("user namespaces work here (unshare --user --pid --mount true), and the run was not sandboxed")
 			}
 			if took > c.within {
 				t.Errorf("took %s, more than %s", took.Round(time.Millisecond), c.within)

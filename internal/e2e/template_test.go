@@ -60,7 +60,7 @@ func TestLocalTemplate(t *testing.T) {
 		{"a Python template with two functions, none named", []string{"--template", "testdata/templates/python/template.yaml"},
 			2, []string{"name one with --function"}},
 		{"a Node.js template whose handler needs its layer", []string{"--template", "testdata/templates/node-layer/template.yaml", "--profile", "cognito,confirm"},
-			0, []string{"1 layer(s)", "the layers are laid out in", "local: PASS"}},
+			0, []string{"1 layer(s)", "sandboxed (bubblewrap", "local: PASS"}},
 		{"the same handler without its layer", []string{"--runtime", "nodejs22.x", "--code", "testdata/templates/node-layer/function", "--profile", "cognito,confirm"},
 			2, []string{"Runtime.ImportModuleError", "confirm-decision"}},
 		{"the same handler with --layer", []string{"--runtime", "nodejs22.x", "--code", "testdata/templates/node-layer/function", "--layer", "testdata/templates/node-layer/layer", "--profile", "cognito,confirm"},

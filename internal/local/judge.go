@@ -248,6 +248,7 @@ func (r *run) verdict(codes map[string]int) (conformance.Depths, int, error) {
 	if err != nil {
 		return d, 0, err
 	}
+	d.Sandbox = r.sandboxState()
 	d.Print(r.stdout)
 	status := conformance.ExitPass
 	for _, target := range []string{"pool", "lambda"} {

@@ -26,6 +26,7 @@ import (
 	"github.com/autoconfirm/autoconfirm/conformance"
 	"github.com/autoconfirm/autoconfirm/internal/local/gateway"
 	"github.com/autoconfirm/autoconfirm/internal/local/runtimes"
+	"github.com/autoconfirm/autoconfirm/internal/local/sandbox"
 	"github.com/autoconfirm/autoconfirm/internal/local/stack"
 	"github.com/autoconfirm/autoconfirm/poolshape"
 )
@@ -79,6 +80,26 @@ type run struct {
 	codeRoot string
 	// hostOnly is a run for Host: no scenarios, so no account of them.
 	hostOnly bool
+	// sandbox runs the function; when nil, sandboxErr says why none.
+	sandbox    *sandbox.Sandbox
+	sandboxErr error
+}
+
+// sandboxed says whether the function runs in a sandbox like Lambda's, and
+// why not when it does not: every report says it (rules §18).
+func (r *run) sandboxed() string {
+	if r.sandbox != nil {
+		return r.sandbox.Describe()
+	}
+	return "NOT AS ON LAMBDA: " + r.sandboxState() + ": the handler runs as this machine's user, sees its files and processes, and can write to its code"
+}
+
+// sandboxState is "sandboxed (…)" or "not sandboxed: why", for run.json.
+func (r *run) sandboxState() string {
+	if r.sandbox != nil {
+		return r.sandbox.Describe()
+	}
+	return r.sandboxErr.Error()
 }
 
 func (r *run) say(format string, a ...any) {
@@ -143,6 +164,8 @@ func ClearReports(dir string) error {
 // start prepares the handler and the tools, and starts the stack.
 func (r *run) start(ctx context.Context, work string) (*stack.Stack, error) {
 	o := r.o
+	r.sandbox, r.sandboxErr = sandbox.Probe(ctx, o.Getenv)
+	o.Cache.Sandboxed = r.sandbox != nil
 	fn, err := o.Cache.Prepare(ctx, o.Runtime, o.Code, o.Handler, work, o.Layers...)
 	if err != nil {
 		return nil, err
@@ -160,6 +183,7 @@ func (r *run) start(ctx context.Context, work string) (*stack.Stack, error) {
 	if r.impl, r.codeRoot, fnConfig, err = describe(o.Runtime, o.Code, o.Handler); err != nil {
 		return nil, err
 	}
+	r.impl += "; " + r.sandboxed()
 	for _, d := range fn.Differences {
 		r.impl += "; NOT AS ON LAMBDA: " + d
 	}
@@ -167,7 +191,7 @@ func (r *run) start(ctx context.Context, work string) (*stack.Stack, error) {
 		return nil, ctx.Err()
 	}
 	env := append(append([]string{}, fn.Env...), o.Env...)
-	st, err := stack.Start(ctx, stack.Options{CognitoLocal: startJS, RIE: rieBin, Bootstrap: fn.Bootstrap, Env: env, Timeout: o.Timeout, Progress: r.stdout, Function: fnConfig, Shape: o.Shape})
+	st, err := stack.Start(ctx, stack.Options{CognitoLocal: startJS, RIE: rieBin, Bootstrap: fn.Bootstrap, Env: env, Timeout: o.Timeout, Progress: r.stdout, Function: fnConfig, Shape: o.Shape, Sandbox: r.sandbox, Mounts: fn.Mounts})
 	if err != nil {
 		return nil, fmt.Errorf("starting the local stack: %w", err)
 	}
@@ -217,6 +241,7 @@ func (r *run) summarize(ctx context.Context, end ending, status int) (int, []str
 		status = conformance.ExitFailed
 		notes = append(notes, fmt.Sprintf("%d test user(s) were left in the pool: no run may leave one behind", left))
 	}
+	r.say("%s", r.sandboxed())
 	for _, d := range r.fn.Differences {
 		r.say("NOT AS ON LAMBDA: %s", d)
 	}

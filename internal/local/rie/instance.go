@@ -11,11 +11,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/autoconfirm/autoconfirm/internal/local/sandbox"
 )
 
 // instance is one execution environment: an emulator process, the runtime
@@ -32,6 +35,8 @@ type instance struct {
 	cold bool
 	// early is what the emulator printed first, where a failed bind shows.
 	early capped
+	// sandboxed: the emulator runs below cmd's process, in a sandbox.
+	sandboxed bool
 }
 
 // reply is the emulator's raw answer to one invocation.
@@ -89,7 +94,7 @@ func (p *Proc) launchOnce(ctx context.Context) (*instance, error) {
 	if err != nil {
 		return nil, err
 	}
-	in := &instance{api: api, done: make(chan struct{}), cold: true}
+	in := &instance{api: api, done: make(chan struct{}), cold: true, sandboxed: p.cfg.Sandbox != nil}
 	boot, err := p.runtimeScript(api.addr)
 	if err != nil {
 		api.close()
@@ -97,12 +102,9 @@ func (p *Proc) launchOnce(ctx context.Context) (*instance, error) {
 	}
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	in.url = "http://" + addr + "/2015-03-31/functions/function/invocations"
-	in.cmd = exec.Command(p.cfg.Binary, "--runtime-interface-emulator-address", addr,
-		"--runtime-api-address", fmt.Sprintf("127.0.0.1:%d", apiPort), "--log-level", "error", boot)
+	in.cmd = p.command(boot, "--runtime-interface-emulator-address", addr,
+		"--runtime-api-address", fmt.Sprintf("127.0.0.1:%d", apiPort), "--log-level", "error")
 	in.cmd.Env = p.cfg.Env
-	// The emulator starts the runtime in its own working directory: the
-	// code root, as Lambda starts a function in /var/task.
-	in.cmd.Dir = taskRoot(p.cfg.Env, p.cfg.Bootstrap)
 	// A process group of its own, so a stop also ends the function it runs.
 	in.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	out := io.MultiWriter(p.cfg.Logs, &in.early)
@@ -130,6 +132,29 @@ func (p *Proc) launchOnce(ctx context.Context) (*instance, error) {
 	return in, nil
 }
 
+// In the sandbox, the emulator and the runtime's start script are bound
+// where Lambda keeps its own init.
+const (
+	sandboxRIE  = "/var/rapid/aws-lambda-rie"
+	sandboxBoot = "/var/rapid/runtime"
+)
+
+// command is the emulator with args, starting boot: in the sandbox when the
+// config has one, else as it is. The emulator starts the runtime in its own
+// working directory: the code root, as Lambda starts a function in
+// /var/task.
+func (p *Proc) command(boot string, args ...string) *exec.Cmd {
+	dir := taskRoot(p.cfg.Env, p.cfg.Bootstrap)
+	if p.cfg.Sandbox == nil {
+		cmd := exec.Command(p.cfg.Binary, append(args, boot)...)
+		cmd.Dir = dir
+		return cmd
+	}
+	mounts := append(slices.Clone(p.cfg.Mounts), sandbox.Mount{Host: p.cfg.Binary, At: sandboxRIE}, sandbox.Mount{Host: boot, At: sandboxBoot})
+	argv := append(append([]string{sandboxRIE}, args...), sandboxBoot)
+	return exec.Command(p.cfg.Sandbox.Bwrap, p.cfg.Sandbox.Command(mounts, dir, argv...)...)
+}
+
 // listening waits until the emulator listens on addr, and checks that it
 // holds both its ports itself: a connection may reach another process that
 // took the port, and the emulator binds the Runtime API's port apart.
@@ -154,7 +179,7 @@ func (in *instance) owns(ctx context.Context, ports ...int) error {
 	deadline := time.Now().Add(10 * time.Second)
 	for _, port := range ports {
 		for {
-			owned, err := listensOn(in.cmd.Process.Pid, port)
+			owned, err := listensOn(in.cmd.Process.Pid, port, in.sandboxed)
 			switch {
 			case errors.Is(err, errNoProcFS):
 				return nil

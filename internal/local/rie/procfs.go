@@ -15,26 +15,59 @@ var errNoProcFS = errors.New("no /proc/net/tcp on this system")
 
 // listensOn reports whether the loopback socket listening on port belongs
 // to the process pid: its inode, from /proc/net/tcp, is one of the
-// process's open files.
-func listensOn(pid, port int) (bool, error) {
+// process's open files. With descendants, a process below pid counts too:
+// in a sandbox, the emulator is bwrap's grandchild.
+func listensOn(pid, port int, descendants bool) (bool, error) {
 	inodes, err := listeningInodes(port)
 	if err != nil {
 		return false, err
 	}
-	fds, err := filepath.Glob(fmt.Sprintf("/proc/%d/fd/*", pid))
-	if err != nil {
-		return false, err
+	pids := []int{pid}
+	if descendants {
+		pids = family(pid)
 	}
-	for _, fd := range fds {
-		link, err := os.Readlink(fd)
+	for _, p := range pids {
+		fds, err := filepath.Glob(fmt.Sprintf("/proc/%d/fd/*", p))
 		if err != nil {
-			continue
+			return false, err
 		}
-		if inode, ok := strings.CutPrefix(link, "socket:["); ok && inodes[strings.TrimSuffix(inode, "]")] {
-			return true, nil
+		for _, fd := range fds {
+			link, err := os.Readlink(fd)
+			if err != nil {
+				continue
+			}
+			if inode, ok := strings.CutPrefix(link, "socket:["); ok && inodes[strings.TrimSuffix(inode, "]")] {
+				return true, nil
+			}
 		}
 	}
 	return false, nil
+}
+
+// family is pid and its descendants, as /proc/*/stat's parent ids say.
+func family(pid int) []int {
+	children := map[int][]int{}
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, st := range stats {
+		b, err := os.ReadFile(st)
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid …; comm may hold spaces and parentheses.
+		i := strings.LastIndexByte(string(b), ')')
+		f := strings.Fields(string(b[i+1:]))
+		if i < 0 || len(f) < 2 {
+			continue
+		}
+		p, _ := strconv.Atoi(filepath.Base(filepath.Dir(st)))
+		pp, _ := strconv.Atoi(f[1])
+		children[pp] = append(children[pp], p)
+	}
+	out := []int{pid}
+	for i := 0; i < len(out); i++ {
+		out = append(out, children[out[i]]...)
+	}
+	return out
 }
 
 // listeningInodes returns the inodes of the IPv4 sockets in LISTEN state on

@@ -21,10 +21,12 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/autoconfirm/autoconfirm/internal/local/sandbox"
 	"github.com/tidwall/gjson"
 )
 
@@ -66,6 +68,11 @@ type Config struct {
 	Timeout time.Duration
 	// Logs receives what the emulator and the function print.
 	Logs io.Writer
+	// Sandbox, when set, runs each environment, emulator and runtime, in
+	// a sandbox shaped like Lambda's, with Mounts bound read-only in it;
+	// Bootstrap and LAMBDA_TASK_ROOT are then paths in the sandbox.
+	Sandbox *sandbox.Sandbox
+	Mounts  []sandbox.Mount
 	// ports picks a free port for the emulator to bind; tests take one.
 	ports func() (int, error)
 	// initLimit is InitLimit; tests shorten it.
@@ -114,7 +121,7 @@ func Start(ctx context.Context, rieBin, bootstrap string, env []string, logs io.
 // StartWith launches the emulator as cfg says and waits until it accepts
 // connections.
 func StartWith(ctx context.Context, cfg Config) (*Proc, error) {
-	if _, err := os.Stat(cfg.Bootstrap); err != nil {
+	if _, err := os.Stat(cfg.Bootstrap); err != nil && cfg.Sandbox == nil {
 		return nil, fmt.Errorf("bootstrap %s: %w (run make build)", cfg.Bootstrap, err)
 	}
 	if cfg.Timeout <= 0 {
@@ -135,6 +142,14 @@ func StartWith(ctx context.Context, cfg Config) (*Proc, error) {
 	dir, err := os.MkdirTemp("", "autoconfirm-rie-")
 	if err != nil {
 		return nil, err
+	}
+	if cfg.Sandbox != nil {
+		accounts, err := sandbox.Accounts(dir)
+		if err != nil {
+			os.RemoveAll(dir)
+			return nil, err
+		}
+		cfg.Mounts = append(slices.Clone(cfg.Mounts), accounts...)
 	}
 	p := &Proc{cfg: cfg, dir: dir, crashed: make(chan struct{}), live: map[*instance]struct{}{},
 		// exchange times the function out; this bound only catches an

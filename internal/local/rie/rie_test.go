@@ -65,7 +65,7 @@ func TestStartRetriesATakenPort(t *testing.T) {
 			}
 			port := 0
 			fmt.Sscanf(in.url, "http://127.0.0.1:%d/", &port)
-			if owned, err := listensOn(in.cmd.Process.Pid, port); err != nil || !owned {
+			if owned, err := listensOn(in.cmd.Process.Pid, port, false); err != nil || !owned {
 				t.Errorf("port %d: owned by the emulator %v (%v)", port, owned, err)
 			}
 		})
@@ -80,10 +80,10 @@ func TestListensOn(t *testing.T) {
 	}
 	defer ln.Close()
 	port := ln.Addr().(*net.TCPAddr).Port
-	if owned, err := listensOn(os.Getpid(), port); err != nil || !owned {
+	if owned, err := listensOn(os.Getpid(), port, false); err != nil || !owned {
 		t.Errorf("own listener: %v %v", owned, err)
 	}
-	if owned, err := listensOn(1, port); err != nil || owned {
+	if owned, err := listensOn(1, port, false); err != nil || owned {
 		t.Errorf("pid 1 owns this test's listener: %v %v", owned, err)
 	}
 }

@@ -7,9 +7,12 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"runtime"
 	"strings"
+
+	"github.com/autoconfirm/autoconfirm/internal/local/sandbox"
 )
 
 // nodeRuntime is what one nodejsN.x runtime pins.
@@ -50,36 +53,37 @@ func (c Cache) prepareNode(ctx context.Context, rt Runtime, code, handler, dir s
 	if err != nil {
 		return Function{}, err
 	}
-	task, err := besideRuntime(code, dir, modules)
+	l := c.layout(dir)
+	task, err := besideRuntime(code, dir, l)
 	if err != nil {
 		return Function{}, err
 	}
 	if err := checkHandler(handler); err != nil {
 		return Function{}, err
 	}
-	if _, err := c.provideModules(ctx, task, dir, modules, nodeDir); err != nil {
+	// The code, not the copy: in a sandbox the copy's node_modules are
+	// empty mount points.
+	if _, err := c.provideModules(ctx, code, dir, modules, nodeDir); err != nil {
 		return Function{}, err
 	}
 	bundled, err := c.bundleTypeScript(ctx, task, handler, rt.Major)
 	if err != nil {
 		return Function{}, err
 	}
-	preload := filepath.Join(dir, "sdk-v2-endpoints.cjs")
-	js, _ := files.ReadFile("node/preload/sdk-v2-endpoints.cjs")
-	if err := os.WriteFile(preload, js, 0o644); err != nil {
-		return Function{}, err
-	}
-	// Lambda's flags, and the preload that points the SDK v2 at the local
-	// endpoints, come first in NODE_OPTIONS, so that the function's own
-	// NODE_OPTIONS can turn a feature back on, as Lambda documents.
-	options := strings.TrimSpace(nr.flags + " --require " + preload)
-	script := fmt.Sprintf("#!/bin/sh\n# written by autoconfirm-conformance local\ncd '%s' || exit 1\nNODE_OPTIONS='%s'\"${NODE_OPTIONS:+ $NODE_OPTIONS}\"\nexport NODE_OPTIONS\nexec '%s' '%s' '%s'\n",
-		quote(task), quote(options), quote(node), quote(filepath.Join(modules, "aws-lambda-ric", nr.entry)), handler)
-	b, err := writeBootstrap(dir, script)
+	b, err := c.nodeBootstrap(l, nr, node, modules, handler)
 	if err != nil {
 		return Function{}, err
 	}
-	f := Function{Bootstrap: b, Env: lambdaEnv(rt, handler, task),
+	// In a sandbox, node_modules above /var/task is where import finds
+	// the runtime's modules, as above the copy here; the pinned tools
+	// they link to are seen at their own paths.
+	l.bind(filepath.Join(dir, "node_modules"), "/var/node_modules")
+	for _, p := range []string{filepath.Dir(filepath.Dir(nodeDir)), filepath.Dir(modules), filepath.Join(c.Dir, "aws-sdk-"+SDKVersion)} {
+		l.share(p)
+	}
+	task = l.task(task)
+	l.mounts = append(l.mounts, l.later...) // inside /var/task, so after it
+	f := Function{Bootstrap: b, Env: lambdaEnv(rt, handler, task), Mounts: l.mounts,
 		Interpreter: fmt.Sprintf("Node.js %s (npm %s), flags %q", version, nodePackage(), nr.flags)}
 	if bundled != "" {
 		f.Interpreter += fmt.Sprintf("; %s bundled with esbuild %s as CDK's NodejsFunction does", bundled, ESBuildVersion)
@@ -156,8 +160,9 @@ func lockHash(lockDir string) string {
 // besideRuntime copies the code into dir/task, below dir/node_modules (see
 // provideModules), so that both require and import find the AWS SDK the way
 // they do on Lambda, where the runtime provides it, and the code's own
-// node_modules, linked into the copy, still comes first.
-func besideRuntime(code, dir, modules string) (string, error) {
+// node_modules, linked into the copy, still comes first. In a sandbox the
+// copy is seen at /var/task, and each node_modules is bound into it.
+func besideRuntime(code, dir string, l *layout) (string, error) {
 	task := filepath.Join(dir, "task")
 	err := filepath.WalkDir(code, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -166,11 +171,11 @@ func besideRuntime(code, dir, modules string) (string, error) {
 		rel, _ := filepath.Rel(code, p)
 		to := filepath.Join(task, rel)
 		switch {
+		case d.IsDir() && d.Name() == "node_modules" && rel != "." && l.sandboxed:
+			l.later = append(l.later, sandbox.Mount{Host: p, At: path.Join(sandbox.TaskRoot, filepath.ToSlash(rel))})
+			return errSkip(os.MkdirAll(to, 0o755))
 		case d.IsDir() && d.Name() == "node_modules" && rel != ".":
-			if err := os.Symlink(p, to); err != nil {
-				return err
-			}
-			return fs.SkipDir
+			return errSkip(os.Symlink(p, to))
 		case d.IsDir():
 			return os.MkdirAll(to, 0o755)
 		case d.Type()&fs.ModeSymlink != 0:
@@ -180,15 +185,11 @@ func besideRuntime(code, dir, modules string) (string, error) {
 			}
 			return os.Symlink(target, to)
 		case d.Type().IsRegular():
-			b, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
 			info, err := d.Info()
 			if err != nil {
 				return err
 			}
-			return os.WriteFile(to, b, info.Mode().Perm())
+			return copyFile(p, to, info.Mode().Perm())
 		}
 		return nil
 	})
@@ -196,6 +197,37 @@ func besideRuntime(code, dir, modules string) (string, error) {
 		return "", fmt.Errorf("copying the code beside the runtime's modules: %w", err)
 	}
 	return task, nil
+}
+
+// errSkip is fs.SkipDir once err is nil.
+func errSkip(err error) error {
+	if err != nil {
+		return err
+	}
+	return fs.SkipDir
+}
+
+// nodeBootstrap writes the start script and the preload. Lambda's flags,
+// and the preload that points the SDK v2 at the local endpoints, come
+// first in NODE_OPTIONS, so that the function's own NODE_OPTIONS can turn
+// a feature back on, as Lambda documents.
+func (c Cache) nodeBootstrap(l *layout, nr nodeRuntime, node, modules, handler string) (string, error) {
+	dir, seen, err := l.runtime()
+	if err != nil {
+		return "", err
+	}
+	js, _ := files.ReadFile("node/preload/sdk-v2-endpoints.cjs")
+	if err := os.WriteFile(filepath.Join(dir, "sdk-v2-endpoints.cjs"), js, 0o644); err != nil {
+		return "", err
+	}
+	task := l.at(filepath.Join(l.dir, "task"), sandbox.TaskRoot)
+	options := strings.TrimSpace(nr.flags + " --require " + seen("sdk-v2-endpoints.cjs"))
+	script := fmt.Sprintf("#!/bin/sh\n# written by autoconfirm-conformance local\ncd '%s' || exit 1\nNODE_OPTIONS='%s'\"${NODE_OPTIONS:+ $NODE_OPTIONS}\"\nexport NODE_OPTIONS\nexec '%s' '%s' '%s'\n",
+		quote(task), quote(options), quote(node), quote(filepath.Join(modules, "aws-lambda-ric", nr.entry)), handler)
+	if _, err := writeBootstrap(dir, script); err != nil {
+		return "", err
+	}
+	return seen("bootstrap"), nil
 }
 
 // provideModules makes dir/node_modules, above the task, hold what Lambda's

@@ -9,34 +9,43 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/autoconfirm/autoconfirm/internal/local/sandbox"
 )
 
 // preparePython runs a Python handler with the standard-library runtime-API
 // client, on the interpreter of the minor version the runtime names when this
 // machine has one, and says which stands in when it has not.
 func (c Cache) preparePython(ctx context.Context, rt Runtime, code, handler, dir string) (Function, error) {
-	py, version, err := pythonFor(ctx, rt)
+	py, version, prefix, err := pythonFor(ctx, rt)
 	if err != nil {
 		return Function{}, err
 	}
 	if err := checkHandler(handler); err != nil {
 		return Function{}, err
 	}
-	adapter := filepath.Join(dir, "python-runtime-api.py")
-	b, _ := files.ReadFile("python/bootstrap.py")
-	if err := os.WriteFile(adapter, b, 0o644); err != nil {
+	l := c.layout(dir)
+	rtDir, seen, err := l.runtime()
+	if err != nil {
 		return Function{}, err
 	}
+	b, _ := files.ReadFile("python/bootstrap.py")
+	if err := os.WriteFile(filepath.Join(rtDir, "python-runtime-api.py"), b, 0o644); err != nil {
+		return Function{}, err
+	}
+	task := l.task(code)
 	// -S: no site-packages, so the handler finds only its own code and
 	// what Lambda's runtime includes, not what pip put on this machine. -B:
 	// no bytecode written into the code, as on Lambda, where /var/task is
 	// read-only; the code's identity stays the same from run to run.
-	script := fmt.Sprintf("#!/bin/sh\n# written by autoconfirm-conformance local\ncd '%s' || exit 1\nexec '%s' -S -B '%s' '%s'\n", quote(code), quote(py), quote(adapter), handler)
-	boot, err := writeBootstrap(dir, script)
-	if err != nil {
+	script := fmt.Sprintf("#!/bin/sh\n# written by autoconfirm-conformance local\ncd '%s' || exit 1\nexec '%s' -S -B '%s' '%s'\n", quote(task), quote(py), quote(seen("python-runtime-api.py")), handler)
+	if _, err := writeBootstrap(rtDir, script); err != nil {
 		return Function{}, err
 	}
-	f := Function{Bootstrap: boot, Env: lambdaEnv(rt, handler, code), Interpreter: "Python " + version + " (" + py + ")"}
+	if prefix != "" && !sandbox.Under(prefix, "/usr") {
+		l.share(prefix) // an interpreter outside /usr, such as pyenv's
+	}
+	f := Function{Bootstrap: seen("bootstrap"), Env: lambdaEnv(rt, handler, task), Interpreter: "Python " + version + " (" + py + ")"}
 	sdk, boto3, err := c.pythonSDK()
 	switch {
 	case err != nil:
@@ -44,10 +53,16 @@ func (c Cache) preparePython(ctx context.Context, rt Runtime, code, handler, dir
 	case sdk == "":
 		f.Differences = append(f.Differences, "boto3, which Lambda's Python runtimes include, is not provided: `apt-get install python3-boto3` (make local-tools does), or vendor it in the code directory")
 	default:
+		if l.sandboxed { // where Lambda keeps it: /var/runtime
+			if sdk, err = linkSDK(sdk, rtDir, sandbox.Runtime); err != nil {
+				return Function{}, err
+			}
+		}
 		f.Env = append(f.Env, "PYTHONPATH="+sdk)
 		f.Interpreter += ", boto3 " + boto3 + " from Debian's python3-boto3"
 		f.Differences = append(f.Differences, "boto3 "+boto3+" from Debian's python3-boto3 stands in for the runtime's newer one; Debian's botocore needs requests, so `import requests` works here and not on Lambda")
 	}
+	f.Mounts = l.mounts
 	if !strings.HasPrefix(version, fmt.Sprintf("3.%d.", rt.Minor)) {
 		f.Differences = append(f.Differences, fmt.Sprintf("%s names Python 3.%d, which this machine lacks (Debian's packages offer 3.11 only, and PyPI is not reachable); Python %s stood in", rt.Name, rt.Minor, version))
 	}
@@ -56,33 +71,53 @@ func (c Cache) preparePython(ctx context.Context, rt Runtime, code, handler, dir
 
 // pythonFor finds python3.MINOR, else python3, and returns the interpreter's
 // real path (not a version manager's shim, which needs the caller's
-// environment) and its version.
-func pythonFor(ctx context.Context, rt Runtime) (path, version string, err error) {
+// environment), its version and its installation's prefix.
+func pythonFor(ctx context.Context, rt Runtime) (path, version, prefix string, err error) {
 	// A version manager's shim may be on PATH for a version it has not
 	// installed, and fail when run: then python3 stands in.
 	ask := func(name string) ([]byte, error) {
-		return exec.CommandContext(ctx, name, "-c", "import sys,platform;print(sys.executable);print(platform.python_version())").Output()
+		return exec.CommandContext(ctx, name, "-c", "import sys,platform;print(sys.executable);print(platform.python_version());print(sys.base_prefix)").Output()
 	}
 	name := fmt.Sprintf("python3.%d", rt.Minor)
 	out, err := ask(name)
 	if err != nil {
 		name = "python3"
 		if _, err := need(name, "Python 3 runs the handler: on Debian or Ubuntu, `apt-get install python3`"); err != nil {
-			return "", "", err
+			return "", "", "", err
 		}
 		out, err = ask(name)
 	}
 	if err != nil {
-		return "", "", fmt.Errorf("%s does not run: %w", name, err)
+		return "", "", "", fmt.Errorf("%s does not run: %w", name, err)
 	}
 	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	if len(lines) != 2 || !filepath.IsAbs(lines[0]) {
-		return "", "", fmt.Errorf("%s did not say where it lives: %q", name, out)
+	if len(lines) != 3 || !filepath.IsAbs(lines[0]) {
+		return "", "", "", fmt.Errorf("%s did not say where it lives: %q", name, out)
 	}
 	if minor, _ := strconv.Atoi(strings.Split(lines[1]+"..", ".")[1]); minor < 9 {
-		return "", "", fmt.Errorf("%s is Python %s; the handler needs 3.9 or later", name, lines[1])
+		return "", "", "", fmt.Errorf("%s is Python %s; the handler needs 3.9 or later", name, lines[1])
 	}
-	return lines[0], lines[1], nil
+	return lines[0], lines[1], lines[2], nil
+}
+
+// linkSDK links the entries of sdk (links into Debian's dist-packages,
+// which the sandbox sees under /usr) into dir, seen at seen, and returns
+// seen.
+func linkSDK(sdk, dir, seen string) (string, error) {
+	entries, err := os.ReadDir(sdk)
+	if err != nil {
+		return "", err
+	}
+	for _, e := range entries {
+		target, err := os.Readlink(filepath.Join(sdk, e.Name()))
+		if err != nil {
+			return "", err
+		}
+		if err := os.Symlink(target, filepath.Join(dir, e.Name())); err != nil {
+			return "", err
+		}
+	}
+	return seen, nil
 }
 
 // debianPython is where Debian's python3-* packages live.

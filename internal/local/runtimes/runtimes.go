@@ -20,6 +20,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/autoconfirm/autoconfirm/internal/local/sandbox"
 )
 
 //go:embed node/*/package.json node/*/package-lock.json node/preload/sdk-v2-endpoints.cjs python/bootstrap.py
@@ -96,6 +98,9 @@ type Cache struct {
 	Dir string
 	// Progress receives what is being fetched, and the tools' own output.
 	Progress io.Writer
+	// Sandboxed lays the function out for a sandbox shaped like Lambda's:
+	// the paths it names are Lambda's, and Function.Mounts binds them.
+	Sandboxed bool
 }
 
 // DefaultCacheDir is $AUTOCONFIRM_CACHE, or autoconfirm in the user's cache
@@ -129,6 +134,10 @@ type Function struct {
 	// Lambda's here (an interpreter that stands in, an SDK that is older or
 	// missing); every report says each of them.
 	Differences []string
+	// Mounts are what a sandbox binds read-only for the function, in
+	// order; empty unless the cache is Sandboxed. Bootstrap and Env then
+	// name paths in the sandbox.
+	Mounts []sandbox.Mount
 }
 
 // Prepare lays out, in dir, what Lambda's runtime would run for the handler
@@ -143,7 +152,12 @@ func (c Cache) Prepare(ctx context.Context, rt Runtime, code, handler, dir strin
 	if err != nil {
 		return f, err
 	}
-	env := layerEnv(rt, opt)
+	seen := opt
+	if c.Sandboxed {
+		seen = sandbox.Opt
+		f.Mounts = append(f.Mounts, sandbox.Mount{Host: opt, At: seen})
+	}
+	env := layerEnv(rt, seen)
 	var kept []string
 	for _, e := range f.Env { // the runtime's own PYTHONPATH (its SDK) comes after the layers
 		sdk, ok := strings.CutPrefix(e, "PYTHONPATH=")
@@ -158,7 +172,9 @@ func (c Cache) Prepare(ctx context.Context, rt Runtime, code, handler, dir strin
 		}
 	}
 	f.Env = append(kept, env...)
-	f.Differences = append(f.Differences, layerDifference(opt))
+	if !c.Sandboxed {
+		f.Differences = append(f.Differences, layerDifference(opt))
+	}
 	f.Interpreter += fmt.Sprintf("; %d layer(s)", len(layers))
 	return f, nil
 }
@@ -178,7 +194,9 @@ func (c Cache) prepare(ctx context.Context, rt Runtime, code, handler, dir strin
 		if err != nil || st.IsDir() || st.Mode()&0o111 == 0 {
 			return Function{}, fmt.Errorf("--runtime %s needs an executable file named bootstrap in %s, as Lambda does (%v); build it for linux/%s and chmod +x it", rt.Name, code, statError(err), goarch())
 		}
-		return Function{Bootstrap: b, Env: lambdaEnv(rt, handler, code), Interpreter: "the bootstrap itself"}, nil
+		l := c.layout(dir)
+		task := l.task(code)
+		return Function{Bootstrap: filepath.Join(task, "bootstrap"), Env: lambdaEnv(rt, handler, task), Interpreter: "the bootstrap itself", Mounts: l.mounts}, nil
 	case Node:
 		return c.prepareNode(ctx, rt, code, handler, dir)
 	case Python:

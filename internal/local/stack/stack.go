@@ -28,6 +28,7 @@ import (
 	"github.com/autoconfirm/autoconfirm/internal/local/child"
 	"github.com/autoconfirm/autoconfirm/internal/local/gateway"
 	"github.com/autoconfirm/autoconfirm/internal/local/rie"
+	"github.com/autoconfirm/autoconfirm/internal/local/sandbox"
 	"github.com/autoconfirm/autoconfirm/poolshape"
 	"github.com/autoconfirm/autoconfirm/targets"
 )
@@ -58,6 +59,10 @@ type Options struct {
 	Function *gateway.Configuration
 	// Shape is the pool's shape; nil is poolshape.Default.
 	Shape *poolshape.Shape
+	// Sandbox, when set, runs the trigger's environments in it, with
+	// Mounts bound read-only (see rie.Config).
+	Sandbox *sandbox.Sandbox
+	Mounts  []sandbox.Mount
 }
 
 // FunctionName and FunctionARN name the hosted function, which the pool
@@ -229,7 +234,7 @@ func (s *Stack) startTrigger(ctx context.Context, o Options, ln net.Listener) (e
 			return err
 		}
 	}
-	if s.rie, err = rie.StartWith(ctx, rie.Config{Binary: bin, Bootstrap: o.Bootstrap, Env: s.functionEnv(env), Timeout: o.Timeout, Logs: &s.rieOut}); err != nil {
+	if s.rie, err = rie.StartWith(ctx, rie.Config{Binary: bin, Bootstrap: o.Bootstrap, Env: s.functionEnv(env), Timeout: o.Timeout, Logs: &s.rieOut, Sandbox: o.Sandbox, Mounts: o.Mounts}); err != nil {
 		return err
 	}
 	go s.pool.follow(s.rie.Crashed())

@@ -1,0 +1,197 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// sandboxProbe is a handler that attacks its host at init, as a red team's
+// did, and refuses every sign-up, naming each attack that got through, so a
+// run passes only when each one met what Lambda would give it. The test
+// passes it the host's secret, reversed (HOST_SECRET_REVERSED), a credentials file's path
+// (CREDENTIALS) and a writable directory of the host's (HOST_DIR).
+const sandboxProbe = `import ctypes, errno, json, os
+
+problems = []
+
+def expect(what, ok):
+    if not ok:
+        problems.append(what)
+
+# Reversed, so that its own environment (which its emulator shares) holds
+# no copy of it.
+secret = os.environ['HOST_SECRET_REVERSED'][::-1].encode()
+for pid in [p for p in os.listdir('/proc') if p.isdigit()]:
+    try:
+        with open('/proc/%s/environ' % pid, 'rb') as f:
+            expect('read the host secret in /proc/%s/environ' % pid, secret not in f.read())
+        with open('/proc/%s/cmdline' % pid, 'rb') as f:
+            cmd = f.read()
+        expect('saw a host process: %r' % cmd[:80], b'autoconfirm-conformance' not in cmd and b'cognito-local' not in cmd)
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        pass
+pids = [p for p in os.listdir('/proc') if p.isdigit()]
+expect('saw %d processes, more than its own environment runs' % len(pids), len(pids) <= 8)
+
+try:
+    with open(os.environ['CREDENTIALS']) as f:
+        problems.append('read the host credentials: %s' % f.read()[:20])
+except OSError:
+    pass
+
+for path in ('/var/task/written', os.path.join(os.environ['HOST_DIR'], 'written')):
+    try:
+        with open(path, 'w') as f:
+            f.write('changed')
+        problems.append('wrote %s' % path)
+    except OSError:
+        pass
+
+with open('policy.json') as f:
+    expect('read policy.json by a relative path', json.load(f)['autoConfirm'] is True)
+expect('cwd is %s, not /var/task' % os.getcwd(), os.getcwd() == '/var/task')
+expect('LAMBDA_TASK_ROOT is %s' % os.environ.get('LAMBDA_TASK_ROOT'), os.environ.get('LAMBDA_TASK_ROOT') == '/var/task')
+try:
+    with open('/opt/layer.txt') as f:
+        expect('read the layer by /opt', f.read() == 'from the layer\n')
+except OSError as e:
+    problems.append('no layer at /opt: %s' % e)
+expect('uid %d, not Lambda\'s 993' % os.getuid(), os.getuid() == 993)
+
+st = os.statvfs('/tmp')
+expect('/tmp holds %d bytes, not 512 MiB' % (st.f_blocks * st.f_frsize), st.f_blocks * st.f_frsize == 512 << 20)
+written, chunk = 0, b'\0' * (1 << 20)
+try:
+    if st.f_blocks * st.f_frsize != 512 << 20:
+        raise RuntimeError('not filling a /tmp of another size')
+    with open('/tmp/fill', 'wb') as f:
+        while written < 600 << 20:
+            f.write(chunk)
+            f.flush()
+            written += len(chunk)
+    problems.append('wrote %d MiB to /tmp' % (written >> 20))
+except RuntimeError:
+    pass
+except OSError as e:
+    expect('writing /tmp failed with %s, not ENOSPC' % e, e.errno == errno.ENOSPC and written <= 512 << 20)
+finally:
+    if os.path.exists('/tmp/fill'):
+        os.remove('/tmp/fill')
+
+def lambda_handler(event, context):
+    if problems:
+        raise RuntimeError('escaped the sandbox: ' + '; '.join(problems))
+    event['response']['autoConfirmUser'] = True
+    return event
+`
+
+// TestSandboxAsLambda: a handler that reads other processes' environments,
+// the runner's credentials file by path, writes to its code and fills /tmp
+// meets what Lambda gives it; every report says "sandboxed". Where user
+// namespaces work (unshare succeeds), a run that says "not sandboxed"
+// fails; with AUTOCONFIRM_SANDBOX=off the run still judges, and says "not
+// sandboxed" in its output, run.json and report.html.
+func TestSandboxAsLambda(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	runner := gobuild(t, ctx, t.TempDir(), "cmd/autoconfirm-conformance", false)
+	userns := exec.CommandContext(ctx, "unshare", "--user", "--pid", "--mount", "true").Run() == nil
+	code, layer, home, hostDir := t.TempDir(), t.TempDir(), t.TempDir(), t.TempDir()
+	os.WriteFile(filepath.Join(code, "lambda_function.py"), []byte(sandboxProbe), 0o644)
+	os.WriteFile(filepath.Join(code, "policy.json"), []byte(`{"autoConfirm": true}`), 0o644)
+	os.WriteFile(filepath.Join(layer, "layer.txt"), []byte("from the layer\n"), 0o644)
+	os.MkdirAll(filepath.Join(home, ".aws"), 0o700)
+	creds := filepath.Join(home, ".aws", "credentials")
+	os.WriteFile(creds, []byte("[default]\naws_access_key_id = AKIAHOSTSECRET000000\naws_secret_access_key = host-secret-key\n"), 0o600)
+	// HOME moves to hold the credentials; the fetched tools and Go's
+	// caches (the emulator is built into them) stay where they are.
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	goEnv, err := exec.CommandContext(ctx, "go", "env", "GOCACHE", "GOMODCACHE", "GOPATH").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	keep := strings.Fields(string(goEnv))
+	const secret = "host-secret-7f3a9c"
+	for _, c := range []struct {
+		name    string
+		env     string
+		want    string
+		refuse  string
+		exit    int
+		escapes bool
+	}{
+		{name: "sandboxed", want: "sandboxed (bubblewrap", refuse: "not sandboxed", exit: 0},
+		{name: "not sandboxed, on request", env: "AUTOCONFIRM_SANDBOX=off", want: "not sandboxed: AUTOCONFIRM_SANDBOX=off", exit: 1, escapes: true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if !userns && !c.escapes {
+				t.Skip("unprivileged user namespaces are refused here (unshare --user --pid --mount true fails): no sandbox can be had; the other case checks that the run says so")
+			}
+			reports, tmp := t.TempDir(), privateTemp(t)
+			cmd := exec.CommandContext(ctx, runner, "local", "--runtime", "python3.11", "--code", code, "--layer", layer, "--report-dir", reports, "--profile", "cognito",
+				"--env", "HOST_SECRET_REVERSED="+reverse(secret), "--env", "CREDENTIALS="+creds, "--env", "HOST_DIR="+hostDir)
+			cmd.Dir = root(t)
+			cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "HOME="+home, "AUTOCONFIRM_CACHE="+filepath.Join(cache, "autoconfirm"),
+				"GOCACHE="+keep[0], "GOMODCACHE="+keep[1], "GOPATH="+keep[2], "PROFILE=", "TAGS=", "AUTOCONFIRM_E2E_SECRET="+secret, c.env)
+			out, _ := cmd.CombinedOutput()
+			if got := cmd.ProcessState.ExitCode(); got != c.exit {
+				t.Errorf("exit %d, want %d", got, c.exit)
+			}
+			if c.escapes && !bytes.Contains(out, []byte("escaped the sandbox")) {
+				t.Errorf("unsandboxed, the handler's attacks should get through and be judged")
+			}
+			if _, err := os.Stat(filepath.Join(hostDir, "written")); err == nil && !c.escapes {
+				t.Errorf("the handler wrote into the host's files")
+			}
+			os.Remove(filepath.Join(hostDir, "written"))
+			for _, f := range []string{"", "run.json", "pool/run.json", "lambda/run.json", "report.html"} {
+				b := out
+				if f != "" {
+					b, _ = os.ReadFile(filepath.Join(reports, f))
+				}
+				if !bytes.Contains(b, []byte(c.want)) || (c.refuse != "" && bytes.Contains(b, []byte(c.refuse))) {
+					t.Errorf("%s does not say %q (or says %q)", nameOr(f, "the output"), c.want, c.refuse)
+				}
+			}
+			var rec struct{ Sandbox string }
+			b, _ := os.ReadFile(filepath.Join(reports, "run.json"))
+			if json.Unmarshal(b, &rec); !strings.HasPrefix(rec.Sandbox, strings.Fields(c.want)[0]) {
+				t.Errorf("run.json's sandbox is %q", rec.Sandbox)
+			}
+			if userns && strings.Contains(string(out), "not sandboxed") && !c.escapes {
+				t.Errorf("user namespaces work here, and the run says it was not sandboxed")
+			}
+			leftovers(t, tmp)
+			if t.Failed() {
+				t.Logf("the run said:\n%s", out)
+			}
+		})
+	}
+}
+
+func nameOr(s, or string) string {
+	if s == "" {
+		return or
+	}
+	return s
+}
+
+func reverse(s string) string {
+	r := []rune(s)
+	for i, j := 0, len(r)-1; i < j; i, j = i+1, j-1 {
+		r[i], r[j] = r[j], r[i]
+	}
+	return string(r)
+}

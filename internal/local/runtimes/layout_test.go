@@ -1,0 +1,80 @@
+package runtimes
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/autoconfirm/autoconfirm/internal/local/sandbox"
+)
+
+// TestSandboxedLayout: in a sandbox the function is told Lambda's paths
+// (/var/task, /opt, /var/runtime), each bound to what holds it here, and a
+// run with layers no longer says they are elsewhere; on the host it is told
+// the host's paths and says so.
+func TestSandboxedLayout(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("python3 is not on PATH")
+	}
+	code, layer := t.TempDir(), t.TempDir()
+	os.WriteFile(filepath.Join(code, "bootstrap"), []byte("#!/bin/sh\n"), 0o755)
+	os.WriteFile(filepath.Join(layer, "layer.txt"), []byte("x"), 0o644)
+	provided, _ := ParseRuntime("provided.al2023")
+	python, _ := ParseRuntime("python3.11")
+	for _, tt := range []struct {
+		name      string
+		rt        Runtime
+		sandboxed bool
+		boot      string
+		env       []string
+		mounts    []string // At of each mount, in order
+		layerNote bool
+	}{
+		{"provided, sandboxed", provided, true, "/var/task/bootstrap", []string{"LAMBDA_TASK_ROOT=/var/task", "LD_LIBRARY_PATH=/opt/lib"}, []string{"/var/task", "/opt"}, false},
+		{"provided, on the host", provided, false, filepath.Join(code, "bootstrap"), []string{"LAMBDA_TASK_ROOT=" + code}, nil, true},
+		{"python, sandboxed", python, true, "/var/runtime/bootstrap",
+			[]string{"LAMBDA_TASK_ROOT=/var/task", "PYTHONPATH=/opt/python/lib/python3.11/site-packages:/opt/python"}, []string{"/var/runtime", "/var/task", "/opt"}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			c := Cache{Dir: t.TempDir(), Sandboxed: tt.sandboxed}
+			f, err := c.Prepare(context.Background(), tt.rt, code, tt.rt.DefaultHandler(), dir, layer)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f.Bootstrap != tt.boot {
+				t.Errorf("bootstrap %q, want %q", f.Bootstrap, tt.boot)
+			}
+			for _, e := range tt.env {
+				if !slices.ContainsFunc(f.Env, func(s string) bool { return strings.HasPrefix(s, e) }) {
+					t.Errorf("the environment lacks %s: %q", e, f.Env)
+				}
+			}
+			var at []string
+			for _, m := range f.Mounts {
+				if m.At != m.Host { // the shared tools vary by machine
+					at = append(at, m.At)
+				}
+				if _, err := os.Stat(m.Host); err != nil {
+					t.Errorf("mount %+v: %v", m, err)
+				}
+			}
+			if !slices.Equal(at, tt.mounts) {
+				t.Errorf("mounts at %q, want %q", at, tt.mounts)
+			}
+			if note := strings.Contains(strings.Join(f.Differences, "\n"), "not /opt"); note != tt.layerNote {
+				t.Errorf("says the layers are not in /opt: %v, want %v", note, tt.layerNote)
+			}
+			if tt.rt.Kind == Python && tt.sandboxed {
+				b, _ := os.ReadFile(filepath.Join(dir, "runtime", "bootstrap"))
+				if !strings.Contains(string(b), "cd '/var/task'") || !strings.Contains(string(b), "'"+sandbox.Runtime+"/python-runtime-api.py'") {
+					t.Errorf("the start script does not name the sandbox's paths:\n%s", b)
+				}
+			}
+		})
+	}
+}

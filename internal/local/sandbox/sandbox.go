@@ -1,0 +1,170 @@
+// Package sandbox builds the bubblewrap (bwrap) command that runs a
+// function's execution environment in a new root shaped like Lambda's: its
+// own user, PID, IPC and mount namespaces, the code read-only at /var/task,
+// the layers at /opt, a writable /tmp of Lambda's default 512 MB, /proc of
+// its own PID namespace, a minimal /dev, and of the host's files only what
+// the runtime needs, read-only. It shares the host's network namespace, so
+// that the local stack's loopback endpoints stay reachable. It writes no
+// container runtime: bwrap sets the namespaces and mounts up.
+package sandbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Paths where Lambda puts things.
+const (
+	TaskRoot = "/var/task"
+	Opt      = "/opt"
+	// Runtime is where the runtime's own files go: Lambda's
+	// LAMBDA_RUNTIME_DIR.
+	Runtime = "/var/runtime"
+)
+
+// Lambda's function user, sbx_user1051, and its group; and /tmp's size,
+// Lambda's default ephemeral storage (rules §18).
+const (
+	UID      = 993
+	GID      = 990
+	TmpBytes = 512 << 20
+)
+
+// Disable is the variable that, set to "off", runs the function without a
+// sandbox even where one can be had; the run then says so.
+const Disable = "AUTOCONFIRM_SANDBOX"
+
+// Mount binds a host path read-only at a path in the sandbox.
+type Mount struct{ Host, At string }
+
+// Sandbox is a usable bwrap.
+type Sandbox struct {
+	// Bwrap is the bwrap binary.
+	Bwrap string
+	// Version is what bwrap --version says.
+	Version string
+}
+
+// Describe says how the function runs, for every report.
+func (s *Sandbox) Describe() string {
+	return fmt.Sprintf("sandboxed (%s: own user, PID, IPC and mount namespaces, uid %d; code read-only at %s, layers at %s, /tmp %d MB; host network)",
+		s.Version, UID, TaskRoot, Opt, TmpBytes>>20)
+}
+
+// ErrUnavailable wraps every reason why no sandbox can be had.
+var ErrUnavailable = errors.New("not sandboxed")
+
+// Probe finds bwrap and checks that it can set up the namespaces here. The
+// error says why not and how to fix it; getenv reads Disable.
+func Probe(ctx context.Context, getenv func(string) string) (*Sandbox, error) {
+	if getenv != nil && getenv(Disable) == "off" {
+		return nil, fmt.Errorf("%w: %s=off asked for none", ErrUnavailable, Disable)
+	}
+	bin, err := exec.LookPath("bwrap")
+	if err != nil {
+		return nil, fmt.Errorf("%w: bubblewrap is not installed; on Debian or Ubuntu, `apt-get install bubblewrap` (make local-tools does)", ErrUnavailable)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	ver, _ := exec.CommandContext(ctx, bin, "--version").Output()
+	sb := &Sandbox{Bwrap: bin, Version: strings.TrimSpace(string(ver))}
+	cmd := exec.CommandContext(ctx, bin, append(sb.Args(nil, "/"), "true")...)
+	cmd.Env = []string{}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("%w: bubblewrap cannot create user namespaces here (%v: %s); on Ubuntu 24.04, AppArmor restricts them: `sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0`; elsewhere, `sudo sysctl -w kernel.unprivileged_userns_clone=1`",
+			ErrUnavailable, err, strings.TrimSpace(string(out)))
+	}
+	return sb, nil
+}
+
+// Args is bwrap's argument list, up to and including "--", for a sandbox
+// holding mounts (in order: a later mount may go inside an earlier one)
+// whose processes start in dir. The command follows.
+func (s *Sandbox) Args(mounts []Mount, dir string) []string {
+	a := []string{
+		"--unshare-user", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+		"--uid", strconv.Itoa(UID), "--gid", strconv.Itoa(GID),
+		// The sandbox dies with the process that started it, and has no
+		// controlling terminal to inject input into.
+		"--die-with-parent", "--new-session",
+		// The programs and libraries of the host's OS stand in for Lambda's
+		// Amazon Linux: the runtime's interpreters and their libraries.
+		"--ro-bind", "/usr", "/usr",
+	}
+	a = append(a, rootLinks()...)
+	a = append(a,
+		// The dynamic loader's cache: Debian's multiarch libraries are found
+		// through it. hosts: a handler may name the stack as localhost.
+		// ssl/certs: the CA bundle a handler's HTTPS calls verify with,
+		// as on Lambda. Nothing else of /etc: no passwd, no secrets.
+		"--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache",
+		"--ro-bind-try", "/etc/hosts", "/etc/hosts",
+		"--ro-bind-try", "/etc/ssl/certs", "/etc/ssl/certs",
+		"--proc", "/proc", "--dev", "/dev",
+		"--perms", "1777", "--size", strconv.Itoa(TmpBytes), "--tmpfs", "/tmp",
+	)
+	for _, m := range mounts {
+		a = append(a, "--ro-bind", m.Host, m.At)
+	}
+	// Lambda's root and /dev are read-only: /tmp is the one place to write.
+	return append(a, "--remount-ro", "/dev", "--remount-ro", "/", "--chdir", dir, "--")
+}
+
+// rootLinks mirrors the host's /bin, /lib… : as links into /usr where the
+// host merged them (Debian since 12), else bound read-only.
+func rootLinks() []string {
+	var a []string
+	for _, d := range []string{"/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"} {
+		fi, err := os.Lstat(d)
+		switch {
+		case err != nil:
+		case fi.Mode()&os.ModeSymlink != 0:
+			if target, err := os.Readlink(d); err == nil {
+				a = append(a, "--symlink", target, d)
+			}
+		case fi.IsDir():
+			a = append(a, "--ro-bind", d, d)
+		}
+	}
+	return a
+}
+
+// Command is bwrap's whole argument vector (without bwrap itself) that runs
+// argv in the sandbox.
+func (s *Sandbox) Command(mounts []Mount, dir string, argv ...string) []string {
+	return append(s.Args(mounts, dir), argv...)
+}
+
+// Under reports whether p is at or below dir.
+func Under(p, dir string) bool {
+	rel, err := filepath.Rel(dir, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, "../")
+}
+
+// Accounts writes into dir the /etc/passwd and /etc/group that name the
+// function's user as Lambda's do, and returns their mounts: a runtime asks
+// for its user's home directory (Node's os.homedir(), which the AWS SDK
+// calls for its config files, fails without an entry), and the host's own
+// accounts are none of the function's business.
+func Accounts(dir string) ([]Mount, error) {
+	files := map[string]string{
+		"passwd": fmt.Sprintf("sbx_user1051:x:%d:%d::/home/sbx_user1051:/sbin/nologin\n", UID, GID),
+		"group":  fmt.Sprintf("sbx_user1051:x:%d:\n", GID),
+	}
+	var mounts []Mount
+	for _, name := range []string{"passwd", "group"} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(files[name]), 0o644); err != nil {
+			return nil, fmt.Errorf("writing the sandbox's /etc/%s: %w", name, err)
+		}
+		mounts = append(mounts, Mount{Host: p, At: "/etc/" + name})
+	}
+	return mounts, nil
+}

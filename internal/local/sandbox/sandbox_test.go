@@ -1,0 +1,78 @@
+package sandbox
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestArgs: the namespaces, the user, /tmp's cap, the read-only root and the
+// function's mounts, each before the command, a mount inside another after
+// it.
+func TestArgs(t *testing.T) {
+	s := &Sandbox{Bwrap: "bwrap"}
+	a := s.Command([]Mount{{Host: "/code", At: TaskRoot}, {Host: "/mods", At: TaskRoot + "/node_modules"}}, TaskRoot, "/var/rapid/aws-lambda-rie", "x")
+	join := " " + strings.Join(a, " ") + " "
+	for _, want := range []string{" --unshare-user --unshare-pid ", " --uid 993 --gid 990 ", " --die-with-parent ", " --proc /proc --dev /dev ",
+		" --size 536870912 --tmpfs /tmp ", " --ro-bind /code /var/task --ro-bind /mods /var/task/node_modules ",
+		" --remount-ro / --chdir /var/task -- /var/rapid/aws-lambda-rie x "} {
+		if !strings.Contains(join, want) {
+			t.Errorf("the arguments lack %q:\n%s", want, join)
+		}
+	}
+	for _, never := range []string{"/home", "/root", "/etc/passwd /etc/passwd", "--share-net=false", "--bind "} {
+		if strings.Contains(join, " "+never) {
+			t.Errorf("the arguments bind %q:\n%s", never, join)
+		}
+	}
+}
+
+// TestProbe: asked for none, or without bwrap, there is no sandbox, and the
+// error says how to get one.
+func TestProbe(t *testing.T) {
+	for _, tt := range []struct {
+		name, path, disable, want string
+	}{
+		{"asked for none", os.Getenv("PATH"), "off", "AUTOCONFIRM_SANDBOX=off"},
+		{"no bwrap", t.TempDir(), "", "apt-get install bubblewrap"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("PATH", tt.path)
+			_, err := Probe(context.Background(), func(k string) string { return map[string]string{Disable: tt.disable}[k] })
+			if !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), tt.want) || !strings.HasPrefix(err.Error(), "not sandboxed") {
+				t.Errorf("err = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestInside runs a shell in the sandbox where this machine allows one, and
+// checks what it sees: Lambda's user, a 512 MiB /tmp, a read-only root and
+// code, its own processes only (bwrap and the shell), and none of this process's environment.
+func TestInside(t *testing.T) {
+	if exec.Command("unshare", "--user", "--pid", "--mount", "true").Run() != nil {
+		t.Skip("unprivileged user namespaces are refused here: no sandbox can be had")
+	}
+	s, err := Probe(context.Background(), os.Getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := t.TempDir()
+	os.WriteFile(filepath.Join(code, "f"), []byte("code"), 0o644)
+	script := `id -u; id -g; cat f; echo; stat -f -c '%b*%S' /tmp; set -- /proc/[0-9]*; echo $#; ` +
+		`touch /var/task/x 2>/dev/null || echo ro-task; touch /x 2>/dev/null || echo ro-root; ` +
+		`cat /proc/*/environ 2>/dev/null | tr '\0' '\n' | grep -c SANDBOX_TEST_SECRET`
+	cmd := exec.Command(s.Bwrap, s.Command([]Mount{{Host: code, At: TaskRoot}}, TaskRoot, "/bin/sh", "-c", script)...)
+	cmd.Env = []string{"PATH=/usr/bin:/bin"}
+	t.Setenv("SANDBOX_TEST_SECRET", "1")
+	out, _ := cmd.CombinedOutput()
+	want := []string{"993", "990", "code", "131072*4096", "2", "ro-task", "ro-root", "0"}
+	if got := strings.Fields(string(out)); !slices.Equal(got, want) {
+		t.Errorf("inside the sandbox: %q, want %q", got, want)
+	}
+}
