@@ -75,6 +75,9 @@ func (d Depths) Markdown(w io.Writer) {
 	fmt.Fprintf(w, "### autoconfirm conformance: %s\n\n", d.headline())
 	d.markdownNotes(w)
 	d.markdownTable(w)
+	if d.Sandbox != "" { // the runner's own words, one line
+		fmt.Fprintf(w, "\n**Handler:** %s\n", strings.Join(strings.Fields(d.Sandbox), " "))
+	}
 	markdownFailures(w, d.Failures)
 	markdownErrors(w, d.Errors)
 	var controls []string
