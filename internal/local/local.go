@@ -94,12 +94,16 @@ func (r *run) sandboxed() string {
 	return "NOT AS ON LAMBDA: " + r.sandboxState() + ": the handler runs as this machine's user, sees its files and processes, and can write to its code"
 }
 
-// sandboxState is "sandboxed (…)" or "not sandboxed: why", for run.json.
+// sandboxState is "sandboxed (…)" or "not sandboxed: why", for run.json;
+// "" before the sandbox was probed.
 func (r *run) sandboxState() string {
-	if r.sandbox != nil {
+	switch {
+	case r.sandbox != nil:
 		return r.sandbox.Describe()
+	case r.sandboxErr != nil:
+		return r.sandboxErr.Error()
 	}
-	return r.sandboxErr.Error()
+	return ""
 }
 
 func (r *run) say(format string, a ...any) {
