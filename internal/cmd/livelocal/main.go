@@ -77,17 +77,12 @@ func run(ctx context.Context, fn function, tags, profile, reportDir string, mode
 	if fn.runtime == "" {
 		fn.runtime, fn.code = "provided.al2023", fn.bootstrap
 		// Lambda's provided runtimes run a file named bootstrap in the code
-		// directory; lay a lone binary out so.
+		// directory; lay a lone binary out so. A copy, not a link: the
+		// sandbox shows the function its code directory alone, as Lambda
+		// does, where a link to the binary's path on this machine dangles.
 		if st, err := os.Stat(fn.bootstrap); err != nil || !st.IsDir() {
 			fn.code = filepath.Join(dir, "code")
-			abs, err := filepath.Abs(fn.bootstrap)
-			if err == nil {
-				err = os.MkdirAll(fn.code, 0o755)
-			}
-			if err == nil {
-				err = os.Symlink(abs, filepath.Join(fn.code, "bootstrap"))
-			}
-			if err != nil {
+			if err := copyBootstrap(fn.bootstrap, fn.code); err != nil {
 				fmt.Fprintln(os.Stderr, "live-local:", err)
 				return 2
 			}
@@ -145,4 +140,17 @@ func run(ctx context.Context, fn function, tags, profile, reportDir string, mode
 	}
 	fmt.Println("live-local: PASS")
 	return 0
+}
+
+// copyBootstrap copies the binary at from into dir as an executable named
+// bootstrap.
+func copyBootstrap(from, dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	b, err := os.ReadFile(from)
+	if err != nil {
+		return fmt.Errorf("reading the bootstrap: %w", err)
+	}
+	return os.WriteFile(filepath.Join(dir, "bootstrap"), b, 0o755)
 }

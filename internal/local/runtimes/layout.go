@@ -1,10 +1,13 @@
 package runtimes
 
 import (
+	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
 
+	"github.com/autoconfirm/autoconfirm/codezip"
 	"github.com/autoconfirm/autoconfirm/internal/local/sandbox"
 )
 
@@ -23,8 +26,44 @@ type layout struct {
 func (c Cache) layout(dir string) *layout { return &layout{sandboxed: c.Sandboxed, dir: dir} }
 
 // task is where the code in host is seen: /var/task in a sandbox, read-only.
-func (l *layout) task(host string) string {
-	return l.bind(host, sandbox.TaskRoot)
+// A sandbox shows the function its code alone, so a link in the code that
+// leads out of it would dangle there; a zip of the code (zip -r, sam build)
+// holds what such a link leads to, so the code is then laid out as that zip
+// unpacks, links followed.
+func (l *layout) task(host string) (string, error) {
+	if !l.sandboxed {
+		return host, nil
+	}
+	out, err := leadsOut(host)
+	if err != nil || out == "" {
+		return l.bind(host, sandbox.TaskRoot), err
+	}
+	unpacked := filepath.Join(l.dir, "code")
+	if err := copyTree(host, unpacked, &codezip.Budget{}); err != nil {
+		return "", fmt.Errorf("laying out the code as its zip would hold it (%s leads out of it): %w", out, err)
+	}
+	return l.bind(unpacked, sandbox.TaskRoot), nil
+}
+
+// leadsOut returns the first symlink below root whose target is outside
+// root, or "".
+func leadsOut(root string) (string, error) {
+	real, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return "", err
+	}
+	found := ""
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.Type()&fs.ModeSymlink == 0 {
+			return err
+		}
+		if target, err := filepath.EvalSymlinks(p); err == nil && codezip.Within(real, target) != nil {
+			found = p
+			return filepath.SkipAll
+		}
+		return nil
+	})
+	return found, err
 }
 
 // at is where host is seen: at, in a sandbox.

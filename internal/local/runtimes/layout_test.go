@@ -78,3 +78,48 @@ func TestSandboxedLayout(t *testing.T) {
 		})
 	}
 }
+
+// TestLinksOutOfTheCode: a sandbox shows the function its code alone, so a
+// link that leads out of the code (a bootstrap linked to where it was
+// built, a monorepo's shared module) is laid out as a zip of the code holds
+// it, followed; a link inside the code stays bound as it is.
+func TestLinksOutOfTheCode(t *testing.T) {
+	provided, _ := ParseRuntime("provided.al2023")
+	built := filepath.Join(t.TempDir(), "bootstrap")
+	os.WriteFile(built, []byte("#!/bin/sh\necho built\n"), 0o755)
+	for _, tt := range []struct {
+		name     string
+		link     func(code string) error
+		unpacked bool
+	}{
+		{"a bootstrap linked to where it was built", func(code string) error { return os.Symlink(built, filepath.Join(code, "bootstrap")) }, true},
+		{"a link inside the code", func(code string) error {
+			os.WriteFile(filepath.Join(code, "real"), []byte("#!/bin/sh\n"), 0o755)
+			return os.Symlink("real", filepath.Join(code, "bootstrap"))
+		}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			code, dir := t.TempDir(), t.TempDir()
+			if err := tt.link(code); err != nil {
+				t.Fatal(err)
+			}
+			c := Cache{Dir: t.TempDir(), Sandboxed: true}
+			f, err := c.Prepare(context.Background(), provided, code, "", dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			i := slices.IndexFunc(f.Mounts, func(m sandbox.Mount) bool { return m.At == sandbox.TaskRoot })
+			if i < 0 {
+				t.Fatalf("no mount at %s: %+v", sandbox.TaskRoot, f.Mounts)
+			}
+			host := f.Mounts[i].Host
+			if got := host != code; got != tt.unpacked {
+				t.Fatalf("/var/task is %s; want the code unpacked: %v", host, tt.unpacked)
+			}
+			st, err := os.Lstat(filepath.Join(host, "bootstrap"))
+			if err != nil || (tt.unpacked && !st.Mode().IsRegular()) {
+				t.Errorf("the bootstrap in /var/task: %v, %v; want a file the sandbox can run", st, err)
+			}
+		})
+	}
+}

@@ -33,7 +33,10 @@ func (c Cache) preparePython(ctx context.Context, rt Runtime, code, handler, dir
 	if err := os.WriteFile(filepath.Join(rtDir, "python-runtime-api.py"), b, 0o644); err != nil {
 		return Function{}, err
 	}
-	task := l.task(code)
+	task, err := l.task(code)
+	if err != nil {
+		return Function{}, err
+	}
 	// -S: no site-packages, so the handler finds only its own code and
 	// what Lambda's runtime includes, not what pip put on this machine. -B:
 	// no bytecode written into the code, as on Lambda, where /var/task is

@@ -195,7 +195,10 @@ func (c Cache) prepare(ctx context.Context, rt Runtime, code, handler, dir strin
 			return Function{}, fmt.Errorf("--runtime %s needs an executable file named bootstrap in %s, as Lambda does (%v); build it for linux/%s and chmod +x it", rt.Name, code, statError(err), goarch())
 		}
 		l := c.layout(dir)
-		task := l.task(code)
+		task, err := l.task(code)
+		if err != nil {
+			return Function{}, err
+		}
 		return Function{Bootstrap: filepath.Join(task, "bootstrap"), Env: lambdaEnv(rt, handler, task), Interpreter: "the bootstrap itself", Mounts: l.mounts}, nil
 	case Node:
 		return c.prepareNode(ctx, rt, code, handler, dir)
