@@ -81,7 +81,7 @@ func (c Cache) prepareNode(ctx context.Context, rt Runtime, code, handler, dir s
 	for _, p := range []string{filepath.Dir(filepath.Dir(nodeDir)), filepath.Dir(modules), filepath.Join(c.Dir, "aws-sdk-"+SDKVersion)} {
 		l.share(p)
 	}
-	task = l.bind(task, sandbox.TaskRoot) // node_modules are bound inside it, after it
+	task = l.bind(task, sandbox.TaskRoot)   // node_modules are bound inside it, after it
 	l.mounts = append(l.mounts, l.later...) // inside /var/task, so after it
 	f := Function{Bootstrap: b, Env: lambdaEnv(rt, handler, task), Mounts: l.mounts,
 		Interpreter: fmt.Sprintf("Node.js %s (npm %s), flags %q", version, nodePackage(), nr.flags)}
