@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/autoconfirm/autoconfirm/internal/local/hostenv"
 	"github.com/autoconfirm/autoconfirm/internal/local/sandbox"
 )
 
@@ -81,7 +82,7 @@ func (c Cache) prepareNode(ctx context.Context, rt Runtime, code, handler, dir s
 	for _, p := range []string{filepath.Dir(filepath.Dir(nodeDir)), filepath.Dir(modules), filepath.Join(c.Dir, "aws-sdk-"+SDKVersion)} {
 		l.share(p)
 	}
-	task = l.bind(task, sandbox.TaskRoot) // node_modules are bound inside it, after it
+	task = l.bind(task, sandbox.TaskRoot)   // node_modules are bound inside it, after it
 	l.mounts = append(l.mounts, l.later...) // inside /var/task, so after it
 	f := Function{Bootstrap: b, Env: lambdaEnv(rt, handler, task), Mounts: l.mounts,
 		Interpreter: fmt.Sprintf("Node.js %s (npm %s), flags %q", version, nodePackage(), nr.flags)}
@@ -115,7 +116,9 @@ func (c Cache) nodeBinary(ctx context.Context, major int, lockDir string) (node,
 	if _, err := os.Stat(node); err != nil {
 		return "", "", "", fmt.Errorf("npm %s installed no Node.js binary for %s/%s (%v); local runs Node.js handlers on linux amd64 and arm64", nodePackage(), runtime.GOOS, runtime.GOARCH, err)
 	}
-	out, err := exec.CommandContext(ctx, node, "--version").Output()
+	cmd := exec.CommandContext(ctx, node, "--version")
+	cmd.Env = hostenv.Plain(os.Getenv, "") // no NODE_OPTIONS, no secret
+	out, err := cmd.Output()
 	if err != nil {
 		return "", "", "", fmt.Errorf("the fetched Node.js %s does not run: %w", node, err)
 	}
