@@ -26,6 +26,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/autoconfirm/autoconfirm/internal/local/hostenv"
 	"github.com/autoconfirm/autoconfirm/internal/local/sandbox"
 	"github.com/tidwall/gjson"
 )
@@ -33,7 +34,9 @@ import (
 // Binary returns the path of the pinned aws-lambda-rie, building it into the
 // Go build cache on first use.
 func Binary(ctx context.Context) (string, error) {
-	out, err := exec.CommandContext(ctx, "go", "tool", "-n", "aws-lambda-rie").Output()
+	cmd := exec.CommandContext(ctx, "go", "tool", "-n", "aws-lambda-rie")
+	cmd.Env = hostenv.Go(os.Getenv) // no host secret reaches go or what it builds
+	out, err := cmd.Output()
 	if err != nil {
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {

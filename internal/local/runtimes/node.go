@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/autoconfirm/autoconfirm/internal/local/hostenv"
 	"github.com/autoconfirm/autoconfirm/internal/local/sandbox"
 )
 
@@ -115,7 +116,9 @@ func (c Cache) nodeBinary(ctx context.Context, major int, lockDir string) (node,
 	if _, err := os.Stat(node); err != nil {
 		return "", "", "", fmt.Errorf("npm %s installed no Node.js binary for %s/%s (%v); local runs Node.js handlers on linux amd64 and arm64", nodePackage(), runtime.GOOS, runtime.GOARCH, err)
 	}
-	out, err := exec.CommandContext(ctx, node, "--version").Output()
+	cmd := exec.CommandContext(ctx, node, "--version")
+	cmd.Env = hostenv.Plain(os.Getenv, "") // no NODE_OPTIONS, no secret
+	out, err := cmd.Output()
 	if err != nil {
 		return "", "", "", fmt.Errorf("the fetched Node.js %s does not run: %w", node, err)
 	}

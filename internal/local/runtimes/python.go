@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/autoconfirm/autoconfirm/internal/local/hostenv"
 	"github.com/autoconfirm/autoconfirm/internal/local/sandbox"
 )
 
@@ -72,6 +73,13 @@ func (c Cache) preparePython(ctx context.Context, rt Runtime, code, handler, dir
 	return f, nil
 }
 
+// pythonProbeEnv is the probe's environment: Base, and what a version
+// manager's shim needs to find its interpreters (pyenv's root, under HOME
+// by default, and its version); no secret of the host's.
+func pythonProbeEnv(getenv func(string) string) []string {
+	return hostenv.Pick(getenv, hostenv.Base, []string{"HOME", "PYENV_ROOT", "PYENV_VERSION"})
+}
+
 // pythonFor finds python3.MINOR, else python3, and returns the interpreter's
 // real path (not a version manager's shim, which needs the caller's
 // environment), its version and its installation's prefix.
@@ -79,7 +87,9 @@ func pythonFor(ctx context.Context, rt Runtime) (path, version, prefix string, e
 	// A version manager's shim may be on PATH for a version it has not
 	// installed, and fail when run: then python3 stands in.
 	ask := func(name string) ([]byte, error) {
-		return exec.CommandContext(ctx, name, "-c", "import sys,platform;print(sys.executable);print(platform.python_version());print(sys.base_prefix)").Output()
+		cmd := exec.CommandContext(ctx, name, "-c", "import sys,platform;print(sys.executable);print(platform.python_version());print(sys.base_prefix)")
+		cmd.Env = pythonProbeEnv(os.Getenv)
+		return cmd.Output()
 	}
 	name := fmt.Sprintf("python3.%d", rt.Minor)
 	out, err := ask(name)

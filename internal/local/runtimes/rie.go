@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+
+	"github.com/autoconfirm/autoconfirm/internal/local/hostenv"
 )
 
 func goarch() string { return runtime.GOARCH }
@@ -27,6 +29,7 @@ func (c Cache) RIE(ctx context.Context, getenv func(string) string, root string)
 	if root != "" && inCheckout(root) {
 		cmd := exec.CommandContext(ctx, "go", "tool", "-n", "aws-lambda-rie")
 		cmd.Dir = root
+		cmd.Env = hostenv.Go(getenv)
 		if out, err := cmd.Output(); err == nil {
 			return strings.TrimSpace(string(out)), nil
 		}
@@ -42,7 +45,7 @@ func (c Cache) RIE(ctx context.Context, getenv func(string) string, root string)
 		}
 		c.say("building the Lambda Runtime Interface Emulator %s into %s with go install", RIEVersion, dir)
 		cmd := exec.CommandContext(ctx, "go", "install", RIEModule+"/cmd/aws-lambda-rie@"+RIEVersion)
-		cmd.Env = append(os.Environ(), "GOBIN="+dir, "CGO_ENABLED=0")
+		cmd.Env = hostenv.Go(getenv, "GOBIN="+dir, "CGO_ENABLED=0")
 		cmd.Stdout, cmd.Stderr = c.Progress, c.Progress
 		if err := cmd.Run(); err != nil {
 			return "", fmt.Errorf("building the Runtime Interface Emulator: %w", err)

@@ -21,6 +21,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/autoconfirm/autoconfirm/internal/local/hostenv"
 	"github.com/autoconfirm/autoconfirm/internal/local/sandbox"
 )
 
@@ -326,7 +327,7 @@ func (c Cache) npmCIFrom(ctx context.Context, dir string, pinned fs.FS, sub, wha
 	err = cmd.Run()
 	stop()
 	if err != nil {
-		return fmt.Errorf("npm ci for %s failed: %w (the output above says why; a proxy or registry setting in ~/.npmrc may be needed)", what, err)
+		return fmt.Errorf("npm ci for %s failed: %w (the output above says why; npm reads no ~/.npmrc here: give a proxy as HTTPS_PROXY, a registry as npm_config_registry)", what, err)
 	}
 	if err := os.Rename(tmp, dir); err != nil && !errors.Is(err, fs.ErrExist) {
 		if _, serr := os.Stat(dir); serr != nil {
@@ -355,9 +356,12 @@ func (c Cache) ticker(start time.Time) (stop func()) {
 	return func() { close(done) }
 }
 
-// npmEnv is the environment npm runs in: this process's, with Node's
-// compile cache, which npm turns on, kept in the cache rather than in
-// TMPDIR, where a run must leave nothing.
+// npmEnv is the environment npm runs in, and the install scripts of what it
+// fetches: the host's proxies and npm settings only (hostenv.Npm), a HOME
+// and npm's cache of the cache's own, and Node's compile cache, which npm
+// turns on, kept in the cache rather than in TMPDIR, where a run must leave
+// nothing.
 func (c Cache) npmEnv() []string {
-	return append(os.Environ(), "NODE_COMPILE_CACHE="+filepath.Join(c.Dir, "node-compile-cache"))
+	return hostenv.Npm(os.Environ(), filepath.Join(c.Dir, "npm-home"), filepath.Join(c.Dir, "npm-cache"),
+		"NODE_COMPILE_CACHE="+filepath.Join(c.Dir, "node-compile-cache"))
 }

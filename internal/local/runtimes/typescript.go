@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/autoconfirm/autoconfirm/internal/local/hostenv"
 )
 
 // ESBuildVersion is the esbuild node/esbuild/package-lock.json pins.
@@ -43,6 +45,7 @@ func (c Cache) bundleTypeScript(ctx context.Context, task, handler string, major
 	cmd := exec.CommandContext(ctx, esbuild, source, "--bundle", "--platform=node", fmt.Sprintf("--target=node%d", major),
 		"--format=cjs", "--outfile="+module+".js", "--external:@aws-sdk/*", "--log-level=warning")
 	cmd.Dir = task
+	cmd.Env = hostenv.Plain(os.Getenv, "")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("bundling %s with esbuild %s, as CDK's NodejsFunction would, failed: %w\n%s", source, ESBuildVersion, err, out)
 	}

@@ -73,7 +73,9 @@ func Probe(ctx context.Context, getenv func(string) string) (*Sandbox, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	ver, _ := exec.CommandContext(ctx, bin, "--version").Output()
+	probe := exec.CommandContext(ctx, bin, "--version")
+	probe.Env = []string{} // bwrap needs none of the host's variables
+	ver, _ := probe.Output()
 	sb := &Sandbox{Bwrap: bin, Version: strings.TrimSpace(string(ver))}
 	cmd := exec.CommandContext(ctx, bin, append(sb.Args(nil, "/"), "true")...)
 	cmd.Env = []string{}

@@ -55,16 +55,18 @@ func (a *aliasResolver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a.proxy.ServeHTTP(w, r)
 		return
 	}
-	body, err := io.ReadAll(r.Body)
+	// Read as strictly as the pool check reads (strictbody.go), by exact
+	// member names, as cognito-local reads them.
+	body, members, err := readCall(r)
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
+		refuse(w, err)
 		return
 	}
 	if a.faults.inject(w, r, op, body) {
 		return
 	}
 	if op == "ListUsers" {
-		a.listUsers(w, r.Header, body)
+		a.listUsers(w, r.Header, body, members)
 		return
 	}
 	status, header, answer, err := a.call(r.Header, "AdminGetUser", body)
@@ -73,10 +75,11 @@ func (a *aliasResolver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if status != http.StatusOK && strings.Contains(string(answer), "UserNotFoundException") {
-		var in struct{ UserPoolId, Username string }
-		if json.Unmarshal(body, &in) == nil {
-			if holder := a.holder(r.Header, in.UserPoolId, in.Username); holder != "" {
-				again, _ := json.Marshal(map[string]string{"UserPoolId": in.UserPoolId, "Username": holder})
+		pool, perr := stringMember(members, "UserPoolId")
+		name, nerr := stringMember(members, "Username")
+		if perr == nil && nerr == nil {
+			if holder := a.holder(r.Header, pool, name); holder != "" {
+				again, _ := json.Marshal(map[string]string{"UserPoolId": pool, "Username": holder})
 				if s, h, b, err := a.call(r.Header, "AdminGetUser", again); err == nil {
 					status, header, answer = s, h, b
 				}
@@ -137,7 +140,7 @@ func (a *aliasResolver) holder(h http.Header, pool, value string) string {
 // paged the way Cognito documents, and refuses what Cognito refuses: Limit
 // outside 0-60 (facts §4.3), a filter it cannot parse (facts §4.2), a
 // pagination token it did not issue and a member the API does not define.
-func (a *aliasResolver) listUsers(w http.ResponseWriter, h http.Header, body []byte) {
+func (a *aliasResolver) listUsers(w http.ResponseWriter, h http.Header, body []byte, members map[string]json.RawMessage) {
 	var in struct {
 		UserPoolId      string
 		Filter          string
@@ -145,11 +148,16 @@ func (a *aliasResolver) listUsers(w http.ResponseWriter, h http.Header, body []b
 		PaginationToken *string
 		AttributesToGet []string
 	}
-	// A member Cognito's API does not define is refused, as its request
-	// validation does; the message is ours, not verified against Cognito.
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
+	// A member Cognito's API does not define, in the exact letter case it
+	// defines, is refused, as its request validation does; the message is
+	// ours, not verified against Cognito. Go would match "filter" to Filter.
+	for name := range members {
+		if !slices.Contains(listUsersMembers, name) {
+			fail(w, "InvalidParameterException", "the ListUsers request is not one Cognito takes: it has the member "+strconv.Quote(name)+"; ListUsers takes "+strings.Join(listUsersMembers, ", "))
+			return
+		}
+	}
+	if err := json.Unmarshal(body, &in); err != nil {
 		fail(w, "InvalidParameterException", "the ListUsers request is not one Cognito takes: "+err.Error())
 		return
 	}
@@ -210,6 +218,10 @@ func (a *aliasResolver) listUsers(w http.ResponseWriter, h http.Header, body []b
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 	json.NewEncoder(w).Encode(page)
 }
+
+// listUsersMembers are the members of a ListUsers request (API reference,
+// ListUsers).
+var listUsersMembers = []string{"UserPoolId", "Filter", "Limit", "PaginationToken", "AttributesToGet"}
 
 // tokenPrefix marks the pagination tokens the resolver issues: an offset
 // into the filtered list, which cognito-local serves whole.

@@ -55,11 +55,12 @@ func TestAliasResolver(t *testing.T) {
 	defer srv.Close()
 	call := func(op, arg string) (int, string) {
 		body := `{"UserPoolId":"p","Username":"` + arg + `"}`
-		if op == "ListUsers" {
+		if strings.HasPrefix(arg, `"`) { // members, not a username
 			body = `{"UserPoolId":"p",` + arg + `}`
 		}
 		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/", strings.NewReader(body))
 		req.Header.Set("X-Amz-Target", targetPrefix+op)
+		req.Header.Set("Content-Type", callContentType)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -86,7 +87,13 @@ func TestAliasResolver(t *testing.T) {
 		{"ListUsers", `"Limit":60`, 200, `"Username":"name-holder"`},
 		{"ListUsers", `"Limit":0`, 200, `"Username":"name-holder"`},
 		{"ListUsers", `"PaginationToken":"garbage"`, 400, "Invalid pagination token"},
-		{"ListUsers", `"Filtre":"email = "sam@example.com""`, 400, "InvalidParameterException"},
+		{"ListUsers", `"Filtre":"email = \"sam@example.com\""`, 400, "InvalidParameterException"},
+		// A member in another letter case is none of ListUsers' (Go's
+		// decoder would take it for Filter; cognito-local would not).
+		{"ListUsers", `"filter":"email = \"sam@example.com\""`, 400, `the member \"filter\"`},
+		// Read as strictly as the pool check reads: a member twice in two
+		// letter cases is refused.
+		{"AdminGetUser", `"Username":"sam@example.com","username":"x"`, 400, "SerializationException"},
 		// Pages as Cognito's: Limit users, then a token for the rest.
 		{"ListUsers", `"Limit":1`, 200, `"PaginationToken":"autoconfirm-local:1"`},
 		{"ListUsers", `"Limit":3,"PaginationToken":"autoconfirm-local:3"`, 200, `{"Users":[{"Attributes":[{"Name":"name","Value":"Sam"},{"Name":"name_verified","Value":"true"}],"Username":"name-holder"}]}`},

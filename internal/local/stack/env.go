@@ -1,13 +1,10 @@
 package stack
 
-import "os"
+import (
+	"os"
 
-// hostVariables are the only variables of this process that the other
-// processes `local` starts (cognito-local, the runner's own children, the
-// report) get: where programs and temporary files are, and the locale. None
-// carries a secret; everything else stays here: AWS_*, GITHUB_TOKEN,
-// COGNITO_CLIENT_SECRET, proxies, NODE_OPTIONS.
-var hostVariables = []string{"PATH", "TMPDIR", "LANG", "LC_ALL", "TZ"}
+	"github.com/autoconfirm/autoconfirm/internal/local/hostenv"
+)
 
 // noSharedAWSConfig keeps any AWS SDK in a started process off the host's
 // shared files (~/.aws/config and credentials, where a profile may ignore
@@ -20,17 +17,14 @@ var noSharedAWSConfig = []string{
 	"AWS_EC2_METADATA_DISABLED=true",
 }
 
-// cleanEnv is a started process's whole environment: hostVariables from
-// getenv, HOME an empty directory of the run's own, no shared AWS files,
-// the local region and dummy credentials, then extra.
+// cleanEnv is a started process's whole environment: of the host's
+// variables only hostenv.Base (where programs and temporary files are, and
+// the locale; everything else stays here: AWS_*, GITHUB_TOKEN,
+// COGNITO_CLIENT_SECRET, proxies, NODE_OPTIONS), HOME an empty directory of
+// the run's own, no shared AWS files, the local region and dummy
+// credentials, then extra.
 func cleanEnv(getenv func(string) string, home string, extra ...string) []string {
-	var env []string
-	for _, k := range hostVariables {
-		if v := getenv(k); v != "" {
-			env = append(env, k+"="+v)
-		}
-	}
-	env = append(env, "HOME="+home)
+	env := hostenv.Plain(getenv, home)
 	env = append(env, noSharedAWSConfig...)
 	env = append(env, "AWS_REGION="+Region, "AWS_DEFAULT_REGION="+Region,
 		"AWS_ACCESS_KEY_ID=local", "AWS_SECRET_ACCESS_KEY=local")

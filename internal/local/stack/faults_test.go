@@ -34,6 +34,7 @@ func TestResolverFaults(t *testing.T) {
 	lookup := func(op, body string) (int, string) {
 		req, _ := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader(body))
 		req.Header.Set("X-Amz-Target", targetPrefix+op)
+		req.Header.Set("Content-Type", callContentType)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)

@@ -1,10 +1,7 @@
 package stack
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"regexp"
 	"sort"
@@ -141,17 +138,24 @@ func (w *poolWatch) end()   { w.endOnce.Do(func() { close(w.ended) }) }
 func (w *poolWatch) close() { w.quitOnce.Do(func() { close(w.quit) }) }
 
 func (w *poolWatch) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(r.Body)
+	// The body is read as cognito-local reads it, or refused, and exactly
+	// the bytes checked go on (strictbody.go).
+	_, members, err := readCall(r)
 	if err != nil {
-		http.Error(rw, err.Error(), http.StatusBadRequest)
+		refuse(rw, err)
 		return
 	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
 	var in struct{ UserPoolId, ResourceArn string }
-	read := json.Unmarshal(body, &in) == nil // a body that is no JSON names no pool
+	if in.UserPoolId, err = stringMember(members, "UserPoolId"); err == nil {
+		in.ResourceArn, err = stringMember(members, "ResourceArn")
+	}
+	if err != nil {
+		refuse(rw, err)
+		return
+	}
+	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
 	switch {
-	case read && in.UserPoolId == "" && poolScoped(op) && w.noPool(op):
+	case in.UserPoolId == "" && poolScoped(op) && w.noPool(op):
 		// Cognito's answer for a pool-scoped call without a pool id
 		// (rules §10): a validation error, not a pool it does not know.
 		fail(rw, "InvalidParameterException", "1 validation error detected: Value null at 'userPoolId' failed to satisfy constraint: Member must not be null")

@@ -59,6 +59,7 @@ func TestScopedRole(t *testing.T) {
 			reached = nil
 			req, _ := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader(tt.body))
 			req.Header.Set("X-Amz-Target", targetPrefix+tt.op)
+			req.Header.Set("Content-Type", callContentType)
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil {
 				t.Fatal(err)
