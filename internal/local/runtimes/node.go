@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/autoconfirm/autoconfirm/codezip"
 	"github.com/autoconfirm/autoconfirm/internal/local/sandbox"
 )
 
@@ -81,7 +82,7 @@ func (c Cache) prepareNode(ctx context.Context, rt Runtime, code, handler, dir s
 	for _, p := range []string{filepath.Dir(filepath.Dir(nodeDir)), filepath.Dir(modules), filepath.Join(c.Dir, "aws-sdk-"+SDKVersion)} {
 		l.share(p)
 	}
-	task = l.bind(task, sandbox.TaskRoot) // node_modules are bound inside it, after it
+	task = l.bind(task, sandbox.TaskRoot)   // node_modules are bound inside it, after it
 	l.mounts = append(l.mounts, l.later...) // inside /var/task, so after it
 	f := Function{Bootstrap: b, Env: lambdaEnv(rt, handler, task), Mounts: l.mounts,
 		Interpreter: fmt.Sprintf("Node.js %s (npm %s), flags %q", version, nodePackage(), nr.flags)}
@@ -189,7 +190,7 @@ func besideRuntime(code, dir string, l *layout) (string, error) {
 			if err != nil {
 				return err
 			}
-			return copyFile(p, to, info.Mode().Perm())
+			return codezip.CopyFile(p, to, info.Mode().Perm(), info.Size())
 		}
 		return nil
 	})
