@@ -228,6 +228,9 @@ func (id Identity) String() string {
 // deployment zip (a file that starts as a zip does) by its own bytes, and
 // anything else, a bootstrap or a directory, by the zip Of makes of it.
 func Expect(path string) (Identity, error) {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return Of(path)
+	}
 	f, size, err := open(path)
 	if err != nil {
 		return Identity{}, err
