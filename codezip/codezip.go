@@ -34,11 +34,15 @@ type entry struct {
 
 // files lists what a zip of root holds: root itself as "bootstrap" when it
 // is a file, else every file below it, symlinks followed as zip does, in
-// name order. It counts them against b, and refuses a symlink that leads
-// back to one of its own ancestors.
+// name order. It counts them against b at their stat sizes, and refuses a
+// symlink that leads back to one of its own ancestors, and what is not a
+// file (checkFile).
 func files(root string, b *Budget) ([]entry, error) {
 	st, err := os.Stat(root)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkFile(root, st); err != nil {
 		return nil, err
 	}
 	if !st.IsDir() {
@@ -76,6 +80,9 @@ func walk(dir, prefix string, out *[]entry, seen map[string]bool, b *Budget) err
 		if err != nil {
 			return fmt.Errorf("%s: %w", p, err)
 		}
+		if err := checkFile(p, st); err != nil {
+			return err
+		}
 		switch {
 		case st.IsDir():
 			if err := b.add(name, 0); err != nil {
@@ -99,6 +106,8 @@ func walk(dir, prefix string, out *[]entry, seen map[string]bool, b *Budget) err
 type File struct {
 	Name, Path string
 	Mode       fs.FileMode
+	// Size is what the file was counted at: CopyFile copies no more.
+	Size int64
 }
 
 // Files lists the files below root as Write would zip them, symlinks
@@ -111,7 +120,7 @@ func Files(root string, b *Budget) ([]File, error) {
 	}
 	out := make([]File, len(list))
 	for i, e := range list {
-		out[i] = File{Name: e.name, Path: e.path, Mode: e.mode}
+		out[i] = File{Name: e.name, Path: e.path, Mode: e.mode, Size: e.size}
 	}
 	return out, nil
 }
@@ -134,17 +143,13 @@ func Write(w io.Writer, root string) (n int, err error) {
 
 // add writes one file, executable or not, with the fixed time.
 func add(zw *zip.Writer, e entry) error {
-	f, err := os.Open(e.path)
+	f, _, err := open(e.path)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return err
-	}
 	mode := fs.FileMode(0o644)
-	if st.Mode()&0o111 != 0 || e.name == "bootstrap" {
+	if e.mode&0o111 != 0 || e.name == "bootstrap" {
 		mode = 0o755 // Lambda runs bootstrap directly
 	}
 	hdr := &zip.FileHeader{Name: e.name, Method: zip.Deflate, Modified: modified}
@@ -153,7 +158,7 @@ func add(zw *zip.Writer, e entry) error {
 	if err != nil {
 		return err
 	}
-	_, err = io.Copy(w, io.LimitReader(f, e.size)) // as counted, should it grow meanwhile
+	_, err = io.Copy(w, limit(f, e.size, e.path)) // as counted, should it grow meanwhile
 	return err
 }
 
@@ -181,13 +186,13 @@ func Of(root string) (Identity, error) {
 	}
 	id := Identity{CodeSha256: base64.StdEncoding.EncodeToString(h.Sum(nil)), Files: n, Size: size.n}
 	if st, err := os.Stat(root); err == nil && !st.IsDir() {
-		f, err := os.Open(root)
+		f, n, err := open(root)
 		if err != nil {
 			return Identity{}, err
 		}
 		defer f.Close()
 		fh := sha256.New()
-		if _, err := io.Copy(fh, f); err != nil {
+		if _, err := io.Copy(fh, limit(f, n, root)); err != nil {
 			return Identity{}, err
 		}
 		id.FileSha256 = hex.EncodeToString(fh.Sum(nil))
@@ -223,7 +228,10 @@ func (id Identity) String() string {
 // deployment zip (a file that starts as a zip does) by its own bytes, and
 // anything else, a bootstrap or a directory, by the zip Of makes of it.
 func Expect(path string) (Identity, error) {
-	f, err := os.Open(path)
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return Of(path)
+	}
+	f, size, err := open(path)
 	if err != nil {
 		return Identity{}, err
 	}
@@ -234,7 +242,7 @@ func Expect(path string) (Identity, error) {
 			return Identity{}, err
 		}
 		h := sha256.New()
-		n, err := io.Copy(h, f)
+		n, err := io.Copy(h, limit(f, size, path))
 		if err != nil {
 			return Identity{}, err
 		}
@@ -256,6 +264,11 @@ func Extract(path, dir string) error {
 // ExtractWithin is Extract counting against b, which the code and the
 // layers before this zip share.
 func ExtractWithin(path, dir string, b *Budget) error {
+	f, _, err := open(path) // a fifo or /proc file is refused before it is read
+	if err != nil {
+		return err
+	}
+	f.Close()
 	zr, err := zip.OpenReader(path)
 	if err != nil {
 		return err
@@ -340,8 +353,8 @@ func extractFile(f *zip.File, to string) error {
 		mode = 0o644
 	}
 	// archive/zip fails a file that holds more than its header says, which
-	// is what the budget counted.
-	return WriteFile(to, r, mode)
+	// is what the budget counted; limit writes no more, whatever it does.
+	return WriteFile(to, limit(r, int64(f.UncompressedSize64), f.Name), mode)
 }
 
 // WriteFile writes what r holds to a new file at path, with mode, making
@@ -360,4 +373,40 @@ func WriteFile(path string, r io.Reader, mode fs.FileMode) error {
 		return err
 	}
 	return w.Close()
+}
+
+// CopyFile copies the file at from, counted at size bytes, to a new file
+// at to with mode; it refuses one that holds more, or that is not a file.
+func CopyFile(from, to string, mode fs.FileMode, size int64) error {
+	in, _, err := open(from)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	return WriteFile(to, limit(in, size, from), mode)
+}
+
+// open opens the regular file at path, refusing what checkFile refuses
+// before it is opened (a fifo's open would wait for a writer), and returns
+// its size.
+func open(path string) (*os.File, int64, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := checkFile(path, st); err != nil {
+		return nil, 0, err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	if st, err = f.Stat(); err == nil && !st.Mode().IsRegular() {
+		err = fmt.Errorf("%s is %w (%s)", path, ErrNotFile, st.Mode().Type())
+	}
+	if err != nil {
+		f.Close()
+		return nil, 0, err
+	}
+	return f, st.Size(), nil
 }

@@ -3,6 +3,8 @@ package codezip
 import (
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -102,4 +104,70 @@ func checkLink(root, link string) error {
 		return fmt.Errorf("%w: %s leads to %s, a directory that holds it", ErrLoop, link, real)
 	}
 	return nil
+}
+
+// ErrNotFile marks what a package cannot hold: anything but regular files,
+// directories and symlinks to them (a device, a fifo, a socket), and any
+// file in the kernel's trees, /proc, /sys and /dev, whose sizes stat does
+// not tell (/proc/self/pagemap says 0 and reads without end).
+var ErrNotFile = errors.New("not a regular file")
+
+// ErrGrew marks a file that holds more than it was counted at.
+var ErrGrew = errors.New("holds more than it was counted at")
+
+// kernelTrees are where files are the kernel's, not a package's.
+var kernelTrees = []string{"/proc", "/sys", "/dev"}
+
+// checkFile refuses path, whose stat (links followed) is st, unless it is
+// a regular file or a directory outside the kernel's trees.
+func checkFile(path string, st fs.FileInfo) error {
+	if !st.Mode().IsRegular() && !st.IsDir() {
+		return fmt.Errorf("%s is %w (%s): a package holds regular files, directories and symlinks to them only; remove it", path, ErrNotFile, st.Mode().Type())
+	}
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if real, err = filepath.Abs(real); err != nil {
+		return err
+	}
+	for _, k := range kernelTrees {
+		if under(k, real) {
+			return fmt.Errorf("%s leads to %s, in %s, so it is %w of a package: the kernel's files in /proc, /sys and /dev are refused, as stat does not tell their size; copy what you need into the package", path, real, k, ErrNotFile)
+		}
+	}
+	return nil
+}
+
+// exact reads at most n bytes of r, and fails, rather than end, when r
+// holds more: what is copied is what was counted against the budget.
+type exact struct {
+	r       io.Reader
+	n, size int64
+	name    string
+}
+
+// limit returns a reader of the n bytes that r, named name, was counted at.
+func limit(r io.Reader, n int64, name string) io.Reader {
+	return &exact{r: r, n: n, size: n, name: name}
+}
+
+func (e *exact) Read(p []byte) (int, error) {
+	if e.n <= 0 {
+		var probe [1]byte
+		n, err := io.ReadFull(e.r, probe[:])
+		switch {
+		case n > 0:
+			return 0, fmt.Errorf("%s %w, %d bytes (it grew while read, or stat does not tell its size); refused, as it could pass Lambda's 250 MB quota unseen", e.name, ErrGrew, e.size)
+		case err != nil && err != io.EOF:
+			return 0, err
+		}
+		return 0, io.EOF
+	}
+	if int64(len(p)) > e.n {
+		p = p[:e.n]
+	}
+	n, err := e.r.Read(p)
+	e.n -= int64(n)
+	return n, err
 }

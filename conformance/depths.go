@@ -4,12 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/autoconfirm/autoconfirm/steps"
+
+	"github.com/autoconfirm/autoconfirm/internal/bounded"
 )
 
 // FailedScenario is one failed scenario, once, with the depths that failed
@@ -180,10 +181,12 @@ func ReadRuns(dirs ...string) (Depths, error) {
 		}
 		names, paths = append(names, rec.Target), append(paths, dir)
 	}
+	seen := make(map[string]bool, len(names))
 	for i := range names { // two runs of one target stay apart
-		if n := slices.Index(names, names[i]); n != i {
+		if seen[names[i]] {
 			names[i] = fmt.Sprintf("%s (%d)", names[i], i+1)
 		}
+		seen[names[i]] = true
 	}
 	d, err := judgeDepths("report", names, paths)
 	if known {
@@ -331,7 +334,7 @@ func WriteDepths(dir string, d Depths, status int) error {
 // readRecord reads a report directory's run.json.
 func readRecord(dir string) (runRecord, error) {
 	var rec runRecord
-	b, err := os.ReadFile(filepath.Join(dir, RunFile))
+	b, err := bounded.ReadFile(filepath.Join(dir, RunFile), bounded.Record, "this runner's limit on a run.json (docs/cognito-rules.md §17); give the directory a run wrote")
 	if err != nil {
 		return rec, fmt.Errorf("%s is not a report directory: %w", dir, err)
 	}

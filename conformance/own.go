@@ -7,6 +7,8 @@ import (
 	"os"
 	"path"
 	"strings"
+
+	"github.com/autoconfirm/autoconfirm/internal/bounded"
 )
 
 // OwnFeatures is where a team's own feature files appear in a run's content,
@@ -30,14 +32,37 @@ func addOwn(base fs.FS, features, fixtures string) (fs.FS, error) {
 		if err != nil || len(matches) == 0 {
 			return nil, fmt.Errorf("--features %s: no .feature file there (%v); give the directory that holds your feature files", features, dirError(features, err))
 		}
+		if err := checkSizes(c.features, ".feature", bounded.Feature, featureRule); err != nil {
+			return nil, fmt.Errorf("--features %s: %w", features, err)
+		}
 	}
 	if fixtures != "" {
 		if st, err := os.Stat(fixtures); err != nil || !st.IsDir() {
 			return nil, fmt.Errorf("--fixtures %s: not a directory (%v); give the directory that holds your <name>.json events", fixtures, dirError(fixtures, err))
 		}
 		c.fixtures = os.DirFS(fixtures)
+		if err := checkSizes(c.fixtures, ".json", bounded.Fixture, fixtureRule); err != nil {
+			return nil, fmt.Errorf("--fixtures %s: %w", fixtures, err)
+		}
 	}
 	return c, nil
+}
+
+const (
+	featureRule = "this runner's limit on a feature file (docs/cognito-rules.md §17); split it into several"
+	fixtureRule = "Lambda's 6 MB limit on an invocation's payload (docs/cognito-rules.md §17); Cognito sends far smaller events"
+)
+
+// checkSizes refuses a file named *ext in fsys over limit, or that is not a
+// file, before anything reads it; Open limits what is read of each anyway,
+// for a file whose size stat does not tell.
+func checkSizes(fsys fs.FS, ext string, limit int64, rule string) error {
+	return fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || path.Ext(p) != ext {
+			return err
+		}
+		return bounded.Check(fsys, p, limit, rule)
+	})
 }
 
 func dirError(dir string, err error) error {
@@ -53,15 +78,24 @@ func dirError(dir string, err error) error {
 // Open implements fs.FS.
 func (c ownContent) Open(name string) (fs.File, error) {
 	if rel, ok := under(name, OwnFeatures); ok && c.features != nil {
-		return c.features.Open(rel)
+		f, err := c.features.Open(rel)
+		return limited(f, err, bounded.Feature, featureRule)
 	}
 	if rel, ok := under(name, "fixtures"); ok && rel != "." && c.fixtures != nil {
 		f, err := c.fixtures.Open(rel)
 		if err == nil || !errors.Is(err, fs.ErrNotExist) {
-			return f, err
+			return limited(f, err, bounded.Fixture, fixtureRule)
 		}
 	}
 	return c.base.Open(name)
+}
+
+// limited is f, opened with err, read no further than limit.
+func limited(f fs.File, err error, limit int64, rule string) (fs.File, error) {
+	if err != nil {
+		return nil, err
+	}
+	return bounded.LimitFile(f, limit, rule), nil
 }
 
 // under reports whether name is dir or inside it, and its path relative to dir.

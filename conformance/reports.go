@@ -17,6 +17,8 @@ import (
 
 	"github.com/autoconfirm/autoconfirm/report"
 	"github.com/autoconfirm/autoconfirm/steps"
+
+	"github.com/autoconfirm/autoconfirm/internal/bounded"
 )
 
 // The files a run writes into its report directory.
@@ -172,7 +174,7 @@ func Combine(out string, dirs ...string) error {
 			dirs = slices.Insert(slices.Clone(dirs), i+1, sub...)
 			continue
 		}
-		b, err := os.ReadFile(filepath.Join(dir, CucumberFile))
+		b, err := bounded.ReadFile(filepath.Join(dir, CucumberFile), bounded.Cucumber, "this runner's limit on a run's cucumber JSON (docs/cognito-rules.md §17); give the directory a run wrote")
 		if err != nil {
 			return err
 		}

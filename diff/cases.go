@@ -20,6 +20,8 @@ import (
 
 	"github.com/autoconfirm/autoconfirm/handler"
 	"github.com/autoconfirm/autoconfirm/targets"
+
+	"github.com/autoconfirm/autoconfirm/internal/bounded"
 )
 
 // Holding is how another user holds a value before the sign-up.
@@ -94,7 +96,7 @@ func Fixtures(fsys fs.FS, dir string) ([]Case, error) {
 		case d.IsDir() || path.Ext(p) != ".json":
 			return nil
 		}
-		b, err := fs.ReadFile(fsys, p)
+		b, err := bounded.ReadFS(fsys, p, bounded.Fixture, "Lambda's 6 MB limit on an invocation's payload (docs/cognito-rules.md §17)")
 		if err != nil {
 			return err
 		}

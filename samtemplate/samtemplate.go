@@ -14,7 +14,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -23,6 +22,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/autoconfirm/autoconfirm/internal/bounded"
 )
 
 // Function is one AWS::Serverless::Function, resolved.
@@ -63,7 +64,7 @@ type Template struct {
 // Read parses the template at path; overrides set parameters, as sam's
 // --parameter-overrides does.
 func Read(path string, overrides map[string]string) (*Template, error) {
-	b, err := os.ReadFile(path)
+	b, err := bounded.ReadFile(path, bounded.Template, "the most CloudFormation takes for a template, 1 MB from S3 (51 200 bytes passed directly; docs/cognito-rules.md §17); a template this large is not one CloudFormation deploys")
 	if err != nil {
 		return nil, err
 	}

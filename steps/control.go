@@ -3,12 +3,13 @@ package steps
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"strings"
 
 	"github.com/tidwall/gjson"
 
 	"github.com/autoconfirm/autoconfirm/targets"
+
+	"github.com/autoconfirm/autoconfirm/internal/bounded"
 )
 
 // ControlFixture is the control sign-up every run sends at its depth: an
@@ -44,7 +45,7 @@ func (c Control) String() string {
 // RunControl sends the control sign-up through the target, judged only for
 // acceptance, and counts it with the scenarios' sign-ups.
 func (s *Suite) RunControl(ctx context.Context) Control {
-	b, err := fs.ReadFile(s.Fixtures, FixturePath(ControlFixture))
+	b, err := bounded.ReadFS(s.Fixtures, FixturePath(ControlFixture), bounded.Fixture, fixtureRule)
 	if err != nil {
 		return Control{Why: fmt.Sprintf("the fixture %s: %v", FixturePath(ControlFixture), err)}
 	}

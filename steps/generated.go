@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
+
+	"github.com/autoconfirm/autoconfirm/internal/bounded"
 )
 
 // generated builds the events too large or too raw to commit as readable
 // files. Each starts from a committed fixture, so it stays real-shaped.
 func generated(fixtures fs.FS, kind string) ([]byte, error) {
-	base, err := fs.ReadFile(fixtures, FixturePath("email-and-phone"))
+	base, err := bounded.ReadFS(fixtures, FixturePath("email-and-phone"), bounded.Fixture, fixtureRule)
 	if err != nil {
 		return nil, err
 	}

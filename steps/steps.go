@@ -23,6 +23,8 @@ import (
 	"github.com/autoconfirm/autoconfirm/handler"
 	"github.com/autoconfirm/autoconfirm/poolshape"
 	"github.com/autoconfirm/autoconfirm/targets"
+
+	"github.com/autoconfirm/autoconfirm/internal/bounded"
 )
 
 // Suite wires the steps to one target and one set of fixtures.
@@ -158,7 +160,7 @@ func (st *scenario) skip(reason string) error {
 // --- Given ---
 
 func (st *scenario) signsUpWith(name string) error {
-	b, err := fs.ReadFile(st.suite.Fixtures, FixturePath(name))
+	b, err := bounded.ReadFS(st.suite.Fixtures, FixturePath(name), bounded.Fixture, fixtureRule)
 	if err != nil {
 		return fmt.Errorf("fixture %q: %w (fixtures live in fixtures/<name>.json)", name, err)
 	}
@@ -177,6 +179,9 @@ func (st *scenario) signsUpWithGenerated(kind string) error {
 
 // FixturePath maps a fixture name used in a feature to its file.
 func FixturePath(name string) string { return "fixtures/" + name + ".json" }
+
+// fixtureRule names the limit on a fixture's size, for the error.
+const fixtureRule = "Lambda's 6 MB limit on an invocation's payload (docs/cognito-rules.md §17); Cognito sends far smaller events"
 
 func (st *scenario) policyIs(p string) error {
 	st.in.Policy = handler.Policy(p)
@@ -250,7 +255,7 @@ func (st *scenario) holderOf(what, value string) error {
 }
 
 func (st *scenario) poolHolds(name string) error {
-	b, err := fs.ReadFile(st.suite.Fixtures, "fixtures/pool/"+name+".json")
+	b, err := bounded.ReadFS(st.suite.Fixtures, "fixtures/pool/"+name+".json", bounded.Fixture, fixtureRule)
 	if err != nil {
 		return fmt.Errorf("pool fixture %q: %w (pool fixtures live in fixtures/pool/<name>.json)", name, err)
 	}

@@ -47,25 +47,55 @@ func TestBoundedInputs(t *testing.T) {
 	loop := filepath.Join(dir, "layer")
 	os.MkdirAll(filepath.Join(loop, "lib"), 0o755)
 	os.Symlink("..", filepath.Join(loop, "lib", "up"))
+	pagemap := filepath.Join(dir, "pmlayer") // stat says 0 bytes; it reads without end
+	os.MkdirAll(filepath.Join(pagemap, "nodejs"), 0o755)
+	os.Symlink("/proc/self/pagemap", filepath.Join(pagemap, "nodejs", "pm"))
+	sparse := func(path string, size int64) string { // no disk used
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		f, _ := os.Create(path)
+		f.Truncate(size)
+		f.Close()
+		return path
+	}
+	hugeTemplate := sparse(filepath.Join(dir, "huge.yaml"), 1<<20+1)
+	hugeFixture := filepath.Dir(sparse(filepath.Join(dir, "fixtures", "big.json"), 6<<20+1))
+	hugeFeature := filepath.Dir(sparse(filepath.Join(dir, "features", "big.feature"), 1<<20+1))
+	hugeRecord := filepath.Dir(sparse(filepath.Join(dir, "hugerec", "run.json"), 16<<20+1))
+	many := report("many", `["p"`+strings.Repeat(`,"p"`, 99_999)+`]`)
+	report("many/p", `[]`)
+	report("rel", `[]`) // the parent, a run of its own: only the parent rule refuses it
+	report("rel/inner", `["up"]`)
+	os.Symlink("..", filepath.Join(dir, "rel", "inner", "up"))
 	tests := []struct {
 		name string
 		args []string
 		errs string
+		cwd  string // where it runs, for a relative directory
 	}{
-		{"diff --events 100000000", []string{"diff", "--events", "100000000", "local:provided.al2023:a", "local:provided.al2023:b"}, "--events must be from 0 to 100000"},
-		{"diff --events beyond int64", []string{"diff", "--events", "9223372036854775807", "local:provided.al2023:a", "local:provided.al2023:b"}, "--events must be from 0 to 100000"},
-		{"a template whose Conditions refer to each other", []string{"local", "--template", cyclic}, "in a cycle, A → B → A"},
-		{"a CodeUri zip that holds 3 GB", []string{"local", "--template", bombTemplate}, "262144000 bytes"},
-		{"a layer with a symlink to its own ancestor", []string{"local", "--runtime", "provided.al2023", "--code", code, "--layer", loop}, "symlink loop"},
-		{"report of depths naming the directory itself", []string{"report", "--out", filepath.Join(dir, "o.html"), self}, `names the depth "."`},
-		{"the same, as Markdown", []string{"report", "--markdown", "-", self}, `names the depth "."`},
-		{"report of depths naming its parent", []string{"report", "--out", filepath.Join(dir, "o.html"), up}, `names the depth ".."`},
-		{"report of a depth that links to itself", []string{"report", "--out", filepath.Join(dir, "o.html"), linked}, "itself or a directory above it"},
-		{"report of a depth that links to an ancestor", []string{"report", "--out", filepath.Join(dir, "o.html"), ancestor}, "itself or a directory above it"},
-		{"report of depths inside depths", []string{"report", "--out", filepath.Join(dir, "o.html"), nested}, "names depths again"},
+		{"diff --events 100000000", []string{"diff", "--events", "100000000", "local:provided.al2023:a", "local:provided.al2023:b"}, "--events must be from 0 to 100000", ""},
+		{"diff --events beyond int64", []string{"diff", "--events", "9223372036854775807", "local:provided.al2023:a", "local:provided.al2023:b"}, "--events must be from 0 to 100000", ""},
+		{"a template whose Conditions refer to each other", []string{"local", "--template", cyclic}, "in a cycle, A → B → A", ""},
+		{"a CodeUri zip that holds 3 GB", []string{"local", "--template", bombTemplate}, "262144000 bytes", ""},
+		{"a layer with a symlink to its own ancestor", []string{"local", "--runtime", "provided.al2023", "--code", code, "--layer", loop}, "symlink loop", ""},
+		{"report of depths naming the directory itself", []string{"report", "--out", filepath.Join(dir, "o.html"), self}, `names the depth "."`, ""},
+		{"the same, as Markdown", []string{"report", "--markdown", "-", self}, `names the depth "."`, ""},
+		{"report of depths naming its parent", []string{"report", "--out", filepath.Join(dir, "o.html"), up}, `names the depth ".."`, ""},
+		{"report of a depth that links to itself", []string{"report", "--out", filepath.Join(dir, "o.html"), linked}, "itself or a directory above it", ""},
+		{"report of a depth that links to an ancestor", []string{"report", "--out", filepath.Join(dir, "o.html"), ancestor}, "itself or a directory above it", ""},
+		{"report of depths inside depths", []string{"report", "--out", filepath.Join(dir, "o.html"), nested}, "names depths again", ""},
+		{"report of a relative directory whose depth links to its parent", []string{"report", "--out", filepath.Join(dir, "o.html"), filepath.Join("rel", "inner")}, "itself or a directory above it", dir},
+		{"report of 100 000 depths", []string{"report", "--out", filepath.Join(dir, "o.html"), many}, "more than 16, this runner's limit", ""},
+		{"report of a run.json over 16 MiB", []string{"report", "--out", filepath.Join(dir, "o.html"), hugeRecord}, "more than 16777216 bytes", ""},
+		{"a template over CloudFormation's 1 MB", []string{"local", "--template", hugeTemplate}, "more than 1048576 bytes, the most CloudFormation takes", ""},
+		{"a fixture over Lambda's 6 MB payload", []string{"--fixtures", hugeFixture}, "more than 6291456 bytes, Lambda's 6 MB limit", ""},
+		{"a feature file over 1 MiB", []string{"--features", hugeFeature}, "more than 1048576 bytes, this runner's limit on a feature file", ""},
+		{"a layer linking /proc/self/pagemap", []string{"local", "--runtime", "provided.al2023", "--code", code, "--layer", pagemap}, "the kernel's files in /proc, /sys and /dev are refused", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if tt.cwd != "" {
+				t.Chdir(tt.cwd)
+			}
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()
 			var out, errs bytes.Buffer

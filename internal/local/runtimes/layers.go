@@ -2,7 +2,6 @@ package runtimes
 
 import (
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -86,18 +85,9 @@ func copyTree(src, dst string, b *codezip.Budget) error {
 		if err := codezip.Within(dst, filepath.Dir(to)); err != nil {
 			return err
 		}
-		if err := copyFile(f.Path, to, f.Mode.Perm()); err != nil {
+		if err := codezip.CopyFile(f.Path, to, f.Mode.Perm(), f.Size); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-func copyFile(from, to string, mode fs.FileMode) error {
-	in, err := os.Open(from)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
-	return codezip.WriteFile(to, in, mode)
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/autoconfirm/autoconfirm/codezip"
@@ -58,7 +59,8 @@ func TestLayers(t *testing.T) {
 // TestLayersRefused: a layer that holds a symlink to its own ancestor, a
 // symlink out of its tree, or layers over Lambda's 250 MB together, are
 // refused with the reason, before they are copied, rather than followed
-// until the stack overflows or copied whole.
+// until the stack overflows or copied whole; so is what is not a file: a
+// /proc file, whose size stat does not tell, and a fifo.
 func TestLayersRefused(t *testing.T) {
 	loop := t.TempDir()
 	os.MkdirAll(filepath.Join(loop, "nodejs", "node_modules"), 0o755)
@@ -79,6 +81,13 @@ func TestLayersRefused(t *testing.T) {
 	f, _ := os.Create(filepath.Join(sparse, "huge"))
 	f.Truncate(200 << 20) // sparse: no disk used
 	f.Close()
+	pagemap := t.TempDir() // stat says 0 bytes; it reads without end
+	os.MkdirAll(filepath.Join(pagemap, "nodejs"), 0o755)
+	os.Symlink("/proc/self/pagemap", filepath.Join(pagemap, "nodejs", "pm"))
+	fifo := t.TempDir()
+	if err := syscall.Mkfifo(filepath.Join(fifo, "pipe"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, tt := range []struct {
 		name   string
 		layers []string
@@ -87,6 +96,9 @@ func TestLayersRefused(t *testing.T) {
 		{"a symlink to its own ancestor", []string{loop}, codezip.ErrLoop},
 		{"a zip's symlink out of the tree", []string{out}, codezip.ErrOutside},
 		{"260 MB in two layers", []string{sixty, sparse}, codezip.ErrLimit},
+		{"a symlink to /proc/self/pagemap", []string{pagemap}, codezip.ErrNotFile},
+		{"a fifo", []string{fifo}, codezip.ErrNotFile},
+		{"a layer that is a fifo, not a zip", []string{filepath.Join(fifo, "pipe")}, codezip.ErrNotFile},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()

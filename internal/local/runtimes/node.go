@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/autoconfirm/autoconfirm/codezip"
 	"github.com/autoconfirm/autoconfirm/internal/local/hostenv"
 	"github.com/autoconfirm/autoconfirm/internal/local/sandbox"
 )
@@ -192,7 +193,7 @@ func besideRuntime(code, dir string, l *layout) (string, error) {
 			if err != nil {
 				return err
 			}
-			return copyFile(p, to, info.Mode().Perm())
+			return codezip.CopyFile(p, to, info.Mode().Perm(), info.Size())
 		}
 		return nil
 	})

@@ -1,0 +1,103 @@
+package codezip
+
+import (
+	"archive/zip"
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestOnlyFiles: what stat cannot size, a /proc file that says 0 bytes and
+// reads without end, a fifo that never ends, is refused by the walk, the
+// hash and the copy, at once, rather than read; a file that holds more than
+// it was counted at is refused while it is copied.
+func TestOnlyFiles(t *testing.T) {
+	tree := func(t *testing.T, link string) string {
+		dir := t.TempDir()
+		os.MkdirAll(filepath.Join(dir, "nodejs"), 0o755)
+		os.WriteFile(filepath.Join(dir, "nodejs", "index.js"), []byte("x"), 0o644)
+		if err := os.Symlink(link, filepath.Join(dir, "nodejs", "pm")); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, root string
+		zip        bool // a file ExtractWithin reads as a zip
+		want       error
+	}{
+		{"a link to /proc/self/pagemap", tree(t, "/proc/self/pagemap"), false, ErrNotFile},
+		{"a link to /proc/self, a directory", tree(t, "/proc/self"), false, ErrNotFile},
+		{"a link to /dev/zero", tree(t, "/dev/zero"), false, ErrNotFile},
+		{"a link to a fifo", tree(t, fifo), false, ErrNotFile},
+		{"a bootstrap that is /proc/self/pagemap", "/proc/self/pagemap", true, ErrNotFile},
+		{"a bootstrap that is a fifo", fifo, true, ErrNotFile},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			done := make(chan error, 3)
+			go func() {
+				_, err := Files(tt.root, &Budget{})
+				done <- err
+				_, err = Of(tt.root)
+				done <- err
+				done <- ExtractWithin(tt.root, t.TempDir(), &Budget{})
+			}()
+			for _, what := range []string{"Files", "Of", "ExtractWithin"} { // ExtractWithin of a directory is refused anyway
+				select {
+				case err := <-done:
+					if !errors.Is(err, tt.want) && (what != "ExtractWithin" || tt.zip) {
+						t.Errorf("%s: %v, want %v", what, err, tt.want)
+					}
+				case <-time.After(10 * time.Second):
+					t.Fatalf("%s still reading after 10 s", what)
+				}
+			}
+		})
+	}
+}
+
+// TestCopiesWhatWasCounted: a file that grew after it was counted, and a
+// zip entry that holds more than its header says, write no more than was
+// counted, and fail.
+func TestCopiesWhatWasCounted(t *testing.T) {
+	dir := t.TempDir()
+	grown := filepath.Join(dir, "grown")
+	os.WriteFile(grown, bytes.Repeat([]byte("a"), 100), 0o644)
+	to := filepath.Join(dir, "copy")
+	if err := CopyFile(grown, to, 0o644, 10); !errors.Is(err, ErrGrew) {
+		t.Errorf("CopyFile of 100 bytes counted at 10: %v, want %v", err, ErrGrew)
+	}
+	if st, err := os.Stat(to); err == nil && st.Size() > 10 {
+		t.Errorf("wrote %d bytes of a file counted at 10", st.Size())
+	}
+	if err := CopyFile(grown, to, 0o644, 100); err != nil {
+		t.Errorf("CopyFile as counted: %v", err)
+	}
+
+	lying := filepath.Join(dir, "lying.zip")
+	f, _ := os.Create(lying)
+	zw := zip.NewWriter(f)
+	w, err := zw.CreateRaw(&zip.FileHeader{Name: "big", Method: zip.Store, UncompressedSize64: 5, CompressedSize64: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(bytes.Repeat([]byte("b"), 100))
+	zw.Close()
+	f.Close()
+	out := filepath.Join(dir, "out")
+	if err := Extract(lying, out); err == nil {
+		t.Error("a zip entry of 100 bytes whose header says 5 was extracted")
+	}
+	if st, err := os.Stat(filepath.Join(out, "big")); err == nil && st.Size() > 5 {
+		t.Errorf("wrote %d bytes of an entry whose header says 5", st.Size())
+	}
+}
