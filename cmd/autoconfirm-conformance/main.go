@@ -15,6 +15,7 @@ import (
 
 	"github.com/autoconfirm/autoconfirm/conformance"
 	"github.com/autoconfirm/autoconfirm/internal/local"
+	"github.com/autoconfirm/autoconfirm/internal/local/sandbox"
 	"github.com/autoconfirm/autoconfirm/targets"
 )
 
@@ -97,6 +98,10 @@ func usageErrorf(format string, a ...any) error {
 const exitInterrupted = local.ExitInterrupted
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == sandbox.ForwardCommand {
+		// In a sandbox: its network's forwarder, which starts the emulator.
+		os.Exit(sandbox.Forward(os.Args[2:]))
+	}
 	code, done, release := contain(os.Args[1:], os.Stderr)
 	if !done {
 		ctx, stop := interruptible()

@@ -6,9 +6,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -87,7 +89,64 @@ finally:
     if os.path.exists('/tmp/fill'):
         os.remove('/tmp/fill')
 
+# Its network: of the loopback's listening sockets, it may reach only its
+# own environment's (the emulator's two ports) and the endpoints it was
+# given; the host's (HOST_PORT, the test's; cognito-local; the gateway) stay
+# out of sight and reach, as on Lambda.
+import socket, urllib.request, urllib.error
+
+def port_of(url):
+    return int(url.rsplit(':', 1)[1].strip('/'))
+
+given = {port_of(os.environ['AWS_ENDPOINT_URL']), port_of(os.environ['AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER']),
+         port_of(os.environ['AWS_LAMBDA_RUNTIME_API'])}
+listening = set()
+for table in ('/proc/net/tcp', '/proc/net/tcp6'):
+    try:
+        with open(table) as f:
+            for line in f.readlines()[1:]:
+                fields = line.split()
+                if fields[3] == '0A':
+                    listening.add(int(fields[1].split(':')[1], 16))
+    except OSError:
+        pass
+host_port = int(os.environ['HOST_PORT'])
+expect('saw the host\'s port %d listening' % host_port, host_port not in listening)
+try:
+    socket.create_connection(('127.0.0.1', host_port), timeout=1).close()
+    problems.append('connected to the host\'s port %d' % host_port)
+except OSError:
+    pass
+own = listening - given
+expect('saw %d listening ports besides those given, more than its emulator\'s two: %s' % (len(own), sorted(own)), len(own) <= 2)
+
+def cognito(url, op, body):
+    req = urllib.request.Request(url + '/', data=json.dumps(body).encode(), method='POST', headers={
+        'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': 'AWSCognitoIdentityProviderService.' + op,
+        'Authorization': 'AWS4-HMAC-SHA256 Credential=ASIALOCALDUMMYKEY000/20260101/us-east-1/cognito-idp/aws4_request, SignedHeaders=host, Signature=00'})
+    try:
+        with urllib.request.urlopen(req, timeout=2) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+    except (OSError, ValueError) as e:
+        return 0, str(e)
+
+for port in sorted(own):
+    status, body = cognito('http://127.0.0.1:%d' % port, 'ListUserPools', {'MaxResults': 60})
+    expect('port %d answered ListUserPools: %s' % (port, body[:80]), status != 200)
+checked = []
+
+def check_endpoints(pool):
+    status, body = cognito(os.environ['AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER'], 'AdminGetUser', {'UserPoolId': pool, 'Username': 'nobody-network-check'})
+    expect('AdminGetUser through its endpoint answered %d %s' % (status, body[:120]), status == 400 and 'UserNotFoundException' in body)
+    status, body = cognito(os.environ['AWS_ENDPOINT_URL'], 'ListUserPools', {'MaxResults': 60})
+    expect('the other services\' endpoint answered %d %s' % (status, body[:120]), status != 0 and 'not emulated' in body)
+
 def lambda_handler(event, context):
+    if not checked:
+        checked.append(True)
+        check_endpoints(event['userPoolId'])
     if problems:
         raise RuntimeError('escaped the sandbox: ' + '; '.join(problems))
     event['response']['autoConfirmUser'] = True
@@ -95,8 +154,9 @@ def lambda_handler(event, context):
 `
 
 // TestSandboxAsLambda: a handler that reads other processes' environments,
-// the runner's credentials file by path, writes to its code and fills /tmp
-// meets what Lambda gives it; every report says "sandboxed". Where user
+// the runner's credentials file by path, writes to its code, fills /tmp,
+// and scans the loopback for the host's ports (a test's own, cognito-local)
+// meets what Lambda gives it, and still reaches its Cognito endpoint; every report says "sandboxed". Where user
 // namespaces work (unshare succeeds), a run that says "not sandboxed"
 // fails; with AUTOCONFIRM_SANDBOX=off the run still judges, and says "not
 // sandboxed" in its output, run.json and report.html.
@@ -124,6 +184,14 @@ func TestSandboxAsLambda(t *testing.T) {
 	}
 	keep := strings.Fields(string(goEnv))
 	const secret = "host-secret-7f3a9c"
+	// A port of the host's: the sandboxed handler must neither see it
+	// listening nor reach it.
+	hostLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer hostLn.Close()
+	hostPort := strconv.Itoa(hostLn.Addr().(*net.TCPAddr).Port)
 	for _, c := range []struct {
 		name    string
 		env     string
@@ -141,7 +209,7 @@ func TestSandboxAsLambda(t *testing.T) {
 			}
 			reports, tmp := t.TempDir(), privateTemp(t)
 			cmd := exec.CommandContext(ctx, runner, "local", "--runtime", "python3.11", "--code", code, "--layer", layer, "--report-dir", reports, "--profile", "cognito",
-				"--env", "HOST_SECRET_REVERSED="+reverse(secret), "--env", "CREDENTIALS="+creds, "--env", "HOST_DIR="+hostDir)
+				"--env", "HOST_SECRET_REVERSED="+reverse(secret), "--env", "CREDENTIALS="+creds, "--env", "HOST_DIR="+hostDir, "--env", "HOST_PORT="+hostPort)
 			cmd.Dir = root(t)
 			cmd.Env = append(os.Environ(), "TMPDIR="+tmp, "HOME="+home, "AUTOCONFIRM_CACHE="+filepath.Join(cache, "autoconfirm"),
 				"GOCACHE="+keep[0], "GOMODCACHE="+keep[1], "GOPATH="+keep[2], "PROFILE=", "TAGS=", "AUTOCONFIRM_E2E_SECRET="+secret, c.env)

@@ -169,6 +169,11 @@ func ClearReports(dir string) error {
 func (r *run) start(ctx context.Context, work string) (*stack.Stack, error) {
 	o := r.o
 	r.sandbox, r.sandboxErr = sandbox.Probe(ctx, o.Getenv)
+	if r.sandbox != nil {
+		// The runner forwards the sandbox's network: its own namespace,
+		// with only the function's endpoints in it.
+		r.sandbox.Forwarder = o.Runner
+	}
 	o.Cache.Sandboxed = r.sandbox != nil
 	fn, err := o.Cache.Prepare(ctx, o.Runtime, o.Code, o.Handler, work, o.Layers...)
 	if err != nil {

@@ -26,7 +26,7 @@ func (p *Proc) exchange(in *instance, payload []byte) reply {
 	start := time.Now()
 	taken := in.api.expect(p.cfg.Timeout)
 	out := make(chan reply, 1)
-	go func() { out <- in.send(p.client, payload) }()
+	go func() { out <- in.send(payload) }()
 	initLimit := time.NewTimer(p.cfg.initLimit)
 	defer initLimit.Stop()
 	var deadline time.Time

@@ -37,6 +37,13 @@ type instance struct {
 	early capped
 	// sandboxed: the emulator runs below cmd's process, in a sandbox.
 	sandboxed bool
+	// net is the bridge into the sandbox's own network namespace, or nil
+	// where the environment shares the host's; client reaches url through
+	// it, and wait is what serves once the emulator listens: its address,
+	// or the bridge's sockets.
+	net    *bridge
+	client *http.Client
+	wait   []string
 }
 
 // reply is the emulator's raw answer to one invocation.
@@ -49,8 +56,8 @@ type reply struct {
 // send posts one event to the emulator. It has no context: an invocation
 // runs to its end even when its caller leaves, and the client's timeout
 // bounds an emulator that stopped answering.
-func (in *instance) send(client *http.Client, payload []byte) reply {
-	resp, err := client.Post(in.url, "application/json", bytes.NewReader(payload))
+func (in *instance) send(payload []byte) reply {
+	resp, err := in.client.Post(in.url, "application/json", bytes.NewReader(payload))
 	if err != nil {
 		return reply{err: err}
 	}
@@ -90,20 +97,66 @@ func (p *Proc) launchOnce(ctx context.Context) (*instance, error) {
 	if err != nil {
 		return nil, err
 	}
-	api, err := newRuntimeAPI(fmt.Sprintf("127.0.0.1:%d", apiPort))
+	addr, apiAddr := fmt.Sprintf("127.0.0.1:%d", port), fmt.Sprintf("127.0.0.1:%d", apiPort)
+	in := &instance{done: make(chan struct{}), cold: true, sandboxed: p.cfg.Sandbox != nil, client: p.client,
+		url: "http://" + addr + "/2015-03-31/functions/function/invocations", wait: []string{addr}}
+	n := p.next()
+	apiDial, err := p.network(in, n, addr, apiAddr)
 	if err != nil {
 		return nil, err
 	}
-	in := &instance{api: api, done: make(chan struct{}), cold: true, sandboxed: p.cfg.Sandbox != nil}
-	boot, err := p.runtimeScript(api.addr)
-	if err != nil {
-		api.close()
+	if in.api, err = newRuntimeAPI(apiAddr, apiDial); err != nil {
+		in.net.close()
 		return nil, err
 	}
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	in.url = "http://" + addr + "/2015-03-31/functions/function/invocations"
-	in.cmd = p.command(boot, "--runtime-interface-emulator-address", addr,
-		"--runtime-api-address", fmt.Sprintf("127.0.0.1:%d", apiPort), "--log-level", "error")
+	if in.net != nil {
+		// The runtime reaches the proxy at the same address in the sandbox.
+		if err := in.net.outbound(in.api.addr); err != nil {
+			in.api.close()
+			in.net.close()
+			return nil, err
+		}
+	}
+	boot, err := p.runtimeScript(in.api.addr, n)
+	if err != nil {
+		in.api.close()
+		in.net.close()
+		return nil, err
+	}
+	in.cmd = p.command(in.net, boot, "--runtime-interface-emulator-address", addr,
+		"--runtime-api-address", apiAddr, "--log-level", "error")
+	if err := p.begin(in); err != nil {
+		return nil, err
+	}
+	if err := in.listening(ctx, port, apiPort); err != nil {
+		in.stop()
+		return nil, fmt.Errorf("the emulator: %w", err)
+	}
+	in.serving.Store(true)
+	return in, nil
+}
+
+// network gives an environment in a sandbox of its own network namespace
+// the bridge that its endpoints cross: the host reaches the emulator's
+// addr and apiAddr through sockets. It returns how the Runtime API proxy
+// dials apiAddr: nil, directly, without a namespace.
+func (p *Proc) network(in *instance, n int, addr, apiAddr string) (func(context.Context, string, string) (net.Conn, error), error) {
+	if p.cfg.Sandbox == nil || !p.cfg.Sandbox.PrivateNet() {
+		return nil, nil
+	}
+	b, err := newBridge(filepath.Join(p.dir, fmt.Sprintf("net-%d", n)), p.cfg.Reach)
+	if err != nil {
+		return nil, err
+	}
+	in.net = b
+	invoke, api := b.inbound(addr), b.inbound(apiAddr)
+	in.client = &http.Client{Timeout: p.client.Timeout, Transport: &http.Transport{DialContext: dialer(invoke)}}
+	in.wait = []string{invoke, api}
+	return dialer(api), nil
+}
+
+// begin starts an environment's process and watches for its end.
+func (p *Proc) begin(in *instance) error {
 	in.cmd.Env = p.cfg.Env
 	// A process group of its own, so a stop also ends the function it runs.
 	in.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -113,23 +166,20 @@ func (p *Proc) launchOnce(ctx context.Context) (*instance, error) {
 	// Wait must not block on it.
 	in.cmd.WaitDelay = 2 * time.Second
 	if err := in.cmd.Start(); err != nil {
-		api.close()
-		return nil, fmt.Errorf("starting %s: %w", p.cfg.Binary, err)
+		in.api.close()
+		in.net.close()
+		return fmt.Errorf("starting %s: %w", p.cfg.Binary, err)
 	}
 	go func() {
 		err := in.cmd.Wait()
 		close(in.done)
 		in.api.close()
+		in.net.close()
 		if in.serving.Load() && !in.stopping.Load() {
 			p.crash(fmt.Errorf("%w: it exited (%v) while it should have been serving", ErrCrashed, err))
 		}
 	}()
-	if err := in.listening(ctx, addr, port, apiPort); err != nil {
-		in.stop()
-		return nil, fmt.Errorf("the emulator: %w", err)
-	}
-	in.serving.Store(true)
-	return in, nil
+	return nil
 }
 
 // In the sandbox, the emulator and the runtime's start script are bound
@@ -143,7 +193,7 @@ const (
 // config has one, else as it is. The emulator starts the runtime in its own
 // working directory: the code root, as Lambda starts a function in
 // /var/task.
-func (p *Proc) command(boot string, args ...string) *exec.Cmd {
+func (p *Proc) command(b *bridge, boot string, args ...string) *exec.Cmd {
 	dir := taskRoot(p.cfg.Env, p.cfg.Bootstrap)
 	if p.cfg.Sandbox == nil {
 		cmd := exec.Command(p.cfg.Binary, append(args, boot)...)
@@ -152,14 +202,27 @@ func (p *Proc) command(boot string, args ...string) *exec.Cmd {
 	}
 	mounts := append(slices.Clone(p.cfg.Mounts), sandbox.Mount{Host: p.cfg.Binary, At: sandboxRIE}, sandbox.Mount{Host: boot, At: sandboxBoot})
 	argv := append(append([]string{sandboxRIE}, args...), sandboxBoot)
+	if b != nil {
+		// The forwarder starts the emulator and bridges the network.
+		mounts = append(mounts, sandbox.Mount{Host: filepath.Join(p.dir, "netfwd"), At: sandbox.ForwarderAt},
+			sandbox.Mount{Host: b.dir, At: sandbox.NetDir, Writable: true})
+		argv = sandbox.ForwardArgs(b.routes, argv...)
+	}
 	return exec.Command(p.cfg.Sandbox.Bwrap, p.cfg.Sandbox.Command(mounts, dir, argv...)...)
 }
 
-// listening waits until the emulator listens on addr, and checks that it
-// holds both its ports itself: a connection may reach another process that
-// took the port, and the emulator binds the Runtime API's port apart.
-func (in *instance) listening(ctx context.Context, addr string, ports ...int) error {
-	err := WaitListening(ctx, addr, 10*time.Second, in.done)
+// listening waits until the emulator listens (in.wait serves), and checks
+// that it holds both its ports itself: a connection may reach another
+// process that took the port, and the emulator binds the Runtime API's port
+// apart. In a network namespace of its own no other process can take them,
+// and the check only confirms that the emulator bound them there.
+func (in *instance) listening(ctx context.Context, ports ...int) error {
+	var err error
+	for _, w := range in.wait {
+		if err == nil {
+			err = waitFor(ctx, w, 10*time.Second, in.done)
+		}
+	}
 	if err == nil {
 		err = in.owns(ctx, ports...)
 	}
@@ -204,14 +267,18 @@ func (in *instance) owns(ctx context.Context, ports ...int) error {
 	return nil
 }
 
+// next numbers a new environment.
+func (p *Proc) next() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.launched++
+	return p.launched
+}
+
 // runtimeScript writes the executable the emulator starts: the bootstrap,
 // with the Runtime API pointed at the proxy. The emulator sets
 // AWS_LAMBDA_RUNTIME_API itself, over any value in its environment.
-func (p *Proc) runtimeScript(api string) (string, error) {
-	p.mu.Lock()
-	p.launched++
-	n := p.launched
-	p.mu.Unlock()
+func (p *Proc) runtimeScript(api string, n int) (string, error) {
 	path := filepath.Join(p.dir, fmt.Sprintf("bootstrap-%d", n))
 	script := fmt.Sprintf("#!/bin/sh\nAWS_LAMBDA_RUNTIME_API='%s'\nexport AWS_LAMBDA_RUNTIME_API\nexec '%s' \"$@\"\n",
 		api, strings.ReplaceAll(p.cfg.Bootstrap, "'", `'\''`))
@@ -239,9 +306,19 @@ func taskRoot(env []string, bootstrap string) string {
 // WaitListening waits until something accepts connections on addr, for at
 // most limit, or until exited closes (the process that should listen died).
 func WaitListening(ctx context.Context, addr string, limit time.Duration, exited <-chan struct{}) error {
+	return waitFor(ctx, addr, limit, exited)
+}
+
+// waitFor is WaitListening on a TCP address, or on a Unix socket's path
+// (one that starts with /).
+func waitFor(ctx context.Context, addr string, limit time.Duration, exited <-chan struct{}) error {
+	network := "tcp"
+	if strings.HasPrefix(addr, "/") {
+		network = "unix"
+	}
 	deadline := time.Now().Add(limit)
 	for {
-		c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond)
+		c, err := net.DialTimeout(network, addr, 100*time.Millisecond)
 		if err == nil {
 			c.Close()
 			return nil

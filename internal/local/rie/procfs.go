@@ -14,17 +14,21 @@ import (
 var errNoProcFS = errors.New("no /proc/net/tcp on this system")
 
 // listensOn reports whether the loopback socket listening on port belongs
-// to the process pid: its inode, from /proc/net/tcp, is one of the
-// process's open files. With descendants, a process below pid counts too:
-// in a sandbox, the emulator is bwrap's grandchild.
+// to the process pid: its inode, from /proc/PID/net/tcp (the sockets of the
+// process's own network namespace), is one of the process's open files.
+// With descendants, a process below pid counts too: in a sandbox, the
+// emulator is bwrap's grandchild, in a network namespace of its own.
 func listensOn(pid, port int, descendants bool) (bool, error) {
-	inodes, err := listeningInodes(port)
-	if err != nil {
-		return false, err
+	if _, err := os.Stat("/proc/net/tcp"); err != nil {
+		return false, fmt.Errorf("%w: %v", errNoProcFS, err)
 	}
 	pids := []int{pid}
 	if descendants {
 		pids = family(pid)
+	}
+	inodes, err := listeningInodes(pids, port)
+	if err != nil {
+		return false, err
 	}
 	for _, p := range pids {
 		fds, err := filepath.Glob(fmt.Sprintf("/proc/%d/fd/*", p))
@@ -71,14 +75,34 @@ func family(pid int) []int {
 }
 
 // listeningInodes returns the inodes of the IPv4 sockets in LISTEN state on
-// port, on 127.0.0.1 or any address.
-func listeningInodes(port int) (map[string]bool, error) {
-	f, err := os.Open("/proc/net/tcp")
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", errNoProcFS, err)
+// port, on 127.0.0.1 or any address, in the network namespaces of pids; a
+// process that is gone has none.
+func listeningInodes(pids []int, port int) (map[string]bool, error) {
+	inodes := map[string]bool{}
+	seen := map[string]bool{}
+	for _, p := range pids {
+		ns, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/net", p))
+		if err != nil || seen[ns] {
+			continue
+		}
+		seen[ns] = true
+		if err := addListening(inodes, fmt.Sprintf("/proc/%d/net/tcp", p), port); err != nil {
+			return nil, err
+		}
+	}
+	return inodes, nil
+}
+
+// addListening adds to inodes those of the sockets listening on port that
+// the table at path lists.
+func addListening(inodes map[string]bool, path string, port int) error {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	} else if err != nil {
+		return err
 	}
 	defer f.Close()
-	inodes := map[string]bool{}
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		// sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode
@@ -95,5 +119,5 @@ func listeningInodes(port int) (map[string]bool, error) {
 			inodes[fields[9]] = true
 		}
 	}
-	return inodes, sc.Err()
+	return sc.Err()
 }

@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -76,6 +77,10 @@ type Config struct {
 	// Bootstrap and LAMBDA_TASK_ROOT are then paths in the sandbox.
 	Sandbox *sandbox.Sandbox
 	Mounts  []sandbox.Mount
+	// Reach are the host's addresses (127.0.0.1:port) that the function
+	// is told of; a sandbox of its own network namespace reaches these
+	// only, at the same addresses, besides the Runtime API.
+	Reach []string
 	// ports picks a free port for the emulator to bind; tests take one.
 	ports func() (int, error)
 	// initLimit is InitLimit; tests shorten it.
@@ -153,6 +158,14 @@ func StartWith(ctx context.Context, cfg Config) (*Proc, error) {
 			return nil, err
 		}
 		cfg.Mounts = append(slices.Clone(cfg.Mounts), accounts...)
+		// The forwarder is bound by a name of the run's: bwrap's command
+		// line, which the function can read, names no runner.
+		if cfg.Sandbox.PrivateNet() {
+			if err := os.Symlink(cfg.Sandbox.Forwarder, filepath.Join(dir, "netfwd")); err != nil {
+				os.RemoveAll(dir)
+				return nil, fmt.Errorf("linking the sandbox's forwarder: %w", err)
+			}
+		}
 	}
 	p := &Proc{cfg: cfg, dir: dir, crashed: make(chan struct{}), live: map[*instance]struct{}{},
 		// exchange times the function out; this bound only catches an

@@ -132,7 +132,7 @@ func TestRuntimeAPICountsEvents(t *testing.T) {
 		w.Write([]byte(`{}`))
 	}))
 	defer up.Close()
-	a, err := newRuntimeAPI(up.Listener.Addr().String())
+	a, err := newRuntimeAPI(up.Listener.Addr().String(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package rie
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log"
@@ -37,13 +38,13 @@ type runtimeAPI struct {
 }
 
 // newRuntimeAPI listens on a port of its own, bound here, and forwards to
-// upstream, the emulator's Runtime API.
-func newRuntimeAPI(upstream string) (*runtimeAPI, error) {
+// upstream, the emulator's Runtime API, through dial when it is set.
+func newRuntimeAPI(upstream string, dial func(context.Context, string, string) (net.Conn, error)) (*runtimeAPI, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("the Runtime API proxy: %w", err)
 	}
-	a := &runtimeAPI{addr: ln.Addr().String(), transport: &http.Transport{}}
+	a := &runtimeAPI{addr: ln.Addr().String(), transport: &http.Transport{DialContext: dial}}
 	rp := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: "http", Host: upstream})
 	rp.Transport = a.transport
 	rp.FlushInterval = -1 // a streamed response goes through as it comes

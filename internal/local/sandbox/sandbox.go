@@ -3,9 +3,10 @@
 // own user, PID, IPC and mount namespaces, the code read-only at /var/task,
 // the layers at /opt, a writable /tmp of Lambda's default 512 MB, /proc of
 // its own PID namespace, a minimal /dev, and of the host's files only what
-// the runtime needs, read-only. It shares the host's network namespace, so
-// that the local stack's loopback endpoints stay reachable. It writes no
-// container runtime: bwrap sets the namespaces and mounts up.
+// the runtime needs, read-only. With a forwarder, it has a network
+// namespace of its own too, into which only the endpoints the function is
+// given are forwarded (net.go). It writes no container runtime: bwrap sets
+// the namespaces and mounts up.
 package sandbox
 
 import (
@@ -41,8 +42,12 @@ const (
 // sandbox even where one can be had; the run then says so.
 const Disable = "AUTOCONFIRM_SANDBOX"
 
-// Mount binds a host path read-only at a path in the sandbox.
-type Mount struct{ Host, At string }
+// Mount binds a host path read-only at a path in the sandbox; Writable
+// binds it read-write.
+type Mount struct {
+	Host, At string
+	Writable bool
+}
 
 // Sandbox is a usable bwrap.
 type Sandbox struct {
@@ -50,12 +55,23 @@ type Sandbox struct {
 	Bwrap string
 	// Version is what bwrap --version says.
 	Version string
+	// Forwarder, when set, is a binary that runs Forward as
+	// ForwardCommand (the runner itself): the sandbox then has a network
+	// namespace of its own. Without it, the sandbox shares the host's.
+	Forwarder string
 }
+
+// PrivateNet reports whether the sandbox has a network namespace of its own.
+func (s *Sandbox) PrivateNet() bool { return s.Forwarder != "" }
 
 // Describe says how the function runs, for every report.
 func (s *Sandbox) Describe() string {
-	return fmt.Sprintf("sandboxed (%s: own user, PID, IPC and mount namespaces, uid %d; code read-only at %s, layers at %s, /tmp %d MB; host network)",
-		s.Version, UID, TaskRoot, Opt, TmpBytes>>20)
+	network := "host network"
+	if s.PrivateNet() {
+		network = "own network namespace: only the Runtime API and the endpoints in its environment reachable"
+	}
+	return fmt.Sprintf("sandboxed (%s: own user, PID, IPC and mount namespaces, uid %d; code read-only at %s, layers at %s, /tmp %d MB; %s)",
+		s.Version, UID, TaskRoot, Opt, TmpBytes>>20, network)
 }
 
 // ErrUnavailable wraps every reason why no sandbox can be had.
@@ -77,7 +93,10 @@ func Probe(ctx context.Context, getenv func(string) string) (*Sandbox, error) {
 	probe.Env = []string{} // bwrap needs none of the host's variables
 	ver, _ := probe.Output()
 	sb := &Sandbox{Bwrap: bin, Version: strings.TrimSpace(string(ver))}
-	cmd := exec.CommandContext(ctx, bin, append(sb.Args(nil, "/"), "true")...)
+	// The probe asks for a network namespace too, as a run with a
+	// forwarder does.
+	probe := &Sandbox{Bwrap: bin, Forwarder: "probe"}
+	cmd := exec.CommandContext(ctx, bin, append(probe.Args(nil, "/"), "true")...)
 	cmd.Env = []string{}
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("%w: bubblewrap cannot create user namespaces here (%v: %s); on Ubuntu 24.04, AppArmor restricts them: `sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0`; elsewhere, `sudo sysctl -w kernel.unprivileged_userns_clone=1`",
@@ -93,13 +112,19 @@ func (s *Sandbox) Args(mounts []Mount, dir string) []string {
 	a := []string{
 		"--unshare-user", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
 		"--uid", strconv.Itoa(UID), "--gid", strconv.Itoa(GID),
+	}
+	if s.PrivateNet() {
+		// Only its own loopback, which bwrap brings up.
+		a = append(a, "--unshare-net")
+	}
+	a = append(a,
 		// The sandbox dies with the process that started it, and has no
 		// controlling terminal to inject input into.
 		"--die-with-parent", "--new-session",
 		// The programs and libraries of the host's OS stand in for Lambda's
 		// Amazon Linux: the runtime's interpreters and their libraries.
 		"--ro-bind", "/usr", "/usr",
-	}
+	)
 	a = append(a, rootLinks()...)
 	a = append(a,
 		// The dynamic loader's cache: Debian's multiarch libraries are found
@@ -113,7 +138,7 @@ func (s *Sandbox) Args(mounts []Mount, dir string) []string {
 		"--perms", "1777", "--size", strconv.Itoa(TmpBytes), "--tmpfs", "/tmp",
 	)
 	for _, m := range mounts {
-		a = append(a, "--ro-bind", m.Host, m.At)
+		a = append(a, map[bool]string{false: "--ro-bind", true: "--bind"}[m.Writable], m.Host, m.At)
 	}
 	// Lambda's root and /dev are read-only: /tmp is the one place to write.
 	return append(a, "--remount-ro", "/dev", "--remount-ro", "/", "--chdir", dir, "--")

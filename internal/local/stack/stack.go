@@ -234,7 +234,8 @@ func (s *Stack) startTrigger(ctx context.Context, o Options, ln net.Listener) (e
 			return err
 		}
 	}
-	if s.rie, err = rie.StartWith(ctx, rie.Config{Binary: bin, Bootstrap: o.Bootstrap, Env: s.functionEnv(env), Timeout: o.Timeout, Logs: &s.rieOut, Sandbox: o.Sandbox, Mounts: o.Mounts}); err != nil {
+	if s.rie, err = rie.StartWith(ctx, rie.Config{Binary: bin, Bootstrap: o.Bootstrap, Env: s.functionEnv(env), Timeout: o.Timeout, Logs: &s.rieOut, Sandbox: o.Sandbox, Mounts: o.Mounts,
+		Reach: []string{hostOf(s.TriggerCognitoURL), hostOf(s.OtherServicesURL)}}); err != nil {
 		return err
 	}
 	go s.pool.follow(s.rie.Crashed())
@@ -264,6 +265,9 @@ func (s *Stack) startTrigger(ctx context.Context, o Options, ln net.Listener) (e
 	go s.poolServer.Serve(s.poolLn)
 	return nil
 }
+
+// hostOf is an http:// URL's host:port.
+func hostOf(u string) string { return strings.TrimPrefix(u, "http://") }
 
 // startCognitoLocal starts cognito-local on a free port, with the gateway as
 // its Lambda endpoint, and returns its URL. cognito-local binds its port
