@@ -89,9 +89,9 @@ func Probe(ctx context.Context, getenv func(string) string) (*Sandbox, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	probe := exec.CommandContext(ctx, bin, "--version")
-	probe.Env = []string{} // bwrap needs none of the host's variables
-	ver, _ := probe.Output()
+	version := exec.CommandContext(ctx, bin, "--version")
+	version.Env = []string{} // bwrap needs none of the host's variables
+	ver, _ := version.Output()
 	sb := &Sandbox{Bwrap: bin, Version: strings.TrimSpace(string(ver))}
 	// The probe asks for a network namespace too, as a run with a
 	// forwarder does.
