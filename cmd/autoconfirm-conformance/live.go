@@ -14,6 +14,7 @@ import (
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	ltypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/autoconfirm/autoconfirm/deployed"
 	"github.com/autoconfirm/autoconfirm/handler"
@@ -201,7 +202,9 @@ func preflight(ctx context.Context, acc awsAccess, poolID, function string) (tri
 	defer cancel()
 	once := func(o *cip.Options) { o.RetryMaxAttempts = 1 }
 	if poolID != "" {
-		out, err := acc.cognito(once).DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: aws.String(poolID)})
+		out, err := transient(ctx, func() (*cip.DescribeUserPoolOutput, error) {
+			return acc.cognito(once).DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: aws.String(poolID)})
+		})
 		if err != nil {
 			return "", fmt.Errorf("cannot reach the user pool %s in %s before the run: %w\n  check the pool id, AWS_REGION, the credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID), cognito-idp:DescribeUserPool on the pool, and AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER if you use an emulator", poolID, acc.cfg.Region, err)
 		}
@@ -211,12 +214,31 @@ func preflight(ctx context.Context, acc awsAccess, poolID, function string) (tri
 	}
 	if function != "" {
 		api := acc.lambda(func(o *lambda.Options) { o.RetryMaxAttempts = 1 })
-		_, err := api.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String(function), InvocationType: ltypes.InvocationTypeDryRun})
+		_, err := transient(ctx, func() (*lambda.InvokeOutput, error) {
+			return api.Invoke(ctx, &lambda.InvokeInput{FunctionName: aws.String(function), InvocationType: ltypes.InvocationTypeDryRun})
+		})
 		if err != nil {
 			return "", fmt.Errorf("cannot reach the function %s in %s before the run: %w\n  check the function name or ARN, AWS_REGION, the credentials, lambda:InvokeFunction on it, and AWS_ENDPOINT_URL_LAMBDA if you use an emulator", function, acc.cfg.Region, err)
 		}
 	}
 	return trigger, nil
+}
+
+// transient makes call again, up to three times in all, while it fails
+// without an answer from the service (a connection that broke, not an API
+// error): a loopback connection to the local stack can break once on a
+// loaded machine, which is no setup error. ctx bounds the whole.
+func transient[T any](ctx context.Context, call func() (T, error)) (T, error) {
+	var out T
+	var err error
+	for range 3 {
+		out, err = call()
+		var api smithy.APIError
+		if err == nil || errors.As(err, &api) || ctx.Err() != nil {
+			return out, err
+		}
+	}
+	return out, err
 }
 
 // awsConfig loads the SDK's configuration. Without a region from the
