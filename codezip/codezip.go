@@ -36,8 +36,9 @@ type entry struct {
 // is a file, else every file below it, symlinks followed as zip does, in
 // name order. It counts them against b at their stat sizes, and refuses a
 // symlink that leads back to one of its own ancestors, and what is not a
-// file (checkFile).
-func files(root string, b *Budget) ([]entry, error) {
+// file (checkFile). When contained, it also refuses a symlink that leads
+// out of root: what is laid out for a sandbox must hold the tree alone.
+func files(root string, b *Budget, contained bool) ([]entry, error) {
 	st, err := os.Stat(root)
 	if err != nil {
 		return nil, err
@@ -48,24 +49,38 @@ func files(root string, b *Budget) ([]entry, error) {
 	if !st.IsDir() {
 		return []entry{{"bootstrap", root, st.Mode(), st.Size()}}, b.add("bootstrap", st.Size())
 	}
-	var out []entry
-	err = walk(root, "", &out, map[string]bool{}, b)
-	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
-	return out, err
+	w := walker{seen: map[string]bool{}, b: b}
+	if contained {
+		if w.within, err = filepath.EvalSymlinks(root); err != nil {
+			return nil, err
+		}
+	}
+	err = w.walk(root, "")
+	sort.Slice(w.out, func(i, j int) bool { return w.out[i].name < w.out[j].name })
+	return w.out, err
 }
 
-// walk adds the files below dir, following symlinks; seen holds the real
-// directories on the way down, so that a loop is refused, not followed.
-func walk(dir, prefix string, out *[]entry, seen map[string]bool, b *Budget) error {
+// walker gathers the files of a tree: seen holds the real directories on
+// the way down, so that a loop is refused, not followed; within, when set,
+// is the tree's real root, out of which no symlink may lead.
+type walker struct {
+	out    []entry
+	seen   map[string]bool
+	b      *Budget
+	within string
+}
+
+// walk adds the files below dir, following symlinks.
+func (w *walker) walk(dir, prefix string) error {
 	real, err := filepath.EvalSymlinks(dir)
 	if err != nil {
 		return err
 	}
-	if seen[real] {
+	if w.seen[real] {
 		return fmt.Errorf("%w: %s leads back to %s, which holds it; remove the link or point it elsewhere", ErrLoop, dir, real)
 	}
-	seen[real] = true
-	defer delete(seen, real)
+	w.seen[real] = true
+	defer delete(w.seen, real)
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return err
@@ -76,27 +91,38 @@ func walk(dir, prefix string, out *[]entry, seen map[string]bool, b *Budget) err
 		if prefix != "" {
 			name = prefix + "/" + e.Name()
 		}
-		st, err := os.Stat(p) // follows a symlink
-		if err != nil {
-			return fmt.Errorf("%s: %w", p, err)
-		}
-		if err := checkFile(p, st); err != nil {
+		if err := w.add(p, name, e); err != nil {
 			return err
 		}
-		switch {
-		case st.IsDir():
-			if err := b.add(name, 0); err != nil {
-				return err
-			}
-			if err := walk(p, name, out, seen, b); err != nil {
-				return err
-			}
-		case st.Mode().IsRegular():
-			if err := b.add(name, st.Size()); err != nil {
-				return err
-			}
-			*out = append(*out, entry{name, p, st.Mode(), st.Size()})
+	}
+	return nil
+}
+
+// add adds the entry e, at p, named name in the tree.
+func (w *walker) add(p, name string, e fs.DirEntry) error {
+	st, err := os.Stat(p) // follows a symlink
+	if err != nil {
+		return fmt.Errorf("%s: %w", p, err)
+	}
+	if err := checkFile(p, st); err != nil {
+		return err
+	}
+	if e.Type()&fs.ModeSymlink != 0 && w.within != "" {
+		if err := linkWithin(w.within, p); err != nil {
+			return err
 		}
+	}
+	switch {
+	case st.IsDir():
+		if err := w.b.add(name, 0); err != nil {
+			return err
+		}
+		return w.walk(p, name)
+	case st.Mode().IsRegular():
+		if err := w.b.add(name, st.Size()); err != nil {
+			return err
+		}
+		w.out = append(w.out, entry{name, p, st.Mode(), st.Size()})
 	}
 	return nil
 }
@@ -112,9 +138,12 @@ type File struct {
 
 // Files lists the files below root as Write would zip them, symlinks
 // followed, counting them against b: a layer's directory is laid out from
-// it, so that it is checked as its zip would be.
+// it, so that it is checked as its zip would be. Unlike Write, it refuses
+// a symlink that leads out of root (ErrOutside): what it lists is copied
+// into a sandbox, which must hold the tree alone, never what a link
+// reaches on this machine (a home directory, a checkout's .git/config).
 func Files(root string, b *Budget) ([]File, error) {
-	list, err := files(root, b)
+	list, err := files(root, b, true)
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +157,7 @@ func Files(root string, b *Budget) ([]File, error) {
 // Write writes the zip of root: a directory's files, or a single file as
 // bootstrap, the name Lambda's OS-only runtimes run.
 func Write(w io.Writer, root string) (n int, err error) {
-	list, err := files(root, &Budget{})
+	list, err := files(root, &Budget{}, false)
 	if err != nil {
 		return 0, err
 	}

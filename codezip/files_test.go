@@ -101,3 +101,33 @@ func TestCopiesWhatWasCounted(t *testing.T) {
 		t.Errorf("wrote %d bytes of an entry whose header says 5", st.Size())
 	}
 }
+
+// TestFilesStayInside: Files, which lays a tree out for a sandbox, refuses
+// a symlink that leads out of the tree, and follows one that stays in it;
+// Of, which names the code as its zip, follows both, as zip -r does.
+func TestFilesStayInside(t *testing.T) {
+	outside := t.TempDir()
+	os.WriteFile(filepath.Join(outside, "credentials"), []byte("secret"), 0o600)
+	for _, tt := range []struct {
+		name, target string
+		want         error
+	}{
+		{"a link to a directory out of the tree", outside, ErrOutside},
+		{"a link to a file out of the tree", filepath.Join(outside, "credentials"), ErrOutside},
+		{"a link inside the tree", "real", nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			os.WriteFile(filepath.Join(dir, "real"), []byte("x"), 0o644)
+			if err := os.Symlink(tt.target, filepath.Join(dir, "link")); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := Files(dir, &Budget{}); !errors.Is(err, tt.want) {
+				t.Errorf("Files: %v, want %v", err, tt.want)
+			}
+			if _, err := Of(dir); err != nil {
+				t.Errorf("Of: %v, want the link followed", err)
+			}
+		})
+	}
+}

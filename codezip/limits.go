@@ -106,6 +106,22 @@ func checkLink(root, link string) error {
 	return nil
 }
 
+// linkWithin refuses the symlink at link unless what it leads to, every
+// link followed, is inside realRoot.
+func linkWithin(realRoot, link string) error {
+	real, err := filepath.EvalSymlinks(link)
+	if err != nil {
+		return fmt.Errorf("%s: %w", link, err)
+	}
+	if real, err = filepath.Abs(real); err != nil {
+		return err
+	}
+	if !under(realRoot, real) {
+		return fmt.Errorf("the symlink %s leads to %s, %w %s, which a sandbox does not show: copy what it links to into the directory, or give the function as a zip (zip -r follows links)", link, real, ErrOutside, realRoot)
+	}
+	return nil
+}
+
 // ErrNotFile marks what a package cannot hold: anything but regular files,
 // directories and symlinks to them (a device, a fifo, a socket), and any
 // file in the kernel's trees, /proc, /sys and /dev, whose sizes stat does

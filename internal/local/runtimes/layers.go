@@ -69,9 +69,10 @@ func layerDifference(opt string) string {
 }
 
 // copyTree copies the files below src into dst as a zip of src would hold
-// them (symlinks followed), after checking the whole tree against b and
-// for symlink loops, and never through a symlink an earlier layer left in
-// dst that leads out of it.
+// them (symlinks inside src followed), after checking the whole tree
+// against b, for symlink loops and for symlinks that lead out of src
+// (refused: the sandbox holds the layers alone), and never through a
+// symlink an earlier layer left in dst that leads out of it.
 func copyTree(src, dst string, b *codezip.Budget) error {
 	list, err := codezip.Files(src, b)
 	if err != nil {

@@ -57,7 +57,8 @@ func TestLayers(t *testing.T) {
 }
 
 // TestLayersRefused: a layer that holds a symlink to its own ancestor, a
-// symlink out of its tree, or layers over Lambda's 250 MB together, are
+// symlink out of its tree (a zip's, or a directory's, which would show the
+// function a home directory's credentials), or layers over Lambda's 250 MB together, are
 // refused with the reason, before they are copied, rather than followed
 // until the stack overflows or copied whole; so is what is not a file: a
 // /proc file, whose size stat does not tell, and a fifo.
@@ -84,6 +85,14 @@ func TestLayersRefused(t *testing.T) {
 	pagemap := t.TempDir() // stat says 0 bytes; it reads without end
 	os.MkdirAll(filepath.Join(pagemap, "nodejs"), 0o755)
 	os.Symlink("/proc/self/pagemap", filepath.Join(pagemap, "nodejs", "pm"))
+	home := t.TempDir() // what a link out reaches: a home directory
+	os.MkdirAll(filepath.Join(home, ".aws"), 0o755)
+	os.WriteFile(filepath.Join(home, ".aws", "credentials"), []byte("secret"), 0o600)
+	linkOut := t.TempDir()
+	os.Symlink(home, filepath.Join(linkOut, "h"))
+	fileOut := t.TempDir()
+	os.MkdirAll(filepath.Join(fileOut, "python"), 0o755)
+	os.Symlink(filepath.Join(home, ".aws", "credentials"), filepath.Join(fileOut, "python", "creds"))
 	fifo := t.TempDir()
 	if err := syscall.Mkfifo(filepath.Join(fifo, "pipe"), 0o644); err != nil {
 		t.Fatal(err)
@@ -95,6 +104,8 @@ func TestLayersRefused(t *testing.T) {
 	}{
 		{"a symlink to its own ancestor", []string{loop}, codezip.ErrLoop},
 		{"a zip's symlink out of the tree", []string{out}, codezip.ErrOutside},
+		{"a directory's symlink to a home directory", []string{linkOut}, codezip.ErrOutside},
+		{"a directory's symlink to a file out of it", []string{fileOut}, codezip.ErrOutside},
 		{"260 MB in two layers", []string{sixty, sparse}, codezip.ErrLimit},
 		{"a symlink to /proc/self/pagemap", []string{pagemap}, codezip.ErrNotFile},
 		{"a fifo", []string{fifo}, codezip.ErrNotFile},
@@ -106,8 +117,10 @@ func TestLayersRefused(t *testing.T) {
 			if !errors.Is(err, tt.err) {
 				t.Fatalf("error %v, want %v", err, tt.err)
 			}
-			if _, err := os.Stat(filepath.Join(dir, "opt", "huge")); err == nil {
-				t.Error("the layer over the limit was copied")
+			for _, f := range []string{"huge", "h", "python/creds"} {
+				if _, err := os.Stat(filepath.Join(dir, "opt", f)); err == nil {
+					t.Errorf("%s was laid out", f)
+				}
 			}
 		})
 	}

@@ -27,43 +27,41 @@ func (c Cache) layout(dir string) *layout { return &layout{sandboxed: c.Sandboxe
 
 // task is where the code in host is seen: /var/task in a sandbox, read-only.
 // A sandbox shows the function its code alone, so a link in the code that
-// leads out of it would dangle there; a zip of the code (zip -r, sam build)
-// holds what such a link leads to, so the code is then laid out as that zip
-// unpacks, links followed.
+// leads out of it is refused: bound, it would dangle; followed, it would
+// show the function what it reaches on this machine (a home directory's
+// credentials, a checkout's .git/config and its token).
 func (l *layout) task(host string) (string, error) {
 	if !l.sandboxed {
 		return host, nil
 	}
-	out, err := leadsOut(host)
-	if err != nil || out == "" {
-		return l.bind(host, sandbox.TaskRoot), err
-	}
-	unpacked := filepath.Join(l.dir, "code")
-	if err := copyTree(host, unpacked, &codezip.Budget{}); err != nil {
-		return "", fmt.Errorf("laying out the code as its zip would hold it (%s leads out of it): %w", out, err)
-	}
-	return l.bind(unpacked, sandbox.TaskRoot), nil
-}
-
-// leadsOut returns the first symlink below root whose target is outside
-// root, or "".
-func leadsOut(root string) (string, error) {
-	real, err := filepath.EvalSymlinks(root)
+	link, target, err := leadsOut(host)
 	if err != nil {
 		return "", err
 	}
-	found := ""
+	if link != "" {
+		return "", fmt.Errorf("--code %s: the symlink %s leads to %s, %w %s, which the sandbox does not show: copy what it links to into the directory, or give the function as a zip (zip -r follows links)", host, link, target, codezip.ErrOutside, host)
+	}
+	return l.bind(host, sandbox.TaskRoot), nil
+}
+
+// leadsOut returns the first symlink below root whose target is outside
+// root, and that target, or "".
+func leadsOut(root string) (link, target string, err error) {
+	real, err := filepath.EvalSymlinks(root)
+	if err != nil {
+		return "", "", err
+	}
 	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.Type()&fs.ModeSymlink == 0 {
 			return err
 		}
-		if target, err := filepath.EvalSymlinks(p); err == nil && codezip.Within(real, target) != nil {
-			found = p
+		if t, err := filepath.EvalSymlinks(p); err == nil && codezip.Within(real, t) != nil {
+			link, target = p, t
 			return filepath.SkipAll
 		}
 		return nil
 	})
-	return found, err
+	return link, target, err
 }
 
 // at is where host is seen: at, in a sandbox.

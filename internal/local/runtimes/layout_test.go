@@ -2,6 +2,7 @@ package runtimes
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/autoconfirm/autoconfirm/codezip"
 	"github.com/autoconfirm/autoconfirm/internal/local/sandbox"
 )
 
@@ -81,18 +83,32 @@ func TestSandboxedLayout(t *testing.T) {
 
 // TestLinksOutOfTheCode: a sandbox shows the function its code alone, so a
 // link that leads out of the code (a bootstrap linked to where it was
-// built, a monorepo's shared module) is laid out as a zip of the code holds
-// it, followed; a link inside the code stays bound as it is.
+// built, a link to a home directory or to a checkout's .git/config) is
+// refused, naming the link, its target and the fix, rather than followed
+// into the sandbox; a link inside the code stays bound as it is.
 func TestLinksOutOfTheCode(t *testing.T) {
 	provided, _ := ParseRuntime("provided.al2023")
-	built := filepath.Join(t.TempDir(), "bootstrap")
+	outside := t.TempDir()
+	built := filepath.Join(outside, "bootstrap")
 	os.WriteFile(built, []byte("#!/bin/sh\necho built\n"), 0o755)
+	os.MkdirAll(filepath.Join(outside, ".aws"), 0o755)
+	os.WriteFile(filepath.Join(outside, ".aws", "credentials"), []byte("secret"), 0o600)
+	boot := func(code string) { os.WriteFile(filepath.Join(code, "bootstrap"), []byte("#!/bin/sh\n"), 0o755) }
 	for _, tt := range []struct {
-		name     string
-		link     func(code string) error
-		unpacked bool
+		name    string
+		link    func(code string) error
+		refused bool
 	}{
 		{"a bootstrap linked to where it was built", func(code string) error { return os.Symlink(built, filepath.Join(code, "bootstrap")) }, true},
+		{"a link to a home directory", func(code string) error {
+			boot(code)
+			return os.Symlink(outside, filepath.Join(code, "homelink"))
+		}, true},
+		{"a relative link to a file out of the code", func(code string) error {
+			boot(code)
+			rel, _ := filepath.Rel(code, filepath.Join(outside, ".aws", "credentials"))
+			return os.Symlink(rel, filepath.Join(code, "credlink"))
+		}, true},
 		{"a link inside the code", func(code string) error {
 			os.WriteFile(filepath.Join(code, "real"), []byte("#!/bin/sh\n"), 0o755)
 			return os.Symlink("real", filepath.Join(code, "bootstrap"))
@@ -105,20 +121,21 @@ func TestLinksOutOfTheCode(t *testing.T) {
 			}
 			c := Cache{Dir: t.TempDir(), Sandboxed: true}
 			f, err := c.Prepare(context.Background(), provided, code, "", dir)
+			if tt.refused {
+				if !errors.Is(err, codezip.ErrOutside) || !strings.Contains(err.Error(), outside) || !strings.Contains(err.Error(), "copy what it links to into the directory") {
+					t.Fatalf("error %v, want %v naming the target %s and the fix", err, codezip.ErrOutside, outside)
+				}
+				if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+					t.Errorf("the work directory holds %d entries after the refusal", len(entries))
+				}
+				return
+			}
 			if err != nil {
 				t.Fatal(err)
 			}
 			i := slices.IndexFunc(f.Mounts, func(m sandbox.Mount) bool { return m.At == sandbox.TaskRoot })
-			if i < 0 {
-				t.Fatalf("no mount at %s: %+v", sandbox.TaskRoot, f.Mounts)
-			}
-			host := f.Mounts[i].Host
-			if got := host != code; got != tt.unpacked {
-				t.Fatalf("/var/task is %s; want the code unpacked: %v", host, tt.unpacked)
-			}
-			st, err := os.Lstat(filepath.Join(host, "bootstrap"))
-			if err != nil || (tt.unpacked && !st.Mode().IsRegular()) {
-				t.Errorf("the bootstrap in /var/task: %v, %v; want a file the sandbox can run", st, err)
+			if i < 0 || f.Mounts[i].Host != code {
+				t.Fatalf("want the code bound at %s as it is: %+v", sandbox.TaskRoot, f.Mounts)
 			}
 		})
 	}
