@@ -32,7 +32,7 @@ func addOwn(base fs.FS, features, fixtures string) (fs.FS, error) {
 		if err != nil || len(matches) == 0 {
 			return nil, fmt.Errorf("--features %s: no .feature file there (%v); give the directory that holds your feature files", features, dirError(features, err))
 		}
-		if err := checkSizes(c.features, ".feature", bounded.Feature, featureRule); err != nil {
+		if err := bounded.CheckTree(c.features, bounded.FeatureTree()); err != nil {
 			return nil, fmt.Errorf("--features %s: %w", features, err)
 		}
 	}
@@ -41,7 +41,7 @@ func addOwn(base fs.FS, features, fixtures string) (fs.FS, error) {
 			return nil, fmt.Errorf("--fixtures %s: not a directory (%v); give the directory that holds your <name>.json events", fixtures, dirError(fixtures, err))
 		}
 		c.fixtures = os.DirFS(fixtures)
-		if err := checkSizes(c.fixtures, ".json", bounded.Fixture, fixtureRule); err != nil {
+		if err := bounded.CheckTree(c.fixtures, bounded.FixtureTree()); err != nil {
 			return nil, fmt.Errorf("--fixtures %s: %w", fixtures, err)
 		}
 	}
@@ -49,21 +49,9 @@ func addOwn(base fs.FS, features, fixtures string) (fs.FS, error) {
 }
 
 const (
-	featureRule = "this runner's limit on a feature file (docs/cognito-rules.md §17); split it into several"
-	fixtureRule = "Lambda's 6 MB limit on an invocation's payload (docs/cognito-rules.md §17); Cognito sends far smaller events"
+	featureRule = bounded.FeatureRule
+	fixtureRule = bounded.FixtureRule
 )
-
-// checkSizes refuses a file named *ext in fsys over limit, or that is not a
-// file, before anything reads it; Open limits what is read of each anyway,
-// for a file whose size stat does not tell.
-func checkSizes(fsys fs.FS, ext string, limit int64, rule string) error {
-	return fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || path.Ext(p) != ext {
-			return err
-		}
-		return bounded.Check(fsys, p, limit, rule)
-	})
-}
 
 func dirError(dir string, err error) error {
 	if err != nil {

@@ -86,8 +86,15 @@ func class(attrs map[string]string, attr string) string {
 // event Cognito sends: the files under bad/, and any with another trigger
 // source, are left out.
 func Fixtures(fsys fs.FS, dir string) ([]Case, error) {
+	sub, err := fs.Sub(fsys, dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := bounded.CheckTree(sub, bounded.FixtureTree()); err != nil {
+		return nil, err
+	}
 	var out []Case
-	err := fs.WalkDir(fsys, dir, func(p string, d fs.DirEntry, err error) error {
+	err = fs.WalkDir(fsys, dir, func(p string, d fs.DirEntry, err error) error {
 		switch {
 		case err != nil:
 			return err
@@ -96,7 +103,7 @@ func Fixtures(fsys fs.FS, dir string) ([]Case, error) {
 		case d.IsDir() || path.Ext(p) != ".json":
 			return nil
 		}
-		b, err := bounded.ReadFS(fsys, p, bounded.Fixture, "Lambda's 6 MB limit on an invocation's payload (docs/cognito-rules.md §17)")
+		b, err := bounded.ReadFS(fsys, p, bounded.Fixture, bounded.FixtureRule)
 		if err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -50,6 +51,9 @@ func TestBoundedInputs(t *testing.T) {
 	pagemap := filepath.Join(dir, "pmlayer") // stat says 0 bytes; it reads without end
 	os.MkdirAll(filepath.Join(pagemap, "nodejs"), 0o755)
 	os.Symlink("/proc/self/pagemap", filepath.Join(pagemap, "nodejs", "pm"))
+	linkOut := filepath.Join(dir, "outlayer") // a link to what the sandbox must not show
+	os.MkdirAll(linkOut, 0o755)
+	os.Symlink(t.TempDir(), filepath.Join(linkOut, "h"))
 	sparse := func(path string, size int64) string { // no disk used
 		os.MkdirAll(filepath.Dir(path), 0o755)
 		f, _ := os.Create(path)
@@ -61,6 +65,26 @@ func TestBoundedInputs(t *testing.T) {
 	hugeFixture := filepath.Dir(sparse(filepath.Join(dir, "fixtures", "big.json"), 6<<20+1))
 	hugeFeature := filepath.Dir(sparse(filepath.Join(dir, "features", "big.feature"), 1<<20+1))
 	hugeRecord := filepath.Dir(sparse(filepath.Join(dir, "hugerec", "run.json"), 16<<20+1))
+	manyFixtures := filepath.Join(dir, "manyfx") // 1 001 small events
+	os.MkdirAll(manyFixtures, 0o755)
+	for i := range 1001 {
+		os.WriteFile(filepath.Join(manyFixtures, fmt.Sprintf("f%04d.json", i)), []byte("{}"), 0o644)
+	}
+	heavyFixtures := filepath.Join(dir, "heavyfx") // 11 of 6 MiB, each under its limit, 66 MiB together
+	for i := range 11 {
+		sparse(filepath.Join(heavyFixtures, fmt.Sprintf("f%02d.json", i)), 6<<20)
+	}
+	manyFeatures := filepath.Join(dir, "manyfeat") // 201 small feature files
+	os.MkdirAll(manyFeatures, 0o755)
+	for i := range 201 {
+		os.WriteFile(filepath.Join(manyFeatures, fmt.Sprintf("f%03d.feature", i)), []byte("Feature: f\n"), 0o644)
+	}
+	rows := filepath.Join(dir, "rows") // 5 001 Examples rows in two files, each well under 1 MiB
+	os.MkdirAll(rows, 0o755)
+	for i, n := range []int{2500, 2501} {
+		outline := "Feature: rows\n  Scenario Outline: o\n    Given a <x>\n    Examples:\n      | x |\n" + strings.Repeat("      | 1 |\n", n-1)
+		os.WriteFile(filepath.Join(rows, fmt.Sprintf("r%d.feature", i)), []byte(outline), 0o644)
+	}
 	many := report("many", `["p"`+strings.Repeat(`,"p"`, 99_999)+`]`)
 	report("many/p", `[]`)
 	report("rel", `[]`) // the parent, a run of its own: only the parent rule refuses it
@@ -89,7 +113,14 @@ func TestBoundedInputs(t *testing.T) {
 		{"a template over CloudFormation's 1 MB", []string{"local", "--template", hugeTemplate}, "more than 1048576 bytes, the most CloudFormation takes", ""},
 		{"a fixture over Lambda's 6 MB payload", []string{"--fixtures", hugeFixture}, "more than 6291456 bytes, Lambda's 6 MB limit", ""},
 		{"a feature file over 1 MiB", []string{"--features", hugeFeature}, "more than 1048576 bytes, this runner's limit on a feature file", ""},
+		{"1 001 fixtures", []string{"--fixtures", manyFixtures}, "more than 1000 .json files (at f1000.json), this runner's limit on a fixtures directory", ""},
+		{"fixtures of 66 MiB together", []string{"--fixtures", heavyFixtures}, "more than 67108864 bytes of .json files together", ""},
+		{"diff of 1 001 fixtures", []string{"diff", "--events", "0", "--fixtures", manyFixtures, "local:provided.al2023:a", "local:provided.al2023:b"}, "more than 1000 .json files", ""},
+		{"diff of fixtures of 66 MiB together", []string{"diff", "--events", "0", "--fixtures", heavyFixtures, "local:provided.al2023:a", "local:provided.al2023:b"}, "more than 67108864 bytes", ""},
+		{"201 feature files", []string{"--features", manyFeatures}, "more than 200 .feature files (at f200.feature), this runner's limit on a features directory", ""},
+		{"5 001 Examples rows across feature files", []string{"--features", rows}, "more than 5000 table rows", ""},
 		{"a layer linking /proc/self/pagemap", []string{"local", "--runtime", "provided.al2023", "--code", code, "--layer", pagemap}, "the kernel's files in /proc, /sys and /dev are refused", ""},
+		{"a layer linking a home directory", []string{"local", "--runtime", "provided.al2023", "--code", code, "--layer", linkOut}, "copy what it links to into the directory", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,122 @@
+package bounded
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+)
+
+const (
+	// FixtureFiles is this runner's limit on the events in a fixtures
+	// directory, 1 000: diff holds every one in memory, and the built-in
+	// fixtures are some sixty.
+	FixtureFiles = 1000
+	// FixtureBytes is this runner's limit on a fixtures directory's events
+	// together, 64 MiB: ten of Lambda's largest payloads, where the
+	// built-in fixtures hold under 64 KiB.
+	FixtureBytes int64 = 64 << 20
+	// FeatureFiles is this runner's limit on the feature files in a
+	// features directory, 200: the built-in features are a handful.
+	FeatureFiles = 200
+	// TableRows is this runner's limit on the table rows (lines that
+	// start with "|") of a features directory together, 5 000: each
+	// Examples row becomes a scenario held in memory, and a 1 MiB file of
+	// rows alone holds a hundred thousand. The built-in features hold
+	// about a hundred and fifty.
+	TableRows = 5000
+)
+
+const (
+	// FeatureRule and FixtureRule name a feature file's and a fixture's
+	// size limits for the error.
+	FeatureRule = "this runner's limit on a feature file (docs/cognito-rules.md §17); split it into several"
+	FixtureRule = "Lambda's 6 MB limit on an invocation's payload (docs/cognito-rules.md §17); Cognito sends far smaller events"
+)
+
+// FeatureTree is the limits on a directory of feature files: each file's,
+// their count, and their table rows together, since every Examples row
+// becomes a scenario held in memory.
+func FeatureTree() Tree {
+	return Tree{Ext: ".feature", File: Feature, FileRule: FeatureRule, Files: FeatureFiles, Rows: TableRows,
+		Rule: "this runner's limit on a features directory (docs/cognito-rules.md §17); keep the scenarios that tell cases apart, or run the files in several runs"}
+}
+
+// FixtureTree is the limits on a directory of fixtures: each file's, and
+// their count and bytes together, since diff holds every event in memory.
+func FixtureTree() Tree {
+	return Tree{Ext: ".json", File: Fixture, FileRule: FixtureRule, Files: FixtureFiles, Bytes: FixtureBytes,
+		Rule: "this runner's limit on a fixtures directory (docs/cognito-rules.md §17); keep the events that tell cases apart"}
+}
+
+// ErrTooMany marks a directory that holds more files, bytes or rows than
+// its limit.
+var ErrTooMany = errors.New("over its limit")
+
+// Tree is a directory of inputs of one kind, and its limits.
+type Tree struct {
+	// Ext names the files counted, such as ".json".
+	Ext string
+	// File is each file's size limit, and FileRule names it.
+	File     int64
+	FileRule string
+	// Files is how many files it may hold; Bytes, when not 0, how many
+	// bytes they may hold together; Rows, when not 0, how many table rows.
+	Files int
+	Bytes int64
+	Rows  int
+	// Rule names the directory's limits for the error.
+	Rule string
+}
+
+// CheckTree refuses the files named *t.Ext below the root of fsys when one
+// is over its size limit or is not a file, or when together they are over
+// the tree's limits, before anything else reads them. Only counting rows
+// reads them, one at a time.
+func CheckTree(fsys fs.FS, t Tree) error {
+	var files, rows int
+	var total int64
+	return fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || path.Ext(p) != t.Ext {
+			return err
+		}
+		if files++; files > t.Files {
+			return fmt.Errorf("%w: more than %d %s files (at %s), %s", ErrTooMany, t.Files, t.Ext, p, t.Rule)
+		}
+		if err := Check(fsys, p, t.File, t.FileRule); err != nil {
+			return err
+		}
+		st, err := fs.Stat(fsys, p)
+		if err != nil {
+			return err
+		}
+		if total += st.Size(); t.Bytes > 0 && total > t.Bytes {
+			return fmt.Errorf("%w: more than %d bytes of %s files together (at %s), %s", ErrTooMany, t.Bytes, t.Ext, p, t.Rule)
+		}
+		if t.Rows == 0 {
+			return nil
+		}
+		n, err := tableRows(fsys, p, t.File, t.FileRule)
+		if rows += n; err == nil && rows > t.Rows {
+			err = fmt.Errorf("%w: more than %d table rows (lines that start with |) together (at %s), %s", ErrTooMany, t.Rows, p, t.Rule)
+		}
+		return err
+	})
+}
+
+// tableRows counts the lines of the file at name whose trimmed text starts
+// with "|": Gherkin's table rows, each Examples row a scenario.
+func tableRows(fsys fs.FS, name string, limit int64, rule string) (int, error) {
+	b, err := ReadFS(fsys, name, limit, rule)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for line := range bytes.Lines(b) {
+		if bytes.HasPrefix(bytes.TrimSpace(line), []byte("|")) {
+			n++
+		}
+	}
+	return n, nil
+}
