@@ -27,12 +27,25 @@ var mdLinkish = regexp.MustCompile(`(?i)(@|#|www\.|[a-z][a-z0-9+.-]*://)`)
 // rendered text, where a backslash escape is already gone.
 const zwj = "\u200d"
 
+// bidi are the Unicode bidirectional controls (the embeddings and
+// overrides U+202A–U+202E, the isolates U+2066–U+2069, and the marks
+// U+200E, U+200F): in a summary they would reorder what is shown, so that
+// a handler's text reads as something else. Each is written as its escape,
+// \u202e, visible and inert.
+var bidi = func() *strings.Replacer {
+	var pairs []string
+	for _, r := range []rune{0x200e, 0x200f, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069} {
+		pairs = append(pairs, string(r), fmt.Sprintf(`\u%04x`, r))
+	}
+	return strings.NewReplacer(pairs...)
+}()
+
 // mdText is text from a handler, a feature or a fixture, made inert for a
 // job summary or a pull-request comment: one line, no HTML, no link, image,
-// emphasis or table cell boundary, and no mention or reference that would
-// notify anyone.
+// emphasis or table cell boundary, no bidirectional control, and no mention
+// or reference that would notify anyone.
 func mdText(s string) string {
-	s = strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ").Replace(s)
+	s = bidi.Replace(strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ").Replace(s))
 	s = mdLinkish.ReplaceAllStringFunc(s, func(m string) string {
 		if m == "@" || m == "#" {
 			return m + zwj
@@ -44,12 +57,13 @@ func mdText(s string) string {
 
 // mdCode is text shown as code: a backtick fence longer than any run of
 // backticks in it, so that the text cannot close it, with a table's cell
-// separator escaped (GitHub's tables split at | even inside code).
+// separator escaped (GitHub's tables split at | even inside code), and no
+// bidirectional control.
 func mdCode(s string) string {
 	if s == "" {
 		return ""
 	}
-	s = strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ", "|", `\|`).Replace(s)
+	s = bidi.Replace(strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ", "|", `\|`).Replace(s))
 	longest, run := 0, 0
 	for _, c := range s {
 		if c == '`' {

@@ -179,3 +179,28 @@ func TestUnwritableReportFails(t *testing.T) {
 		})
 	}
 }
+
+// TestMarkdownBidi: a bidirectional control in a handler's text (the
+// right-to-left override, an isolate, a mark) reaches a summary as its
+// visible escape, in text and in code, so that it cannot reorder what the
+// reader sees.
+func TestMarkdownBidi(t *testing.T) {
+	for _, tt := range []struct {
+		name, in, text, code string
+	}{
+		{"the right-to-left override", "ok\u202etxt.exe", `ok\\u202etxt.exe`, "`ok\\u202etxt.exe`"},
+		{"an embedding and its pop", "\u202aa\u202c", `\\u202aa\\u202c`, "`\\u202aa\\u202c`"},
+		{"the isolates", "\u2066\u2067\u2068\u2069", `\\u2066\\u2067\\u2068\\u2069`, "`\\u2066\\u2067\\u2068\\u2069`"},
+		{"the marks", "a\u200eb\u200f", `a\\u200eb\\u200f`, "`a\\u200eb\\u200f`"},
+		{"Arabic text itself, kept", "مرحبا", "مرحبا", "`مرحبا`"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := mdText(tt.in); got != tt.text {
+				t.Errorf("mdText(%q) = %q, want %q", tt.in, got, tt.text)
+			}
+			if got := mdCode(tt.in); got != tt.code {
+				t.Errorf("mdCode(%q) = %q, want %q", tt.in, got, tt.code)
+			}
+		})
+	}
+}
