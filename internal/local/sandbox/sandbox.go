@@ -112,6 +112,10 @@ func (s *Sandbox) Args(mounts []Mount, dir string) []string {
 	a := []string{
 		"--unshare-user", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
 		"--uid", strconv.Itoa(UID), "--gid", strconv.Itoa(GID),
+		// No capabilities, even when the runner is root; and no nested user
+		// namespace, in which the function could mount a tmpfs of any size
+		// past /tmp's cap (rules §18).
+		"--cap-drop", "ALL", "--disable-userns",
 	}
 	if s.PrivateNet() {
 		// Only its own loopback, which bwrap brings up.
@@ -134,7 +138,10 @@ func (s *Sandbox) Args(mounts []Mount, dir string) []string {
 		"--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache",
 		"--ro-bind-try", "/etc/hosts", "/etc/hosts",
 		"--ro-bind-try", "/etc/ssl/certs", "/etc/ssl/certs",
-		"--proc", "/proc", "--dev", "/dev",
+		"--proc", "/proc",
+	)
+	a = append(a, procCovers()...)
+	a = append(a, "--dev", "/dev",
 		"--perms", "1777", "--size", strconv.Itoa(TmpBytes), "--tmpfs", "/tmp",
 	)
 	for _, m := range mounts {
@@ -142,6 +149,19 @@ func (s *Sandbox) Args(mounts []Mount, dir string) []string {
 	}
 	// Lambda's root and /dev are read-only: /tmp is the one place to write.
 	return append(a, "--remount-ro", "/dev", "--remount-ro", "/", "--chdir", dir, "--")
+}
+
+// procCovers binds /proc's host-wide knobs read-only over the sandbox's
+// /proc. When the runner is root, the function's uid maps to the host's
+// root, which may write any sysctl (kernel.core_pattern among them) and
+// /proc/sysrq-trigger; bwrap covers these only where their directory is
+// writable, which /proc/sys's is not.
+func procCovers() []string {
+	var a []string
+	for _, p := range []string{"/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus"} {
+		a = append(a, "--ro-bind-try", p, p)
+	}
+	return a
 }
 
 // rootLinks mirrors the host's /bin, /lib… : as links into /usr where the
