@@ -43,10 +43,22 @@ const (
 const Disable = "AUTOCONFIRM_SANDBOX"
 
 // Mount binds a host path read-only at a path in the sandbox; Writable
-// binds it read-write.
+// binds it read-write. Without Host, it is a private tmpfs of TmpfsBytes
+// at At, writable by the function's user only.
 type Mount struct {
-	Host, At string
-	Writable bool
+	Host, At   string
+	Writable   bool
+	TmpfsBytes int
+}
+
+func (m Mount) args() []string {
+	switch {
+	case m.Host == "":
+		return []string{"--perms", "0700", "--size", strconv.Itoa(m.TmpfsBytes), "--tmpfs", m.At}
+	case m.Writable:
+		return []string{"--bind", m.Host, m.At}
+	}
+	return []string{"--ro-bind", m.Host, m.At}
 }
 
 // Sandbox is a usable bwrap.
@@ -145,7 +157,7 @@ func (s *Sandbox) Args(mounts []Mount, dir string) []string {
 		"--perms", "1777", "--size", strconv.Itoa(TmpBytes), "--tmpfs", "/tmp",
 	)
 	for _, m := range mounts {
-		a = append(a, map[bool]string{false: "--ro-bind", true: "--bind"}[m.Writable], m.Host, m.At)
+		a = append(a, m.args()...)
 	}
 	// Lambda's root and /dev are read-only: /tmp is the one place to write.
 	return append(a, "--remount-ro", "/dev", "--remount-ro", "/", "--chdir", dir, "--")
