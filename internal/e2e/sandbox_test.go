@@ -58,6 +58,47 @@ for path in ('/var/task/written', os.path.join(os.environ['HOST_DIR'], 'written'
     except OSError:
         pass
 
+# A second red team's: the host's kernel knobs through a uid that maps to
+# the host's root (E1), a nested user namespace whose tmpfs passes /tmp's
+# cap (E2), and the bridge's directory of the host's, unbounded, whose
+# sockets the host dials (E3). The sysctl is written its own value back.
+import subprocess
+try:
+    with open('/proc/sys/vm/overcommit_ratio') as f:
+        ratio = f.read()
+    with open('/proc/sys/vm/overcommit_ratio', 'w') as f:
+        f.write(ratio)
+    problems.append('wrote the host\'s sysctl vm.overcommit_ratio')
+except OSError:
+    pass
+with open('/proc/self/status') as f:
+    caps = [l.split()[1] for l in f if l.startswith('CapEff:')]
+expect('holds capabilities %s' % caps, caps == ['0000000000000000'])
+expect('made a user namespace of its own', subprocess.run(['unshare', '-U', 'true'], capture_output=True).returncode != 0)
+if os.path.isdir('/var/rapid/net'):
+    for name in os.listdir('/var/rapid/net'):
+        try:
+            os.rename('/var/rapid/net/' + name, '/var/rapid/net/' + name + '.moved')
+            problems.append('moved the bridge\'s socket %s' % name)
+        except OSError:
+            pass
+    try:
+        with open('/var/rapid/net/written', 'wb') as f:
+            f.write(b'x')
+        problems.append('wrote into the bridge\'s host directory')
+    except OSError:
+        pass
+if os.path.isdir('/var/rapid/sock'):
+    try:
+        with open('/var/rapid/sock/fill', 'wb') as f:
+            f.write(b'\0' * (2 << 20))
+        problems.append('wrote 2 MiB beside its own sockets')
+    except OSError:
+        pass
+    finally:
+        if os.path.exists('/var/rapid/sock/fill'):
+            os.remove('/var/rapid/sock/fill')
+
 with open('policy.json') as f:
     expect('read policy.json by a relative path', json.load(f)['autoConfirm'] is True)
 expect('cwd is %s, not /var/task' % os.getcwd(), os.getcwd() == '/var/task')

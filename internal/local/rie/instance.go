@@ -150,9 +150,9 @@ func (p *Proc) network(in *instance, n int, addr, apiAddr string) (func(context.
 	}
 	in.net = b
 	invoke, api := b.inbound(addr), b.inbound(apiAddr)
-	in.client = &http.Client{Timeout: p.client.Timeout, Transport: &http.Transport{DialContext: dialer(invoke)}}
+	in.client = &http.Client{Timeout: p.client.Timeout, Transport: &http.Transport{DialContext: b.dialer(invoke)}}
 	in.wait = []string{invoke, api}
-	return dialer(api), nil
+	return b.dialer(api), nil
 }
 
 // begin starts an environment's process and watches for its end.
@@ -165,7 +165,12 @@ func (p *Proc) begin(in *instance) error {
 	// A grandchild that escaped the group may hold the output pipe open;
 	// Wait must not block on it.
 	in.cmd.WaitDelay = 2 * time.Second
-	if err := in.cmd.Start(); err != nil {
+	pipe, err := in.net.infoPipe(in.cmd)
+	if err == nil {
+		err = in.cmd.Start()
+	}
+	if err != nil {
+		pipe.close()
 		in.api.close()
 		in.net.close()
 		return fmt.Errorf("starting %s: %w", p.cfg.Binary, err)
@@ -179,6 +184,10 @@ func (p *Proc) begin(in *instance) error {
 			p.crash(fmt.Errorf("%w: it exited (%v) while it should have been serving", ErrCrashed, err))
 		}
 	}()
+	if err := in.net.enter(pipe); err != nil {
+		in.stop()
+		return err
+	}
 	return nil
 }
 
@@ -205,8 +214,11 @@ func (p *Proc) command(b *bridge, boot string, args ...string) *exec.Cmd {
 	if b != nil {
 		// The forwarder starts the emulator and bridges the network.
 		mounts = append(mounts, sandbox.Mount{Host: filepath.Join(p.dir, "netfwd"), At: sandbox.ForwarderAt},
-			sandbox.Mount{Host: b.dir, At: sandbox.NetDir, Writable: true})
+			sandbox.Mount{Host: b.dir, At: sandbox.NetDir},
+			sandbox.Mount{At: sandbox.SockDir, TmpfsBytes: sandbox.SockBytes})
 		argv = sandbox.ForwardArgs(b.routes, argv...)
+		// bwrap says on fd 3 (ExtraFiles[0]) which pid holds the sandbox.
+		return exec.Command(p.cfg.Sandbox.Bwrap, append([]string{"--info-fd", "3"}, p.cfg.Sandbox.Command(mounts, dir, argv...)...)...)
 	}
 	return exec.Command(p.cfg.Sandbox.Bwrap, p.cfg.Sandbox.Command(mounts, dir, argv...)...)
 }
@@ -219,6 +231,9 @@ func (p *Proc) command(b *bridge, boot string, args ...string) *exec.Cmd {
 func (in *instance) listening(ctx context.Context, ports ...int) error {
 	var err error
 	for _, w := range in.wait {
+		if in.net != nil {
+			w = in.net.host(w)
+		}
 		if err == nil {
 			err = waitFor(ctx, w, 10*time.Second, in.done)
 		}

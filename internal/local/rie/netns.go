@@ -2,27 +2,35 @@ package rie
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/autoconfirm/autoconfirm/internal/local/sandbox"
 )
 
 // bridge is the host's end of an environment's own network namespace: a
-// directory of Unix sockets, bound at sandbox.NetDir, through which the
-// sandbox's forwarder reaches the endpoints the function was given and the
-// host reaches the emulator. Nothing else of the host's loopback is
-// reachable from the sandbox.
+// directory of Unix sockets, bound read-only at sandbox.NetDir, through
+// which the sandbox's forwarder reaches the endpoints the function was
+// given; and the sockets in the sandbox's own sandbox.SockDir through which
+// the host reaches the emulator. Nothing else of the host's loopback is
+// reachable from the sandbox, and nothing the sandbox writes lands on the
+// host.
 type bridge struct {
 	dir    string
 	routes []sandbox.Route
 
 	mu  sync.Mutex
 	lns []net.Listener
+	// root is where the host sees the sandbox's root: /proc/<pid>/root of
+	// a process in its mount namespace, once it runs.
+	root string
 }
 
 // maxSocketPath is below the 108 bytes of sockaddr_un's path.
@@ -35,7 +43,7 @@ func newBridge(dir string, reach []string) (*bridge, error) {
 	if err := os.Mkdir(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("the sandbox's network directory: %w", err)
 	}
-	if len(filepath.Join(dir, "in-0")) > maxSocketPath {
+	if len(filepath.Join(dir, "out-0")) > maxSocketPath {
 		return nil, fmt.Errorf("the sandbox's sockets would be under %s, a path longer than a Unix socket's %d bytes; set TMPDIR to a shorter directory", dir, maxSocketPath)
 	}
 	b := &bridge{dir: dir}
@@ -65,19 +73,72 @@ func (b *bridge) outbound(addr string) error {
 }
 
 // inbound routes the sandbox's addr (127.0.0.1:port) to a socket the
-// forwarder listens on once the port is served; it returns the socket's
-// host path.
+// forwarder listens on in sandbox.SockDir once the port is served; it
+// returns the socket's path in the sandbox.
 func (b *bridge) inbound(addr string) string {
-	name := fmt.Sprintf("in-%d", len(b.routes))
-	b.routes = append(b.routes, sandbox.Route{TCP: addr, Unix: path.Join(sandbox.NetDir, name)})
-	return filepath.Join(b.dir, name)
+	sock := path.Join(sandbox.SockDir, fmt.Sprintf("in-%d", len(b.routes)))
+	b.routes = append(b.routes, sandbox.Route{TCP: addr, Unix: sock})
+	return sock
 }
 
-// dialer dials the socket at host path sock, whatever address is asked.
-func dialer(sock string) func(ctx context.Context, _, _ string) (net.Conn, error) {
+// info is the pipe on which bwrap says which process holds the sandbox.
+type info struct{ r, w *os.File }
+
+func (i *info) close() {
+	if i != nil {
+		i.r.Close()
+		i.w.Close()
+	}
+}
+
+// infoPipe hands cmd, bwrap started with --info-fd 3, the pipe's write end
+// as its fd 3; without a bridge there is none.
+func (b *bridge) infoPipe(cmd *exec.Cmd) (*info, error) {
+	if b == nil {
+		return nil, nil
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("a pipe for bwrap's --info-fd: %w", err)
+	}
+	cmd.ExtraFiles = []*os.File{w}
+	return &info{r: r, w: w}, nil
+}
+
+// enter reads from i the pid of bwrap's child, which is in the sandbox's
+// mount namespace: through its root the host reaches the sockets inbound
+// made.
+func (b *bridge) enter(i *info) error {
+	if b == nil {
+		return nil
+	}
+	defer i.r.Close()
+	i.w.Close()
+	i.r.SetReadDeadline(time.Now().Add(10 * time.Second))
+	var msg struct {
+		Pid int `json:"child-pid"`
+	}
+	if err := json.NewDecoder(i.r).Decode(&msg); err != nil || msg.Pid <= 0 {
+		return fmt.Errorf("bwrap did not say which process holds the sandbox (%v); is it bubblewrap 0.8.0 or later?", err)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.root = fmt.Sprintf("/proc/%d/root", msg.Pid)
+	return nil
+}
+
+// host is the host's path to sock, a path in the sandbox.
+func (b *bridge) host(sock string) string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.root + sock
+}
+
+// dialer dials the sandbox's socket sock, whatever address is asked.
+func (b *bridge) dialer(sock string) func(ctx context.Context, _, _ string) (net.Conn, error) {
 	return func(ctx context.Context, _, _ string) (net.Conn, error) {
 		var d net.Dialer
-		return d.DialContext(ctx, "unix", sock)
+		return d.DialContext(ctx, "unix", b.host(sock))
 	}
 }
 

@@ -16,10 +16,15 @@ import (
 // The sandbox has a network namespace of its own: its loopback holds only
 // what its own processes bind, so a function cannot reach cognito-local, the
 // gateway or anything else the host listens on (rules §18). What it must
-// reach crosses over Unix sockets in a directory bound into it, NetDir: a
+// reach crosses over Unix sockets in a directory bound read-only into it,
+// NetDir, whose host ends the runner serves: connecting needs no write, and
+// the function can neither fill the host's disk there nor replace them.
+// What the host must reach (the emulator's ports) crosses the other way
+// over sockets the forwarder makes in SockDir, a small tmpfs of the
+// sandbox's own, which the host reaches through /proc/<pid>/root. A
 // forwarder, the runner itself re-executed as ForwardCommand, starts the
-// emulator and relays between the sandbox's loopback ports and those
-// sockets, whose host ends the runner serves.
+// emulator and relays between the sandbox's loopback ports and both kinds
+// of sockets.
 
 // ForwardCommand is the runner's hidden subcommand that runs Forward.
 const ForwardCommand = "__autoconfirm-sandbox-net"
@@ -28,6 +33,10 @@ const ForwardCommand = "__autoconfirm-sandbox-net"
 const (
 	ForwarderAt = "/var/rapid/netfwd"
 	NetDir      = "/var/rapid/net"
+	SockDir     = "/var/rapid/sock"
+	// SockBytes caps SockDir: sockets take no room, and the function's
+	// writes there count against this, not the host.
+	SockBytes = 1 << 20
 )
 
 // Route is one crossing: Out listens on TCP in the sandbox and relays to

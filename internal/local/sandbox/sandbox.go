@@ -43,10 +43,22 @@ const (
 const Disable = "AUTOCONFIRM_SANDBOX"
 
 // Mount binds a host path read-only at a path in the sandbox; Writable
-// binds it read-write.
+// binds it read-write. Without Host, it is a private tmpfs of TmpfsBytes
+// at At, writable by the function's user only.
 type Mount struct {
-	Host, At string
-	Writable bool
+	Host, At   string
+	Writable   bool
+	TmpfsBytes int
+}
+
+func (m Mount) args() []string {
+	switch {
+	case m.Host == "":
+		return []string{"--perms", "0700", "--size", strconv.Itoa(m.TmpfsBytes), "--tmpfs", m.At}
+	case m.Writable:
+		return []string{"--bind", m.Host, m.At}
+	}
+	return []string{"--ro-bind", m.Host, m.At}
 }
 
 // Sandbox is a usable bwrap.
@@ -112,6 +124,10 @@ func (s *Sandbox) Args(mounts []Mount, dir string) []string {
 	a := []string{
 		"--unshare-user", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
 		"--uid", strconv.Itoa(UID), "--gid", strconv.Itoa(GID),
+		// No capabilities, even when the runner is root; and no nested user
+		// namespace, in which the function could mount a tmpfs of any size
+		// past /tmp's cap (rules §18).
+		"--cap-drop", "ALL", "--disable-userns",
 	}
 	if s.PrivateNet() {
 		// Only its own loopback, which bwrap brings up.
@@ -134,14 +150,30 @@ func (s *Sandbox) Args(mounts []Mount, dir string) []string {
 		"--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache",
 		"--ro-bind-try", "/etc/hosts", "/etc/hosts",
 		"--ro-bind-try", "/etc/ssl/certs", "/etc/ssl/certs",
-		"--proc", "/proc", "--dev", "/dev",
+		"--proc", "/proc",
+	)
+	a = append(a, procCovers()...)
+	a = append(a, "--dev", "/dev",
 		"--perms", "1777", "--size", strconv.Itoa(TmpBytes), "--tmpfs", "/tmp",
 	)
 	for _, m := range mounts {
-		a = append(a, map[bool]string{false: "--ro-bind", true: "--bind"}[m.Writable], m.Host, m.At)
+		a = append(a, m.args()...)
 	}
 	// Lambda's root and /dev are read-only: /tmp is the one place to write.
 	return append(a, "--remount-ro", "/dev", "--remount-ro", "/", "--chdir", dir, "--")
+}
+
+// procCovers binds /proc's host-wide knobs read-only over the sandbox's
+// /proc. When the runner is root, the function's uid maps to the host's
+// root, which may write any sysctl (kernel.core_pattern among them) and
+// /proc/sysrq-trigger; bwrap covers these only where their directory is
+// writable, which /proc/sys's is not.
+func procCovers() []string {
+	var a []string
+	for _, p := range []string{"/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus"} {
+		a = append(a, "--ro-bind-try", p, p)
+	}
+	return a
 }
 
 // rootLinks mirrors the host's /bin, /lib… : as links into /usr where the

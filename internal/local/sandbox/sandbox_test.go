@@ -18,7 +18,8 @@ func TestArgs(t *testing.T) {
 	s := &Sandbox{Bwrap: "bwrap"}
 	a := s.Command([]Mount{{Host: "/code", At: TaskRoot}, {Host: "/mods", At: TaskRoot + "/node_modules"}}, TaskRoot, "/var/rapid/aws-lambda-rie", "x")
 	join := " " + strings.Join(a, " ") + " "
-	for _, want := range []string{" --unshare-user --unshare-pid ", " --uid 993 --gid 990 ", " --die-with-parent ", " --proc /proc --dev /dev ",
+	for _, want := range []string{" --unshare-user --unshare-pid ", " --uid 993 --gid 990 ", " --die-with-parent ", " --cap-drop ALL --disable-userns ",
+		" --proc /proc --ro-bind-try /proc/sys /proc/sys ", " --dev /dev ",
 		" --size 536870912 --tmpfs /tmp ", " --ro-bind /code /var/task --ro-bind /mods /var/task/node_modules ",
 		" --remount-ro / --chdir /var/task -- /var/rapid/aws-lambda-rie x "} {
 		if !strings.Contains(join, want) {
@@ -66,12 +67,18 @@ func TestInside(t *testing.T) {
 	os.WriteFile(filepath.Join(code, "f"), []byte("code"), 0o644)
 	script := `id -u; id -g; cat f; echo; stat -f -c '%b*%S' /tmp; set -- /proc/[0-9]*; echo $#; ` +
 		`touch /var/task/x 2>/dev/null || echo ro-task; touch /x 2>/dev/null || echo ro-root; ` +
-		`cat /proc/*/environ 2>/dev/null | tr '\0' '\n' | grep -c SANDBOX_TEST_SECRET`
+		`cat /proc/*/environ 2>/dev/null | tr '\0' '\n' | grep -c SANDBOX_TEST_SECRET; ` +
+		// E1: no capabilities and no host knob, even when run by root (the
+		// write puts back the value it reads).
+		`grep CapEff /proc/self/status; (cat /proc/sys/vm/overcommit_ratio >/proc/sys/vm/overcommit_ratio) 2>/dev/null || echo ro-sysctl; ` +
+		// E2: no nested user namespace to mount a tmpfs past /tmp's cap in.
+		`unshare -U true 2>/dev/null || echo no-userns`
 	cmd := exec.Command(s.Bwrap, s.Command([]Mount{{Host: code, At: TaskRoot}}, TaskRoot, "/bin/sh", "-c", script)...)
 	cmd.Env = []string{"PATH=/usr/bin:/bin"}
 	t.Setenv("SANDBOX_TEST_SECRET", "1")
 	out, _ := cmd.CombinedOutput()
-	want := []string{"993", "990", "code", "131072*4096", "2", "ro-task", "ro-root", "0"}
+	want := []string{"993", "990", "code", "131072*4096", "2", "ro-task", "ro-root", "0",
+		"CapEff:", "0000000000000000", "ro-sysctl", "no-userns"}
 	if got := strings.Fields(string(out)); !slices.Equal(got, want) {
 		t.Errorf("inside the sandbox: %q, want %q", got, want)
 	}
