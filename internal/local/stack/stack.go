@@ -137,9 +137,10 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 		return nil, errors.New("node is not on PATH; the local stack needs Node.js 20 or later for cognito-local")
 	}
 	s = &Stack{}
+	started := s // a failed start returns nil for s, and must still stop what it started
 	defer func() {
 		if err != nil {
-			s.Close()
+			started.Close()
 		}
 	}()
 	if s.dir, err = os.MkdirTemp("", "autoconfirm-local-stack-"); err != nil {
