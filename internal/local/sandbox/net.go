@@ -161,15 +161,29 @@ func exitStatus(cmd *exec.Cmd, err error) int {
 	return ee.ExitCode()
 }
 
+// MaxRelayed bounds the connections one relay holds at once. Each costs
+// the relaying process descriptors, and the function can open as many as
+// it likes: past the bound, a new one is closed at once, which fails only
+// the function's own call. The SDKs pool far fewer (boto3 10, the JS SDK 50).
+const MaxRelayed = 128
+
 // Serve relays each connection accepted on ln to a new connection to addr
-// on network, until ln is closed.
+// on network, until ln is closed; at most MaxRelayed at once.
 func Serve(ln net.Listener, network, addr string) {
+	held := make(chan struct{}, MaxRelayed)
 	for {
 		c, err := ln.Accept()
 		if err != nil {
 			return
 		}
+		select {
+		case held <- struct{}{}:
+		default:
+			c.Close()
+			continue
+		}
 		go func() {
+			defer func() { <-held }()
 			defer c.Close()
 			var d net.Dialer
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
