@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -178,7 +179,9 @@ func (t *Template) Function(id string) (Function, error) {
 	if strings.HasPrefix(uri, "s3://") {
 		return f, fmt.Errorf("%s.CodeUri is %s, in S3; local needs the code on this machine: give --code", id, uri)
 	}
-	f.CodeURI = t.path(uri)
+	if f.CodeURI, err = t.local(id+".CodeUri", uri); err != nil {
+		return f, err
+	}
 	if a := prop("Architectures"); a != nil {
 		arch, ok, err := t.resolve(first(a))
 		if err != nil || !ok {
@@ -249,7 +252,7 @@ func (t *Template) layer(n *yaml.Node) (string, error) {
 		if err != nil || !ok || strings.HasPrefix(uri, "s3://") || uri == "" {
 			return "", fmt.Errorf("the layer %s has no ContentUri on this machine: give --layer DIR", ref)
 		}
-		return t.path(uri), nil
+		return t.local("the layer "+ref+"'s ContentUri", uri)
 	case "AWS::Lambda::LayerVersion":
 		return "", fmt.Errorf("the layer %s keeps its content in S3: give --layer DIR", ref)
 	}
@@ -261,6 +264,42 @@ func (t *Template) path(uri string) string {
 		return uri
 	}
 	return filepath.Join(t.dir, uri)
+}
+
+// local is uri as a path on this machine, refused when it leads out of the
+// template's repository (the nearest directory above the template that
+// holds .git, or else the template's own directory), links followed: the
+// template is the repository's content, which a pull request changes, and
+// its code is shown to the function, so it must not name the host's files.
+// --code and --layer, which the caller gives, are not bounded so.
+func (t *Template) local(what, uri string) (string, error) {
+	p := t.path(uri)
+	root := repoRoot(t.dir)
+	real, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return p, nil // what is missing is said where it is used
+	}
+	if rel, err := filepath.Rel(root, real); err != nil || rel == ".." || strings.HasPrefix(rel, "../") {
+		return "", fmt.Errorf("%s %s is %s, outside the template's repository %s: a template must not show the function this machine's files; move the code into the repository, or name it with --runtime, --code and --handler (and --layer) instead of --template", what, uri, real, root)
+	}
+	return p, nil
+}
+
+// repoRoot is the nearest directory at or above dir that holds .git, or
+// dir itself, links followed.
+func repoRoot(dir string) string {
+	real, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		real = dir
+	}
+	for d := real; ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
+			return d
+		}
+		if d == filepath.Dir(d) {
+			return real
+		}
+	}
 }
 
 // pseudo are the pseudo parameters, as sam local gives them.

@@ -1,6 +1,8 @@
 package samtemplate
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -69,6 +71,42 @@ func TestFunction(t *testing.T) {
 				t.Fatal(err)
 			}
 			tt.check(t, f)
+		})
+	}
+}
+
+// TestCodeStaysInTheRepository: a template's CodeUri and a layer's
+// ContentUri may lead out of the template's directory (a monorepo's
+// ../src/fn) but not out of its repository, links followed: a pull request
+// must not show the function the host's files.
+func TestCodeStaysInTheRepository(t *testing.T) {
+	repo := t.TempDir()
+	outside := t.TempDir()
+	os.MkdirAll(filepath.Join(repo, ".git"), 0o755)
+	os.MkdirAll(filepath.Join(repo, "infra"), 0o755)
+	os.MkdirAll(filepath.Join(repo, "src", "fn"), 0o755)
+	os.Symlink(outside, filepath.Join(repo, "src", "out"))
+	for _, tt := range []struct {
+		name, code string
+		refused    bool
+	}{
+		{"beside the template, in the repository", "../src/fn", false},
+		{"an absolute path in the repository", filepath.Join(repo, "src", "fn"), false},
+		{"an absolute path outside it", outside, true},
+		{"up out of the repository", "../../", true},
+		{"a link in the repository that leads out", "../src/out", true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tpl := filepath.Join(repo, "infra", "template.yaml")
+			os.WriteFile(tpl, []byte("Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      Handler: app.handler\n      CodeUri: "+tt.code+"\n"), 0o644)
+			tm, err := Read(tpl, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = tm.Function("Fn")
+			if refused := err != nil && strings.Contains(err.Error(), "outside the template's repository"); refused != tt.refused {
+				t.Errorf("CodeUri %s: %v; want refused: %v", tt.code, err, tt.refused)
+			}
 		})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/autoconfirm/autoconfirm/internal/local/child"
 	"io"
 	"net"
 	"net/http"
@@ -62,9 +63,18 @@ func (in *instance) send(payload []byte) reply {
 		return reply{err: err}
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxReply+1))
+	if len(body) > maxReply {
+		// The emulator answers a larger one with its own error; only
+		// something else on its socket sends this much.
+		return reply{err: fmt.Errorf("the answer on the emulator's socket is over %d bytes, which the emulator never sends", maxReply)}
+	}
 	return reply{status: resp.StatusCode, body: body, err: err}
 }
+
+// maxReply bounds what the host reads of one answer: Lambda's 6 MB payload
+// limit, which the emulator enforces, with room for its error body.
+const maxReply = 8 << 20
 
 // ErrExited is WaitListening's error when the process died first, most often
 // because another process took the port it was given.
@@ -159,7 +169,7 @@ func (p *Proc) network(in *instance, n int, addr, apiAddr string) (func(context.
 func (p *Proc) begin(in *instance) error {
 	in.cmd.Env = p.cfg.Env
 	// A process group of its own, so a stop also ends the function it runs.
-	in.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	in.cmd.SysProcAttr = child.SysProcAttr(&syscall.SysProcAttr{Setpgid: true}) // it ends with whatever started it
 	out := io.MultiWriter(p.cfg.Logs, &in.early)
 	in.cmd.Stdout, in.cmd.Stderr = out, out
 	// A grandchild that escaped the group may hold the output pipe open;
