@@ -23,7 +23,7 @@ func TestToolsGetNoHostSecret(t *testing.T) {
 	t.Setenv("GOFLAGS", "-mod=mod")
 	fetched := t.TempDir() // what the fake npm "fetches"
 	envtest.Write(t, filepath.Join(fetched, "node"), "node", tools.Log, "echo v22.0.0")
-	envtest.Write(t, filepath.Join(fetched, "esbuild"), "esbuild", tools.Log, "")
+	envtest.Write(t, filepath.Join(fetched, "esbuild"), "esbuild", tools.Log, `for a; do case $a in --metafile=*) echo '{"inputs":{}}' > "${a#--metafile=}";; esac; done`)
 	tools.Add(t, "npm", `if [ "$1" = ci ]; then
 mkdir -p node_modules/`+nodePackage()+`/bin node_modules/esbuild/bin
 cp '`+fetched+`/node' node_modules/`+nodePackage()+`/bin/node
@@ -48,7 +48,7 @@ fi`)
 		{"go install into the cache", func() error { _, err := c.RIE(ctx, os.Getenv, ""); return err }},
 		{"the Python probe", func() error { _, _, _, err := pythonFor(ctx, Runtime{Minor: 12}); return err }},
 		{"npm ci, then node --version", func() error { _, _, _, err := c.nodeBinary(ctx, 22, "node/node22"); return err }},
-		{"npm ci, then esbuild", func() error { _, err := c.bundleTypeScript(ctx, task, "index.handler", 22); return err }},
+		{"npm ci, then esbuild", func() error { _, err := c.bundleTypeScript(ctx, task, task, "index.handler", 22); return err }},
 		{"npm install of the SDK", func() error {
 			_, err := c.sdkModules(ctx, task, t.TempDir(), []string{"@aws-sdk/client-s3"}, t.TempDir())
 			return err

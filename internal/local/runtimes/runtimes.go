@@ -17,6 +17,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -230,6 +231,12 @@ func statError(err error) error {
 func checkHandler(handler string) error {
 	if handler == "" || strings.ContainsAny(handler, "'\n") {
 		return fmt.Errorf("--handler %q is not a handler name such as index.handler", handler)
+	}
+	// Lambda reads the module part as a path in the code: never from
+	// outside it.
+	module := handler[:max(0, strings.LastIndex(handler, "."))]
+	if strings.HasPrefix(module, "/") || slices.Contains(strings.Split(module, "/"), "..") {
+		return fmt.Errorf("--handler %q names a module outside the code; Lambda looks for it in the code directory: give a path inside it, such as src/index.handler", handler)
 	}
 	return nil
 }

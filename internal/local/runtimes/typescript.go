@@ -2,12 +2,14 @@ package runtimes
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 
+	"github.com/autoconfirm/autoconfirm/codezip"
 	"github.com/autoconfirm/autoconfirm/internal/local/hostenv"
 )
 
@@ -21,7 +23,7 @@ const ESBuildVersion = "0.28.2"
 // runtime's Node.js, as CommonJS, leaving out the AWS SDK v3, which the
 // runtime provides. The bundle is written beside the source as module.js.
 // It returns the source's name, or "" when there was nothing to bundle.
-func (c Cache) bundleTypeScript(ctx context.Context, task, handler string, major int) (string, error) {
+func (c Cache) bundleTypeScript(ctx context.Context, task, code, handler string, major int) (string, error) {
 	module := handler[:max(0, strings.LastIndex(handler, "."))]
 	for _, ext := range []string{".js", ".mjs", ".cjs"} {
 		if _, err := os.Stat(filepath.Join(task, module+ext)); err == nil {
@@ -42,14 +44,48 @@ func (c Cache) bundleTypeScript(ctx context.Context, task, handler string, major
 	if err != nil {
 		return "", err
 	}
+	meta := filepath.Join(filepath.Dir(task), "esbuild-meta.json")
 	cmd := exec.CommandContext(ctx, esbuild, source, "--bundle", "--platform=node", fmt.Sprintf("--target=node%d", major),
-		"--format=cjs", "--outfile="+module+".js", "--external:@aws-sdk/*", "--log-level=warning")
+		"--format=cjs", "--outfile="+module+".js", "--external:@aws-sdk/*", "--log-level=warning", "--metafile="+meta)
 	cmd.Dir = task
 	cmd.Env = hostenv.Plain(os.Getenv, "")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("bundling %s with esbuild %s, as CDK's NodejsFunction would, failed: %w\n%s", source, ESBuildVersion, err, out)
 	}
+	if err := bundledFromCode(meta, task, code); err != nil {
+		os.Remove(filepath.Join(task, module+".js"))
+		return "", err
+	}
 	return source, nil
+}
+
+// bundledFromCode refuses a bundle that took in a file from outside the
+// code (an import of /etc/shadow, of a file up out of the directory): esbuild
+// runs on this machine, not in the sandbox, and the bundle would show the
+// function what it read. metafile is esbuild's account of its inputs.
+func bundledFromCode(metafile, task, code string) error {
+	b, err := os.ReadFile(metafile)
+	if err != nil {
+		return fmt.Errorf("reading esbuild's account of what it bundled: %w", err)
+	}
+	var m struct{ Inputs map[string]json.RawMessage }
+	if err := json.Unmarshal(b, &m); err != nil {
+		return fmt.Errorf("reading esbuild's account of what it bundled: %w", err)
+	}
+	for in := range m.Inputs {
+		p := in
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(task, p)
+		}
+		real, err := filepath.EvalSymlinks(p)
+		if err != nil {
+			return fmt.Errorf("the bundle took in %s, which cannot be found again: %w", in, err)
+		}
+		if codezip.Within(task, real) != nil && codezip.Within(code, real) != nil {
+			return fmt.Errorf("the handler imports %s, which is outside its code (%s); Lambda's bundle holds only the code and its node_modules: move it into the code", real, code)
+		}
+	}
+	return nil
 }
 
 // esbuild installs the pinned esbuild into the cache once and returns its
