@@ -47,6 +47,12 @@ func (c Cache) prepareNode(ctx context.Context, rt Runtime, code, handler, dir s
 	if !ok {
 		return Function{}, fmt.Errorf("--runtime %s: local pins Node.js for nodejs20.x, nodejs22.x and nodejs24.x only", rt.Name)
 	}
+	if link, target, err := leadsOut(code); err != nil || link != "" {
+		if err == nil {
+			err = fmt.Errorf("%s links to %s, outside the code; a sandbox holds the code alone, and Lambda's package holds what the link leads to: copy it into the directory, or give the function as a zip (zip -r follows links)", link, target)
+		}
+		return Function{}, err
+	}
 	node, nodeDir, version, err := c.nodeBinary(ctx, rt.Major, nr.bin)
 	if err != nil {
 		return Function{}, err

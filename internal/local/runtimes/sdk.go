@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/autoconfirm/autoconfirm/internal/bounded"
 )
 
 // SDKVersion is the AWS SDK for JavaScript v3 version that stands in for the
@@ -22,6 +24,10 @@ var sdkImport = regexp.MustCompile(`["'](@aws-sdk/[a-z0-9][a-z0-9-]*)["'/]`)
 
 // sdkImports lists the @aws-sdk packages that the code under task names in
 // an import or require, outside node_modules.
+// maxSource bounds a source file read for its imports: Lambda's whole
+// package unzips to 250 MB, and no handler's module comes near this.
+const maxSource = 16 << 20
+
 func sdkImports(task string) ([]string, error) {
 	var names []string
 	err := filepath.WalkDir(task, func(p string, d fs.DirEntry, err error) error {
@@ -33,9 +39,12 @@ func sdkImports(task string) ([]string, error) {
 		case d.IsDir() || !slices.Contains([]string{".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".tsx"}, filepath.Ext(p)):
 			return nil
 		}
-		b, err := os.ReadFile(p)
+		if !d.Type().IsRegular() {
+			return nil // a link, a fifo or a device: the code's own files are regular
+		}
+		b, err := bounded.ReadFile(p, maxSource, "a source file read for the SDK modules it imports")
 		if err != nil {
-			return err
+			return fmt.Errorf("reading %s for the SDK modules it imports: %w", p, err)
 		}
 		for _, m := range sdkImport.FindAllSubmatch(b, -1) {
 			if n := string(m[1]); !slices.Contains(names, n) {
