@@ -147,7 +147,7 @@ func StartWith(ctx context.Context, cfg Config) (*Proc, error) {
 	// The emulator counts its timeout from the invoke, init included;
 	// exchange applies Lambda's limits, and the emulator's only backs them.
 	cfg.Env = append(cfg.Env, fmt.Sprintf("AWS_LAMBDA_FUNCTION_TIMEOUT=%d", int((emulatorTimeout(cfg)+time.Second-1)/time.Second)))
-	dir, err := os.MkdirTemp("", "autoconfirm-rie-")
+	dir, err := os.MkdirTemp("", "rie-") // short: its sockets' paths must fit a Unix socket's 108 bytes
 	if err != nil {
 		return nil, err
 	}
