@@ -75,18 +75,8 @@ func erroredScenarios(depth string, errs []steps.FunctionError, where map[string
 // errored in it; a crash at any depth labels it crashed, and a depth that
 // saw the error's type names it.
 func mergeErrors(lists ...[]ErroredScenario) []ErroredScenario {
-	var out []ErroredScenario
-	at := map[[3]string]int{}
-	for _, list := range lists {
-		for _, e := range list {
-			k := [3]string{e.URI, e.Where, e.Scenario}
-			i, ok := at[k]
-			if !ok {
-				at[k] = len(out)
-				out = append(out, e)
-				continue
-			}
-			m := &out[i]
+	return mergeOnce(lists, func(e ErroredScenario) [3]string { return [3]string{e.URI, e.Where, e.Scenario} },
+		func(m *ErroredScenario, e ErroredScenario) {
 			for _, d := range e.Depths {
 				if !slices.Contains(m.Depths, d) {
 					m.Depths = append(m.Depths, d)
@@ -98,9 +88,7 @@ func mergeErrors(lists ...[]ErroredScenario) []ErroredScenario {
 			if m.Type == "" && e.Type != "" {
 				m.Type, m.Message = e.Type, e.Message
 			}
-		}
-	}
-	return out
+		})
 }
 
 var lineIn = regexp.MustCompile(`line (\d+)`)

@@ -54,26 +54,33 @@ func failedScenarios(depth string, failures []steps.Failure, where map[string]st
 // mergeFailures lists each scenario once, with every depth that failed it;
 // sortFailures then puts them in order of feature file and line.
 func mergeFailures(lists ...[]FailedScenario) []FailedScenario {
-	var out []FailedScenario
-	at := map[[3]string]int{}
-	for _, list := range lists {
-		for _, f := range list {
-			k := [3]string{f.URI, f.Where, f.Scenario}
-			i, ok := at[k]
-			if !ok {
-				at[k] = len(out)
-				out = append(out, f)
-				continue
-			}
+	return mergeOnce(lists, func(f FailedScenario) [3]string { return [3]string{f.URI, f.Where, f.Scenario} },
+		func(m *FailedScenario, f FailedScenario) {
 			for _, d := range f.Depths {
-				if slices.Contains(out[i].Depths, d) {
+				if slices.Contains(m.Depths, d) {
 					continue
 				}
-				out[i].Depths = append(out[i].Depths, d)
-				if f.Step != out[i].Step || f.Error != out[i].Error {
-					out[i].Elsewhere = append(out[i].Elsewhere, DepthFailure{Depth: d, Step: f.Step, Error: f.Error})
+				m.Depths = append(m.Depths, d)
+				if f.Step != m.Step || f.Error != m.Error {
+					m.Elsewhere = append(m.Elsewhere, DepthFailure{Depth: d, Step: f.Step, Error: f.Error})
 				}
 			}
+		})
+}
+
+// mergeOnce lists each item of lists once by its key, in first-seen order;
+// fold merges a later item with the same key into the first.
+func mergeOnce[T any](lists [][]T, key func(T) [3]string, fold func(into *T, from T)) []T {
+	var out []T
+	at := map[[3]string]int{}
+	for _, list := range lists {
+		for _, e := range list {
+			if i, ok := at[key(e)]; ok {
+				fold(&out[i], e)
+				continue
+			}
+			at[key(e)] = len(out)
+			out = append(out, e)
 		}
 	}
 	return out
