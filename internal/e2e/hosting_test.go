@@ -30,6 +30,7 @@ type hosted struct {
 	want                   []string // in the output
 	wantOne                []string // one of them in the output
 	inReports              []string // in run.json and report.html
+	absent                 []string // nowhere in the output
 	within                 time.Duration
 }
 
@@ -124,6 +125,20 @@ export const handler = async (event) => {
 		{name: "TypeScript that does not compile is a setup error", runtime: "nodejs22.x", handler: "handler.handler",
 			files:    map[string]string{"handler.ts": "export const handler = async (event: any) => { return event;\n"},
 			wantExit: 2, want: []string{"bundling handler.ts with esbuild 0.28.2"}, within: 30 * time.Second},
+		{name: "TypeScript that imports a package of its own node_modules is bundled with it", runtime: "nodejs22.x", handler: "handler.handler", args: []string{"--profile", "cognito,confirm"},
+			files: map[string]string{"handler.ts": "import { confirm } from \"shape\";\nexport const handler = async (event: any) => confirm(event);\n",
+				"node_modules/shape/package.json": `{"name": "shape", "main": "index.js"}`,
+				"node_modules/shape/index.js":     "exports.confirm = (e) => { e.response.autoConfirmUser = true; return e; };\n"},
+			wantExit: 0, want: []string{"handler.ts bundled with esbuild"}, within: 60 * time.Second},
+		// esbuild runs in the sandbox: a file of this machine's (here the
+		// checkout's go.mod) is not there to read, or to quote in an error.
+		{name: "TypeScript whose tsconfig.json extends a file of this machine's does not read it", runtime: "nodejs22.x", handler: "handler.handler", args: []string{"--profile", "cognito"},
+			files: map[string]string{"handler.ts": "export const handler = async (event: any) => event;\n",
+				"tsconfig.json": `{"extends": "` + filepath.Join(root(t), "go.mod") + `"}`},
+			wantExit: 0, absent: []string{"module github.com/autoconfirm"}, within: 60 * time.Second},
+		{name: "TypeScript that imports a file of this machine's as text is a setup error that does not show it", runtime: "nodejs22.x", handler: "handler.handler",
+			files:    map[string]string{"handler.ts": "import mod from \"" + filepath.Join(root(t), "go.mod") + "\" with { type: \"text\" };\nexport const handler = async (event: any) => { console.log(mod); return event; };\n"},
+			wantExit: 2, want: []string{"Could not resolve"}, absent: []string{"module github.com/autoconfirm"}, within: 30 * time.Second},
 		{name: "ListUsers with Limit 100 is refused, as Cognito refuses it", runtime: "nodejs22.x", args: []string{"--profile", "auto-confirm", "--env", "LIST_LIMIT=100"},
 			code: "testdata/impls/guarded-node", wantExit: 1, want: []string{"less than or equal to 60"}, within: 60 * time.Second},
 	}
@@ -148,6 +163,7 @@ export const handler = async (event) => {
 			if code == "" {
 				code = t.TempDir()
 				for name, content := range c.files {
+					os.MkdirAll(filepath.Dir(filepath.Join(code, name)), 0o755)
 					os.WriteFile(filepath.Join(code, name), []byte(content), 0o755)
 				}
 			} else {
@@ -174,6 +190,11 @@ export const handler = async (event) => {
 			for _, w := range c.want {
 				if !bytes.Contains(out, []byte(w)) {
 					t.Errorf("the output lacks %q", w)
+				}
+			}
+			for _, w := range c.absent {
+				if bytes.Contains(out, []byte(w)) {
+					t.Errorf("the output shows %q, which the handler must not reach", w)
 				}
 			}
 			if len(c.wantOne) > 0 && !slices.ContainsFunc(c.wantOne, func(w string) bool { return bytes.Contains(out, []byte(w)) }) {

@@ -175,6 +175,7 @@ func (r *run) start(ctx context.Context, work string) (*stack.Stack, error) {
 		r.sandbox.Forwarder = o.Runner
 	}
 	o.Cache.Sandboxed = r.sandbox != nil
+	o.Cache.Sandbox = r.sandbox
 	fn, err := o.Cache.Prepare(ctx, o.Runtime, o.Code, o.Handler, work, o.Layers...)
 	if err != nil {
 		return nil, err

@@ -5,9 +5,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/autoconfirm/autoconfirm/internal/local/sandbox"
 )
 
-// TestBundledFromCode: esbuild runs on this machine, so a bundle that took
+// TestBundledFromCode: unsandboxed, esbuild runs on this machine, so a bundle that took
 // in a file from outside the code (an import of /etc/passwd, a module up
 // out of the directory) is refused before the function sees it; the code's
 // own files and its node_modules, linked or not, are not.
@@ -31,7 +33,7 @@ func TestBundledFromCode(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			meta := filepath.Join(work, "meta.json")
 			os.WriteFile(meta, []byte(`{"inputs":{"`+tt.input+`":{}}}`), 0o644)
-			err := bundledFromCode(meta, task, code)
+			err := bundledFromCode(meta, task, code, nil)
 			if refused := err != nil && strings.Contains(err.Error(), "outside its code"); refused != tt.refused {
 				t.Errorf("%s: %v; want refused: %v", tt.input, err, tt.refused)
 			}
@@ -47,5 +49,39 @@ func TestHandlerStaysInTheCode(t *testing.T) {
 		if err := checkHandler(h); (err == nil) != ok {
 			t.Errorf("checkHandler(%q) = %v; want accepted: %v", h, err, ok)
 		}
+	}
+}
+
+// TestBundledInTheSandbox: in a sandbox esbuild sees the copy at /var/task
+// and the code's node_modules bound inside it; its account names them
+// there, and is read back through those mounts. Anything else it read
+// (the sandbox's /usr, its own binary) is outside the code.
+func TestBundledInTheSandbox(t *testing.T) {
+	code, work := t.TempDir(), t.TempDir()
+	task := filepath.Join(work, "task")
+	os.MkdirAll(filepath.Join(code, "node_modules", "dep"), 0o755)
+	os.WriteFile(filepath.Join(code, "node_modules", "dep", "index.js"), []byte("x"), 0o644)
+	os.MkdirAll(filepath.Join(task, "node_modules"), 0o755) // an empty mount point, as besideRuntime leaves it
+	os.WriteFile(filepath.Join(task, "index.ts"), []byte("x"), 0o644)
+	l := &layout{sandboxed: true, dir: work, later: []sandbox.Mount{{Host: filepath.Join(code, "node_modules"), At: "/var/task/node_modules"}}}
+	mounts := esbuildMounts(l, task, filepath.Join(work, "esbuild"), "/cache/esbuild-x")
+	for _, tt := range []struct {
+		input   string
+		refused bool
+	}{
+		{"index.ts", false},
+		{"node_modules/dep/index.js", false},
+		{"../../usr/share/dict/words", true},
+		{"/cache/esbuild-x/node_modules/esbuild/package.json", true},
+		{"/tmp/esbuild/meta.json", true},
+	} {
+		t.Run(tt.input, func(t *testing.T) {
+			meta := filepath.Join(work, "meta.json")
+			os.WriteFile(meta, []byte(`{"inputs":{"`+tt.input+`":{}}}`), 0o644)
+			err := bundledFromCode(meta, task, code, mounts)
+			if refused := err != nil && strings.Contains(err.Error(), "outside its code"); refused != tt.refused {
+				t.Errorf("%s: %v; want refused: %v", tt.input, err, tt.refused)
+			}
+		})
 	}
 }

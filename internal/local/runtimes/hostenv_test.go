@@ -48,7 +48,10 @@ fi`)
 		{"go install into the cache", func() error { _, err := c.RIE(ctx, os.Getenv, ""); return err }},
 		{"the Python probe", func() error { _, _, _, err := pythonFor(ctx, Runtime{Minor: 12}); return err }},
 		{"npm ci, then node --version", func() error { _, _, _, err := c.nodeBinary(ctx, 22, "node/node22"); return err }},
-		{"npm ci, then esbuild", func() error { _, err := c.bundleTypeScript(ctx, task, task, "index.handler", 22); return err }},
+		{"npm ci, then esbuild", func() error {
+			_, err := c.bundleTypeScript(ctx, c.layout(t.TempDir()), task, task, "index.handler", 22)
+			return err
+		}},
 		{"npm install of the SDK", func() error {
 			_, err := c.sdkModules(ctx, task, t.TempDir(), []string{"@aws-sdk/client-s3"}, t.TempDir())
 			return err

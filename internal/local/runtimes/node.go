@@ -74,7 +74,7 @@ func (c Cache) prepareNode(ctx context.Context, rt Runtime, code, handler, dir s
 	if _, err := c.provideModules(ctx, code, dir, modules, nodeDir); err != nil {
 		return Function{}, err
 	}
-	bundled, err := c.bundleTypeScript(ctx, task, code, handler, rt.Major)
+	bundled, err := c.bundleTypeScript(ctx, l, task, code, handler, rt.Major)
 	if err != nil {
 		return Function{}, err
 	}

@@ -103,6 +103,9 @@ type Cache struct {
 	// Sandboxed lays the function out for a sandbox shaped like Lambda's:
 	// the paths it names are Lambda's, and Function.Mounts binds them.
 	Sandboxed bool
+	// Sandbox, when set, is where the tools that read the code (esbuild)
+	// run: they see the code and nothing else of this machine's files.
+	Sandbox *sandbox.Sandbox
 }
 
 // DefaultCacheDir is $AUTOCONFIRM_CACHE, or autoconfirm in the user's cache

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"strings"
 
 	"github.com/autoconfirm/autoconfirm/codezip"
 	"github.com/autoconfirm/autoconfirm/internal/local/hostenv"
+	"github.com/autoconfirm/autoconfirm/internal/local/sandbox"
 )
 
 // ESBuildVersion is the esbuild node/esbuild/package-lock.json pins.
@@ -22,21 +24,12 @@ const ESBuildVersion = "0.28.2"
 // NodejsFunction does by default: everything the module imports, for the
 // runtime's Node.js, as CommonJS, leaving out the AWS SDK v3, which the
 // runtime provides. The bundle is written beside the source as module.js.
-// It returns the source's name, or "" when there was nothing to bundle.
-func (c Cache) bundleTypeScript(ctx context.Context, task, code, handler string, major int) (string, error) {
+// In a sandbox, esbuild runs in one too, so that a tsconfig.json or an
+// import cannot make it read (and quote) a file of this machine's. It
+// returns the source's name, or "" when there was nothing to bundle.
+func (c Cache) bundleTypeScript(ctx context.Context, l *layout, task, code, handler string, major int) (string, error) {
 	module := handler[:max(0, strings.LastIndex(handler, "."))]
-	for _, ext := range []string{".js", ".mjs", ".cjs"} {
-		if _, err := os.Stat(filepath.Join(task, module+ext)); err == nil {
-			return "", nil
-		}
-	}
-	var source string
-	for _, ext := range []string{".ts", ".mts", ".cts", ".tsx"} {
-		if _, err := os.Stat(filepath.Join(task, module+ext)); err == nil {
-			source = module + ext
-			break
-		}
-	}
+	source := typeScriptSource(task, module)
 	if source == "" {
 		return "", nil
 	}
@@ -44,26 +37,80 @@ func (c Cache) bundleTypeScript(ctx context.Context, task, code, handler string,
 	if err != nil {
 		return "", err
 	}
-	meta := filepath.Join(filepath.Dir(task), "esbuild-meta.json")
-	cmd := exec.CommandContext(ctx, esbuild, source, "--bundle", "--platform=node", fmt.Sprintf("--target=node%d", major),
-		"--format=cjs", "--outfile="+module+".js", "--external:@aws-sdk/*", "--log-level=warning", "--metafile="+meta)
+	out := filepath.Join(l.dir, "esbuild")
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return "", err
+	}
+	args := []string{source, "--bundle", "--platform=node", fmt.Sprintf("--target=node%d", major),
+		"--format=cjs", "--outfile=" + module + ".js", "--external:@aws-sdk/*", "--log-level=warning"}
+	var mounts []sandbox.Mount
+	cmd := exec.CommandContext(ctx, esbuild, append(args, "--metafile="+filepath.Join(out, "meta.json"))...)
 	cmd.Dir = task
 	cmd.Env = hostenv.Plain(os.Getenv, "")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("bundling %s with esbuild %s, as CDK's NodejsFunction would, failed: %w\n%s", source, ESBuildVersion, err, out)
+	if c.Sandbox != nil {
+		mounts = esbuildMounts(l, task, out, filepath.Dir(filepath.Dir(filepath.Dir(filepath.Dir(esbuild)))))
+		jail := &sandbox.Sandbox{Bwrap: c.Sandbox.Bwrap, Offline: true}
+		argv := jail.Command(mounts, sandbox.TaskRoot, append([]string{esbuild}, append(args, "--metafile="+esbuildOut+"/meta.json")...)...)
+		cmd = exec.CommandContext(ctx, c.Sandbox.Bwrap, argv...)
+		cmd.Env = []string{}
 	}
-	if err := bundledFromCode(meta, task, code); err != nil {
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("bundling %s with esbuild %s, as CDK's NodejsFunction would, failed: %w\n%s", source, ESBuildVersion, err, lastKiB(b))
+	}
+	if err := bundledFromCode(filepath.Join(out, "meta.json"), task, code, mounts); err != nil {
 		os.Remove(filepath.Join(task, module+".js"))
 		return "", err
 	}
 	return source, nil
 }
 
+// esbuildOut is where esbuild, in a sandbox, writes its account of what it
+// bundled.
+const esbuildOut = "/tmp/esbuild"
+
+// esbuildMounts shows esbuild, in a sandbox, the copy of the code at
+// /var/task (writable: the bundle goes beside the source), the code's own
+// node_modules inside it, its own binary, and a directory for its account.
+func esbuildMounts(l *layout, task, out, esbuildDir string) []sandbox.Mount {
+	mounts := []sandbox.Mount{
+		{Host: esbuildDir, At: esbuildDir},
+		{Host: task, At: sandbox.TaskRoot, Writable: true},
+	}
+	mounts = append(mounts, l.later...)
+	return append(mounts, sandbox.Mount{Host: out, At: esbuildOut, Writable: true})
+}
+
+// typeScriptSource is module's TypeScript file in task, or "" when there is
+// none or a JavaScript file of that name, which Lambda would run instead.
+func typeScriptSource(task, module string) string {
+	for _, ext := range []string{".js", ".mjs", ".cjs"} {
+		if _, err := os.Stat(filepath.Join(task, module+ext)); err == nil {
+			return ""
+		}
+	}
+	for _, ext := range []string{".ts", ".mts", ".cts", ".tsx"} {
+		if _, err := os.Stat(filepath.Join(task, module+ext)); err == nil {
+			return module + ext
+		}
+	}
+	return ""
+}
+
+// lastKiB is at most the last 4 KiB of a tool's output.
+func lastKiB(b []byte) []byte {
+	const most = 4 << 10
+	if len(b) > most {
+		return append([]byte("…"), b[len(b)-most:]...)
+	}
+	return b
+}
+
 // bundledFromCode refuses a bundle that took in a file from outside the
-// code (an import of /etc/shadow, of a file up out of the directory): esbuild
-// runs on this machine, not in the sandbox, and the bundle would show the
-// function what it read. metafile is esbuild's account of its inputs.
-func bundledFromCode(metafile, task, code string) error {
+// code (an import of /etc/passwd, of a file up out of the directory): the
+// bundle would show the function what it read. metafile is esbuild's
+// account of its inputs, relative to the directory it ran in: task, or, in
+// a sandbox (mounts), /var/task.
+func bundledFromCode(metafile, task, code string, mounts []sandbox.Mount) error {
 	b, err := os.ReadFile(metafile)
 	if err != nil {
 		return fmt.Errorf("reading esbuild's account of what it bundled: %w", err)
@@ -73,9 +120,9 @@ func bundledFromCode(metafile, task, code string) error {
 		return fmt.Errorf("reading esbuild's account of what it bundled: %w", err)
 	}
 	for in := range m.Inputs {
-		p := in
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(task, p)
+		p, ok := onHost(in, task, mounts)
+		if !ok {
+			return fmt.Errorf("the handler imports %s, which is outside its code (%s); Lambda's bundle holds only the code and its node_modules: move it into the code", in, code)
 		}
 		real, err := filepath.EvalSymlinks(p)
 		if err != nil {
@@ -86,6 +133,32 @@ func bundledFromCode(metafile, task, code string) error {
 		}
 	}
 	return nil
+}
+
+// onHost is where esbuild's input in is on this machine. Without mounts
+// it ran in task; in a sandbox, in /var/task, and in is found through the
+// innermost mount that holds it, or nowhere (false).
+func onHost(in, task string, mounts []sandbox.Mount) (string, bool) {
+	if len(mounts) == 0 {
+		if filepath.IsAbs(in) {
+			return in, true
+		}
+		return filepath.Join(task, in), true
+	}
+	p := in
+	if !path.IsAbs(p) {
+		p = path.Join(sandbox.TaskRoot, p)
+	}
+	host, found := "", 0
+	for _, m := range mounts {
+		// Only the code, and its node_modules inside it, count.
+		if !sandbox.Under(m.At, sandbox.TaskRoot) || !sandbox.Under(p, m.At) || len(m.At) < found {
+			continue
+		}
+		rel, _ := filepath.Rel(m.At, p)
+		host, found = filepath.Join(m.Host, rel), len(m.At)
+	}
+	return host, host != ""
 }
 
 // esbuild installs the pinned esbuild into the cache once and returns its

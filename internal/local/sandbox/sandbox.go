@@ -71,10 +71,13 @@ type Sandbox struct {
 	// ForwardCommand (the runner itself): the sandbox then has a network
 	// namespace of its own. Without it, the sandbox shares the host's.
 	Forwarder string
+	// Offline gives the sandbox a network namespace with only its own
+	// loopback, for a tool that needs no network (esbuild).
+	Offline bool
 }
 
 // PrivateNet reports whether the sandbox has a network namespace of its own.
-func (s *Sandbox) PrivateNet() bool { return s.Forwarder != "" }
+func (s *Sandbox) PrivateNet() bool { return s.Forwarder != "" || s.Offline }
 
 // Describe says how the function runs, for every report.
 func (s *Sandbox) Describe() string {
@@ -107,7 +110,7 @@ func Probe(ctx context.Context, getenv func(string) string) (*Sandbox, error) {
 	sb := &Sandbox{Bwrap: bin, Version: strings.TrimSpace(string(ver))}
 	// The probe asks for a network namespace too, as a run with a
 	// forwarder does.
-	probe := &Sandbox{Bwrap: bin, Forwarder: "probe"}
+	probe := &Sandbox{Bwrap: bin, Offline: true}
 	cmd := exec.CommandContext(ctx, bin, append(probe.Args(nil, "/"), "true")...)
 	cmd.Env = []string{}
 	if out, err := cmd.CombinedOutput(); err != nil {
