@@ -27,7 +27,10 @@ type ownContent struct {
 func addOwn(base fs.FS, features, fixtures string) (fs.FS, error) {
 	c := ownContent{base: base}
 	if features != "" {
-		c.features = os.DirFS(features)
+		var err error
+		if c.features, err = bounded.Dir(features); err != nil {
+			return nil, fmt.Errorf("--features %s: %w; give the directory that holds your feature files", features, err)
+		}
 		matches, err := fs.Glob(c.features, "*.feature")
 		if err != nil || len(matches) == 0 {
 			return nil, fmt.Errorf("--features %s: no .feature file there (%v); give the directory that holds your feature files", features, dirError(features, err))
@@ -40,7 +43,10 @@ func addOwn(base fs.FS, features, fixtures string) (fs.FS, error) {
 		if st, err := os.Stat(fixtures); err != nil || !st.IsDir() {
 			return nil, fmt.Errorf("--fixtures %s: not a directory (%v); give the directory that holds your <name>.json events", fixtures, dirError(fixtures, err))
 		}
-		c.fixtures = os.DirFS(fixtures)
+		var err error
+		if c.fixtures, err = bounded.Dir(fixtures); err != nil {
+			return nil, fmt.Errorf("--fixtures %s: %w", fixtures, err)
+		}
 		if err := bounded.CheckTree(c.fixtures, bounded.FixtureTree()); err != nil {
 			return nil, fmt.Errorf("--fixtures %s: %w", fixtures, err)
 		}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/autoconfirm/autoconfirm"
 	"github.com/autoconfirm/autoconfirm/conformance"
+	"github.com/autoconfirm/autoconfirm/internal/bounded"
 	"github.com/autoconfirm/autoconfirm/diff"
 	"github.com/autoconfirm/autoconfirm/handler"
 	"github.com/autoconfirm/autoconfirm/internal/local"
@@ -99,7 +100,11 @@ func runDiff(ctx context.Context, args []string, getenv func(string) string, std
 		return conformance.ExitUsage, err
 	}
 	if *fixtures != "" {
-		own, err := diff.Fixtures(os.DirFS(*fixtures), ".")
+		dir, err := bounded.Dir(*fixtures)
+		if err != nil {
+			return conformance.ExitUsage, usageErrorf("--fixtures %s: %v", *fixtures, err)
+		}
+		own, err := diff.Fixtures(dir, ".")
 		if err != nil {
 			return conformance.ExitUsage, usageErrorf("--fixtures %s: %v", *fixtures, err)
 		}

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path"
+	"strings"
 )
 
 const (
@@ -119,4 +121,32 @@ func tableRows(fsys fs.FS, name string, limit int64, rule string) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// Dir is the files below dir, as os.DirFS gives them, except that a link
+// leading out of dir is refused rather than followed (os.Root): a fixture
+// or feature linked to a file of this machine's (a credentials JSON, a
+// checkout's .git/config) would otherwise be sent to the handler, or quoted
+// in an error, and land in the reports.
+func Dir(dir string) (fs.FS, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	return outside{root.FS(), dir}, nil
+}
+
+// outside says, of a link that leads out of the directory, what is wrong
+// and what to do.
+type outside struct {
+	fs.FS
+	dir string
+}
+
+func (o outside) Open(name string) (fs.File, error) {
+	f, err := o.FS.Open(name)
+	if err != nil && strings.Contains(err.Error(), "escapes") {
+		return nil, fmt.Errorf("%s/%s links outside %s, which is not read (docs/cognito-rules.md §17): copy the file into the directory: %w", o.dir, name, o.dir, err)
+	}
+	return f, err
 }

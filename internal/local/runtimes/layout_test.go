@@ -140,3 +140,36 @@ func TestLinksOutOfTheCode(t *testing.T) {
 		})
 	}
 }
+
+// TestHideGit: a .git in the code or a layer, directory or file, is
+// covered by an empty one in the sandbox, and the run says so; code
+// without one is left as it is.
+func TestHideGit(t *testing.T) {
+	code, layer, plain, dir := t.TempDir(), t.TempDir(), t.TempDir(), t.TempDir()
+	os.MkdirAll(filepath.Join(code, ".git"), 0o755)
+	os.WriteFile(filepath.Join(code, ".git", "config"), []byte("token"), 0o644)
+	os.WriteFile(filepath.Join(layer, ".git"), []byte("gitdir: /elsewhere\n"), 0o644)
+	f, err := hideGit(Function{Mounts: []sandbox.Mount{{Host: code, At: sandbox.TaskRoot}, {Host: layer, At: sandbox.Opt}, {Host: plain, At: sandbox.Runtime}}}, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	covers := map[string]string{}
+	for _, m := range f.Mounts[3:] {
+		covers[m.At] = m.Host
+	}
+	for _, at := range []string{"/var/task/.git", "/opt/.git"} {
+		host, ok := covers[at]
+		if !ok {
+			t.Errorf("%s is not covered: %v", at, f.Mounts)
+			continue
+		}
+		if st, err := os.Stat(host); err != nil || (st.IsDir() && len(must(os.ReadDir(host))) > 0) || (!st.IsDir() && st.Size() > 0) {
+			t.Errorf("%s is covered by %s, which is not empty", at, host)
+		}
+	}
+	if len(f.Mounts) != 5 || len(f.Differences) != 2 {
+		t.Errorf("got %d mounts and differences %q; want 5 and two", len(f.Mounts), f.Differences)
+	}
+}
+
+func must[T any](v T, _ error) T { return v }

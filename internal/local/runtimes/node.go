@@ -181,6 +181,11 @@ func besideRuntime(code, dir string, l *layout) (string, error) {
 		rel, _ := filepath.Rel(code, p)
 		to := filepath.Join(task, rel)
 		switch {
+		case rel == ".git" && l.sandboxed: // left empty: see hideGit
+			if d.IsDir() {
+				return errSkip(os.MkdirAll(to, 0o755))
+			}
+			return os.WriteFile(to, nil, 0o644)
 		case d.IsDir() && d.Name() == "node_modules" && rel != "." && l.sandboxed:
 			l.later = append(l.later, sandbox.Mount{Host: p, At: path.Join(sandbox.TaskRoot, filepath.ToSlash(rel))})
 			return errSkip(os.MkdirAll(to, 0o755))

@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -149,6 +150,14 @@ type Function struct {
 // in code, with its layers (directories or zips, in order) where the
 // runtime looks for them.
 func (c Cache) Prepare(ctx context.Context, rt Runtime, code, handler, dir string, layers ...string) (Function, error) {
+	f, err := c.prepareLayers(ctx, rt, code, handler, dir, layers)
+	if err != nil || !c.Sandboxed {
+		return f, err
+	}
+	return hideGit(f, dir)
+}
+
+func (c Cache) prepareLayers(ctx context.Context, rt Runtime, code, handler, dir string, layers []string) (Function, error) {
 	f, err := c.prepare(ctx, rt, code, handler, dir)
 	if err != nil || len(layers) == 0 {
 		return f, err
@@ -374,4 +383,36 @@ func (c Cache) ticker(start time.Time) (stop func()) {
 func (c Cache) npmEnv() []string {
 	return hostenv.Npm(os.Environ(), filepath.Join(c.Dir, "npm-home"), filepath.Join(c.Dir, "npm-cache"),
 		"NODE_COMPILE_CACHE="+filepath.Join(c.Dir, "node-compile-cache"))
+}
+
+// hideGit covers a .git in the code or the layers, in the sandbox, with
+// an empty directory or file: a checkout's .git/config holds its
+// credentials (actions/checkout keeps the token there), which are this
+// machine's, not the function's. Lambda's package would hold what the
+// directory holds, so each run says so (rules §18).
+func hideGit(f Function, dir string) (Function, error) {
+	var hidden []sandbox.Mount
+	for _, m := range f.Mounts {
+		if m.At != sandbox.TaskRoot && m.At != sandbox.Opt {
+			continue
+		}
+		st, err := os.Lstat(filepath.Join(m.Host, ".git"))
+		if err != nil {
+			continue
+		}
+		empty := filepath.Join(dir, "empty-git")
+		if st.IsDir() {
+			err = os.MkdirAll(empty, 0o555)
+		} else {
+			empty += "-file"
+			err = os.WriteFile(empty, nil, 0o444)
+		}
+		if err != nil {
+			return f, fmt.Errorf("hiding %s/.git from the function: %w", m.Host, err)
+		}
+		hidden = append(hidden, sandbox.Mount{Host: empty, At: path.Join(m.At, ".git")})
+		f.Differences = append(f.Differences, fmt.Sprintf("%s/.git is hidden from the function: a checkout's config may hold its token; a package built from the directory would hold it (rules §18)", m.At))
+	}
+	f.Mounts = append(f.Mounts, hidden...)
+	return f, nil
 }
