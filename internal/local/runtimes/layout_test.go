@@ -58,7 +58,9 @@ func TestSandboxedLayout(t *testing.T) {
 			}
 			var at []string
 			for _, m := range f.Mounts {
-				if m.At != m.Host { // the shared tools vary by machine
+				// The shared tools, and an interpreter's site-packages
+				// covered, vary by machine.
+				if m.At != m.Host && !strings.HasSuffix(m.At, "/site-packages") {
 					at = append(at, m.At)
 				}
 				if _, err := os.Stat(m.Host); err != nil {
@@ -173,3 +175,36 @@ func TestHideGit(t *testing.T) {
 }
 
 func must[T any](v T, _ error) T { return v }
+
+// TestSharePython: an interpreter installed in a home directory shows the
+// sandbox itself, its standard library and libpython, and not the rest of
+// the prefix (a .aws/credentials); its site-packages is covered empty.
+func TestSharePython(t *testing.T) {
+	prefix := t.TempDir()
+	for _, f := range []string{"bin/python3.11", "lib/python3.11/os.py", "lib/libpython3.11.so.1.0", ".aws/credentials", "lib/python3.11/site-packages/yaml/__init__.py"} {
+		os.MkdirAll(filepath.Dir(filepath.Join(prefix, f)), 0o755)
+		os.WriteFile(filepath.Join(prefix, f), []byte("x"), 0o644)
+	}
+	l := &layout{sandboxed: true, dir: t.TempDir()}
+	if err := sharePython(l, filepath.Join(prefix, "bin/python3.11"), prefix, "3.11.7"); err != nil {
+		t.Fatal(err)
+	}
+	shown := map[string]string{}
+	for _, m := range l.mounts {
+		shown[m.At] = m.Host
+		if m.At == prefix || sandbox.Under(filepath.Join(prefix, ".aws"), m.At) {
+			t.Errorf("the sandbox sees %s, which holds the prefix's other files", m.At)
+		}
+	}
+	for _, f := range []string{"bin/python3.11", "lib/python3.11", "lib/libpython3.11.so.1.0", "lib/python3.11/site-packages"} {
+		if _, ok := shown[filepath.Join(prefix, f)]; !ok {
+			t.Errorf("%s is not bound: %v", f, l.mounts)
+		}
+	}
+	if h := shown[filepath.Join(prefix, "lib/python3.11/site-packages")]; h == filepath.Join(prefix, "lib/python3.11/site-packages") {
+		t.Errorf("site-packages is shown as it is")
+	}
+	if err := sharePython(l, "/x/bin/python3.11", t.TempDir(), "3.11.7"); err == nil {
+		t.Errorf("a prefix without a standard library was accepted")
+	}
+}

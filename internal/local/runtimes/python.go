@@ -47,7 +47,9 @@ func (c Cache) preparePython(ctx context.Context, rt Runtime, code, handler, dir
 		return Function{}, err
 	}
 	if prefix != "" && !sandbox.Under(prefix, "/usr") {
-		l.share(prefix) // an interpreter outside /usr, such as pyenv's
+		if err := sharePython(l, py, prefix, version); err != nil {
+			return Function{}, err
+		}
 	}
 	f := Function{Bootstrap: seen("bootstrap"), Env: lambdaEnv(rt, handler, task), Interpreter: "Python " + version + " (" + py + ")"}
 	sdk, boto3, err := c.pythonSDK()
@@ -181,4 +183,35 @@ func (c Cache) pythonSDK() (dir, version string, err error) {
 		}
 	}
 	return dir, version, nil
+}
+
+// sharePython shows the sandbox an interpreter installed outside /usr
+// (pyenv's, or one built with --prefix=$HOME): the interpreter, its
+// standard library and its libpython, at their own paths, and not the rest
+// of the prefix, which may be a home directory. Its site-packages, where
+// pip put this machine's packages, is covered with an empty directory: on
+// Lambda the handler finds only its code and the runtime's.
+func sharePython(l *layout, py, prefix, version string) error {
+	if !l.sandboxed {
+		return nil
+	}
+	short := strings.Join(strings.SplitN(version, ".", 3)[:2], ".")
+	stdlib := filepath.Join(prefix, "lib", "python"+short)
+	if st, err := os.Stat(filepath.Join(stdlib, "os.py")); err != nil || !st.Mode().IsRegular() {
+		return fmt.Errorf("python %s at %s: its standard library is not at %s, where CPython installs it; local shows the sandbox only the interpreter and its standard library: use Debian's python3 (apt-get install python3)", version, py, stdlib)
+	}
+	l.share(py)
+	l.share(stdlib)
+	libs, _ := filepath.Glob(filepath.Join(prefix, "lib", "libpython"+short+"*.so*"))
+	for _, lib := range libs {
+		l.share(lib)
+	}
+	if st, err := os.Stat(filepath.Join(stdlib, "site-packages")); err == nil && st.IsDir() {
+		empty := filepath.Join(l.dir, "empty-site-packages")
+		if err := os.MkdirAll(empty, 0o555); err != nil {
+			return err
+		}
+		l.mounts = append(l.mounts, sandbox.Mount{Host: empty, At: filepath.Join(stdlib, "site-packages")})
+	}
+	return nil
 }
