@@ -16,11 +16,12 @@ const maxMarkdownFailures = 50
 // mdSpecial are the ASCII punctuation characters that mean something in
 // GitHub-flavoured Markdown inline text; CommonMark lets a backslash escape
 // any ASCII punctuation, so each is written escaped (rules §15).
-var mdSpecial = regexp.MustCompile("[\\\\`*_{}\\[\\]()<>!|~&#]")
+var mdSpecial = regexp.MustCompile("[\\\\`*_{}\\[\\]()<>!|~&#$]")
 
-// mdLinkish are the starts of what GitHub turns into a link or a mention
-// with no markup at all: @user, @org/team, #123, www. and scheme://.
-var mdLinkish = regexp.MustCompile(`(?i)(@|#|www\.|[a-z][a-z0-9+.-]*://)`)
+// mdLinkish are the starts of what GitHub turns into a link, a mention or
+// an emoji with no markup at all: @user, @org/team, #123, GH-123, www.,
+// scheme:// and :shortcode:.
+var mdLinkish = regexp.MustCompile(`(?i)(@|#|\bGH-|www\.|[a-z][a-z0-9+.-]*://|:)`)
 
 // zwj, the zero-width joiner, breaks a mention, a reference or an autolink
 // without changing what a reader sees: GitHub looks for them in the
@@ -47,8 +48,11 @@ var bidi = func() *strings.Replacer {
 func mdText(s string) string {
 	s = bidi.Replace(strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ").Replace(s))
 	s = mdLinkish.ReplaceAllStringFunc(s, func(m string) string {
-		if m == "@" || m == "#" {
+		switch strings.ToUpper(m) {
+		case "@", "#", ":":
 			return m + zwj
+		case "GH-":
+			return m[:2] + zwj + m[2:]
 		}
 		return strings.Replace(strings.Replace(m, ".", zwj+".", 1), "://", ":"+zwj+"//", 1)
 	})

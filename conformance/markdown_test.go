@@ -17,7 +17,7 @@ import (
 // hostile is text a handler, a feature or a fixture could hold: HTML, a
 // mention, a team mention, a link, an image, a reference, a bare URL, a
 // table cell boundary, backticks and newlines with workflow commands.
-const hostile = "<img src=x onerror=alert(1)> @org/team hi @alice [x](http://evil) ![t](https://evil/t.png) #12 www.evil.com a|b ``c` \n::set-output name=x::y\r\n::add-mask::z &#64;bob"
+const hostile = "<img src=x onerror=alert(1)> @org/team hi @alice [x](http://evil) ![t](https://evil/t.png) #12 www.evil.com a|b ``c` \n::set-output name=x::y\r\n::add-mask::z &#64;bob GH-7 :rocket: $x^2$"
 
 // TestMarkdownEscapes: nothing from a handler, a feature or a fixture
 // becomes markup, a link, an image, a mention, a reference, a new line or a
@@ -47,6 +47,9 @@ func TestMarkdownEscapes(t *testing.T) {
 		{"a link or image", regexp.MustCompile(`(^|[^\\])\]\(`)},
 		{"an image's start", regexp.MustCompile(`(^|[^\\])!\[`)},
 		{"an issue reference", regexp.MustCompile(`#[0-9]`)},
+		{"a GH- issue reference", regexp.MustCompile(`(?i)\bGH-[0-9]`)},
+		{"an emoji shortcode", regexp.MustCompile(`:[a-z0-9_+-]+:`)},
+		{"math", regexp.MustCompile(`(^|[^\\])\$`)},
 		{"an autolinked URL", regexp.MustCompile(`(?i)https?://|www\.`)},
 		{"a workflow command at a line's start", regexp.MustCompile(`(?m)^\s*::`)},
 		{"a carriage return", regexp.MustCompile("\r")},
