@@ -164,6 +164,7 @@ func (c Cache) pythonSDK() (dir, version string, err error) {
 	if err := os.MkdirAll(c.Dir, 0o755); err != nil {
 		return "", "", fmt.Errorf("creating the cache %s: %w (set AUTOCONFIRM_CACHE to a writable directory)", c.Dir, err)
 	}
+	sweepPartials(filepath.Join(c.Dir, ".python-sdk-*"))
 	tmp, err := os.MkdirTemp(c.Dir, ".python-sdk-")
 	if err != nil {
 		return "", "", err

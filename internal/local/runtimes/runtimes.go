@@ -319,6 +319,7 @@ func (c Cache) npmCIFrom(ctx context.Context, dir string, pinned fs.FS, sub, wha
 	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
 		return fmt.Errorf("creating the cache %s: %w (set AUTOCONFIRM_CACHE to a writable directory)", c.Dir, err)
 	}
+	sweepPartials(filepath.Join(filepath.Dir(dir), filepath.Base(dir)+".partial-*"))
 	tmp, err := os.MkdirTemp(filepath.Dir(dir), filepath.Base(dir)+".partial-")
 	if err != nil {
 		return err
@@ -415,4 +416,21 @@ func hideGit(f Function, dir string) (Function, error) {
 	}
 	f.Mounts = append(f.Mounts, hidden...)
 	return f, nil
+}
+
+// partialAge is how old an unfinished fetch's directory must be before a
+// later run removes it: no fetch takes an hour, and one in progress in
+// another run is younger.
+const partialAge = time.Hour
+
+// sweepPartials removes the directories matching pattern that a fetch left
+// unfinished over partialAge ago: a run killed with SIGKILL runs no
+// cleanup, so the next fetch of the same tool clears up after it.
+func sweepPartials(pattern string) {
+	left, _ := filepath.Glob(pattern)
+	for _, p := range left {
+		if st, err := os.Lstat(p); err == nil && st.IsDir() && time.Since(st.ModTime()) > partialAge {
+			os.RemoveAll(p)
+		}
+	}
 }

@@ -341,3 +341,22 @@ print(boto3.client("dynamodb", region_name="us-east-1", endpoint_url="http://127
 		}
 	}
 }
+
+// TestSweepPartials: a fetch's directory left over an hour ago (its run was
+// killed) is removed by the next fetch; one of a fetch in progress, and the
+// finished tool, are not.
+func TestSweepPartials(t *testing.T) {
+	dir := t.TempDir()
+	old, fresh, done := filepath.Join(dir, "tool.partial-1"), filepath.Join(dir, "tool.partial-2"), filepath.Join(dir, "tool")
+	for _, d := range []string{old, fresh, done} {
+		os.MkdirAll(filepath.Join(d, "node_modules"), 0o755)
+	}
+	then := time.Now().Add(-2 * partialAge)
+	os.Chtimes(old, then, then)
+	sweepPartials(filepath.Join(dir, "tool.partial-*"))
+	for d, want := range map[string]bool{old: false, fresh: true, done: true} {
+		if _, err := os.Stat(d); (err == nil) != want {
+			t.Errorf("%s exists: %v, want %v", filepath.Base(d), err == nil, want)
+		}
+	}
+}
