@@ -29,7 +29,7 @@ func addOwn(base fs.FS, features, fixtures string) (fs.FS, error) {
 	if features != "" {
 		var err error
 		if c.features, err = bounded.Dir(features); err != nil {
-			return nil, fmt.Errorf("--features %s: %w; give the directory that holds your feature files", features, err)
+			return nil, fmt.Errorf("--features %s: no .feature file there (%w); give the directory that holds your feature files", features, err)
 		}
 		matches, err := fs.Glob(c.features, "*.feature")
 		if err != nil || len(matches) == 0 {

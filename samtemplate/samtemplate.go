@@ -39,6 +39,8 @@ type Function struct {
 	Architecture string
 	// Timeout is the function's timeout (Lambda's default is 3 s).
 	Timeout time.Duration
+	// MemoryMB is the function's memory size (Lambda's default is 128).
+	MemoryMB int
 	// Layers are the layers' local directories or zips, in order.
 	Layers []string
 	// Env is Environment.Variables, Globals' and the function's own.
@@ -132,7 +134,7 @@ func (t *Template) Function(id string) (Function, error) {
 	case !slices.Contains(ids, id):
 		return Function{}, fmt.Errorf("the template has no AWS::Serverless::Function %q; it has %s", id, strings.Join(ids, ", "))
 	}
-	f := Function{LogicalID: id, Architecture: "x86_64", Timeout: 3 * time.Second, Env: map[string]string{}, Unresolved: map[string]string{}, Local: map[string]LocalRef{}}
+	f := Function{LogicalID: id, Architecture: "x86_64", Timeout: 3 * time.Second, MemoryMB: 128, Env: map[string]string{}, Unresolved: map[string]string{}, Local: map[string]LocalRef{}}
 	props := get(t.resources[id], "Properties")
 	globals := get(get(t.root, "Globals"), "Function")
 	prop := func(name string) *yaml.Node {
@@ -200,6 +202,15 @@ func (t *Template) Function(id string) (Function, error) {
 			return f, fmt.Errorf("%s.Timeout is %q; Lambda takes whole seconds from 1 to 900", id, s)
 		}
 		f.Timeout = time.Duration(n) * time.Second
+	}
+	if s, err := str("MemorySize"); err != nil {
+		return f, err
+	} else if s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 128 || n > 10240 {
+			return f, fmt.Errorf("%s.MemorySize is %q; Lambda takes whole megabytes from 128 to 10240", id, s)
+		}
+		f.MemoryMB = n
 	}
 	for _, l := range items(prop("Layers")) {
 		dir, err := t.layer(l)

@@ -24,6 +24,7 @@ type localOptions struct {
 	lookup, policy, reportDir        string
 	verbose                          bool
 	timeout                          time.Duration
+	memory                           int
 	env, layers                      multiFlag
 }
 
@@ -53,6 +54,7 @@ func runLocal(ctx context.Context, args []string, getenv func(string) string, st
 	fs.StringVar(&o.policy, "alias-policy", "skip-verify", "the ALIAS_POLICY an autoconfirm handler runs with, for its @autoconfirm policy scenarios")
 	fs.StringVar(&o.reportDir, "report-dir", "reports/local", "write each target's reports here, and report.html with both")
 	fs.BoolVar(&o.verbose, "verbose", false, "show the emulators' and the handler's logs when the run fails")
+	fs.IntVar(&o.memory, "memory", 128, "the function's memory size in `MB`, as configured on Lambda (Lambda's default is 128, its range 128 to 10240): a function whose processes hold more is ended, as Lambda ends it")
 	fs.DurationVar(&o.timeout, "timeout", 3*time.Second, "the function's timeout, as configured on Lambda (Lambda's default is 3s, its maximum 15m); Cognito itself waits 5s an attempt, three attempts")
 	fs.Var(&o.env, "env", "KEY=VALUE for the function's environment; repeat it for more. A VALUE that is a placeholder gets the local pool's own value once the pool exists: "+placeholderHelp()+"; e.g. --env USER_POOL_ID=@pool-id")
 	fs.Var(&o.layers, "layer", "a layer's content, a directory or a zip, laid out as Lambda lays layers out in /opt; repeat it for more, in the function's order")
@@ -107,6 +109,9 @@ func runLocal(ctx context.Context, args []string, getenv func(string) string, st
 	if err := checkLocalClaim(o, profiles, shape, defaultClaim); err != nil {
 		return conformance.ExitUsage, err
 	}
+	if o.memory < 128 || o.memory > 10240 {
+		return conformance.ExitUsage, usageErrorf("--memory %d: Lambda takes whole megabytes from 128 to 10240", o.memory)
+	}
 	if o.timeout < time.Second || o.timeout > 15*time.Minute || o.timeout%time.Second != 0 {
 		return conformance.ExitUsage, usageErrorf("--timeout %s: Lambda takes whole seconds from 1s to 15m0s", o.timeout)
 	}
@@ -120,7 +125,7 @@ func runLocal(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	cwd, _ := os.Getwd()
 	return local.Run(ctx, local.Options{
-		Runtime: rt, Code: o.code, Handler: o.handler, Timeout: o.timeout, Env: o.env, Layers: o.layers,
+		Runtime: rt, Code: o.code, Handler: o.handler, Timeout: o.timeout, MemoryMB: o.memory, Env: o.env, Layers: o.layers,
 		Profile: o.profile, Tags: o.tags, Features: o.features, Fixtures: o.fixture, Lookup: o.lookup, Policy: o.policy,
 		ReportDir: o.reportDir, Verbose: o.verbose, Runner: self,
 		Cache: runtimes.Cache{Dir: cacheDir, Progress: stdout}, Root: cwd, CognitoLocalPins: autoconfirm.NPMPins(), Getenv: getenv,

@@ -53,6 +53,9 @@ func fromTemplate(o *localOptions, fs *flag.FlagSet, stdout io.Writer) (cleanup 
 	if !set["handler"] {
 		o.handler = f.Handler
 	}
+	if !set["memory"] {
+		o.memory = f.MemoryMB
+	}
 	if !set["timeout"] {
 		o.timeout = f.Timeout
 	}

@@ -34,6 +34,9 @@ type hosted struct {
 	within                 time.Duration
 }
 
+// hog holds 300 MB for a moment on each sign-up, and confirms it.
+const hog = "import time\ndef lambda_handler(event, context):\n    held = b'x' * (300 << 20)\n    time.sleep(0.5)\n    event['response']['autoConfirmUser'] = len(held) > 0\n    return event\n"
+
 const confirmPy = "def lambda_handler(event, context):\n    event['response']['autoConfirmUser'] = True\n    return event\n"
 
 // TestHostingAsLambda: each handler gets the verdict Lambda and Cognito
@@ -125,6 +128,12 @@ export const handler = async (event) => {
 		{name: "TypeScript that does not compile is a setup error", runtime: "nodejs22.x", handler: "handler.handler",
 			files:    map[string]string{"handler.ts": "export const handler = async (event: any) => { return event;\n"},
 			wantExit: 2, want: []string{"bundling handler.ts with esbuild 0.28.2"}, within: 30 * time.Second},
+		{name: "a function that holds more than its memory size is ended, as Lambda ends it", runtime: "python3.11", args: []string{"--profile", "cognito,confirm"},
+			files:    map[string]string{"lambda_function.py": hog},
+			wantExit: 1, want: []string{"more than its memory size of 128 MB", "Runtime exited with error: signal: killed"}, within: 60 * time.Second},
+		{name: "the same function under a memory size that holds it passes", runtime: "python3.11", args: []string{"--profile", "cognito,confirm", "--memory", "1024"},
+			files:    map[string]string{"lambda_function.py": hog},
+			wantExit: 0, within: 60 * time.Second},
 		{name: "TypeScript that imports a package of its own node_modules is bundled with it", runtime: "nodejs22.x", handler: "handler.handler", args: []string{"--profile", "cognito,confirm"},
 			files: map[string]string{"handler.ts": "import { confirm } from \"shape\";\nexport const handler = async (event: any) => confirm(event);\n",
 				"node_modules/shape/package.json": `{"name": "shape", "main": "index.js"}`,

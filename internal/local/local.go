@@ -41,6 +41,9 @@ type Options struct {
 	Code, Handler string
 	// Timeout is the function's timeout; zero is Lambda's default, 3 s.
 	Timeout time.Duration
+	// MemoryMB is the function's memory size; zero is Lambda's default,
+	// 128.
+	MemoryMB int
 	// Env is --env: KEY=VALUE pairs for the function.
 	Env []string
 	// Layers are the function's layers, directories or zips, in order.
@@ -201,7 +204,7 @@ func (r *run) start(ctx context.Context, work string) (*stack.Stack, error) {
 		return nil, ctx.Err()
 	}
 	env := append(append([]string{}, fn.Env...), o.Env...)
-	st, err := stack.Start(ctx, stack.Options{CognitoLocal: startJS, RIE: rieBin, Bootstrap: fn.Bootstrap, Env: env, Timeout: o.Timeout, Progress: r.stdout, Function: fnConfig, Shape: o.Shape, Sandbox: r.sandbox, Mounts: fn.Mounts})
+	st, err := stack.Start(ctx, stack.Options{CognitoLocal: startJS, RIE: rieBin, Bootstrap: fn.Bootstrap, Env: env, Timeout: o.Timeout, MemoryMB: o.MemoryMB, Progress: r.stdout, Function: fnConfig, Shape: o.Shape, Sandbox: r.sandbox, Mounts: fn.Mounts})
 	if err != nil {
 		return nil, fmt.Errorf("starting the local stack: %w", err)
 	}
@@ -265,8 +268,12 @@ func (e stackEnding) TestUsers(ctx context.Context) (int, error) { return e.st.T
 
 func (e stackEnding) Stats() string {
 	s := e.st.Gateway.Stats()
-	return fmt.Sprintf("the handler answered %d invocations (%d function errors, %d timeouts, %d cold starts); of %d sign-ups, %d needed another attempt and %d got no answer in time",
+	stats := fmt.Sprintf("the handler answered %d invocations (%d function errors, %d timeouts, %d cold starts); of %d sign-ups, %d needed another attempt and %d got no answer in time",
 		s.Invokes.Load(), s.FunctionErrors.Load(), s.Timeouts.Load(), s.ColdStarts.Load(), s.SignUps.Load(), s.Retried.Load(), s.TimedOut.Load())
+	if ended := e.st.Ended(); ended != "" {
+		stats += "; " + ended
+	}
+	return stats
 }
 
 // describe names what a local run judges, for the reports: the runtime, the

@@ -198,6 +198,9 @@ func (p *Proc) begin(in *instance) error {
 		in.stop()
 		return err
 	}
+	if p.cfg.MemoryMB > 0 {
+		go watch(in.cmd.Process.Pid, p.cfg.MemoryMB, in.done, p.noteEnded)
+	}
 	return nil
 }
 

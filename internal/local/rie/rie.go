@@ -70,6 +70,9 @@ type Config struct {
 	// runtime takes the event; its init has InitLimit of its own, as on
 	// Lambda. Zero means Lambda's default, 3 s.
 	Timeout time.Duration
+	// MemoryMB is the function's memory size: an environment whose
+	// function holds more is ended, as Lambda ends it. Zero watches nothing.
+	MemoryMB int
 	// Logs receives what the emulator and the function print.
 	Logs io.Writer
 	// Sandbox, when set, runs each environment, emulator and runtime, in
@@ -118,6 +121,32 @@ type Proc struct {
 	crashOnce sync.Once
 	crashed   chan struct{}
 	crashErr  error
+
+	// ended counts the functions ended for their memory or tasks, and
+	// endedWhy is the first reason (memory.go).
+	ended    int
+	endedWhy string
+}
+
+// noteEnded records that a function was ended, and why, in the logs.
+func (p *Proc) noteEnded(why string) {
+	p.mu.Lock()
+	if p.ended++; p.endedWhy == "" {
+		p.endedWhy = why
+	}
+	p.mu.Unlock()
+	fmt.Fprintf(p.cfg.Logs, "autoconfirm-conformance: %s\n", why)
+}
+
+// Ended says how many times a function was ended for holding more than
+// Lambda lets it, and the first reason; "" when never.
+func (p *Proc) Ended() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.ended == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d time(s) a function was ended; the first: %s", p.ended, p.endedWhy)
 }
 
 // Start launches bootstrap under the emulator with env added to this

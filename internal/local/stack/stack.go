@@ -50,6 +50,9 @@ type Options struct {
 	Env []string
 	// Timeout is the function's timeout; zero means Lambda's default, 3 s.
 	Timeout time.Duration
+	// MemoryMB is the function's memory size; zero means Lambda's
+	// default, 128.
+	MemoryMB int
 	// Progress hears of sign-ups that Cognito would have invoked more
 	// than once; nil discards.
 	Progress io.Writer
@@ -235,7 +238,7 @@ func (s *Stack) startTrigger(ctx context.Context, o Options, ln net.Listener) (e
 			return err
 		}
 	}
-	if s.rie, err = rie.StartWith(ctx, rie.Config{Binary: bin, Bootstrap: o.Bootstrap, Env: s.functionEnv(env), Timeout: o.Timeout, Logs: &s.rieOut, Sandbox: o.Sandbox, Mounts: o.Mounts,
+	if s.rie, err = rie.StartWith(ctx, rie.Config{Binary: bin, Bootstrap: o.Bootstrap, Env: s.functionEnv(env, memoryMB(o.MemoryMB)), Timeout: o.Timeout, MemoryMB: memoryMB(o.MemoryMB), Logs: &s.rieOut, Sandbox: o.Sandbox, Mounts: o.Mounts,
 		Reach: []string{hostOf(s.TriggerCognitoURL), hostOf(s.OtherServicesURL)}}); err != nil {
 		return err
 	}
@@ -254,6 +257,7 @@ func (s *Stack) startTrigger(ctx context.Context, o Options, ln net.Listener) (e
 	if f := o.Function; f != nil {
 		c := *f
 		c.FunctionName, c.FunctionArn, c.Version = FunctionName, FunctionARN, "$LATEST"
+		c.MemorySize = memoryMB(o.MemoryMB)
 		c.Timeout = int(o.Timeout / time.Second)
 		if c.Timeout == 0 {
 			c.Timeout = 3
@@ -278,7 +282,7 @@ func hostOf(u string) string { return strings.TrimPrefix(u, "http://") }
 // not depend on the runtime, dummy credentials, the local endpoints, then
 // env. Nothing comes from this process, so a runner's own AWS credentials
 // never reach the handler.
-func (s *Stack) functionEnv(env []string) []string {
+func (s *Stack) functionEnv(env []string, memoryMB int) []string {
 	return append([]string{
 		"PATH=" + LambdaPath,
 		"LANG=en_US.UTF-8",
@@ -294,7 +298,7 @@ func (s *Stack) functionEnv(env []string) []string {
 		"AWS_SHARED_CREDENTIALS_FILE=/dev/null",
 		"AWS_LAMBDA_FUNCTION_NAME=PreSignUp",
 		"AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
-		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128",
+		fmt.Sprintf("AWS_LAMBDA_FUNCTION_MEMORY_SIZE=%d", memoryMB),
 		"AWS_LAMBDA_LOG_GROUP_NAME=/aws/lambda/PreSignUp",
 		"AWS_LAMBDA_LOG_STREAM_NAME=local/[$LATEST]autoconfirm",
 		"AWS_LAMBDA_INITIALIZATION_TYPE=on-demand",
@@ -382,6 +386,10 @@ func (s *Stack) Invoke(ctx context.Context, event []byte) (rie.Result, int, time
 	return res, n, time.Since(start), err
 }
 
+// Ended says whether, how often and why a function was ended for holding
+// more than Lambda lets it: "" when never.
+func (s *Stack) Ended() string { return s.rie.Ended() }
+
 // EmulatorLogTail returns the last n lines the emulator and the handler
 // printed.
 func (s *Stack) EmulatorLogTail(n int) string {
@@ -427,4 +435,12 @@ func (s *Stack) Close() {
 	if s.dir != "" {
 		os.RemoveAll(s.dir)
 	}
+}
+
+// memoryMB is the function's memory size: mb, or Lambda's default, 128.
+func memoryMB(mb int) int {
+	if mb == 0 {
+		return 128
+	}
+	return mb
 }

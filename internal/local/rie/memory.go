@@ -1,0 +1,135 @@
+package rie
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Lambda ends a function whose processes hold more memory than its memory
+// size, and refuses more than 1,024 processes and threads in an
+// environment (rules §18). The emulator does neither, so the runner
+// watches the processes below the emulator in each environment: the
+// runtime, and what it starts.
+const (
+	memoryEvery = 100 * time.Millisecond
+	maxTasks    = 1024
+)
+
+// usage is what a function's processes hold: private resident memory
+// (anonymous and shared-memory pages; the binaries and libraries mapped
+// from files are left out, which errs towards letting a handler pass) and
+// their processes and threads.
+type usage struct {
+	bytes int64
+	tasks int
+	pids  []int
+}
+
+// watch ends the function in the environment started as root when its
+// usage goes over limitMB or maxTasks, until done closes, and says why in
+// logs. The runtime then exits as on Lambda, killed, and the emulator
+// reports it.
+func watch(root int, limitMB int, done <-chan struct{}, say func(string)) {
+	t := time.NewTicker(memoryEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-t.C:
+		}
+		u := function(root)
+		var why string
+		switch {
+		case u.bytes > int64(limitMB)<<20:
+			why = fmt.Sprintf("the function held %d MB, more than its memory size of %d MB: ended, as Lambda ends a function out of memory (Runtime.OutOfMemory; rules §18)", u.bytes>>20, limitMB)
+		case u.tasks > maxTasks:
+			why = fmt.Sprintf("the function ran %d processes and threads, more than Lambda's %d: ended (rules §18)", u.tasks, maxTasks)
+		default:
+			continue
+		}
+		for _, pid := range u.pids {
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+		say(why)
+	}
+}
+
+// function is the usage of the processes below the emulator, found among
+// root's descendants by its name; nothing until it has started.
+func function(root int) usage {
+	var u usage
+	for _, pid := range append([]int{root}, descendants(root)...) {
+		if comm(pid) == rieComm {
+			for _, p := range descendants(pid) {
+				b, n := status(p)
+				u.bytes += b
+				u.tasks += n
+				u.pids = append(u.pids, p)
+			}
+			return u
+		}
+	}
+	return u
+}
+
+// rieComm is the emulator's process name, as the kernel keeps it (15
+// bytes at most).
+const rieComm = "aws-lambda-rie"
+
+// descendants are pid's children, theirs, and so on, from each thread's
+// children list.
+func descendants(pid int) []int {
+	var all []int
+	for queue := []int{pid}; len(queue) > 0; queue = queue[1:] {
+		tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", queue[0]))
+		for _, f := range tasks {
+			b, _ := os.ReadFile(f)
+			for _, field := range strings.Fields(string(b)) {
+				if c, err := strconv.Atoi(field); err == nil {
+					all = append(all, c)
+					queue = append(queue, c)
+				}
+			}
+		}
+	}
+	return all
+}
+
+func comm(pid int) string {
+	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
+	return strings.TrimSpace(string(b))
+}
+
+// status is a process's private resident memory in bytes and its threads.
+func status(pid int) (int64, int) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, 0
+	}
+	var kb int64
+	threads := 0
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for sc.Scan() {
+		k, v, _ := strings.Cut(sc.Text(), ":")
+		f := strings.Fields(v)
+		if len(f) == 0 {
+			continue
+		}
+		n, _ := strconv.ParseInt(f[0], 10, 64)
+		switch k {
+		case "RssAnon", "RssShmem":
+			kb += n
+		case "Threads":
+			threads = int(n)
+		}
+	}
+	return kb << 10, threads
+}

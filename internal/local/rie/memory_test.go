@@ -1,0 +1,57 @@
+package rie
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestWatchEndsAFunctionOverItsMemory: a function below the emulator that
+// holds more than its memory size is killed, and the run says why; the
+// emulator itself is left to report the exit.
+func TestWatchEndsAFunctionOverItsMemory(t *testing.T) {
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake := filepath.Join(t.TempDir(), rieComm) // named as the emulator is
+	b, _ := os.ReadFile(sh)
+	if err := os.WriteFile(fake, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name, script string
+		ended        bool
+	}{
+		{"64 MB held, over 32", `python3 -c 'x = b"x" * (64 << 20); import time; time.sleep(20)'`, true},
+		{"a little held, under 32", `python3 -c 'import time; time.sleep(1)'`, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cmd := exec.Command(fake, "-c", tt.script+"; echo exited $?")
+			var out strings.Builder
+			cmd.Stdout = &out
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			done, said := make(chan struct{}), make(chan string, 1)
+			go watch(os.Getpid(), 32, done, func(why string) { said <- why })
+			start := time.Now()
+			cmd.Wait()
+			close(done)
+			var why string
+			select {
+			case why = <-said:
+			default:
+			}
+			if ended := why != ""; ended != tt.ended {
+				t.Fatalf("ended: %v (%q, after %s, %q); want %v", ended, why, time.Since(start), out.String(), tt.ended)
+			}
+			if tt.ended && (!strings.Contains(why, "memory size of 32 MB") || !strings.Contains(out.String(), "exited 137")) {
+				t.Errorf("said %q; the function printed %q; want it killed (137) and the limit named", why, out.String())
+			}
+		})
+	}
+}
