@@ -18,9 +18,9 @@ import (
 
 	"github.com/autoconfirm/autoconfirm"
 	"github.com/autoconfirm/autoconfirm/conformance"
-	"github.com/autoconfirm/autoconfirm/internal/bounded"
 	"github.com/autoconfirm/autoconfirm/diff"
 	"github.com/autoconfirm/autoconfirm/handler"
+	"github.com/autoconfirm/autoconfirm/internal/bounded"
 	"github.com/autoconfirm/autoconfirm/internal/local"
 	"github.com/autoconfirm/autoconfirm/internal/local/runtimes"
 	"github.com/autoconfirm/autoconfirm/internal/local/stack"
