@@ -16,8 +16,8 @@ func TestFunction(t *testing.T) {
 		err            string
 	}{
 		{name: "the project's template", path: "../template.yaml", check: func(t *testing.T, f Function) {
-			want := Function{LogicalID: "PreSignUpFunction", Runtime: "provided.al2023", Handler: "bootstrap", Architecture: "arm64", Timeout: 5 * time.Second}
-			if f.LogicalID != want.LogicalID || f.Runtime != want.Runtime || f.Handler != want.Handler || f.Architecture != want.Architecture || f.Timeout != want.Timeout {
+			want := Function{LogicalID: "PreSignUpFunction", Runtime: "provided.al2023", Handler: "bootstrap", Architecture: "arm64", Timeout: 5 * time.Second, MemoryMB: 128}
+			if f.MemoryMB != want.MemoryMB || f.LogicalID != want.LogicalID || f.Runtime != want.Runtime || f.Handler != want.Handler || f.Architecture != want.Architecture || f.Timeout != want.Timeout {
 				t.Errorf("%+v", f)
 			}
 			if !strings.HasSuffix(f.CodeURI, "/dist/autoconfirm.zip") {
@@ -35,7 +35,7 @@ func TestFunction(t *testing.T) {
 		}},
 		{name: "a parameter the template lacks", path: "../template.yaml", overrides: map[string]string{"Arch": "x86_64"}, err: `no parameter "Arch"`},
 		{name: "Globals and a variable that names the template's pool", path: "../testdata/templates/node/template.yaml", check: func(t *testing.T, f Function) {
-			if f.Runtime != "nodejs22.x" || f.Timeout != 4*time.Second || f.Env["LOG_LEVEL"] != "info" || f.Env["LIST_LIMIT"] != "60" {
+			if f.Runtime != "nodejs22.x" || f.Timeout != 4*time.Second || f.MemoryMB != 256 || f.Env["LOG_LEVEL"] != "info" || f.Env["LIST_LIMIT"] != "60" {
 				t.Errorf("%+v", f)
 			}
 			if f.Local["USER_POOL_ID"] != (LocalRef{"!Ref UserPool", PoolID}) || len(f.Unresolved) != 0 {
