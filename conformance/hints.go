@@ -276,8 +276,12 @@ func (a Advice) suggestion(never []neverSet, refused int) string {
 	} else if refused > 0 {
 		what += fmt.Sprintf(", and refuses %d sign-up(s) it is expected to confirm", refused)
 	}
-	return fmt.Sprintf("this handler %s (%d of the failed scenarios come to this, so they are not listed one by one): %s, claim --profile %s",
-		what, n, condition(drop, refused > 0), strings.Join(fits, ","))
+	claim := "claim --profile " + strings.Join(fits, ",")
+	if refused > 0 {
+		claim += " and judge the refusals with a feature of your own (--features; examples/allowlist has one)"
+	}
+	return fmt.Sprintf("this handler %s (%d of the failed scenarios come to this, so they are not listed one by one): %s, %s",
+		what, n, condition(drop, refused > 0), claim)
 }
 
 // condition says when the smaller claim is the right one: the handler
@@ -285,7 +289,7 @@ func (a Advice) suggestion(never []neverSet, refused int) string {
 func condition(drop map[string]bool, refuses bool) string {
 	switch {
 	case refuses:
-		return "if it refuses on purpose (an allow-list, a waitlist), judge that with a feature of your own (--features, as examples/allowlist does) and"
+		return "if it refuses on purpose (an allow-list, a waitlist) and leaves verification to a code"
 	case drop[ProfileConfirm]:
 		return "if users confirm their sign-up with a code, or an administrator confirms them"
 	case drop[ProfileVerifyEmail] && drop[ProfileVerifyPhone]:
@@ -306,7 +310,14 @@ func PrintFailures(w io.Writer, failures []FailedScenario, a Advice) {
 		return
 	}
 	never, refused, rest := a.neverKept(failures)
-	fmt.Fprintf(w, "\nFAILED: %d scenario(s), each once, with the depths that failed it:\n", len(failures))
+	switch {
+	case len(never) == 0:
+		fmt.Fprintf(w, "\nFAILED: %d scenario(s), each once, with the depths that failed it:\n", len(failures))
+	case len(rest) == 0:
+		fmt.Fprintf(w, "\nFAILED: %d scenario(s), all said in one line:\n", len(failures))
+	default:
+		fmt.Fprintf(w, "\nFAILED: %d scenario(s): %d said in one line, the other %d each once, with the depths that failed it:\n", len(failures), len(failures)-len(rest), len(rest))
+	}
 	if len(never) > 0 {
 		fmt.Fprintf(w, "  CLAIM: %s\n", a.suggestion(never, refused))
 	}
