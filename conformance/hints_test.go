@@ -220,6 +220,21 @@ func (p phoneless) Run(ctx context.Context, in *targets.Input) (*targets.Observa
 	return obs, err
 }
 
+// phoneOnlyless verifies no phone number for a user who gives only a
+// phone number: a handler that verifies phone numbers, with a bug.
+type phoneOnlyless struct{ *targets.InProcess }
+
+func (phoneOnlyless) Name() string { return "phoneonlyless" }
+
+func (p phoneOnlyless) Run(ctx context.Context, in *targets.Input) (*targets.Observation, error) {
+	obs, err := p.InProcess.Run(ctx, in)
+	if obs != nil && obs.PhoneVerified != nil && in.Fixture == "phone-only" {
+		no := false
+		obs.PhoneVerified = &no
+	}
+	return obs, err
+}
+
 // TestRunSuggestsTheClaim: a run of an email-only handler under the default
 // claim says once which claim fits, and the failures of a handler that
 // breaks a rule each get a fix.
@@ -239,6 +254,10 @@ func TestRunSuggestsTheClaim(t *testing.T) {
 	}
 	if strings.Contains(s, "expected autoVerifyPhone to be set") {
 		t.Errorf("the failures the suggestion stands for are listed one by one:\n%s", s)
+	}
+	s = run(phoneOnlyless{targets.NewInProcess()}, DefaultProfiles(false))
+	if strings.Contains(s, "CLAIM:") || !strings.Contains(s, "expected autoVerifyPhone to be set") {
+		t.Errorf("a handler that verifies some phone numbers is told to claim less, or its failure is not listed:\n%s", s)
 	}
 	s = run(liar{targets.NewInProcess()}, nil)
 	failures, fixes := strings.Count(s, "     error:   "), strings.Count(s, "     fix:     ")
