@@ -86,30 +86,6 @@ func mergeOnce[T any](lists [][]T, key func(T) [3]string, fold func(into *T, fro
 	return out
 }
 
-// PrintFailures lists every failed scenario once, with the depths that
-// failed it: where it is, the Examples row, the fixture, the step and what
-// it expected and got.
-func PrintFailures(w io.Writer, failures []FailedScenario) {
-	if len(failures) == 0 {
-		return
-	}
-	fmt.Fprintf(w, "\nFAILED: %d scenario(s), each once, with the depths that failed it:\n", len(failures))
-	indent := func(s string) string { return strings.ReplaceAll(s, "\n", "\n              ") }
-	for i, f := range failures {
-		fmt.Fprintf(w, "  %d. %s\n     failed:  at %s\n     where:   %s, %s\n", i+1, f.Scenario, strings.Join(f.Depths, ", "), f.URI, f.Where)
-		if f.Fixture != "" {
-			fmt.Fprintf(w, "     event:   %s\n", f.Fixture)
-		}
-		if f.Step != "" {
-			fmt.Fprintf(w, "     step:    %s\n", f.Step)
-		}
-		fmt.Fprintf(w, "     error:   %s\n", indent(f.Error))
-		for _, e := range f.Elsewhere {
-			fmt.Fprintf(w, "     at %s:  %s\n              %s\n", e.Depth, e.Step, indent(e.Error))
-		}
-	}
-}
-
 // Depths is one handler judged at several depths: one verdict per claimed
 // profile across them, and each failed scenario once.
 type Depths struct {
@@ -136,6 +112,36 @@ type Depths struct {
 	// Sandbox says whether local ran the handler in a sandbox shaped like
 	// Lambda's ("sandboxed …"), or why not ("not sandboxed: …").
 	Sandbox string `json:"sandbox,omitempty"`
+	// Language is the handler's, when the run knows its runtime: the fixes
+	// link to examples in it. FlagsSet counts, per response flag, the
+	// accepted answers that set it at every depth; nil when a depth's
+	// record does not count them.
+	Language Language       `json:"language,omitempty"`
+	FlagsSet map[string]int `json:"flags_set,omitempty"`
+}
+
+// Advice is what the failure list needs to say how to fix each failure.
+func (d Depths) Advice() Advice {
+	var claimed []string
+	for _, v := range d.Verdicts {
+		claimed = append(claimed, v.Profile)
+	}
+	return Advice{Language: d.Language, Ref: SourceRef(), Claimed: claimed, FlagsSet: d.FlagsSet}
+}
+
+// addFlags sums a depth's count of the flags its answers set; a depth
+// that did not count them makes the sum unknown.
+func (d *Depths) addFlags(first bool, rec runRecord) {
+	if rec.FlagsSet == nil || (!first && d.FlagsSet == nil) {
+		d.FlagsSet = nil
+		return
+	}
+	if first {
+		d.FlagsSet = map[string]int{}
+	}
+	for k, v := range rec.FlagsSet {
+		d.FlagsSet[k] += v
+	}
 }
 
 // DepthsVerdict is one profile's verdict across depths, and at each.
@@ -163,6 +169,7 @@ func ReadDepths(target, dir string, names ...string) (Depths, error) {
 // directory that local wrote stands for its depths.
 func ReadRuns(dirs ...string) (Depths, error) {
 	var names, paths, notes, sandbox []string
+	var language Language
 	status, known := ExitPass, true
 	for _, dir := range dirs {
 		rec, err := readRecord(dir)
@@ -177,6 +184,9 @@ func ReadRuns(dirs ...string) (Depths, error) {
 		notes = append(notes, rec.Notes...)
 		if rec.Sandbox != "" {
 			sandbox = append(sandbox, rec.Sandbox)
+		}
+		if rec.Language != "" {
+			language = rec.Language
 		}
 		if len(rec.Depths) > 0 {
 			sub, err := depthDirs(dir, rec)
@@ -201,6 +211,7 @@ func ReadRuns(dirs ...string) (Depths, error) {
 	}
 	d.Notes = notes
 	d.Sandbox = strings.Join(sandbox, "; ")
+	d.Language = language
 	return d, err
 }
 
@@ -249,6 +260,7 @@ func judgeDepths(target string, names, dirs []string) (Depths, error) {
 		}
 		d.Controls[name] = rec.Control
 		d.addPool(rec)
+		d.addFlags(i == 0, rec)
 		for i := range rec.Failures { // a directory is one depth, named here
 			rec.Failures[i].Depths = []string{name}
 		}
@@ -316,7 +328,7 @@ func (d Depths) Print(w io.Writer) {
 	if d.Sandbox != "" {
 		fmt.Fprintf(w, "  handler: %s\n", d.Sandbox)
 	}
-	PrintFailures(w, d.Failures)
+	PrintFailures(w, d.Failures, d.Advice())
 	PrintErrors(w, d.Errors)
 	var controls []string
 	for _, n := range d.Names {

@@ -70,6 +70,12 @@ type runRecord struct {
 	// Sandbox, in a directory that local wrote, says whether the handler
 	// ran in a sandbox (see Depths).
 	Sandbox string `json:"sandbox,omitempty"`
+	// FlagsSet counts, per response flag, the accepted answers that set it
+	// (see Advice); nil in a record from before runs counted them.
+	FlagsSet map[string]int `json:"flags_set,omitempty"`
+	// Language, in a directory that local wrote, is the handler's (see
+	// Depths).
+	Language Language `json:"language,omitempty"`
 }
 
 // claimText says what a run judged, for the report.
@@ -116,7 +122,7 @@ func writeReports(dir, target, implementation string, status int, skips []steps.
 	rec := runRecord{Target: target, Revision: Revision(), Finished: time.Now(), Skips: skipMap(skips), Implementation: implementation,
 		Profiles: c.asked, NotClaimed: c.unclaimed, Control: control, Accepted: tally.Accepted(), SignUps: [2]int{sent, accepted}, Verdicts: verdicts,
 		Failures: append([]FailedScenario{}, failures...), Pool: c.pool, NotApplicable: c.notApplicable,
-		FunctionErrors: append([]ErroredScenario{}, errs...), Status: &status}
+		FunctionErrors: append([]ErroredScenario{}, errs...), Status: &status, FlagsSet: tally.FlagsSet()}
 	junitPath := filepath.Join(dir, JUnitFile)
 	b, err := os.ReadFile(junitPath)
 	if err != nil {

@@ -75,6 +75,9 @@ type Options struct {
 	// applicable is reported rather than refused.
 	Shape        *poolshape.Shape
 	DefaultClaim bool
+	// Language is the handler's, when the caller knows its runtime: the
+	// failures' fixes link to examples in it.
+	Language Language
 	// Brief leaves the failure list, the control and the verdict table out
 	// of the output, for a caller that prints them once for several depths
 	// (ReadDepths); the reports still hold them.
@@ -171,7 +174,7 @@ func Run(o Options) Result {
 		return Result{Status: ExitUsage, Skips: skips.Items()}
 	}
 	if !o.Brief {
-		PrintFailures(o.Output, failures)
+		PrintFailures(o.Output, failures, Advice{Language: o.Language, Ref: SourceRef(), Claimed: counted, FlagsSet: tally.FlagsSet()})
 		PrintErrors(o.Output, errs)
 		fmt.Fprintf(o.Output, "\nCONTROL: an ordinary PreSignUp_SignUp (%s, nothing held), judged only for acceptance: %s\n", steps.FixturePath(steps.ControlFixture), control)
 		if status != ExitUsage {

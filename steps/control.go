@@ -141,3 +141,41 @@ func profileTag(tags []string, profiles []string) string {
 
 // triggerSource reads an event's trigger source.
 func triggerSource(event []byte) string { return gjson.GetBytes(event, "triggerSource").String() }
+
+// The response flags, as FlagsSet names them.
+const (
+	FlagConfirm     = "autoConfirmUser"
+	FlagVerifyEmail = "autoVerifyEmail"
+	FlagVerifyPhone = "autoVerifyPhone"
+)
+
+// answered counts the flags an accepted answer set, so that a run can tell
+// a handler that never sets a flag from one that sets it on the wrong
+// sign-ups.
+func (t *Tally) answered(obs *targets.Observation) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.flagsSet == nil {
+		t.flagsSet = map[string]int{}
+	}
+	if obs.Refused || obs.Failure != "" || obs.Unreadable != "" {
+		return
+	}
+	for flag, v := range map[string]*bool{FlagConfirm: obs.Confirmed, FlagVerifyEmail: obs.EmailVerified, FlagVerifyPhone: obs.PhoneVerified} {
+		if v != nil && *v {
+			t.flagsSet[flag]++
+		}
+	}
+}
+
+// FlagsSet counts, per flag, the accepted answers that set it; every flag
+// is named, with 0 when no answer set it.
+func (t *Tally) FlagsSet() map[string]int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := map[string]int{FlagConfirm: 0, FlagVerifyEmail: 0, FlagVerifyPhone: 0}
+	for k, v := range t.flagsSet {
+		out[k] = v
+	}
+	return out
+}

@@ -121,6 +121,7 @@ func (s *Suite) InitializeScenario(sc *godog.ScenarioContext) {
 		st.recordError()
 		if s.Tally != nil && st.obs != nil {
 			s.Tally.sent(profileTag(st.in.Tags, s.Profiles), triggerSource(st.sent()), !st.obs.Refused)
+			s.Tally.answered(st.obs)
 		}
 		if s.Tally != nil {
 			failed := (err != nil && !errors.Is(err, godog.ErrSkip)) || cerr != nil

@@ -25,6 +25,8 @@ type Tally struct {
 	ends map[string]*Ends
 	// na lists the scenarios not applicable to the pool's shape.
 	na []Skip
+	// flagsSet counts, per response flag, the accepted answers that set it.
+	flagsSet map[string]int
 }
 
 // Failure is one failed scenario, with what a reader needs to find it.

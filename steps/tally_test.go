@@ -1,6 +1,10 @@
 package steps
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/autoconfirm/autoconfirm/targets"
+)
 
 func TestTallySummary(t *testing.T) {
 	tests := []struct {
@@ -29,5 +33,27 @@ func TestTallySummary(t *testing.T) {
 		if got := tl.Summary("pool"); got != tt.want {
 			t.Errorf("got %q, want %q", got, tt.want)
 		}
+	}
+}
+
+// TestFlagsSet: only accepted answers count, and every flag is named.
+func TestFlagsSet(t *testing.T) {
+	yes, no := true, false
+	var tl Tally
+	if got := tl.FlagsSet(); len(got) != 3 || got[FlagConfirm] != 0 {
+		t.Errorf("before any answer: %v", got)
+	}
+	for _, obs := range []*targets.Observation{
+		{Confirmed: &yes, EmailVerified: &yes, PhoneVerified: &no},
+		{Confirmed: &yes, EmailVerified: nil},
+		{Refused: true, Confirmed: &yes, PhoneVerified: &yes},
+		{Failure: "timed out", Refused: true, PhoneVerified: &yes},
+		{Unreadable: "not JSON", Failure: "unreadable", PhoneVerified: &yes},
+	} {
+		tl.answered(obs)
+	}
+	got := tl.FlagsSet()
+	if got[FlagConfirm] != 2 || got[FlagVerifyEmail] != 1 || got[FlagVerifyPhone] != 0 {
+		t.Errorf("flags set %v, want autoConfirmUser 2, autoVerifyEmail 1, autoVerifyPhone 0", got)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"os/exec"
 	"path"
 	"path/filepath"
@@ -249,6 +250,7 @@ func (r *run) verdict(codes map[string]int) (conformance.Depths, int, error) {
 		return d, 0, err
 	}
 	d.Sandbox = r.sandboxState()
+	d.Language = r.language()
 	d.Print(r.stdout)
 	status := conformance.ExitPass
 	for _, target := range []string{"pool", "lambda"} {
@@ -268,4 +270,30 @@ func (r *run) verdict(codes map[string]int) (conformance.Depths, int, error) {
 		fmt.Fprintln(r.stderr, "local: no profile could be judged at either depth, so the run did not pass")
 	}
 	return d, status, nil
+}
+
+// language is the handler's, for the examples its failures link to: the
+// runtime's, and TypeScript for a Node.js handler whose module is a .ts
+// file (which the runtime bundles) and not a JavaScript one.
+func (r *run) language() conformance.Language {
+	handler := r.o.Handler
+	if handler == "" {
+		handler = r.o.Runtime.DefaultHandler()
+	}
+	module := handler
+	if i := strings.LastIndex(handler, "."); i > 0 {
+		module = handler[:i]
+	}
+	ts := false
+	for _, ext := range []string{".ts", ".mts", ".cts", ".tsx"} {
+		if _, err := os.Stat(filepath.Join(r.o.Code, module+ext)); err == nil {
+			ts = true
+		}
+	}
+	for _, ext := range []string{".js", ".mjs", ".cjs"} {
+		if _, err := os.Stat(filepath.Join(r.o.Code, module+ext)); err == nil {
+			ts = false
+		}
+	}
+	return conformance.LanguageOf(r.o.Runtime.Name, ts)
 }
