@@ -152,8 +152,10 @@ func runSuite(ctx context.Context, args []string, getenv func(string) string, st
 		if closer != nil {
 			// Each scenario cleans up after itself; this catches a user created
 			// by a call that timed out after its scenario's cleanup.
-			if n, err := closer(context.WithoutCancel(ctx)); err != nil || n > 0 {
-				fmt.Fprintf(stderr, "autoconfirm-conformance: final cleanup deleted %d user(s): %v\n", n, err)
+			if n, err := closer(context.WithoutCancel(ctx)); err != nil {
+				fmt.Fprintf(stderr, "autoconfirm-conformance: final cleanup deleted %d user(s), then failed: %v\n", n, err)
+			} else if n > 0 {
+				fmt.Fprintf(stderr, "autoconfirm-conformance: final cleanup deleted %d user(s) that a scenario's own cleanup missed\n", n)
 			}
 		}
 		return res.Status, nil

@@ -190,7 +190,11 @@ func (c Cache) prepare(ctx context.Context, rt Runtime, code, handler, dir strin
 		return Function{}, err
 	}
 	if st, err := os.Stat(code); err != nil || !st.IsDir() {
-		return Function{}, fmt.Errorf("--code %s: not a directory (%v); give the directory that holds the function's code, as Lambda unpacks it", code, err)
+		why := "it is a file"
+		if err != nil {
+			why = err.Error()
+		}
+		return Function{}, fmt.Errorf("--code %s: not a directory (%s); give the directory that holds the function's code, as Lambda unpacks it", code, why)
 	}
 	switch rt.Kind {
 	case Provided:
