@@ -148,11 +148,23 @@ func (r *run) judge(ctx context.Context, st *stack.Stack) (map[string]int, int, 
 	}()
 	var dirs []string
 	codes := map[string]int{}
+	var once onceLines
+	defer once.flush(r.stdout)
 	for _, target := range []string{"pool", "lambda"} {
 		dir := filepath.Join(r.o.ReportDir, target)
 		dirs = append(dirs, dir)
-		r.say("running the scenarios against the %s target", target)
-		code, err := child.Run(ctx, r.targetCommand(st, target, dir))
+		cmd := r.targetCommand(st, target, dir)
+		var out *targetOutput
+		if r.o.Verbose {
+			r.say("running the scenarios against the %s target", target)
+		} else {
+			out = newTargetOutput(r.stdout, target, &once)
+			cmd.Stdout = out
+		}
+		code, err := child.Run(ctx, cmd)
+		if out != nil {
+			out.Close()
+		}
 		if cerr := st.Err(); cerr != nil {
 			return nil, conformance.ExitUsage, fmt.Errorf("the run stopped: %w", cerr)
 		}
@@ -163,7 +175,9 @@ func (r *run) judge(ctx context.Context, st *stack.Stack) (map[string]int, int, 
 		if err != nil {
 			return nil, conformance.ExitUsage, fmt.Errorf("running the %s target: %w", target, err)
 		}
-		r.say("%s target: exit %d", target, code)
+		if code != conformance.ExitPass || r.o.Verbose {
+			r.say("%s target: exit %d", target, code)
+		}
 		if code == ExitInterrupted { // its output broke, or someone signalled it
 			fmt.Fprintln(r.stderr, "local: the run was interrupted; the stack is stopped and the run did not pass")
 			return nil, ExitInterrupted, nil
@@ -179,7 +193,6 @@ func (r *run) judge(ctx context.Context, st *stack.Stack) (map[string]int, int, 
 	if out, err := report.CombinedOutput(); err != nil {
 		return nil, conformance.ExitUsage, fmt.Errorf("the combined report %s could not be written: %v: %s", combined, err, out)
 	}
-	r.say("both targets in one report: %s", combined)
 	return codes, conformance.ExitPass, nil
 }
 
@@ -249,7 +262,6 @@ func (r *run) verdict(codes map[string]int) (conformance.Depths, int, error) {
 		return d, 0, err
 	}
 	d.Sandbox = r.sandboxState()
-	d.Print(r.stdout)
 	status := conformance.ExitPass
 	for _, target := range []string{"pool", "lambda"} {
 		if code := codes[target]; code != conformance.ExitPass && !slices.Contains(d.Blind, target) {
@@ -260,6 +272,7 @@ func (r *run) verdict(codes map[string]int) (conformance.Depths, int, error) {
 	if !d.Passed() {
 		status = conformance.ExitFailed
 	}
+	r.printVerdict(d, status)
 	judged := false
 	for _, v := range d.Verdicts {
 		judged = judged || v.Verdict != "not observable"
@@ -268,4 +281,19 @@ func (r *run) verdict(codes map[string]int) (conformance.Depths, int, error) {
 		fmt.Fprintln(r.stderr, "local: no profile could be judged at either depth, so the run did not pass")
 	}
 	return d, status, nil
+}
+
+// printVerdict writes the verdict: a passing run's in a few lines, a
+// failing run's whole; --verbose writes it whole either way. The sandbox was
+// said at the start, and is said again only under --verbose.
+func (r *run) printVerdict(d conformance.Depths, status int) {
+	switch {
+	case r.o.Verbose:
+		d.Print(r.stdout)
+	case status == conformance.ExitPass && len(d.Failures) == 0:
+		d.PrintPassed(r.stdout)
+	default:
+		d.Sandbox = ""
+		d.Print(r.stdout)
+	}
 }
