@@ -47,6 +47,12 @@ func (r *run) warmUp(ctx context.Context, st *stack.Stack) (int, error) {
 			handler = r.o.Runtime.DefaultHandler()
 		}
 		what, advice := initFailure(errType, errMsg, handler)
+		if errType == "Runtime.UserCodeSyntaxError" && !parsedData.MatchString(errMsg) {
+			// Lambda names no column, and Node.js not even the file.
+			if where, ok := r.o.Cache.SyntaxError(ctx, r.o.Runtime, r.o.Code, handler); ok {
+				what += ": " + where
+			}
+		}
 		r.say("the handler cannot start, so no scenario was run: %s", what)
 		fmt.Fprintf(r.stderr, "local: the handler failed as Lambda would report it: %s: %s\n", errType, errMsg)
 		fmt.Fprintf(r.stderr, "local: the runtime's log ends:\n%s\n", st.EmulatorLogTail(15))
