@@ -161,9 +161,8 @@ func (r *run) judge(ctx context.Context, st *stack.Stack) (map[string]int, int, 
 		dirs = append(dirs, dir)
 		cmd := r.targetCommand(st, target, dir)
 		var out *targetOutput
-		if r.o.Verbose {
-			r.say("running the scenarios against the %s target", target)
-		} else {
+		r.say("running the scenarios against the %s target", target)
+		if !r.o.Verbose {
 			out = newTargetOutput(r.stdout, target, &once)
 			cmd.Stdout = out
 		}
