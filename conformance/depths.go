@@ -312,6 +312,23 @@ func (d Depths) Passed() bool {
 // Print writes the verdict table, one row per claimed profile with a
 // column per depth, the failed scenarios, each once, and the control.
 func (d Depths) Print(w io.Writer) {
+	d.printTable(w)
+	d.printPool(w)
+	if d.Sandbox != "" {
+		fmt.Fprintf(w, "  handler: %s\n", d.Sandbox)
+	}
+	PrintFailures(w, d.Failures, d.Advice())
+	PrintErrors(w, d.Errors)
+	var controls []string
+	for _, n := range d.Names {
+		controls = append(controls, n+" "+d.Controls[n])
+	}
+	fmt.Fprintf(w, "\nCONTROL: an ordinary PreSignUp_SignUp (%s, nothing held), judged only for acceptance: %s\n", steps.FixturePath(steps.ControlFixture), strings.Join(controls, ", "))
+}
+
+// printTable writes the verdict table, one row per claimed profile with a
+// column per depth.
+func (d Depths) printTable(w io.Writer) {
 	fmt.Fprintf(w, "\nVERDICT, %s, one row per claimed profile:\n  %-14s", strings.Join(d.Names, " and "), "profile")
 	for _, n := range d.Names {
 		fmt.Fprintf(w, " %-15s", n)
@@ -324,17 +341,6 @@ func (d Depths) Print(w io.Writer) {
 		}
 		fmt.Fprintf(w, " %s\n", v.Verdict)
 	}
-	d.printPool(w)
-	if d.Sandbox != "" {
-		fmt.Fprintf(w, "  handler: %s\n", d.Sandbox)
-	}
-	PrintFailures(w, d.Failures, d.Advice())
-	PrintErrors(w, d.Errors)
-	var controls []string
-	for _, n := range d.Names {
-		controls = append(controls, n+" "+d.Controls[n])
-	}
-	fmt.Fprintf(w, "\nCONTROL: an ordinary PreSignUp_SignUp (%s, nothing held), judged only for acceptance: %s\n", steps.FixturePath(steps.ControlFixture), strings.Join(controls, ", "))
 }
 
 // WriteDepths records d as dir's run.json, beside the depths' own report

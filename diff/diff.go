@@ -214,8 +214,13 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	sort.SliceStable(res.Differences, func(i, j int) bool {
 		return slices.Index(Kinds, res.Differences[i].Kind) < slices.Index(Kinds, res.Differences[j].Kind)
 	})
+	var said time.Time
 	for i := range res.Differences {
-		r.say("shrinking difference %d of %d (%s)", i+1, len(res.Differences), res.Differences[i].Kind)
+		// A progress line, then one every 15 s, not one per difference.
+		if time.Since(said) > 15*time.Second {
+			r.say("shrinking difference %d of %d to its smallest event", i+1, len(res.Differences))
+			said = time.Now()
+		}
 		if err := r.shrink(ctx, &res.Differences[i]); err != nil {
 			return res, err
 		}

@@ -187,7 +187,7 @@ func (t *Template) Function(id string) (Function, error) {
 	if a := prop("Architectures"); a != nil {
 		arch, ok, err := t.resolve(first(a))
 		if err != nil || !ok {
-			return f, fmt.Errorf("%s.Architectures cannot be resolved: %v", id, err)
+			return f, fmt.Errorf("%s.Architectures cannot be resolved: %s", id, unresolved(err))
 		}
 		f.Architecture = arch
 	}
@@ -316,6 +316,16 @@ func repoRoot(dir string) string {
 // pseudo are the pseudo parameters, as sam local gives them.
 var pseudo = map[string]string{"AWS::Region": "us-east-1", "AWS::AccountId": "123456789012", "AWS::Partition": "aws",
 	"AWS::StackName": "local", "AWS::URLSuffix": "amazonaws.com", "AWS::NoValue": ""}
+
+// unresolved says why a value could not be resolved: the error, or, when
+// resolve gave none, that the value needs a deployment. A message never
+// shows a nil error.
+func unresolved(err error) string {
+	if err != nil {
+		return err.Error()
+	}
+	return "it names a resource or an attribute that exists only once the stack is deployed"
+}
 
 // resolve evaluates n; ok is false when it needs a deployment.
 func (t *Template) resolve(n *yaml.Node) (string, bool, error) {

@@ -69,7 +69,7 @@ func (t *Template) readPool(p *UserPool) error {
 	for _, a := range items(get(props, "Schema")) {
 		req, ok, err := t.resolve(get(a, "Required"))
 		if err != nil || !ok {
-			return fmt.Errorf("%s.Schema: Required cannot be resolved before a deployment: %v", p.LogicalID, err)
+			return fmt.Errorf("%s.Schema: Required cannot be resolved before a deployment: %s", p.LogicalID, unresolved(err))
 		}
 		if name := scalar(get(a, "Name")); strings.EqualFold(req, "true") && name != "" {
 			p.Required = append(p.Required, name)
@@ -100,7 +100,7 @@ func (t *Template) strings(n *yaml.Node) ([]string, error) {
 	for _, item := range t.list(n) {
 		v, ok, err := t.resolve(item)
 		if err != nil || !ok {
-			return nil, fmt.Errorf("%s cannot be resolved before a deployment: %v", describe(item), err)
+			return nil, fmt.Errorf("%s cannot be resolved before a deployment: %s", describe(item), unresolved(err))
 		}
 		for _, s := range strings.Split(v, ",") {
 			if s = strings.TrimSpace(s); s != "" && !slices.Contains(out, s) {

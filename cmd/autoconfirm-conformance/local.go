@@ -53,7 +53,7 @@ func runLocal(ctx context.Context, args []string, getenv func(string) string, st
 	fs.StringVar(&o.lookup, "alias-lookup", "list-users", "the ALIAS_LOOKUP an autoconfirm handler runs with (admin-get-user or list-users), for its @autoconfirm scenarios that name one; any handler's own lookups are answered either way")
 	fs.StringVar(&o.policy, "alias-policy", "skip-verify", "the ALIAS_POLICY an autoconfirm handler runs with, for its @autoconfirm policy scenarios")
 	fs.StringVar(&o.reportDir, "report-dir", "reports/local", "write each target's reports here, and report.html with both")
-	fs.BoolVar(&o.verbose, "verbose", false, "show the emulators' and the handler's logs when the run fails")
+	fs.BoolVar(&o.verbose, "verbose", false, "print everything: the whole notice of how the local pool differs from Cognito, the stack's addresses, each target's own output and the whole verdict, and the emulators' and the handler's logs when the run fails")
 	fs.IntVar(&o.memory, "memory", 128, "the function's memory size in `MB`, as configured on Lambda (Lambda's default is 128, its range 128 to 10240): a function whose processes hold more is ended, as Lambda ends it")
 	fs.DurationVar(&o.timeout, "timeout", 3*time.Second, "the function's timeout, as configured on Lambda (Lambda's default is 3s, its maximum 15m); Cognito itself waits 5s an attempt, three attempts")
 	fs.Var(&o.env, "env", "KEY=VALUE for the function's environment; repeat it for more. A VALUE that is a placeholder gets the local pool's own value once the pool exists: "+placeholderHelp()+"; e.g. --env USER_POOL_ID=@pool-id")

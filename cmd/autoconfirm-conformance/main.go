@@ -114,6 +114,7 @@ func main() {
 
 // run dispatches to a subcommand and turns its outcome into an exit status.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	cmdArgs := args
 	cmd := runSuite
 	if len(args) > 0 {
 		switch args[0] {
@@ -133,12 +134,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			cmd, args = runVersion, args[1:]
 		}
 	}
+	help := helpCommand(cmdArgs, args)
 	status, err := cmd(ctx, args, getenv, stdout, stderr)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		return conformance.ExitPass
 	case errors.Is(err, errUsage):
-		fmt.Fprintf(stderr, "autoconfirm-conformance: %v\nrun autoconfirm-conformance --help for the flags\n", err)
+		fmt.Fprintf(stderr, "autoconfirm-conformance: %v\nsee `%s` for its flags\n", err, help)
 		return conformance.ExitUsage
 	case err != nil:
 		fmt.Fprintln(stderr, "autoconfirm-conformance:", err)
@@ -147,6 +149,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 	}
 	return status
+}
+
+// helpCommand is the --help that documents the subcommand the arguments
+// ran: a usage error points to it, not to the top-level one. rest is what
+// is left of all once the subcommand's name is taken.
+func helpCommand(all, rest []string) string {
+	if len(rest) < len(all) && !strings.HasPrefix(all[0], "-") {
+		return "autoconfirm-conformance " + all[0] + " --help"
+	}
+	return "autoconfirm-conformance --help"
 }
 
 // parse parses a subcommand's flags. --help prints the usage and the

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"regexp"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -138,6 +139,59 @@ func TestSubcommandHelp(t *testing.T) {
 		code := run(context.Background(), tt.args, func(string) string { return "" }, &out, &out)
 		if code != 0 || !strings.HasPrefix(out.String(), tt.want) {
 			t.Errorf("%v: exit %d, output begins %.80q, want %q", tt.args, code, out.String(), tt.want)
+		}
+	}
+}
+
+// TestHelpRendersArgumentNames: every subcommand's --help names each flag's
+// argument with one word: the flag package takes a usage string's first
+// `backquoted` text as the argument's name, so a backquoted phrase would
+// render as "-expect-code make package".
+func TestHelpRendersArgumentNames(t *testing.T) {
+	argName := regexp.MustCompile(`^(string|value|duration|int|int64|uint|uint64|float|[A-Z][A-Z0-9_]*)$`)
+	for _, sub := range []string{"", "cleanup", "report", "steps", "rules", "local", "diff"} {
+		args := []string{"--help"}
+		if sub != "" {
+			args = []string{sub, "--help"}
+		}
+		var out bytes.Buffer
+		if code := run(context.Background(), args, func(string) string { return "" }, &out, &out); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, out.String())
+		}
+		flags := 0
+		for _, line := range strings.Split(out.String(), "\n") {
+			if !strings.HasPrefix(line, "  -") {
+				continue
+			}
+			flags++
+			f := strings.Fields(line)
+			if len(f) > 2 || (len(f) == 2 && !argName.MatchString(f[1])) {
+				t.Errorf("%v renders %q: the argument's name must be one word, a type or in capitals", args, line)
+			}
+		}
+		if flags == 0 && sub != "steps" && sub != "rules" {
+			t.Errorf("%v lists no flag:\n%s", args, out.String())
+		}
+	}
+}
+
+// TestUsageErrorPointsToItsHelp: a usage error names the --help of the
+// subcommand that was run.
+func TestUsageErrorPointsToItsHelp(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--bogus"}, "see `autoconfirm-conformance --help`"},
+		{[]string{"local", "--bogus"}, "see `autoconfirm-conformance local --help`"},
+		{[]string{"diff", "--bogus"}, "see `autoconfirm-conformance diff --help`"},
+		{[]string{"report", "--bogus"}, "see `autoconfirm-conformance report --help`"},
+		{[]string{"cleanup"}, "see `autoconfirm-conformance cleanup --help`"},
+	} {
+		var out, errs bytes.Buffer
+		code := run(context.Background(), tt.args, func(string) string { return "" }, &out, &errs)
+		if code != 2 || !strings.Contains(errs.String(), tt.want) {
+			t.Errorf("%v: exit %d, stderr %q, want %q", tt.args, code, errs.String(), tt.want)
 		}
 	}
 }

@@ -41,7 +41,7 @@ func suiteFlags(o *suiteOptions, getenv func(string) string) *flag.FlagSet {
 	fs := flag.NewFlagSet("autoconfirm-conformance", flag.ContinueOnError)
 	fs.StringVar(&o.target, "target", envOr(getenv, "CONFORMANCE_TARGET", "inprocess"), "inprocess, lambda or pool (env CONFORMANCE_TARGET)")
 	fs.StringVar(&o.profile, "profile", getenv("PROFILE"), "the profiles to judge, comma-separated: cognito, confirm, verify-email, verify-phone (auto-confirm names those three), alias-safe, defensive, autoconfirm, or your own; all for every built-in one (default all for inprocess, else cognito,auto-confirm,alias-safe) (env PROFILE)")
-	fs.StringVar(&o.features, "features", getenv("CONFORMANCE_FEATURES"), "a directory of your own .feature files, run with the built-in ones; they use the phrases `autoconfirm-conformance steps` lists (env CONFORMANCE_FEATURES)")
+	fs.StringVar(&o.features, "features", getenv("CONFORMANCE_FEATURES"), "`DIR`, a directory of your own .feature files, run with the built-in ones; they use the phrases that autoconfirm-conformance steps lists (env CONFORMANCE_FEATURES)")
 	fs.StringVar(&o.fixtures, "fixtures", getenv("CONFORMANCE_FIXTURES"), "a directory of your own events, <name>.json, that features name as \"<name>\"; one with a built-in fixture's name replaces it (env CONFORMANCE_FIXTURES)")
 	fs.StringVar(&o.tags, "tags", getenv("TAGS"), "run only scenarios matching this godog tag expression, e.g. '@alias' or '~@faults' (env TAGS)")
 	fs.StringVar(&o.format, "format", "", "godog formatters, comma-separated: pretty, progress, junit:FILE, cucumber:FILE (default: pretty with colours on a terminal, progress without ANSI in CI or a pipe)")
@@ -49,7 +49,7 @@ func suiteFlags(o *suiteOptions, getenv func(string) string) *flag.FlagSet {
 	fs.Int64Var(&o.seed, "seed", 0, "scenario order: 0 file order, -1 random (the seed is printed), N replays seed N")
 	fs.BoolVar(&o.noColors, "no-colors", getenv("NO_COLOR") != "", "plain output without ANSI colours (env NO_COLOR)")
 	fs.BoolVar(&o.verbose, "verbose", false, "show where each step is defined (pretty format)")
-	fs.StringVar(&o.expectCode, "expect-code", getenv("CONFORMANCE_EXPECT_CODE"), "live targets: before any scenario, exit 2 unless the function runs this code, by Lambda's CodeSha256: a deployment zip as it is, or a bootstrap or directory zipped as `make package` zips it (the lambda target's --function; the pool target's trigger) (env CONFORMANCE_EXPECT_CODE)")
+	fs.StringVar(&o.expectCode, "expect-code", getenv("CONFORMANCE_EXPECT_CODE"), "live targets: before any scenario, exit 2 unless the function runs the code at `PATH`, by Lambda's CodeSha256: a deployment zip as it is, or a bootstrap or directory zipped as make package zips it (the lambda target's --function; the pool target's trigger) (env CONFORMANCE_EXPECT_CODE)")
 	fs.StringVar(&o.expectFunction, "expect-function", getenv("CONFORMANCE_EXPECT_FUNCTION"), "live targets: before any scenario, exit 2 unless the pool's PreSignUp trigger is this function, version or alias: a name, name:qualifier, or ARN (env CONFORMANCE_EXPECT_FUNCTION)")
 	fs.BoolVar(&o.brief, "brief", false, "leave the failure list, the control and the verdict table out of the output; the reports keep them (the local command prints them once for both depths)")
 	fs.BoolVar(&o.unmask, "unmask", false, "show email addresses and phone numbers in messages instead of masking them")
@@ -152,8 +152,10 @@ func runSuite(ctx context.Context, args []string, getenv func(string) string, st
 		if closer != nil {
 			// Each scenario cleans up after itself; this catches a user created
 			// by a call that timed out after its scenario's cleanup.
-			if n, err := closer(context.WithoutCancel(ctx)); err != nil || n > 0 {
-				fmt.Fprintf(stderr, "autoconfirm-conformance: final cleanup deleted %d user(s): %v\n", n, err)
+			if n, err := closer(context.WithoutCancel(ctx)); err != nil {
+				fmt.Fprintf(stderr, "autoconfirm-conformance: final cleanup deleted %d user(s), then failed: %v\n", n, err)
+			} else if n > 0 {
+				fmt.Fprintf(stderr, "autoconfirm-conformance: final cleanup deleted %d user(s) that a scenario's own cleanup missed\n", n)
 			}
 		}
 		return res.Status, nil

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -71,5 +72,24 @@ func TestConcludeRecordsFinalStatus(t *testing.T) {
 				t.Errorf("the summary's headline is not %q:\n%s", tt.headline, md.String())
 			}
 		})
+	}
+}
+
+// TestNoticeDocument: the document the one-line notice points to holds
+// every difference --verbose prints, and the line counts them.
+func TestNoticeDocument(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", NoticeDoc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := strings.Join(strings.Fields(strings.ReplaceAll(string(b), "`", "")), " ")
+	items := strings.Split(EmulatorDifferences, "\n  - ")[1:]
+	for _, item := range items {
+		if want := strings.Join(strings.Fields(item), " "); !strings.Contains(doc, want) {
+			t.Errorf("%s lacks %q", NoticeDoc, want)
+		}
+	}
+	if want := fmt.Sprintf("differs in %d ways", len(items)); !strings.Contains(NoticeLine(), want) || len(items) < 5 {
+		t.Errorf("the notice line %q does not say %q", NoticeLine(), want)
 	}
 }

@@ -48,6 +48,12 @@ func (r *run) warmUp(ctx context.Context, st *stack.Stack) (int, error) {
 			handler = r.o.Runtime.DefaultHandler()
 		}
 		what, advice := initFailure(errType, errMsg, handler)
+		if errType == "Runtime.UserCodeSyntaxError" && !parsedData.MatchString(errMsg) {
+			// Lambda names no column, and Node.js not even the file.
+			if where, ok := r.o.Cache.SyntaxError(ctx, r.o.Runtime, r.o.Code, handler); ok {
+				what += ": " + where
+			}
+		}
 		r.say("the handler cannot start, so no scenario was run: %s", what)
 		fmt.Fprintf(r.stderr, "local: the handler failed as Lambda would report it: %s: %s\n", errType, errMsg)
 		fmt.Fprintf(r.stderr, "local: the runtime's log ends:\n%s\n", st.EmulatorLogTail(15))
@@ -149,11 +155,22 @@ func (r *run) judge(ctx context.Context, st *stack.Stack) (map[string]int, int, 
 	}()
 	var dirs []string
 	codes := map[string]int{}
+	var once onceLines
+	defer once.flush(r.stdout)
 	for _, target := range []string{"pool", "lambda"} {
 		dir := filepath.Join(r.o.ReportDir, target)
 		dirs = append(dirs, dir)
+		cmd := r.targetCommand(st, target, dir)
+		var out *targetOutput
 		r.say("running the scenarios against the %s target", target)
-		code, err := child.Run(ctx, r.targetCommand(st, target, dir))
+		if !r.o.Verbose {
+			out = newTargetOutput(r.stdout, target, &once)
+			cmd.Stdout = out
+		}
+		code, err := child.Run(ctx, cmd)
+		if out != nil {
+			out.Close()
+		}
 		if cerr := st.Err(); cerr != nil {
 			return nil, conformance.ExitUsage, fmt.Errorf("the run stopped: %w", cerr)
 		}
@@ -164,7 +181,9 @@ func (r *run) judge(ctx context.Context, st *stack.Stack) (map[string]int, int, 
 		if err != nil {
 			return nil, conformance.ExitUsage, fmt.Errorf("running the %s target: %w", target, err)
 		}
-		r.say("%s target: exit %d", target, code)
+		if code != conformance.ExitPass || r.o.Verbose {
+			r.say("%s target: exit %d", target, code)
+		}
 		if code == ExitInterrupted { // its output broke, or someone signalled it
 			fmt.Fprintln(r.stderr, "local: the run was interrupted; the stack is stopped and the run did not pass")
 			return nil, ExitInterrupted, nil
@@ -180,7 +199,6 @@ func (r *run) judge(ctx context.Context, st *stack.Stack) (map[string]int, int, 
 	if out, err := report.CombinedOutput(); err != nil {
 		return nil, conformance.ExitUsage, fmt.Errorf("the combined report %s could not be written: %v: %s", combined, err, out)
 	}
-	r.say("both targets in one report: %s", combined)
 	return codes, conformance.ExitPass, nil
 }
 
@@ -251,7 +269,6 @@ func (r *run) verdict(codes map[string]int) (conformance.Depths, int, error) {
 	}
 	d.Sandbox = r.sandboxState()
 	d.Language = r.language()
-	d.Print(r.stdout)
 	status := conformance.ExitPass
 	for _, target := range []string{"pool", "lambda"} {
 		if code := codes[target]; code != conformance.ExitPass && !slices.Contains(d.Blind, target) {
@@ -262,6 +279,7 @@ func (r *run) verdict(codes map[string]int) (conformance.Depths, int, error) {
 	if !d.Passed() {
 		status = conformance.ExitFailed
 	}
+	r.printVerdict(d, status)
 	judged := false
 	for _, v := range d.Verdicts {
 		judged = judged || v.Verdict != "not observable"
@@ -296,4 +314,19 @@ func (r *run) language() conformance.Language {
 		}
 	}
 	return conformance.LanguageOf(r.o.Runtime.Name, ts)
+}
+
+// printVerdict writes the verdict: a passing run's in a few lines, a
+// failing run's whole; --verbose writes it whole either way. The sandbox was
+// said at the start, and is said again only under --verbose.
+func (r *run) printVerdict(d conformance.Depths, status int) {
+	switch {
+	case r.o.Verbose:
+		d.Print(r.stdout)
+	case status == conformance.ExitPass && len(d.Failures) == 0:
+		d.PrintPassed(r.stdout)
+	default:
+		d.Sandbox = ""
+		d.Print(r.stdout)
+	}
 }

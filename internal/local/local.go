@@ -77,7 +77,9 @@ type run struct {
 	o              Options
 	stdout, stderr io.Writer
 	fn             runtimes.Function
-	impl           string
+	// impl names what runs for the reports: the code, its sandbox and how
+	// it differs from Lambda; code is the first part alone, for the output.
+	impl, code string
 	// codeRoot is what the code's identity is computed from: the children
 	// check the hosted function's CodeSha256 against it (--expect-code).
 	codeRoot string
@@ -151,8 +153,9 @@ func Run(ctx context.Context, o Options, stdout, stderr io.Writer) (status int, 
 	if status, err = r.conclude(ctx, codes, stackEnding{st}); err != nil {
 		return status, err
 	}
-	r.say("wall time %.1fs", time.Since(start).Seconds())
-	r.say("%s", map[bool]string{true: "PASS", false: "FAIL"}[status == conformance.ExitPass])
+	r.say("reports: %s (both depths), %s; each depth's JUnit and cucumber JSON under %s",
+		filepath.Join(o.ReportDir, conformance.HTMLFile), filepath.Join(o.ReportDir, conformance.RunFile), filepath.Join(o.ReportDir, "{pool,lambda}"))
+	r.say("%s in %.1fs", map[bool]string{true: "PASS", false: "FAIL"}[status == conformance.ExitPass], time.Since(start).Seconds())
 	return status, nil
 }
 
@@ -193,10 +196,10 @@ func (r *run) start(ctx context.Context, work string) (*stack.Stack, error) {
 		return nil, err
 	}
 	var fnConfig *gateway.Configuration
-	if r.impl, r.codeRoot, fnConfig, err = describe(o.Runtime, o.Code, o.Handler); err != nil {
+	if r.code, r.codeRoot, fnConfig, err = describe(o.Runtime, o.Code, o.Handler); err != nil {
 		return nil, err
 	}
-	r.impl += "; " + r.sandboxed()
+	r.impl = r.code + "; " + r.sandboxed()
 	for _, d := range fn.Differences {
 		r.impl += "; NOT AS ON LAMBDA: " + d
 	}
@@ -211,25 +214,50 @@ func (r *run) start(ctx context.Context, work string) (*stack.Stack, error) {
 	return st, nil
 }
 
-// describe says what runs where, and what differs from Cognito and Lambda.
+// describe says what runs where, and what differs from Cognito and Lambda,
+// each once: the sandbox and every difference from Lambda here, and no more
+// at the end. The stack's addresses, and the whole notice of how the local
+// pool differs from Cognito, are for --verbose.
 func (r *run) describe(st *stack.Stack) {
-	r.say("%s", r.impl)
-	r.say("the handler runs on %s under the Lambda Runtime Interface Emulator, timeout %s; Cognito's invocations go through a gateway at %s (%s an attempt, %d attempts)",
-		r.fn.Interpreter, r.timeout(), st.GatewayURL, gateway.CognitoAttempt, gateway.CognitoAttempts)
-	r.say("cognito-local at %s, pool %s (%s), app client with a secret; the handler reaches it at %s, where AdminGetUser resolves the pool's verified aliases and its username attributes", st.CognitoURL, st.PoolID, r.shape(), st.TriggerCognitoURL)
-	r.say("the handler's environment is Lambda's, built afresh: region %s, dummy credentials, every other AWS service refused by name at %s", stack.Region, st.OtherServicesURL)
+	r.say("%s; %s, timeout %s", r.code, r.fn.Interpreter, r.timeout())
+	r.say("%s", r.sandboxed())
 	for _, d := range r.fn.Differences {
 		r.say("NOT AS ON LAMBDA: %s", d)
 	}
 	if r.timeout() > gateway.CognitoAttempt {
 		r.say("warning: the function's timeout, %s, is longer than Cognito waits (%s an attempt): a sign-up that takes longer is retried, and fails after three attempts, while the function goes on running", r.timeout(), gateway.CognitoAttempt)
 	}
+	if r.o.Verbose {
+		r.say("Cognito's invocations go through a gateway at %s (%s an attempt, %d attempts)", st.GatewayURL, gateway.CognitoAttempt, gateway.CognitoAttempts)
+		r.say("cognito-local at %s, pool %s (%s), app client with a secret; the handler reaches it at %s, where AdminGetUser resolves the pool's verified aliases and its username attributes", st.CognitoURL, st.PoolID, r.shape(), st.TriggerCognitoURL)
+		r.say("the handler's environment is Lambda's, built afresh: region %s, dummy credentials, every other AWS service refused by name at %s", stack.Region, st.OtherServicesURL)
+	}
 	if r.hostOnly {
 		return
 	}
-	r.say("judging the profiles %s", r.o.Profile)
-	fmt.Fprintln(r.stdout, EmulatorDifferences)
+	r.notice()
 }
+
+// notice says how the local pool differs from Cognito: one line that
+// points to the whole text, which --verbose prints.
+func (r *run) notice() {
+	if r.o.Verbose {
+		fmt.Fprintln(r.stdout, EmulatorDifferences)
+		return
+	}
+	r.say("%s", NoticeLine())
+}
+
+// NoticeLine is the one line that stands for EmulatorDifferences in a run's
+// output: how many ways the local pool differs, and where they are said.
+func NoticeLine() string {
+	return fmt.Sprintf("the pool is cognito-local, not Cognito: it differs in %d ways, which the run allows for (`autoconfirm-conformance local --verbose` or %s lists them)",
+		strings.Count(EmulatorDifferences, "\n  - "), NoticeDoc)
+}
+
+// NoticeDoc is the document that holds EmulatorDifferences, a test keeps
+// them the same.
+const NoticeDoc = "docs/local-pool.md"
 
 func (r *run) timeout() time.Duration {
 	if r.o.Timeout > 0 {
@@ -248,15 +276,17 @@ func (r *run) summarize(ctx context.Context, end ending, status int) (int, []str
 		return conformance.ExitFailed, []string{"the test users left in the pool could not be counted"}
 	}
 	r.say("%s; %d test user(s) left in the pool", end.Stats(), left)
+	if r.o.Verbose { // said once, at the start, unless asked for again
+		r.say("%s", r.sandboxed())
+		for _, d := range r.fn.Differences {
+			r.say("NOT AS ON LAMBDA: %s", d)
+		}
+	}
 	var notes []string
 	if left != 0 {
 		fmt.Fprintf(r.stderr, "local: %d test user(s) were left in the pool\n", left)
 		status = conformance.ExitFailed
 		notes = append(notes, fmt.Sprintf("%d test user(s) were left in the pool: no run may leave one behind", left))
-	}
-	r.say("%s", r.sandboxed())
-	for _, d := range r.fn.Differences {
-		r.say("NOT AS ON LAMBDA: %s", d)
 	}
 	return status, notes
 }

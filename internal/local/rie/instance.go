@@ -191,7 +191,7 @@ func (p *Proc) begin(in *instance) error {
 		in.api.close()
 		in.net.close()
 		if in.serving.Load() && !in.stopping.Load() {
-			p.crash(fmt.Errorf("%w: it exited (%v) while it should have been serving", ErrCrashed, err))
+			p.crash(fmt.Errorf("%w: it exited (%s) while it should have been serving", ErrCrashed, exitOf(err)))
 		}
 	}()
 	if err := in.net.enter(pipe); err != nil {
@@ -401,4 +401,13 @@ func (c *capped) String() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.b.String()
+}
+
+// exitOf says how a process ended, from its Wait: a nil error is a clean
+// exit, said as such rather than as <nil>.
+func exitOf(err error) string {
+	if err == nil {
+		return "exit status 0"
+	}
+	return err.Error()
 }

@@ -119,7 +119,11 @@ func (b *bridge) enter(i *info) error {
 		Pid int `json:"child-pid"`
 	}
 	if err := json.NewDecoder(i.r).Decode(&msg); err != nil || msg.Pid <= 0 {
-		return fmt.Errorf("bwrap did not say which process holds the sandbox (%v); is it bubblewrap 0.8.0 or later?", err)
+		why := fmt.Sprintf("it gave child-pid %d", msg.Pid)
+		if err != nil {
+			why = err.Error()
+		}
+		return fmt.Errorf("bwrap did not say which process holds the sandbox (%s); is it bubblewrap 0.8.0 or later?", why)
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()

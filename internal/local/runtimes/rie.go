@@ -1,6 +1,7 @@
 package runtimes
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/autoconfirm/autoconfirm/internal/local/hostenv"
 )
@@ -46,10 +48,15 @@ func (c Cache) RIE(ctx context.Context, getenv func(string) string, root string)
 		c.say("building the Lambda Runtime Interface Emulator %s into %s with go install", RIEVersion, dir)
 		cmd := exec.CommandContext(ctx, "go", "install", RIEModule+"/cmd/aws-lambda-rie@"+RIEVersion)
 		cmd.Env = hostenv.Go(getenv, "GOBIN="+dir, "CGO_ENABLED=0")
-		cmd.Stdout, cmd.Stderr = c.Progress, c.Progress
-		if err := cmd.Run(); err != nil {
-			return "", fmt.Errorf("building the Runtime Interface Emulator: %w", err)
+		// go's own lines ("go: downloading …") only when the build fails.
+		start := time.Now()
+		stop := c.ticker(start)
+		out, err := cmd.CombinedOutput()
+		stop()
+		if err != nil {
+			return "", fmt.Errorf("building the Runtime Interface Emulator: %w\n%s", err, bytes.TrimSpace(out))
 		}
+		c.say("built in %.0fs", time.Since(start).Seconds())
 		return bin, nil
 	}
 	if p, err := exec.LookPath("aws-lambda-rie"); err == nil {

@@ -199,7 +199,11 @@ func (c Cache) prepare(ctx context.Context, rt Runtime, code, handler, dir strin
 		return Function{}, err
 	}
 	if st, err := os.Stat(code); err != nil || !st.IsDir() {
-		return Function{}, fmt.Errorf("--code %s: not a directory (%v); give the directory that holds the function's code, as Lambda unpacks it", code, err)
+		why := "it is a file"
+		if err != nil {
+			why = err.Error()
+		}
+		return Function{}, fmt.Errorf("--code %s: not a directory (%s); give the directory that holds the function's code, as Lambda unpacks it", code, why)
 	}
 	switch rt.Kind {
 	case Provided:
@@ -358,11 +362,13 @@ func (c Cache) npmCIFrom(ctx context.Context, dir string, pinned fs.FS, sub, wha
 	return nil
 }
 
-// ticker says every 15 s that a long step is still going.
+// ticker says that a long step is still going after 15 s, then at twice
+// the last wait: a few lines for a long fetch, not one every 15 s.
 func (c Cache) ticker(start time.Time) (stop func()) {
 	done := make(chan struct{})
 	go func() {
-		t := time.NewTicker(15 * time.Second)
+		wait := 15 * time.Second
+		t := time.NewTimer(wait)
 		defer t.Stop()
 		for {
 			select {
@@ -370,6 +376,8 @@ func (c Cache) ticker(start time.Time) (stop func()) {
 				return
 			case <-t.C:
 				c.say("… still fetching, %.0fs so far", time.Since(start).Seconds())
+				wait *= 2
+				t.Reset(wait)
 			}
 		}
 	}()

@@ -67,6 +67,10 @@ func TestProvidedNeedsAnExecutableBootstrap(t *testing.T) {
 	if _, err := c.Prepare(context.Background(), rt, filepath.Join(code, "nope"), "", t.TempDir()); err == nil || !strings.Contains(err.Error(), "not a directory") {
 		t.Errorf("a missing code directory: %v", err)
 	}
+	// A file given as the code directory: said so, not "(<nil>)".
+	if _, err := c.Prepare(context.Background(), rt, filepath.Join(code, "bootstrap"), "", t.TempDir()); err == nil || !strings.Contains(err.Error(), "not a directory (it is a file)") {
+		t.Errorf("a file as the code directory: %v", err)
+	}
 }
 
 // TestRIEVersionIsTheModules keeps the version local builds for a standalone
