@@ -97,7 +97,11 @@ func offDomain(in *targets.Input, obs *targets.Observation) {
 // loosens the phone checks gives all three categories, the takeover first
 // and the test-only events last, each group under one heading.
 func TestRankedRun(t *testing.T) {
-	change := func(in *targets.Input, obs *targets.Observation) { noGuard(in, obs); offDomain(in, obs); loosePhone(in, obs) }
+	change := func(in *targets.Input, obs *targets.Observation) {
+		noGuard(in, obs)
+		offDomain(in, obs)
+		loosePhone(in, obs)
+	}
 	res, err := Run(context.Background(), Options{A: Side{Name: "reference", Target: targets.NewInProcess()},
 		B: Side{Name: "changed", Target: mutant{targets.NewInProcess(), change}}, Cases: cases(t, 300)})
 	if err != nil {

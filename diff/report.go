@@ -209,10 +209,10 @@ func (r Result) HTML(w io.Writer) error {
 		Title       string
 		Size        int
 		What        string
-		Event    string
-		AString  string
-		BString  string
-		AnchorID string
+		Event       string
+		AString     string
+		BString     string
+		AnchorID    string
 	}
 	var rows []row
 	for i, d := range r.Differences {
