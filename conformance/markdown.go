@@ -191,3 +191,10 @@ func markdownErrors(w io.Writer, errs []ErroredScenario) {
 			mdCode(e.URI), mdText(e.Where), mdCode(e.Type), mdText(e.Message))
 	}
 }
+
+// MarkdownText is mdText for other packages' Markdown: text from a
+// handler, made inert for a job summary or a pull-request comment.
+func MarkdownText(s string) string { return mdText(s) }
+
+// MarkdownCode is mdCode for other packages' Markdown: text shown as code.
+func MarkdownCode(s string) string { return mdCode(s) }

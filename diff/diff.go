@@ -44,14 +44,21 @@ type Options struct {
 // Kinds are the kinds of difference, for --ignore.
 var Kinds = []string{"outcome", "refusal-text", "failure", "autoConfirmUser", "autoVerifyEmail", "autoVerifyPhone"}
 
-// CheckKinds refuses a kind of difference that is not one of Kinds.
+// CheckKinds refuses a kind of difference that is not one of Kinds, and
+// a list that holds every kind: that diff would check nothing, and must
+// not say that both sides decided every sign-up alike.
 func CheckKinds(kinds []string) error {
 	for _, k := range kinds {
 		if !slices.Contains(Kinds, k) {
 			return fmt.Errorf("--ignore %q is not a kind of difference; the kinds are %s", k, strings.Join(Kinds, ", "))
 		}
 	}
-	return nil
+	for _, k := range Kinds {
+		if !slices.Contains(kinds, k) {
+			return nil
+		}
+	}
+	return fmt.Errorf("--ignore lists every kind of difference (%s), so the diff would check nothing: leave out at least one", strings.Join(Kinds, ", "))
 }
 
 // Difference is one way the two sides decide differently, once, with how
@@ -65,6 +72,14 @@ type Difference struct {
 	// A and B are the sides' decisions on Example.
 	A Decision `json:"a"`
 	B Decision `json:"b"`
+	// Category ranks it by harm, Rank is the category's place (1 is the
+	// most harmful), and Harm says why it is in its category.
+	Category Category `json:"category"`
+	Rank     int      `json:"rank"`
+	Harm     string   `json:"harm,omitempty"`
+	// Takeover is set when a side lets the sign-up take over another
+	// user's alias; those come first.
+	Takeover bool `json:"alias_takeover,omitempty"`
 	// Count is how many cases showed it; First names the first.
 	Count int    `json:"count"`
 	First string `json:"first"`
@@ -79,8 +94,14 @@ type Difference struct {
 	ShrinkSteps int `json:"shrink_steps"`
 }
 
-// key groups cases that show the same difference.
+// key groups cases that show the same difference in the same category, so
+// that shrinking keeps an example in its category.
 func (d Difference) key() string {
+	return string(d.Category) + "\x00" + d.baseKey()
+}
+
+// baseKey is the key without the category.
+func (d Difference) baseKey() string {
 	return strings.Join([]string{d.Kind, d.Source, d.Value, d.A.label(d.Kind), d.B.label(d.Kind)}, "\x00")
 }
 
@@ -106,15 +127,26 @@ type Result struct {
 	A, B        Side
 	Cases       int
 	Differences []Difference
-	Ignored     map[string]int
-	Elapsed     time.Duration
-	SignUps     int
+	// Nondeterministic lists, once per side, a side that decided the same
+	// sign-up two ways on two sends; Folded counts the differences left
+	// out because they are of what such a side decides two ways.
+	Nondeterministic []Nondeterminism
+	Folded           int
+	Ignored          map[string]int
+	Elapsed          time.Duration
+	SignUps          int
 }
+
+// Failed says whether the diff found anything: a difference, or a side
+// whose decisions cannot be compared because they change between sends.
+func (r Result) Failed() bool { return len(r.Differences) > 0 || len(r.Nondeterministic) > 0 }
 
 // compare lists the kinds of difference between two decisions on c.
 func compare(c Case, a, b Decision) []Difference {
+	cat, why, takeover := categorise(c, a, b)
 	mk := func(kind, value string) Difference {
-		return Difference{Kind: kind, Source: c.Event.TriggerSource, Value: value, A: a, B: b}
+		return Difference{Kind: kind, Source: c.Event.TriggerSource, Value: value, A: a, B: b,
+			Category: cat, Rank: cat.Rank(), Harm: why, Takeover: takeover}
 	}
 	attrs := c.Event.Request.UserAttributes
 	describe := func(attr string, h Holding) string {
@@ -147,8 +179,10 @@ func compare(c Case, a, b Decision) []Difference {
 	return out
 }
 
-// Run sends every case to both sides, groups the differences, and shrinks
-// each to the smallest case that still shows it.
+// Run sends every case to both sides, groups the differences, sends a few
+// cases of each again to tell a side that decides at random from a
+// difference, ranks them by harm, and shrinks each to the smallest case
+// that still shows it.
 func Run(ctx context.Context, o Options) (Result, error) {
 	if o.Concurrency < 1 {
 		o.Concurrency = 4
@@ -162,58 +196,17 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	res := Result{A: o.A, B: o.B, Cases: len(o.Cases), Ignored: map[string]int{}}
 	start := time.Now()
 	r := &runner{o: o}
-	found := map[string]int{} // key -> index in res.Differences
-	// Each side's target paces its own calls to Cognito; the group bounds
-	// the cases in flight and stops sending at the first error.
-	decisions := make([][2]Decision, len(o.Cases))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(o.Concurrency)
-	last := time.Now()
-	for i, c := range o.Cases {
-		if gctx.Err() != nil {
-			break
-		}
-		if time.Since(last) > 10*time.Second {
-			r.say("%d of %d sign-ups sent to both sides", i, len(o.Cases))
-			last = time.Now()
-		}
-		g.Go(func() error {
-			a, b, err := r.both(gctx, c)
-			if err != nil {
-				return fmt.Errorf("%s: %w", c.Name, err)
-			}
-			decisions[i] = [2]Decision{a, b}
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
-		if ctx.Err() != nil {
-			return res, ctx.Err()
-		}
+	decisions, err := r.sendAll(ctx, o.Cases)
+	if err != nil {
 		return res, err
 	}
-	if err := ctx.Err(); err != nil {
+	groups := r.group(decisions, res.Ignored)
+	flips, err := r.recheck(ctx, groups, decisions)
+	if err != nil {
 		return res, err
 	}
-	for i, c := range o.Cases {
-		for _, d := range compare(c, decisions[i][0], decisions[i][1]) {
-			if slices.Contains(o.Ignore, d.Kind) {
-				res.Ignored[d.Kind]++
-				continue
-			}
-			k := d.key()
-			if j, ok := found[k]; ok {
-				res.Differences[j].Count++
-				continue
-			}
-			found[k] = len(res.Differences)
-			d.Count, d.First, d.Example = 1, c.Name, c
-			res.Differences = append(res.Differences, d)
-		}
-	}
-	sort.SliceStable(res.Differences, func(i, j int) bool {
-		return slices.Index(Kinds, res.Differences[i].Kind) < slices.Index(Kinds, res.Differences[j].Kind)
-	})
+	res.Differences, res.Nondeterministic, res.Folded = r.settle(groups, flips)
+	rank(res.Differences)
 	var said time.Time
 	for i := range res.Differences {
 		// A progress line, then one every 15 s, not one per difference.
@@ -228,6 +221,72 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	res.SignUps = r.signUps
 	res.Elapsed = time.Since(start)
 	return res, nil
+}
+
+// sendAll sends every case to both sides once and returns their decisions.
+// Each side's target paces its own calls to Cognito; the group bounds the
+// cases in flight and stops sending at the first error.
+func (r *runner) sendAll(ctx context.Context, cases []Case) ([][2]Decision, error) {
+	decisions := make([][2]Decision, len(cases))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(r.o.Concurrency)
+	last := time.Now()
+	for i, c := range cases {
+		if gctx.Err() != nil {
+			break
+		}
+		if time.Since(last) > 10*time.Second {
+			r.say("%d of %d sign-ups sent to both sides", i, len(cases))
+			last = time.Now()
+		}
+		g.Go(func() error {
+			a, b, err := r.both(gctx, c)
+			if err != nil {
+				return fmt.Errorf("%s: %w", c.Name, err)
+			}
+			decisions[i] = [2]Decision{a, b}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, err
+	}
+	return decisions, ctx.Err()
+}
+
+// group is one difference and the first cases that showed it.
+type group struct {
+	d       Difference
+	members []int
+}
+
+// group gathers the cases' differences by key, in the order found, and
+// counts the ignored ones.
+func (r *runner) group(decisions [][2]Decision, ignored map[string]int) []group {
+	var groups []group
+	found := map[string]int{} // key -> index in groups
+	for i, c := range r.o.Cases {
+		for _, d := range compare(c, decisions[i][0], decisions[i][1]) {
+			if slices.Contains(r.o.Ignore, d.Kind) {
+				ignored[d.Kind]++
+				continue
+			}
+			if j, ok := found[d.key()]; ok {
+				groups[j].d.Count++
+				if len(groups[j].members) < recheckPerGroup {
+					groups[j].members = append(groups[j].members, i)
+				}
+				continue
+			}
+			found[d.key()] = len(groups)
+			d.Count, d.First, d.Example = 1, c.Name, c
+			groups = append(groups, group{d: d, members: []int{i}})
+		}
+	}
+	return groups
 }
 
 type runner struct {
@@ -308,6 +367,8 @@ func (r *runner) shrink(ctx context.Context, d *Difference) error {
 		}
 	}
 	d.Example, d.ShrinkSteps = best, steps
+	d.Category, d.Harm, d.Takeover = categorise(best, d.A, d.B) // the same category: the key holds it
+	d.Rank = d.Category.Rank()
 	d.ExampleJSON = string(best.JSON())
 	d.Holders = holders(best)
 	return nil

@@ -166,3 +166,83 @@ func TestDiffDeployedSide(t *testing.T) {
 		t.Errorf("%d test users left in the pool (%v)", n, err)
 	}
 }
+
+// TestDiffRanked: a change that removes the guard (an alias takeover),
+// closes a domain (an ordinary change of decision) and stops verifying
+// values Cognito's validation refuses (a change on events Cognito never
+// sends) is reported ranked: the takeover first, the changed decision
+// after it, the events Cognito never sends last and marked test-only;
+// diff.txt heads each group once, in that order, and report --markdown
+// renders the directory in the same order.
+func TestDiffRanked(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	dir := t.TempDir()
+	runner := gobuild(t, ctx, dir, "cmd/autoconfirm-conformance", false)
+	code := filepath.Join(dir, "code")
+	os.MkdirAll(code, 0o755)
+	if err := os.Rename(gobuild(t, ctx, dir, "testdata/impls/reference", true), filepath.Join(code, "bootstrap")); err != nil {
+		t.Fatal(err)
+	}
+	reports := t.TempDir()
+	spec := "local:provided.al2023:" + code
+	cmd := exec.CommandContext(ctx, runner, "diff", "--events", "300", "--seed", "11", "--report-dir", reports,
+		"--a-env", "REFERENCE_FAULT=looseverify", "--b-env", "REFERENCE_FAULT=noguard", "--b-env", "REFERENCE_CLOSED_DOMAIN=mail.example.co.uk", spec, spec)
+	cmd.Dir = root(t)
+	out, _ := cmd.CombinedOutput()
+	if c := cmd.ProcessState.ExitCode(); c != 1 {
+		t.Fatalf("exit %d, want 1:\n%s", c, out)
+	}
+	var rep struct {
+		Differences []struct {
+			Kind, Category, Harm string
+			Rank                 int
+			Takeover             bool `json:"alias_takeover"`
+			B                    struct{ Outcome, Message string }
+		}
+		Nondeterministic []any
+	}
+	b, err := os.ReadFile(filepath.Join(reports, "diff.json"))
+	if err != nil || json.Unmarshal(b, &rep) != nil || len(rep.Differences) < 3 {
+		t.Fatalf("diff.json (%v): %s\n%s", err, b, out)
+	}
+	ds := rep.Differences
+	if first := ds[0]; !first.Takeover || first.Category != "breaks-profile" || first.Kind != "autoVerifyEmail" || !strings.Contains(first.Harm, "B verifies") {
+		t.Errorf("the first difference is not B's alias takeover: %+v\n%s", first, out)
+	}
+	if last := ds[len(ds)-1]; last.Category != "test-only" {
+		t.Errorf("the last difference is not test-only: %+v\n%s", last, out)
+	}
+	closed := false
+	for i, d := range ds {
+		closed = closed || (d.Category == "decision-change" && d.Kind == "outcome" && strings.Contains(d.B.Message, "mail.example.co.uk are closed"))
+		if i > 0 && d.Rank < ds[i-1].Rank {
+			t.Errorf("difference %d of rank %d follows one of rank %d", i+1, d.Rank, ds[i-1].Rank)
+		}
+	}
+	if !closed || len(rep.Nondeterministic) != 0 {
+		t.Errorf("no changed decision for the closed domain, or a side reported nondeterministic:\n%s", out)
+	}
+	text, _ := os.ReadFile(filepath.Join(reports, "diff.txt"))
+	md, err := exec.CommandContext(ctx, runner, "report", "--markdown", "-", reports).Output()
+	if err != nil {
+		t.Fatalf("report --markdown of the diff's directory: %v\n%s", err, md)
+	}
+	for _, page := range []struct {
+		name  string
+		text  string
+		heads []string
+	}{
+		{"diff.txt", string(text), []string{"[1] BREAKS-PROFILE", "[2] DECISION-CHANGE", "[3] TEST-ONLY"}},
+		{"the Markdown", string(md), []string{"#### 1. ❌ Breaks a profile", "#### 2. Decision changed", "#### 3. Test-only"}},
+	} {
+		at := -1
+		for _, h := range page.heads {
+			i := strings.Index(page.text, h)
+			if i <= at || strings.Count(page.text, h) != 1 {
+				t.Errorf("%s: %q is not there once, in rank order:\n%s", page.name, h, page.text)
+			}
+			at = i
+		}
+	}
+}
