@@ -164,13 +164,14 @@ on_exit() {
 # its own: actions/checkout fetches only the commit it checks out (rules
 # §19). A shallow clone stays shallow; a full one is not made shallow.
 fetch_base() {
-  local depth=() sha
+  local depth=() fetch sha
   if [[ "$diff_base" =~ ^([0-9a-f]{40}|[0-9a-f]{64})$ ]] && git cat-file -e "$diff_base^{commit}" 2>/dev/null; then
     sha=$diff_base
   else
     if [[ "$(git rev-parse --is-shallow-repository)" == true ]]; then depth=(--depth=1); fi
-    echo "git fetch --no-tags ${depth[*]} origin -- $diff_base"
-    GIT_TERMINAL_PROMPT=0 git fetch --quiet --no-tags "${depth[@]}" origin -- "$diff_base" ||
+    fetch=(git fetch --quiet --no-tags "${depth[@]}" origin -- "$diff_base")
+    echo "${fetch[*]}"
+    GIT_TERMINAL_PROMPT=0 "${fetch[@]}" ||
       after_stop "diff-base $diff_base could not be fetched from origin (git fetch said why, above): give a branch, tag or commit id that origin has"
     sha=$(git rev-parse --verify --quiet 'FETCH_HEAD^{commit}') ||
       after_stop "diff-base $diff_base is not a commit"
@@ -240,7 +241,7 @@ trap on_exit EXIT
 
 if [[ -n "$diff_base" ]]; then
   fetch_base
-  build "at $diff_base" "$base_dir/tree/$prefix"
+  build "at $diff_base" "$base_dir/tree${prefix:+/${prefix%/}}"
   build "in the pull request" .
   handler=${INPUT_HANDLER:+:$INPUT_HANDLER}
   args+=("local:$INPUT_RUNTIME:$base_dir/tree/$base_code$handler" "local:$INPUT_RUNTIME:$INPUT_CODE$handler")

@@ -5,6 +5,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -36,8 +37,9 @@ func gitRun(t *testing.T, dir string, args ...string) string {
 // pullRequest makes a repository whose main holds a handler that confirms
 // every sign-up, at fn/index.mjs and at src/handler.mjs, and whose branch
 // feature changes fn/index.mjs only; it returns a checkout of feature as
-// actions/checkout leaves one: one commit deep, main not fetched.
-func pullRequest(t *testing.T) (workspace string) {
+// actions/checkout leaves one: one commit deep, main not fetched; or, if
+// full, with all of history, as fetch-depth: 0 leaves it.
+func pullRequest(t *testing.T, full bool) (workspace string) {
 	t.Helper()
 	dir := t.TempDir()
 	up := filepath.Join(dir, "up")
@@ -54,6 +56,10 @@ func pullRequest(t *testing.T) (workspace string) {
 	os.WriteFile(filepath.Join(up, "fn", "index.mjs"), []byte(confirmNone), 0o644)
 	gitRun(t, up, "commit", "-q", "-am", "stop confirming")
 	workspace = filepath.Join(dir, "ws")
+	if full {
+		gitRun(t, dir, "clone", "-q", "--branch", "feature", "file://"+up, workspace)
+		return workspace
+	}
 	gitRun(t, dir, "clone", "-q", "--depth=1", "--branch", "feature", "file://"+up, workspace)
 	if gitRun(t, workspace, "rev-list", "--count", "--all") != "1" {
 		t.Fatal("the checkout holds more than its one commit, so this test would not show that the action fetches the base")
@@ -67,7 +73,7 @@ func pullRequest(t *testing.T) (workspace string) {
 // diff only, and refuses a provided runtime without a build and any ref
 // that is not a plain ref, before git or the runner sees it.
 func testActionDiff(t *testing.T, ctx context.Context, runner string) {
-	ws := pullRequest(t)
+	ws, full := pullRequest(t, false), pullRequest(t, true)
 	// The runner, through a wrapper that logs how the script calls it.
 	calls := filepath.Join(t.TempDir(), "calls")
 	wrapper := filepath.Join(t.TempDir(), "runner")
@@ -76,19 +82,23 @@ func testActionDiff(t *testing.T, ctx context.Context, runner string) {
 	build := "mkdir -p dist && cp src/handler.mjs dist/index.mjs && pwd >> '" + builds + "'\necho '::set-output name=build::x'"
 	for _, tt := range []struct {
 		name   string
+		full   bool // in a checkout of all of history
 		inputs map[string]string
 		exit   int
 		log    []string
 	}{
-		{"a Node.js handler that stopped confirming differs", map[string]string{"INPUT_RUNTIME": "nodejs22.x", "INPUT_CODE": "fn"}, 1,
-			[]string{"git fetch --no-tags --depth=1 origin -- main"}},
-		{"a build at both refs, of code that did not change", map[string]string{"INPUT_RUNTIME": "nodejs22.x", "INPUT_CODE": "dist", "INPUT_BUILD": build}, 0,
+		{"a Node.js handler that stopped confirming differs", false, map[string]string{"INPUT_RUNTIME": "nodejs22.x", "INPUT_CODE": "fn"}, 1,
+			[]string{"git fetch --quiet --no-tags --depth=1 origin -- main"}},
+		// A later step may need the history: a full checkout stays full.
+		{"the same in a full checkout", true, map[string]string{"INPUT_RUNTIME": "nodejs22.x", "INPUT_CODE": "fn"}, 1,
+			[]string{"git fetch --quiet --no-tags origin -- main"}},
+		{"a build at both refs, of code that did not change", false, map[string]string{"INPUT_RUNTIME": "nodejs22.x", "INPUT_CODE": "dist", "INPUT_BUILD": build}, 0,
 			[]string{"build (at main)", "build (in the pull request)"}},
-		{"a provided runtime without a build", map[string]string{"INPUT_RUNTIME": "provided.al2023", "INPUT_CODE": "dist"}, 2,
+		{"a provided runtime without a build", false, map[string]string{"INPUT_RUNTIME": "provided.al2023", "INPUT_CODE": "dist"}, 2,
 			[]string{"a Go bootstrap is a build output, not in git", "needs the input build"}},
-		{"a ref origin does not have", map[string]string{"INPUT_RUNTIME": "nodejs22.x", "INPUT_CODE": "fn", "INPUT_DIFF_BASE": "no-such-branch"}, 2,
+		{"a ref origin does not have", false, map[string]string{"INPUT_RUNTIME": "nodejs22.x", "INPUT_CODE": "fn", "INPUT_DIFF_BASE": "no-such-branch"}, 2,
 			[]string{"diff-base no-such-branch could not be fetched from origin"}},
-		{"with a template", map[string]string{"INPUT_TEMPLATE": "template.yaml"}, 2, []string{"diff reads no template"}},
+		{"with a template", false, map[string]string{"INPUT_TEMPLATE": "template.yaml"}, 2, []string{"diff reads no template"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			dir, tmp := t.TempDir(), t.TempDir()
@@ -97,6 +107,10 @@ func testActionDiff(t *testing.T, ctx context.Context, runner string) {
 			inputs := map[string]string{"INPUT_DIFF_BASE": "main", "RUNNER_TEMP": tmp}
 			for k, v := range tt.inputs {
 				inputs[k] = v
+			}
+			ws := ws
+			if tt.full {
+				ws = full
 			}
 			got := runActionIn(t, ctx, wrapper, dir, ws, inputs)
 			if got.exit != tt.exit {
@@ -110,6 +124,9 @@ func testActionDiff(t *testing.T, ctx context.Context, runner string) {
 			checkOutputs(t, got)
 			if left, _ := os.ReadDir(tmp); len(left) > 0 || strings.Count(gitRun(t, ws, "worktree", "list"), "\n") > 0 {
 				t.Errorf("the base's tree stays: %v in RUNNER_TEMP, worktrees:\n%s", left, gitRun(t, ws, "worktree", "list"))
+			}
+			if shallow := gitRun(t, ws, "rev-parse", "--is-shallow-repository"); shallow != fmt.Sprint(!tt.full) {
+				t.Errorf("the checkout's --is-shallow-repository is %s after the run, and was %v", shallow, !tt.full)
 			}
 			if tt.exit == 2 {
 				if !strings.Contains(got.summary, "### autoconfirm diff: setup error (exit 2)") {
