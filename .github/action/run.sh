@@ -120,10 +120,10 @@ diff_args() {
   valid_ref "$diff_base" >/dev/null 2>&1 ||
     bad_input "diff-base $diff_base is not a ref to fetch: give a branch or tag name (main, refs/heads/main) or a whole commit id, e.g. the pull request's base.sha"
   if [[ "$INPUT_RUNTIME" == provided* && -z "${INPUT_BUILD:-}" ]]; then
-    bad_input "diff-base with runtime $INPUT_RUNTIME needs the input build: a Go bootstrap is a build output, not in git, so the handler as it was at $diff_base must be built there (e.g. build: make package)"
+    bad_input "diff-base with runtime $INPUT_RUNTIME needs the input build: a Go bootstrap is a build output, not in git, so the handler as it was at $diff_base must be built there, e.g. build: GOOS=linux CGO_ENABLED=0 go build -tags lambda.norpc -o dist/bootstrap . with code: dist"
   fi
-  if [[ "$INPUT_CODE" == *:* ]]; then
-    bad_input "diff-base: the code path $INPUT_CODE holds a colon, which a diff's handler spec cannot carry: move the code to a path without one"
+  if [[ "$INPUT_CODE$INPUT_RUNTIME" == *:* ]]; then
+    bad_input "diff-base: the runtime $INPUT_RUNTIME or the code path $INPUT_CODE holds a colon, which a diff's handler spec cannot carry: give a runtime such as nodejs22.x, and move the code to a path without one"
   fi
   top=$(git rev-parse --show-toplevel 2>/dev/null) ||
     bad_input "diff-base needs the workspace to be a git checkout (actions/checkout), and $(pwd) is not one"
