@@ -89,6 +89,10 @@ func TestActionScript(t *testing.T) {
 			[]string{"setup error (exit 2)"}, nil},
 		{"a newline in the target starts no command", map[string]string{"INPUT_TARGET": "lambda" + inject}, false, 2,
 			[]string{"setup error (exit 2)"}, nil},
+		// The build runs before the handler is hosted, its output with
+		// commands stopped; its failure is a setup error.
+		{"a build that fails is a setup error", map[string]string{"INPUT_BUILD": "echo '::set-output name=b::c'\nexit 3"}, false, 2,
+			[]string{"setup error (exit 2)"}, []string{"PASS"}},
 		// A template instead of runtime and code: its function named, and
 		// a parameter given.
 		{"a template's function", withInputs(noAllowlist, "INPUT_TEMPLATE", "testdata/templates/python/template.yaml", "INPUT_FUNCTION", "PreSignUp",
