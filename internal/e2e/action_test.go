@@ -21,18 +21,25 @@ type actionRun struct {
 }
 
 // runAction runs the action's own step, .github/action/run.sh, as the
-// composite action does, with a fake GitHub environment and these inputs.
+// composite action does, with a fake GitHub environment and these inputs,
+// in this checkout as the workspace.
 func runAction(t *testing.T, ctx context.Context, runner, dir string, inputs map[string]string) actionRun {
+	t.Helper()
+	return runActionIn(t, ctx, runner, dir, root(t), inputs)
+}
+
+// runActionIn is runAction in the workspace ws.
+func runActionIn(t *testing.T, ctx context.Context, runner, dir, ws string, inputs map[string]string) actionRun {
 	t.Helper()
 	summary, output := filepath.Join(dir, "summary.md"), filepath.Join(dir, "output")
 	env := append(os.Environ(), "AUTOCONFIRM_RUNNER="+runner, "GITHUB_ACTIONS=true", "CI=true",
-		"GITHUB_STEP_SUMMARY="+summary, "GITHUB_OUTPUT="+output, "GITHUB_WORKSPACE="+root(t),
+		"GITHUB_STEP_SUMMARY="+summary, "GITHUB_OUTPUT="+output, "GITHUB_WORKSPACE="+ws,
 		"INPUT_TARGET=local", "INPUT_REPORT_DIR="+filepath.Join(dir, "reports"), "PROFILE=", "TAGS=")
 	for k, v := range inputs {
 		env = append(env, k+"="+v)
 	}
-	cmd := exec.CommandContext(ctx, "bash", ".github/action/run.sh")
-	cmd.Dir, cmd.Env = root(t), env
+	cmd := exec.CommandContext(ctx, "bash", filepath.Join(root(t), ".github/action/run.sh"))
+	cmd.Dir, cmd.Env = ws, env
 	log, _ := cmd.CombinedOutput()
 	md, _ := os.ReadFile(summary)
 	o, _ := os.ReadFile(output)
@@ -82,6 +89,19 @@ func TestActionScript(t *testing.T) {
 			[]string{"setup error (exit 2)"}, nil},
 		{"a newline in the target starts no command", map[string]string{"INPUT_TARGET": "lambda" + inject}, false, 2,
 			[]string{"setup error (exit 2)"}, nil},
+		// The build runs before the handler is hosted, its output with
+		// commands stopped; its failure is a setup error.
+		{"a build that fails is a setup error", map[string]string{"INPUT_BUILD": "echo '::set-output name=b::c'\nexit 3"}, false, 2,
+			[]string{"setup error (exit 2)"}, []string{"PASS"}},
+		// A template instead of runtime and code: its function named, and
+		// a parameter given.
+		{"a template's function", withInputs(noAllowlist, "INPUT_TEMPLATE", "testdata/templates/python/template.yaml", "INPUT_FUNCTION", "PreSignUp",
+			"INPUT_PARAMETER_OVERRIDES", "Stage=dev PythonRuntime=python3.11"), false, 0,
+			[]string{"### autoconfirm conformance: ✅ PASS", "| `alias-safe` |"}, nil},
+		{"a template of two functions, none named", withInputs(noAllowlist, "INPUT_TEMPLATE", "testdata/templates/python/template.yaml"), false, 2,
+			[]string{"setup error (exit 2)"}, []string{"PASS"}},
+		{"neither a template nor code", withInputs(noAllowlist, "INPUT_RUNTIME", "python3.11"), false, 2,
+			[]string{"setup error (exit 2)"}, nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -119,7 +139,11 @@ func TestActionScript(t *testing.T) {
 			}
 		})
 	}
+	t.Run("diff-base", func(t *testing.T) { testActionDiff(t, ctx, runner) })
 }
+
+// noAllowlist empties the allow-list example's inputs.
+var noAllowlist = map[string]string{"INPUT_RUNTIME": "", "INPUT_CODE": "", "INPUT_FEATURES": "", "INPUT_FIXTURES": "", "INPUT_ENV": ""}
 
 // checkOutputs fails unless the step's outputs hold only its status, and
 // GitHub would act on no workflow command in its log but the script's own.
@@ -237,11 +261,14 @@ Feature: hostile names
 	}
 }
 
-// withInputs is m with one more key.
-func withInputs(m map[string]string, k, v string) map[string]string {
-	out := map[string]string{k: v}
+// withInputs is m with more keys, given as key, value pairs.
+func withInputs(m map[string]string, kv ...string) map[string]string {
+	out := map[string]string{}
 	for key, val := range m {
 		out[key] = val
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		out[kv[i]] = kv[i+1]
 	}
 	return out
 }
