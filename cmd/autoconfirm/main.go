@@ -2,7 +2,7 @@
 // `make build`; the result, dist/bootstrap, runs on the provided.al2023 runtime.
 //
 // Configuration comes from environment variables, read once here; see the
-// README for the table. A bad value stops the start with a message that names
+// docs/trigger.md for the table. A bad value stops the start with a message that names
 // the variable and its allowed values.
 package main
 

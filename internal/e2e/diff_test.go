@@ -29,7 +29,7 @@ type diffReport struct {
 // TestDiff runs `diff` on handlers hosted as local hosts them: a handler
 // against itself written another way differs nowhere; each mutant differs
 // in its own kind only, and each difference comes with a smaller event; the
-// article's handler against autoconfirm differs exactly as the README says.
+// article's handler against autoconfirm differs exactly as docs/harness.md says.
 func TestDiff(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
@@ -61,7 +61,7 @@ func TestDiff(t *testing.T) {
 			[]string{"autoVerifyEmail", "autoVerifyPhone"}, [][2]string{{"autoVerifyPhone", "phone_number invalid"}, {"autoVerifyEmail", "email invalid"}}},
 		{"another refusal text", []string{"--a-env", "REFERENCE_CLOSED_DOMAIN=mail.example.co.uk", "--b-env", "REFERENCE_CLOSED_DOMAIN=mail.example.co.uk", "--b-env", "REFERENCE_FAULT=refusaltext", reference, reference}, 1,
 			[]string{"refusal-text"}, [][2]string{{"refusal-text", ""}}},
-		// The README's account ("The article's handler against autoconfirm"):
+		// docs/harness.md's account ("The article's handler against autoconfirm"):
 		// it verifies what another user holds verified, values Cognito's
 		// validation stops, and on ExternalProvider, and an address too long
 		// to be a username, which autoconfirm cannot look up.
