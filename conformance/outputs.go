@@ -105,8 +105,48 @@ func removeStale(path string) error {
 // read as this one's. Devices are left alone.
 func RemoveStale(paths ...string) error {
 	for _, p := range paths {
+		if err := NoLinkIn(filepath.Dir(p)); err != nil {
+			return err
+		}
 		if err := removeStale(p); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// NoLinkIn refuses a report directory in the working directory (the
+// repository, in CI) that is, or lies below, a symbolic link: a link a
+// pull request commits, reports/ -> /somewhere, would have the run write
+// and delete files outside the checkout, and an upload of the directory
+// carry what the link leads to. A directory outside the working directory
+// is the caller's own choice, and is left alone.
+func NoLinkIn(dir string) error {
+	wd, err := os.Getwd()
+	if err != nil {
+		return nil
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil
+	}
+	rel, err := filepath.Rel(wd, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, "../") {
+		return nil
+	}
+	p := wd
+	for _, part := range strings.Split(rel, string(filepath.Separator)) {
+		if part == "." {
+			continue
+		}
+		p = filepath.Join(p, part)
+		st, err := os.Lstat(p)
+		if err != nil {
+			return nil // not there yet: the run makes it, a directory
+		}
+		if st.Mode()&fs.ModeSymlink != 0 {
+			target, _ := os.Readlink(p)
+			return fmt.Errorf("the report directory %s passes through the symbolic link %s (to %s): reports are written only to real directories inside the working directory; remove the link, or give another --report-dir", dir, p, target)
 		}
 	}
 	return nil

@@ -228,6 +228,9 @@ func Revision() string {
 // else, so that a report directory never shows an earlier run's files as if
 // they were this one's.
 func ClearReports(dir string) error {
+	if err := NoLinkIn(dir); err != nil {
+		return err
+	}
 	for _, f := range []string{RunFile, JUnitFile, CucumberFile, HTMLFile} {
 		if err := os.Remove(filepath.Join(dir, f)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("clearing the report directory %s: %w", dir, err)

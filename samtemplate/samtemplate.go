@@ -327,8 +327,22 @@ func unresolved(err error) string {
 	return "it names a resource or an attribute that exists only once the stack is deployed"
 }
 
+// MaxValue is the most a value may grow to as the template is evaluated:
+// Lambda's limit on a function's environment variables together, 4 KB
+// (docs/cognito-rules.md §17). A few nested Fn::Sub or Fn::Join double a
+// value at each level, and would otherwise take all the memory there is.
+const MaxValue = 4 << 10
+
 // resolve evaluates n; ok is false when it needs a deployment.
 func (t *Template) resolve(n *yaml.Node) (string, bool, error) {
+	v, ok, err := t.evaluate(n)
+	if err == nil && len(v) > MaxValue {
+		return "", false, fmt.Errorf("a value grows to more than %d bytes as the template is evaluated (at line %d), past Lambda's 4 KB limit on a function's environment variables together (docs/cognito-rules.md §17)", MaxValue, n.Line)
+	}
+	return v, ok, err
+}
+
+func (t *Template) evaluate(n *yaml.Node) (string, bool, error) {
 	if n == nil {
 		return "", true, nil
 	}
@@ -364,7 +378,9 @@ func (t *Template) resolve(n *yaml.Node) (string, bool, error) {
 			if err != nil || !ok {
 				return "", ok, err
 			}
-			out = append(out, v)
+			if out = append(out, v); len(out) > MaxValue {
+				break
+			}
 		}
 		return strings.Join(out, scalar(parts[0])), true, nil
 	case "Fn::Select":
@@ -439,7 +455,9 @@ func (t *Template) sub(arg *yaml.Node) (string, bool, error) {
 			if err != nil || !ok {
 				return "", ok, err
 			}
-			out.WriteString(r)
+			if out.WriteString(r); out.Len() > MaxValue {
+				return out.String(), true, nil // resolve refuses it
+			}
 			continue
 		}
 		r, ok, err := t.resolve(&yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{{Kind: yaml.ScalarNode, Value: "Ref"}, {Kind: yaml.ScalarNode, Value: name}}})

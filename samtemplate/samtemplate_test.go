@@ -110,3 +110,45 @@ func TestCodeStaysInTheRepository(t *testing.T) {
 		})
 	}
 }
+
+// TestValuesAreBounded: nested Fn::Sub and Fn::Join that double a value at
+// each level are refused once it passes MaxValue, quickly, naming the
+// limit; a value under it is kept.
+func TestValuesAreBounded(t *testing.T) {
+	nest := func(fn string, n int) string {
+		v := `"abcdefgh"`
+		for range n {
+			if fn == "sub" {
+				v = `{"Fn::Sub": ["${a}${a}", {"a": ` + v + `}]}`
+			} else {
+				v = `{"Fn::Join": ["", [` + v + `, ` + v + `]]}`
+			}
+		}
+		return v
+	}
+	for _, tt := range []struct {
+		name, value string
+		err         string
+	}{
+		{"Fn::Sub, 30 levels", nest("sub", 30), "more than 4096 bytes"},
+		{"Fn::Join, 12 levels", nest("join", 12), "more than 4096 bytes"},
+		{"Fn::Sub, 5 levels", nest("sub", 5), ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			tpl := "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.11\n      Handler: h.h\n      CodeUri: .\n      Environment:\n        Variables:\n          V: " + tt.value + "\n"
+			os.WriteFile(filepath.Join(dir, "template.yaml"), []byte(tpl), 0o644)
+			tp, err := Read(filepath.Join(dir, "template.yaml"), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := tp.Function("")
+			switch {
+			case tt.err == "" && (err != nil || len(f.Env["V"]) != 8<<5):
+				t.Errorf("got %d bytes, %v; want 256", len(f.Env["V"]), err)
+			case tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)):
+				t.Errorf("got %v; want %q", err, tt.err)
+			}
+		})
+	}
+}

@@ -85,6 +85,11 @@ func TestBoundedInputs(t *testing.T) {
 		outline := "Feature: rows\n  Scenario Outline: o\n    Given a <x>\n    Examples:\n      | x |\n" + strings.Repeat("      | 1 |\n", n-1)
 		os.WriteFile(filepath.Join(rows, fmt.Sprintf("r%d.feature", i)), []byte(outline), 0o644)
 	}
+	plain := filepath.Join(dir, "plain") // 5 001 plain scenarios in two files
+	os.MkdirAll(plain, 0o755)
+	for i, n := range []int{2500, 2501} {
+		os.WriteFile(filepath.Join(plain, fmt.Sprintf("s%d.feature", i)), []byte("Feature: plain\n"+strings.Repeat("  Scenario: s\n    Given a thing\n", n)), 0o644)
+	}
 	many := report("many", `["p"`+strings.Repeat(`,"p"`, 99_999)+`]`)
 	report("many/p", `[]`)
 	report("rel", `[]`) // the parent, a run of its own: only the parent rule refuses it
@@ -118,7 +123,8 @@ func TestBoundedInputs(t *testing.T) {
 		{"diff of 1 001 fixtures", []string{"diff", "--events", "0", "--fixtures", manyFixtures, "local:provided.al2023:a", "local:provided.al2023:b"}, "more than 1000 .json files", ""},
 		{"diff of fixtures of 66 MiB together", []string{"diff", "--events", "0", "--fixtures", heavyFixtures, "local:provided.al2023:a", "local:provided.al2023:b"}, "more than 67108864 bytes", ""},
 		{"201 feature files", []string{"--features", manyFeatures}, "more than 200 .feature files (at f200.feature), this runner's limit on a features directory", ""},
-		{"5 001 Examples rows across feature files", []string{"--features", rows}, "more than 5000 table rows", ""},
+		{"5 001 Examples rows across feature files", []string{"--features", rows}, "more than 5000 scenarios and table rows", ""},
+		{"5 001 plain scenarios across feature files", []string{"--features", plain}, "more than 5000 scenarios and table rows", ""},
 		{"a layer linking /proc/self/pagemap", []string{"local", "--runtime", "provided.al2023", "--code", code, "--layer", pagemap}, "the kernel's files in /proc, /sys and /dev are refused", ""},
 		{"a layer linking a home directory", []string{"local", "--runtime", "provided.al2023", "--code", code, "--layer", linkOut}, "copy what it links to into the directory", ""},
 	}

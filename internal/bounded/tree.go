@@ -22,11 +22,12 @@ const (
 	// FeatureFiles is this runner's limit on the feature files in a
 	// features directory, 200: the built-in features are a handful.
 	FeatureFiles = 200
-	// TableRows is this runner's limit on the table rows (lines that
-	// start with "|") of a features directory together, 5 000: each
-	// Examples row becomes a scenario held in memory, and a 1 MiB file of
-	// rows alone holds a hundred thousand. The built-in features hold
-	// about a hundred and fifty.
+	// TableRows is this runner's limit on the scenarios and table rows
+	// (lines that start with Scenario, Example or "|") of a features
+	// directory together, 5 000: each scenario and each Examples row
+	// becomes a scenario held in memory, and a 1 MiB file of rows alone
+	// holds a hundred thousand. The built-in features hold about two
+	// hundred.
 	TableRows = 5000
 )
 
@@ -101,7 +102,7 @@ func CheckTree(fsys fs.FS, t Tree) error {
 		}
 		n, err := tableRows(fsys, p, t.File, t.FileRule)
 		if rows += n; err == nil && rows > t.Rows {
-			err = fmt.Errorf("%w: more than %d table rows (lines that start with |) together (at %s), %s", ErrTooMany, t.Rows, p, t.Rule)
+			err = fmt.Errorf("%w: more than %d scenarios and table rows (lines that start with Scenario, Example or |) together (at %s), %s", ErrTooMany, t.Rows, p, t.Rule)
 		}
 		return err
 	})
@@ -116,7 +117,7 @@ func tableRows(fsys fs.FS, name string, limit int64, rule string) (int, error) {
 	}
 	n := 0
 	for line := range bytes.Lines(b) {
-		if bytes.HasPrefix(bytes.TrimSpace(line), []byte("|")) {
+		if t := bytes.TrimSpace(line); bytes.HasPrefix(t, []byte("|")) || scenarioLine(t) {
 			n++
 		}
 	}
@@ -149,4 +150,15 @@ func (o outside) Open(name string) (fs.File, error) {
 		return nil, fmt.Errorf("%s/%s links outside %s, which is not read (docs/cognito-rules.md §17): copy the file into the directory: %w", o.dir, name, o.dir, err)
 	}
 	return f, err
+}
+
+// scenarioLine reports whether a trimmed line starts a scenario: each one,
+// like each Examples row, is a scenario held in memory.
+func scenarioLine(line []byte) bool {
+	for _, k := range []string{"Scenario:", "Scenario Outline:", "Scenario Template:", "Example:"} {
+		if bytes.HasPrefix(line, []byte(k)) {
+			return true
+		}
+	}
+	return false
 }

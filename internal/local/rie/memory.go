@@ -15,8 +15,8 @@ import (
 // Lambda ends a function whose processes hold more memory than its memory
 // size, and refuses more than 1,024 processes and threads in an
 // environment (rules §18). The emulator does neither, so the runner
-// watches the processes below the emulator in each environment: the
-// runtime, and what it starts.
+// watches the function's processes in each environment: the runtime, and
+// whatever it starts.
 const (
 	memoryEvery = 100 * time.Millisecond
 	maxTasks    = 1024
@@ -62,22 +62,50 @@ func watch(root int, limitMB int, done <-chan struct{}, say func(string)) {
 	}
 }
 
-// function is the usage of the processes below the emulator, found among
-// root's descendants by its name; nothing until it has started.
+// function is the usage of the function's processes: every process of
+// the environment started as root but the sandbox's own (bwrap, its
+// network forwarder, the emulator). A process the function orphaned (a
+// double fork) is still there, below bwrap's init. Its memory files
+// (memfd_create), which no map need show, count too, each once.
 func function(root int) usage {
 	var u usage
+	files := map[[2]uint64]int64{}
 	for _, pid := range append([]int{root}, descendants(root)...) {
-		if comm(pid) == rieComm {
-			for _, p := range descendants(pid) {
-				b, n := status(p)
-				u.bytes += b
-				u.tasks += n
-				u.pids = append(u.pids, p)
-			}
-			return u
+		switch comm(pid) {
+		case "bwrap", rieComm, forwarderComm:
+			continue
 		}
+		b, n := status(pid)
+		u.bytes += b
+		u.tasks += n
+		u.pids = append(u.pids, pid)
+		memoryFiles(pid, files)
+	}
+	for _, size := range files {
+		u.bytes += size
 	}
 	return u
+}
+
+// forwarderComm is the name of the sandbox's network forwarder, the
+// runner bound at /var/rapid/netfwd.
+const forwarderComm = "netfwd"
+
+// memoryFiles adds pid's open memory files (memfd_create's) to files, by
+// device and inode, with the bytes each holds.
+func memoryFiles(pid int, files map[[2]uint64]int64) {
+	dir := fmt.Sprintf("/proc/%d/fd", pid)
+	fds, _ := os.ReadDir(dir)
+	for _, fd := range fds {
+		target, err := os.Readlink(filepath.Join(dir, fd.Name()))
+		if err != nil || !strings.HasPrefix(target, "/memfd:") {
+			continue
+		}
+		var st syscall.Stat_t
+		if syscall.Stat(filepath.Join(dir, fd.Name()), &st) == nil {
+			files[[2]uint64{st.Dev, st.Ino}] = st.Blocks * 512
+		}
+	}
 }
 
 // rieComm is the emulator's process name, as the kernel keeps it (15

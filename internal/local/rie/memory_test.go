@@ -25,19 +25,31 @@ func TestWatchEndsAFunctionOverItsMemory(t *testing.T) {
 	for _, tt := range []struct {
 		name, script string
 		ended        bool
+		// ns runs it in a PID namespace of its own, as bwrap runs an
+		// environment, whose init takes in the orphans.
+		ns bool
 	}{
-		{"64 MB held, over 32", `python3 -c 'x = b"x" * (64 << 20); import time; time.sleep(20)'`, true},
-		{"a little held, under 32", `python3 -c 'import time; time.sleep(1)'`, false},
+		{"64 MB held, over 32", `python3 -c 'x = b"x" * (64 << 20); import time; time.sleep(20)'`, true, false},
+		{"a little held, under 32", `python3 -c 'import time; time.sleep(1)'`, false, false},
+		// An orphan of a double fork is still the function's.
+		{"64 MB held by an orphan", `(setsid python3 -c 'x = b"x" * (64 << 20); import time; time.sleep(20)' &) ; sleep 20`, true, true},
+		{"64 MB in a memory file nothing maps", `python3 -c 'import os, time; f = os.memfd_create("x"); os.write(f, b"x" * (64 << 20)); time.sleep(20)'`, true, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			cmd := exec.Command(fake, "-c", tt.script+"; echo exited $?")
+			if tt.ns {
+				if exec.Command("unshare", "--user", "--pid", "--fork", "true").Run() != nil {
+					t.Skip("no PID namespace can be had here (unshare --user --pid --fork fails), as no sandbox can")
+				}
+				cmd = exec.Command("unshare", "--user", "--pid", "--fork", fake, "-c", tt.script+"; echo exited $?")
+			}
 			var out strings.Builder
 			cmd.Stdout = &out
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
 			done, said := make(chan struct{}), make(chan string, 1)
-			go watch(os.Getpid(), 32, done, func(why string) { said <- why })
+			go watch(cmd.Process.Pid, 32, done, func(why string) { said <- why })
 			start := time.Now()
 			cmd.Wait()
 			close(done)

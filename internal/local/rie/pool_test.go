@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -133,4 +134,32 @@ func mustInvoke(t *testing.T, p *Proc, ctx context.Context, payload string) Resu
 		t.Fatal(err)
 	}
 	return r
+}
+
+// TestEnvironmentsAreBounded: invocations abandoned while their handler
+// sleeps keep their environments busy; past MaxEnvironments a new one
+// waits for one to be free, until its caller gives up, rather than start
+// another, and is served once one is.
+func TestEnvironmentsAreBounded(t *testing.T) {
+	p := startTestRuntime(t, "serve")
+	for i := range MaxEnvironments {
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		if _, err := p.Invoke(ctx, []byte(`{"sleep_ms": 4000}`)); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("invocation %d: %v; want it abandoned", i+1, err)
+		}
+		cancel()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	_, err := p.Invoke(ctx, []byte(`{}`))
+	cancel()
+	if err == nil || !strings.Contains(err.Error(), "busy") {
+		t.Errorf("with every environment busy: %v; want it to wait, and say so", err)
+	}
+	p.mu.Lock()
+	live := len(p.live)
+	p.mu.Unlock()
+	if live > MaxEnvironments {
+		t.Errorf("%d environments live, more than %d", live, MaxEnvironments)
+	}
+	pidOf(t, mustInvoke(t, p, context.Background(), `{}`)) // once one is free
 }

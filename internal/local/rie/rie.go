@@ -279,21 +279,40 @@ func (p *Proc) Invoke(ctx context.Context, payload []byte) (Result, error) {
 	}
 }
 
+// MaxEnvironments is this runner's limit on live execution environments,
+// each a sandbox with its own memory and /tmp: a handler that never
+// answers leaves one busy for each abandoned attempt until its timeout,
+// and Cognito's retries would start ever more. An invocation that finds
+// every one busy waits for one, as a throttled invocation waits, until its
+// caller gives up (rules §17). A handler that answers needs two or three.
+const MaxEnvironments = 8
+
 // acquire takes an idle environment, the most recently used first, or
-// starts a new one.
+// starts a new one, or, at MaxEnvironments, waits for one.
 func (p *Proc) acquire(ctx context.Context) (*instance, error) {
-	p.mu.Lock()
-	if p.closed {
+	for {
+		p.mu.Lock()
+		if p.closed {
+			p.mu.Unlock()
+			return nil, errStopped
+		}
+		if n := len(p.idle); n > 0 {
+			in := p.idle[n-1]
+			p.idle = p.idle[:n-1]
+			p.mu.Unlock()
+			return in, nil
+		}
+		full := len(p.live) >= MaxEnvironments
 		p.mu.Unlock()
-		return nil, errStopped
+		if !full {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("every one of the %d execution environments this runner allows is busy: %w", MaxEnvironments, ctx.Err())
+		case <-time.After(20 * time.Millisecond):
+		}
 	}
-	if n := len(p.idle); n > 0 {
-		in := p.idle[n-1]
-		p.idle = p.idle[:n-1]
-		p.mu.Unlock()
-		return in, nil
-	}
-	p.mu.Unlock()
 	in, err := p.launch(context.WithoutCancel(ctx))
 	if err != nil {
 		p.crash(fmt.Errorf("%w: a new execution environment could not be started: %v", ErrCrashed, err))
