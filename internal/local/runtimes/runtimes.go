@@ -26,7 +26,7 @@ import (
 	"github.com/autoconfirm/autoconfirm/internal/local/sandbox"
 )
 
-//go:embed node/*/package.json node/*/package-lock.json node/preload/sdk-v2-endpoints.cjs python/bootstrap.py
+//go:embed node/*/package.json node/*/package-lock.json node/preload/sdk-v2-endpoints.cjs node/rapid-client/index.js python/bootstrap.py
 var files embed.FS
 
 // Pinned versions.
