@@ -15,6 +15,7 @@ import (
 	"github.com/autoconfirm/autoconfirm/codezip"
 	"github.com/autoconfirm/autoconfirm/internal/local/hostenv"
 	"github.com/autoconfirm/autoconfirm/internal/local/sandbox"
+	"golang.org/x/sync/errgroup"
 )
 
 // nodeRuntime is what one nodejsN.x runtime pins.
@@ -56,12 +57,14 @@ func (c Cache) prepareNode(ctx context.Context, rt Runtime, code, handler, dir s
 		}
 		return Function{}, err
 	}
-	node, nodeDir, version, err := c.nodeBinary(ctx, rt.Major, nr.bin)
-	if err != nil {
-		return Function{}, err
-	}
-	modules, err := c.nodeModules(ctx, nr)
-	if err != nil {
+	// Node.js and the runtime's modules are fetched side by side: on a
+	// fresh machine, each takes seconds.
+	c = c.Concurrent()
+	var node, nodeDir, version, modules string
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) { node, nodeDir, version, err = c.nodeBinary(gctx, rt.Major, nr.bin); return err })
+	g.Go(func() (err error) { modules, err = c.nodeModules(gctx, nr); return err })
+	if err := g.Wait(); err != nil {
 		return Function{}, err
 	}
 	l := c.layout(dir)

@@ -20,6 +20,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/autoconfirm/autoconfirm/internal/local/hostenv"
@@ -119,6 +120,27 @@ func DefaultCacheDir(getenv func(string) string) (string, error) {
 		return "", fmt.Errorf("no cache directory (%w); set AUTOCONFIRM_CACHE", err)
 	}
 	return filepath.Join(d, "autoconfirm"), nil
+}
+
+// Concurrent returns c with its Progress safe to write to from fetches
+// that run at the same time, each of which writes whole lines.
+func (c Cache) Concurrent() Cache {
+	if _, ok := c.Progress.(lockedWriter); c.Progress != nil && !ok {
+		c.Progress = lockedWriter{mu: &sync.Mutex{}, w: c.Progress}
+	}
+	return c
+}
+
+// lockedWriter serializes the writes to w.
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 func (c Cache) say(format string, a ...any) {
@@ -370,8 +392,9 @@ func (c Cache) ticker(start time.Time) (stop func()) {
 // fetches: the host's proxies and npm settings only (hostenv.Npm), a HOME
 // and npm's cache of the cache's own, and Node's compile cache, which npm
 // turns on, kept in the cache rather than in TMPDIR, where a run must leave
-// nothing.
+// nothing; and no notice of a newer npm.
 func (c Cache) npmEnv() []string {
 	return hostenv.Npm(os.Environ(), filepath.Join(c.Dir, "npm-home"), filepath.Join(c.Dir, "npm-cache"),
-		"NODE_COMPILE_CACHE="+filepath.Join(c.Dir, "node-compile-cache"))
+		"NODE_COMPILE_CACHE="+filepath.Join(c.Dir, "node-compile-cache"),
+		"npm_config_update_notifier=false") // no look-up of npm's own latest version
 }
