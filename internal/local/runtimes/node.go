@@ -155,6 +155,9 @@ func (c Cache) nodeModules(ctx context.Context, nr nodeRuntime) (string, error) 
 		return modules, nil
 	}
 	if _, err := os.Stat(modules); err != nil {
+		if _, err := need("npm", "npm fetches AWS's runtime interface client (no compiler needed): on Debian or Ubuntu, `apt-get install nodejs npm`"); err != nil {
+			return "", err
+		}
 		what := fmt.Sprintf("AWS's Node.js runtime interface client and the AWS SDK's Cognito client (%s; no native build, a few seconds, once)", nr.ric)
 		if err := c.npmCIFrom(ctx, dir, files, nr.ric, what, []string{"npm_config_ignore_scripts=true"}); err != nil {
 			return "", err
