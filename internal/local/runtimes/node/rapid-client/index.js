@@ -111,8 +111,10 @@ function post(path, body, headers) {
   }
   Atomics.store(flag, 0, 0);
   worker.postMessage({ path, body, headers: all });
-  Atomics.wait(flag, 0, 0);
-  const m = receiveMessageOnPort(replies);
+  // A worker that never answers (it could not start) must not hang the
+  // runtime past any function timeout Lambda allows.
+  const waited = Atomics.wait(flag, 0, 0, 15 * 60 * 1000);
+  const m = waited === 'timed-out' ? undefined : receiveMessageOnPort(replies);
   const r = m ? m.message : { error: 'no answer from the posting thread' };
   if (r.error || r.status < 200 || r.status > 299) {
     process.stderr.write(`[ERROR] rapid-client.js: posting to ${path} failed: ${r.error || 'HTTP ' + r.status + ' ' + r.body}\n`);
