@@ -355,7 +355,7 @@ func (c Cache) npmCIFrom(ctx context.Context, dir string, pinned fs.FS, sub, wha
 		cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
 	}
 	start := time.Now()
-	stop := c.ticker(start)
+	stop := c.ticker(start, filepath.Base(dir))
 	err = cmd.Run()
 	stop()
 	if err != nil {
@@ -370,8 +370,9 @@ func (c Cache) npmCIFrom(ctx context.Context, dir string, pinned fs.FS, sub, wha
 	return nil
 }
 
-// ticker says every 15 s that a long step is still going.
-func (c Cache) ticker(start time.Time) (stop func()) {
+// ticker says every 15 s that a long step is still going, by name, since
+// a first run fetches several things side by side.
+func (c Cache) ticker(start time.Time, name string) (stop func()) {
 	done := make(chan struct{})
 	go func() {
 		t := time.NewTicker(15 * time.Second)
@@ -381,7 +382,7 @@ func (c Cache) ticker(start time.Time) (stop func()) {
 			case <-done:
 				return
 			case <-t.C:
-				c.say("… still fetching, %.0fs so far", time.Since(start).Seconds())
+				c.say("… still fetching %s, %.0fs so far", name, time.Since(start).Seconds())
 			}
 		}
 	}()
