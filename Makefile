@@ -76,7 +76,7 @@ lint-tools: ## install Debian's shellcheck, which actionlint and actionsh run, i
 	  else echo "lint-tools: shellcheck is missing: run apt-get install shellcheck"; exit 2; fi; }
 
 .PHONY: unit
-unit: local-tools ## go test with the race detector (installs python3-boto3 and the rest of local-tools first: a runtimes test runs Debian's boto3)
+unit: local-tools race-tools ## go test with the race detector (installs python3-boto3 and the rest of local-tools first: a runtimes test runs Debian's boto3; and gcc, which -race needs)
 	CGO_ENABLED=1 $(GO) test -race -count=1 ./...
 
 # A count, not a duration: with a duration, Go 1.26's fuzz coordinator can
@@ -114,24 +114,32 @@ live-local: node_modules/.installed ## the features against a local pool: cognit
 	@if [ -z "$(CODE)" ] && [ "$(BOOTSTRAP)" = "$(BOOTSTRAP_BIN)" ]; then $(MAKE) --no-print-directory build; fi
 	$(GO) run ./internal/cmd/livelocal $(if $(CODE),--runtime '$(RUNTIME)' --code '$(CODE)' $(if $(HANDLER),--handler '$(HANDLER)'),--bootstrap '$(BOOTSTRAP)' $(if $(filter $(BOOTSTRAP_BIN),$(BOOTSTRAP)),--own)) $(if $(TAGS),--tags '$(TAGS)') $(if $(PROFILE),--profile '$(PROFILE)')
 
-# aws-lambda-ric compiles native code when `local` installs it; python3 runs
-# the Python handlers, with Debian's boto3 as Lambda's Python runtimes include
-# boto3; bubblewrap (bwrap) gives the handler a sandbox like Lambda's. Debian's
-# packages, installed when missing and root.
-NODE_BUILD_TOOLS := cmake autoconf automake libtoolize make g++ python3 bwrap
+# python3 runs the Python handlers, with Debian's boto3 as Lambda's Python
+# runtimes include boto3; bubblewrap (bwrap) gives the handler a sandbox like
+# Lambda's. No compiler: aws-lambda-ric installs without its native build.
+# Debian's packages, installed when missing and root.
+LOCAL_TOOLS := python3 bwrap
 BOTO3_DIR := /usr/lib/python3/dist-packages/boto3
 
 .PHONY: local-tools
-local-tools: ## install what `autoconfirm-conformance local` needs: Debian's cmake, autoconf, automake, libtool (to build aws-lambda-ric), python3 and python3-boto3, bubblewrap (the handler's sandbox), if missing
-	@missing=$$(for t in $(NODE_BUILD_TOOLS); do command -v $$t >/dev/null || echo $$t; done; [ -d $(BOTO3_DIR) ] || echo python3-boto3); \
+local-tools: ## install what `autoconfirm-conformance local` needs: Debian's python3 and python3-boto3, bubblewrap (the handler's sandbox), if missing; no compiler
+	@missing=$$(for t in $(LOCAL_TOOLS); do command -v $$t >/dev/null || echo $$t; done; [ -d $(BOTO3_DIR) ] || echo python3-boto3); \
 	  if [ -n "$$missing" ]; then \
 	    if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	      echo "local-tools: missing $$missing; installing Debian's cmake autoconf automake libtool make g++ python3 python3-boto3 bubblewrap with apt-get"; \
-	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq cmake autoconf automake libtool make g++ python3 python3-boto3 bubblewrap >/dev/null; \
-	    else echo "local-tools: missing $$missing: run apt-get install cmake autoconf automake libtool make g++ python3 python3-boto3 bubblewrap"; exit 2; fi; \
+	      echo "local-tools: missing $$missing; installing Debian's python3 python3-boto3 bubblewrap with apt-get"; \
+	      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-boto3 bubblewrap >/dev/null; \
+	    else echo "local-tools: missing $$missing: run apt-get install python3 python3-boto3 bubblewrap"; exit 2; fi; \
 	  fi; \
-	  missing=$$(for t in $(NODE_BUILD_TOOLS); do command -v $$t >/dev/null || echo $$t; done; [ -d $(BOTO3_DIR) ] || echo python3-boto3); \
+	  missing=$$(for t in $(LOCAL_TOOLS); do command -v $$t >/dev/null || echo $$t; done; [ -d $(BOTO3_DIR) ] || echo python3-boto3); \
 	  if [ -n "$$missing" ]; then echo "local-tools: still missing $$missing"; exit 2; fi
+
+.PHONY: race-tools
+race-tools: ## install Debian's gcc, the C compiler Go's race detector needs (cgo), if missing; `local` needs none
+	@command -v gcc >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "race-tools: gcc is missing; installing Debian's gcc with apt-get"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc >/dev/null; \
+	  else echo "race-tools: gcc is missing: run apt-get install gcc (go test -race needs a C compiler)"; exit 2; fi; }
 
 .PHONY: gate-check
 gate-check: node_modules/.installed local-tools ## every end-to-end check but those of rie-check, release-check and report-check, so a new one runs by default: handlers nobody here wrote through `local` with their verdicts, hosting and the process as Lambda runs them, the pool's id and shape, faults, answers and crashes, the sandbox, SIGKILL, a hostile AWS configuration, diff, the Action, templates

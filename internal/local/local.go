@@ -29,6 +29,7 @@ import (
 	"github.com/autoconfirm/autoconfirm/internal/local/sandbox"
 	"github.com/autoconfirm/autoconfirm/internal/local/stack"
 	"github.com/autoconfirm/autoconfirm/poolshape"
+	"golang.org/x/sync/errgroup"
 )
 
 // ExitInterrupted is the status of a run stopped by a signal.
@@ -182,19 +183,11 @@ func (r *run) start(ctx context.Context, work string) (*stack.Stack, error) {
 	}
 	o.Cache.Sandboxed = r.sandbox != nil
 	o.Cache.Sandbox = r.sandbox
-	fn, err := o.Cache.Prepare(ctx, o.Runtime, o.Code, o.Handler, work, o.Layers...)
+	startJS, rieBin, fn, err := fetch(ctx, o, work)
 	if err != nil {
 		return nil, err
 	}
 	r.fn = fn
-	startJS, err := o.Cache.CognitoLocal(ctx, o.Root, o.CognitoLocalPins)
-	if err != nil {
-		return nil, err
-	}
-	rieBin, err := o.Cache.RIE(ctx, o.Getenv, o.Root)
-	if err != nil {
-		return nil, err
-	}
 	var fnConfig *gateway.Configuration
 	if r.code, r.codeRoot, fnConfig, err = describe(o.Runtime, o.Code, o.Handler); err != nil {
 		return nil, err
@@ -212,6 +205,26 @@ func (r *run) start(ctx context.Context, work string) (*stack.Stack, error) {
 		return nil, fmt.Errorf("starting the local stack: %w", err)
 	}
 	return st, nil
+}
+
+// fetch prepares the handler while it fetches cognito-local and the
+// emulator: on a fresh machine each is a fetch of seconds, or a build.
+func fetch(ctx context.Context, o Options, work string) (startJS, rieBin string, fn runtimes.Function, err error) {
+	cache := o.Cache.Concurrent()
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		fn, err = cache.Prepare(gctx, o.Runtime, o.Code, o.Handler, work, o.Layers...)
+		return err
+	})
+	g.Go(func() (err error) {
+		if startJS, err = cache.CognitoLocal(gctx, o.Root, o.CognitoLocalPins); err != nil {
+			return err
+		}
+		rieBin, err = cache.RIE(gctx, o.Getenv, o.Root)
+		return err
+	})
+	err = g.Wait()
+	return startJS, rieBin, fn, err
 }
 
 // describe says what runs where, and what differs from Cognito and Lambda,

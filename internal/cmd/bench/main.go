@@ -65,7 +65,7 @@ func main() {
 			return autoCost(ctx, *bootstrap, *starts, 20*time.Millisecond)
 		}},
 		{"suite speed", suiteSpeed},
-		{"warm local", warmLocal},
+		{"first and warm local", localRuns},
 		{"memory", func(ctx context.Context) error { return memory(ctx, *bootstrap, *invocations) }},
 		{"burst", func(ctx context.Context) error { return bursts(ctx, *bootstrap, *burstFor) }},
 	}

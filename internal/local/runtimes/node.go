@@ -15,6 +15,7 @@ import (
 	"github.com/autoconfirm/autoconfirm/codezip"
 	"github.com/autoconfirm/autoconfirm/internal/local/hostenv"
 	"github.com/autoconfirm/autoconfirm/internal/local/sandbox"
+	"golang.org/x/sync/errgroup"
 )
 
 // nodeRuntime is what one nodejsN.x runtime pins.
@@ -25,6 +26,9 @@ type nodeRuntime struct {
 	bin, ric string
 	// entry is aws-lambda-ric's script, under its package.
 	entry string
+	// native is the directory, under the package, from which the ric's
+	// JavaScript requires its native client, ./rapid-client.node.
+	native string
 	// flags are the ones Lambda starts Node with on this runtime (facts
 	// §3.1, "Building Lambda functions with Node.js").
 	flags string
@@ -35,9 +39,9 @@ type nodeRuntime struct {
 // nodejs24.x does; on nodejs22.x it would refuse them too, which Lambda does
 // only for Managed Instances, so 20 and 22 keep 3.3.0.
 var nodeRuntimes = map[int]nodeRuntime{
-	20: {bin: "node/node20", ric: "node/ric3", entry: "bin/index.mjs", flags: "--no-experimental-require-module"},
-	22: {bin: "node/node22", ric: "node/ric3", entry: "bin/index.mjs", flags: "--no-experimental-require-module --no-experimental-detect-module"},
-	24: {bin: "node/node24", ric: "node/ric4", entry: "index.mjs"},
+	20: {bin: "node/node20", ric: "node/ric3", entry: "bin/index.mjs", native: "dist", flags: "--no-experimental-require-module"},
+	22: {bin: "node/node22", ric: "node/ric3", entry: "bin/index.mjs", native: "dist", flags: "--no-experimental-require-module --no-experimental-detect-module"},
+	24: {bin: "node/node24", ric: "node/ric4", entry: "index.mjs", native: "."},
 }
 
 // prepareNode lays out a Node.js handler as Lambda runs it: on the Node.js
@@ -53,12 +57,14 @@ func (c Cache) prepareNode(ctx context.Context, rt Runtime, code, handler, dir s
 		}
 		return Function{}, err
 	}
-	node, nodeDir, version, err := c.nodeBinary(ctx, rt.Major, nr.bin)
-	if err != nil {
-		return Function{}, err
-	}
-	modules, err := c.nodeModules(ctx, rt.Major, nr.ric, nr.entry, nodeDir)
-	if err != nil {
+	// Node.js and the runtime's modules are fetched side by side: on a
+	// fresh machine, each takes seconds.
+	c = c.Concurrent()
+	var node, nodeDir, version, modules string
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) { node, nodeDir, version, err = c.nodeBinary(gctx, rt.Major, nr.bin); return err })
+	g.Go(func() (err error) { modules, err = c.nodeModules(gctx, nr); return err })
+	if err := g.Wait(); err != nil {
 		return Function{}, err
 	}
 	l := c.layout(dir)
@@ -107,7 +113,8 @@ func nodePackage() string {
 
 // nodeBinary installs the pinned Node.js for major from the npm registry
 // into the cache, once, and returns node's path, the package directory
-// (which holds the headers a native build needs) and the version.
+// (whose bin/ npm's install scripts of extra SDK packages run with) and
+// the version.
 func (c Cache) nodeBinary(ctx context.Context, major int, lockDir string) (node, dir, version string, err error) {
 	if _, err := need("npm", "npm fetches Node.js and AWS's runtime interface client: on Debian or Ubuntu, `apt-get install nodejs npm`"); err != nil {
 		return "", "", "", err
@@ -134,37 +141,74 @@ func (c Cache) nodeBinary(ctx context.Context, major int, lockDir string) (node,
 
 // nodeModules returns the node_modules directory of what Lambda's Node.js
 // runtimes provide (aws-lambda-ric, and the AWS SDK's Cognito client),
-// installing the pinned versions into the cache on first use, built against
-// the runtime's own Node.js headers, so that no download is needed. The
-// directory's name carries the lock's hash and the major.
-func (c Cache) nodeModules(ctx context.Context, major int, lockDir, entry, nodeDir string) (string, error) {
-	dir := filepath.Join(c.Dir, fmt.Sprintf("node-runtime-%s-node%d", lockHash(lockDir), major))
+// installing the pinned versions into the cache on first use. npm runs no
+// install script: aws-lambda-ric's would compile its native Runtime API
+// client with a C++ toolchain for two minutes, so a client in JavaScript
+// (node/rapid-client) takes its place, and the ric's own JavaScript loads
+// the handler and reports its errors as on Lambda. The directory's name
+// carries the hash of the lock and of that client.
+func (c Cache) nodeModules(ctx context.Context, nr nodeRuntime) (string, error) {
+	dir := filepath.Join(c.Dir, "node-runtime-"+lockHash(nr.ric, rapidClient))
 	modules := filepath.Join(dir, "node_modules")
-	if _, err := os.Stat(filepath.Join(modules, "aws-lambda-ric", entry)); err == nil {
+	client := filepath.Join(modules, "aws-lambda-ric", nr.native, "rapid-client.node")
+	if _, err := os.Stat(filepath.Join(client, "index.js")); err == nil {
 		return modules, nil
 	}
-	var missing []string
-	for _, tool := range []string{"cmake", "autoconf", "automake", "libtoolize", "make", "g++", "npm"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			missing = append(missing, tool)
+	if _, err := os.Stat(modules); err != nil {
+		if _, err := need("npm", "npm fetches AWS's runtime interface client (no compiler needed): on Debian or Ubuntu, `apt-get install nodejs npm`"); err != nil {
+			return "", err
+		}
+		what := fmt.Sprintf("AWS's Node.js runtime interface client and the AWS SDK's Cognito client (%s; no native build, a few seconds, once)", nr.ric)
+		if err := c.npmCIFrom(ctx, dir, files, nr.ric, what, []string{"npm_config_ignore_scripts=true"}); err != nil {
+			return "", err
 		}
 	}
-	if len(missing) > 0 {
-		return "", fmt.Errorf("aws-lambda-ric compiles native code when it installs, and this machine lacks %s: on Debian or Ubuntu, `apt-get install cmake autoconf automake libtool make g++ npm`", strings.Join(missing, ", "))
+	if _, err := os.Stat(filepath.Join(modules, "aws-lambda-ric", nr.entry)); err != nil {
+		return "", fmt.Errorf("npm installed no aws-lambda-ric script %s (%w): remove %s and run again", nr.entry, err, dir)
 	}
-	env := []string{"npm_config_nodedir=" + nodeDir, "PATH=" + filepath.Join(nodeDir, "bin") + string(os.PathListSeparator) + os.Getenv("PATH")}
-	what := fmt.Sprintf("AWS's Node.js runtime interface client and the AWS SDK's Cognito client for Node.js %d (%s; the native build takes about two minutes, once)", major, lockDir)
-	if err := c.npmCIFrom(ctx, dir, files, lockDir, what, env); err != nil {
-		return "", err
+	if err := installRapidClient(client); err != nil {
+		return "", fmt.Errorf("putting the JavaScript Runtime API client in place of aws-lambda-ric's native one: %w (remove %s and run again)", err, dir)
 	}
 	return modules, nil
 }
 
-// lockHash names a pinned set by its lock file, so that a new pin installs
-// afresh beside the old.
-func lockHash(lockDir string) string {
-	lock, _ := fs.ReadFile(files, lockDir+"/package-lock.json")
-	return fmt.Sprintf("%x", sha256.Sum256(lock))[:12]
+// rapidClient is the JavaScript stand-in for aws-lambda-ric's native
+// rapid-client.node, with the same next, done and error.
+const rapidClient = "node/rapid-client/index.js"
+
+// installRapidClient makes dir a CommonJS package whose main is the client:
+// require("./rapid-client.node") finds no such file and loads the
+// directory's package, so the ric's own require needs no change. index.js
+// comes last, renamed into place, as the mark that the install is whole.
+func installRapidClient(dir string) error {
+	js, err := files.ReadFile(rapidClient)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	pkg := []byte(`{"name": "rapid-client-js", "private": true, "type": "commonjs", "main": "index.js"}` + "\n")
+	if err := os.WriteFile(filepath.Join(dir, "package.json"), pkg, 0o644); err != nil {
+		return err
+	}
+	tmp := filepath.Join(dir, "index.js.partial")
+	if err := os.WriteFile(tmp, js, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, filepath.Join(dir, "index.js"))
+}
+
+// lockHash names a pinned set by its lock file, and any other embedded
+// file it is installed with, so that a new pin installs afresh beside the
+// old.
+func lockHash(lockDir string, with ...string) string {
+	h := sha256.New()
+	for _, name := range append([]string{lockDir + "/package-lock.json"}, with...) {
+		b, _ := fs.ReadFile(files, name)
+		h.Write(b)
+	}
+	return fmt.Sprintf("%x", h.Sum(nil))[:12]
 }
 
 // besideRuntime copies the code into dir/task, below dir/node_modules (see

@@ -50,13 +50,13 @@ func (c Cache) RIE(ctx context.Context, getenv func(string) string, root string)
 		cmd.Env = hostenv.Go(getenv, "GOBIN="+dir, "CGO_ENABLED=0")
 		// go's own lines ("go: downloading …") only when the build fails.
 		start := time.Now()
-		stop := c.ticker(start)
+		stop := c.ticker(start, "the Runtime Interface Emulator")
 		out, err := cmd.CombinedOutput()
 		stop()
 		if err != nil {
 			return "", fmt.Errorf("building the Runtime Interface Emulator: %w\n%s", err, bytes.TrimSpace(out))
 		}
-		c.say("built in %.0fs", time.Since(start).Seconds())
+		c.say("built the Runtime Interface Emulator in %.0fs", time.Since(start).Seconds())
 		return bin, nil
 	}
 	if p, err := exec.LookPath("aws-lambda-rie"); err == nil {

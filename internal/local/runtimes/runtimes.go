@@ -21,13 +21,14 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/autoconfirm/autoconfirm/internal/local/hostenv"
 	"github.com/autoconfirm/autoconfirm/internal/local/sandbox"
 )
 
-//go:embed node/*/package.json node/*/package-lock.json node/preload/sdk-v2-endpoints.cjs python/bootstrap.py
+//go:embed node/*/package.json node/*/package-lock.json node/preload/sdk-v2-endpoints.cjs node/rapid-client/index.js python/bootstrap.py
 var files embed.FS
 
 // Pinned versions.
@@ -120,6 +121,27 @@ func DefaultCacheDir(getenv func(string) string) (string, error) {
 		return "", fmt.Errorf("no cache directory (%w); set AUTOCONFIRM_CACHE", err)
 	}
 	return filepath.Join(d, "autoconfirm"), nil
+}
+
+// Concurrent returns c with its Progress safe to write to from fetches
+// that run at the same time, each of which writes whole lines.
+func (c Cache) Concurrent() Cache {
+	if _, ok := c.Progress.(lockedWriter); c.Progress != nil && !ok {
+		c.Progress = lockedWriter{mu: &sync.Mutex{}, w: c.Progress}
+	}
+	return c
+}
+
+// lockedWriter serializes the writes to w.
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 func (c Cache) say(format string, a ...any) {
@@ -347,7 +369,7 @@ func (c Cache) npmCIFrom(ctx context.Context, dir string, pinned fs.FS, sub, wha
 		cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
 	}
 	start := time.Now()
-	stop := c.ticker(start)
+	stop := c.ticker(start, filepath.Base(dir))
 	err = cmd.Run()
 	stop()
 	if err != nil {
@@ -362,9 +384,10 @@ func (c Cache) npmCIFrom(ctx context.Context, dir string, pinned fs.FS, sub, wha
 	return nil
 }
 
-// ticker says that a long step is still going after 15 s, then at twice
-// the last wait: a few lines for a long fetch, not one every 15 s.
-func (c Cache) ticker(start time.Time) (stop func()) {
+// ticker says that a long step is still going, by name (a first run
+// fetches several things side by side), after 15 s, then at twice the last
+// wait: a few lines for a long fetch, not one every 15 s.
+func (c Cache) ticker(start time.Time, name string) (stop func()) {
 	done := make(chan struct{})
 	go func() {
 		wait := 15 * time.Second
@@ -375,7 +398,7 @@ func (c Cache) ticker(start time.Time) (stop func()) {
 			case <-done:
 				return
 			case <-t.C:
-				c.say("… still fetching, %.0fs so far", time.Since(start).Seconds())
+				c.say("… still fetching %s, %.0fs so far", name, time.Since(start).Seconds())
 				wait *= 2
 				t.Reset(wait)
 			}
@@ -388,10 +411,11 @@ func (c Cache) ticker(start time.Time) (stop func()) {
 // fetches: the host's proxies and npm settings only (hostenv.Npm), a HOME
 // and npm's cache of the cache's own, and Node's compile cache, which npm
 // turns on, kept in the cache rather than in TMPDIR, where a run must leave
-// nothing.
+// nothing; and no notice of a newer npm.
 func (c Cache) npmEnv() []string {
 	return hostenv.Npm(os.Environ(), filepath.Join(c.Dir, "npm-home"), filepath.Join(c.Dir, "npm-cache"),
-		"NODE_COMPILE_CACHE="+filepath.Join(c.Dir, "node-compile-cache"))
+		"NODE_COMPILE_CACHE="+filepath.Join(c.Dir, "node-compile-cache"),
+		"npm_config_update_notifier=false") // no look-up of npm's own latest version
 }
 
 // hideGit covers a .git in the code or the layers, in the sandbox, with
