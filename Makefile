@@ -76,8 +76,21 @@ lint-tools: ## install Debian's shellcheck, which actionlint and actionsh run, i
 	  else echo "lint-tools: shellcheck is missing: run apt-get install shellcheck"; exit 2; fi; }
 
 .PHONY: unit
-unit: local-tools race-tools ## go test with the race detector (installs python3-boto3 and the rest of local-tools first: a runtimes test runs Debian's boto3; and gcc, which -race needs)
+unit: local-tools race-tools ## go test with the race detector (installs a C compiler, python3-boto3 and the rest of local-tools first: a runtimes test runs Debian's boto3)
 	CGO_ENABLED=1 $(GO) test -race -count=1 ./...
+
+# The race detector links C, so it needs a C compiler (Go's `go env CC`);
+# `local` needs none. Debian's gcc and libc6-dev, installed when no C program
+# builds and root.
+.PHONY: race-tools
+race-tools: ## install a C compiler for the race detector (Debian's gcc and libc6-dev) if none builds a C program
+	@cc=$$($(GO) env CC); cc=$${cc%% *}; builds() { echo 'int main(void){return 0;}' | "$$cc" -x c -o /dev/null - >/dev/null 2>&1; }; \
+	  builds || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "race-tools: the race detector needs a C compiler ($$cc); installing Debian's gcc and libc6-dev with apt-get"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc libc6-dev >/dev/null; \
+	  else echo "race-tools: the race detector needs a C compiler and $$cc builds no C program: run apt-get install gcc libc6-dev"; exit 2; fi; \
+	  builds || { echo "race-tools: $$cc still builds no C program; set CC to a working C compiler"; exit 2; }; }
 
 # A count, not a duration: with a duration, Go 1.26's fuzz coordinator can
 # report a spurious "context deadline exceeded" as the time runs out
@@ -100,6 +113,7 @@ rie-check: build ## invoke dist/bootstrap under the Lambda Runtime Interface Emu
 
 # The pinned cognito-local, installed from package-lock.json.
 node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "cognito-local installs with npm, which is missing: install Node.js 20 or later with npm (https://nodejs.org/en/download)"; exit 2; }
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
@@ -110,7 +124,7 @@ CODE    ?=
 HANDLER ?=
 
 .PHONY: live-local
-live-local: node_modules/.installed ## the features against a local pool: cognito-local + the RIE running BOOTSTRAP=path (default: a fresh dist/bootstrap, all profiles), or RUNTIME=nodejs20.x CODE=dir HANDLER=index.handler; PROFILE=list to choose
+live-local: node_modules/.installed local-tools ## the features against a local pool: cognito-local + the RIE running BOOTSTRAP=path (default: a fresh dist/bootstrap, all profiles), or RUNTIME=nodejs20.x CODE=dir HANDLER=index.handler; PROFILE=list to choose
 	@if [ -z "$(CODE)" ] && [ "$(BOOTSTRAP)" = "$(BOOTSTRAP_BIN)" ]; then $(MAKE) --no-print-directory build; fi
 	$(GO) run ./internal/cmd/livelocal $(if $(CODE),--runtime '$(RUNTIME)' --code '$(CODE)' $(if $(HANDLER),--handler '$(HANDLER)'),--bootstrap '$(BOOTSTRAP)' $(if $(filter $(BOOTSTRAP_BIN),$(BOOTSTRAP)),--own)) $(if $(TAGS),--tags '$(TAGS)') $(if $(PROFILE),--profile '$(PROFILE)')
 
@@ -133,14 +147,6 @@ local-tools: ## install what `autoconfirm-conformance local` needs: Debian's pyt
 	  missing=$$(for t in $(LOCAL_TOOLS); do command -v $$t >/dev/null || echo $$t; done; [ -d $(BOTO3_DIR) ] || echo python3-boto3); \
 	  if [ -n "$$missing" ]; then echo "local-tools: still missing $$missing"; exit 2; fi
 
-.PHONY: race-tools
-race-tools: ## install Debian's gcc, the C compiler Go's race detector needs (cgo), if missing; `local` needs none
-	@command -v gcc >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "race-tools: gcc is missing; installing Debian's gcc with apt-get"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gcc >/dev/null; \
-	  else echo "race-tools: gcc is missing: run apt-get install gcc (go test -race needs a C compiler)"; exit 2; fi; }
-
 .PHONY: gate-check
 gate-check: node_modules/.installed local-tools ## every end-to-end check but those of rie-check, release-check and report-check, so a new one runs by default: handlers nobody here wrote through `local` with their verdicts, hosting and the process as Lambda runs them, the pool's id and shape, faults, answers and crashes, the sandbox, SIGKILL, a hostile AWS configuration, diff, the Action, templates
 	$(E2E) -v -skip '^(TestBootstrapUnderRIE|TestBootstrapPolicies|TestReleaseSnapshot|TestGoInstall|TestReportInChromium)$$'
@@ -157,7 +163,7 @@ release-check: release-snapshot ## check what release-snapshot made: the checksu
 	$(E2E) -v -run '^(TestReleaseSnapshot|TestGoInstall)$$' -args -release='$(abspath $(DIST))/release'
 
 .PHONY: bench
-bench: build node_modules/.installed ## measure against the baselines, side by side, and print the table (see docs/performance.md)
+bench: build node_modules/.installed local-tools ## measure against the baselines, side by side, and print the table (see docs/performance.md)
 	$(GO) run ./internal/cmd/bench --bootstrap $(BOOTSTRAP_BIN)
 
 .PHONY: report-check
