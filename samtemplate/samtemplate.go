@@ -62,7 +62,16 @@ type Template struct {
 	params     map[string]string
 	conditions map[string]*yaml.Node
 	resources  map[string]*yaml.Node
+	// decided holds each condition's value once evaluated: CloudFormation
+	// evaluates each condition once, and a chain of conditions that each
+	// name the one before twice would otherwise take time exponential in
+	// its length (a red team's 1 KB template ran for hours).
+	decided map[string]decision
 }
+
+// decision is a condition's value, and whether it could be known without a
+// deployment.
+type decision struct{ value, ok bool }
 
 // Read parses the template at path; overrides set parameters, as sam's
 // --parameter-overrides does.
@@ -470,11 +479,21 @@ func (t *Template) sub(arg *yaml.Node) (string, bool, error) {
 
 // condition evaluates a named condition.
 func (t *Template) condition(name string) (bool, bool, error) {
+	if d, ok := t.decided[name]; ok {
+		return d.value, d.ok, nil
+	}
 	n, ok := t.conditions[name]
 	if !ok {
 		return false, false, fmt.Errorf("no condition %q", name)
 	}
-	return t.boolean(n)
+	value, known, err := t.boolean(n)
+	if err == nil {
+		if t.decided == nil {
+			t.decided = map[string]decision{}
+		}
+		t.decided[name] = decision{value, known}
+	}
+	return value, known, err
 }
 
 func (t *Template) boolean(n *yaml.Node) (bool, bool, error) {

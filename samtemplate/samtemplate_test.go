@@ -1,6 +1,7 @@
 package samtemplate
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -150,5 +151,37 @@ func TestValuesAreBounded(t *testing.T) {
 				t.Errorf("got %v; want %q", err, tt.err)
 			}
 		})
+	}
+}
+
+// TestConditionsEvaluatedOnce: a chain of 60 conditions, each naming the
+// one before twice, is evaluated at once, as CloudFormation evaluates each
+// condition once; without that it takes 2^60 steps.
+func TestConditionsEvaluatedOnce(t *testing.T) {
+	var conds strings.Builder
+	conds.WriteString("Conditions:\n  C0: !Equals [a, b]\n")
+	for i := 1; i <= 60; i++ {
+		fmt.Fprintf(&conds, "  C%d: !Or [!Condition C%d, !Condition C%d]\n", i, i-1, i-1)
+	}
+	dir := t.TempDir()
+	tpl := "Transform: AWS::Serverless-2016-10-31\n" + conds.String() + "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.11\n      Handler: h.h\n      CodeUri: .\n      Environment:\n        Variables:\n          X: !If [C60, x, y]\n"
+	os.WriteFile(filepath.Join(dir, "template.yaml"), []byte(tpl), 0o644)
+	done := make(chan struct{})
+	var f Function
+	var err error
+	go func() {
+		defer close(done)
+		var tp *Template
+		if tp, err = Read(filepath.Join(dir, "template.yaml"), nil); err == nil {
+			f, err = tp.Function("")
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("60 chained conditions were still being evaluated after 30 s")
+	}
+	if err != nil || f.Env["X"] != "y" {
+		t.Errorf("X = %q, %v; want y", f.Env["X"], err)
 	}
 }

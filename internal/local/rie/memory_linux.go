@@ -33,19 +33,20 @@ type usage struct {
 }
 
 // watch ends the function in the environment started as root when its
-// usage goes over limitMB or maxTasks, until done closes, and says why in
-// logs. The runtime then exits as on Lambda, killed, and the emulator
-// reports it.
+// usage goes over limitMB or maxTasks, until done closes, and says why.
+// The runtime then exits as on Lambda, killed, and the emulator reports
+// it.
 func watch(root int, limitMB int, done <-chan struct{}, say func(string)) {
 	t := time.NewTicker(memoryEvery)
 	defer t.Stop()
+	var env environment
 	for {
 		select {
 		case <-done:
 			return
 		case <-t.C:
 		}
-		u := function(root)
+		u := env.function(root)
 		var why string
 		switch {
 		case u.bytes > int64(limitMB)<<20:
@@ -58,21 +59,35 @@ func watch(root int, limitMB int, done <-chan struct{}, say func(string)) {
 		for _, pid := range u.pids {
 			syscall.Kill(pid, syscall.SIGKILL)
 		}
+		env.removeShared()
 		say(why)
 	}
 }
 
+// environment is what the watch knows of an environment: the pids of the
+// sandbox's own processes (bwrap, its init, the network forwarder, the
+// emulator), found once by their place, root down to the emulator, before
+// the emulator starts the function, which could name its own processes as
+// those are named.
+type environment struct {
+	own map[int]bool
+	rie int
+}
+
 // function is the usage of the function's processes: every process of
-// the environment started as root but the sandbox's own (bwrap, its
-// network forwarder, the emulator). A process the function orphaned (a
-// double fork) is still there, below bwrap's init. Its memory files
-// (memfd_create), which no map need show, count too, each once.
-func function(root int) usage {
+// the environment but the sandbox's own. A process the function orphaned
+// (a double fork) is still there, below bwrap's init. Its memory files
+// (memfd_create), which no map need show, count too, each once, and the
+// environment's System V shared memory, which outlives every map.
+func (e *environment) function(root int) usage {
+	all := append([]int{root}, descendants(root)...)
+	if e.own == nil && !e.find(root, all) {
+		return usage{}
+	}
 	var u usage
 	files := map[[2]uint64]int64{}
-	for _, pid := range append([]int{root}, descendants(root)...) {
-		switch comm(pid) {
-		case "bwrap", rieComm, forwarderComm:
+	for _, pid := range all {
+		if e.own[pid] {
 			continue
 		}
 		b, n := status(pid)
@@ -84,12 +99,48 @@ func function(root int) usage {
 	for _, size := range files {
 		u.bytes += size
 	}
+	u.bytes += sharedMemory(e.rie, false)
 	return u
 }
 
-// forwarderComm is the name of the sandbox's network forwarder, the
-// runner bound at /var/rapid/netfwd.
-const forwarderComm = "netfwd"
+// find records the sandbox's own processes: the first process named as
+// the emulator in all (root and its descendants, shallowest first), and
+// those between it and root. It reports whether the emulator is there yet.
+func (e *environment) find(root int, all []int) bool {
+	for _, pid := range all {
+		if comm(pid) != rieComm {
+			continue
+		}
+		e.own, e.rie = map[int]bool{}, pid
+		for p := pid; p > 0; p = parent(p) {
+			if e.own[p] = true; p == root {
+				break
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// removeShared marks the environment's System V shared memory for removal:
+// once the processes that map it are gone, so is it.
+func (e *environment) removeShared() {
+	if e.rie > 0 {
+		sharedMemory(e.rie, true)
+	}
+}
+
+// parent is a process's parent, from its status.
+func parent(pid int) int {
+	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	for line := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(line, "PPid:"); ok {
+			n, _ := strconv.Atoi(strings.TrimSpace(v))
+			return n
+		}
+	}
+	return 0
+}
 
 // memoryFiles adds pid's open memory files (memfd_create's) to files, by
 // device and inode, with the bytes each holds.

@@ -34,14 +34,18 @@ func TestWatchEndsAFunctionOverItsMemory(t *testing.T) {
 		// An orphan of a double fork is still the function's.
 		{"64 MB held by an orphan", `(setsid python3 -c 'x = b"x" * (64 << 20); import time; time.sleep(20)' &) ; sleep 20`, true, true},
 		{"64 MB in a memory file nothing maps", `python3 -c 'import os, time; f = os.memfd_create("x"); os.write(f, b"x" * (64 << 20)); time.sleep(20)'`, true, false},
+		// A process that names itself as the sandbox's own is still the
+		// function's: those are known by their place.
+		{"64 MB held by a process named as the emulator", `python3 -c 'import ctypes, time; ctypes.CDLL(None).prctl(15, b"` + rieComm + `", 0, 0, 0); x = b"x" * (64 << 20); time.sleep(20)'`, true, false},
+		{"64 MB of System V shared memory, detached", `python3 -c '` + shmHog + `'`, true, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			cmd := exec.Command(fake, "-c", tt.script+"; echo exited $?")
 			if tt.ns {
-				if exec.Command("unshare", "--user", "--pid", "--fork", "true").Run() != nil {
+				if exec.Command("unshare", "--user", "--pid", "--ipc", "--fork", "true").Run() != nil {
 					t.Skip("no PID namespace can be had here (unshare --user --pid --fork fails), as no sandbox can")
 				}
-				cmd = exec.Command("unshare", "--user", "--pid", "--fork", fake, "-c", tt.script+"; echo exited $?")
+				cmd = exec.Command("unshare", "--user", "--pid", "--ipc", "--fork", fake, "-c", tt.script+"; echo exited $?")
 			}
 			var out strings.Builder
 			cmd.Stdout = &out
@@ -67,3 +71,14 @@ func TestWatchEndsAFunctionOverItsMemory(t *testing.T) {
 		})
 	}
 }
+
+// shmHog makes a 64 MB System V shared memory segment, fills it, detaches
+// it, and sleeps: no process maps it any more.
+const shmHog = `import ctypes, time
+libc = ctypes.CDLL(None, use_errno=True)
+libc.shmat.restype = ctypes.c_void_p
+sid = libc.shmget(0, 64 << 20, 0o1600)
+addr = libc.shmat(sid, None, 0)
+ctypes.memset(addr, 1, 64 << 20)
+libc.shmdt(ctypes.c_void_p(addr))
+time.sleep(20)`
