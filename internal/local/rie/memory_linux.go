@@ -56,11 +56,11 @@ func watch(root int, limitMB int, done <-chan struct{}, say func(string)) {
 		default:
 			continue
 		}
+		say(why) // before the runtime's exit, which the emulator reports
 		for _, pid := range u.pids {
 			syscall.Kill(pid, syscall.SIGKILL)
 		}
 		env.removeShared()
-		say(why)
 	}
 }
 
