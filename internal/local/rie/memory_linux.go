@@ -60,7 +60,6 @@ func watch(root int, limitMB int, done <-chan struct{}, say func(string)) {
 		for _, pid := range u.pids {
 			syscall.Kill(pid, syscall.SIGKILL)
 		}
-		env.removeShared()
 	}
 }
 
@@ -71,14 +70,15 @@ func watch(root int, limitMB int, done <-chan struct{}, say func(string)) {
 // those are named.
 type environment struct {
 	own map[int]bool
-	rie int
 }
 
 // function is the usage of the function's processes: every process of
 // the environment but the sandbox's own. A process the function orphaned
 // (a double fork) is still there, below bwrap's init. Its memory files
-// (memfd_create), which no map need show, count too, each once, and the
-// environment's System V shared memory, which outlives every map.
+// (memfd_create), which no map need show, count too, each once. System V
+// IPC is not counted: reading it means joining the environment's IPC
+// namespace, and a thread that joined it and could not return would end,
+// and with it every child it started with a parent-death signal.
 func (e *environment) function(root int) usage {
 	all := append([]int{root}, descendants(root)...)
 	if e.own == nil && !e.find(root, all) {
@@ -99,7 +99,6 @@ func (e *environment) function(root int) usage {
 	for _, size := range files {
 		u.bytes += size
 	}
-	u.bytes += sharedMemory(e.rie, false)
 	return u
 }
 
@@ -111,7 +110,7 @@ func (e *environment) find(root int, all []int) bool {
 		if comm(pid) != rieComm {
 			continue
 		}
-		e.own, e.rie = map[int]bool{}, pid
+		e.own = map[int]bool{}
 		for p := pid; p > 0; p = parent(p) {
 			if e.own[p] = true; p == root {
 				break
@@ -120,14 +119,6 @@ func (e *environment) find(root int, all []int) bool {
 		return true
 	}
 	return false
-}
-
-// removeShared marks the environment's System V shared memory for removal:
-// once the processes that map it are gone, so is it.
-func (e *environment) removeShared() {
-	if e.rie > 0 {
-		sharedMemory(e.rie, true)
-	}
 }
 
 // parent is a process's parent, from its status.
