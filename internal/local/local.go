@@ -139,7 +139,7 @@ func Run(ctx context.Context, o Options, stdout, stderr io.Writer) (status int, 
 	defer func() {
 		if (status != conformance.ExitPass || err != nil) && o.Verbose {
 			node, emu := st.Logs()
-			fmt.Fprintf(stderr, "--- cognito-local output ---\n%s\n--- emulator and handler output ---\n%s\n", node, emu)
+			fmt.Fprintf(stderr, "--- cognito-local output ---\n%s--- emulator and handler output ---\n%s--- end of their output ---\n", quoted(string(node)), quoted(string(emu)))
 		}
 		st.Close()
 	}()

@@ -36,8 +36,10 @@ type instance struct {
 	cold bool
 	// early is what the emulator printed first, where a failed bind shows.
 	early capped
-	// sandboxed: the emulator runs below cmd's process, in a sandbox.
+	// sandboxed: the emulator runs below cmd's process, in a sandbox,
+	// which gate starts.
 	sandboxed bool
+	gate      *gate
 	// net is the bridge into the sandbox's own network namespace, or nil
 	// where the environment shares the host's; client reaches url through
 	// it, and wait is what serves once the emulator listens: its address,
@@ -133,7 +135,14 @@ func (p *Proc) launchOnce(ctx context.Context) (*instance, error) {
 		in.net.close()
 		return nil, err
 	}
-	in.cmd = p.command(in.net, boot, "--runtime-interface-emulator-address", addr,
+	if p.cfg.Sandbox != nil {
+		if in.gate, err = newGate(p.cfg.Sandbox, p.cfg.MemoryMB); err != nil {
+			in.api.close()
+			in.net.close()
+			return nil, err
+		}
+	}
+	in.cmd = p.command(in.net, in.gate, boot, "--runtime-interface-emulator-address", addr,
 		"--runtime-api-address", apiAddr, "--log-level", "error")
 	if err := p.begin(in); err != nil {
 		return nil, err
@@ -175,18 +184,19 @@ func (p *Proc) begin(in *instance) error {
 	// A grandchild that escaped the group may hold the output pipe open;
 	// Wait must not block on it.
 	in.cmd.WaitDelay = 2 * time.Second
-	pipe, err := in.net.infoPipe(in.cmd)
-	if err == nil {
-		err = in.cmd.Start()
+	if in.gate != nil {
+		in.cmd.ExtraFiles = in.gate.files()
 	}
-	if err != nil {
-		pipe.close()
+	if err := in.cmd.Start(); err != nil {
+		in.gate.close()
+		in.gate.remove()
 		in.api.close()
 		in.net.close()
 		return fmt.Errorf("starting %s: %w", p.cfg.Binary, err)
 	}
 	go func() {
 		err := in.cmd.Wait()
+		in.gate.remove() // what the sandbox's end left, as the kernel ends a PID namespace
 		close(in.done)
 		in.api.close()
 		in.net.close()
@@ -194,12 +204,19 @@ func (p *Proc) begin(in *instance) error {
 			p.crash(fmt.Errorf("%w: it exited (%s) while it should have been serving", ErrCrashed, exitOf(err)))
 		}
 	}()
-	if err := in.net.enter(pipe); err != nil {
-		in.stop()
-		return err
+	var env watched
+	if in.gate != nil {
+		pid, err := in.gate.open()
+		in.gate.close()
+		if err != nil {
+			in.stop()
+			return err
+		}
+		in.net.enter(pid)
+		env = watched{sandbox: pid, mem: in.gate.mem}
 	}
 	if p.cfg.MemoryMB > 0 {
-		go watch(in.cmd.Process.Pid, p.cfg.MemoryMB, in.done, p.noteEnded)
+		go watch(in.cmd.Process.Pid, p.cfg.MemoryMB, env, in.done, p.noteEnded)
 	}
 	return nil
 }
@@ -215,7 +232,7 @@ const (
 // config has one, else as it is. The emulator starts the runtime in its own
 // working directory: the code root, as Lambda starts a function in
 // /var/task.
-func (p *Proc) command(b *bridge, boot string, args ...string) *exec.Cmd {
+func (p *Proc) command(b *bridge, g *gate, boot string, args ...string) *exec.Cmd {
 	dir := taskRoot(p.cfg.Env, p.cfg.Bootstrap)
 	if p.cfg.Sandbox == nil {
 		cmd := exec.Command(p.cfg.Binary, append(args, boot)...)
@@ -230,10 +247,8 @@ func (p *Proc) command(b *bridge, boot string, args ...string) *exec.Cmd {
 			sandbox.Mount{Host: b.dir, At: sandbox.NetDir},
 			sandbox.Mount{At: sandbox.SockDir, TmpfsBytes: sandbox.SockBytes})
 		argv = sandbox.ForwardArgs(b.routes, argv...)
-		// bwrap says on fd 3 (ExtraFiles[0]) which pid holds the sandbox.
-		return exec.Command(p.cfg.Sandbox.Bwrap, append([]string{"--info-fd", "3"}, p.cfg.Sandbox.Command(mounts, dir, argv...)...)...)
 	}
-	return exec.Command(p.cfg.Sandbox.Bwrap, p.cfg.Sandbox.Command(mounts, dir, argv...)...)
+	return exec.Command(p.cfg.Sandbox.Bwrap, append(g.args(), p.cfg.Sandbox.Command(mounts, dir, argv...)...)...)
 }
 
 // listening waits until the emulator listens (in.wait serves), and checks

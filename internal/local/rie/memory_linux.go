@@ -10,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/autoconfirm/autoconfirm/internal/local/memcg"
 )
 
 // Lambda ends a function whose processes hold more memory than its memory
@@ -35,11 +37,13 @@ type usage struct {
 // watch ends the function in the environment started as root when its
 // usage goes over limitMB or maxTasks, until done closes, and says why.
 // The runtime then exits as on Lambda, killed, and the emulator reports
-// it.
-func watch(root int, limitMB int, done <-chan struct{}, say func(string)) {
+// it. In a memory cgroup (w.mem) it counts all the environment holds, and
+// says when the kernel ended a process at the cgroup's limit.
+func watch(root int, limitMB int, w watched, done <-chan struct{}, say func(string)) {
 	t := time.NewTicker(memoryEvery)
 	defer t.Stop()
-	var env environment
+	env := environment{watched: w}
+	oomSaid := 0
 	for {
 		select {
 		case <-done:
@@ -49,6 +53,10 @@ func watch(root int, limitMB int, done <-chan struct{}, say func(string)) {
 		u := env.function(root)
 		var why string
 		switch {
+		case w.mem != nil && w.mem.OOMKills() > oomSaid:
+			oomSaid = w.mem.OOMKills()
+			say(fmt.Sprintf("the function held more than its memory size of %d MB and /tmp together, and the kernel ended it at its environment's limit, as Lambda ends a function out of memory (Runtime.OutOfMemory; rules §18)", limitMB))
+			continue
 		case u.bytes > int64(limitMB)<<20:
 			why = fmt.Sprintf("the function held %d MB, more than its memory size of %d MB: ended, as Lambda ends a function out of memory (Runtime.OutOfMemory; rules §18)", u.bytes>>20, limitMB)
 		case u.tasks > maxTasks:
@@ -69,28 +77,46 @@ func watch(root int, limitMB int, done <-chan struct{}, say func(string)) {
 // the emulator starts the function, which could name its own processes as
 // those are named.
 type environment struct {
+	watched
 	own map[int]bool
+	// ownBase is what the sandbox's own processes held when first found.
+	ownBase int64
 }
+
+// watched is what the watch knows of a sandboxed environment: the process
+// that holds the sandbox, and the environment's memory cgroup, if any.
+type watched struct {
+	sandbox int
+	mem     *memcg.Group
+}
+
+// ownGrowth is how much the sandbox's own processes may grow and still
+// not count as the function's: the emulator holds an answer of up to 6 MB.
+const ownGrowth = 16 << 20
 
 // function is the usage of the function's processes: every process of
 // the environment but the sandbox's own. A process the function orphaned
 // (a double fork) is still there, below bwrap's init. Its memory files
 // (memfd_create), which no map need show, count too, each once. System V
-// IPC is not counted: reading it means joining the environment's IPC
-// namespace, and a thread that joined it and could not return would end,
-// and with it every child it started with a parent-death signal.
+// IPC is not counted per process: reading it means joining the
+// environment's IPC namespace, and a thread that joined it and could not
+// return would end, and with it every child it started with a parent-death
+// signal. An environment with a memory cgroup counts all it holds instead,
+// System V IPC and memory files in flight included.
 func (e *environment) function(root int) usage {
 	all := append([]int{root}, descendants(root)...)
 	if e.own == nil && !e.find(root, all) {
 		return usage{}
 	}
 	var u usage
+	var own int64
 	files := map[[2]uint64]int64{}
 	for _, pid := range all {
+		b, n := status(pid)
 		if e.own[pid] {
+			own += b
 			continue
 		}
-		b, n := status(pid)
 		u.bytes += b
 		u.tasks += n
 		u.pids = append(u.pids, pid)
@@ -99,7 +125,30 @@ func (e *environment) function(root int) usage {
 	for _, size := range files {
 		u.bytes += size
 	}
+	if e.mem != nil {
+		u.bytes = e.held(own)
+	}
 	return u
+}
+
+// held is what the environment's memory cgroup holds, less its /tmp, which
+// Lambda keeps apart from memory, and less what the sandbox's own
+// processes hold (own), up to what they held when found and ownGrowth: a
+// function cannot hide memory in them.
+func (e *environment) held(own int64) int64 {
+	if e.ownBase == 0 {
+		e.ownBase = own + 1
+	}
+	all, err := e.mem.Held()
+	if err != nil {
+		return 0
+	}
+	var tmp int64
+	var fs syscall.Statfs_t
+	if syscall.Statfs(fmt.Sprintf("/proc/%d/root/tmp", e.sandbox), &fs) == nil {
+		tmp = int64(fs.Blocks-fs.Bfree) * fs.Bsize
+	}
+	return all - tmp - min(own, e.ownBase+ownGrowth)
 }
 
 // find records the sandbox's own processes: the first process named as

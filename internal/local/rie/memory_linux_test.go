@@ -52,7 +52,7 @@ func TestWatchEndsAFunctionOverItsMemory(t *testing.T) {
 				t.Fatal(err)
 			}
 			done, said := make(chan struct{}), make(chan string, 1)
-			go watch(cmd.Process.Pid, 32, done, func(why string) { said <- why })
+			go watch(cmd.Process.Pid, 32, watched{}, done, func(why string) { said <- why })
 			start := time.Now()
 			cmd.Wait()
 			close(done)

@@ -2,15 +2,12 @@ package rie
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path"
 	"path/filepath"
 	"sync"
-	"time"
 
 	"github.com/autoconfirm/autoconfirm/internal/local/sandbox"
 )
@@ -81,54 +78,15 @@ func (b *bridge) inbound(addr string) string {
 	return sock
 }
 
-// info is the pipe on which bwrap says which process holds the sandbox.
-type info struct{ r, w *os.File }
-
-func (i *info) close() {
-	if i != nil {
-		i.r.Close()
-		i.w.Close()
-	}
-}
-
-// infoPipe hands cmd, bwrap started with --info-fd 3, the pipe's write end
-// as its fd 3; without a bridge there is none.
-func (b *bridge) infoPipe(cmd *exec.Cmd) (*info, error) {
+// enter records pid, bwrap's child, which is in the sandbox's mount
+// namespace: through its root the host reaches the sockets inbound made.
+func (b *bridge) enter(pid int) {
 	if b == nil {
-		return nil, nil
-	}
-	r, w, err := os.Pipe()
-	if err != nil {
-		return nil, fmt.Errorf("a pipe for bwrap's --info-fd: %w", err)
-	}
-	cmd.ExtraFiles = []*os.File{w}
-	return &info{r: r, w: w}, nil
-}
-
-// enter reads from i the pid of bwrap's child, which is in the sandbox's
-// mount namespace: through its root the host reaches the sockets inbound
-// made.
-func (b *bridge) enter(i *info) error {
-	if b == nil {
-		return nil
-	}
-	defer i.r.Close()
-	i.w.Close()
-	i.r.SetReadDeadline(time.Now().Add(10 * time.Second))
-	var msg struct {
-		Pid int `json:"child-pid"`
-	}
-	if err := json.NewDecoder(i.r).Decode(&msg); err != nil || msg.Pid <= 0 {
-		why := fmt.Sprintf("it gave child-pid %d", msg.Pid)
-		if err != nil {
-			why = err.Error()
-		}
-		return fmt.Errorf("bwrap did not say which process holds the sandbox (%s); is it bubblewrap 0.8.0 or later?", why)
+		return
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.root = fmt.Sprintf("/proc/%d/root", msg.Pid)
-	return nil
+	b.root = fmt.Sprintf("/proc/%d/root", pid)
 }
 
 // host is the host's path to sock, a path in the sandbox.

@@ -10,6 +10,8 @@
 package sandbox
 
 import (
+	"github.com/autoconfirm/autoconfirm/internal/local/memcg"
+
 	"context"
 	"errors"
 	"fmt"
@@ -74,6 +76,11 @@ type Sandbox struct {
 	// Offline gives the sandbox a network namespace with only its own
 	// loopback, for a tool that needs no network (esbuild).
 	Offline bool
+	// Memory, when set, is where each environment gets a memory cgroup
+	// of its own, in which all the function holds is counted; MemoryWhy
+	// says why there is none.
+	Memory    *memcg.Parent
+	MemoryWhy error
 }
 
 // PrivateNet reports whether the sandbox has a network namespace of its own.
@@ -85,8 +92,20 @@ func (s *Sandbox) Describe() string {
 	if s.PrivateNet() {
 		network = "own network namespace: only the Runtime API and the endpoints in its environment reachable"
 	}
-	return fmt.Sprintf("sandboxed (%s: own user, PID, IPC and mount namespaces, uid %d; code read-only at %s, layers at %s, /tmp %d MB; %s)",
-		s.Version, UID, TaskRoot, Opt, TmpBytes>>20, network)
+	return fmt.Sprintf("sandboxed (%s: own user, PID, IPC and mount namespaces, uid %d; code read-only at %s, layers at %s, /tmp %d MB; %s; %s)",
+		s.Version, UID, TaskRoot, Opt, TmpBytes>>20, network, s.memory())
+}
+
+// memory says how the function's memory is counted (rules §18).
+func (s *Sandbox) memory() string {
+	if s.Memory != nil {
+		return "memory counted in a memory cgroup of each environment's own"
+	}
+	why := "none was probed"
+	if s.MemoryWhy != nil {
+		why = s.MemoryWhy.Error()
+	}
+	return "NOT AS ON LAMBDA: memory counted per process, so memory held in System V message queues or shared memory, or in files in flight over a socket, is not counted (" + why + ")"
 }
 
 // ErrUnavailable wraps every reason why no sandbox can be had.
@@ -117,6 +136,7 @@ func Probe(ctx context.Context, getenv func(string) string) (*Sandbox, error) {
 		return nil, fmt.Errorf("%w: bubblewrap cannot create user namespaces here (%v: %s); on Ubuntu 24.04, AppArmor restricts them: `sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0`; elsewhere, `sudo sysctl -w kernel.unprivileged_userns_clone=1`",
 			ErrUnavailable, err, strings.TrimSpace(string(out)))
 	}
+	sb.Memory, sb.MemoryWhy = memcg.Find()
 	return sb, nil
 }
 

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/autoconfirm/autoconfirm/internal/local/memcg"
 )
 
 // TestArgs: the namespaces, the user, /tmp's cap, the read-only root and the
@@ -81,5 +83,23 @@ func TestInside(t *testing.T) {
 		"CapEff:", "0000000000000000", "ro-sysctl", "no-userns"}
 	if got := strings.Fields(string(out)); !slices.Equal(got, want) {
 		t.Errorf("inside the sandbox: %q, want %q", got, want)
+	}
+}
+
+// TestDescribeSaysHowMemoryIsCounted: every report says whether all an
+// environment holds counts, or only what its processes map, and why.
+func TestDescribeSaysHowMemoryIsCounted(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		s    Sandbox
+		want string
+	}{
+		{"a memory cgroup", Sandbox{Memory: &memcg.Parent{}}, "; memory counted in a memory cgroup of each environment's own)"},
+		{"none, and why", Sandbox{MemoryWhy: errors.New("read-only cgroup file system")},
+			"; NOT AS ON LAMBDA: memory counted per process, so memory held in System V message queues or shared memory, or in files in flight over a socket, is not counted (read-only cgroup file system))"},
+	} {
+		if got := tt.s.Describe(); !strings.HasSuffix(got, tt.want) {
+			t.Errorf("%s: %q, want it to end %q", tt.name, got, tt.want)
+		}
 	}
 }

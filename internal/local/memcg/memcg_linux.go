@@ -1,0 +1,224 @@
+//go:build linux
+
+package memcg
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// prefix names the cgroups a run makes, so that a later run can remove
+// those a SIGKILLed run left.
+const prefix = "autoconfirm-"
+
+// staleAfter is how old an empty cgroup of a run must be before another
+// run removes it: an environment's cgroup is empty only for the moment
+// between its making and its first process.
+const staleAfter = time.Minute
+
+// Parent is the memory cgroup in which a run makes its environments'.
+type Parent struct {
+	dir string
+}
+
+// ErrUnavailable wraps every reason why no memory cgroup can be had.
+var ErrUnavailable = errors.New("no memory cgroup")
+
+// Find finds this process's memory cgroup (cgroup v1), checks that a
+// cgroup can be made below it, and removes those that runs killed before
+// they could clean up left there.
+func Find() (*Parent, error) {
+	rel, err := ownPath("/proc/self/cgroup")
+	if err != nil {
+		return nil, err
+	}
+	mount, root, err := memoryMount("/proc/self/mountinfo")
+	if err != nil {
+		return nil, err
+	}
+	rel, ok := strings.CutPrefix(rel, root)
+	if !ok {
+		return nil, fmt.Errorf("%w: this process's memory cgroup %s is outside the mounted hierarchy %s", ErrUnavailable, rel, root)
+	}
+	p := &Parent{dir: filepath.Join(mount, rel)}
+	probe, err := p.New("probe", 1<<30)
+	if err != nil {
+		return nil, err
+	}
+	if err := probe.Remove(); err != nil {
+		return nil, err
+	}
+	p.sweep()
+	return p, nil
+}
+
+// ownPath is this process's path in the memory hierarchy, from its
+// /proc/self/cgroup line "N:...memory...:/path".
+func ownPath(file string) (string, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", fmt.Errorf("%w: %v", ErrUnavailable, err)
+	}
+	for line := range strings.Lines(string(b)) {
+		f := strings.SplitN(strings.TrimSpace(line), ":", 3)
+		if len(f) == 3 && hasWord(f[1], "memory") {
+			return f[2], nil
+		}
+	}
+	return "", fmt.Errorf("%w: this machine mounts no cgroup v1 memory controller (cgroup v2 is not used: its memory controller cannot be given to a child of a cgroup that holds processes)", ErrUnavailable)
+}
+
+// memoryMount is where the v1 memory hierarchy is mounted, and which of
+// its cgroups is the mount's root.
+func memoryMount(file string) (mount, root string, err error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return "", "", fmt.Errorf("%w: %v", ErrUnavailable, err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		// id parent major:minor root mountpoint options [optional...] - fstype source super-options
+		pre, post, ok := strings.Cut(sc.Text(), " - ")
+		fields, tail := strings.Fields(pre), strings.Fields(post)
+		if !ok || len(fields) < 5 || len(tail) < 3 || tail[0] != "cgroup" || !hasWord(tail[2], "memory") {
+			continue
+		}
+		return fields[4], fields[3], nil
+	}
+	return "", "", fmt.Errorf("%w: no cgroup v1 memory controller is mounted here", ErrUnavailable)
+}
+
+func hasWord(list, w string) bool {
+	for _, x := range strings.Split(list, ",") {
+		if x == w {
+			return true
+		}
+	}
+	return false
+}
+
+// sweep removes the empty cgroups of runs that ended without cleaning up;
+// rmdir refuses a cgroup that still holds a process.
+func (p *Parent) sweep() {
+	dirs, _ := filepath.Glob(filepath.Join(p.dir, prefix+"*"))
+	for _, d := range dirs {
+		if fi, err := os.Stat(d); err == nil && time.Since(fi.ModTime()) > staleAfter {
+			syscall.Rmdir(d)
+		}
+	}
+}
+
+// Group is one environment's memory cgroup.
+type Group struct {
+	dir string
+}
+
+// New makes a cgroup below p named for name, in which
+// the kernel ends the largest process once all of them hold more than
+// hardLimit bytes.
+func (p *Parent) New(name string, hardLimit int64) (*Group, error) {
+	// A random suffix: runs in PID namespaces of their own share pids.
+	dir, err := os.MkdirTemp(p.dir, prefix+name+"-")
+	if err != nil {
+		return nil, fmt.Errorf("%w: making a memory cgroup in %s: %v", ErrUnavailable, p.dir, err)
+	}
+	g := &Group{dir: dir}
+	if err := g.write("memory.limit_in_bytes", strconv.FormatInt(hardLimit, 10)); err != nil {
+		g.Remove()
+		return nil, fmt.Errorf("%w: %v", ErrUnavailable, err)
+	}
+	return g, nil
+}
+
+func (g *Group) write(file, v string) error {
+	return os.WriteFile(filepath.Join(g.dir, file), []byte(v), 0)
+}
+
+// Add moves pid into the group; what it starts afterwards is in it too.
+func (g *Group) Add(pid int) error {
+	if err := g.write("cgroup.procs", strconv.Itoa(pid)); err != nil {
+		return fmt.Errorf("moving process %d into its memory cgroup: %w", pid, err)
+	}
+	return nil
+}
+
+// Held is what the group's processes hold in bytes, as a function's
+// memory: anonymous and shared memory (memory files, System V shared
+// memory) and the kernel's memory on their behalf (message queues,
+// sockets' buffers), without the page cache of files read, which the
+// kernel gives back under pressure.
+func (g *Group) Held() (int64, error) {
+	usage, err := g.number("memory.usage_in_bytes")
+	if err != nil {
+		return 0, err
+	}
+	stat, err := g.stat()
+	if err != nil {
+		return 0, err
+	}
+	// Shared memory sits on the anonymous lists; the file lists are cache.
+	return max(0, usage-stat["active_file"]-stat["inactive_file"]), nil
+}
+
+// OOMKills is how many processes the kernel ended at the group's limit.
+func (g *Group) OOMKills() int {
+	b, _ := os.ReadFile(filepath.Join(g.dir, "memory.oom_control"))
+	for line := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "oom_kill "); ok {
+			n, _ := strconv.Atoi(v)
+			return n
+		}
+	}
+	return 0
+}
+
+func (g *Group) number(file string) (int64, error) {
+	b, err := os.ReadFile(filepath.Join(g.dir, file))
+	if err != nil {
+		return 0, err
+	}
+	return strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+}
+
+func (g *Group) stat() (map[string]int64, error) {
+	b, err := os.ReadFile(filepath.Join(g.dir, "memory.stat"))
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]int64{}
+	for line := range strings.Lines(string(b)) {
+		k, v, _ := strings.Cut(strings.TrimSpace(line), " ")
+		m[k], _ = strconv.ParseInt(v, 10, 64)
+	}
+	return m, nil
+}
+
+// Remove kills what is left in the group and removes it, waiting up to a
+// second for the processes to be gone.
+func (g *Group) Remove() error {
+	deadline := time.Now().Add(time.Second)
+	for {
+		b, _ := os.ReadFile(filepath.Join(g.dir, "cgroup.procs"))
+		for _, f := range strings.Fields(string(b)) {
+			if pid, err := strconv.Atoi(f); err == nil {
+				syscall.Kill(pid, syscall.SIGKILL)
+			}
+		}
+		err := syscall.Rmdir(g.dir)
+		if err == nil || errors.Is(err, syscall.ENOENT) {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("removing the memory cgroup %s: %w", g.dir, err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

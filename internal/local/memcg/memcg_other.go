@@ -1,0 +1,32 @@
+//go:build !linux
+
+package memcg
+
+import "errors"
+
+// ErrUnavailable wraps every reason why no memory cgroup can be had.
+var ErrUnavailable = errors.New("no memory cgroup")
+
+// Parent is the memory cgroup in which a run makes its environments'.
+type Parent struct{}
+
+// Group is one environment's memory cgroup.
+type Group struct{}
+
+// Find finds none outside Linux.
+func Find() (*Parent, error) { return nil, ErrUnavailable }
+
+// New makes none.
+func (p *Parent) New(name string, hardLimit int64) (*Group, error) { return nil, ErrUnavailable }
+
+// Add does nothing.
+func (g *Group) Add(pid int) error { return ErrUnavailable }
+
+// Held holds nothing.
+func (g *Group) Held() (int64, error) { return 0, ErrUnavailable }
+
+// OOMKills is none.
+func (g *Group) OOMKills() int { return 0 }
+
+// Remove removes nothing.
+func (g *Group) Remove() error { return nil }

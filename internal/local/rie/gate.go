@@ -1,0 +1,113 @@
+package rie
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/autoconfirm/autoconfirm/internal/local/memcg"
+	"github.com/autoconfirm/autoconfirm/internal/local/sandbox"
+)
+
+// gate is how a sandboxed environment starts: bwrap says on --info-fd
+// which process holds the sandbox, and, when the environment has a memory
+// cgroup, waits on --block-fd until that process is in it, so that all the
+// function starts is counted there (rules §18).
+type gate struct {
+	infoR, infoW   *os.File
+	blockR, blockW *os.File
+	mem            *memcg.Group
+}
+
+// headroom is what an environment's memory cgroup allows over the memory
+// size: /tmp's tmpfs, which Lambda keeps apart from memory, and the
+// sandbox's own processes. The watch ends a function at its memory size;
+// the kernel's limit is only the backstop for what grows faster than the
+// watch looks.
+const headroom = sandbox.TmpBytes + 256<<20
+
+// newGate makes the pipes, and the memory cgroup when the sandbox can have
+// one and memoryMB is set.
+func newGate(sb *sandbox.Sandbox, memoryMB int) (*gate, error) {
+	g := &gate{}
+	var err error
+	if g.infoR, g.infoW, err = os.Pipe(); err != nil {
+		return nil, fmt.Errorf("a pipe for bwrap's --info-fd: %w", err)
+	}
+	if sb.Memory == nil || memoryMB <= 0 {
+		return g, nil
+	}
+	if g.blockR, g.blockW, err = os.Pipe(); err != nil {
+		g.close()
+		return nil, fmt.Errorf("a pipe for bwrap's --block-fd: %w", err)
+	}
+	if g.mem, err = sb.Memory.New("env", int64(memoryMB)<<20+headroom); err != nil {
+		g.close()
+		return nil, err
+	}
+	return g, nil
+}
+
+// args are bwrap's flags for the gate; files gives the fds they name.
+func (g *gate) args() []string {
+	if g.mem == nil {
+		return []string{"--info-fd", "3"}
+	}
+	return []string{"--info-fd", "3", "--block-fd", "4"}
+}
+
+func (g *gate) files() []*os.File {
+	if g.mem == nil {
+		return []*os.File{g.infoW}
+	}
+	return []*os.File{g.infoW, g.blockR}
+}
+
+// open reads which process holds the sandbox, puts it in the memory
+// cgroup, and lets the sandbox go on. It is called once bwrap started.
+func (g *gate) open() (int, error) {
+	g.infoW.Close()
+	if g.blockR != nil {
+		g.blockR.Close()
+	}
+	g.infoR.SetReadDeadline(time.Now().Add(10 * time.Second))
+	var msg struct {
+		Pid int `json:"child-pid"`
+	}
+	if err := json.NewDecoder(g.infoR).Decode(&msg); err != nil || msg.Pid <= 0 {
+		why := fmt.Sprintf("it gave child-pid %d", msg.Pid)
+		if err != nil {
+			why = err.Error()
+		}
+		return 0, fmt.Errorf("bwrap did not say which process holds the sandbox (%s); is it bubblewrap 0.8.0 or later?", why)
+	}
+	if g.mem != nil {
+		if err := g.mem.Add(msg.Pid); err != nil {
+			return 0, err
+		}
+		if _, err := g.blockW.Write([]byte{1}); err != nil {
+			return 0, fmt.Errorf("letting the sandbox start: %w", err)
+		}
+	}
+	return msg.Pid, nil
+}
+
+// remove removes the memory cgroup, once the environment ended.
+func (g *gate) remove() {
+	if g != nil && g.mem != nil {
+		g.mem.Remove()
+	}
+}
+
+// close closes the pipes; the memory cgroup lives on with the environment.
+func (g *gate) close() {
+	if g == nil {
+		return
+	}
+	for _, f := range []*os.File{g.infoR, g.infoW, g.blockR, g.blockW} {
+		if f != nil {
+			f.Close()
+		}
+	}
+}
