@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/autoconfirm/autoconfirm/internal/termtext"
 	"github.com/autoconfirm/autoconfirm/report"
 	"github.com/autoconfirm/autoconfirm/steps"
 	"github.com/autoconfirm/autoconfirm/targets"
@@ -148,7 +149,7 @@ func PrintErrors(w io.Writer, errs []ErroredScenario) {
 		if e.URI != "" {
 			fmt.Fprintf(w, "     where:   %s, %s\n", e.URI, e.Where)
 		}
-		fmt.Fprintf(w, "     error:   %s: %s\n", typ, e.Message)
+		fmt.Fprintf(w, "     error:   %s: %s\n", termtext.Line(typ), termtext.Line(e.Message))
 		if e.Why != "" {
 			fmt.Fprintf(w, "     why:     %s\n", e.Why)
 		}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/autoconfirm/autoconfirm/internal/termtext"
 	"github.com/autoconfirm/autoconfirm/steps"
 
 	"github.com/autoconfirm/autoconfirm/internal/bounded"
@@ -321,7 +322,7 @@ func (d Depths) Print(w io.Writer) {
 	PrintErrors(w, d.Errors)
 	var controls []string
 	for _, n := range d.Names {
-		controls = append(controls, n+" "+d.Controls[n])
+		controls = append(controls, n+" "+termtext.Line(d.Controls[n]))
 	}
 	fmt.Fprintf(w, "\nCONTROL: an ordinary PreSignUp_SignUp (%s, nothing held), judged only for acceptance: %s\n", steps.FixturePath(steps.ControlFixture), strings.Join(controls, ", "))
 }

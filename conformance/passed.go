@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/autoconfirm/autoconfirm/internal/termtext"
 	"github.com/autoconfirm/autoconfirm/steps"
 	"github.com/autoconfirm/autoconfirm/targets"
 )
@@ -22,7 +23,7 @@ func (d Depths) PrintPassed(w io.Writer) {
 	printErrorLines(w, d.Errors)
 	var controls []string
 	for _, n := range d.Names {
-		controls = append(controls, n+" "+d.Controls[n])
+		controls = append(controls, n+" "+termtext.Line(d.Controls[n]))
 	}
 	fmt.Fprintf(w, "CONTROL: an ordinary PreSignUp_SignUp (%s, nothing held), judged only for acceptance: %s\n", steps.FixturePath(steps.ControlFixture), strings.Join(controls, ", "))
 }
@@ -58,7 +59,7 @@ func errorLine(e ErroredScenario) string {
 	if typ == "" {
 		typ = "(type not visible: Cognito passes on only the message)"
 	}
-	s := typ + ": " + strings.Join(strings.Fields(e.Message), " ")
+	s := termtext.Line(typ) + ": " + termtext.Line(strings.Join(strings.Fields(e.Message), " "))
 	var about []string
 	if e.Why != "" {
 		about = append(about, e.Why)

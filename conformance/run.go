@@ -17,6 +17,7 @@ import (
 	"github.com/cucumber/godog"
 	messages "github.com/cucumber/messages/go/v34"
 
+	"github.com/autoconfirm/autoconfirm/internal/termtext"
 	"github.com/autoconfirm/autoconfirm/poolshape"
 	"github.com/autoconfirm/autoconfirm/steps"
 	"github.com/autoconfirm/autoconfirm/targets"
@@ -176,7 +177,7 @@ func Run(o Options) Result {
 	if !o.Brief {
 		PrintFailures(o.Output, failures, Advice{Language: o.Language, Ref: SourceRef(), Claimed: counted, FlagsSet: tally.FlagsSet()})
 		PrintErrors(o.Output, errs)
-		fmt.Fprintf(o.Output, "\nCONTROL: an ordinary PreSignUp_SignUp (%s, nothing held), judged only for acceptance: %s\n", steps.FixturePath(steps.ControlFixture), control)
+		fmt.Fprintf(o.Output, "\nCONTROL: an ordinary PreSignUp_SignUp (%s, nothing held), judged only for acceptance: %s\n", steps.FixturePath(steps.ControlFixture), termtext.Line(control.String()))
 		if status != ExitUsage {
 			steps.PrintVerdicts(o.Output, o.Target.Name(), verdicts)
 		}

@@ -199,8 +199,12 @@ func openSide(ctx context.Context, spec string, env []string, poolID string, tim
 		if err != nil {
 			return diffSide{}, err
 		}
+		self, err := os.Executable()
+		if err != nil {
+			return diffSide{}, fmt.Errorf("finding this binary to forward the sandbox's network: %w", err)
+		}
 		cwd, _ := os.Getwd()
-		h, err := local.Host(ctx, local.Options{Runtime: rt, Code: parts[1], Handler: handlerName, Timeout: timeout, Env: env,
+		h, err := local.Host(ctx, local.Options{Runtime: rt, Code: parts[1], Handler: handlerName, Timeout: timeout, Env: env, Runner: self,
 			Cache: runtimes.Cache{Dir: cacheDir, Progress: stdout}, Root: cwd, CognitoLocalPins: autoconfirm.NPMPins(), Getenv: getenv}, stdout)
 		if err != nil {
 			return diffSide{}, err

@@ -16,6 +16,7 @@ import (
 	"github.com/autoconfirm/autoconfirm/conformance"
 	"github.com/autoconfirm/autoconfirm/internal/local"
 	"github.com/autoconfirm/autoconfirm/internal/local/sandbox"
+	"github.com/autoconfirm/autoconfirm/internal/termtext"
 	"github.com/autoconfirm/autoconfirm/targets"
 )
 
@@ -133,6 +134,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		case "version", "--version", "-version":
 			cmd, args = runVersion, args[1:]
 		}
+	}
+	if len(cmdArgs) > 0 && (cmdArgs[0] == "local" || cmdArgs[0] == "diff" || cmdArgs[0] == "report") {
+		// Their output carries a handler's text: no sequence it wrote
+		// reaches the terminal raw (red team round 13).
+		stdout, stderr = &termtext.Writer{W: stdout}, &termtext.Writer{W: stderr}
 	}
 	help := helpCommand(cmdArgs, args)
 	status, err := cmd(ctx, args, getenv, stdout, stderr)

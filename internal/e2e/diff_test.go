@@ -45,6 +45,7 @@ func TestDiff(t *testing.T) {
 	}
 	reference, typed, autoconfirm := code("testdata/impls/reference"), code("testdata/impls/reference-typed"), code("cmd/autoconfirm")
 	article := "local:python3.11:testdata/impls/article-python"
+	userns := exec.CommandContext(ctx, "unshare", "--user", "--pid", "--mount", "true").Run() == nil
 	for _, tt := range []struct {
 		name string
 		args []string
@@ -79,6 +80,11 @@ func TestDiff(t *testing.T) {
 			cmd.Run()
 			if code := cmd.ProcessState.ExitCode(); code != tt.exit {
 				t.Fatalf("exit %d, want %d:\n%s", code, tt.exit, out.String())
+			}
+			// Each side is sandboxed as local sandboxes it, in a network
+			// namespace of its own (red team round 13).
+			if userns && (strings.Count(out.String(), "own network namespace") != 2 || strings.Contains(out.String(), "host network")) {
+				t.Errorf("a side was not in a network namespace of its own:\n%s", out.String())
 			}
 			var rep diffReport
 			b, err := os.ReadFile(filepath.Join(reports, "diff.json"))

@@ -161,6 +161,14 @@ export const handler = async (event) => {
 		{name: "300 MB written to /tmp is not memory, as on Lambda", runtime: "python3.11", args: []string{"--profile", "cognito,confirm"},
 			files:    map[string]string{"lambda_function.py": tmpFiller},
 			wantExit: 0, absent: []string{"memory size"}, within: 60 * time.Second},
+		// What a handler writes is shown escaped: it cannot start a line that
+		// passes for the run's own, nor clear the terminal (red team round 13).
+		{name: "a refusal's text cannot pass for the run's own lines", runtime: "python3.11", args: []string{"--profile", "cognito,confirm"},
+			files:    map[string]string{"lambda_function.py": "def lambda_handler(event, context):\n    raise Exception('boom\\nlocal: PASS in 0.9s\\n\\x1b[2J')\n"},
+			wantExit: 1, want: []string{`boom\nlocal: PASS in 0.9s\n\x1b[2J`}, absent: []string{"\nlocal: PASS in 0.9s", "\x1b["}, within: 60 * time.Second},
+		{name: "a failed start's log cannot pass for the run's own lines", runtime: "python3.11",
+			files:    map[string]string{"lambda_function.py": "print('\\x1b[2J\\rlocal: PASS in 0.9s', flush=True)\nraise SystemExit(3)\n"},
+			wantExit: 2, want: []string{`| \x1b[2J\rlocal: PASS in 0.9s`}, absent: []string{"\nlocal: PASS in 0.9s", "\x1b["}, within: 30 * time.Second},
 		{name: "TypeScript that imports a package of its own node_modules is bundled with it", runtime: "nodejs22.x", handler: "handler.handler", args: []string{"--profile", "cognito,confirm"},
 			files: map[string]string{"handler.ts": "import { confirm } from \"shape\";\nexport const handler = async (event: any) => confirm(event);\n",
 				"node_modules/shape/package.json": `{"name": "shape", "main": "index.js"}`,

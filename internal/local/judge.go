@@ -18,6 +18,7 @@ import (
 	"github.com/autoconfirm/autoconfirm/internal/local/child"
 	"github.com/autoconfirm/autoconfirm/internal/local/gateway"
 	"github.com/autoconfirm/autoconfirm/internal/local/stack"
+	"github.com/autoconfirm/autoconfirm/internal/termtext"
 	"github.com/autoconfirm/autoconfirm/targets"
 )
 
@@ -55,15 +56,15 @@ func (r *run) warmUp(ctx context.Context, st *stack.Stack) (int, error) {
 			}
 		}
 		r.say("the handler cannot start, so no scenario was run: %s", what)
-		fmt.Fprintf(r.stderr, "local: the handler failed as Lambda would report it: %s: %s\n", errType, errMsg)
-		fmt.Fprintf(r.stderr, "local: the runtime's log ends:\n%s\n", st.EmulatorLogTail(15))
+		fmt.Fprintf(r.stderr, "local: the handler failed as Lambda would report it: %s: %s\n", termtext.Line(errType), termtext.Line(errMsg))
+		fmt.Fprintf(r.stderr, "local: the runtime's log ends:\n%s", termtext.Block(st.EmulatorLogTail(15)))
 		fmt.Fprintf(r.stderr, "local: %s; --verbose shows the runtime's log\n", advice)
 		return conformance.ExitUsage, nil
 	case res.TimedOut:
-		r.say("FAIL: the handler did not answer an ordinary sign-up in time (%s: %s); Cognito would fail every sign-up, so no scenario was run", errType, errMsg)
+		r.say("FAIL: the handler did not answer an ordinary sign-up in time (%s: %s); Cognito would fail every sign-up, so no scenario was run", termtext.Line(errType), termtext.Line(errMsg))
 		return conformance.ExitFailed, nil
 	case res.FunctionError:
-		r.say("the function %s the warm-up sign-up (%s), so Cognito would answer UserLambdaValidationException: PreSignUp failed with error %s. The scenarios judge it; the next invocation starts as Lambda starts it after such an error", warmUpFate(errType, errMsg), errType, errMsg)
+		r.say("the function %s the warm-up sign-up (%s), so Cognito would answer UserLambdaValidationException: PreSignUp failed with error %s. The scenarios judge it; the next invocation starts as Lambda starts it after such an error", warmUpFate(errType, errMsg), termtext.Line(errType), termtext.Line(errMsg))
 	}
 	r.say("cold start and first answer took %.2fs (Cognito allows 5s an attempt, cold start included)", took.Seconds())
 	if attempts > 1 {

@@ -13,6 +13,7 @@ package local
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -28,6 +29,7 @@ import (
 	"github.com/autoconfirm/autoconfirm/internal/local/runtimes"
 	"github.com/autoconfirm/autoconfirm/internal/local/sandbox"
 	"github.com/autoconfirm/autoconfirm/internal/local/stack"
+	"github.com/autoconfirm/autoconfirm/internal/termtext"
 	"github.com/autoconfirm/autoconfirm/poolshape"
 	"golang.org/x/sync/errgroup"
 )
@@ -139,7 +141,7 @@ func Run(ctx context.Context, o Options, stdout, stderr io.Writer) (status int, 
 	defer func() {
 		if (status != conformance.ExitPass || err != nil) && o.Verbose {
 			node, emu := st.Logs()
-			fmt.Fprintf(stderr, "--- cognito-local output ---\n%s--- emulator and handler output ---\n%s--- end of their output ---\n", quoted(string(node)), quoted(string(emu)))
+			fmt.Fprintf(stderr, "--- cognito-local output ---\n%s--- emulator and handler output ---\n%s--- end of their output ---\n", termtext.Block(string(node)), termtext.Block(string(emu)))
 		}
 		st.Close()
 	}()
@@ -178,7 +180,11 @@ func (r *run) start(ctx context.Context, work string) (*stack.Stack, error) {
 	r.sandbox, r.sandboxErr = sandbox.Probe(ctx, o.Getenv)
 	if r.sandbox != nil {
 		// The runner forwards the sandbox's network: its own namespace,
-		// with only the function's endpoints in it.
+		// with only the function's endpoints in it. Without it the function
+		// would share this machine's network (red team round 13, diff).
+		if o.Runner == "" {
+			return nil, errors.New("local: Options.Runner is empty: it must name this binary, which forwards the sandbox's network")
+		}
 		r.sandbox.Forwarder = o.Runner
 	}
 	o.Cache.Sandboxed = r.sandbox != nil

@@ -128,23 +128,3 @@ func (o *targetOutput) Close() error {
 	o.buf = nil
 	return o.line(line)
 }
-
-// quoted is output a handler wrote, for the terminal: each line behind
-// "| ", so that none passes for the run's own, and every control
-// character but a tab shown as an escape, so that none moves the cursor
-// or erases what the run said (red team round 12).
-func quoted(s string) string {
-	var b strings.Builder
-	for line := range strings.Lines(strings.TrimRight(s, "\n")) {
-		b.WriteString("| ")
-		for _, r := range strings.TrimSuffix(line, "\n") {
-			if r != '\t' && (r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0)) {
-				fmt.Fprintf(&b, "\\x%02x", r)
-				continue
-			}
-			b.WriteRune(r)
-		}
-		b.WriteByte('\n')
-	}
-	return b.String()
-}

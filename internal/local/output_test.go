@@ -60,19 +60,3 @@ NOT CLAIMED: 106 scenario(s) belong to profiles this run was not asked to judge 
 		t.Errorf("got\n%s\nwant\n%s", out.String(), want)
 	}
 }
-
-// TestQuoted: a handler's output cannot pass for the run's own lines, nor
-// move the terminal's cursor.
-func TestQuoted(t *testing.T) {
-	for _, tt := range []struct{ in, want string }{
-		{"plain\nlines\n", "| plain\n| lines\n"},
-		{"\r\nlocal: PASS in 0.1s", "| \\x0d\n| local: PASS in 0.1s\n"},
-		{"\x1b[2K\x1b[1Aerased\ttab", "| \\x1b[2K\\x1b[1Aerased\ttab\n"},
-		{"c1 \u009b control, é kept", "| c1 \\x9b control, é kept\n"},
-		{"", ""},
-	} {
-		if got := quoted(tt.in); got != tt.want {
-			t.Errorf("quoted(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}

@@ -131,9 +131,13 @@ func (p *Parent) New(name string, hardLimit int64) (*Group, error) {
 		return nil, fmt.Errorf("%w: making a memory cgroup in %s: %v", ErrUnavailable, p.dir, err)
 	}
 	g := &Group{dir: dir}
-	if err := g.write("memory.limit_in_bytes", strconv.FormatInt(hardLimit, 10)); err != nil {
-		g.Remove()
-		return nil, fmt.Errorf("%w: %v", ErrUnavailable, err)
+	// Sockets' buffers count only once their limit is set (cgroup v1's
+	// tcpmem_active), in a counter of their own, TCP and UDP alike.
+	for _, f := range []string{"memory.limit_in_bytes", "memory.kmem.tcp.limit_in_bytes"} {
+		if err := g.write(f, strconv.FormatInt(hardLimit, 10)); err != nil {
+			g.Remove()
+			return nil, fmt.Errorf("%w: %v", ErrUnavailable, err)
+		}
 	}
 	return g, nil
 }
@@ -152,11 +156,15 @@ func (g *Group) Add(pid int) error {
 
 // Held is what the group's processes hold in bytes, as a function's
 // memory: anonymous and shared memory (memory files, System V shared
-// memory) and the kernel's memory on their behalf (message queues,
-// sockets' buffers), without the page cache of files read, which the
-// kernel gives back under pressure.
+// memory) and the kernel's memory on their behalf (message queues, epoll
+// watches; sockets' buffers, which cgroup v1 counts apart), without the
+// page cache of files read, which the kernel gives back under pressure.
 func (g *Group) Held() (int64, error) {
 	usage, err := g.number("memory.usage_in_bytes")
+	if err != nil {
+		return 0, err
+	}
+	sockets, err := g.number("memory.kmem.tcp.usage_in_bytes")
 	if err != nil {
 		return 0, err
 	}
@@ -165,7 +173,7 @@ func (g *Group) Held() (int64, error) {
 		return 0, err
 	}
 	// Shared memory sits on the anonymous lists; the file lists are cache.
-	return max(0, usage-stat["active_file"]-stat["inactive_file"]), nil
+	return max(0, usage-stat["active_file"]-stat["inactive_file"]) + sockets, nil
 }
 
 // OOMKills is how many processes the kernel ended at the group's limit.

@@ -65,6 +65,12 @@ func TestHeldCountsWhatProcessesDoNotShow(t *testing.T) {
 			"for i in range(4096):\n    q = libc.msgget(0, 0o1600)\n    libc.msgsnd(q, ctypes.byref(m), 8192, 0o4000)\n    libc.msgsnd(q, ctypes.byref(m), 8192, 0o4000)", true},
 		{"64 MB of memory files in flight over a socket", "import os, socket\na, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)\n" +
 			"for i in range(4):\n    fd = os.memfd_create('m')\n    os.write(fd, b'x' * (16 << 20))\n    socket.send_fds(a, [b'x'], [fd])\n    os.close(fd)", true},
+		{"64 MB unread on loopback TCP connections", "import socket\nl = socket.socket()\nl.bind(('127.0.0.1', 0))\nl.listen(64)\nkeep = []\n" +
+			"for i in range(40):\n    c = socket.create_connection(l.getsockname())\n    s, _ = l.accept()\n    c.setblocking(False)\n    keep += [c, s]\n" +
+			"    try:\n        while True:\n            c.send(b'x' * 65536)\n    except BlockingIOError:\n        pass", true},
+		{"64 MB unread in UDP receive queues", "import socket\nw = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\nkeep = []\n" +
+			"for i in range(16):\n    r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n    r.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 << 20)\n    r.bind(('127.0.0.1', 0))\n" +
+			"    keep.append(r)\n    for _ in range(80):\n        w.sendto(b'y' * 60000, r.getsockname())", true},
 		{"a 64 MB file written and read", "open('" + big + "', 'wb').write(b'z' * (64 << 20)); os.sync(); open('" + big + "', 'rb').read()", false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/autoconfirm/autoconfirm/internal/local/sandbox"
+	"github.com/autoconfirm/autoconfirm/internal/termtext"
 )
 
 // instance is one execution environment: an emulator process, the runtime
@@ -273,7 +274,7 @@ func (in *instance) listening(ctx context.Context, ports ...int) error {
 	case errors.Is(err, ErrExited) && strings.Contains(in.early.String(), "address already in use"):
 		return fmt.Errorf("%w: %v", errPortTaken, err)
 	case err != nil:
-		return fmt.Errorf("%w\n%s", err, in.early.String())
+		return fmt.Errorf("%w\n%s", err, termtext.Block(in.early.String()))
 	}
 	return nil
 }

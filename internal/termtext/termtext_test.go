@@ -1,0 +1,51 @@
+package termtext
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestLineAndBlock: a handler's text cannot start a line of its own, nor
+// move the terminal's cursor; printable text, tabs included, is kept.
+func TestLineAndBlock(t *testing.T) {
+	for _, tt := range []struct{ in, line, block string }{
+		{"plain\nlines\n", `plain\nlines\n`, "| plain\n| lines\n"},
+		{"boom\r\nlocal: PASS in 0.1s", `boom\r\nlocal: PASS in 0.1s`, "| boom\\r\n| local: PASS in 0.1s\n"},
+		{"\x1b[2J\x1b[Herased\ttab", `\x1b[2J\x1b[Herased` + "\ttab", "| \\x1b[2J\\x1b[Herased\ttab\n"},
+		{"c1 \u009b control, é kept, \x7f", `c1 \x9b control, é kept, \x7f`, "| c1 \\x9b control, é kept, \\x7f\n"},
+		{"", "", ""},
+	} {
+		if got := Line(tt.in); got != tt.line {
+			t.Errorf("Line(%q) = %q, want %q", tt.in, got, tt.line)
+		}
+		if got := Block(tt.in); got != tt.block {
+			t.Errorf("Block(%q) = %q, want %q", tt.in, got, tt.block)
+		}
+	}
+}
+
+// TestWriter: escape sequences are shown, split across writes or not;
+// newlines, tabs and other UTF-8 text pass as they are.
+func TestWriter(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		writes []string
+		want   string
+	}{
+		{"plain text", []string{"local: PASS in 1.0s\n", "\tfix: é\n"}, "local: PASS in 1.0s\n\tfix: é\n"},
+		{"an erase and a carriage return", []string{"boom\x1b[2J\rlocal: PASS\n"}, `boom\x1b[2J\x0dlocal: PASS` + "\n"},
+		{"a C1 control split across writes", []string{"a\xc2", "\x9bb\xc2", "\xa0c"}, `a\x9bb` + "\u00a0c"},
+		{"DEL and NUL", []string{"\x7f\x00"}, `\x7f\x00`},
+	} {
+		var b strings.Builder
+		w := &Writer{W: &b}
+		for _, s := range tt.writes {
+			if n, err := w.Write([]byte(s)); n != len(s) || err != nil {
+				t.Errorf("%s: Write = %d, %v", tt.name, n, err)
+			}
+		}
+		if b.String() != tt.want {
+			t.Errorf("%s: wrote %q, want %q", tt.name, b.String(), tt.want)
+		}
+	}
+}
