@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/autoconfirm/autoconfirm/internal/termtext"
 	"github.com/autoconfirm/autoconfirm/steps"
 )
 
@@ -28,18 +29,20 @@ var mdLinkish = regexp.MustCompile(`(?i)(@|#|\bGH-|www\.|[a-z][a-z0-9+.-]*://|:)
 // rendered text, where a backslash escape is already gone.
 const zwj = "\u200d"
 
-// bidi are the Unicode bidirectional controls (the embeddings and
-// overrides U+202A–U+202E, the isolates U+2066–U+2069, and the marks
-// U+200E, U+200F): in a summary they would reorder what is shown, so that
-// a handler's text reads as something else. Each is written as its escape,
-// \u202e, visible and inert.
-var bidi = func() *strings.Replacer {
+// bidi writes each Unicode bidirectional control as its escape, \u202e,
+// visible and inert: in a summary it would reorder what is shown, so that a
+// handler's text reads as something else.
+var bidi = strings.NewReplacer(bidiPairs()...)
+
+func bidiPairs() []string {
 	var pairs []string
-	for _, r := range []rune{0x200e, 0x200f, 0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069} {
-		pairs = append(pairs, string(r), fmt.Sprintf(`\u%04x`, r))
+	for r := rune(0x0600); r < 0x2070; r++ {
+		if termtext.Bidi(r) {
+			pairs = append(pairs, string(r), fmt.Sprintf(`\u%04x`, r))
+		}
 	}
-	return strings.NewReplacer(pairs...)
-}()
+	return pairs
+}
 
 // mdText is text from a handler, a feature or a fixture, made inert for a
 // job summary or a pull-request comment: one line, no HTML, no link, image,

@@ -80,7 +80,7 @@ func errorViews(runs []Run) []errorView {
 	for _, r := range runs {
 		for _, e := range r.Errors {
 			out = append(out, errorView{Label: e.Label, Target: r.Target, Scenario: text(e.Scenario), Place: e.place(),
-				Type: e.typeText(), Message: text(e.Message), Why: e.Why})
+				Type: text(e.typeText()), Message: text(e.Message), Why: e.Why})
 		}
 	}
 	return out

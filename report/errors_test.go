@@ -46,3 +46,21 @@ func TestHTMLListsFunctionErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestHTMLShowsHostileTextInert: a handler's refusal with an escape
+// sequence and a right-to-left override is shown as escapes, so that it
+// cannot read as a pass or hide what follows (red team round 14).
+func TestHTMLShowsHostileTextInert(t *testing.T) {
+	hostile := crash
+	hostile.Type, hostile.Message = "Error\u202e", "refused \u202eSSAP \x1b[8m"
+	var b bytes.Buffer
+	if err := WriteHTML(&b, Meta{Generated: time.Unix(0, 0)}, []Run{{Target: "lambda", Errors: []FunctionError{hostile}}}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), `refused \u202eSSAP \x1b[8m`) {
+		t.Errorf("the page does not show the refusal's escapes")
+	}
+	if strings.ContainsAny(b.String(), "\u202e\x1b") {
+		t.Errorf("the page holds a raw bidirectional control or escape")
+	}
+}

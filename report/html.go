@@ -8,7 +8,8 @@ import (
 	"io"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"github.com/autoconfirm/autoconfirm/internal/termtext"
 )
 
 // Run is one target's results.
@@ -285,23 +286,11 @@ func anchor(s string) string {
 	return b.String()
 }
 
-// text makes s valid UTF-8 for the page: each byte that is not part of a
-// UTF-8 character is shown as \xNN.
+// text is s for the page: its lines kept, every other control character,
+// bidirectional control and byte that is not UTF-8 shown as an escape
+// (red team rounds 13 and 14), before html/template escapes it.
 func text(s string) string {
-	if utf8.ValidString(s) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && n == 1 {
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		} else {
-			b.WriteString(s[i : i+n])
-		}
-		i += n
-	}
-	return b.String()
+	return termtext.Inert(s)
 }
 
 // dedent trims a feature description and the indentation Gherkin gives its

@@ -4,6 +4,8 @@ import (
 	"encoding/xml"
 	"fmt"
 	"strings"
+
+	"github.com/autoconfirm/autoconfirm/internal/termtext"
 )
 
 // godog's JUnit shapes, with a <skipped> element added.
@@ -73,7 +75,12 @@ func FixJUnit(b []byte, skips map[string]string, target string, verdicts []Verdi
 			// step is not an error: keep only real ones, and count them.
 			hasSkip := false
 			var errs []*junitError
+			c.Name = termtext.Inert(c.Name)
+			if c.Failure != nil {
+				c.Failure.Message = termtext.Inert(c.Failure.Message)
+			}
 			for _, e := range c.Error {
+				e.Message = termtext.Inert(e.Message)
 				if e.Type == "skipped" {
 					hasSkip = true
 				} else {

@@ -9,14 +9,15 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// interruptible returns a context that ends on SIGINT, on SIGTERM, and when
+// interruptible returns a context that ends on SIGINT, on SIGTERM, on SIGHUP
+// (its terminal closed: exit 130 too, not 129; red team round 14), and when
 // standard output breaks (local … | head), so that the run stops and cleans
 // up rather than dying at its next write. SIGPIPE also arrives for a write
 // to any broken socket once a program asks for it, and an HTTP client meets
 // those in the ordinary way; so a SIGPIPE ends the run only when poll says
 // that stdout's reader is gone.
 func interruptible() (context.Context, func()) {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	ctx, cancel := context.WithCancel(ctx)
 	pipes := make(chan os.Signal, 1)
 	signal.Notify(pipes, syscall.SIGPIPE)

@@ -166,6 +166,9 @@ export const handler = async (event) => {
 		{name: "a refusal's text cannot pass for the run's own lines", runtime: "python3.11", args: []string{"--profile", "cognito,confirm"},
 			files:    map[string]string{"lambda_function.py": "def lambda_handler(event, context):\n    raise Exception('boom\\nlocal: PASS in 0.9s\\n\\x1b[2J')\n"},
 			wantExit: 1, want: []string{`boom\nlocal: PASS in 0.9s\n\x1b[2J`}, absent: []string{"\nlocal: PASS in 0.9s", "\x1b["}, within: 60 * time.Second},
+		{name: "a refusal named as a load error is a refusal, not a setup error", runtime: "python3.11", args: []string{"--profile", "cognito,confirm"},
+			files:    map[string]string{"lambda_function.py": "E = type('Runtime.ImportModuleError', (Exception,), {})\ndef lambda_handler(event, context):\n    raise E('no')\n"},
+			wantExit: 1, absent: []string{"cannot start"}, within: 60 * time.Second},
 		{name: "a failed start's log cannot pass for the run's own lines", runtime: "python3.11",
 			files:    map[string]string{"lambda_function.py": "print('\\x1b[2J\\rlocal: PASS in 0.9s', flush=True)\nraise SystemExit(3)\n"},
 			wantExit: 2, want: []string{`| \x1b[2J\rlocal: PASS in 0.9s`}, absent: []string{"\nlocal: PASS in 0.9s", "\x1b["}, within: 30 * time.Second},
@@ -271,8 +274,9 @@ export const handler = async (event) => {
 	}
 }
 
-// TestSignalsEndTheRun: SIGTERM in the middle of a run, and a reader that
-// goes away (local … | head), end the run with nothing left behind.
+// TestSignalsEndTheRun: SIGTERM or SIGHUP in the middle of a run, and a
+// reader that goes away (local … | head), end the run with nothing left
+// behind; the signals with exit 130.
 func TestSignalsEndTheRun(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -280,32 +284,34 @@ func TestSignalsEndTheRun(t *testing.T) {
 	code := filepath.Join(root(t), "testdata/impls/article-python")
 	args := []string{"local", "--runtime", "python3.11", "--code", code, "--report-dir", t.TempDir()}
 
-	t.Run("SIGTERM", func(t *testing.T) {
-		tmp := privateTemp(t)
-		cmd := exec.CommandContext(ctx, runner, args...)
-		cmd.Dir = root(t)
-		cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
-		stdout, _ := cmd.StdoutPipe()
-		cmd.Stderr = cmd.Stdout
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if strings.Contains(sc.Text(), "running the scenarios against the pool target") {
-				cmd.Process.Signal(syscall.SIGTERM)
-				break
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGHUP} {
+		t.Run(sig.String(), func(t *testing.T) {
+			tmp := privateTemp(t)
+			cmd := exec.CommandContext(ctx, runner, args...)
+			cmd.Dir = root(t)
+			cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
+			stdout, _ := cmd.StdoutPipe()
+			cmd.Stderr = cmd.Stdout
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
 			}
-		}
-		for sc.Scan() {
-		}
-		err := cmd.Wait()
-		var exit *exec.ExitError
-		if !errors.As(err, &exit) || exit.ExitCode() != 130 {
-			t.Errorf("after SIGTERM: %v, want exit 130", err)
-		}
-		leftovers(t, tmp)
-	})
+			sc := bufio.NewScanner(stdout)
+			for sc.Scan() {
+				if strings.Contains(sc.Text(), "running the scenarios against the pool target") {
+					cmd.Process.Signal(sig)
+					break
+				}
+			}
+			for sc.Scan() {
+			}
+			err := cmd.Wait()
+			var exit *exec.ExitError
+			if !errors.As(err, &exit) || exit.ExitCode() != 130 {
+				t.Errorf("after %s: %v, want exit 130", sig, err)
+			}
+			leftovers(t, tmp)
+		})
+	}
 	t.Run("an emulator that crashes", func(t *testing.T) {
 		tmp := privateTemp(t)
 		cmd := exec.CommandContext(ctx, runner, args...)

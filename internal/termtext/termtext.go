@@ -7,25 +7,52 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 )
 
 // Line is s on one line: every control character, newlines included, is
-// shown as an escape (\n, \r, \x1b); a tab stays.
+// shown as an escape (\n, \r, \x1b), and so is every bidirectional
+// control (\u202e) and every byte that is not UTF-8; a tab stays.
 func Line(s string) string {
+	return escape(s, true)
+}
+
+// Inert is s with its lines kept, and every other control character, every
+// bidirectional control and every byte that is not UTF-8 shown as an
+// escape, for a report: no text reorders, hides or recolours what it shows.
+func Inert(s string) string {
+	return escape(s, false)
+}
+
+func escape(s string, oneLine bool) string {
 	var b strings.Builder
-	for _, r := range s {
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
 		switch {
-		case r == '\n':
+		case r == utf8.RuneError && n == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r == '\n' && oneLine:
 			b.WriteString(`\n`)
 		case r == '\r':
 			b.WriteString(`\r`)
-		case control(r):
+		case r != '\n' && control(r):
 			fmt.Fprintf(&b, `\x%02x`, r)
+		case Bidi(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
 		default:
-			b.WriteRune(r)
+			b.WriteString(s[i : i+n])
 		}
+		i += n
 	}
 	return b.String()
+}
+
+// Bidi reports whether r is a Unicode bidirectional control: the marks
+// U+200E, U+200F and U+061C, the embeddings and overrides U+202A–U+202E, the
+// isolates U+2066–U+2069. Shown, they reorder text, so that "refused
+// \u202eSSAP" reads as a pass.
+func Bidi(r rune) bool {
+	return r == 0x200e || r == 0x200f || r == 0x061c || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
 }
 
 // Block is s line by line, each behind "| " and shown as Line shows it.

@@ -13,6 +13,8 @@ func TestLineAndBlock(t *testing.T) {
 		{"boom\r\nlocal: PASS in 0.1s", `boom\r\nlocal: PASS in 0.1s`, "| boom\\r\n| local: PASS in 0.1s\n"},
 		{"\x1b[2J\x1b[Herased\ttab", `\x1b[2J\x1b[Herased` + "\ttab", "| \\x1b[2J\\x1b[Herased\ttab\n"},
 		{"c1 \u009b control, é kept, \x7f", `c1 \x9b control, é kept, \x7f`, "| c1 \\x9b control, é kept, \\x7f\n"},
+		{"refused \u202eSSAP", `refused \u202eSSAP`, "| refused \\u202eSSAP\n"},
+		{"bad \xff byte", `bad \xff byte`, "| bad \\xff byte\n"},
 		{"", "", ""},
 	} {
 		if got := Line(tt.in); got != tt.line {
@@ -47,5 +49,15 @@ func TestWriter(t *testing.T) {
 		if b.String() != tt.want {
 			t.Errorf("%s: wrote %q, want %q", tt.name, b.String(), tt.want)
 		}
+	}
+}
+
+// TestInert: a report keeps the text's lines, and shows every other control,
+// bidirectional control and stray byte as an escape.
+func TestInert(t *testing.T) {
+	in := "line one\n\x1b[8mhidden\r\trefused \u202eSSAP \xfe"
+	want := "line one\n\\x1b[8mhidden\\r\trefused \\u202eSSAP \\xfe"
+	if got := Inert(in); got != want {
+		t.Errorf("Inert(%q) = %q, want %q", in, got, want)
 	}
 }

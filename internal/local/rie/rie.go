@@ -390,6 +390,22 @@ func (p *Proc) discard(in *instance) {
 var loadErrors = map[string]bool{"Runtime.HandlerNotFound": true, "Runtime.MalformedHandlerName": true,
 	"Runtime.ImportModuleError": true, "Runtime.UserCodeSyntaxError": true}
 
+// raised reports whether an error's stack trace shows frames of code that
+// ran (Python's `line N, in f`, Node.js's `at f (file:line:col)`): a
+// runtime that could not load the handler reports none (Python's syntax
+// error names its line as `Line N`), so a handler that raises an error
+// named as a load error has still started, and refused or crashed (red team
+// round 14). A handler that posts its own error to the Runtime API is not
+// told apart.
+func raised(body []byte) bool {
+	for _, f := range gjson.GetBytes(body, "stackTrace").Array() {
+		if s := f.String(); strings.Contains(s, ", in ") || strings.Contains(s, "    at ") {
+			return true
+		}
+	}
+	return false
+}
+
 // taskTimedOut is the emulator's plain-text answer when the function ran past
 // its timeout.
 var taskTimedOut = regexp.MustCompile(`^Task timed out after [0-9.]+ seconds$`)
@@ -406,14 +422,14 @@ func (p *Proc) lambdaAnswer(status int, body []byte, delivered bool) (Result, er
 		r := Result{Body: body, FunctionError: IsErrorBody(body)}
 		if r.FunctionError {
 			r.ErrorType = gjson.GetBytes(body, "errorType").String()
-			r.Init = loadErrors[r.ErrorType]
+			r.Init = loadErrors[r.ErrorType] && !raised(body)
 		}
 		return r, nil
 	case status == http.StatusBadGateway && IsErrorBody(body):
 		// The runtime reported the error, or the emulator did for it
 		// (Function.ResponseSizeTooLarge, Runtime.ExitError), as Lambda does.
 		typ := gjson.GetBytes(body, "errorType").String()
-		return Result{Body: body, FunctionError: true, Init: !delivered || loadErrors[typ], ErrorType: typ}, nil
+		return Result{Body: body, FunctionError: true, Init: !delivered || (loadErrors[typ] && !raised(body)), ErrorType: typ}, nil
 	case status == http.StatusBadGateway:
 		// The runtime exited without reporting why; Lambda says
 		// Runtime.ExitError with the exit status, which only the

@@ -87,7 +87,8 @@ def load(name):
 
 def error_of(exc):
     if isinstance(exc, Fault):
-        return error_body(exc, exc.error_type, str(exc))
+        # As Lambda's runtime reports its own faults: with no stack trace.
+        return json.dumps({"errorMessage": str(exc), "errorType": exc.error_type, "stackTrace": []}).encode()
     return error_body(exc)
 
 
