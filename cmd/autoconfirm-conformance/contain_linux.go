@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +17,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/autoconfirm/autoconfirm/internal/local/memcg"
 	"github.com/autoconfirm/autoconfirm/internal/local/runtimes"
 )
 
@@ -148,9 +151,10 @@ func outer(args []string, ns bool) (int, error) {
 func pid1(args []string, ns bool) int {
 	life, status := os.NewFile(3, "life"), os.NewFile(4, "status")
 	tmp, err := setUp(ns)
+	id := runID()
 	var run *os.Process
 	if err == nil {
-		run, err = startRun(args, tmp, ns)
+		run, err = startRun(args, tmp, ns, id)
 	}
 	if err != nil {
 		fmt.Fprint(status, err)
@@ -172,13 +176,25 @@ func pid1(args []string, ns bool) int {
 	select {
 	case code = <-ended:
 	case <-outerGone:
+		// The caller is gone, SIGKILLed maybe: the run stops as on
+		// SIGTERM, cleaning up, for at most stopGrace.
+		run.Signal(syscall.SIGTERM)
+		select {
+		case code = <-ended:
+		case <-time.After(stopGrace):
+		}
 	}
+	memcg.RemoveRun(id) // whatever the run could not remove
 	if !ns {
 		sweep()
 		os.RemoveAll(tmp)
 	}
 	return code
 }
+
+// stopGrace is how long a run whose caller is gone has to clean up before
+// its init ends it: within 5 s nothing of it is left (issue 24).
+const stopGrace = 3 * time.Second
 
 // setUp prepares pid1's part and returns the run's TMPDIR.
 func setUp(ns bool) (string, error) {
@@ -188,8 +204,9 @@ func setUp(ns bool) (string, error) {
 		}
 		return os.MkdirTemp("", "autoconfirm-run-")
 	}
-	// The outer process's death kills pid1 too, and so the namespace.
-	if err := unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(syscall.SIGKILL), 0, 0, 0); err != nil {
+	// The outer process's death ends pid1 too, and so the namespace, once
+	// pid1 has stopped the run (outerGone); SIGTERM, so that it can.
+	if err := unix.Prctl(unix.PR_SET_PDEATHSIG, uintptr(syscall.SIGTERM), 0, 0, 0); err != nil {
 		return "", err
 	}
 	return privateMounts()
@@ -222,7 +239,7 @@ func privateMounts() (string, error) {
 // startRun starts the run proper with its TMPDIR, to die with pid1. In
 // namespaces it drops the capability pid1 mounted with, from the thread
 // that starts the run, whose capabilities the run inherits.
-func startRun(args []string, tmp string, ns bool) (*os.Process, error) {
+func startRun(args []string, tmp string, ns bool, id string) (*os.Process, error) {
 	runtime.LockOSThread()
 	if ns {
 		if err := unix.Prctl(unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0); err != nil {
@@ -230,10 +247,18 @@ func startRun(args []string, tmp string, ns bool) (*os.Process, error) {
 		}
 	}
 	env := setEnv(setEnv(os.Environ(), containEnv, "run"), "TMPDIR", tmp)
+	env = setEnv(env, memcg.RunEnv, id)
 	return os.StartProcess("/proc/self/exe", append([]string{os.Args[0]}, args...), &os.ProcAttr{
 		Env: env, Files: []*os.File{os.Stdin, os.Stdout, os.Stderr},
 		Sys: &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL},
 	})
+}
+
+// runID names the run's memory cgroups, so that pid1 can remove them.
+func runID() string {
+	b := make([]byte, 6)
+	rand.Read(b)
+	return hex.EncodeToString(b)
 }
 
 // reap waits for every child pid1 has, as an init must, and sends the

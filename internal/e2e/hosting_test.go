@@ -204,7 +204,7 @@ export const handler = async (event) => {
 	}
 	// Where user namespaces work, every run is sandboxed.
 	userns := exec.CommandContext(ctx, "unshare", "--user", "--pid", "--mount", "true").Run() == nil
-	_, noCgroup := memcg.Find()
+	_, noCgroup := memcg.Find("")
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			if c.cgroup && (noCgroup != nil || !userns) {

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/autoconfirm/autoconfirm/internal/local/memcg"
 	"github.com/autoconfirm/autoconfirm/internal/local/runtimes"
 )
 
@@ -41,7 +42,8 @@ def lambda_handler(event, context):
 // TestSigkillLeavesNothing: SIGKILL of local, while it prepares, while the
 // stack starts and in the middle of a scenario, leaves within 5 s no
 // process (cognito-local, the emulator, a handler's detached grandchild),
-// no temporary directory and no lock on a descriptor local inherited.
+// no temporary directory, no memory cgroup and no lock on a descriptor
+// local inherited.
 // Without namespaces (AUTOCONFIRM_NO_NAMESPACES) the run's subreaper must
 // do as much for a run killed mid-scenario.
 func TestSigkillLeavesNothing(t *testing.T) {
@@ -75,6 +77,7 @@ func TestSigkillLeavesNothing(t *testing.T) {
 			}
 			tmp := privateTemp(t)
 			lock := heldLock(t)
+			before := cgroups()
 			cmd := exec.CommandContext(ctx, runner, "local", "--runtime", "python3.11", "--code", code, "--report-dir", t.TempDir())
 			cmd.Dir = root(t)
 			cmd.Env = append(os.Environ(), "TMPDIR="+tmp, tt.env)
@@ -98,7 +101,7 @@ func TestSigkillLeavesNothing(t *testing.T) {
 			syscall.Kill(run, syscall.SIGKILL)
 			cmd.Wait()
 			t.Logf("SIGKILL with %d process(es) under local", len(tree))
-			gone(t, tree, marker, []string{tmp, filepath.Join(cache, "tmp")}, lock.Name())
+			gone(t, tree, marker, []string{tmp, filepath.Join(cache, "tmp")}, lock.Name(), func() []string { return newCgroups(before) })
 		})
 	}
 }
@@ -150,7 +153,7 @@ func heldLock(t *testing.T) *os.File {
 
 // gone fails unless, within 5 s, no process of tree and none that names
 // marker runs, every dir is empty, and the lock at path is free.
-func gone(t *testing.T, tree map[int]string, marker string, dirs []string, path string) {
+func gone(t *testing.T, tree map[int]string, marker string, dirs []string, path string, cgroupsLeft func() []string) {
 	t.Helper()
 	var left []string
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(100 * time.Millisecond) {
@@ -172,6 +175,9 @@ func gone(t *testing.T, tree map[int]string, marker string, dirs []string, path 
 		if !lockFree(t, path) {
 			left = append(left, "the lock on "+path)
 		}
+		for _, c := range cgroupsLeft() {
+			left = append(left, "memory cgroup "+c)
+		}
 		if len(left) == 0 || time.Now().After(deadline) {
 			break
 		}
@@ -179,6 +185,32 @@ func gone(t *testing.T, tree map[int]string, marker string, dirs []string, path 
 	for _, l := range left {
 		t.Errorf("5 s after SIGKILL, left: %s", l)
 	}
+}
+
+// cgroups are the memory cgroups that runs made below this process's
+// own, where it can have them.
+func cgroups() map[string]bool {
+	p, err := memcg.Find("")
+	if err != nil {
+		return nil
+	}
+	found, _ := filepath.Glob(filepath.Join(p.Dir(), "autoconfirm-*"))
+	m := map[string]bool{}
+	for _, c := range found {
+		m[c] = true
+	}
+	return m
+}
+
+// newCgroups are the memory cgroups made since before.
+func newCgroups(before map[string]bool) []string {
+	var made []string
+	for c := range cgroups() {
+		if !before[c] {
+			made = append(made, c)
+		}
+	}
+	return made
 }
 
 // lockFree says whether the lock at path can be taken.

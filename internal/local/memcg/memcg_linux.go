@@ -25,16 +25,41 @@ const staleAfter = time.Minute
 
 // Parent is the memory cgroup in which a run makes its environments'.
 type Parent struct {
-	dir string
+	dir, run string
 }
+
+// Dir is the parent cgroup's directory.
+func (p *Parent) Dir() string { return p.dir }
+
+// RunEnv names the variable in which a run's init gives the run the name
+// its memory cgroups carry.
+const RunEnv = "AUTOCONFIRM_RUN_ID"
 
 // ErrUnavailable wraps every reason why no memory cgroup can be had.
 var ErrUnavailable = errors.New("no memory cgroup")
 
 // Find finds this process's memory cgroup (cgroup v1), checks that a
 // cgroup can be made below it, and removes those that runs killed before
-// they could clean up left there.
-func Find() (*Parent, error) {
+// they could clean up left there. run names the cgroups this run makes
+// (RunEnv), so that its init can remove them however the run ends.
+func Find(run string) (*Parent, error) {
+	p, err := locate(run)
+	if err != nil {
+		return nil, err
+	}
+	probe, err := p.New("probe", 1<<30)
+	if err != nil {
+		return nil, err
+	}
+	if err := probe.Remove(); err != nil {
+		return nil, err
+	}
+	p.sweep()
+	return p, nil
+}
+
+// locate is this process's memory cgroup, as a Parent for run.
+func locate(run string) (*Parent, error) {
 	rel, err := ownPath("/proc/self/cgroup")
 	if err != nil {
 		return nil, err
@@ -47,16 +72,21 @@ func Find() (*Parent, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: this process's memory cgroup %s is outside the mounted hierarchy %s", ErrUnavailable, rel, root)
 	}
-	p := &Parent{dir: filepath.Join(mount, rel)}
-	probe, err := p.New("probe", 1<<30)
-	if err != nil {
-		return nil, err
+	return &Parent{dir: filepath.Join(mount, rel), run: run}, nil
+}
+
+// RemoveRun removes the cgroups the run named run made, ending what is
+// left in them: the run's init calls it once the run ended, however it
+// ended, so that a run stopped by any signal leaves none behind.
+func RemoveRun(run string) {
+	p, err := locate(run)
+	if err != nil || run == "" {
+		return
 	}
-	if err := probe.Remove(); err != nil {
-		return nil, err
+	dirs, _ := filepath.Glob(filepath.Join(p.dir, prefix+run+"-*"))
+	for _, d := range dirs {
+		(&Group{dir: d}).Remove()
 	}
-	p.sweep()
-	return p, nil
 }
 
 // ownPath is this process's path in the memory hierarchy, from its
@@ -126,7 +156,7 @@ type Group struct {
 // hardLimit bytes.
 func (p *Parent) New(name string, hardLimit int64) (*Group, error) {
 	// A random suffix: runs in PID namespaces of their own share pids.
-	dir, err := os.MkdirTemp(p.dir, prefix+name+"-")
+	dir, err := os.MkdirTemp(p.dir, prefix+p.run+"-"+name+"-")
 	if err != nil {
 		return nil, fmt.Errorf("%w: making a memory cgroup in %s: %v", ErrUnavailable, p.dir, err)
 	}

@@ -18,7 +18,7 @@ import (
 // process (package sandbox's TestDescribeSaysHowMemoryIsCounted).
 func parent(t *testing.T) *Parent {
 	t.Helper()
-	p, err := Find()
+	p, err := Find("")
 	if errors.Is(err, ErrUnavailable) {
 		t.Skipf("no writable memory cgroup here: %v", err)
 	}

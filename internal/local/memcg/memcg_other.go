@@ -13,8 +13,18 @@ type Parent struct{}
 // Group is one environment's memory cgroup.
 type Group struct{}
 
+// RunEnv names the variable in which a run's init gives the run the name
+// its memory cgroups carry.
+const RunEnv = "AUTOCONFIRM_RUN_ID"
+
+// Dir is none.
+func (p *Parent) Dir() string { return "" }
+
 // Find finds none outside Linux.
-func Find() (*Parent, error) { return nil, ErrUnavailable }
+func Find(run string) (*Parent, error) { return nil, ErrUnavailable }
+
+// RemoveRun removes nothing.
+func RemoveRun(run string) {}
 
 // New makes none.
 func (p *Parent) New(name string, hardLimit int64) (*Group, error) { return nil, ErrUnavailable }

@@ -136,7 +136,11 @@ func Probe(ctx context.Context, getenv func(string) string) (*Sandbox, error) {
 		return nil, fmt.Errorf("%w: bubblewrap cannot create user namespaces here (%v: %s); on Ubuntu 24.04, AppArmor restricts them: `sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0`; elsewhere, `sudo sysctl -w kernel.unprivileged_userns_clone=1`",
 			ErrUnavailable, err, strings.TrimSpace(string(out)))
 	}
-	sb.Memory, sb.MemoryWhy = memcg.Find()
+	run := ""
+	if getenv != nil {
+		run = getenv(memcg.RunEnv)
+	}
+	sb.Memory, sb.MemoryWhy = memcg.Find(run)
 	return sb, nil
 }
 
