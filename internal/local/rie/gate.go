@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/autoconfirm/autoconfirm/internal/local/memcg"
@@ -18,6 +19,8 @@ type gate struct {
 	infoR, infoW   *os.File
 	blockR, blockW *os.File
 	mem            *memcg.Group
+	// seccomp holds the system call filter bwrap loads, when it can.
+	seccomp *os.File
 }
 
 // headroom is what an environment's memory cgroup allows over the memory
@@ -35,6 +38,12 @@ func newGate(sb *sandbox.Sandbox, memoryMB int) (*gate, error) {
 	if g.infoR, g.infoW, err = os.Pipe(); err != nil {
 		return nil, fmt.Errorf("a pipe for bwrap's --info-fd: %w", err)
 	}
+	if sb.Filter {
+		if g.seccomp, err = sandbox.Seccomp(); err != nil {
+			g.close()
+			return nil, fmt.Errorf("the system call filter: %w", err)
+		}
+	}
 	if sb.Memory == nil || memoryMB <= 0 {
 		return g, nil
 	}
@@ -49,19 +58,30 @@ func newGate(sb *sandbox.Sandbox, memoryMB int) (*gate, error) {
 	return g, nil
 }
 
-// args are bwrap's flags for the gate; files gives the fds they name.
+// args are bwrap's flags for the gate, naming the fds of files in order
+// (ExtraFiles start at fd 3).
 func (g *gate) args() []string {
-	if g.mem == nil {
-		return []string{"--info-fd", "3"}
+	a := []string{"--info-fd", "3"}
+	fd := 4
+	if g.mem != nil {
+		a = append(a, "--block-fd", strconv.Itoa(fd))
+		fd++
 	}
-	return []string{"--info-fd", "3", "--block-fd", "4"}
+	if g.seccomp != nil {
+		a = append(a, "--seccomp", strconv.Itoa(fd))
+	}
+	return a
 }
 
 func (g *gate) files() []*os.File {
-	if g.mem == nil {
-		return []*os.File{g.infoW}
+	f := []*os.File{g.infoW}
+	if g.mem != nil {
+		f = append(f, g.blockR)
 	}
-	return []*os.File{g.infoW, g.blockR}
+	if g.seccomp != nil {
+		f = append(f, g.seccomp)
+	}
+	return f
 }
 
 // open reads which process holds the sandbox, puts it in the memory
@@ -70,6 +90,9 @@ func (g *gate) open() (int, error) {
 	g.infoW.Close()
 	if g.blockR != nil {
 		g.blockR.Close()
+	}
+	if g.seccomp != nil {
+		g.seccomp.Close()
 	}
 	g.infoR.SetReadDeadline(time.Now().Add(10 * time.Second))
 	var msg struct {
@@ -105,7 +128,7 @@ func (g *gate) close() {
 	if g == nil {
 		return
 	}
-	for _, f := range []*os.File{g.infoR, g.infoW, g.blockR, g.blockW} {
+	for _, f := range []*os.File{g.infoR, g.infoW, g.blockR, g.blockW, g.seccomp} {
 		if f != nil {
 			f.Close()
 		}

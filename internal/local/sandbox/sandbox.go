@@ -81,6 +81,10 @@ type Sandbox struct {
 	// says why there is none.
 	Memory    *memcg.Parent
 	MemoryWhy error
+	// Filter says that bwrap loads the system call filter (Seccomp) here;
+	// FilterWhy says why not.
+	Filter    bool
+	FilterWhy error
 }
 
 // PrivateNet reports whether the sandbox has a network namespace of its own.
@@ -92,8 +96,36 @@ func (s *Sandbox) Describe() string {
 	if s.PrivateNet() {
 		network = "own network namespace: only the Runtime API and the endpoints in its environment reachable"
 	}
-	return fmt.Sprintf("sandboxed (%s: own user, PID, IPC and mount namespaces, uid %d; code read-only at %s, layers at %s, /tmp %d MB; %s; %s)",
-		s.Version, UID, TaskRoot, Opt, TmpBytes>>20, network, s.memory())
+	return fmt.Sprintf("sandboxed (%s: own user, PID, IPC and mount namespaces, uid %d; code read-only at %s, layers at %s, /tmp %d MB; %s; %s; %s)",
+		s.Version, UID, TaskRoot, Opt, TmpBytes>>20, network, s.filter(), s.memory())
+}
+
+// probeFilter checks that bwrap loads the system call filter here.
+func probeFilter(ctx context.Context, probe *Sandbox) (bool, error) {
+	f, err := Seccomp()
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	cmd := exec.CommandContext(ctx, probe.Bwrap, append([]string{"--seccomp", "3"}, append(probe.Args(nil, "/"), "true")...)...)
+	cmd.Env = []string{}
+	cmd.ExtraFiles = []*os.File{f}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return false, fmt.Errorf("bwrap cannot load it here (%v: %s)", err, strings.TrimSpace(string(out)))
+	}
+	return true, nil
+}
+
+// filter says whether a function's system calls are filtered.
+func (s *Sandbox) filter() string {
+	if s.Filter {
+		return "the kernel's key store, ptrace and other processes' memory refused (EPERM)"
+	}
+	why := "none was probed"
+	if s.FilterWhy != nil {
+		why = s.FilterWhy.Error()
+	}
+	return "NOT AS ON LAMBDA: no system call filter, so the function can use the kernel's key store, whose quota is this machine user's, and ptrace the sandbox's own processes (" + why + ")"
 }
 
 // memory says how the function's memory is counted (rules §18).
@@ -141,6 +173,7 @@ func Probe(ctx context.Context, getenv func(string) string) (*Sandbox, error) {
 		run = getenv(memcg.RunEnv)
 	}
 	sb.Memory, sb.MemoryWhy = memcg.Find(run)
+	sb.Filter, sb.FilterWhy = probeFilter(ctx, probe)
 	return sb, nil
 }
 
