@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -162,4 +163,33 @@ func TestEnvironmentsAreBounded(t *testing.T) {
 		t.Errorf("%d environments live, more than %d", live, MaxEnvironments)
 	}
 	pidOf(t, mustInvoke(t, p, context.Background(), `{}`)) // once one is free
+}
+
+// TestRelativeBootstrap: a bootstrap named relative to this process's
+// directory starts, although the function starts in its own directory.
+func TestRelativeBootstrap(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	bin, err := Binary(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	self, _ := os.Executable()
+	dir, err := os.MkdirTemp(".", "relative-bootstrap-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	rel := filepath.Join(dir, "bootstrap")
+	if err := os.Symlink(self, rel); err != nil {
+		t.Fatal(err)
+	}
+	p, err := StartWith(ctx, Config{Binary: bin, Bootstrap: rel, Env: append(os.Environ(), "RIE_TEST_RUNTIME=serve"), Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Stop)
+	if r := mustInvoke(t, p, ctx, `{}`); r.FunctionError {
+		t.Errorf("the function failed: %s", r.Body)
+	}
 }

@@ -161,6 +161,15 @@ func StartWith(ctx context.Context, cfg Config) (*Proc, error) {
 	if _, err := os.Stat(cfg.Bootstrap); err != nil && cfg.Sandbox == nil {
 		return nil, fmt.Errorf("bootstrap %s: %w (run make build)", cfg.Bootstrap, err)
 	}
+	if cfg.Sandbox == nil {
+		// The function starts in its code root, not in this process's
+		// directory, so a relative bootstrap is made absolute here.
+		abs, err := filepath.Abs(cfg.Bootstrap)
+		if err != nil {
+			return nil, err
+		}
+		cfg.Bootstrap = abs
+	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
 	}
