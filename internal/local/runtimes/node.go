@@ -266,6 +266,18 @@ func errSkip(err error) error {
 	return fs.SkipDir
 }
 
+// heapArgs sizes V8's heap to the memory size, as Lambda's Node.js
+// bootstrap does (rules §18): a tenth for the young generation, half of
+// that per semi-space, the rest for the old one. Without them V8 lets
+// garbage grow past a small memory size before it collects (red team
+// round 15).
+const heapArgs = `case "$AWS_LAMBDA_FUNCTION_MEMORY_SIZE" in
+''|*[!0-9]*) ;;
+*) new_space=$((AWS_LAMBDA_FUNCTION_MEMORY_SIZE / 10))
+   set -- --max-semi-space-size=$((new_space / 2)) --max-old-space-size=$((AWS_LAMBDA_FUNCTION_MEMORY_SIZE - new_space)) ;;
+esac
+`
+
 // nodeBootstrap writes the start script and the preload. Lambda's flags,
 // and the preload that points the SDK v2 at the local endpoints, come
 // first in NODE_OPTIONS, so that the function's own NODE_OPTIONS can turn
@@ -281,8 +293,8 @@ func (c Cache) nodeBootstrap(l *layout, nr nodeRuntime, node, modules, handler s
 	}
 	task := l.at(filepath.Join(l.dir, "task"), sandbox.TaskRoot)
 	options := strings.TrimSpace(nr.flags + " --require " + seen("sdk-v2-endpoints.cjs"))
-	script := fmt.Sprintf("#!/bin/sh\n# written by autoconfirm-conformance local\ncd '%s' || exit 1\nNODE_OPTIONS='%s'\"${NODE_OPTIONS:+ $NODE_OPTIONS}\"\nexport NODE_OPTIONS\nexec '%s' '%s' '%s'\n",
-		quote(task), quote(options), quote(node), quote(filepath.Join(modules, "aws-lambda-ric", nr.entry)), handler)
+	script := fmt.Sprintf("#!/bin/sh\n# written by autoconfirm-conformance local\ncd '%s' || exit 1\nNODE_OPTIONS='%s'\"${NODE_OPTIONS:+ $NODE_OPTIONS}\"\nexport NODE_OPTIONS\n%sexec '%s' --expose-gc --max-http-header-size 81920 \"$@\" '%s' '%s'\n",
+		quote(task), quote(options), heapArgs, quote(node), quote(filepath.Join(modules, "aws-lambda-ric", nr.entry)), handler)
 	if _, err := writeBootstrap(dir, script); err != nil {
 		return "", err
 	}
