@@ -1,6 +1,8 @@
 package local
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -57,6 +59,30 @@ func TestWarmUpFate(t *testing.T) {
 	for _, tt := range tests {
 		if got := warmUpFate(tt.errType, tt.errMsg); got != tt.want {
 			t.Errorf("%s: %s, want %s", tt.errType, got, tt.want)
+		}
+	}
+}
+
+// TestReportsOutsideTheCode: a report directory inside the code, however
+// named, is refused before anything is written; one beside it is not.
+func TestReportsOutsideTheCode(t *testing.T) {
+	root := t.TempDir()
+	code := filepath.Join(root, "fn")
+	os.MkdirAll(code, 0o755)
+	os.Symlink(code, filepath.Join(root, "link"))
+	for _, tt := range []struct {
+		code, reports string
+		refused       bool
+	}{
+		{code, filepath.Join(code, "reports", "local"), true},
+		{code, code, true},
+		{filepath.Join(root, "link"), filepath.Join(code, "reports"), true},
+		{code, filepath.Join(root, "link", "new", "reports"), true},
+		{code, filepath.Join(root, "reports", "local"), false},
+		{code, filepath.Join(root, "fn-reports"), false},
+	} {
+		if err := reportsOutside(tt.code, tt.reports); (err != nil) != tt.refused {
+			t.Errorf("code %s, reports %s: %v, want refused %v", tt.code, tt.reports, err, tt.refused)
 		}
 	}
 }

@@ -123,6 +123,9 @@ func (r *run) say(format string, a ...any) {
 func Run(ctx context.Context, o Options, stdout, stderr io.Writer) (status int, err error) {
 	r := &run{o: o, stdout: stdout, stderr: stderr}
 	start := time.Now()
+	if err := reportsOutside(o.Code, o.ReportDir); err != nil {
+		return conformance.ExitUsage, err
+	}
 	if err := ClearReports(o.ReportDir); err != nil {
 		return conformance.ExitUsage, err
 	}
@@ -160,6 +163,37 @@ func Run(ctx context.Context, o Options, stdout, stderr io.Writer) (status int, 
 		filepath.Join(o.ReportDir, conformance.HTMLFile), filepath.Join(o.ReportDir, conformance.RunFile), filepath.Join(o.ReportDir, "{pool,lambda}"))
 	r.say("%s in %.1fs", map[bool]string{true: "PASS", false: "FAIL"}[status == conformance.ExitPass], time.Since(start).Seconds())
 	return status, nil
+}
+
+// reportsOutside refuses a report directory inside the code: the first
+// depth's reports would change the code the second depth judges, and land
+// in what is deployed from that directory (red team round 15).
+func reportsOutside(code, reports string) error {
+	if code == "" || reports == "" {
+		return nil
+	}
+	abs := func(p string) string {
+		a, err := filepath.Abs(p)
+		if err != nil {
+			return p
+		}
+		// The report directory may not exist yet: resolve its nearest
+		// existing ancestor's links.
+		for dir, rest := a, ""; ; dir, rest = filepath.Dir(dir), filepath.Join(filepath.Base(dir), rest) {
+			if real, err := filepath.EvalSymlinks(dir); err == nil {
+				return filepath.Join(real, rest)
+			}
+			if dir == filepath.Dir(dir) {
+				return a
+			}
+		}
+	}
+	c, r := abs(code), abs(reports)
+	if rel, err := filepath.Rel(c, r); err == nil && rel != ".." && !strings.HasPrefix(rel, "../") {
+		return fmt.Errorf("--report-dir %s is inside --code %s: the reports would change the code under test between its depths, and be deployed with it; give a report directory outside the code, e.g. --report-dir %s",
+			reports, code, filepath.Join(filepath.Dir(c), "reports", "local"))
+	}
+	return nil
 }
 
 // ClearReports removes an earlier local run's reports from dir and its
