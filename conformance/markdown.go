@@ -29,27 +29,13 @@ var mdLinkish = regexp.MustCompile(`(?i)(@|#|\bGH-|www\.|[a-z][a-z0-9+.-]*://|:)
 // rendered text, where a backslash escape is already gone.
 const zwj = "\u200d"
 
-// bidi writes each Unicode bidirectional control as its escape, \u202e,
-// visible and inert: in a summary it would reorder what is shown, so that a
-// handler's text reads as something else.
-var bidi = strings.NewReplacer(bidiPairs()...)
-
-func bidiPairs() []string {
-	var pairs []string
-	for r := rune(0x0600); r < 0x2070; r++ {
-		if termtext.Bidi(r) {
-			pairs = append(pairs, string(r), fmt.Sprintf(`\u%04x`, r))
-		}
-	}
-	return pairs
-}
-
 // mdText is text from a handler, a feature or a fixture, made inert for a
 // job summary or a pull-request comment: one line, no HTML, no link, image,
-// emphasis or table cell boundary, no bidirectional control, and no mention
+// emphasis or table cell boundary, no control character or bidirectional
+// control (each shown as its escape, \x1b or \u202e), and no mention
 // or reference that would notify anyone.
 func mdText(s string) string {
-	s = bidi.Replace(strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ").Replace(s))
+	s = termtext.Inert(strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ").Replace(s))
 	s = mdLinkish.ReplaceAllStringFunc(s, func(m string) string {
 		switch strings.ToUpper(m) {
 		case "@", "#", ":":
@@ -65,12 +51,12 @@ func mdText(s string) string {
 // mdCode is text shown as code: a backtick fence longer than any run of
 // backticks in it, so that the text cannot close it, with a table's cell
 // separator escaped (GitHub's tables split at | even inside code), and no
-// bidirectional control.
+// control character or bidirectional control.
 func mdCode(s string) string {
 	if s == "" {
 		return ""
 	}
-	s = bidi.Replace(strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ", "|", `\|`).Replace(s))
+	s = termtext.Inert(strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ", "|", `\|`).Replace(s))
 	longest, run := 0, 0
 	for _, c := range s {
 		if c == '`' {

@@ -196,6 +196,9 @@ func TestMarkdownBidi(t *testing.T) {
 		{"the isolates", "\u2066\u2067\u2068\u2069", `\\u2066\\u2067\\u2068\\u2069`, "`\\u2066\\u2067\\u2068\\u2069`"},
 		{"the marks", "a\u200eb\u200f", `a\\u200eb\\u200f`, "`a\\u200eb\\u200f`"},
 		{"Arabic text itself, kept", "مرحبا", "مرحبا", "`مرحبا`"},
+		// And every other control, which `report --markdown FILE` wrote
+		// raw (red team round 15).
+		{"an escape, a bell, a NUL", "a\x1b[2Jb\x07\x00", `a\\x1b\[2Jb\\x07\\x00`, "`a\\x1b[2Jb\\x07\\x00`"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := mdText(tt.in); got != tt.text {

@@ -37,7 +37,7 @@ func escape(s string, oneLine bool) string {
 			b.WriteString(`\r`)
 		case r != '\n' && control(r):
 			fmt.Fprintf(&b, `\x%02x`, r)
-		case Bidi(r):
+		case Bidi(r), r == 0x2028, r == 0x2029: // and the line and paragraph separators
 			fmt.Fprintf(&b, `\u%04x`, r)
 		default:
 			b.WriteString(s[i : i+n])

@@ -155,6 +155,10 @@ func (w *poolWatch) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	}
 	op := strings.TrimPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
 	switch {
+	case !operationName.MatchString(op):
+		// No Cognito operation is named so; nor is any said, of any length
+		// (red team round 15).
+		fail(rw, "UnknownOperationException", "")
 	case in.UserPoolId == "" && poolScoped(op) && w.noPool(op):
 		// Cognito's answer for a pool-scoped call without a pool id
 		// (rules §10): a validation error, not a pool it does not know.
@@ -171,11 +175,21 @@ func (w *poolWatch) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// note tells say of op's first denial.
+// operationName is what a Cognito operation's name looks like: a word of
+// letters, the longest (AdminListUserAuthEvents and its kind) under 64.
+var operationName = regexp.MustCompile(`^[A-Za-z]{1,64}$`)
+
+// maxSaid bounds the operations said: a handler that calls ever new names
+// is told of the first ones only, and the runner keeps no more.
+const maxSaid = 16
+
+// note tells say of op's first denial, for the first maxSaid operations.
 func (w *poolWatch) note(op string) {
 	w.mu.Lock()
-	first := !w.denied[op]
-	w.denied[op] = true
+	first := !w.denied[op] && len(w.denied) < maxSaid
+	if first {
+		w.denied[op] = true
+	}
 	w.mu.Unlock()
 	if first && w.say != nil {
 		w.say(op)

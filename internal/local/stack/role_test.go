@@ -114,3 +114,41 @@ func TestCleanEnv(t *testing.T) {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}
 }
+
+// TestDeniedNamesAreBounded: a handler that calls ever new operation names
+// is told of the first maxSaid only; a name no operation has, of any length,
+// gets UnknownOperationException and is not said at all (red team round 15).
+func TestDeniedNamesAreBounded(t *testing.T) {
+	w := newPoolWatch(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) { io.WriteString(rw, `{}`) }))
+	var said []string
+	w.say = func(op string) { said = append(said, op) }
+	w.watch("us-east-1_Local1", nil)
+	srv := httptest.NewServer(w)
+	defer srv.Close()
+	call := func(op string) string {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader(`{"UserPoolId":"us-east-1_Local1"}`))
+		req.Header.Set("X-Amz-Target", targetPrefix+op)
+		req.Header.Set("Content-Type", callContentType)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	for i := range 100 {
+		call("NoSuchOperation" + strings.Repeat("x", i))
+	}
+	if len(said) != maxSaid {
+		t.Errorf("%d operations said, want %d", len(said), maxSaid)
+	}
+	for _, op := range []string{strings.Repeat("A", 65), "Admin GetUser", "Get\tUser", "local: PASS", "Get\u202eUser"} {
+		if got := call(op); !strings.Contains(got, "UnknownOperationException") {
+			t.Errorf("%q: %s, want UnknownOperationException", op, got)
+		}
+	}
+	if len(said) != maxSaid {
+		t.Errorf("an unknown operation's name was said: %q", said[maxSaid:])
+	}
+}
