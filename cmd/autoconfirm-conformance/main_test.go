@@ -13,6 +13,7 @@ import (
 func TestExitStatus(t *testing.T) {
 	env := map[string]string{"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "y",
 		"AWS_ENDPOINT_URL": "http://127.0.0.1:9"}
+	reports := t.TempDir() // outside the code, which local requires
 	tests := []struct {
 		name   string
 		args   []string
@@ -50,7 +51,8 @@ func TestExitStatus(t *testing.T) {
 		{"local with an unknown placeholder", []string{"local", "--runtime", "provided.al2023", "--code", ".", "--env", "USER_POOL_ID=@pool-name"}, 2, "", "@pool-name is no placeholder; they are @pool-id, @pool-arn"},
 		{"local with a timeout Lambda does not take", []string{"local", "--runtime", "provided.al2023", "--code", ".", "--timeout", "1500ms"}, 2, "", "Lambda takes whole seconds from 1s to 15m0s"},
 		{"local with a timeout over Lambda's maximum", []string{"local", "--runtime", "provided.al2023", "--code", ".", "--timeout", "16m"}, 2, "", "Lambda takes whole seconds"},
-		{"local without a bootstrap", []string{"local", "--runtime", "provided.al2023", "--code", "."}, 2, "", "executable file named bootstrap"},
+		{"local without a bootstrap", []string{"local", "--runtime", "provided.al2023", "--code", ".", "--report-dir", reports}, 2, "", "executable file named bootstrap"},
+		{"local with its reports inside the code", []string{"local", "--runtime", "provided.al2023", "--code", "."}, 2, "", "--report-dir reports/local is inside --code ."},
 	}
 	for k, v := range env {
 		t.Setenv(k, v) // the SDK reads the process environment itself
