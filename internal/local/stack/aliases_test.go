@@ -58,16 +58,7 @@ func TestAliasResolver(t *testing.T) {
 		if strings.HasPrefix(arg, `"`) { // members, not a username
 			body = `{"UserPoolId":"p",` + arg + `}`
 		}
-		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/", strings.NewReader(body))
-		req.Header.Set("X-Amz-Target", targetPrefix+op)
-		req.Header.Set("Content-Type", callContentType)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
+		return callOp(t, srv.URL+"/", op, body)
 	}
 	tests := []struct {
 		op, arg string

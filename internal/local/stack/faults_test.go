@@ -2,8 +2,6 @@ package stack
 
 import (
 	"context"
-	"io"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -32,16 +30,7 @@ func TestResolverFaults(t *testing.T) {
 	ctx := context.Background()
 
 	lookup := func(op, body string) (int, string) {
-		req, _ := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader(body))
-		req.Header.Set("X-Amz-Target", targetPrefix+op)
-		req.Header.Set("Content-Type", callContentType)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
+		return callOp(t, srv.URL, op, body)
 	}
 	held := `{"UserPoolId":"p","Filter":"email = \"sam@example.com\""}`
 	tests := []struct {

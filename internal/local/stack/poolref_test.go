@@ -55,16 +55,7 @@ func TestPoolWatch(t *testing.T) {
 	srv := httptest.NewServer(w)
 	defer srv.Close()
 	call := func(op, body string) (int, string) {
-		req, _ := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader(body))
-		req.Header.Set("X-Amz-Target", targetPrefix+op)
-		req.Header.Set("Content-Type", callContentType)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
+		return callOp(t, srv.URL, op, body)
 	}
 	// Before the pool exists, nothing is refused.
 	if _, got := call("ListUsers", `{"UserPoolId":"us-east-1_Early"}`); !strings.HasPrefix(got, "passed:") {

@@ -126,16 +126,8 @@ func TestDeniedNamesAreBounded(t *testing.T) {
 	srv := httptest.NewServer(w)
 	defer srv.Close()
 	call := func(op string) string {
-		req, _ := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader(`{"UserPoolId":"us-east-1_Local1"}`))
-		req.Header.Set("X-Amz-Target", targetPrefix+op)
-		req.Header.Set("Content-Type", callContentType)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return string(b)
+		_, b := callOp(t, srv.URL, op, `{"UserPoolId":"us-east-1_Local1"}`)
+		return b
 	}
 	for i := range 100 {
 		call("NoSuchOperation" + strings.Repeat("x", i))
