@@ -172,28 +172,29 @@ func reportsOutside(code, reports string) error {
 	if code == "" || reports == "" {
 		return nil
 	}
-	abs := func(p string) string {
-		a, err := filepath.Abs(p)
-		if err != nil {
-			return p
-		}
-		// The report directory may not exist yet: resolve its nearest
-		// existing ancestor's links.
-		for dir, rest := a, ""; ; dir, rest = filepath.Dir(dir), filepath.Join(filepath.Base(dir), rest) {
-			if real, err := filepath.EvalSymlinks(dir); err == nil {
-				return filepath.Join(real, rest)
-			}
-			if dir == filepath.Dir(dir) {
-				return a
-			}
-		}
-	}
-	c, r := abs(code), abs(reports)
-	if rel, err := filepath.Rel(c, r); err == nil && rel != ".." && !strings.HasPrefix(rel, "../") {
+	c := resolved(code)
+	if sandbox.Under(resolved(reports), c) {
 		return fmt.Errorf("--report-dir %s is inside --code %s: the reports would change the code under test between its depths, and be deployed with it; give a report directory outside the code, e.g. --report-dir %s",
 			reports, code, filepath.Join(filepath.Dir(c), "reports", "local"))
 	}
 	return nil
+}
+
+// resolved is p made absolute, the links of its nearest existing ancestor
+// followed: a report directory may not exist yet.
+func resolved(p string) string {
+	a, err := filepath.Abs(p)
+	if err != nil {
+		return p
+	}
+	for dir, rest := a, ""; ; dir, rest = filepath.Dir(dir), filepath.Join(filepath.Base(dir), rest) {
+		if real, err := filepath.EvalSymlinks(dir); err == nil {
+			return filepath.Join(real, rest)
+		}
+		if dir == filepath.Dir(dir) {
+			return a
+		}
+	}
 }
 
 // ClearReports removes an earlier local run's reports from dir and its

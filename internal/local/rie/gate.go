@@ -87,12 +87,10 @@ func (g *gate) files() []*os.File {
 // open reads which process holds the sandbox, puts it in the memory
 // cgroup, and lets the sandbox go on. It is called once bwrap started.
 func (g *gate) open() (int, error) {
+	// The child's ends: with them closed, bwrap's exit ends the read.
 	g.infoW.Close()
 	if g.blockR != nil {
 		g.blockR.Close()
-	}
-	if g.seccomp != nil {
-		g.seccomp.Close()
 	}
 	g.infoR.SetReadDeadline(time.Now().Add(10 * time.Second))
 	var msg struct {

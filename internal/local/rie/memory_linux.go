@@ -120,7 +120,9 @@ func (e *environment) function(root int) usage {
 		u.bytes += b
 		u.tasks += n
 		u.pids = append(u.pids, pid)
-		memoryFiles(pid, files)
+		if e.mem == nil { // a cgroup counts memory files itself
+			memoryFiles(pid, files)
+		}
 	}
 	for _, size := range files {
 		u.bytes += size
