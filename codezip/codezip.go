@@ -101,6 +101,10 @@ func (w *walker) walk(dir, prefix string) error {
 // add adds the entry e, at p, named name in the tree.
 func (w *walker) add(p, name string, e fs.DirEntry) error {
 	st, err := os.Stat(p) // follows a symlink
+	if err != nil && e.Type()&fs.ModeSymlink != 0 {
+		t, _ := os.Readlink(p)
+		return fmt.Errorf("%s: a symlink to %q, which leads nowhere on this machine: %w; a link in a directory must lead inside it here, where the package is built (make an absolute link to /var/task or /opt relative)", p, t, err)
+	}
 	if err != nil {
 		return fmt.Errorf("%s: %w", p, err)
 	}
@@ -287,12 +291,15 @@ func Expect(path string) (Identity, error) {
 // a file outside dir; a symlink that leads outside dir, or back to a
 // directory that holds it, is refused too.
 func Extract(path, dir string) error {
-	return ExtractWithin(path, dir, &Budget{})
+	return ExtractWithin(path, dir, "", &Budget{})
 }
 
 // ExtractWithin is Extract counting against b, which the code and the
-// layers before this zip share.
-func ExtractWithin(path, dir string, b *Budget) error {
+// layers before this zip share. at is where Lambda puts dir's content
+// (/var/task, /opt): an absolute symlink into it, which resolves inside the
+// package there, is kept as the relative link it amounts to, so that it
+// resolves the same with or without a sandbox.
+func ExtractWithin(path, dir, at string, b *Budget) error {
 	f, _, err := open(path) // a fifo or /proc file is refused before it is read
 	if err != nil {
 		return err
@@ -307,11 +314,16 @@ func ExtractWithin(path, dir string, b *Budget) error {
 		return err
 	}
 	var todo []*zip.File
+	named := map[string]bool{}
 	for _, f := range zr.File {
 		to := filepath.Join(dir, f.Name)
 		if to == filepath.Clean(dir) { // "./", the zip's own root
 			continue
 		}
+		if named[to] && !f.FileInfo().IsDir() {
+			return fmt.Errorf("the zip names %q %w: which copy runs would be up to the tool that unpacks it, and a reviewer's unzip may show the other; build the zip again", f.Name, ErrTwice)
+		}
+		named[to] = true
 		if !strings.HasPrefix(to, filepath.Clean(dir)+string(os.PathSeparator)) {
 			return fmt.Errorf("the zip names %q, %w", f.Name, ErrOutside)
 		}
@@ -331,7 +343,7 @@ func ExtractWithin(path, dir string, b *Budget) error {
 		case f.FileInfo().IsDir():
 			err = os.MkdirAll(to, 0o755)
 		case f.Mode()&fs.ModeSymlink != 0:
-			err = extractLink(f, dir, to)
+			err = extractLink(f, dir, at, to)
 			links = append(links, to)
 		default:
 			err = extractFile(f, to)
@@ -348,9 +360,9 @@ func ExtractWithin(path, dir string, b *Budget) error {
 	return nil
 }
 
-// extractLink makes the symlink that f holds, whose target must be
-// relative and, read from where the link is, inside dir.
-func extractLink(f *zip.File, dir, to string) error {
+// extractLink makes the symlink that f holds, whose target must be, read
+// from where the link is, inside dir: relative, or absolute inside at.
+func extractLink(f *zip.File, dir, at, to string) error {
 	r, err := f.Open()
 	if err != nil {
 		return err
@@ -361,14 +373,26 @@ func extractLink(f *zip.File, dir, to string) error {
 		return err
 	}
 	t := string(target)
+	if at != "" && filepath.IsAbs(t) && under(at, filepath.Clean(t)) {
+		rel, _ := filepath.Rel(at, filepath.Clean(t))
+		t, _ = filepath.Rel(filepath.Dir(to), filepath.Join(dir, rel))
+	}
 	if t == "" || filepath.IsAbs(t) || !under(filepath.Clean(dir), filepath.Join(filepath.Dir(to), t)) {
-		return fmt.Errorf("a symlink to %q, %w: a link must stay inside the package", t, ErrOutside)
+		return fmt.Errorf("a symlink to %q, %w: a link must stay inside the package%s", target, ErrOutside, within(at))
 	}
 	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
 		return err
 	}
 	os.Remove(to)
 	return os.Symlink(t, to)
+}
+
+// within says where an absolute link may lead.
+func within(at string) string {
+	if at == "" {
+		return ""
+	}
+	return " (an absolute one inside " + at + ", where Lambda puts it)"
 }
 
 func extractFile(f *zip.File, to string) error {

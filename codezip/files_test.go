@@ -49,7 +49,7 @@ func TestOnlyFiles(t *testing.T) {
 				done <- err
 				_, err = Of(tt.root)
 				done <- err
-				done <- ExtractWithin(tt.root, t.TempDir(), &Budget{})
+				done <- ExtractWithin(tt.root, t.TempDir(), "", &Budget{})
 			}()
 			for _, what := range []string{"Files", "Of", "ExtractWithin"} { // ExtractWithin of a directory is refused anyway
 				select {

@@ -29,6 +29,10 @@ var ErrLimit = errors.New("over a limit")
 // that following it would never end.
 var ErrLoop = errors.New("a symlink loop")
 
+// ErrTwice marks a zip that names one file twice: which copy runs would be
+// up to the tool that unpacks it.
+var ErrTwice = errors.New("a name given twice")
+
 // ErrOutside marks a name or a symlink that leads outside its tree.
 var ErrOutside = errors.New("outside its directory")
 

@@ -97,6 +97,18 @@ func TestExtractChecksFirst(t *testing.T) {
 					t.Errorf("bootstrap %q %v", b, err)
 				}
 			}},
+		{name: "an absolute symlink inside where Lambda puts the package, kept as the link it amounts to", members: []member{{name: "python/helper.py", data: "x = 1"}, {name: "python/alias.py", link: "/opt/python/helper.py"}},
+			check: func(t *testing.T, dir string) {
+				if target, err := os.Readlink(filepath.Join(dir, "python/alias.py")); err != nil || target != "helper.py" {
+					t.Errorf("readlink %q %v, want helper.py", target, err)
+				}
+				if b, err := os.ReadFile(filepath.Join(dir, "python/alias.py")); err != nil || string(b) != "x = 1" {
+					t.Errorf("read through the link: %q %v", b, err)
+				}
+			}},
+		{name: "an absolute symlink that climbs out of where Lambda puts the package", members: []member{{name: "creds", link: "/opt/../etc/passwd"}}, err: ErrOutside, says: "inside /opt"},
+		{name: "an absolute symlink to a sibling of where Lambda puts the package", members: []member{{name: "creds", link: "/optx/passwd"}}, err: ErrOutside},
+		{name: "a file named twice", members: []member{{name: "lambda_function.py", data: "good"}, {name: "lambda_function.py", data: "bad"}}, err: ErrTwice, says: "build the zip again"},
 		{name: "a name outside", members: []member{{name: "../evil", data: "x"}}, err: ErrOutside},
 		{name: "an absolute symlink", members: []member{{name: "creds", link: "/etc/passwd"}}, err: ErrOutside},
 		{name: "a symlink up and out", members: []member{{name: "a/creds", link: "../../outside"}}, err: ErrOutside},
@@ -109,7 +121,7 @@ func TestExtractChecksFirst(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			zipPath := makeZip(t, tt.members...)
 			dir := filepath.Join(t.TempDir(), "code")
-			err := Extract(zipPath, dir)
+			err := ExtractWithin(zipPath, dir, "/opt", &Budget{})
 			if tt.err == nil {
 				if err != nil {
 					t.Fatal(err)

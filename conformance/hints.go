@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/autoconfirm/autoconfirm/internal/termtext"
 	"github.com/autoconfirm/autoconfirm/steps"
 )
 
@@ -321,19 +322,20 @@ func PrintFailures(w io.Writer, failures []FailedScenario, a Advice) {
 	if len(never) > 0 {
 		fmt.Fprintf(w, "  CLAIM: %s\n", a.suggestion(never, refused))
 	}
-	indent := func(s string) string { return strings.ReplaceAll(s, "\n", "\n              ") }
+	// A handler's error text and a feature's words are shown inert (rules §15).
+	indent := func(s string) string { return strings.ReplaceAll(termtext.Inert(s), "\n", "\n              ") }
 	first := map[int]int{} // a rule's first failure, by its number
 	for i, f := range rest {
-		fmt.Fprintf(w, "  %d. %s\n     failed:  at %s\n     where:   %s, %s\n", i+1, f.Scenario, strings.Join(f.Depths, ", "), f.URI, f.Where)
+		fmt.Fprintf(w, "  %d. %s\n     failed:  at %s\n     where:   %s, %s\n", i+1, termtext.Line(f.Scenario), strings.Join(f.Depths, ", "), termtext.Line(f.URI), termtext.Line(f.Where))
 		if f.Fixture != "" {
 			fmt.Fprintf(w, "     event:   %s\n", f.Fixture)
 		}
 		if f.Step != "" {
-			fmt.Fprintf(w, "     step:    %s\n", f.Step)
+			fmt.Fprintf(w, "     step:    %s\n", termtext.Line(f.Step))
 		}
 		fmt.Fprintf(w, "     error:   %s\n", indent(f.Error))
 		for _, e := range f.Elsewhere {
-			fmt.Fprintf(w, "     at %s:  %s\n              %s\n", e.Depth, e.Step, indent(e.Error))
+			fmt.Fprintf(w, "     at %s:  %s\n              %s\n", e.Depth, termtext.Line(e.Step), indent(e.Error))
 		}
 		switch rule, line := a.fix(f.Error); {
 		case rule < 0:

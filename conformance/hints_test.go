@@ -293,3 +293,25 @@ func TestDepthsCountFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestFailuresShowHandlerTextInert: a handler's error text and a feature's
+// words reach the terminal and the text report with their controls,
+// bidirectional overrides and line separators shown as escapes (red team
+// round 16).
+func TestFailuresShowHandlerTextInert(t *testing.T) {
+	f := FailedScenario{Scenario: "sign-up \u202eSSAP", Depths: []string{"lambda"}, Step: "the user is \u2028confirmed",
+		Error: "the sign-up was refused: boom\n\u202elocal: PASS\u202c \x1b[2J\u2028ls", Elsewhere: []DepthFailure{{Depth: "pool", Step: "x\u2066", Error: "y\u2029"}}}
+	var out bytes.Buffer
+	PrintFailures(&out, []FailedScenario{f}, Advice{Language: Python, Ref: "main"})
+	s := out.String()
+	for _, raw := range []string{"\u202e", "\u202c", "\u2028", "\u2029", "\u2066", "\x1b"} {
+		if strings.Contains(s, raw) {
+			t.Errorf("%q is shown raw:\n%s", raw, s)
+		}
+	}
+	for _, shown := range []string{`\u202elocal: PASS\u202c`, `sign-up \u202eSSAP`, `\x1b[2J\u2028ls`, "boom\n              "} {
+		if !strings.Contains(s, shown) {
+			t.Errorf("%q is not shown:\n%s", shown, s)
+		}
+	}
+}

@@ -41,6 +41,9 @@ type Function struct {
 	Timeout time.Duration
 	// MemoryMB is the function's memory size (Lambda's default is 128).
 	MemoryMB int
+	// TmpMB is EphemeralStorage.Size, /tmp's size (Lambda's default is
+	// 512).
+	TmpMB int
 	// Layers are the layers' local directories or zips, in order.
 	Layers []string
 	// Env is Environment.Variables, Globals' and the function's own.
@@ -220,6 +223,9 @@ func (t *Template) Function(id string) (Function, error) {
 			return f, fmt.Errorf("%s.MemorySize is %q; Lambda takes whole megabytes from 128 to 10240", id, s)
 		}
 		f.MemoryMB = n
+	}
+	if f.TmpMB, err = t.ephemeral(id, prop("EphemeralStorage")); err != nil {
+		return f, err
 	}
 	for _, l := range items(prop("Layers")) {
 		dir, err := t.layer(l)
@@ -646,4 +652,28 @@ func flatten(n *yaml.Node) string {
 	}
 	b, _ := yaml.Marshal(n)
 	return strings.TrimSpace(string(b))
+}
+
+// ephemeral is EphemeralStorage.Size, /tmp's size in MB: Lambda's default,
+// 512, where the function gives none.
+func (t *Template) ephemeral(id string, n *yaml.Node) (int, error) {
+	if n == nil {
+		return 512, nil
+	}
+	size := get(n, "Size")
+	if size == nil {
+		return 0, fmt.Errorf("%s.EphemeralStorage has no Size", id)
+	}
+	v, ok, err := t.resolve(size)
+	switch {
+	case err != nil:
+		return 0, fmt.Errorf("%s.EphemeralStorage.Size: %w", id, err)
+	case !ok:
+		return 0, fmt.Errorf("%s.EphemeralStorage.Size is %s, which has no value before a deployment: give --ephemeral-storage instead", id, describe(size))
+	}
+	mb, err := strconv.Atoi(v)
+	if err != nil || mb < 512 || mb > 10240 {
+		return 0, fmt.Errorf("%s.EphemeralStorage.Size is %q; Lambda takes whole megabytes from 512 to 10240", id, v)
+	}
+	return mb, nil
 }

@@ -185,3 +185,39 @@ func TestConditionsEvaluatedOnce(t *testing.T) {
 		t.Errorf("X = %q, %v; want y", f.Env["X"], err)
 	}
 }
+
+// TestEphemeralStorage: EphemeralStorage.Size, the function's own or
+// Globals', is /tmp's size; Lambda's default is 512, and a size Lambda
+// refuses is refused (red team round 16).
+func TestEphemeralStorage(t *testing.T) {
+	for _, tt := range []struct {
+		name, props, globals string
+		want                 int
+		err                  string
+	}{
+		{name: "none given", want: 512},
+		{name: "the function's own", props: "      EphemeralStorage:\n        Size: 2048\n", want: 2048},
+		{name: "Globals'", globals: "Globals:\n  Function:\n    EphemeralStorage:\n      Size: 10240\n", want: 10240},
+		{name: "too small", props: "      EphemeralStorage:\n        Size: 256\n", err: "Lambda takes whole megabytes from 512 to 10240"},
+		{name: "no Size", props: "      EphemeralStorage: {}\n", err: "EphemeralStorage has no Size"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			tpl := filepath.Join(dir, "template.yaml")
+			os.WriteFile(tpl, []byte("Transform: AWS::Serverless-2016-10-31\n"+tt.globals+"Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      Handler: app.handler\n      CodeUri: .\n"+tt.props), 0o644)
+			tm, err := Read(tpl, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := tm.Function("Fn")
+			switch {
+			case tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)):
+				t.Errorf("error %v, want %q", err, tt.err)
+			case tt.err == "" && err != nil:
+				t.Error(err)
+			case tt.err == "" && f.TmpMB != tt.want:
+				t.Errorf("/tmp %d MB, want %d", f.TmpMB, tt.want)
+			}
+		})
+	}
+}

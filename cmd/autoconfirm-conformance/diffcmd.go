@@ -190,10 +190,8 @@ func openSide(ctx context.Context, spec string, env []string, poolID string, tim
 		if len(parts) == 3 {
 			handlerName = parts[2]
 		}
-		for _, kv := range env {
-			if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
-				return diffSide{}, usageErrorf("%q is not KEY=VALUE", kv)
-			}
+		if err := checkEnv(env); err != nil {
+			return diffSide{}, usageErrorf("%v", err)
 		}
 		cacheDir, err := runtimes.DefaultCacheDir(getenv)
 		if err != nil {

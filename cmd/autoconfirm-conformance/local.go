@@ -24,7 +24,7 @@ type localOptions struct {
 	lookup, policy, reportDir        string
 	verbose                          bool
 	timeout                          time.Duration
-	memory                           int
+	memory, tmp                      int
 	env, layers                      multiFlag
 }
 
@@ -55,6 +55,7 @@ func runLocal(ctx context.Context, args []string, getenv func(string) string, st
 	fs.StringVar(&o.reportDir, "report-dir", "reports/local", "write each target's reports here, and report.html with both")
 	fs.BoolVar(&o.verbose, "verbose", false, "print everything: the whole notice of how the local pool differs from Cognito, the stack's addresses, each target's own output and the whole verdict, and the emulators' and the handler's logs when the run fails")
 	fs.IntVar(&o.memory, "memory", 128, "the function's memory size in `MB`, as configured on Lambda (Lambda's default is 128, its range 128 to 10240): a function whose processes hold more is ended, as Lambda ends it")
+	fs.IntVar(&o.tmp, "ephemeral-storage", 512, "the function's ephemeral storage in `MB`, the size of its /tmp, as configured on Lambda (Lambda's default is 512, its range 512 to 10240)")
 	fs.DurationVar(&o.timeout, "timeout", 3*time.Second, "the function's timeout, as configured on Lambda (Lambda's default is 3s, its maximum 15m); Cognito itself waits 5s an attempt, three attempts")
 	fs.Var(&o.env, "env", "KEY=VALUE for the function's environment; repeat it for more. A VALUE that is a placeholder gets the local pool's own value once the pool exists: "+placeholderHelp()+"; e.g. --env USER_POOL_ID=@pool-id")
 	fs.Var(&o.layers, "layer", "a layer's content, a directory or a zip, laid out as Lambda lays layers out in /opt; repeat it for more, in the function's order")
@@ -85,10 +86,8 @@ func runLocal(ctx context.Context, args []string, getenv func(string) string, st
 	if o.handler == "" {
 		o.handler = rt.DefaultHandler()
 	}
-	for _, kv := range o.env {
-		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
-			return conformance.ExitUsage, usageErrorf("--env %q is not KEY=VALUE", kv)
-		}
+	if err := checkEnv(o.env); err != nil {
+		return conformance.ExitUsage, usageErrorf("--env %v", err)
 	}
 	if err := stack.CheckPlaceholders(o.env); err != nil {
 		return conformance.ExitUsage, usageErrorf("--env %v", err)
@@ -112,6 +111,9 @@ func runLocal(ctx context.Context, args []string, getenv func(string) string, st
 	if o.memory < 128 || o.memory > 10240 {
 		return conformance.ExitUsage, usageErrorf("--memory %d: Lambda takes whole megabytes from 128 to 10240", o.memory)
 	}
+	if o.tmp < 512 || o.tmp > 10240 {
+		return conformance.ExitUsage, usageErrorf("--ephemeral-storage %d: Lambda takes whole megabytes from 512 to 10240", o.tmp)
+	}
 	if o.timeout < time.Second || o.timeout > 15*time.Minute || o.timeout%time.Second != 0 {
 		return conformance.ExitUsage, usageErrorf("--timeout %s: Lambda takes whole seconds from 1s to 15m0s", o.timeout)
 	}
@@ -125,7 +127,7 @@ func runLocal(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	cwd, _ := os.Getwd()
 	return local.Run(ctx, local.Options{
-		Runtime: rt, Code: o.code, Handler: o.handler, Timeout: o.timeout, MemoryMB: o.memory, Env: o.env, Layers: o.layers,
+		Runtime: rt, Code: o.code, Handler: o.handler, Timeout: o.timeout, MemoryMB: o.memory, TmpMB: o.tmp, Env: o.env, Layers: o.layers,
 		Profile: o.profile, Tags: o.tags, Features: o.features, Fixtures: o.fixture, Lookup: o.lookup, Policy: o.policy,
 		ReportDir: o.reportDir, Verbose: o.verbose, Runner: self,
 		Cache: runtimes.Cache{Dir: cacheDir, Progress: stdout}, Root: cwd, CognitoLocalPins: autoconfirm.NPMPins(), Getenv: getenv,
@@ -142,6 +144,31 @@ func checkLocalClaim(o localOptions, profiles []string, shape *poolshape.Shape, 
 	}
 	return conformance.CheckClaim(conformance.Options{Content: autoconfirm.Content(), Profiles: profiles, Tags: o.tags,
 		Features: o.features, Fixtures: o.fixture, Shape: &sh, DefaultClaim: defaultClaim})
+}
+
+// maxEnv is Lambda's limit on a function's environment variables together
+// (rules §17).
+const maxEnv = 4 << 10
+
+// checkEnv checks a function's KEY=VALUE pairs, and their size together as
+// the function gets them, a later value of a key over an earlier one.
+func checkEnv(env []string) error {
+	vars := map[string]string{}
+	for _, kv := range env {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return fmt.Errorf("%q is not KEY=VALUE", kv)
+		}
+		vars[k] = v
+	}
+	size := 0
+	for k, v := range vars {
+		size += len(k) + len(v)
+	}
+	if size > maxEnv {
+		return fmt.Errorf("the function's %d variables take %d bytes together, past Lambda's 4 KB limit (%d bytes): Lambda would refuse to deploy it (docs/cognito-rules.md §17)", len(vars), size, maxEnv)
+	}
+	return nil
 }
 
 // placeholderHelp lists --env's placeholders and what each becomes.

@@ -103,6 +103,10 @@ func main() {
 		// In a sandbox: its network's forwarder, which starts the emulator.
 		os.Exit(sandbox.Forward(os.Args[2:]))
 	}
+	if len(os.Args) > 1 && os.Args[1] == sandbox.ConfineCommand {
+		// In a sandbox: the function's runtime starts here.
+		os.Exit(sandbox.Confine(os.Args[2:]))
+	}
 	code, done, release := contain(os.Args[1:], os.Stderr)
 	if !done {
 		ctx, stop := interruptible()

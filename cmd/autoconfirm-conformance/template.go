@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/autoconfirm/autoconfirm/codezip"
+	"github.com/autoconfirm/autoconfirm/internal/local/sandbox"
 	"github.com/autoconfirm/autoconfirm/samtemplate"
 )
 
@@ -59,6 +60,9 @@ func fromTemplate(o *localOptions, fs *flag.FlagSet, stdout io.Writer) (cleanup 
 	if !set["timeout"] {
 		o.timeout = f.Timeout
 	}
+	if !set["ephemeral-storage"] {
+		o.tmp = f.TmpMB
+	}
 	// The template's layers come first, in its order; --layer adds more.
 	o.layers = append(append(multiFlag{}, f.Layers...), o.layers...)
 	given := map[string]bool{}
@@ -91,14 +95,14 @@ func fromTemplate(o *localOptions, fs *flag.FlagSet, stdout io.Writer) (cleanup 
 				return cleanup, err
 			}
 			cleanup = func() { os.RemoveAll(dir) }
-			if err := codezip.Extract(f.CodeURI, dir); err != nil {
+			if err := codezip.ExtractWithin(f.CodeURI, dir, sandbox.TaskRoot, &codezip.Budget{}); err != nil {
 				return cleanup, usageErrorf("--template %s: %s's CodeUri %s: %v (build it first, e.g. make package)", o.template, f.LogicalID, f.CodeURI, err)
 			}
 			o.code = dir
 		}
 	}
-	fmt.Fprintf(stdout, "local: %s from %s: %s, handler %s, code %s, %s, timeout %s, %d environment variable(s), %d layer(s)\n",
-		f.LogicalID, o.template, o.runtime, o.handler, f.CodeURI, f.Architecture, o.timeout.Round(time.Second), len(f.Env), len(f.Layers))
+	fmt.Fprintf(stdout, "local: %s from %s: %s, handler %s, code %s, %s, timeout %s, memory %d MB, /tmp %d MB, %d environment variable(s), %d layer(s)\n",
+		f.LogicalID, o.template, o.runtime, o.handler, f.CodeURI, f.Architecture, o.timeout.Round(time.Second), o.memory, o.tmp, len(f.Env), len(f.Layers))
 	return cleanup, nil
 }
 

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/autoconfirm/autoconfirm/internal/local/memcg"
+	ll "github.com/landlock-lsm/go-landlock/landlock/syscall"
 )
 
 // hosted is a handler written for this test, in a shape that Lambda and
@@ -35,6 +36,7 @@ type hosted struct {
 	absent                 []string // nowhere in the output
 	within                 time.Duration
 	cgroup                 bool // judged only in a sandbox with a memory cgroup
+	sandboxed              bool // judged only in a sandbox, with Landlock's scopes
 }
 
 // Memory the per-process view misses, held once by each process: 200 MB
@@ -50,6 +52,31 @@ const (
 		"    held = True\n    time.sleep(0.3)\n    event['response']['autoConfirmUser'] = True\n    return event\n"
 	tmpFiller = "import os\ndef lambda_handler(event, context):\n    if not os.path.exists('/tmp/big'):\n        with open('/tmp/big', 'wb') as f:\n" +
 		"            for i in range(300):\n                f.write(b'z' * (1 << 20))\n    event['response']['autoConfirmUser'] = True\n    return event\n"
+)
+
+// Handlers for the sandbox's confinement (red team round 16).
+const (
+	// ownProcesses refuses when it can open another process's memory or
+	// signal it, or has other than Lambda's 1,024 open files.
+	ownProcesses = "import os, resource\ndef lambda_handler(event, context):\n    bad = []\n    for d in os.listdir('/proc'):\n" +
+		"        if not d.isdigit() or int(d) == os.getpid():\n            continue\n" +
+		"        try:\n            open('/proc/%s/mem' % d, 'rb').close()\n            bad.append('memory of ' + d)\n        except OSError:\n            pass\n" +
+		"        try:\n            os.kill(int(d), 0)\n            bad.append('signal to ' + d)\n        except OSError:\n            pass\n" +
+		"    if resource.getrlimit(resource.RLIMIT_NOFILE) != (1024, 1024):\n        bad.append('open files %s' % (resource.getrlimit(resource.RLIMIT_NOFILE),))\n" +
+		"    if bad:\n        raise RuntimeError(', '.join(bad))\n    event['response']['autoConfirmUser'] = True\n    return event\n"
+	// aroundRuntime is a custom runtime that takes its events from the
+	// emulator's own Runtime API, found in /proc, or with USE_OWN from
+	// $AWS_LAMBDA_RUNTIME_API as Lambda's are.
+	aroundRuntime = "#!/usr/bin/python3\nimport json, os, urllib.request\ndef api():\n    if os.environ.get('USE_OWN'):\n        return os.environ['AWS_LAMBDA_RUNTIME_API']\n" +
+		"    for d in os.listdir('/proc'):\n        try:\n            args = open('/proc/%s/cmdline' % d, 'rb').read().decode().split('\\0')\n        except OSError:\n            continue\n" +
+		"        if '--runtime-api-address' in args:\n            return args[args.index('--runtime-api-address') + 1]\n    raise SystemExit('no emulator found')\n" +
+		"base = 'http://' + api() + '/2018-06-01/runtime/invocation/'\nwhile True:\n    with urllib.request.urlopen(base + 'next') as r:\n" +
+		"        rid = r.headers['Lambda-Runtime-Aws-Request-Id']\n        event = json.load(r)\n    event['response']['autoConfirmUser'] = True\n" +
+		"    urllib.request.urlopen(urllib.request.Request(base + rid + '/response', data=json.dumps(event).encode(), method='POST')).read()\n"
+	// scratch600 writes and removes a 600 MB scratch file on each sign-up.
+	scratch600 = "import os\ndef lambda_handler(event, context):\n    with open('/tmp/scratch', 'wb') as f:\n        for i in range(600):\n            f.write(b'z' * (1 << 20))\n" +
+		"    os.remove('/tmp/scratch')\n    event['response']['autoConfirmUser'] = True\n    return event\n"
+	wrapper = "#!/bin/sh\nexport POLICY_CONFIRM=1\nexec \"$@\"\n"
 )
 
 // hog holds 300 MB for a moment on each sign-up, and confirms it.
@@ -194,6 +221,27 @@ export const handler = async (event) => {
 			wantExit: 2, want: []string{"Could not resolve"}, absent: []string{"module github.com/autoconfirm"}, within: 30 * time.Second},
 		{name: "ListUsers with Limit 100 is refused, as Cognito refuses it", runtime: "nodejs22.x", args: []string{"--profile", "auto-confirm", "--env", "LIST_LIMIT=100"},
 			code: "testdata/impls/guarded-node", wantExit: 1, want: []string{"less than or equal to 60"}, within: 60 * time.Second},
+		{name: "the sandbox's own processes are out of the function's reach, and it has Lambda's 1,024 open files", runtime: "python3.11", args: []string{"--profile", "cognito,confirm"}, sandboxed: true,
+			files: map[string]string{"lambda_function.py": ownProcesses}, wantExit: 0, want: []string{"Landlock ABI"}, within: 60 * time.Second},
+		{name: "a custom runtime that takes its events from the emulator's own Runtime API fails", runtime: "provided.al2023", args: []string{"--profile", "cognito,confirm"}, sandboxed: true,
+			files: map[string]string{"bootstrap": aroundRuntime}, wantExit: 1, want: []string{"the function answered an event it did not take from $AWS_LAMBDA_RUNTIME_API"}, within: 60 * time.Second},
+		{name: "the same custom runtime through $AWS_LAMBDA_RUNTIME_API passes", runtime: "provided.al2023", args: []string{"--profile", "cognito,confirm", "--env", "USE_OWN=1"}, sandboxed: true,
+			files: map[string]string{"bootstrap": aroundRuntime}, wantExit: 0, within: 60 * time.Second},
+		{name: "a function's ephemeral storage is its /tmp", runtime: "python3.11", args: []string{"--profile", "cognito,confirm", "--ephemeral-storage", "1024"}, sandboxed: true,
+			files: map[string]string{"lambda_function.py": scratch600}, wantExit: 0, want: []string{"/tmp 1024 MB"}, within: 60 * time.Second},
+		{name: "the same function with Lambda's default 512 MB of /tmp fails", runtime: "python3.11", args: []string{"--profile", "cognito,confirm"}, sandboxed: true,
+			files: map[string]string{"lambda_function.py": scratch600}, wantExit: 1, want: []string{"No space left on device"}, within: 60 * time.Second},
+		{name: "Python: AWS_LAMBDA_EXEC_WRAPPER starts the runtime, as on Lambda", runtime: "python3.11", sandboxed: true,
+			args:  []string{"--profile", "cognito,confirm", "--env", "AWS_LAMBDA_EXEC_WRAPPER=/var/task/wrapper.sh"},
+			files: map[string]string{"wrapper.sh": wrapper, "lambda_function.py": "import os\ndef lambda_handler(event, context):\n    event['response']['autoConfirmUser'] = os.environ['POLICY_CONFIRM'] == '1'\n    return event\n"},
+			wantExit: 0, within: 60 * time.Second},
+		{name: "Node.js: AWS_LAMBDA_EXEC_WRAPPER starts the runtime, as on Lambda", runtime: "nodejs22.x", sandboxed: true,
+			args:  []string{"--profile", "cognito,confirm", "--env", "AWS_LAMBDA_EXEC_WRAPPER=/var/task/wrapper.sh"},
+			files: map[string]string{"wrapper.sh": wrapper, "index.mjs": "export const handler = async (event) => { event.response.autoConfirmUser = process.env.POLICY_CONFIRM === '1'; return event; };\n"},
+			wantExit: 0, within: 60 * time.Second},
+		{name: "a missing AWS_LAMBDA_EXEC_WRAPPER fails the runtime's start, as on Lambda", runtime: "python3.11", sandboxed: true,
+			args:  []string{"--profile", "cognito,confirm", "--env", "AWS_LAMBDA_EXEC_WRAPPER=/var/task/nope.sh"},
+			files: map[string]string{"lambda_function.py": confirmPy}, wantExit: 2, want: []string{"/var/task/nope.sh: does not exist"}, within: 30 * time.Second},
 	}
 	// Fetching a runtime the first time takes minutes (Node.js, the native
 	// build of aws-lambda-ric, esbuild); the budgets below are for a warm
@@ -211,8 +259,12 @@ export const handler = async (event) => {
 	// Where user namespaces work, every run is sandboxed.
 	userns := exec.CommandContext(ctx, "unshare", "--user", "--pid", "--mount", "true").Run() == nil
 	_, noCgroup := memcg.Find("")
+	landlockABI, _ := ll.LandlockGetABIVersion()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			if c.sandboxed && (!userns || landlockABI < 6) {
+				t.Skipf("no sandbox with Landlock's scopes here (user namespaces %v, Landlock ABI %d); the run says so (TestDescribeSaysWhatIsConfined)", userns, landlockABI)
+			}
 			if c.cgroup && (noCgroup != nil || !userns) {
 				// Without one, the run says that memory is counted per process
 				// (TestDescribeSaysHowMemoryIsCounted), and this memory is not.

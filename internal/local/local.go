@@ -47,6 +47,9 @@ type Options struct {
 	// MemoryMB is the function's memory size; zero is Lambda's default,
 	// 128.
 	MemoryMB int
+	// TmpMB is the function's ephemeral storage, /tmp's size; zero is
+	// Lambda's default, 512.
+	TmpMB int
 	// Env is --env: KEY=VALUE pairs for the function.
 	Env []string
 	// Layers are the function's layers, directories or zips, in order.
@@ -221,6 +224,7 @@ func (r *run) start(ctx context.Context, work string) (*stack.Stack, error) {
 			return nil, errors.New("local: Options.Runner is empty: it must name this binary, which forwards the sandbox's network")
 		}
 		r.sandbox.Forwarder = o.Runner
+		r.sandbox.TmpMB = o.TmpMB
 	}
 	o.Cache.Sandboxed = r.sandbox != nil
 	o.Cache.Sandbox = r.sandbox

@@ -72,36 +72,39 @@ func control(r rune) bool {
 }
 
 // Writer passes what it is given on to W, with every control character but
-// a newline and a tab shown as an escape: a command whose output carries a
-// handler's text uses it for the terminal, so that no sequence the
-// handler wrote reaches it raw.
+// a newline and a tab, every bidirectional control and line separator, and
+// every byte that is not UTF-8 shown as an escape: a command whose output
+// carries a handler's text uses it for the terminal, so that no sequence
+// the handler wrote reaches it raw, even split across writes.
 type Writer struct {
 	W io.Writer
-	// lead is a UTF-8 lead byte of a C1 character left at the end of the
-	// last write.
-	lead bool
+	// pend is the start of a UTF-8 sequence that the last write ended in.
+	pend []byte
 }
 
 // Write writes p, escaped, and reports len(p) written when W took it all.
 func (w *Writer) Write(p []byte) (int, error) {
-	out := make([]byte, 0, len(p)+16)
-	for _, c := range p {
-		if w.lead {
-			w.lead = false
-			if c >= 0x80 && c < 0xa0 { // U+0080 to U+009F
-				out = fmt.Appendf(out, `\x%02x`, c)
-				continue
-			}
-			out = append(out, 0xc2)
-		}
+	buf := append(w.pend, p...)
+	w.pend = nil
+	out := make([]byte, 0, len(buf)+16)
+	for i := 0; i < len(buf); {
+		r, n := utf8.DecodeRune(buf[i:])
 		switch {
-		case c == 0xc2:
-			w.lead = true
-		case c == '\n' || c == '\t' || (c >= 0x20 && c != 0x7f):
-			out = append(out, c)
+		case r == utf8.RuneError && n == 1 && !utf8.FullRune(buf[i:]):
+			w.pend = append([]byte(nil), buf[i:]...)
+			n = len(buf) - i
+		case r == '\n' || r == '\t':
+			out = append(out, byte(r))
+		case r == utf8.RuneError && n == 1:
+			out = fmt.Appendf(out, `\x%02x`, buf[i])
+		case control(r):
+			out = fmt.Appendf(out, `\x%02x`, r)
+		case Bidi(r), r == 0x2028, r == 0x2029:
+			out = fmt.Appendf(out, `\u%04x`, r)
 		default:
-			out = fmt.Appendf(out, `\x%02x`, c)
+			out = append(out, buf[i:i+n]...)
 		}
+		i += n
 	}
 	if _, err := w.W.Write(out); err != nil {
 		return 0, err

@@ -38,6 +38,8 @@ func TestWriter(t *testing.T) {
 		{"an erase and a carriage return", []string{"boom\x1b[2J\rlocal: PASS\n"}, `boom\x1b[2J\x0dlocal: PASS` + "\n"},
 		{"a C1 control split across writes", []string{"a\xc2", "\x9bb\xc2", "\xa0c"}, `a\x9bb` + "\u00a0c"},
 		{"DEL and NUL", []string{"\x7f\x00"}, `\x7f\x00`},
+		{"a bidirectional override split across writes, and a line separator", []string{"refused \xe2", "\x80\xaeSSAP\u2028x"}, `refused \u202eSSAP\u2028x`},
+		{"a stray byte", []string{"a\xfeb\x9b"}, `a\xfeb\x9b`},
 	} {
 		var b strings.Builder
 		w := &Writer{W: &b}

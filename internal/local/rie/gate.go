@@ -24,11 +24,11 @@ type gate struct {
 }
 
 // headroom is what an environment's memory cgroup allows over the memory
-// size: /tmp's tmpfs, which Lambda keeps apart from memory, and the
+// size besides /tmp's tmpfs, which Lambda keeps apart from memory: the
 // sandbox's own processes. The watch ends a function at its memory size;
 // the kernel's limit is only the backstop for what grows faster than the
 // watch looks.
-const headroom = sandbox.TmpBytes + 256<<20
+const headroom = 256 << 20
 
 // newGate makes the pipes, and the memory cgroup when the sandbox can have
 // one and memoryMB is set.
@@ -51,7 +51,7 @@ func newGate(sb *sandbox.Sandbox, memoryMB int) (*gate, error) {
 		g.close()
 		return nil, fmt.Errorf("a pipe for bwrap's --block-fd: %w", err)
 	}
-	if g.mem, err = sb.Memory.New("env", int64(memoryMB)<<20+headroom); err != nil {
+	if g.mem, err = sb.Memory.New("env", int64(memoryMB)<<20+sb.TmpSize()+headroom); err != nil {
 		g.close()
 		return nil, err
 	}

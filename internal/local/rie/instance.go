@@ -320,12 +320,21 @@ func (p *Proc) next() int {
 }
 
 // runtimeScript writes the executable the emulator starts: the bootstrap,
-// with the Runtime API pointed at the proxy. The emulator sets
+// with the Runtime API pointed at the proxy, confined in a sandbox with a
+// forwarder (sandbox.Confine). The emulator sets
 // AWS_LAMBDA_RUNTIME_API itself, over any value in its environment.
 func (p *Proc) runtimeScript(api string, n int) (string, error) {
 	path := filepath.Join(p.dir, fmt.Sprintf("bootstrap-%d", n))
-	script := fmt.Sprintf("#!/bin/sh\nAWS_LAMBDA_RUNTIME_API='%s'\nexport AWS_LAMBDA_RUNTIME_API\nexec '%s' \"$@\"\n",
-		api, strings.ReplaceAll(p.cfg.Bootstrap, "'", `'\''`))
+	argv := []string{p.cfg.Bootstrap}
+	if p.cfg.Sandbox != nil && p.cfg.Sandbox.Forwarder != "" {
+		argv = sandbox.ConfineArgs(argv...)
+	}
+	quoted := make([]string, len(argv))
+	for i, a := range argv {
+		quoted[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+	}
+	script := fmt.Sprintf("#!/bin/sh\nAWS_LAMBDA_RUNTIME_API='%s'\nexport AWS_LAMBDA_RUNTIME_API\nexec %s \"$@\"\n",
+		api, strings.Join(quoted, " "))
 	if err := os.WriteFile(path, []byte(script), 0o755); err != nil {
 		return "", fmt.Errorf("writing the runtime's start script: %w", err)
 	}

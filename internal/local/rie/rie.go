@@ -427,6 +427,13 @@ func (p *Proc) lambdaAnswer(status int, body []byte, delivered bool) (Result, er
 	switch {
 	case status == http.StatusOK && taskTimedOut.Match(bytes.TrimSpace(body)):
 		return timedOut(p.cfg.Timeout), nil
+	case status == http.StatusOK && !delivered && !IsErrorBody(body):
+		// The runtime answered an event it never took through the proxy:
+		// it took it from the emulator's own Runtime API, out of the
+		// runner's sight and past its timeout. Lambda gives a function no
+		// such way (red team round 16).
+		return Result{Body: errorBody(errAround, "the function answered an event it did not take from $AWS_LAMBDA_RUNTIME_API, the only Runtime API Lambda gives it"),
+			FunctionError: true, ErrorType: errAround}, nil
 	case status == http.StatusOK:
 		r := Result{Body: body, FunctionError: IsErrorBody(body)}
 		if r.FunctionError {
@@ -448,6 +455,10 @@ func (p *Proc) lambdaAnswer(status int, body []byte, delivered bool) (Result, er
 	}
 	return Result{}, fmt.Errorf("the emulator answered HTTP %d: %.300s", status, body)
 }
+
+// errAround is the error type of an answer that went around the function's
+// Runtime API; it is this runner's, not Lambda's.
+const errAround = "Autoconfirm.AroundRuntimeAPI"
 
 // timedOut is Lambda's answer when a function runs past its timeout.
 func timedOut(limit time.Duration) Result {

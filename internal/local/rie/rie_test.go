@@ -112,6 +112,7 @@ func TestLambdaAnswer(t *testing.T) {
 		{"a Node.js error named as a load error", 502, `{"errorMessage":"no","errorType":"Runtime.HandlerNotFound","stackTrace":["Runtime.HandlerNotFound: no","    at Runtime.handler (file:///var/task/index.mjs:2:9)"]}`, true, true, false, false, "Runtime.HandlerNotFound"},
 		{"an import error", 502, `{"errorMessage":"Cannot find module 'x'","errorType":"Runtime.ImportModuleError"}`, false, true, true, false, "Runtime.ImportModuleError"},
 		{"an exit during init", 502, "", false, true, true, false, "Runtime.ExitError"},
+		{"an answer to an event taken around the proxy", 200, `{"triggerSource":"PreSignUp_SignUp"}`, false, true, false, false, errAround},
 		{"a missing handler, reported with the event", 200, `{"errorMessage":"Handler 'handler' missing on module 'lambda_function'","errorType":"Runtime.HandlerNotFound"}`, true, true, true, false, "Runtime.HandlerNotFound"},
 	}
 	p := &Proc{cfg: Config{Timeout: 3 * time.Second, Logs: &Log{}}}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/autoconfirm/autoconfirm/codezip"
+	"github.com/autoconfirm/autoconfirm/internal/local/sandbox"
 )
 
 // Layers lays the layers out in dir/opt, in order, a later layer's file
@@ -27,7 +28,7 @@ func Layers(dir string, layers []string) (string, error) {
 		if st.IsDir() {
 			err = copyTree(l, opt, &budget)
 		} else {
-			err = codezip.ExtractWithin(l, opt, &budget)
+			err = codezip.ExtractWithin(l, opt, sandbox.Opt, &budget)
 		}
 		if err != nil {
 			return "", fmt.Errorf("laying out the layer %s as Lambda does under /opt: %w", l, err)

@@ -293,8 +293,8 @@ func (c Cache) nodeBootstrap(l *layout, nr nodeRuntime, node, modules, handler s
 	}
 	task := l.at(filepath.Join(l.dir, "task"), sandbox.TaskRoot)
 	options := strings.TrimSpace(nr.flags + " --require " + seen("sdk-v2-endpoints.cjs"))
-	script := fmt.Sprintf("#!/bin/sh\n# written by autoconfirm-conformance local\ncd '%s' || exit 1\nNODE_OPTIONS='%s'\"${NODE_OPTIONS:+ $NODE_OPTIONS}\"\nexport NODE_OPTIONS\n%sexec '%s' --expose-gc --max-http-header-size 81920 \"$@\" '%s' '%s'\n",
-		quote(task), quote(options), heapArgs, quote(node), quote(filepath.Join(modules, "aws-lambda-ric", nr.entry)), handler)
+	script := fmt.Sprintf("#!/bin/sh\n# written by autoconfirm-conformance local\ncd '%s' || exit 1\nNODE_OPTIONS='%s'\"${NODE_OPTIONS:+ $NODE_OPTIONS}\"\nexport NODE_OPTIONS\n%s%s'%s' --expose-gc --max-http-header-size 81920 \"$@\" '%s' '%s'\n",
+		quote(task), quote(options), heapArgs, execWrapper, quote(node), quote(filepath.Join(modules, "aws-lambda-ric", nr.entry)), handler)
 	if _, err := writeBootstrap(dir, script); err != nil {
 		return "", err
 	}

@@ -42,7 +42,7 @@ func (c Cache) preparePython(ctx context.Context, rt Runtime, code, handler, dir
 	// what Lambda's runtime includes, not what pip put on this machine. -B:
 	// no bytecode written into the code, as on Lambda, where /var/task is
 	// read-only; the code's identity stays the same from run to run.
-	script := fmt.Sprintf("#!/bin/sh\n# written by autoconfirm-conformance local\ncd '%s' || exit 1\nexec '%s' -S -B '%s' '%s'\n", quote(task), quote(py), quote(seen("python-runtime-api.py")), handler)
+	script := fmt.Sprintf("#!/bin/sh\n# written by autoconfirm-conformance local\ncd '%s' || exit 1\n%s'%s' -S -B '%s' '%s'\n", quote(task), execWrapper, quote(py), quote(seen("python-runtime-api.py")), handler)
 	if _, err := writeBootstrap(rtDir, script); err != nil {
 		return Function{}, err
 	}

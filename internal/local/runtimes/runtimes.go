@@ -285,6 +285,16 @@ func writeBootstrap(dir, script string) (string, error) {
 	return path, os.WriteFile(path, []byte(script), 0o755)
 }
 
+// execWrapper runs the runtime through the function's wrapper script, as
+// Lambda's managed runtimes do: AWS_LAMBDA_EXEC_WRAPPER names it, it gets
+// the interpreter and its arguments, and one that is missing or not
+// executable fails the runtime's start (rules §18). Custom runtimes
+// (provided.*) have no wrapper. Its last line begins the exec.
+const execWrapper = `wrapper="${AWS_LAMBDA_EXEC_WRAPPER:-}"
+if [ -n "$wrapper" ] && [ ! -f "$wrapper" ]; then echo "$wrapper: does not exist" >&2; exit 127; fi
+if [ -n "$wrapper" ] && [ ! -x "$wrapper" ]; then echo "$wrapper: is not an executable" >&2; exit 126; fi
+exec ${wrapper:+"$wrapper"} `
+
 // quote escapes a path for a single-quoted shell word.
 func quote(s string) string { return strings.ReplaceAll(s, "'", `'\''`) }
 

@@ -85,6 +85,22 @@ type Sandbox struct {
 	// FilterWhy says why not.
 	Filter    bool
 	FilterWhy error
+	// Landlock is the kernel's Landlock ABI, which Confine uses to keep
+	// the sandbox's own processes out of the function's reach; zero, with
+	// LandlockWhy, where there is none.
+	Landlock    int
+	LandlockWhy error
+	// TmpMB is /tmp's size, the function's ephemeral storage; zero is
+	// Lambda's default, TmpBytes.
+	TmpMB int
+}
+
+// TmpSize is /tmp's size in bytes.
+func (s *Sandbox) TmpSize() int64 {
+	if s.TmpMB > 0 {
+		return int64(s.TmpMB) << 20
+	}
+	return TmpBytes
 }
 
 // PrivateNet reports whether the sandbox has a network namespace of its own.
@@ -96,8 +112,8 @@ func (s *Sandbox) Describe() string {
 	if s.PrivateNet() {
 		network = "own network namespace: only the Runtime API and the endpoints in its environment reachable"
 	}
-	return fmt.Sprintf("sandboxed (%s: own user, PID, IPC and mount namespaces, uid %d; code read-only at %s, layers at %s, /tmp %d MB; %s; %s; %s)",
-		s.Version, UID, TaskRoot, Opt, TmpBytes>>20, network, s.filter(), s.memory())
+	return fmt.Sprintf("sandboxed (%s: own user, PID, IPC and mount namespaces, uid %d; code read-only at %s, layers at %s, /tmp %d MB; %s; %s; %s; %s; %s)",
+		s.Version, UID, TaskRoot, Opt, s.TmpSize()>>20, network, s.filter(), s.confined(), hostProc, s.memory())
 }
 
 // probeFilter checks that bwrap loads the system call filter here.
@@ -119,7 +135,7 @@ func probeFilter(ctx context.Context, probe *Sandbox) (bool, error) {
 // filter says whether a function's system calls are filtered.
 func (s *Sandbox) filter() string {
 	if s.Filter {
-		return "the kernel's key store, ptrace and other processes' memory refused (EPERM)"
+		return "the kernel's key store, ptrace and process_vm_readv/writev refused (EPERM)"
 	}
 	why := "none was probed"
 	if s.FilterWhy != nil {
@@ -139,6 +155,9 @@ func (s *Sandbox) memory() string {
 	}
 	return "NOT AS ON LAMBDA: memory counted per process, so memory held in System V message queues or shared memory, or in files in flight over a socket, is not counted (" + why + ")"
 }
+
+// hostProc says what of /proc is this machine's, not the environment's.
+const hostProc = "NOT AS ON LAMBDA: /proc/meminfo, /proc/loadavg, /proc/uptime and /proc/self/mountinfo show this machine's memory, load and paths"
 
 // ErrUnavailable wraps every reason why no sandbox can be had.
 var ErrUnavailable = errors.New("not sandboxed")
@@ -174,6 +193,7 @@ func Probe(ctx context.Context, getenv func(string) string) (*Sandbox, error) {
 	}
 	sb.Memory, sb.MemoryWhy = memcg.Find(run)
 	sb.Filter, sb.FilterWhy = probeFilter(ctx, probe)
+	sb.Landlock, sb.LandlockWhy = probeLandlock()
 	return sb, nil
 }
 
@@ -214,7 +234,7 @@ func (s *Sandbox) Args(mounts []Mount, dir string) []string {
 	)
 	a = append(a, procCovers()...)
 	a = append(a, "--dev", "/dev",
-		"--perms", "1777", "--size", strconv.Itoa(TmpBytes), "--tmpfs", "/tmp",
+		"--perms", "1777", "--size", strconv.FormatInt(s.TmpSize(), 10), "--tmpfs", "/tmp",
 	)
 	for _, m := range mounts {
 		a = append(a, m.args()...)

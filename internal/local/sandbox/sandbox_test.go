@@ -107,10 +107,30 @@ func TestDescribeSaysHowMemoryIsCounted(t *testing.T) {
 // TestDescribeSaysWhetherCallsAreFiltered: every report says whether the
 // function's system calls are filtered, and why not.
 func TestDescribeSaysWhetherCallsAreFiltered(t *testing.T) {
-	if got := (&Sandbox{Filter: true}).Describe(); !strings.Contains(got, "; the kernel's key store, ptrace and other processes' memory refused (EPERM);") {
+	if got := (&Sandbox{Filter: true}).Describe(); !strings.Contains(got, "; the kernel's key store, ptrace and process_vm_readv/writev refused (EPERM);") {
 		t.Errorf("filtered: %q", got)
 	}
 	if got := (&Sandbox{FilterWhy: errors.New("no seccomp")}).Describe(); !strings.Contains(got, "NOT AS ON LAMBDA: no system call filter, so the function can use the kernel's key store, whose quota is this machine user's, and ptrace the sandbox's own processes (no seccomp)") {
 		t.Errorf("not filtered: %q", got)
+	}
+}
+
+// TestDescribeSaysWhatIsConfined: every report says how far the function is
+// kept from the sandbox's own processes, and why not where it is not.
+func TestDescribeSaysWhatIsConfined(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		s    Sandbox
+		want string
+	}{
+		{"Landlock with scopes", Sandbox{Landlock: 7}, "; the sandbox's own processes out of its reach (Landlock ABI 7: no ptrace, /proc/<pid>/mem or signal to them); 1024 open files;"},
+		{"Landlock without scopes", Sandbox{Landlock: 4}, "; the sandbox's own processes' memory out of its reach (Landlock ABI 4); NOT AS ON LAMBDA: it may signal them, as Landlock scopes signals from ABI 6; 1024 open files;"},
+		{"no Landlock", Sandbox{LandlockWhy: errors.New("lsm= lacks it")}, "; NOT AS ON LAMBDA: the function can read and write the memory of the sandbox's own processes, which run as its uid (no Landlock: lsm= lacks it); 1024 open files;"},
+		{"/tmp as configured", Sandbox{TmpMB: 2048}, ", /tmp 2048 MB;"},
+		{"this machine's /proc", Sandbox{}, "; NOT AS ON LAMBDA: /proc/meminfo, /proc/loadavg, /proc/uptime and /proc/self/mountinfo show this machine's memory, load and paths;"},
+	} {
+		if got := tt.s.Describe(); !strings.Contains(got, tt.want) {
+			t.Errorf("%s: %q lacks %q", tt.name, got, tt.want)
+		}
 	}
 }
