@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
+	"strings"
 	"testing"
 	"time"
 )
@@ -129,5 +130,19 @@ func TestFilesStayInside(t *testing.T) {
 				t.Errorf("Of: %v, want the link followed", err)
 			}
 		})
+	}
+}
+
+// TestDanglingLinkNamed: a code directory's absolute link to where Lambda
+// puts the code leads nowhere here, where the package is built; the error
+// names the link and how to fix it, not a bare stat.
+func TestDanglingLinkNamed(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "sub"), 0o755)
+	os.WriteFile(filepath.Join(dir, "sub", "conf.json"), []byte("{}"), 0o644)
+	os.Symlink("/var/task/sub/conf.json", filepath.Join(dir, "conf.json"))
+	_, err := Of(dir)
+	if err == nil || !strings.Contains(err.Error(), `a symlink to "/var/task/sub/conf.json", which leads nowhere on this machine`) || !strings.Contains(err.Error(), "relative") {
+		t.Errorf("Of: %v", err)
 	}
 }
