@@ -59,11 +59,13 @@ conformance: runner ## every feature against the handler in process; reports in 
 	$(RUNNER) --target inprocess --report-dir '$(REPORT_DIR)' $(if $(TAGS),--tags '$(TAGS)') $(if $(PROFILE),--profile '$(PROFILE)')
 
 .PHONY: lint
-lint: lint-tools ## gofmt, go vet, actionlint (pinned in tools/go.mod) on the example workflows, and shellcheck on the action's shell steps and script
+lint: lint-tools ## gofmt, go vet, staticcheck and actionlint (pinned in tools/go.mod) on the example workflows, and shellcheck on the action's shell steps and script
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) vet -tags e2e ./internal/e2e
+	$(GO) tool -modfile=tools/go.mod staticcheck ./...
+	$(GO) tool -modfile=tools/go.mod staticcheck -tags e2e ./internal/e2e
 	$(GO) tool -modfile=tools/go.mod actionlint
 	$(GO) run ./internal/cmd/actionsh action.yml .github/action/run.sh
 

@@ -289,8 +289,8 @@ func evaluate(t *testing.T, tpl map[string]any, given map[string]string) map[str
 		if c, ok := conds[name]; ok {
 			return c
 		}
-		c, ok := get(tpl, "Conditions", name).(any)
-		if !ok || c == nil {
+		c := get(tpl, "Conditions", name)
+		if c == nil {
 			t.Fatalf("no condition %s", name)
 		}
 		conds[name] = truth(c)

@@ -12,7 +12,9 @@ var searchable = map[string]bool{
 	"cognito:user_status": true, "status": true, "sub": true,
 }
 
-// errFilter is Cognito's answer to a filter it cannot parse.
+// errFilter is Cognito's answer to a filter it cannot parse, in its words.
+//
+//lint:ignore ST1005 Cognito's own message, which handlers may match
 var errFilter = errors.New("Error while parsing filter.")
 
 // Filter is a parsed ListUsers filter.

@@ -11,8 +11,7 @@ import (
 // to where a reader finds them: a line, and for a row its cells.
 func places(docs []*messages.GherkinDocument) map[string]string {
 	out := map[string]string{}
-	var scenario func(sc *messages.Scenario)
-	scenario = func(sc *messages.Scenario) {
+	scenario := func(sc *messages.Scenario) {
 		out[sc.Id] = fmt.Sprintf("line %d", sc.Location.Line)
 		for _, ex := range sc.Examples {
 			for _, row := range ex.TableBody {

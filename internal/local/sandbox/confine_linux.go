@@ -20,8 +20,7 @@ import (
 // some access: making block devices, which a function without
 // capabilities cannot do anyway.
 func domain() landlock.Config {
-	return landlock.MustConfig(landlock.AccessFSSet(ll.AccessFSMakeBlock),
-		landlock.ScopedSet(ll.ScopeSignal|ll.ScopeAbstractUnixSocket)).BestEffort()
+	return landlock.Config{HandledAccessFS: ll.AccessFSMakeBlock, Scoped: ll.ScopeSignal | ll.ScopeAbstractUnixSocket}.BestEffort()
 }
 
 // probeLandlock is the kernel's Landlock ABI, or why it has none.
