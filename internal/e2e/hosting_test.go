@@ -72,7 +72,13 @@ const (
 		"        if '--runtime-api-address' in args:\n            return args[args.index('--runtime-api-address') + 1]\n    raise SystemExit('no emulator found')\n" +
 		"base = 'http://' + api() + '/2018-06-01/runtime/invocation/'\nwhile True:\n    with urllib.request.urlopen(base + 'next') as r:\n" +
 		"        rid = r.headers['Lambda-Runtime-Aws-Request-Id']\n        event = json.load(r)\n    event['response']['autoConfirmUser'] = True\n" +
-		"    urllib.request.urlopen(urllib.request.Request(base + rid + '/response', data=json.dumps(event).encode(), method='POST')).read()\n"
+		"    urllib.request.urlopen(urllib.request.Request(base + rid + '/' + os.environ.get('POST_TO', 'response'), data=json.dumps(event).encode(), method='POST')).read()\n"
+	// socketsKept refuses when it can unlink, replace or add a file in the
+	// directory of the forwarder's sockets.
+	socketsKept = "import os\ndef lambda_handler(event, context):\n    done = []\n    d = '/var/rapid/sock'\n    if not os.listdir(d):\n        raise RuntimeError('no socket to try')\n    for name in os.listdir(d):\n" +
+		"        try:\n            os.unlink(os.path.join(d, name))\n            done.append('removed ' + name)\n        except OSError:\n            pass\n" +
+		"    try:\n        open(os.path.join(d, 'mine'), 'w').close()\n        done.append('made a file')\n    except OSError:\n        pass\n" +
+		"    if done:\n        raise RuntimeError(', '.join(done))\n    event['response']['autoConfirmUser'] = True\n    return event\n"
 	// scratch600 writes and removes a 600 MB scratch file on each sign-up.
 	scratch600 = "import os\ndef lambda_handler(event, context):\n    with open('/tmp/scratch', 'wb') as f:\n        for i in range(600):\n            f.write(b'z' * (1 << 20))\n" +
 		"    os.remove('/tmp/scratch')\n    event['response']['autoConfirmUser'] = True\n    return event\n"
@@ -242,6 +248,10 @@ export const handler = async (event) => {
 		{name: "a missing AWS_LAMBDA_EXEC_WRAPPER fails the runtime's start, as on Lambda", runtime: "python3.11", sandboxed: true,
 			args:  []string{"--profile", "cognito,confirm", "--env", "AWS_LAMBDA_EXEC_WRAPPER=/var/task/nope.sh"},
 			files: map[string]string{"lambda_function.py": confirmPy}, wantExit: 2, want: []string{"/var/task/nope.sh: does not exist"}, within: 30 * time.Second},
+		{name: "an answer posted as the invocation's error is a function error, as on Lambda", runtime: "provided.al2023", args: []string{"--profile", "cognito,confirm", "--env", "USE_OWN=1", "--env", "POST_TO=error"}, sandboxed: true,
+			files: map[string]string{"bootstrap": aroundRuntime}, wantExit: 1, want: []string{"Unhandled", "the runtime posted this invocation's error"}, within: 60 * time.Second},
+		{name: "the function can neither remove nor add the forwarder's sockets", runtime: "python3.11", args: []string{"--profile", "cognito,confirm"}, sandboxed: true,
+			files: map[string]string{"lambda_function.py": socketsKept}, wantExit: 0, within: 60 * time.Second},
 	}
 	// Fetching a runtime the first time takes minutes (Node.js, the native
 	// build of aws-lambda-ric, esbuild); the budgets below are for a warm

@@ -177,7 +177,7 @@ func (p *Proc) network(in *instance, n int, addr, apiAddr string) (func(context.
 
 // begin starts an environment's process and watches for its end.
 func (p *Proc) begin(in *instance) error {
-	in.cmd.Env = p.cfg.Env
+	in.cmd.Env = p.emulatorEnv
 	// A process group of its own, so a stop also ends the function it runs.
 	in.cmd.SysProcAttr = child.SysProcAttr(&syscall.SysProcAttr{Setpgid: true}) // it ends with whatever started it
 	out := io.MultiWriter(p.cfg.Logs, &in.early)
@@ -327,7 +327,7 @@ func (p *Proc) runtimeScript(api string, n int) (string, error) {
 	path := filepath.Join(p.dir, fmt.Sprintf("bootstrap-%d", n))
 	argv := []string{p.cfg.Bootstrap}
 	if p.cfg.Sandbox != nil && p.cfg.Sandbox.Forwarder != "" {
-		argv = sandbox.ConfineArgs(argv...)
+		argv = sandbox.ConfineArgs(sandbox.EnvAt, argv...)
 	}
 	quoted := make([]string, len(argv))
 	for i, a := range argv {

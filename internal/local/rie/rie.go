@@ -106,6 +106,9 @@ var ErrCrashed = errors.New("the Runtime Interface Emulator crashed")
 type Proc struct {
 	cfg    Config
 	client *http.Client
+	// emulatorEnv is the environment of each environment's process: in a
+	// confined sandbox, only what the emulator reads.
+	emulatorEnv []string
 	// dir holds the scripts that start each environment's runtime.
 	dir string
 
@@ -189,26 +192,14 @@ func StartWith(ctx context.Context, cfg Config) (*Proc, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Sandbox != nil {
-		accounts, err := sandbox.Accounts(dir)
-		if err != nil {
-			os.RemoveAll(dir)
-			return nil, err
-		}
-		cfg.Mounts = append(slices.Clone(cfg.Mounts), accounts...)
-		// The forwarder is bound by a name of the run's: bwrap's command
-		// line, which the function can read, names no runner.
-		if cfg.Sandbox.PrivateNet() {
-			if err := os.Symlink(cfg.Sandbox.Forwarder, filepath.Join(dir, "netfwd")); err != nil {
-				os.RemoveAll(dir)
-				return nil, fmt.Errorf("linking the sandbox's forwarder: %w", err)
-			}
-		}
-	}
-	p := &Proc{cfg: cfg, dir: dir, crashed: make(chan struct{}), live: map[*instance]struct{}{},
+	p := &Proc{cfg: cfg, dir: dir, crashed: make(chan struct{}), live: map[*instance]struct{}{}, emulatorEnv: cfg.Env,
 		// exchange times the function out; this bound only catches an
 		// emulator that stopped answering at all.
 		client: &http.Client{Timeout: emulatorTimeout(cfg) + 10*time.Second}}
+	if err := p.sandboxFiles(); err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
 	in, err := p.launch(ctx)
 	if err != nil {
 		os.RemoveAll(dir)
@@ -217,6 +208,40 @@ func StartWith(ctx context.Context, cfg Config) (*Proc, error) {
 	p.live[in] = struct{}{}
 	p.idle = append(p.idle, in)
 	return p, nil
+}
+
+// sandboxFiles writes into p.dir what each sandboxed environment binds:
+// the function's accounts, the forwarder, and the function's environment.
+// Confined, only the function's runtime reads that environment
+// (sandbox.Confine): bwrap, the forwarder and the emulator start with the
+// few variables the emulator reads, so that none the function sets
+// (LD_PRELOAD, GODEBUG…) takes effect in them, on this machine or in the
+// sandbox (red team round 17).
+func (p *Proc) sandboxFiles() error {
+	sb := p.cfg.Sandbox
+	if sb == nil {
+		return nil
+	}
+	accounts, err := sandbox.Accounts(p.dir)
+	if err != nil {
+		return err
+	}
+	p.cfg.Mounts = append(slices.Clone(p.cfg.Mounts), accounts...)
+	if !sb.PrivateNet() {
+		return nil
+	}
+	// The forwarder is bound by a name of the run's: bwrap's command line,
+	// which the function can read, names no runner.
+	if err := os.Symlink(sb.Forwarder, filepath.Join(p.dir, "netfwd")); err != nil {
+		return fmt.Errorf("linking the sandbox's forwarder: %w", err)
+	}
+	envFile := filepath.Join(p.dir, "function.env")
+	if err := os.WriteFile(envFile, []byte(strings.Join(p.cfg.Env, "\x00")), 0o644); err != nil {
+		return fmt.Errorf("writing the function's environment: %w", err)
+	}
+	p.cfg.Mounts = append(p.cfg.Mounts, sandbox.Mount{Host: envFile, At: sandbox.EnvAt})
+	p.emulatorEnv = sandbox.EmulatorEnv(p.cfg.Env)
+	return nil
 }
 
 func (p *Proc) crash(err error) {
@@ -362,6 +387,9 @@ func (p *Proc) finish(in *instance, r reply, cold bool, delivered int64) (Result
 		return res, nil
 	}
 	res, err := p.lambdaAnswer(r.status, r.body, in.api.delivered.Load() > delivered)
+	if err == nil && in.api.errored.Load() && !res.FunctionError {
+		res = posted(r.body)
+	}
 	res.Cold = cold
 	// After a failure or a timeout the emulator starts the runtime afresh
 	// at the next invocation, as Lambda resets the environment.
@@ -454,6 +482,13 @@ func (p *Proc) lambdaAnswer(status int, body []byte, delivered bool) (Result, er
 			FunctionError: true, Init: !delivered, ErrorType: "Runtime.ExitError"}, nil
 	}
 	return Result{}, fmt.Errorf("the emulator answered HTTP %d: %.300s", status, body)
+}
+
+// posted is Lambda's answer when the runtime posted the invocation's error
+// with a body that is not an error object: a function error all the same,
+// of type Unhandled, with the body as its payload (red team round 17).
+func posted(body []byte) Result {
+	return Result{Body: errorBody("Unhandled", fmt.Sprintf("the runtime posted this invocation's error: %.200s", body)), FunctionError: true, ErrorType: "Unhandled"}
 }
 
 // errAround is the error type of an answer that went around the function's

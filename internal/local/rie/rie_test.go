@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -165,5 +166,43 @@ func TestTaskRoot(t *testing.T) {
 	}
 	if got := taskRoot(nil, "/dist/bootstrap"); got != "/dist" {
 		t.Errorf("without LAMBDA_TASK_ROOT: got %s", got)
+	}
+}
+
+// TestRuntimeAPISeesAPostedError: a runtime that posts an invocation's error
+// has failed it, whatever the body says; an init error and a response do
+// not count, and the next invocation starts clean (red team round 17).
+func TestRuntimeAPISeesAPostedError(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusAccepted) }))
+	defer up.Close()
+	a, err := newRuntimeAPI(up.Listener.Addr().String(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.close()
+	post := func(path string) {
+		resp, err := http.Post("http://"+a.addr+path, "application/json", strings.NewReader(`{"response":{"autoConfirmUser":true}}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	for _, tt := range []struct {
+		path string
+		want bool
+	}{
+		{"/2018-06-01/runtime/init/error", false},
+		{"/2018-06-01/runtime/invocation/1/response", false},
+		{"/2018-06-01/runtime/invocation/1/error", true},
+	} {
+		a.expect(time.Second)
+		post(tt.path)
+		if got := a.errored.Load(); got != tt.want {
+			t.Errorf("after a post to %s: errored %v, want %v", tt.path, got, tt.want)
+		}
+	}
+	a.expect(time.Second)
+	if a.errored.Load() {
+		t.Error("the next invocation starts errored")
 	}
 }

@@ -26,8 +26,10 @@ type runtimeAPI struct {
 	addr      string
 	srv       *http.Server
 	transport *http.Transport
-	// delivered counts the events the runtime took.
+	// delivered counts the events the runtime took; errored is set when
+	// it posted the invocation's error, whatever the body says.
 	delivered atomic.Int64
+	errored   atomic.Bool
 	closeOnce sync.Once
 
 	mu sync.Mutex
@@ -56,7 +58,12 @@ func newRuntimeAPI(upstream string, dial func(context.Context, string, string) (
 		}
 		return nil
 	}
-	a.srv = &http.Server{Handler: rp}
+	a.srv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && strings.Contains(r.URL.Path, "/runtime/invocation/") && strings.HasSuffix(r.URL.Path, "/error") {
+			a.errored.Store(true)
+		}
+		rp.ServeHTTP(w, r)
+	})}
 	go a.srv.Serve(ln)
 	return a, nil
 }
@@ -67,6 +74,7 @@ func (a *runtimeAPI) expect(timeout time.Duration) <-chan time.Time {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.taken, a.timeout = make(chan time.Time, 1), timeout
+	a.errored.Store(false)
 	return a.taken
 }
 

@@ -89,7 +89,9 @@ func pythonFor(ctx context.Context, rt Runtime) (path, version, prefix string, e
 	// A version manager's shim may be on PATH for a version it has not
 	// installed, and fail when run: then python3 stands in.
 	ask := func(name string) ([]byte, error) {
-		cmd := exec.CommandContext(ctx, name, "-c", "import sys,platform;print(sys.executable);print(platform.python_version());print(sys.base_prefix)")
+		// -I: isolated, so that no module of the working directory (a
+		// checkout's platform.py) runs on this machine (red team round 17).
+		cmd := exec.CommandContext(ctx, name, "-I", "-S", "-c", "import sys,platform;print(sys.executable);print(platform.python_version());print(sys.base_prefix)")
 		cmd.Env = pythonProbeEnv(os.Getenv)
 		return cmd.Output()
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -362,5 +363,21 @@ func TestSweepPartials(t *testing.T) {
 		if _, err := os.Stat(d); (err == nil) != want {
 			t.Errorf("%s exists: %v, want %v", filepath.Base(d), err == nil, want)
 		}
+	}
+}
+
+// TestPythonProbeIsolated: the interpreter probe imports nothing of the
+// working directory: a checkout's platform.py does not run on this machine
+// (red team round 17).
+func TestPythonProbeIsolated(t *testing.T) {
+	dir := t.TempDir()
+	marker := filepath.Join(dir, "ran")
+	os.WriteFile(filepath.Join(dir, "platform.py"), []byte("open("+strconv.Quote(marker)+", 'w').close()\nraise SystemExit(9)\n"), 0o644)
+	t.Chdir(dir)
+	if _, _, _, err := pythonFor(context.Background(), Runtime{Name: "python3.11", Minor: 11}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(marker); err == nil {
+		t.Error("the working directory's platform.py ran")
 	}
 }

@@ -1,6 +1,9 @@
 package sandbox
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // The function's runtime starts through the runner re-executed as
 // ConfineCommand, which takes the function's own limits before it runs the
@@ -16,10 +19,57 @@ const ConfineCommand = "__autoconfirm-sandbox-confine"
 // FileLimit is Lambda's limit on a function's open files (rules §18).
 const FileLimit = 1024
 
+// EnvAt is where the function's environment is bound in the sandbox: its
+// variables, NUL-separated, which only Confine gives the runtime.
+const EnvAt = "/var/rapid/env"
+
 // ConfineArgs is the command line, run in the sandbox, that confines the
-// function and runs argv.
-func ConfineArgs(argv ...string) []string {
-	return append([]string{ForwarderAt, ConfineCommand, "--"}, argv...)
+// function and runs argv with the environment in envFile.
+func ConfineArgs(envFile string, argv ...string) []string {
+	return append([]string{ForwarderAt, ConfineCommand, envFile, "--"}, argv...)
+}
+
+// EmulatorEnv is what of the function's environment env the emulator, the
+// forwarder and bwrap start with: the variables Lambda defines for the
+// function, which the emulator reads, and none that a loader or a Go
+// runtime acts on (LD_PRELOAD, GODEBUG…), which the function may set for
+// itself (red team round 17).
+func EmulatorEnv(env []string) []string {
+	var out []string
+	for _, kv := range env {
+		k, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(k, "AWS_LAMBDA_") || emulatorReads[k] {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+// emulatorReads are the other variables the emulator reads or passes on.
+var emulatorReads = map[string]bool{"PATH": true, "LANG": true, "TZ": true, "AWS_REGION": true, "AWS_DEFAULT_REGION": true,
+	"_HANDLER": true, "LAMBDA_TASK_ROOT": true, "LAMBDA_RUNTIME_DIR": true, "AWS_EXECUTION_ENV": true}
+
+// overlay is base with each of env's variables set over it, but the
+// Runtime API's address, which the runtime's start script gives.
+func overlay(base, env []string) []string {
+	at := map[string]int{}
+	out := append([]string(nil), base...)
+	for i, kv := range out {
+		k, _, _ := strings.Cut(kv, "=")
+		at[k] = i
+	}
+	for _, kv := range env {
+		k, _, ok := strings.Cut(kv, "=")
+		switch i, seen := at[k]; {
+		case !ok || k == "AWS_LAMBDA_RUNTIME_API":
+		case seen:
+			out[i] = kv
+		default:
+			at[k] = len(out)
+			out = append(out, kv)
+		}
+	}
+	return out
 }
 
 // confined says how far the function is kept from the sandbox's own

@@ -1,0 +1,78 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	ll "github.com/landlock-lsm/go-landlock/landlock/syscall"
+)
+
+// preloadProbe, preloaded, logs where it is loaded: on this machine to
+// $PRELOAD_LOG, in the sandbox to /tmp/preload.log.
+const preloadProbe = `#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+__attribute__((constructor)) static void probe(void) {
+	char exe[512];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n < 0) return;
+	exe[n] = 0;
+	const char *path = access("/var/rapid", F_OK) == 0 ? "/tmp/preload.log" : getenv("PRELOAD_LOG");
+	FILE *f = path ? fopen(path, "a") : NULL;
+	if (f) { fprintf(f, "%s\n", exe); fclose(f); }
+}
+`
+
+// preloadedHandler confirms only when the runtime, and none of the
+// sandbox's own processes, loaded the probe.
+const preloadedHandler = "def lambda_handler(event, context):\n    seen = set(open('/tmp/preload.log').read().split())\n" +
+	"    own = [e for e in seen if e.startswith('/var/rapid/')]\n" +
+	"    if own or not any('python' in e for e in seen):\n        raise RuntimeError('preloaded into %s' % sorted(seen))\n" +
+	"    event['response']['autoConfirmUser'] = True\n    return event\n"
+
+// TestFunctionEnvironmentStaysWithTheFunction: the function's variables
+// reach its runtime only. LD_PRELOAD, which a function may set for its
+// runtime as on Lambda, runs nothing in bwrap on this machine, nor in the
+// sandbox's forwarder or emulator (red team round 17).
+func TestFunctionEnvironmentStaysWithTheFunction(t *testing.T) {
+	if _, err := exec.LookPath("gcc"); err != nil {
+		t.Skip("no gcc to build the probe library")
+	}
+	if v, _ := ll.LandlockGetABIVersion(); v < 6 || exec.Command("unshare", "--user", "--pid", "--mount", "true").Run() != nil {
+		t.Skip("no sandbox with Landlock's scopes here")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	runner := gobuild(t, ctx, t.TempDir(), "cmd/autoconfirm-conformance", false)
+	dir := t.TempDir()
+	layer, code := filepath.Join(dir, "layer"), filepath.Join(dir, "code")
+	os.MkdirAll(filepath.Join(layer, "lib"), 0o755)
+	os.MkdirAll(code, 0o755)
+	os.WriteFile(filepath.Join(dir, "probe.c"), []byte(preloadProbe), 0o644)
+	os.WriteFile(filepath.Join(code, "lambda_function.py"), []byte(preloadedHandler), 0o644)
+	so := filepath.Join(layer, "lib", "libprobe.so")
+	if out, err := exec.CommandContext(ctx, "gcc", "-shared", "-fPIC", "-o", so, filepath.Join(dir, "probe.c")).CombinedOutput(); err != nil {
+		t.Fatalf("building the probe: %v\n%s", err, out)
+	}
+	hostLog := filepath.Join(dir, "host.log")
+	// The first path is the layer's, as the function sees it; the second,
+	// this machine's, is what bwrap would load if it got the variable.
+	cmd := exec.CommandContext(ctx, runner, "local", "--runtime", "python3.11", "--code", code, "--layer", layer,
+		"--profile", "cognito,confirm", "--report-dir", t.TempDir(),
+		"--env", "LD_PRELOAD=/opt/lib/libprobe.so "+so, "--env", "PRELOAD_LOG="+hostLog)
+	cmd.Dir = root(t)
+	cmd.Env = append(os.Environ(), "PROFILE=", "TAGS=")
+	out, _ := cmd.CombinedOutput()
+	if code := cmd.ProcessState.ExitCode(); code != 0 {
+		t.Errorf("exit %d, want 0: the runtime alone loads the function's LD_PRELOAD\n%s", code, out)
+	}
+	if b, err := os.ReadFile(hostLog); err == nil {
+		t.Errorf("the function's LD_PRELOAD ran on this machine, in %s", b)
+	}
+}
