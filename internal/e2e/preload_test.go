@@ -76,3 +76,39 @@ func TestFunctionEnvironmentStaysWithTheFunction(t *testing.T) {
 		t.Errorf("the function's LD_PRELOAD ran on this machine, in %s", b)
 	}
 }
+
+// TestPackageLibrariesAndPaths: the function finds a library of its own
+// lib/ by name, as Lambda's LD_LIBRARY_PATH gives it, and a layer's Python
+// packages before the runtime's, as Lambda's sys.path orders them (red
+// team round 17).
+func TestPackageLibrariesAndPaths(t *testing.T) {
+	if _, err := exec.LookPath("gcc"); err != nil {
+		t.Skip("no gcc to build the library")
+	}
+	if exec.Command("unshare", "--user", "--pid", "--mount", "true").Run() != nil {
+		t.Skip("no sandbox here: the layers are not at /opt")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	runner := gobuild(t, ctx, t.TempDir(), "cmd/autoconfirm-conformance", false)
+	dir := t.TempDir()
+	code, layer := filepath.Join(dir, "code"), filepath.Join(dir, "layer")
+	os.MkdirAll(filepath.Join(code, "lib"), 0o755)
+	os.MkdirAll(filepath.Join(layer, "python"), 0o755)
+	os.WriteFile(filepath.Join(dir, "noop.c"), []byte("int noop(void) { return 7; }\n"), 0o644)
+	if out, err := exec.CommandContext(ctx, "gcc", "-shared", "-fPIC", "-o", filepath.Join(code, "lib", "libnoop.so"), filepath.Join(dir, "noop.c")).CombinedOutput(); err != nil {
+		t.Fatalf("building the library: %v\n%s", err, out)
+	}
+	os.WriteFile(filepath.Join(code, "lambda_function.py"), []byte("import ctypes, sys\n"+
+		"def lambda_handler(event, context):\n    if ctypes.CDLL('libnoop.so').noop() != 7:\n        raise RuntimeError('noop')\n"+
+		"    if sys.path.index('/opt/python') > sys.path.index('/var/runtime'):\n        raise RuntimeError('the runtime before the layer: %s' % sys.path)\n"+
+		"    event['response']['autoConfirmUser'] = True\n    return event\n"), 0o644)
+	cmd := exec.CommandContext(ctx, runner, "local", "--runtime", "python3.11", "--code", code, "--layer", layer,
+		"--profile", "cognito,confirm", "--report-dir", t.TempDir())
+	cmd.Dir = root(t)
+	cmd.Env = append(os.Environ(), "PROFILE=", "TAGS=")
+	out, _ := cmd.CombinedOutput()
+	if code := cmd.ProcessState.ExitCode(); code != 0 {
+		t.Errorf("exit %d, want 0\n%s", code, out)
+	}
+}

@@ -40,14 +40,14 @@ func Layers(dir string, layers []string) (string, error) {
 // layerEnv is what points the runtime at the layers in opt, where Lambda's
 // runtimes look in /opt: the Node.js modules (NODE_PATH, which require
 // reads and import does not, as on Lambda), the Python packages
-// (PYTHONPATH), the executables (PATH) and the libraries (LD_LIBRARY_PATH).
+// (PYTHONPATH) and the executables (PATH); the libraries are in
+// LD_LIBRARY_PATH as Lambda sets it (libraryPath).
 func layerEnv(rt Runtime, opt string) []string {
 	if opt == "" {
 		return nil
 	}
 	env := []string{
 		"PATH=" + filepath.Join(opt, "bin") + ":/usr/local/bin:/usr/bin/:/bin",
-		"LD_LIBRARY_PATH=" + filepath.Join(opt, "lib"),
 	}
 	switch rt.Kind {
 	case Node:

@@ -45,7 +45,6 @@ func TestLayers(t *testing.T) {
 	}{
 		{Runtime{Name: "nodejs22.x", Kind: Node, Major: 22}, "NODE_PATH=" + filepath.Join(opt, "nodejs", "node22", "node_modules") + ":" + filepath.Join(opt, "nodejs", "node_modules")},
 		{Runtime{Name: "python3.12", Kind: Python, Minor: 12}, "PYTHONPATH=" + filepath.Join(opt, "python", "lib", "python3.12", "site-packages") + ":" + filepath.Join(opt, "python")},
-		{Runtime{Name: "provided.al2023", Kind: Provided}, "LD_LIBRARY_PATH=" + filepath.Join(opt, "lib")},
 	} {
 		if env := strings.Join(layerEnv(tt.rt, opt), "\n"); !strings.Contains(env, tt.want) {
 			t.Errorf("%s: the environment lacks %s:\n%s", tt.rt.Name, tt.want, env)

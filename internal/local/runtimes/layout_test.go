@@ -36,7 +36,7 @@ func TestSandboxedLayout(t *testing.T) {
 		mounts    []string // At of each mount, in order
 		layerNote bool
 	}{
-		{"provided, sandboxed", provided, true, "/var/task/bootstrap", []string{"LAMBDA_TASK_ROOT=/var/task", "LD_LIBRARY_PATH=/opt/lib"}, []string{"/var/task", "/opt"}, false},
+		{"provided, sandboxed", provided, true, "/var/task/bootstrap", []string{"LAMBDA_TASK_ROOT=/var/task", "LD_LIBRARY_PATH=/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib"}, []string{"/var/task", "/opt"}, false},
 		{"provided, on the host", provided, false, filepath.Join(code, "bootstrap"), []string{"LAMBDA_TASK_ROOT=" + code}, nil, true},
 		{"python, sandboxed", python, true, "/var/runtime/bootstrap",
 			[]string{"LAMBDA_TASK_ROOT=/var/task", "PYTHONPATH=/opt/python/lib/python3.11/site-packages:/opt/python"}, []string{"/var/runtime", "/var/task", "/opt"}, false},

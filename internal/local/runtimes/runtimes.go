@@ -196,9 +196,15 @@ func (c Cache) prepareLayers(ctx context.Context, rt Runtime, code, handler, dir
 	env := layerEnv(rt, seen)
 	var kept []string
 	for _, e := range f.Env { // the runtime's own PYTHONPATH (its SDK) comes after the layers
+		if task, ok := strings.CutPrefix(e, "LAMBDA_TASK_ROOT="); ok {
+			env = append(env, libraryPath(task, seen))
+		}
 		sdk, ok := strings.CutPrefix(e, "PYTHONPATH=")
-		if !ok {
+		if !ok && !strings.HasPrefix(e, "LD_LIBRARY_PATH=") {
 			kept = append(kept, e)
+			continue
+		}
+		if !ok {
 			continue
 		}
 		for i := range env {
@@ -251,11 +257,19 @@ func (c Cache) prepare(ctx context.Context, rt Runtime, code, handler, dir strin
 // lambdaEnv is what Lambda sets that depends on the runtime and the handler.
 // The stack adds the rest (region, credentials, the function's name).
 func lambdaEnv(rt Runtime, handler, task string) []string {
-	env := []string{"_HANDLER=" + handler, "LAMBDA_TASK_ROOT=" + task, "LAMBDA_RUNTIME_DIR=/var/runtime"}
+	env := []string{"_HANDLER=" + handler, "LAMBDA_TASK_ROOT=" + task, "LAMBDA_RUNTIME_DIR=/var/runtime", libraryPath(task, sandbox.Opt)}
 	if rt.Kind != Provided { // the OS-only runtimes set no AWS_EXECUTION_ENV
 		env = append(env, "AWS_EXECUTION_ENV=AWS_Lambda_"+rt.Name)
 	}
 	return env
+}
+
+// libraryPath is Lambda's LD_LIBRARY_PATH, with the code at task and the
+// layers at opt: a package's own lib/ and a layer's are found, as on
+// Lambda (rules §18; red team round 17).
+func libraryPath(task, opt string) string {
+	return "LD_LIBRARY_PATH=" + strings.Join([]string{"/var/lang/lib", "/lib64", "/usr/lib64", "/var/runtime", "/var/runtime/lib",
+		task, filepath.Join(task, "lib"), filepath.Join(opt, "lib")}, ":")
 }
 
 func statError(err error) error {

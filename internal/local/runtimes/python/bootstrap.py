@@ -136,7 +136,11 @@ def main(argv):
         sys.stderr.write(__doc__)
         return 2
     # The code comes first, as /var/task does on Lambda: a vendored boto3
-    # wins over the runtime's, for the preload too.
+    # wins over the runtime's, for the preload too. This script's own
+    # directory, which Python put first, is the runtime's: it comes after
+    # the layers, through PYTHONPATH, as /var/runtime does on Lambda.
+    if sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(__file__)):
+        del sys.path[0]
     sys.path.insert(0, os.getcwd())
     endpoint_preload()
     try:
