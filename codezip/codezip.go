@@ -140,6 +140,14 @@ type File struct {
 	Size int64
 }
 
+// Count counts what a zip of root holds against b, as Of does, without
+// reading the files: the code's share of the quota it and its layers have
+// together.
+func Count(root string, b *Budget) error {
+	_, err := files(root, b, false)
+	return err
+}
+
 // Files lists the files below root as Write would zip them, symlinks
 // followed, counting them against b: a layer's directory is laid out from
 // it, so that it is checked as its zip would be. Unlike Write, it refuses

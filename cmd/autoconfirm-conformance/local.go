@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 
@@ -146,6 +147,17 @@ func checkLocalClaim(o localOptions, profiles []string, shape *poolshape.Shape, 
 		Features: o.features, Fixtures: o.fixture, Shape: &sh, DefaultClaim: defaultClaim})
 }
 
+// envName is Lambda's pattern for a variable's name, and reservedEnv the
+// variables a function's configuration may not set (rules §17).
+var (
+	envName     = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9_]+$`)
+	reservedEnv = map[string]bool{"_HANDLER": true, "_X_AMZN_TRACE_ID": true, "AWS_DEFAULT_REGION": true, "AWS_REGION": true,
+		"AWS_EXECUTION_ENV": true, "AWS_LAMBDA_FUNCTION_NAME": true, "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": true,
+		"AWS_LAMBDA_FUNCTION_VERSION": true, "AWS_LAMBDA_INITIALIZATION_TYPE": true, "AWS_LAMBDA_LOG_GROUP_NAME": true,
+		"AWS_LAMBDA_LOG_STREAM_NAME": true, "AWS_ACCESS_KEY": true, "AWS_ACCESS_KEY_ID": true, "AWS_SECRET_ACCESS_KEY": true,
+		"AWS_SESSION_TOKEN": true, "AWS_LAMBDA_RUNTIME_API": true, "LAMBDA_TASK_ROOT": true, "LAMBDA_RUNTIME_DIR": true}
+)
+
 // maxEnv is Lambda's limit on a function's environment variables together
 // (rules §17).
 const maxEnv = 4 << 10
@@ -156,8 +168,13 @@ func checkEnv(env []string) error {
 	vars := map[string]string{}
 	for _, kv := range env {
 		k, v, ok := strings.Cut(kv, "=")
-		if !ok || k == "" {
+		switch {
+		case !ok || k == "":
 			return fmt.Errorf("%q is not KEY=VALUE", kv)
+		case !envName.MatchString(k):
+			return fmt.Errorf("%q: Lambda takes a variable's name as a letter and then letters, digits and underscores (docs/cognito-rules.md §17)", k)
+		case reservedEnv[k]:
+			return fmt.Errorf("%s is one of Lambda's reserved variables, which a function's configuration cannot set: Lambda would refuse to deploy it (docs/cognito-rules.md §17)", k)
 		}
 		vars[k] = v
 	}

@@ -10,25 +10,31 @@ import (
 	"github.com/autoconfirm/autoconfirm/internal/local/sandbox"
 )
 
+// MaxLayers is how many layers Lambda gives a function (rules §17).
+const MaxLayers = 5
+
 // Layers lays the layers out in dir/opt, in order, a later layer's file
 // replacing an earlier one's, as Lambda extracts them into /opt. Each is a
-// directory or a zip. It returns the directory that stands in for /opt, or
-// "" when there are none.
-func Layers(dir string, layers []string) (string, error) {
+// directory or a zip, counted against budget, which holds the code's count:
+// Lambda's quota is on the code and its layers together. It returns the
+// directory that stands in for /opt, or "" when there are none.
+func Layers(dir string, budget *codezip.Budget, layers []string) (string, error) {
 	if len(layers) == 0 {
 		return "", nil
 	}
+	if len(layers) > MaxLayers {
+		return "", fmt.Errorf("%w: %d layers, and Lambda gives a function at most %d (docs/cognito-rules.md §17)", codezip.ErrLimit, len(layers), MaxLayers)
+	}
 	opt := filepath.Join(dir, "opt")
-	var budget codezip.Budget // Lambda counts the layers together
 	for _, l := range layers {
 		st, err := os.Stat(l)
 		if err != nil {
 			return "", fmt.Errorf("layer %s: %w", l, err)
 		}
 		if st.IsDir() {
-			err = copyTree(l, opt, &budget)
+			err = copyTree(l, opt, budget)
 		} else {
-			err = codezip.ExtractWithin(l, opt, sandbox.Opt, &budget)
+			err = codezip.ExtractWithin(l, opt, sandbox.Opt, budget)
 		}
 		if err != nil {
 			return "", fmt.Errorf("laying out the layer %s as Lambda does under /opt: %w", l, err)

@@ -2,6 +2,7 @@ package runtimes
 
 import (
 	"archive/zip"
+	"context"
 	"errors"
 	"io/fs"
 	"os"
@@ -29,7 +30,7 @@ func TestLayers(t *testing.T) {
 	zw.Close()
 	f.Close()
 	dir := t.TempDir()
-	opt, err := Layers(dir, []string{first, second})
+	opt, err := Layers(dir, &codezip.Budget{}, []string{first, second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +51,7 @@ func TestLayers(t *testing.T) {
 			t.Errorf("%s: the environment lacks %s:\n%s", tt.rt.Name, tt.want, env)
 		}
 	}
-	if _, err := Layers(dir, []string{filepath.Join(dir, "missing")}); err == nil {
+	if _, err := Layers(dir, &codezip.Budget{}, []string{filepath.Join(dir, "missing")}); err == nil {
 		t.Error("a layer that does not exist was laid out")
 	}
 }
@@ -108,11 +109,12 @@ func TestLayersRefused(t *testing.T) {
 		{"260 MB in two layers", []string{sixty, sparse}, codezip.ErrLimit},
 		{"a symlink to /proc/self/pagemap", []string{pagemap}, codezip.ErrNotFile},
 		{"a fifo", []string{fifo}, codezip.ErrNotFile},
+		{"six layers", []string{loop, loop, loop, loop, loop, loop}, codezip.ErrLimit},
 		{"a layer that is a fifo, not a zip", []string{filepath.Join(fifo, "pipe")}, codezip.ErrNotFile},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			_, err := Layers(dir, tt.layers)
+			_, err := Layers(dir, &codezip.Budget{}, tt.layers)
 			if !errors.Is(err, tt.err) {
 				t.Fatalf("error %v, want %v", err, tt.err)
 			}
@@ -137,4 +139,25 @@ func writeZip(t *testing.T, path string, fill func(*zip.Writer)) {
 		t.Fatal(err)
 	}
 	f.Close()
+}
+
+// TestCodeAndLayersCountTogether: Lambda's 250 MB quota is on the code and
+// its layers together: 150 MB of code with a 150 MB layer is refused, as
+// Lambda refuses to deploy it (red team round 17).
+func TestCodeAndLayersCountTogether(t *testing.T) {
+	code, layer := t.TempDir(), t.TempDir()
+	os.WriteFile(filepath.Join(code, "bootstrap"), []byte("#!/bin/sh\n"), 0o755)
+	for _, d := range []string{code, layer} {
+		f, _ := os.Create(filepath.Join(d, "model.bin"))
+		f.Truncate(150 << 20) // sparse: no disk used
+		f.Close()
+	}
+	rt, _ := ParseRuntime("provided.al2023")
+	c := Cache{Dir: t.TempDir()}
+	if _, err := c.Prepare(context.Background(), rt, code, "", t.TempDir(), layer); !errors.Is(err, codezip.ErrLimit) {
+		t.Errorf("300 MB of code and layer: %v, want %v", err, codezip.ErrLimit)
+	}
+	if _, err := c.Prepare(context.Background(), rt, code, "", t.TempDir()); err != nil {
+		t.Errorf("150 MB of code alone: %v", err)
+	}
 }

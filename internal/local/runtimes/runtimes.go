@@ -24,6 +24,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/autoconfirm/autoconfirm/codezip"
 	"github.com/autoconfirm/autoconfirm/internal/local/hostenv"
 	"github.com/autoconfirm/autoconfirm/internal/local/sandbox"
 )
@@ -184,7 +185,11 @@ func (c Cache) prepareLayers(ctx context.Context, rt Runtime, code, handler, dir
 	if err != nil || len(layers) == 0 {
 		return f, err
 	}
-	opt, err := Layers(dir, layers)
+	var budget codezip.Budget // the code's, then the layers'
+	if err := codezip.Count(code, &budget); err != nil {
+		return f, err
+	}
+	opt, err := Layers(dir, &budget, layers)
 	if err != nil {
 		return f, err
 	}
