@@ -136,9 +136,9 @@ func TestHostingAsLambda(t *testing.T) {
 				"    if os.environ.get('AWS_ACCESS_KEY_ID') == 'AKIAHOSTCREDENTIAL00':\n        bad.append('the host credentials')\n" +
 				"    if bad:\n        raise RuntimeError('not as on Lambda: %s' % bad)\n    return event\n"},
 			wantExit: 0, within: 60 * time.Second},
-		{name: "Python: a minor version this machine lacks is said to stand in", runtime: "python3.13", args: []string{"--profile", "cognito"},
+		{name: "Python: a minor version this machine lacks is said to stand in", runtime: "python3.14", args: []string{"--profile", "cognito"},
 			files:    map[string]string{"lambda_function.py": confirmPy},
-			wantExit: 0, want: []string{"NOT AS ON LAMBDA: python3.13 names Python 3.13"}, inReports: []string{"NOT AS ON LAMBDA: python3.13 names Python 3.13"}, within: 60 * time.Second},
+			wantExit: 0, want: []string{"NOT AS ON LAMBDA: python3.14 names Python 3.14"}, inReports: []string{"NOT AS ON LAMBDA: python3.14 names Python 3.14"}, within: 60 * time.Second},
 		{name: "Node.js: a syntax error is a setup error", runtime: "nodejs22.x",
 			files:    map[string]string{"index.mjs": "export const handler = async (event) => { return event;\n"},
 			wantExit: 2, want: []string{"Runtime.UserCodeSyntaxError"}, within: 15 * time.Second},

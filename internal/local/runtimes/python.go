@@ -97,6 +97,10 @@ func pythonFor(ctx context.Context, rt Runtime) (path, version, prefix string, e
 	}
 	name := fmt.Sprintf("python3.%d", rt.Minor)
 	out, err := ask(name)
+	if p := pyenvPython(os.Getenv, rt.Minor); err != nil && p != "" {
+		name = p
+		out, err = ask(name)
+	}
 	if err != nil {
 		name = "python3"
 		if _, err := need(name, "Python 3 runs the handler: on Debian or Ubuntu, `apt-get install python3`"); err != nil {
@@ -115,6 +119,29 @@ func pythonFor(ctx context.Context, rt Runtime) (path, version, prefix string, e
 		return "", "", "", fmt.Errorf("%s is Python %s; the handler needs 3.9 or later", name, lines[1])
 	}
 	return lines[0], lines[1], lines[2], nil
+}
+
+// pyenvPython finds python3.MINOR, the newest patch release, among pyenv's
+// installed versions: its shim offers only the versions it has selected,
+// so a machine that has the runtime's minor version would otherwise judge
+// the handler on another (red team round 17).
+func pyenvPython(getenv func(string) string, minor int) string {
+	root := getenv("PYENV_ROOT")
+	if root == "" && getenv("HOME") != "" {
+		root = filepath.Join(getenv("HOME"), ".pyenv")
+	}
+	if root == "" {
+		return ""
+	}
+	found, _ := filepath.Glob(filepath.Join(root, "versions", fmt.Sprintf("3.%d.*", minor), "bin", fmt.Sprintf("python3.%d", minor)))
+	best, bestPatch := "", -1
+	for _, p := range found {
+		patch, err := strconv.Atoi(strings.TrimPrefix(filepath.Base(filepath.Dir(filepath.Dir(p))), fmt.Sprintf("3.%d.", minor)))
+		if err == nil && patch > bestPatch {
+			best, bestPatch = p, patch
+		}
+	}
+	return best
 }
 
 // linkSDK links the entries of sdk (links into Debian's dist-packages,

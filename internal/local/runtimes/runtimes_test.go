@@ -381,3 +381,21 @@ func TestPythonProbeIsolated(t *testing.T) {
 		t.Error("the working directory's platform.py ran")
 	}
 }
+
+// TestPyenvPython: the runtime's minor version is found among pyenv's
+// installed versions, the newest patch release first; another minor
+// version is not taken for it.
+func TestPyenvPython(t *testing.T) {
+	root := t.TempDir()
+	for _, v := range []string{"3.9.9", "3.9.18", "3.12.1", "3.9.x"} {
+		bin := filepath.Join(root, "versions", v, "bin")
+		os.MkdirAll(bin, 0o755)
+		os.WriteFile(filepath.Join(bin, "python"+v[:strings.LastIndex(v, ".")]), nil, 0o755)
+	}
+	env := func(k string) string { return map[string]string{"PYENV_ROOT": root}[k] }
+	for minor, want := range map[int]string{9: filepath.Join(root, "versions", "3.9.18", "bin", "python3.9"), 12: filepath.Join(root, "versions", "3.12.1", "bin", "python3.12"), 11: ""} {
+		if got := pyenvPython(env, minor); got != want {
+			t.Errorf("3.%d: %q, want %q", minor, got, want)
+		}
+	}
+}
