@@ -1,12 +1,14 @@
 package stack
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"regexp"
 	"sort"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // The placeholders a value of the function's environment may be, which the
@@ -106,10 +108,12 @@ type poolWatch struct {
 	// is set instead of asked when that call named no pool at all.
 	op, asked string
 	unnamed   bool
-	ended     chan struct{} // closed when the stack cannot go on
-	endOnce   sync.Once
-	quit      chan struct{} // closed by Close
-	quitOnce  sync.Once
+	// created counts the users the function created.
+	created  int
+	ended    chan struct{} // closed when the stack cannot go on
+	endOnce  sync.Once
+	quit     chan struct{} // closed by Close
+	quitOnce sync.Once
 }
 
 func newPoolWatch(next http.Handler) *poolWatch {
@@ -170,9 +174,43 @@ func (w *poolWatch) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	case !roleAllows(op):
 		w.note(op)
 		denyAccess(rw, op, resourceOf(in.UserPoolId, in.ResourceArn))
+	case w.overBudget(op, members, rw):
 	default:
 		w.next.ServeHTTP(rw, r)
 	}
+}
+
+// The function's writes to the pool are bounded, so that it cannot grow
+// cognito-local, which is the runner's and keeps every user in memory,
+// past what a run needs (red team round 17): an attribute's value is at
+// most Cognito's 2,048 characters, and the users it creates at most
+// maxCreated, this runner's limit.
+const (
+	maxAttributeValue = 2048
+	maxCreated        = 500
+)
+
+// overBudget answers a write past those bounds, and reports whether it did.
+func (w *poolWatch) overBudget(op string, members map[string]json.RawMessage, rw http.ResponseWriter) bool {
+	var attrs []struct{ Name, Value string }
+	json.Unmarshal(members["UserAttributes"], &attrs)
+	for _, a := range attrs {
+		if utf8.RuneCountInString(a.Value) > maxAttributeValue {
+			fail(rw, "InvalidParameterException", fmt.Sprintf("1 validation error detected: Value at 'userAttributes' failed to satisfy constraint: Member must have length less than or equal to %d", maxAttributeValue))
+			return true
+		}
+	}
+	if op != "AdminCreateUser" {
+		return false
+	}
+	w.mu.Lock()
+	w.created++
+	over := w.created > maxCreated
+	w.mu.Unlock()
+	if over {
+		fail(rw, "LimitExceededException", fmt.Sprintf("the handler created more than %d users in this run, autoconfirm-conformance local's limit (docs/cognito-rules.md §17)", maxCreated))
+	}
+	return over
 }
 
 // operationName is what a Cognito operation's name looks like: a word of

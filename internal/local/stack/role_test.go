@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -142,5 +143,33 @@ func TestDeniedNamesAreBounded(t *testing.T) {
 	}
 	if len(said) != maxSaid {
 		t.Errorf("an unknown operation's name was said: %q", said[maxSaid:])
+	}
+}
+
+// TestWritesAreBounded: the function's writes cannot grow cognito-local
+// without end: a value past Cognito's 2,048 characters is refused, as
+// Cognito refuses it, and past maxCreated users every AdminCreateUser is
+// (red team round 17).
+func TestWritesAreBounded(t *testing.T) {
+	var passed atomic.Int32
+	w := newPoolWatch(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) { passed.Add(1); io.WriteString(rw, `{}`) }))
+	w.watch("us-east-1_Local1", nil)
+	srv := httptest.NewServer(w)
+	defer srv.Close()
+	create := func(value string) string {
+		_, b := callOp(t, srv.URL, "AdminCreateUser", `{"UserPoolId":"us-east-1_Local1","Username":"u","UserAttributes":[{"Name":"custom:blob","Value":"`+value+`"}]}`)
+		return b
+	}
+	if got := create(strings.Repeat("é", maxAttributeValue+1)); !strings.Contains(got, "InvalidParameterException") || passed.Load() != 0 {
+		t.Errorf("a value of %d characters: %s, passed %d", maxAttributeValue+1, got, passed.Load())
+	}
+	for range maxCreated {
+		create(strings.Repeat("é", maxAttributeValue))
+	}
+	if passed.Load() != maxCreated {
+		t.Errorf("%d of %d creations passed", passed.Load(), maxCreated)
+	}
+	if got := create("x"); !strings.Contains(got, "LimitExceededException") || passed.Load() != maxCreated {
+		t.Errorf("creation %d: %s", maxCreated+1, got)
 	}
 }
