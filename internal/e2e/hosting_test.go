@@ -248,6 +248,10 @@ export const handler = async (event) => {
 		{name: "a missing AWS_LAMBDA_EXEC_WRAPPER fails the runtime's start, as on Lambda", runtime: "python3.11", sandboxed: true,
 			args:  []string{"--profile", "cognito,confirm", "--env", "AWS_LAMBDA_EXEC_WRAPPER=/var/task/nope.sh"},
 			files: map[string]string{"lambda_function.py": confirmPy}, wantExit: 2, want: []string{"/var/task/nope.sh: does not exist"}, within: 30 * time.Second},
+		{name: "Python: a Decimal in the answer is a number, and the context has Lambda's identity and client context", runtime: "python3.12", args: []string{"--profile", "cognito,confirm"},
+			files: map[string]string{"lambda_function.py": "import decimal\ndef lambda_handler(event, context):\n    if context.identity.cognito_identity_id is not None or context.client_context is not None:\n        raise RuntimeError('context')\n" +
+				"    event['request']['score'] = decimal.Decimal('1.5')\n    event['response']['autoConfirmUser'] = True\n    return event\n"},
+			wantExit: 0, within: 60 * time.Second},
 		{name: "an answer posted as the invocation's error is a function error, as on Lambda", runtime: "provided.al2023", args: []string{"--profile", "cognito,confirm", "--env", "USE_OWN=1", "--env", "POST_TO=error"}, sandboxed: true,
 			files: map[string]string{"bootstrap": aroundRuntime}, wantExit: 1, want: []string{"Unhandled", "the runtime posted this invocation's error"}, within: 60 * time.Second},
 		{name: "the function can neither remove nor add the forwarder's sockets", runtime: "python3.11", args: []string{"--profile", "cognito,confirm"}, sandboxed: true,

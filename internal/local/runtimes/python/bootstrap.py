@@ -10,6 +10,7 @@ error as Lambda's Python runtime shapes it ({"errorMessage", "errorType",
 
 Usage: python3 bootstrap.py MODULE.FUNCTION   (run in the code directory)
 """
+import decimal
 import importlib
 import json
 import os
@@ -46,8 +47,31 @@ class Fault(Exception):
         self.error_type = error_type
 
 
+class Encoder(json.JSONEncoder):
+    """Marshals an answer as Lambda's Python runtime does: a Decimal (which
+    boto3's DynamoDB types give) as a JSON number."""
+
+    def default(self, o):
+        if isinstance(o, decimal.Decimal):
+            return float(o)
+        return super().default(o)
+
+
+def marshal(result):
+    # Lambda's runtimes from python3.12 write non-ASCII text as it is.
+    env = os.environ.get("AWS_EXECUTION_ENV", "")
+    new = env.startswith("AWS_Lambda_python3.") and env[len("AWS_Lambda_python3."):].isdigit() and int(env[len("AWS_Lambda_python3."):]) >= 12
+    return json.dumps(result, cls=Encoder, ensure_ascii=not new).encode()
+
+
+class CognitoIdentity:
+    cognito_identity_id = None
+    cognito_identity_pool_id = None
+
+
 class Context:
-    """The parts of Lambda's context object a handler commonly reads."""
+    """Lambda's context object, as its Python runtime makes it for a call
+    that no mobile client made: no client context, an empty identity."""
 
     def __init__(self, request_id, deadline_ms, arn):
         self.aws_request_id = request_id
@@ -57,6 +81,8 @@ class Context:
         self.memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "")
         self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME", "")
         self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME", "")
+        self.identity = CognitoIdentity()
+        self.client_context = None
         self._deadline_ms = deadline_ms
 
     def get_remaining_time_in_millis(self):
@@ -162,7 +188,7 @@ def main(argv):
             post("/invocation/%s/error" % request_id, error_of(exc), "Unhandled")
             continue
         try:
-            body = json.dumps(result).encode()
+            body = marshal(result)
         except (TypeError, ValueError) as exc:
             body = error_body(exc, "Runtime.MarshalError", "Unable to marshal response: %s" % exc)
             post("/invocation/%s/error" % request_id, body, "Runtime.MarshalError")
