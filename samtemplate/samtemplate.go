@@ -227,7 +227,11 @@ func (t *Template) Function(id string) (Function, error) {
 	if f.TmpMB, err = t.ephemeral(id, prop("EphemeralStorage")); err != nil {
 		return f, err
 	}
-	for _, l := range items(prop("Layers")) {
+	layers, err := t.layerItems(prop("Layers"))
+	if err != nil {
+		return f, fmt.Errorf("%s.Layers: %w", id, err)
+	}
+	for _, l := range layers {
 		dir, err := t.layer(l)
 		if err != nil {
 			return f, fmt.Errorf("%s.Layers: %w", id, err)
@@ -409,6 +413,8 @@ func (t *Template) evaluate(n *yaml.Node) (string, bool, error) {
 			return "", false, fmt.Errorf("Fn::Select index %s is out of range", scalar(parts[0]))
 		}
 		return t.resolve(list[i])
+	case "Fn::FindInMap":
+		return t.findInMap(arg)
 	case "Fn::If":
 		parts := items(arg)
 		if len(parts) != 3 {
@@ -424,6 +430,85 @@ func (t *Template) evaluate(n *yaml.Node) (string, bool, error) {
 		return t.resolve(parts[2])
 	}
 	return "", false, nil
+}
+
+// findInMap is Fn::FindInMap over the template's own Mappings, its keys
+// evaluated (a parameter's value, AWS::Region's local one).
+func (t *Template) findInMap(arg *yaml.Node) (string, bool, error) {
+	parts := items(arg)
+	if len(parts) != 3 {
+		return "", false, errors.New("Fn::FindInMap takes a map's name and two keys")
+	}
+	node := get(t.root, "Mappings")
+	var keys []string
+	for _, p := range parts {
+		k, ok, err := t.resolve(p)
+		if err != nil || !ok {
+			return "", ok, err
+		}
+		keys = append(keys, k)
+		node = get(node, k)
+	}
+	if node == nil {
+		return "", false, fmt.Errorf("Fn::FindInMap %s: no such entry in the template's Mappings", strings.Join(keys, "/"))
+	}
+	return t.resolve(node)
+}
+
+// chosen follows Fn::If to the value it chooses, for a node of any kind, as
+// CloudFormation does: nil for AWS::NoValue, which removes the value.
+func (t *Template) chosen(n *yaml.Node) (*yaml.Node, error) {
+	for range 64 {
+		if n != nil && n.Kind == yaml.AliasNode {
+			n = n.Alias
+		}
+		fn, arg := intrinsic(n)
+		switch {
+		case fn == "Ref" && scalar(arg) == "AWS::NoValue":
+			return nil, nil
+		case fn != "Fn::If":
+			return n, nil
+		}
+		parts := items(arg)
+		if len(parts) != 3 {
+			return nil, errors.New("Fn::If takes a condition and two values")
+		}
+		c, ok, err := t.condition(scalar(parts[0]))
+		switch {
+		case err != nil:
+			return nil, err
+		case !ok:
+			return nil, fmt.Errorf("the condition %s has no value before a deployment", scalar(parts[0]))
+		case c:
+			n = parts[1]
+		default:
+			n = parts[2]
+		}
+	}
+	return nil, errors.New("Fn::If nested more than 64 deep")
+}
+
+// layerItems are a function's Layers, with Fn::If chosen for the list and
+// for each item, and AWS::NoValue items removed.
+func (t *Template) layerItems(n *yaml.Node) ([]*yaml.Node, error) {
+	n, err := t.chosen(n)
+	if err != nil || n == nil {
+		return nil, err
+	}
+	if n.Kind != yaml.SequenceNode {
+		return nil, fmt.Errorf("it is %s, not a list", describe(n))
+	}
+	var out []*yaml.Node
+	for _, item := range n.Content {
+		c, err := t.chosen(item)
+		if err != nil {
+			return nil, err
+		}
+		if c != nil {
+			out = append(out, c)
+		}
+	}
+	return out, nil
 }
 
 // list is a list node, or a Ref to a CommaDelimitedList parameter.

@@ -221,3 +221,42 @@ func TestEphemeralStorage(t *testing.T) {
 		})
 	}
 }
+
+// TestConditionalLayersAndMappings: Fn::If chooses a function's layers, for
+// the list or for each item, AWS::NoValue removes one, and Fn::FindInMap
+// reads the template's own Mappings, as CloudFormation does (red team
+// round 17).
+func TestConditionalLayersAndMappings(t *testing.T) {
+	head := "Transform: AWS::Serverless-2016-10-31\nParameters:\n  Stage:\n    Type: String\n    Default: dev\n" +
+		"Conditions:\n  WithLayer: !Equals [!Ref Stage, dev]\n" +
+		"Mappings:\n  Runtimes:\n    python:\n      Version: python3.12\n" +
+		"Resources:\n  Shared:\n    Type: AWS::Serverless::LayerVersion\n    Properties:\n      ContentUri: layer\n" +
+		"  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: !FindInMap [Runtimes, python, Version]\n      Handler: app.handler\n      CodeUri: .\n"
+	for _, tt := range []struct {
+		name, layers string
+		stage        string
+		want         int
+	}{
+		{"the list chosen", "      Layers: !If [WithLayer, [!Ref Shared], !Ref AWS::NoValue]\n", "dev", 1},
+		{"the list removed", "      Layers: !If [WithLayer, [!Ref Shared], !Ref AWS::NoValue]\n", "prod", 0},
+		{"each item chosen", "      Layers:\n        - !If [WithLayer, !Ref Shared, !Ref AWS::NoValue]\n        - !Ref Shared\n", "prod", 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			os.MkdirAll(filepath.Join(dir, "layer"), 0o755)
+			tpl := filepath.Join(dir, "template.yaml")
+			os.WriteFile(tpl, []byte(head+tt.layers), 0o644)
+			tm, err := Read(tpl, map[string]string{"Stage": tt.stage})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := tm.Function("Fn")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(f.Layers) != tt.want || f.Runtime != "python3.12" {
+				t.Errorf("layers %v, runtime %q; want %d layer(s), python3.12", f.Layers, f.Runtime, tt.want)
+			}
+		})
+	}
+}
