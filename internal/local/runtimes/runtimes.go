@@ -245,6 +245,9 @@ func (c Cache) prepare(ctx context.Context, rt Runtime, code, handler, dir strin
 		if err != nil || st.IsDir() || st.Mode()&0o111 == 0 {
 			return Function{}, fmt.Errorf("--runtime %s needs an executable file named bootstrap in %s, as Lambda does (%v); build it for linux/%s and chmod +x it", rt.Name, code, statError(err), goarch())
 		}
+		if err := checkGlibc(rt.Name, b); err != nil {
+			return Function{}, err
+		}
 		l := c.layout(dir)
 		task, err := l.task(code)
 		if err != nil {
