@@ -112,7 +112,7 @@ func (s *Sandbox) Describe() string {
 	if s.PrivateNet() {
 		network = "own network namespace: only the Runtime API and the endpoints in its environment reachable"
 	}
-	return fmt.Sprintf("sandboxed (%s: own user, PID, IPC and mount namespaces, uid %d; code read-only at %s, layers at %s, /tmp %d MB; %s; %s; %s; %s; %s)",
+	return fmt.Sprintf("sandboxed (%s: own user, PID, IPC and mount namespaces, uid %d; code read-only at %s, layers at %s, /tmp %d MB (NOT AS ON LAMBDA: a tmpfs, held in this machine's memory, where Lambda keeps it apart from memory); %s; %s; %s; %s; %s)",
 		s.Version, UID, TaskRoot, Opt, s.TmpSize()>>20, network, s.filter(), s.confined(), hostProc, s.memory())
 }
 
