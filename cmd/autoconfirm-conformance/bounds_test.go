@@ -214,3 +214,24 @@ func writeBomb(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 }
+
+// TestCheckEnv: a function's variables are refused as Lambda refuses them,
+// and a NUL, which would split one value into other variables on the way
+// to the runtime, is refused too (red team round 18).
+func TestCheckEnv(t *testing.T) {
+	for _, tt := range []struct {
+		env  []string
+		want string
+	}{
+		{[]string{"STAGE=dev", "LOG_LEVEL=info"}, ""},
+		{[]string{"STAGE=dev\x00AWS_LAMBDA_FUNCTION_MEMORY_SIZE=10240"}, "NUL byte"},
+		{[]string{"LAMBDA_TASK_ROOT=/tmp"}, "reserved"},
+		{[]string{"1BAD=x"}, "a letter and then"},
+		{[]string{"NOEQUALS"}, "is not KEY=VALUE"},
+	} {
+		err := checkEnv(tt.env)
+		if (tt.want == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%q: %v, want %q", tt.env, err, tt.want)
+		}
+	}
+}

@@ -173,6 +173,8 @@ func checkEnv(env []string) error {
 			return fmt.Errorf("%q is not KEY=VALUE", kv)
 		case !envName.MatchString(k):
 			return fmt.Errorf("%q: Lambda takes a variable's name as a letter and then letters, digits and underscores (docs/cognito-rules.md §17)", k)
+		case strings.ContainsRune(v, 0):
+			return fmt.Errorf("%s's value holds a NUL byte, which no environment variable can hold", k)
 		case reservedEnv[k]:
 			return fmt.Errorf("%s is one of Lambda's reserved variables, which a function's configuration cannot set: Lambda would refuse to deploy it (docs/cognito-rules.md §17)", k)
 		}

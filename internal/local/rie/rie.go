@@ -235,6 +235,12 @@ func (p *Proc) sandboxFiles() error {
 	if err := os.Symlink(sb.Forwarder, filepath.Join(p.dir, "netfwd")); err != nil {
 		return fmt.Errorf("linking the sandbox's forwarder: %w", err)
 	}
+	for _, kv := range p.cfg.Env {
+		if strings.ContainsRune(kv, 0) { // it would split into other variables in the file
+			k, _, _ := strings.Cut(kv, "=")
+			return fmt.Errorf("the function's variable %s holds a NUL byte, which no environment variable can hold", k)
+		}
+	}
 	envFile := filepath.Join(p.dir, "function.env")
 	if err := os.WriteFile(envFile, []byte(strings.Join(p.cfg.Env, "\x00")), 0o644); err != nil {
 		return fmt.Errorf("writing the function's environment: %w", err)
@@ -387,8 +393,15 @@ func (p *Proc) finish(in *instance, r reply, cold bool, delivered int64) (Result
 		return res, nil
 	}
 	res, err := p.lambdaAnswer(r.status, r.body, in.api.delivered.Load() > delivered)
-	if err == nil && in.api.errored.Load() && !res.FunctionError {
+	switch {
+	case err != nil || res.FunctionError:
+	case in.api.errored.Load():
 		res = posted(r.body)
+	case !in.api.responded.Load():
+		// The answer reached the emulator some other way than through the
+		// proxy: posted to its own Runtime API, perhaps as an error, which
+		// its answer does not tell (red team round 18).
+		res = around()
 	}
 	res.Cold = cold
 	// After a failure or a timeout the emulator starts the runtime afresh
@@ -460,8 +473,7 @@ func (p *Proc) lambdaAnswer(status int, body []byte, delivered bool) (Result, er
 		// it took it from the emulator's own Runtime API, out of the
 		// runner's sight and past its timeout. Lambda gives a function no
 		// such way (red team round 16).
-		return Result{Body: errorBody(errAround, "the function answered an event it did not take from $AWS_LAMBDA_RUNTIME_API, the only Runtime API Lambda gives it"),
-			FunctionError: true, ErrorType: errAround}, nil
+		return around(), nil
 	case status == http.StatusOK:
 		r := Result{Body: body, FunctionError: IsErrorBody(body)}
 		if r.FunctionError {
@@ -489,6 +501,13 @@ func (p *Proc) lambdaAnswer(status int, body []byte, delivered bool) (Result, er
 // of type Unhandled, with the body as its payload (red team round 17).
 func posted(body []byte) Result {
 	return Result{Body: errorBody("Unhandled", fmt.Sprintf("the runtime posted this invocation's error: %.200s", body)), FunctionError: true, ErrorType: "Unhandled"}
+}
+
+// around is the answer to an invocation the runtime took or answered
+// around its $AWS_LAMBDA_RUNTIME_API: an error of the runner's own type.
+func around() Result {
+	return Result{Body: errorBody(errAround, "the function answered an event it did not take from, or answer to, $AWS_LAMBDA_RUNTIME_API, the only Runtime API Lambda gives it"),
+		FunctionError: true, ErrorType: errAround}
 }
 
 // errAround is the error type of an answer that went around the function's

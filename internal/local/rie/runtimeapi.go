@@ -27,9 +27,11 @@ type runtimeAPI struct {
 	srv       *http.Server
 	transport *http.Transport
 	// delivered counts the events the runtime took; errored is set when
-	// it posted the invocation's error, whatever the body says.
+	// it posted the invocation's error, whatever the body says, and
+	// responded when the emulator took its response from this proxy.
 	delivered atomic.Int64
 	errored   atomic.Bool
+	responded atomic.Bool
 	closeOnce sync.Once
 
 	mu sync.Mutex
@@ -56,6 +58,9 @@ func newRuntimeAPI(upstream string, dial func(context.Context, string, string) (
 			a.delivered.Add(1)
 			a.took(r.Header, time.Now())
 		}
+		if r.StatusCode == http.StatusAccepted && r.Request.Method == http.MethodPost && strings.HasSuffix(r.Request.URL.Path, "/response") {
+			a.responded.Store(true)
+		}
 		return nil
 	}
 	a.srv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -75,6 +80,7 @@ func (a *runtimeAPI) expect(timeout time.Duration) <-chan time.Time {
 	defer a.mu.Unlock()
 	a.taken, a.timeout = make(chan time.Time, 1), timeout
 	a.errored.Store(false)
+	a.responded.Store(false)
 	return a.taken
 }
 

@@ -399,3 +399,26 @@ func TestPyenvPython(t *testing.T) {
 		}
 	}
 }
+
+// TestNodeCheckTakesNoOption: a code file named as one of node's options is
+// checked as a file: node runs nothing of the code on this machine (red
+// team round 18).
+func TestNodeCheckTakesNoOption(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("no node on PATH")
+	}
+	dir := t.TempDir()
+	marker := filepath.Join(dir, "ran")
+	os.MkdirAll(filepath.Join(dir, "node_modules"), 0o755)
+	os.WriteFile(filepath.Join(dir, "node_modules", "evil.js"), []byte("require('fs').writeFileSync("+strconv.Quote(marker)+", 'x');\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "evil.js"), []byte("require('fs').writeFileSync("+strconv.Quote(marker)+", 'x');\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "--require=evil.js"), []byte("const x = ;\n"), 0o644)
+	where, ok := nodeCheck(context.Background(), node, "", dir, "--require=evil.js")
+	if _, err := os.Stat(marker); err == nil {
+		t.Fatal("the code ran on this machine")
+	}
+	if !ok || !strings.Contains(where, "--require=evil.js:1") {
+		t.Errorf("the syntax error is not located: %q %v", where, ok)
+	}
+}

@@ -97,7 +97,9 @@ var nodeLocation = regexp.MustCompile(`^(.+):(\d+)$`)
 //
 //	SyntaxError: Unexpected token ';'
 func nodeCheck(ctx context.Context, node, flags, code, rel string) (string, bool) {
-	cmd := exec.CommandContext(ctx, node, append(strings.Fields(flags), "--check", rel)...)
+	// "--": a file named as an option (--require=x.js) is still the file
+	// checked, never an option of node's on this machine (red team round 18).
+	cmd := exec.CommandContext(ctx, node, append(strings.Fields(flags), "--check", "--", rel)...)
 	cmd.Dir = code
 	cmd.Env = hostenv.Plain(os.Getenv, "") // no NODE_OPTIONS, no secret
 	out, err := cmd.CombinedOutput()
