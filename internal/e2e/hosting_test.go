@@ -37,6 +37,7 @@ type hosted struct {
 	within                 time.Duration
 	cgroup                 bool // judged only in a sandbox with a memory cgroup
 	sandboxed              bool // judged only in a sandbox, with Landlock's scopes
+	pids                   bool // judged only in a sandbox with a pids cgroup
 }
 
 // Memory the per-process view misses, held once by each process: 200 MB
@@ -252,6 +253,10 @@ export const handler = async (event) => {
 			files: map[string]string{"lambda_function.py": "import decimal\ndef lambda_handler(event, context):\n    if context.identity.cognito_identity_id is not None or context.client_context is not None:\n        raise RuntimeError('context')\n" +
 				"    event['request']['score'] = decimal.Decimal('1.5')\n    event['response']['autoConfirmUser'] = True\n    return event\n"},
 			wantExit: 0, within: 60 * time.Second},
+		{name: "a function's 1,100th thread is refused, as Lambda refuses past 1,024", runtime: "python3.11", args: []string{"--profile", "cognito,confirm"}, pids: true,
+			files: map[string]string{"lambda_function.py": "import threading\ndef lambda_handler(event, context):\n    ev = threading.Event()\n    try:\n        for i in range(1100):\n" +
+				"            threading.Thread(target=ev.wait).start()\n    finally:\n        ev.set()\n    event['response']['autoConfirmUser'] = True\n    return event\n"},
+			wantExit: 1, want: []string{"can't start new thread", "refused past that by a pids cgroup"}, within: 90 * time.Second},
 		{name: "an answer posted as the invocation's error is a function error, as on Lambda", runtime: "provided.al2023", args: []string{"--profile", "cognito,confirm", "--env", "USE_OWN=1", "--env", "POST_TO=error"}, sandboxed: true,
 			files: map[string]string{"bootstrap": aroundRuntime}, wantExit: 1, want: []string{"Unhandled", "the runtime posted this invocation's error"}, within: 60 * time.Second},
 		{name: "the function can neither remove nor add the forwarder's sockets", runtime: "python3.11", args: []string{"--profile", "cognito,confirm"}, sandboxed: true,
@@ -273,11 +278,15 @@ export const handler = async (event) => {
 	// Where user namespaces work, every run is sandboxed.
 	userns := exec.CommandContext(ctx, "unshare", "--user", "--pid", "--mount", "true").Run() == nil
 	_, noCgroup := memcg.Find("")
+	_, noPids := memcg.FindPids("")
 	landlockABI, _ := ll.LandlockGetABIVersion()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			if c.sandboxed && (!userns || landlockABI < 6) {
 				t.Skipf("no sandbox with Landlock's scopes here (user namespaces %v, Landlock ABI %d); the run says so (TestDescribeSaysWhatIsConfined)", userns, landlockABI)
+			}
+			if c.pids && (noPids != nil || !userns) {
+				t.Skipf("no sandbox with a pids cgroup here (%v); the run says so", noPids)
 			}
 			if c.cgroup && (noCgroup != nil || !userns) {
 				// Without one, the run says that memory is counted per process

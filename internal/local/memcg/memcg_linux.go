@@ -23,9 +23,10 @@ const prefix = "autoconfirm-"
 // between its making and its first process.
 const staleAfter = time.Minute
 
-// Parent is the memory cgroup in which a run makes its environments'.
+// Parent is the cgroup in which a run makes its environments': of the
+// memory controller, or of the pids controller (FindPids).
 type Parent struct {
-	dir, run string
+	dir, run, controller string
 }
 
 // Dir is the parent cgroup's directory.
@@ -36,18 +37,32 @@ func (p *Parent) Dir() string { return p.dir }
 const RunEnv = "AUTOCONFIRM_RUN_ID"
 
 // ErrUnavailable wraps every reason why no memory cgroup can be had.
-var ErrUnavailable = errors.New("no memory cgroup")
+var ErrUnavailable = errors.New("no cgroup")
 
 // Find finds this process's memory cgroup (cgroup v1), checks that a
 // cgroup can be made below it, and removes those that runs killed before
 // they could clean up left there. run names the cgroups this run makes
 // (RunEnv), so that its init can remove them however the run ends.
 func Find(run string) (*Parent, error) {
-	p, err := locate(run)
+	return find(run, "memory")
+}
+
+// FindPids is Find for the pids controller, whose cgroups bound the
+// processes and threads an environment may have at once.
+func FindPids(run string) (*Parent, error) {
+	return find(run, "pids")
+}
+
+func find(run, controller string) (*Parent, error) {
+	p, err := locate(run, controller)
 	if err != nil {
 		return nil, err
 	}
-	probe, err := p.New("probe", 1<<30)
+	limit := int64(1 << 30)
+	if controller == "pids" {
+		limit = 1024
+	}
+	probe, err := p.New("probe", limit)
 	if err != nil {
 		return nil, err
 	}
@@ -58,56 +73,58 @@ func Find(run string) (*Parent, error) {
 	return p, nil
 }
 
-// locate is this process's memory cgroup, as a Parent for run.
-func locate(run string) (*Parent, error) {
-	rel, err := ownPath("/proc/self/cgroup")
+// locate is this process's cgroup of controller, as a Parent for run.
+func locate(run, controller string) (*Parent, error) {
+	rel, err := ownPath("/proc/self/cgroup", controller)
 	if err != nil {
 		return nil, err
 	}
-	mount, root, err := memoryMount("/proc/self/mountinfo")
+	mount, root, err := mountOf("/proc/self/mountinfo", controller)
 	if err != nil {
 		return nil, err
 	}
 	rel, ok := strings.CutPrefix(rel, root)
 	if !ok {
-		return nil, fmt.Errorf("%w: this process's memory cgroup %s is outside the mounted hierarchy %s", ErrUnavailable, rel, root)
+		return nil, fmt.Errorf("%w: this process's %s cgroup %s is outside the mounted hierarchy %s", ErrUnavailable, controller, rel, root)
 	}
-	return &Parent{dir: filepath.Join(mount, rel), run: run}, nil
+	return &Parent{dir: filepath.Join(mount, rel), run: run, controller: controller}, nil
 }
 
 // RemoveRun removes the cgroups the run named run made, ending what is
 // left in them: the run's init calls it once the run ended, however it
 // ended, so that a run stopped by any signal leaves none behind.
 func RemoveRun(run string) {
-	p, err := locate(run)
-	if err != nil || run == "" {
-		return
-	}
-	dirs, _ := filepath.Glob(filepath.Join(p.dir, prefix+run+"-*"))
-	for _, d := range dirs {
-		(&Group{dir: d}).Remove()
+	for _, controller := range []string{"memory", "pids"} {
+		p, err := locate(run, controller)
+		if err != nil || run == "" {
+			continue
+		}
+		dirs, _ := filepath.Glob(filepath.Join(p.dir, prefix+run+"-*"))
+		for _, d := range dirs {
+			(&Group{dir: d}).Remove()
+		}
 	}
 }
 
-// ownPath is this process's path in the memory hierarchy, from its
+// ownPath is this process's path in controller's hierarchy, from its
 // /proc/self/cgroup line "N:...memory...:/path".
-func ownPath(file string) (string, error) {
+func ownPath(file, controller string) (string, error) {
 	b, err := os.ReadFile(file)
 	if err != nil {
 		return "", fmt.Errorf("%w: %v", ErrUnavailable, err)
 	}
 	for line := range strings.Lines(string(b)) {
 		f := strings.SplitN(strings.TrimSpace(line), ":", 3)
-		if len(f) == 3 && hasWord(f[1], "memory") {
+		if len(f) == 3 && hasWord(f[1], controller) {
 			return f[2], nil
 		}
 	}
-	return "", fmt.Errorf("%w: this machine mounts no cgroup v1 memory controller (cgroup v2 is not used: its memory controller cannot be given to a child of a cgroup that holds processes)", ErrUnavailable)
+	return "", fmt.Errorf("%w: this machine mounts no cgroup v1 %s controller (cgroup v2 is not used: its controllers cannot be given to a child of a cgroup that holds processes)", ErrUnavailable, controller)
 }
 
-// memoryMount is where the v1 memory hierarchy is mounted, and which of
-// its cgroups is the mount's root.
-func memoryMount(file string) (mount, root string, err error) {
+// mountOf is where controller's v1 hierarchy is mounted, and which of its
+// cgroups is the mount's root.
+func mountOf(file, controller string) (mount, root string, err error) {
 	f, err := os.Open(file)
 	if err != nil {
 		return "", "", fmt.Errorf("%w: %v", ErrUnavailable, err)
@@ -118,12 +135,12 @@ func memoryMount(file string) (mount, root string, err error) {
 		// id parent major:minor root mountpoint options [optional...] - fstype source super-options
 		pre, post, ok := strings.Cut(sc.Text(), " - ")
 		fields, tail := strings.Fields(pre), strings.Fields(post)
-		if !ok || len(fields) < 5 || len(tail) < 3 || tail[0] != "cgroup" || !hasWord(tail[2], "memory") {
+		if !ok || len(fields) < 5 || len(tail) < 3 || tail[0] != "cgroup" || !hasWord(tail[2], controller) {
 			continue
 		}
 		return fields[4], fields[3], nil
 	}
-	return "", "", fmt.Errorf("%w: no cgroup v1 memory controller is mounted here", ErrUnavailable)
+	return "", "", fmt.Errorf("%w: no cgroup v1 %s controller is mounted here", ErrUnavailable, controller)
 }
 
 func hasWord(list, w string) bool {
@@ -151,19 +168,24 @@ type Group struct {
 	dir string
 }
 
-// New makes a cgroup below p named for name, in which
-// the kernel ends the largest process once all of them hold more than
-// hardLimit bytes.
+// New makes a cgroup below p named for name. Of the memory controller, the
+// kernel ends the largest process once all of them hold more than
+// hardLimit bytes; of the pids controller, it refuses a new process or
+// thread past hardLimit of them (fork and clone fail with EAGAIN).
 func (p *Parent) New(name string, hardLimit int64) (*Group, error) {
 	// A random suffix: runs in PID namespaces of their own share pids.
 	dir, err := os.MkdirTemp(p.dir, prefix+p.run+"-"+name+"-")
 	if err != nil {
-		return nil, fmt.Errorf("%w: making a memory cgroup in %s: %v", ErrUnavailable, p.dir, err)
+		return nil, fmt.Errorf("%w: making a %s cgroup in %s: %v", ErrUnavailable, p.controller, p.dir, err)
 	}
 	g := &Group{dir: dir}
 	// Sockets' buffers count only once their limit is set (cgroup v1's
 	// tcpmem_active), in a counter of their own, TCP and UDP alike.
-	for _, f := range []string{"memory.limit_in_bytes", "memory.kmem.tcp.limit_in_bytes"} {
+	limits := []string{"memory.limit_in_bytes", "memory.kmem.tcp.limit_in_bytes"}
+	if p.controller == "pids" {
+		limits = []string{"pids.max"}
+	}
+	for _, f := range limits {
 		if err := g.write(f, strconv.FormatInt(hardLimit, 10)); err != nil {
 			g.Remove()
 			return nil, fmt.Errorf("%w: %v", ErrUnavailable, err)
@@ -179,7 +201,7 @@ func (g *Group) write(file, v string) error {
 // Add moves pid into the group; what it starts afterwards is in it too.
 func (g *Group) Add(pid int) error {
 	if err := g.write("cgroup.procs", strconv.Itoa(pid)); err != nil {
-		return fmt.Errorf("moving process %d into its memory cgroup: %w", pid, err)
+		return fmt.Errorf("moving process %d into its cgroup %s: %w", pid, g.dir, err)
 	}
 	return nil
 }
@@ -204,6 +226,16 @@ func (g *Group) Held() (int64, error) {
 	}
 	// Shared memory sits on the anonymous lists; the file lists are cache.
 	return max(0, usage-stat["active_file"]-stat["inactive_file"]) + sockets, nil
+}
+
+// Tasks is how many processes and threads a pids group holds.
+func (g *Group) Tasks() (int64, error) {
+	return g.number("pids.current")
+}
+
+// LimitTasks sets a pids group's limit.
+func (g *Group) LimitTasks(n int64) error {
+	return g.write("pids.max", strconv.FormatInt(n, 10))
 }
 
 // OOMKills is how many processes the kernel ended at the group's limit.
@@ -255,7 +287,7 @@ func (g *Group) Remove() error {
 			return nil
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("removing the memory cgroup %s: %w", g.dir, err)
+			return fmt.Errorf("removing the cgroup %s: %w", g.dir, err)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}

@@ -162,18 +162,56 @@ func TestSweepRemovesWhatAKilledRunLeft(t *testing.T) {
 func TestOwnPath(t *testing.T) {
 	dir := t.TempDir()
 	cg := filepath.Join(dir, "cgroup")
-	os.WriteFile(cg, []byte("5:devices:/\n4:memory:/process_api/abc\n0::/\n"), 0o644)
-	if got, err := ownPath(cg); err != nil || got != "/process_api/abc" {
+	os.WriteFile(cg, []byte("6:pids:/user.slice\n5:devices:/\n4:memory:/process_api/abc\n0::/\n"), 0o644)
+	if got, err := ownPath(cg, "memory"); err != nil || got != "/process_api/abc" {
 		t.Errorf("ownPath = %q, %v", got, err)
 	}
+	if got, err := ownPath(cg, "pids"); err != nil || got != "/user.slice" {
+		t.Errorf("ownPath of pids = %q, %v", got, err)
+	}
 	os.WriteFile(cg, []byte("0::/user.slice\n"), 0o644)
-	if _, err := ownPath(cg); !errors.Is(err, ErrUnavailable) {
+	if _, err := ownPath(cg, "memory"); !errors.Is(err, ErrUnavailable) {
 		t.Errorf("cgroup v2 only: %v, want ErrUnavailable", err)
 	}
 	mi := filepath.Join(dir, "mountinfo")
 	os.WriteFile(mi, []byte("30 25 0:26 / /sys/fs/cgroup/cpu rw,relatime shared:9 - cgroup cgroup rw,cpu\n"+
 		"31 25 0:27 /docker/x /sys/fs/cgroup/memory rw,relatime shared:10 - cgroup cgroup rw,memory\n"), 0o644)
-	if m, r, err := memoryMount(mi); err != nil || m != "/sys/fs/cgroup/memory" || r != "/docker/x" {
-		t.Errorf("memoryMount = %q %q %v", m, r, err)
+	if m, r, err := mountOf(mi, "memory"); err != nil || m != "/sys/fs/cgroup/memory" || r != "/docker/x" {
+		t.Errorf("mountOf = %q %q %v", m, r, err)
+	}
+	if _, _, err := mountOf(mi, "pids"); !errors.Is(err, ErrUnavailable) {
+		t.Errorf("no pids mount: %v, want ErrUnavailable", err)
+	}
+}
+
+// TestPidsLimit: an environment's pids cgroup refuses a process past its
+// limit (red team round 18: 1,100 threads started, where Lambda allows
+// 1,024).
+func TestPidsLimit(t *testing.T) {
+	p, err := FindPids("test")
+	if err != nil {
+		t.Skipf("no pids cgroup here: %v", err)
+	}
+	g, err := p.New("env", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Remove()
+	// A shell in the group, at most 3 tasks: it and two sleeps; the third
+	// cannot start.
+	cmd := exec.Command("sh", "-c", "read _; sleep 1 & sleep 1 & sleep 1 & wait")
+	stdin, _ := cmd.StdinPipe()
+	var out strings.Builder
+	cmd.Stderr = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.Add(cmd.Process.Pid); err != nil {
+		t.Fatal(err)
+	}
+	stdin.Write([]byte("go\n"))
+	cmd.Wait()
+	if !strings.Contains(out.String(), "fork") && !strings.Contains(out.String(), "Resource temporarily unavailable") {
+		t.Errorf("a fourth task started in a group of at most 3: %q", out.String())
 	}
 }

@@ -5,7 +5,7 @@ package memcg
 import "errors"
 
 // ErrUnavailable wraps every reason why no memory cgroup can be had.
-var ErrUnavailable = errors.New("no memory cgroup")
+var ErrUnavailable = errors.New("no cgroup")
 
 // Parent is the memory cgroup in which a run makes its environments'.
 type Parent struct{}
@@ -23,6 +23,9 @@ func (p *Parent) Dir() string { return "" }
 // Find finds none outside Linux.
 func Find(run string) (*Parent, error) { return nil, ErrUnavailable }
 
+// FindPids finds none outside Linux.
+func FindPids(run string) (*Parent, error) { return nil, ErrUnavailable }
+
 // RemoveRun removes nothing.
 func RemoveRun(run string) {}
 
@@ -37,6 +40,12 @@ func (g *Group) Held() (int64, error) { return 0, ErrUnavailable }
 
 // OOMKills is none.
 func (g *Group) OOMKills() int { return 0 }
+
+// Tasks is none.
+func (g *Group) Tasks() (int64, error) { return 0, ErrUnavailable }
+
+// LimitTasks limits nothing.
+func (g *Group) LimitTasks(n int64) error { return ErrUnavailable }
 
 // Remove removes nothing.
 func (g *Group) Remove() error { return nil }

@@ -18,7 +18,7 @@ import (
 type gate struct {
 	infoR, infoW   *os.File
 	blockR, blockW *os.File
-	mem            *memcg.Group
+	mem, pids      *memcg.Group
 	// seccomp holds the system call filter bwrap loads, when it can.
 	seccomp *os.File
 }
@@ -44,16 +44,26 @@ func newGate(sb *sandbox.Sandbox, memoryMB int) (*gate, error) {
 			return nil, fmt.Errorf("the system call filter: %w", err)
 		}
 	}
-	if sb.Memory == nil || memoryMB <= 0 {
+	if sb.Pids != nil {
+		if g.pids, err = sb.Pids.New("tasks", MaxTasks+startTasks); err != nil {
+			g.close()
+			return nil, err
+		}
+	}
+	if sb.Memory != nil && memoryMB > 0 {
+		if g.mem, err = sb.Memory.New("env", int64(memoryMB)<<20+sb.TmpSize()+headroom); err != nil {
+			g.remove()
+			g.close()
+			return nil, err
+		}
+	}
+	if g.mem == nil && g.pids == nil {
 		return g, nil
 	}
 	if g.blockR, g.blockW, err = os.Pipe(); err != nil {
+		g.remove()
 		g.close()
 		return nil, fmt.Errorf("a pipe for bwrap's --block-fd: %w", err)
-	}
-	if g.mem, err = sb.Memory.New("env", int64(memoryMB)<<20+sb.TmpSize()+headroom); err != nil {
-		g.close()
-		return nil, err
 	}
 	return g, nil
 }
@@ -63,7 +73,7 @@ func newGate(sb *sandbox.Sandbox, memoryMB int) (*gate, error) {
 func (g *gate) args() []string {
 	a := []string{"--info-fd", "3"}
 	fd := 4
-	if g.mem != nil {
+	if g.blockR != nil {
 		a = append(a, "--block-fd", strconv.Itoa(fd))
 		fd++
 	}
@@ -75,7 +85,7 @@ func (g *gate) args() []string {
 
 func (g *gate) files() []*os.File {
 	f := []*os.File{g.infoW}
-	if g.mem != nil {
+	if g.blockR != nil {
 		f = append(f, g.blockR)
 	}
 	if g.seccomp != nil {
@@ -103,10 +113,15 @@ func (g *gate) open() (int, error) {
 		}
 		return 0, fmt.Errorf("bwrap did not say which process holds the sandbox (%s); is it bubblewrap 0.8.0 or later?", why)
 	}
-	if g.mem != nil {
-		if err := g.mem.Add(msg.Pid); err != nil {
+	for _, cg := range []*memcg.Group{g.mem, g.pids} {
+		if cg == nil {
+			continue
+		}
+		if err := cg.Add(msg.Pid); err != nil {
 			return 0, err
 		}
+	}
+	if g.blockW != nil {
 		if _, err := g.blockW.Write([]byte{1}); err != nil {
 			return 0, fmt.Errorf("letting the sandbox start: %w", err)
 		}
@@ -114,11 +129,45 @@ func (g *gate) open() (int, error) {
 	return msg.Pid, nil
 }
 
-// remove removes the memory cgroup, once the environment ended.
+// remove removes the cgroups, once the environment ended.
 func (g *gate) remove() {
-	if g != nil && g.mem != nil {
-		g.mem.Remove()
+	if g == nil {
+		return
 	}
+	for _, cg := range []*memcg.Group{g.mem, g.pids} {
+		if cg != nil {
+			cg.Remove()
+		}
+	}
+}
+
+// MaxTasks is Lambda's limit on an environment's processes and threads
+// (rules §18).
+const MaxTasks = 1024
+
+// startTasks is room for the sandbox's own processes (bwrap's init, the
+// forwarder, the emulator, and their threads) while they start, and
+// ownSlack for the threads they may add later.
+const (
+	startTasks = 256
+	ownSlack   = 16
+)
+
+// limitTasks gives the function Lambda's 1,024 processes and threads: once
+// the emulator listens, and before it starts the runtime, the pids group
+// holds only the sandbox's own, which the limit leaves room for.
+func (g *gate) limitTasks() error {
+	if g == nil || g.pids == nil {
+		return nil
+	}
+	own, err := g.pids.Tasks()
+	if err == nil {
+		err = g.pids.LimitTasks(own + ownSlack + MaxTasks)
+	}
+	if err != nil {
+		return fmt.Errorf("limiting the environment's processes and threads: %w", err)
+	}
+	return nil
 }
 
 // close closes the pipes; the memory cgroup lives on with the environment.

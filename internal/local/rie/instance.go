@@ -152,6 +152,10 @@ func (p *Proc) launchOnce(ctx context.Context) (*instance, error) {
 		in.stop()
 		return nil, fmt.Errorf("the emulator: %w", err)
 	}
+	if err := in.gate.limitTasks(); err != nil {
+		in.stop()
+		return nil, err
+	}
 	in.serving.Store(true)
 	return in, nil
 }

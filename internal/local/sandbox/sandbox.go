@@ -81,6 +81,11 @@ type Sandbox struct {
 	// says why there is none.
 	Memory    *memcg.Parent
 	MemoryWhy error
+	// Pids, when set, is where each environment gets a pids cgroup, which
+	// refuses a process or thread past Lambda's 1,024; PidsWhy says why
+	// there is none.
+	Pids    *memcg.Parent
+	PidsWhy error
 	// Filter says that bwrap loads the system call filter (Seccomp) here;
 	// FilterWhy says why not.
 	Filter    bool
@@ -112,8 +117,8 @@ func (s *Sandbox) Describe() string {
 	if s.PrivateNet() {
 		network = "own network namespace: only the Runtime API and the endpoints in its environment reachable"
 	}
-	return fmt.Sprintf("sandboxed (%s: own user, PID, IPC and mount namespaces, uid %d; code read-only at %s, layers at %s, /tmp %d MB (NOT AS ON LAMBDA: a tmpfs, held in this machine's memory, where Lambda keeps it apart from memory); %s; %s; %s; %s; %s)",
-		s.Version, UID, TaskRoot, Opt, s.TmpSize()>>20, network, s.filter(), s.confined(), hostProc, s.memory())
+	return fmt.Sprintf("sandboxed (%s: own user, PID, IPC and mount namespaces, uid %d; code read-only at %s, layers at %s, /tmp %d MB (NOT AS ON LAMBDA: a tmpfs, held in this machine's memory, where Lambda keeps it apart from memory); %s; %s; %s; %s; %s; %s)",
+		s.Version, UID, TaskRoot, Opt, s.TmpSize()>>20, network, s.filter(), s.confined(), hostProc, s.tasks(), s.memory())
 }
 
 // probeFilter checks that bwrap loads the system call filter here.
@@ -142,6 +147,18 @@ func (s *Sandbox) filter() string {
 		why = s.FilterWhy.Error()
 	}
 	return "NOT AS ON LAMBDA: no system call filter, so the function can use the kernel's key store, whose quota is this machine user's, and ptrace the sandbox's own processes (" + why + ")"
+}
+
+// tasks says how the function's processes and threads are bounded.
+func (s *Sandbox) tasks() string {
+	if s.Pids != nil {
+		return "at most 1,024 processes and threads, refused past that by a pids cgroup of each environment's own"
+	}
+	why := "none was probed"
+	if s.PidsWhy != nil {
+		why = s.PidsWhy.Error()
+	}
+	return "NOT AS ON LAMBDA: processes and threads counted every 100 ms, and the function ended past 1,024, where Lambda refuses the next one; a burst between two looks is not refused (" + why + ")"
 }
 
 // memory says how the function's memory is counted (rules §18).
@@ -192,6 +209,7 @@ func Probe(ctx context.Context, getenv func(string) string) (*Sandbox, error) {
 		run = getenv(memcg.RunEnv)
 	}
 	sb.Memory, sb.MemoryWhy = memcg.Find(run)
+	sb.Pids, sb.PidsWhy = memcg.FindPids(run)
 	sb.Filter, sb.FilterWhy = probeFilter(ctx, probe)
 	sb.Landlock, sb.LandlockWhy = probeLandlock()
 	return sb, nil
