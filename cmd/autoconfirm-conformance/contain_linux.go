@@ -184,9 +184,16 @@ func pid1(args []string, ns bool) int {
 		case <-time.After(stopGrace):
 		}
 	}
+	// Everything below ends first, so that no environment the run was
+	// still starting makes a cgroup after they are removed (CI at
+	// 8364a4a left one so).
+	if ns && os.Getpid() == 1 {
+		unix.Kill(-1, unix.SIGKILL) // all of the namespace but pid1
+	} else {
+		sweep()
+	}
 	memcg.RemoveRun(id) // whatever the run could not remove
 	if !ns {
-		sweep()
 		os.RemoveAll(tmp)
 	}
 	return code
