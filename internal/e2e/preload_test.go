@@ -41,25 +41,12 @@ const preloadedHandler = "def lambda_handler(event, context):\n    seen = set(op
 // runtime as on Lambda, runs nothing in bwrap on this machine, nor in the
 // sandbox's forwarder or emulator (red team round 17).
 func TestFunctionEnvironmentStaysWithTheFunction(t *testing.T) {
-	if _, err := exec.LookPath("gcc"); err != nil {
-		t.Skip("no gcc to build the probe library")
-	}
-	if v, _ := ll.LandlockGetABIVersion(); v < 6 || exec.Command("unshare", "--user", "--pid", "--mount", "true").Run() != nil {
-		t.Skip("no sandbox with Landlock's scopes here")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	runner := gobuild(t, ctx, t.TempDir(), "cmd/autoconfirm-conformance", false)
+	ctx, runner, code, layer := sandboxedWithGCC(t, true)
 	dir := t.TempDir()
-	layer, code := filepath.Join(dir, "layer"), filepath.Join(dir, "code")
 	os.MkdirAll(filepath.Join(layer, "lib"), 0o755)
-	os.MkdirAll(code, 0o755)
-	os.WriteFile(filepath.Join(dir, "probe.c"), []byte(preloadProbe), 0o644)
 	os.WriteFile(filepath.Join(code, "lambda_function.py"), []byte(preloadedHandler), 0o644)
 	so := filepath.Join(layer, "lib", "libprobe.so")
-	if out, err := exec.CommandContext(ctx, "gcc", "-shared", "-fPIC", "-o", so, filepath.Join(dir, "probe.c")).CombinedOutput(); err != nil {
-		t.Fatalf("building the probe: %v\n%s", err, out)
-	}
+	gccShared(t, ctx, preloadProbe, so)
 	hostLog := filepath.Join(dir, "host.log")
 	// The first path is the layer's, as the function sees it; the second,
 	// this machine's, is what bwrap would load if it got the variable.
@@ -82,23 +69,10 @@ func TestFunctionEnvironmentStaysWithTheFunction(t *testing.T) {
 // packages before the runtime's, as Lambda's sys.path orders them (red
 // team round 17).
 func TestPackageLibrariesAndPaths(t *testing.T) {
-	if _, err := exec.LookPath("gcc"); err != nil {
-		t.Skip("no gcc to build the library")
-	}
-	if exec.Command("unshare", "--user", "--pid", "--mount", "true").Run() != nil {
-		t.Skip("no sandbox here: the layers are not at /opt")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	runner := gobuild(t, ctx, t.TempDir(), "cmd/autoconfirm-conformance", false)
-	dir := t.TempDir()
-	code, layer := filepath.Join(dir, "code"), filepath.Join(dir, "layer")
+	ctx, runner, code, layer := sandboxedWithGCC(t, false)
 	os.MkdirAll(filepath.Join(code, "lib"), 0o755)
 	os.MkdirAll(filepath.Join(layer, "python"), 0o755)
-	os.WriteFile(filepath.Join(dir, "noop.c"), []byte("int noop(void) { return 7; }\n"), 0o644)
-	if out, err := exec.CommandContext(ctx, "gcc", "-shared", "-fPIC", "-o", filepath.Join(code, "lib", "libnoop.so"), filepath.Join(dir, "noop.c")).CombinedOutput(); err != nil {
-		t.Fatalf("building the library: %v\n%s", err, out)
-	}
+	gccShared(t, ctx, "int noop(void) { return 7; }\n", filepath.Join(code, "lib", "libnoop.so"))
 	os.WriteFile(filepath.Join(code, "lambda_function.py"), []byte("import ctypes, sys\n"+
 		"def lambda_handler(event, context):\n    if ctypes.CDLL('libnoop.so').noop() != 7:\n        raise RuntimeError('noop')\n"+
 		"    if '/opt/python' in sys.path and sys.path.index('/opt/python') > sys.path.index('/var/runtime'):\n        raise RuntimeError('the runtime before the layer: %s' % sys.path)\n"+
@@ -113,4 +87,38 @@ func TestPackageLibrariesAndPaths(t *testing.T) {
 			t.Errorf("%v: exit %d, want 0\n%s", layers, code, out)
 		}
 	}
+}
+
+// gccShared builds C source as a shared library at out.
+func gccShared(t *testing.T, ctx context.Context, src, out string) {
+	t.Helper()
+	c := filepath.Join(t.TempDir(), "lib.c")
+	os.WriteFile(c, []byte(src), 0o644)
+	if b, err := exec.CommandContext(ctx, "gcc", "-shared", "-fPIC", "-o", out, c).CombinedOutput(); err != nil {
+		t.Fatalf("building %s: %v\n%s", filepath.Base(out), err, b)
+	}
+}
+
+// sandboxedWithGCC skips unless gcc and a sandbox are here (with Landlock's
+// scopes when scopes), and returns a context, the runner, and a code and a
+// layer directory.
+func sandboxedWithGCC(t *testing.T, scopes bool) (ctx context.Context, runner, code, layer string) {
+	t.Helper()
+	if _, err := exec.LookPath("gcc"); err != nil {
+		t.Skip("no gcc to build a library")
+	}
+	if exec.Command("unshare", "--user", "--pid", "--mount", "true").Run() != nil {
+		t.Skip("no sandbox here: the layers are not at /opt")
+	}
+	if v, _ := ll.LandlockGetABIVersion(); scopes && v < 6 {
+		t.Skip("no Landlock scopes here")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	t.Cleanup(cancel)
+	runner = gobuild(t, ctx, t.TempDir(), "cmd/autoconfirm-conformance", false)
+	dir := t.TempDir()
+	code, layer = filepath.Join(dir, "code"), filepath.Join(dir, "layer")
+	os.MkdirAll(code, 0o755)
+	os.MkdirAll(layer, 0o755)
+	return ctx, runner, code, layer
 }
