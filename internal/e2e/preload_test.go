@@ -122,3 +122,61 @@ func sandboxedWithGCC(t *testing.T, scopes bool) (ctx context.Context, runner, c
 	os.MkdirAll(layer, 0o755)
 	return ctx, runner, code, layer
 }
+
+// extensionProbe is a layer's extension that writes to /tmp/ext.log what of
+// the sandbox's own it could reach, and the function's variable it sees.
+const extensionProbe = `#!/usr/bin/python3
+import os, json, resource, urllib.request
+api = 'http://' + os.environ['AWS_LAMBDA_RUNTIME_API'] + '/2020-01-01/extension'
+bad = []
+for d in os.listdir('/proc'):
+    if d.isdigit() and int(d) != os.getpid():
+        try:
+            open('/proc/%s/mem' % d, 'rb').close()
+            bad.append('mem-' + d)
+        except OSError:
+            pass
+try:
+    os.mkdir('/var/rapid/sock/x')
+    bad.append('sock')
+except OSError:
+    pass
+if resource.getrlimit(resource.RLIMIT_NOFILE) != (1024, 1024):
+    bad.append('nofile')
+with open('/tmp/ext.log', 'w') as f:
+    f.write('ran %s stage=%s\n' % (','.join(bad), os.environ.get('STAGE_NAME', '')))
+req = urllib.request.Request(api + '/register', data=json.dumps({'events': ['INVOKE']}).encode(), headers={'Lambda-Extension-Name': 'probe'}, method='POST')
+with urllib.request.urlopen(req) as r:
+    eid = r.headers['Lambda-Extension-Identifier']
+while True:
+    urllib.request.urlopen(urllib.request.Request(api + '/event/next', headers={'Lambda-Extension-Identifier': eid})).read()
+`
+
+// extensionChecked confirms only when the extension ran confined, with the
+// function's environment.
+const extensionChecked = `def lambda_handler(event, context):
+    log = open('/tmp/ext.log').read().split()
+    if log != ['ran', 'stage=dev']:
+        raise RuntimeError('extension: %s' % log)
+    event['response']['autoConfirmUser'] = True
+    return event
+`
+
+// TestExtensionsAreConfined: a layer's extension, which the emulator starts
+// as Lambda does, runs confined as the runtime does, with the function's
+// variables: it cannot open the sandbox's own processes' memory or change
+// the forwarder's sockets (red team round 19).
+func TestExtensionsAreConfined(t *testing.T) {
+	ctx, runner, code, layer := sandboxedWithGCC(t, true)
+	os.MkdirAll(filepath.Join(layer, "extensions"), 0o755)
+	os.WriteFile(filepath.Join(layer, "extensions", "probe"), []byte(extensionProbe), 0o755)
+	os.WriteFile(filepath.Join(code, "lambda_function.py"), []byte(extensionChecked), 0o644)
+	cmd := exec.CommandContext(ctx, runner, "local", "--runtime", "python3.11", "--code", code, "--layer", layer,
+		"--env", "STAGE_NAME=dev", "--profile", "cognito,confirm", "--report-dir", t.TempDir())
+	cmd.Dir = root(t)
+	cmd.Env = append(os.Environ(), "PROFILE=", "TAGS=")
+	out, _ := cmd.CombinedOutput()
+	if code := cmd.ProcessState.ExitCode(); code != 0 {
+		t.Errorf("exit %d, want 0: the extension ran unconfined or without the function's variables\n%s", code, out)
+	}
+}

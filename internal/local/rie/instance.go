@@ -333,16 +333,21 @@ func (p *Proc) runtimeScript(api string, n int) (string, error) {
 	if p.cfg.Sandbox != nil && p.cfg.Sandbox.Forwarder != "" {
 		argv = sandbox.ConfineArgs(sandbox.EnvAt, argv...)
 	}
-	quoted := make([]string, len(argv))
-	for i, a := range argv {
-		quoted[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
-	}
 	script := fmt.Sprintf("#!/bin/sh\nAWS_LAMBDA_RUNTIME_API='%s'\nexport AWS_LAMBDA_RUNTIME_API\nexec %s \"$@\"\n",
-		api, strings.Join(quoted, " "))
+		api, shellWords(argv))
 	if err := os.WriteFile(path, []byte(script), 0o755); err != nil {
 		return "", fmt.Errorf("writing the runtime's start script: %w", err)
 	}
 	return path, nil
+}
+
+// shellWords quotes each of argv as one word of a shell command.
+func shellWords(argv []string) string {
+	quoted := make([]string, len(argv))
+	for i, a := range argv {
+		quoted[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+	}
+	return strings.Join(quoted, " ")
 }
 
 // taskRoot is LAMBDA_TASK_ROOT as env sets it (the last value wins, as in

@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -247,6 +248,39 @@ func (p *Proc) sandboxFiles() error {
 	}
 	p.cfg.Mounts = append(p.cfg.Mounts, sandbox.Mount{Host: envFile, At: sandbox.EnvAt})
 	p.emulatorEnv = sandbox.EmulatorEnv(p.cfg.Env)
+	return p.wrapExtensions()
+}
+
+// wrapExtensions starts each of the layers' extensions, which the emulator
+// runs from /opt/extensions as Lambda does, through the confine step, as the
+// runtime is started: an extension is the function's own code, and it ran
+// outside the Landlock domain before (red team round 19). Each runs from
+// sandbox.ExtAt, where the real ones are bound.
+func (p *Proc) wrapExtensions() error {
+	ext := ""
+	for _, m := range p.cfg.Mounts {
+		if m.At == sandbox.Opt && m.Host != "" {
+			ext = filepath.Join(m.Host, "extensions")
+		}
+	}
+	entries, err := os.ReadDir(ext)
+	if ext == "" || errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("reading the layers' extensions: %w", err)
+	}
+	dir := filepath.Join(p.dir, "extensions")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		return err
+	}
+	for _, e := range entries {
+		argv := sandbox.ConfineArgs(sandbox.EnvAt, path.Join(sandbox.ExtAt, e.Name()))
+		if err := os.WriteFile(filepath.Join(dir, e.Name()), []byte("#!/bin/sh\nexec "+shellWords(argv)+" \"$@\"\n"), 0o755); err != nil {
+			return fmt.Errorf("writing the start script of the extension %q: %w", e.Name(), err)
+		}
+	}
+	p.cfg.Mounts = append(p.cfg.Mounts, sandbox.Mount{Host: ext, At: sandbox.ExtAt}, sandbox.Mount{Host: dir, At: path.Join(sandbox.Opt, "extensions")})
 	return nil
 }
 

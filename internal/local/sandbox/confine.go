@@ -19,6 +19,10 @@ const ConfineCommand = "__autoconfirm-sandbox-confine"
 // FileLimit is Lambda's limit on a function's open files (rules §18).
 const FileLimit = 1024
 
+// ExtAt is where the layers' extensions are bound in the sandbox; each is
+// started from /opt/extensions through Confine.
+const ExtAt = "/var/rapid/ext"
+
 // EnvAt is where the function's environment is bound in the sandbox: its
 // variables, NUL-separated, which only Confine gives the runtime.
 const EnvAt = "/var/rapid/env"
