@@ -20,15 +20,21 @@ func Line(s string) string {
 // Inert is s with its lines kept, and every other control character, every
 // bidirectional control and every byte that is not UTF-8 shown as an
 // escape, for a report: no text reorders, hides or recolours what it shows.
+// A colon that begins a line, after its blanks, is an escape too, so that
+// no line is a GitHub workflow command; Line does the same for its start.
 func Inert(s string) string {
 	return escape(s, false)
 }
 
 func escape(s string, oneLine bool) string {
 	var b strings.Builder
+	mid := false // past a line's leading blanks
 	for i := 0; i < len(s); {
 		r, n := utf8.DecodeRuneInString(s[i:])
+		blank := r == ' ' || r == '\t'
 		switch {
+		case r == ':' && !mid:
+			b.WriteString(`\x3a`) // no line of it starts a workflow command
 		case r == utf8.RuneError && n == 1:
 			fmt.Fprintf(&b, `\x%02x`, s[i])
 		case r == '\n' && oneLine:
@@ -42,6 +48,7 @@ func escape(s string, oneLine bool) string {
 		default:
 			b.WriteString(s[i : i+n])
 		}
+		mid = (mid || !blank) && !(r == '\n' && !oneLine)
 		i += n
 	}
 	return b.String()
@@ -75,11 +82,15 @@ func control(r rune) bool {
 // a newline and a tab, every bidirectional control and line separator, and
 // every byte that is not UTF-8 shown as an escape: a command whose output
 // carries a handler's text uses it for the terminal, so that no sequence
-// the handler wrote reaches it raw, even split across writes.
+// the handler wrote reaches it raw, even split across writes. A colon
+// that begins a line, after its blanks, is an escape too: GitHub reads a
+// line that begins "::" so as a workflow command (red team round 19).
 type Writer struct {
 	W io.Writer
-	// pend is the start of a UTF-8 sequence that the last write ended in.
+	// pend is the start of a UTF-8 sequence that the last write ended in;
+	// mid is set past a line's leading blanks.
 	pend []byte
+	mid  bool
 }
 
 // Write writes p, escaped, and reports len(p) written when W took it all.
@@ -93,6 +104,8 @@ func (w *Writer) Write(p []byte) (int, error) {
 		case r == utf8.RuneError && n == 1 && !utf8.FullRune(buf[i:]):
 			w.pend = append([]byte(nil), buf[i:]...)
 			n = len(buf) - i
+		case r == ':' && !w.mid:
+			out = append(out, `\x3a`...)
 		case r == '\n' || r == '\t':
 			out = append(out, byte(r))
 		case r == utf8.RuneError && n == 1:
@@ -104,6 +117,7 @@ func (w *Writer) Write(p []byte) (int, error) {
 		default:
 			out = append(out, buf[i:i+n]...)
 		}
+		w.mid = (w.mid || (r != ' ' && r != '\t')) && r != '\n'
 		i += n
 	}
 	if _, err := w.W.Write(out); err != nil {
