@@ -4,8 +4,14 @@ import (
 	"debug/elf"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/autoconfirm/autoconfirm/codezip"
 )
 
 // glibcOf is the glibc of each OS-only runtime's Amazon Linux (rules §18):
@@ -22,9 +28,12 @@ func checkGlibc(runtime, bootstrap string) error {
 	if !ok {
 		return nil
 	}
+	if !isELF(bootstrap) {
+		return nil // a script, whose interpreter is the host's
+	}
 	f, err := elf.Open(bootstrap)
 	if err != nil {
-		return nil // not ELF: a script, whose interpreter is the host's
+		return nil
 	}
 	defer f.Close()
 	needs, err := f.DynamicVersionNeeds()
@@ -40,9 +49,32 @@ func checkGlibc(runtime, bootstrap string) error {
 		}
 	}
 	if newest[0] > have[0] || newest[0] == have[0] && newest[1] > have[1] {
-		return fmt.Errorf("the bootstrap needs %s, and %s's Amazon Linux has glibc %d.%d: on Lambda it cannot start (\"version `%s' not found\"); build it static (CGO_ENABLED=0 for Go) or on that Amazon Linux (docs/cognito-rules.md §18)", name, runtime, have[0], have[1], name)
+		return fmt.Errorf("it needs %s, and %s's Amazon Linux has glibc %d.%d: on Lambda it cannot start or load (\"version `%s' not found\"); build it static (CGO_ENABLED=0 for Go) or on that Amazon Linux (docs/cognito-rules.md §18)", name, runtime, have[0], have[1], name)
 	}
 	return nil
+}
+
+// checkGlibcTree checks every ELF file below root, links not followed: a
+// bootstrap script may start a program of the package's, or load a
+// library of a layer's (red team round 19).
+func checkGlibcTree(runtime, root string) error {
+	if _, ok := glibcOf[runtime]; !ok || root == "" {
+		return nil
+	}
+	seen := 0
+	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return nil
+		}
+		if seen++; seen > codezip.MaxEntries {
+			return filepath.SkipAll
+		}
+		if err := checkGlibc(runtime, p); err != nil {
+			rel, _ := filepath.Rel(root, p)
+			return fmt.Errorf("%s: %w", rel, err)
+		}
+		return nil
+	})
 }
 
 // glibcVersion reads GLIBC_2.34 as {2, 34}.
@@ -56,4 +88,16 @@ func glibcVersion(dep string) ([2]int, bool) {
 	a, err1 := strconv.Atoi(major)
 	b, err2 := strconv.Atoi(minor)
 	return [2]int{a, b}, err1 == nil && err2 == nil
+}
+
+// isELF reports whether the file at p begins with ELF's magic number.
+func isELF(p string) bool {
+	f, err := os.Open(p)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	magic := make([]byte, 4)
+	_, err = io.ReadFull(f, magic)
+	return err == nil && string(magic) == elf.ELFMAG
 }

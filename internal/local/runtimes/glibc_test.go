@@ -48,6 +48,19 @@ func TestCheckGlibc(t *testing.T) {
 			t.Errorf("%s, %s: %v; want refused %v", tt.runtime, filepath.Base(tt.bootstrap), err, tt.refused)
 		}
 	}
+	// A script bootstrap that starts a program of the package's (red team
+	// round 19).
+	tree := t.TempDir()
+	os.WriteFile(filepath.Join(tree, "bootstrap"), []byte("#!/bin/sh\nexec ./bin/real\n"), 0o755)
+	os.MkdirAll(filepath.Join(tree, "bin"), 0o755)
+	b, _ := os.ReadFile(dynamic)
+	os.WriteFile(filepath.Join(tree, "bin", "real"), b, 0o755)
+	if err := checkGlibcTree("provided.al2", tree); (err != nil) != needs234 || err != nil && !strings.Contains(err.Error(), "bin/real") {
+		t.Errorf("a script that starts bin/real on provided.al2: %v; want refused %v, naming bin/real", err, needs234)
+	}
+	if err := checkGlibcTree("provided.al2023", tree); err != nil {
+		t.Errorf("the same on provided.al2023: %v", err)
+	}
 	if !needs234 {
 		t.Skip("this machine's glibc is older than 2.27: the refusal on provided.al2 cannot be shown")
 	}

@@ -193,6 +193,9 @@ func (c Cache) prepareLayers(ctx context.Context, rt Runtime, code, handler, dir
 	if err != nil {
 		return f, err
 	}
+	if err := checkGlibcTree(rt.Name, opt); err != nil {
+		return f, fmt.Errorf("a layer's %w", err)
+	}
 	seen := opt
 	if c.Sandboxed {
 		seen = sandbox.Opt
@@ -245,8 +248,8 @@ func (c Cache) prepare(ctx context.Context, rt Runtime, code, handler, dir strin
 		if err != nil || st.IsDir() || st.Mode()&0o111 == 0 {
 			return Function{}, fmt.Errorf("--runtime %s needs an executable file named bootstrap in %s, as Lambda does (%v); build it for linux/%s and chmod +x it", rt.Name, code, statError(err), goarch())
 		}
-		if err := checkGlibc(rt.Name, b); err != nil {
-			return Function{}, err
+		if err := checkGlibcTree(rt.Name, code); err != nil {
+			return Function{}, fmt.Errorf("--code %s: %w", code, err)
 		}
 		l := c.layout(dir)
 		task, err := l.task(code)
