@@ -50,6 +50,22 @@ func TestHandlerStaysInTheCode(t *testing.T) {
 			t.Errorf("checkHandler(%q) = %v; want accepted: %v", h, err, ok)
 		}
 	}
+	// Node.js: a layer's module by its path in /opt, in a sandbox only.
+	for _, tt := range []struct {
+		handler   string
+		sandboxed bool
+		ok        bool
+	}{
+		{"/opt/nodejs/node_modules/datadog-lambda-js/handler.handler", true, true},
+		{"/opt/nodejs/node_modules/datadog-lambda-js/handler.handler", false, false},
+		{"/opt/../etc/evil.handler", true, false},
+		{"/tmp/evil.handler", true, false},
+		{"index.handler", false, true},
+	} {
+		if err := checkNodeHandler(tt.handler, tt.sandboxed); (err == nil) != tt.ok {
+			t.Errorf("checkNodeHandler(%q, %v) = %v; want accepted: %v", tt.handler, tt.sandboxed, err, tt.ok)
+		}
+	}
 }
 
 // TestBundledInTheSandbox: in a sandbox esbuild sees the copy at /var/task

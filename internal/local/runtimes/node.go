@@ -72,7 +72,7 @@ func (c Cache) prepareNode(ctx context.Context, rt Runtime, code, handler, dir s
 	if err != nil {
 		return Function{}, err
 	}
-	if err := checkHandler(handler); err != nil {
+	if err := checkNodeHandler(handler, c.Sandboxed); err != nil {
 		return Function{}, err
 	}
 	// The code, not the copy: in a sandbox the copy's node_modules are

@@ -256,7 +256,10 @@ func (c Cache) prepare(ctx context.Context, rt Runtime, code, handler, dir strin
 		if err != nil {
 			return Function{}, err
 		}
-		return Function{Bootstrap: filepath.Join(task, "bootstrap"), Env: lambdaEnv(rt, handler, task), Interpreter: "the bootstrap itself", Mounts: l.mounts}, nil
+		return Function{Bootstrap: filepath.Join(task, "bootstrap"), Env: lambdaEnv(rt, handler, task), Interpreter: "the bootstrap itself", Mounts: l.mounts,
+			// Amazon Linux's OS-only image has no interpreter for a script
+			// to start (red team round 19).
+			Differences: []string{"this machine's /usr (Debian's python3, perl and other tools) stands in for " + rt.Name + "'s minimal Amazon Linux: a bootstrap that starts one of them runs here and fails on Lambda"}}, nil
 	case Node:
 		return c.prepareNode(ctx, rt, code, handler, dir)
 	case Python:
@@ -302,6 +305,19 @@ func checkHandler(handler string) error {
 		return fmt.Errorf("--handler %q names a module outside the code; Lambda looks for it in the code directory: give a path inside it, such as src/index.handler", handler)
 	}
 	return nil
+}
+
+// checkNodeHandler is checkHandler, but for a module in a layer named by
+// its absolute path, /opt/…, which Lambda's Node.js runtime resolves as it
+// stands (a tracing layer's wrapper, such as Datadog's, is named so): a
+// sandbox holds the layers at /opt, and this machine's /opt is not there
+// (red team round 19).
+func checkNodeHandler(handler string, sandboxed bool) error {
+	module := handler[:max(0, strings.LastIndex(handler, "."))]
+	if sandboxed && strings.HasPrefix(module, sandbox.Opt+"/") && path.Clean(module) == module && !strings.ContainsAny(handler, "'\n") {
+		return nil
+	}
+	return checkHandler(handler)
 }
 
 // writeBootstrap writes the executable the emulator runs.

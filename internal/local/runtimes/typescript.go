@@ -41,7 +41,9 @@ func (c Cache) bundleTypeScript(ctx context.Context, l *layout, task, code, hand
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return "", err
 	}
-	args := []string{source, "--bundle", "--platform=node", fmt.Sprintf("--target=node%d", major),
+	// "./": a source named as a flag (-x.ts) is still the source (red team
+	// round 19).
+	args := []string{"./" + filepath.ToSlash(source), "--bundle", "--platform=node", fmt.Sprintf("--target=node%d", major),
 		"--format=cjs", "--outfile=" + module + ".js", "--external:@aws-sdk/*", "--log-level=warning"}
 	var mounts []sandbox.Mount
 	cmd := exec.CommandContext(ctx, esbuild, append(args, "--metafile="+filepath.Join(out, "meta.json"))...)
