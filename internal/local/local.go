@@ -378,8 +378,8 @@ func describe(rt runtimes.Runtime, code, handler string) (string, string, *gatew
 	if rt.Kind == runtimes.Provided {
 		root = filepath.Join(abs, "bootstrap") // what runs, symlink or not
 		if fi, err := os.Stat(abs); err == nil && fi.IsDir() {
-			if entries, err := os.ReadDir(abs); err == nil && len(entries) > 1 {
-				root = abs // a bootstrap with files beside it
+			if entries, err := os.ReadDir(abs); err == nil && (len(entries) != 1 || entries[0].Name() != "bootstrap") {
+				root = abs // a bootstrap with files beside it, or in a layer
 			}
 		}
 	}

@@ -161,3 +161,23 @@ func TestCodeAndLayersCountTogether(t *testing.T) {
 		t.Errorf("150 MB of code alone: %v", err)
 	}
 }
+
+// TestBootstrapFromALayer: a custom runtime whose bootstrap a layer holds
+// runs it from /opt, as Lambda does when the code has none (red team round
+// 19); with none anywhere, the run says where it looked.
+func TestBootstrapFromALayer(t *testing.T) {
+	code, layer, empty := t.TempDir(), t.TempDir(), t.TempDir()
+	os.WriteFile(filepath.Join(code, "handler.sh"), []byte("echo\n"), 0o644)
+	os.WriteFile(filepath.Join(layer, "bootstrap"), []byte("#!/bin/sh\n"), 0o755)
+	rt, _ := ParseRuntime("provided.al2023")
+	for _, sandboxed := range []bool{true, false} {
+		c := Cache{Dir: t.TempDir(), Sandboxed: sandboxed}
+		f, err := c.Prepare(context.Background(), rt, code, "", t.TempDir(), layer)
+		if err != nil || filepath.Base(f.Bootstrap) != "bootstrap" || sandboxed && f.Bootstrap != "/opt/bootstrap" {
+			t.Errorf("sandboxed %v: bootstrap %q, %v", sandboxed, f.Bootstrap, err)
+		}
+		if _, err := c.Prepare(context.Background(), rt, code, "", t.TempDir(), empty); err == nil || !strings.Contains(err.Error(), "or in a layer") {
+			t.Errorf("sandboxed %v, no bootstrap anywhere: %v", sandboxed, err)
+		}
+	}
+}

@@ -181,7 +181,7 @@ func (c Cache) Prepare(ctx context.Context, rt Runtime, code, handler, dir strin
 }
 
 func (c Cache) prepareLayers(ctx context.Context, rt Runtime, code, handler, dir string, layers []string) (Function, error) {
-	f, err := c.prepare(ctx, rt, code, handler, dir)
+	f, err := c.prepare(ctx, rt, code, handler, dir, len(layers) > 0)
 	if err != nil || len(layers) == 0 {
 		return f, err
 	}
@@ -200,6 +200,12 @@ func (c Cache) prepareLayers(ctx context.Context, rt Runtime, code, handler, dir
 	if c.Sandboxed {
 		seen = sandbox.Opt
 		f.Mounts = append(f.Mounts, sandbox.Mount{Host: opt, At: seen})
+	}
+	if f.Bootstrap == "" { // a custom runtime from a layer, as Lambda runs /opt/bootstrap
+		if st, err := os.Stat(filepath.Join(opt, "bootstrap")); err != nil || st.IsDir() || st.Mode()&0o111 == 0 {
+			return f, fmt.Errorf("--runtime %s needs an executable file named bootstrap in the code %s or in a layer, as Lambda does (%v); build it for linux/%s and chmod +x it", rt.Name, code, statError(err), goarch())
+		}
+		f.Bootstrap = filepath.Join(seen, "bootstrap")
 	}
 	env := layerEnv(rt, seen)
 	var kept []string
@@ -229,7 +235,9 @@ func (c Cache) prepareLayers(ctx context.Context, rt Runtime, code, handler, dir
 	return f, nil
 }
 
-func (c Cache) prepare(ctx context.Context, rt Runtime, code, handler, dir string) (Function, error) {
+// layered says that the function has layers, in which a custom runtime's
+// bootstrap may be.
+func (c Cache) prepare(ctx context.Context, rt Runtime, code, handler, dir string, layered bool) (Function, error) {
 	code, err := filepath.Abs(code)
 	if err != nil {
 		return Function{}, err
@@ -245,7 +253,8 @@ func (c Cache) prepare(ctx context.Context, rt Runtime, code, handler, dir strin
 	case Provided:
 		b := filepath.Join(code, "bootstrap")
 		st, err := os.Stat(b)
-		if err != nil || st.IsDir() || st.Mode()&0o111 == 0 {
+		missing := err != nil || st.IsDir() || st.Mode()&0o111 == 0
+		if missing && !layered {
 			return Function{}, fmt.Errorf("--runtime %s needs an executable file named bootstrap in %s, as Lambda does (%v); build it for linux/%s and chmod +x it", rt.Name, code, statError(err), goarch())
 		}
 		if err := checkGlibcTree(rt.Name, code); err != nil {
@@ -256,7 +265,11 @@ func (c Cache) prepare(ctx context.Context, rt Runtime, code, handler, dir strin
 		if err != nil {
 			return Function{}, err
 		}
-		return Function{Bootstrap: filepath.Join(task, "bootstrap"), Env: lambdaEnv(rt, handler, task), Interpreter: "the bootstrap itself", Mounts: l.mounts,
+		boot := filepath.Join(task, "bootstrap")
+		if missing { // a layer's, once the layers are laid out
+			boot = ""
+		}
+		return Function{Bootstrap: boot, Env: lambdaEnv(rt, handler, task), Interpreter: "the bootstrap itself", Mounts: l.mounts,
 			// Amazon Linux's OS-only image has no interpreter for a script
 			// to start (red team round 19).
 			Differences: []string{"this machine's /usr (Debian's python3, perl and other tools) stands in for " + rt.Name + "'s minimal Amazon Linux: a bootstrap that starts one of them runs here and fails on Lambda"}}, nil
