@@ -72,10 +72,14 @@ func TestPackageLibrariesAndPaths(t *testing.T) {
 	ctx, runner, code, layer := sandboxedWithGCC(t, false)
 	os.MkdirAll(filepath.Join(code, "lib"), 0o755)
 	os.MkdirAll(filepath.Join(layer, "python"), 0o755)
+	// A layer's sitecustomize, which an APM agent's layer ships, runs at
+	// start as Python's site module runs it on Lambda.
+	os.WriteFile(filepath.Join(layer, "python", "sitecustomize.py"), []byte("import os\nos.environ['LAYER_SITE'] = '1'\n"), 0o644)
 	gccShared(t, ctx, "int noop(void) { return 7; }\n", filepath.Join(code, "lib", "libnoop.so"))
-	os.WriteFile(filepath.Join(code, "lambda_function.py"), []byte("import ctypes, sys\n"+
+	os.WriteFile(filepath.Join(code, "lambda_function.py"), []byte("import ctypes, os, sys\n"+
 		"def lambda_handler(event, context):\n    if ctypes.CDLL('libnoop.so').noop() != 7:\n        raise RuntimeError('noop')\n"+
 		"    if '/opt/python' in sys.path and sys.path.index('/opt/python') > sys.path.index('/var/runtime'):\n        raise RuntimeError('the runtime before the layer: %s' % sys.path)\n"+
+		"    if '/opt/python' in sys.path and os.environ.get('LAYER_SITE') != '1':\n        raise RuntimeError('the layer sitecustomize did not run')\n"+
 		"    event['response']['autoConfirmUser'] = True\n    return event\n"), 0o644)
 	for _, layers := range [][]string{nil, {"--layer", layer}} {
 		cmd := exec.CommandContext(ctx, runner, append([]string{"local", "--runtime", "python3.11", "--code", code,

@@ -29,12 +29,15 @@ func Inert(s string) string {
 func escape(s string, oneLine bool) string {
 	var b strings.Builder
 	mid := false // past a line's leading blanks
+	hashes := 0  // '#' just before
 	for i := 0; i < len(s); {
 		r, n := utf8.DecodeRuneInString(s[i:])
 		blank := r == ' ' || r == '\t'
 		switch {
 		case r == ':' && !mid:
 			b.WriteString(`\x3a`) // no line of it starts a workflow command
+		case r == '[' && hashes >= 2:
+			b.WriteString(`\x5b`) // nor holds one of the older form, ##[name]
 		case r == utf8.RuneError && n == 1:
 			fmt.Fprintf(&b, `\x%02x`, s[i])
 		case r == '\n' && oneLine:
@@ -49,6 +52,7 @@ func escape(s string, oneLine bool) string {
 			b.WriteString(s[i : i+n])
 		}
 		mid = (mid || !blank) && !(r == '\n' && !oneLine)
+		hashes = count(hashes, r)
 		i += n
 	}
 	return b.String()
@@ -89,8 +93,17 @@ type Writer struct {
 	W io.Writer
 	// pend is the start of a UTF-8 sequence that the last write ended in;
 	// mid is set past a line's leading blanks.
-	pend []byte
-	mid  bool
+	pend   []byte
+	mid    bool
+	hashes int
+}
+
+// count is how many '#' run up to r, given hashes before it.
+func count(hashes int, r rune) int {
+	if r == '#' {
+		return hashes + 1
+	}
+	return 0
 }
 
 // Write writes p, escaped, and reports len(p) written when W took it all.
@@ -106,6 +119,8 @@ func (w *Writer) Write(p []byte) (int, error) {
 			n = len(buf) - i
 		case r == ':' && !w.mid:
 			out = append(out, `\x3a`...)
+		case r == '[' && w.hashes >= 2:
+			out = append(out, `\x5b`...)
 		case r == '\n' || r == '\t':
 			out = append(out, byte(r))
 		case r == utf8.RuneError && n == 1:
@@ -118,6 +133,7 @@ func (w *Writer) Write(p []byte) (int, error) {
 			out = append(out, buf[i:i+n]...)
 		}
 		w.mid = (w.mid || (r != ' ' && r != '\t')) && r != '\n'
+		w.hashes = count(w.hashes, r)
 		i += n
 	}
 	if _, err := w.W.Write(out); err != nil {

@@ -40,6 +40,7 @@ func TestWriter(t *testing.T) {
 		{"DEL and NUL", []string{"\x7f\x00"}, `\x7f\x00`},
 		{"a bidirectional override split across writes, and a line separator", []string{"refused \xe2", "\x80\xaeSSAP\u2028x"}, `refused \u202eSSAP\u2028x`},
 		{"a stray byte", []string{"a\xfeb\x9b"}, `a\xfeb\x9b`},
+		{"a workflow command of the older form, split across writes", []string{"x ##", "[error]pwned # [a]"}, `x ##\x5berror]pwned # [a]`},
 		{"a workflow command, indented and split across writes", []string{"boom\n  ", ":", ":error::pwned\nok: a::b\n"}, "boom\n  \\x3a:error::pwned\nok: a::b\n"},
 	} {
 		var b strings.Builder
@@ -71,6 +72,9 @@ func TestInert(t *testing.T) {
 func TestNoWorkflowCommand(t *testing.T) {
 	if got, want := Inert("refused\n  ::add-mask::x\n::error::y a::b"), "refused\n  \\x3a:add-mask::x\n\\x3a:error::y a::b"; got != want {
 		t.Errorf("Inert: %q, want %q", got, want)
+	}
+	if got, want := Inert("a ##[error]b"), `a ##\x5berror]b`; got != want {
+		t.Errorf("Inert, the older form: %q, want %q", got, want)
 	}
 	if got, want := Line("::stop-commands::t\n::x"), "\\x3a:stop-commands::t\\n::x"; got != want {
 		t.Errorf("Line: %q, want %q", got, want)

@@ -157,6 +157,19 @@ def endpoint_preload():
     botocore.session.Session.create_client = with_endpoint
 
 
+def sitecustomize():
+    """Imports sitecustomize as Python's site module does at start, which
+    -S (no host site-packages) skips: a layer's (an APM agent's) runs on
+    Lambda."""
+    try:
+        import sitecustomize  # noqa: F401
+    except ImportError as exc:
+        if exc.name != "sitecustomize":
+            sys.stderr.write("Error in sitecustomize; set PYTHONVERBOSE for traceback:\n%s: %s\n" % (type(exc).__name__, exc))
+    except Exception as exc:
+        sys.stderr.write("Error in sitecustomize; set PYTHONVERBOSE for traceback:\n%s: %s\n" % (type(exc).__name__, exc))
+
+
 def main(argv):
     if len(argv) != 2:
         sys.stderr.write(__doc__)
@@ -168,6 +181,7 @@ def main(argv):
     if sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(__file__)):
         del sys.path[0]
     sys.path.insert(0, os.getcwd())
+    sitecustomize()
     endpoint_preload()
     try:
         handler = load(argv[1])
