@@ -140,7 +140,7 @@ func probeFilter(ctx context.Context, probe *Sandbox) (bool, error) {
 // filter says whether a function's system calls are filtered.
 func (s *Sandbox) filter() string {
 	if s.Filter {
-		return "the kernel's key store, ptrace, process_vm_readv/writev, and other processes' limits and scheduling refused (EPERM)"
+		return "the kernel's key store, ptrace and process_vm_readv/writev refused (EPERM)"
 	}
 	why := "none was probed"
 	if s.FilterWhy != nil {

@@ -107,7 +107,7 @@ func TestDescribeSaysHowMemoryIsCounted(t *testing.T) {
 // TestDescribeSaysWhetherCallsAreFiltered: every report says whether the
 // function's system calls are filtered, and why not.
 func TestDescribeSaysWhetherCallsAreFiltered(t *testing.T) {
-	if got := (&Sandbox{Filter: true}).Describe(); !strings.Contains(got, "; the kernel's key store, ptrace, process_vm_readv/writev, and other processes' limits and scheduling refused (EPERM);") {
+	if got := (&Sandbox{Filter: true}).Describe(); !strings.Contains(got, "; the kernel's key store, ptrace and process_vm_readv/writev refused (EPERM);") {
 		t.Errorf("filtered: %q", got)
 	}
 	if got := (&Sandbox{FilterWhy: errors.New("no seccomp")}).Describe(); !strings.Contains(got, "NOT AS ON LAMBDA: no system call filter, so the function can use the kernel's key store, whose quota is this machine user's, and ptrace the sandbox's own processes (no seccomp)") {

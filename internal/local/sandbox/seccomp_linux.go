@@ -21,52 +21,27 @@ import (
 var denied = []uint32{unix.SYS_ADD_KEY, unix.SYS_REQUEST_KEY, unix.SYS_KEYCTL,
 	unix.SYS_PTRACE, unix.SYS_PROCESS_VM_READV, unix.SYS_PROCESS_VM_WRITEV}
 
-// targeted are the system calls that act on another process named by one
-// of their arguments (its index here): the function gets EPERM for any but
-// itself (0), so that it cannot lower the open-file limit of, or reschedule,
-// the sandbox's own processes, which run as its uid (red team round 18:
-// prlimit on the forwarder cut the runner's channel to the emulator).
-var targeted = []struct {
-	nr  uint32
-	arg uint32
-}{
-	{unix.SYS_PRLIMIT64, 0}, {unix.SYS_SCHED_SETAFFINITY, 0}, {unix.SYS_SCHED_SETSCHEDULER, 0},
-	{unix.SYS_SCHED_SETPARAM, 0}, {unix.SYS_SCHED_SETATTR, 0}, {unix.SYS_SETPRIORITY, 1}, {unix.SYS_IOPRIO_SET, 1},
-}
-
 // x32 marks x86-64's x32 system calls, whose numbers would slip past a
 // filter of the native ones.
 const x32 = 0x40000000
 
 // filter is the classic BPF program bwrap loads with --seccomp: system
 // calls of another architecture than this machine's (i386 on x86-64) and
-// of x32 are denied with ENOSYS, those in denied with EPERM, and those in
-// targeted with EPERM when they name another process.
+// of x32 are denied with ENOSYS, those in denied with EPERM.
 func filter() ([]byte, error) {
 	arch := map[string]uint32{"amd64": unix.AUDIT_ARCH_X86_64, "arm64": unix.AUDIT_ARCH_AARCH64}[runtime.GOARCH]
 	if arch == 0 {
 		return nil, fmt.Errorf("no system call filter for %s", runtime.GOARCH)
 	}
-	// The three returns end the program: allow, ENOSYS, EPERM; each jump
-	// is counted to them from its own index.
-	end := 4 + len(denied) + 3*len(targeted)
-	to := func(i, target int) uint8 { return uint8(end + target - i - 1) }
-	const allow, nosys, perm = 0, 1, 2
+	n := uint8(len(denied))
 	prog := []bpf.Instruction{
 		bpf.LoadAbsolute{Off: 4, Size: 4}, // seccomp_data.arch
-		bpf.JumpIf{Cond: bpf.JumpEqual, Val: arch, SkipFalse: to(1, nosys)},
+		bpf.JumpIf{Cond: bpf.JumpEqual, Val: arch, SkipFalse: n + 3},
 		bpf.LoadAbsolute{Off: 0, Size: 4}, // seccomp_data.nr
-		bpf.JumpIf{Cond: bpf.JumpGreaterOrEqual, Val: x32, SkipTrue: to(3, nosys)},
+		bpf.JumpIf{Cond: bpf.JumpGreaterOrEqual, Val: x32, SkipTrue: n + 1},
 	}
-	for _, nr := range denied {
-		prog = append(prog, bpf.JumpIf{Cond: bpf.JumpEqual, Val: nr, SkipTrue: to(len(prog), perm)})
-	}
-	for _, t := range targeted {
-		// The low half of seccomp_data.args[arg]: a pid is an int, and
-		// both architectures are little-endian.
-		prog = append(prog, bpf.JumpIf{Cond: bpf.JumpEqual, Val: t.nr, SkipFalse: 2},
-			bpf.LoadAbsolute{Off: 16 + 8*t.arg, Size: 4})
-		prog = append(prog, bpf.JumpIf{Cond: bpf.JumpEqual, Val: 0, SkipTrue: to(len(prog), allow), SkipFalse: to(len(prog), perm)})
+	for i, nr := range denied {
+		prog = append(prog, bpf.JumpIf{Cond: bpf.JumpEqual, Val: nr, SkipTrue: n - uint8(i) + 1})
 	}
 	prog = append(prog,
 		bpf.RetConstant{Val: unix.SECCOMP_RET_ALLOW},
