@@ -257,6 +257,10 @@ export const handler = async (event) => {
 			files: map[string]string{"lambda_function.py": "import threading\ndef lambda_handler(event, context):\n    ev = threading.Event()\n    try:\n        for i in range(1100):\n" +
 				"            threading.Thread(target=ev.wait).start()\n    finally:\n        ev.set()\n    event['response']['autoConfirmUser'] = True\n    return event\n"},
 			wantExit: 1, want: []string{"can't start new thread", "refused past that by a pids cgroup"}, within: 90 * time.Second},
+		{name: "a handler that renices itself and reads its own limits by its pid passes, as on Lambda", runtime: "python3.11", args: []string{"--profile", "cognito,confirm"},
+			files: map[string]string{"lambda_function.py": "import os, resource\ndef lambda_handler(event, context):\n    os.setpriority(os.PRIO_PROCESS, os.getpid(), 10)\n" +
+				"    resource.prlimit(os.getpid(), resource.RLIMIT_NOFILE)\n    event['response']['autoConfirmUser'] = True\n    return event\n"},
+			wantExit: 0, within: 60 * time.Second},
 		{name: "an answer posted as the invocation's error is a function error, as on Lambda", runtime: "provided.al2023", args: []string{"--profile", "cognito,confirm", "--env", "USE_OWN=1", "--env", "POST_TO=error"}, sandboxed: true,
 			files: map[string]string{"bootstrap": aroundRuntime}, wantExit: 1, want: []string{"Unhandled", "the runtime posted this invocation's error"}, within: 60 * time.Second},
 		{name: "the function can neither remove nor add the forwarder's sockets", runtime: "python3.11", args: []string{"--profile", "cognito,confirm"}, sandboxed: true,
