@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -420,5 +421,18 @@ func TestNodeCheckTakesNoOption(t *testing.T) {
 	}
 	if !ok || !strings.Contains(where, "--require=evil.js:1") {
 		t.Errorf("the syntax error is not located: %q %v", where, ok)
+	}
+}
+
+// TestCodeFilesAreBounded: the syntax search, which runs on this machine,
+// parses no file over maxSyntaxBytes, the handler's module included (red
+// team round 20: a 6 MB module took Python 2.1 GB).
+func TestCodeFilesAreBounded(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "lambda_function.py"), make([]byte, maxSyntaxBytes+1), 0o644)
+	os.WriteFile(filepath.Join(dir, "big.py"), make([]byte, maxSyntaxBytes+1), 0o644)
+	os.WriteFile(filepath.Join(dir, "small.py"), []byte("x = 1\n"), 0o644)
+	if got := codeFiles(dir, []string{".py"}, "lambda_function", ".py"); !slices.Equal(got, []string{"small.py"}) {
+		t.Errorf("files parsed: %q, want small.py alone", got)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/autoconfirm/autoconfirm/internal/local/hostenv"
 )
@@ -26,6 +27,10 @@ const maxSyntaxFiles = 200
 // files; nothing is run, only parsed. ok is false when none fails to parse
 // (a SyntaxError the code threw while loading, such as JSON.parse's).
 func (c Cache) SyntaxError(ctx context.Context, rt Runtime, code, handler string) (where string, ok bool) {
+	// The parsers run on this machine, outside the sandbox: bounded in
+	// time here, and in what they read by codeFiles (red team round 20).
+	ctx, cancel := context.WithTimeout(ctx, syntaxTime)
+	defer cancel()
 	module := handler
 	if i := strings.LastIndex(handler, "."); i > 0 {
 		module = handler[:i]
@@ -57,13 +62,21 @@ func (c Cache) SyntaxError(ctx context.Context, rt Runtime, code, handler string
 	return "", false
 }
 
+// syntaxTime bounds the search for a syntax error, and maxSyntaxBytes the
+// size of a file parsed: a parser holds many times a file's size (a 6 MB
+// module took Python 2.1 GB), and a handler's own modules are far smaller.
+const (
+	syntaxTime     = 20 * time.Second
+	maxSyntaxBytes = 1 << 20
+)
+
 // codeFiles lists the code's files with one of exts, the handler's module
 // first (with the first of its exts that exists), outside node_modules and
-// hidden directories, at most maxSyntaxFiles.
+// hidden directories, at most maxSyntaxFiles of at most maxSyntaxBytes.
 func codeFiles(code string, exts []string, module string, moduleExts ...string) []string {
 	var out []string
 	for _, ext := range moduleExts {
-		if st, err := os.Stat(filepath.Join(code, module+ext)); err == nil && st.Mode().IsRegular() {
+		if st, err := os.Stat(filepath.Join(code, module+ext)); err == nil && st.Mode().IsRegular() && st.Size() <= maxSyntaxBytes {
 			out = append(out, module+ext)
 			break
 		}
@@ -77,7 +90,7 @@ func codeFiles(code string, exts []string, module string, moduleExts ...string) 
 			return filepath.SkipDir
 		}
 		rel, _ := filepath.Rel(code, path)
-		if d.Type().IsRegular() && slices.Contains(exts, filepath.Ext(name)) && !slices.Contains(out, rel) {
+		if info, err := d.Info(); d.Type().IsRegular() && err == nil && info.Size() <= maxSyntaxBytes && slices.Contains(exts, filepath.Ext(name)) && !slices.Contains(out, rel) {
 			out = append(out, rel)
 		}
 		return nil
