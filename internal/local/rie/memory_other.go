@@ -12,4 +12,5 @@ func watch(root int, limitMB int, w watched, done <-chan struct{}, say func(stri
 type watched struct {
 	sandbox int
 	mem     *memcg.Group
+	pids    bool
 }
