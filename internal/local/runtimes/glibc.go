@@ -14,9 +14,26 @@ import (
 	"github.com/autoconfirm/autoconfirm/codezip"
 )
 
-// glibcOf is the glibc of each OS-only runtime's Amazon Linux (rules §18):
-// a bootstrap linked against a newer one cannot start there.
-var glibcOf = map[string][2]int{"provided.al2": {2, 26}, "provided.al2023": {2, 34}}
+// Amazon Linux's glibc: a binary or native module linked against a newer
+// one cannot start or load there (rules §18).
+var (
+	al2    = [2]int{2, 26}
+	al2023 = [2]int{2, 34}
+)
+
+// glibcOf is the glibc of the runtime's Amazon Linux: AL2 for the OS-only
+// provided.al2, Python 3.9 to 3.11 and Node.js 18; AL2023 for the rest
+// (Lambda's runtimes table, rules §18; red team round 20).
+func glibcOf(runtime string) ([2]int, bool) {
+	rt, err := ParseRuntime(runtime)
+	switch {
+	case err != nil:
+		return [2]int{}, false
+	case rt.Name == "provided.al2", rt.Kind == Python && rt.Minor <= 11, rt.Kind == Node && rt.Major <= 18:
+		return al2, true
+	}
+	return al2023, true
+}
 
 // checkGlibc refuses a bootstrap that needs a newer glibc than the
 // runtime's Amazon Linux has: on Lambda it fails at start, with "version
@@ -24,7 +41,7 @@ var glibcOf = map[string][2]int{"provided.al2": {2, 26}, "provided.al2023": {2, 
 // (red team round 17). A static bootstrap, or one that is not ELF, needs
 // none.
 func checkGlibc(runtime, bootstrap string) error {
-	have, ok := glibcOf[runtime]
+	have, ok := glibcOf(runtime)
 	if !ok {
 		return nil
 	}
@@ -58,7 +75,7 @@ func checkGlibc(runtime, bootstrap string) error {
 // bootstrap script may start a program of the package's, or load a
 // library of a layer's (red team round 19).
 func checkGlibcTree(runtime, root string) error {
-	if _, ok := glibcOf[runtime]; !ok || root == "" {
+	if _, ok := glibcOf(runtime); !ok || root == "" {
 		return nil
 	}
 	seen := 0

@@ -42,6 +42,10 @@ func TestCheckGlibc(t *testing.T) {
 		{"provided.al2023", dynamic, false},
 		{"provided.al2", static, false},
 		{"provided.al2", script, false},
+		// A native module of a managed runtime (red team round 20).
+		{"python3.11", dynamic, needs234},
+		{"python3.12", dynamic, false},
+		{"nodejs20.x", dynamic, false},
 	} {
 		err := checkGlibc(tt.runtime, tt.bootstrap)
 		if refused := err != nil; refused != tt.refused {

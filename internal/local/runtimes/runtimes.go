@@ -249,6 +249,9 @@ func (c Cache) prepare(ctx context.Context, rt Runtime, code, handler, dir strin
 		}
 		return Function{}, fmt.Errorf("--code %s: not a directory (%s); give the directory that holds the function's code, as Lambda unpacks it", code, why)
 	}
+	if err := checkGlibcTree(rt.Name, code); err != nil {
+		return Function{}, fmt.Errorf("--code %s: %w", code, err)
+	}
 	switch rt.Kind {
 	case Provided:
 		b := filepath.Join(code, "bootstrap")
@@ -256,9 +259,6 @@ func (c Cache) prepare(ctx context.Context, rt Runtime, code, handler, dir strin
 		missing := err != nil || st.IsDir() || st.Mode()&0o111 == 0
 		if missing && !layered {
 			return Function{}, fmt.Errorf("--runtime %s needs an executable file named bootstrap in %s, as Lambda does (%v); build it for linux/%s and chmod +x it", rt.Name, code, statError(err), goarch())
-		}
-		if err := checkGlibcTree(rt.Name, code); err != nil {
-			return Function{}, fmt.Errorf("--code %s: %w", code, err)
 		}
 		l := c.layout(dir)
 		task, err := l.task(code)
