@@ -174,7 +174,7 @@ func (s *Sandbox) memory() string {
 }
 
 // hostProc says what of /proc is this machine's, not the environment's.
-const hostProc = "NOT AS ON LAMBDA: /proc/meminfo, /proc/loadavg, /proc/uptime and /proc/self/mountinfo show this machine's memory, load and paths; the function has this machine's CPUs, where Lambda gives it CPU in proportion to its memory size (a whole vCPU at 1,769 MB), so CPU-bound work runs faster here; this machine's /usr libraries stand in for Amazon Linux's, and may load where Lambda's image lacks them"
+const hostProc = "NOT AS ON LAMBDA: /proc/meminfo, /proc/loadavg, /proc/uptime and /proc/self/mountinfo show this machine's memory, load and paths; the function has this machine's CPUs, where Lambda gives it CPU in proportion to its configured memory (a whole vCPU at 1,769 MB), so CPU-bound work runs faster here; this machine's /usr libraries stand in for Amazon Linux's, and may load where Lambda's image lacks them"
 
 // ErrUnavailable wraps every reason why no sandbox can be had.
 var ErrUnavailable = errors.New("not sandboxed")
