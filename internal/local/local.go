@@ -138,6 +138,7 @@ func Run(ctx context.Context, o Options, stdout, stderr io.Writer) (status int, 
 	}
 	defer os.RemoveAll(work)
 	st, err := r.start(ctx, work)
+	defer r.sandbox.Close() // after the stack's end, below, ended its environments
 	if err != nil {
 		if ctx.Err() != nil {
 			return ExitInterrupted, nil

@@ -27,6 +27,10 @@ const staleAfter = time.Minute
 // memory controller, or of the pids controller (FindPids).
 type Parent struct {
 	dir, run, controller string
+	// mount is where the controller's hierarchy is mounted.
+	mount string
+	// made is the cgroup Within made, which Release removes.
+	made *Group
 }
 
 // Dir is the parent cgroup's directory.
@@ -87,7 +91,7 @@ func locate(run, controller string) (*Parent, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: this process's %s cgroup %s is outside the mounted hierarchy %s", ErrUnavailable, controller, rel, root)
 	}
-	return &Parent{dir: filepath.Join(mount, rel), run: run, controller: controller}, nil
+	return &Parent{dir: filepath.Join(mount, rel), run: run, controller: controller, mount: mount}, nil
 }
 
 // RemoveRun removes the cgroups the run named run made, ending what is
@@ -157,10 +161,85 @@ func hasWord(list, w string) bool {
 func (p *Parent) sweep() {
 	dirs, _ := filepath.Glob(filepath.Join(p.dir, prefix+"*"))
 	for _, d := range dirs {
-		if fi, err := os.Stat(d); err == nil && time.Since(fi.ModTime()) > staleAfter {
-			syscall.Rmdir(d)
+		removeStale(d)
+	}
+}
+
+// removeStale removes dir, and the cgroups below it, that are older than
+// staleAfter and empty.
+func removeStale(dir string) {
+	fi, err := os.Stat(dir)
+	if err != nil || time.Since(fi.ModTime()) <= staleAfter {
+		return
+	}
+	for _, sub := range (&Group{dir: dir}).subgroups() {
+		removeStale(sub.dir)
+	}
+	syscall.Rmdir(dir)
+}
+
+// Within makes a cgroup below p that holds at most limit bytes, and
+// returns it as the Parent of the run's environments: together they can
+// hold no more, however many there are, so that a run cannot take this
+// machine's memory (rules §18).
+func (p *Parent) Within(name string, limit int64) (*Parent, error) {
+	g, err := p.New(name, limit)
+	if err != nil {
+		return nil, err
+	}
+	return &Parent{dir: g.dir, run: p.run, controller: p.controller, mount: p.mount, made: g}, nil
+}
+
+// Release removes a Parent that Within made, and what is left in it; it
+// does nothing to one that Find found, which holds this process.
+func (p *Parent) Release() error {
+	if p == nil || p.made == nil {
+		return nil
+	}
+	return p.made.Remove()
+}
+
+// Reached is how many times something in p was refused memory at p's own
+// limit (memory.failcnt): each time, the kernel first takes back what it
+// can, and ends a process only when it cannot.
+func (p *Parent) Reached() int64 {
+	n, _ := (&Group{dir: p.dir}).number("memory.failcnt")
+	return n
+}
+
+// Room is how many bytes p's processes could still hold: what this
+// machine has available, or less when p or a cgroup above it is limited.
+func (p *Parent) Room() (int64, error) {
+	room, err := available("/proc/meminfo")
+	if err != nil {
+		return 0, err
+	}
+	for dir := p.dir; strings.HasPrefix(dir, p.mount) && dir != filepath.Dir(dir); dir = filepath.Dir(dir) {
+		g := &Group{dir: dir}
+		limit, err1 := g.number("memory.limit_in_bytes")
+		usage, err2 := g.number("memory.usage_in_bytes")
+		stat, err3 := g.stat()
+		if err1 == nil && err2 == nil && err3 == nil {
+			// The page cache is given back under pressure.
+			room = min(room, limit-usage+stat["total_active_file"]+stat["total_inactive_file"])
 		}
 	}
+	return max(room, 0), nil
+}
+
+// available is /proc/meminfo's MemAvailable in bytes.
+func available(file string) (int64, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return 0, err
+	}
+	for line := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(line, "MemAvailable:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb << 10, err
+		}
+	}
+	return 0, fmt.Errorf("no MemAvailable in %s", file)
 }
 
 // Group is one environment's memory cgroup.
@@ -274,6 +353,14 @@ func (g *Group) stat() (map[string]int64, error) {
 // Remove kills what is left in the group and removes it, waiting up to a
 // second for the processes to be gone.
 func (g *Group) Remove() error {
+	// A run's cgroup holds its environments' (Within).
+	var errs []error
+	for _, sub := range g.subgroups() {
+		errs = append(errs, sub.Remove())
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
 	deadline := time.Now().Add(time.Second)
 	for {
 		b, _ := os.ReadFile(filepath.Join(g.dir, "cgroup.procs"))
@@ -291,4 +378,16 @@ func (g *Group) Remove() error {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// subgroups are the cgroups below g.
+func (g *Group) subgroups() []*Group {
+	entries, _ := os.ReadDir(g.dir)
+	var subs []*Group
+	for _, e := range entries {
+		if e.IsDir() {
+			subs = append(subs, &Group{dir: filepath.Join(g.dir, e.Name())})
+		}
+	}
+	return subs
 }

@@ -215,3 +215,52 @@ func TestPidsLimit(t *testing.T) {
 		t.Errorf("a fourth task started in a group of at most 3: %q", out.String())
 	}
 }
+
+// TestWithinBoundsItsGroupsTogether: groups made below Within's share its
+// limit, however high their own (red team round 20: eight environments of
+// memory and /tmp each, and no bound for all of them); Reached then counts,
+// and Release removes it all, what is left in it ended.
+func TestWithinBoundsItsGroupsTogether(t *testing.T) {
+	p := parent(t)
+	room, err := p.Room()
+	if err != nil || room <= 0 {
+		t.Fatalf("Room = %d, %v; want the memory available here", room, err)
+	}
+	all, err := p.Within("all", 96<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer all.Release()
+	first, err := all.New("env", 1<<30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hold(t, first, "held = b'x' * (64 << 20)")
+	if n := all.Reached(); n != 0 {
+		t.Errorf("Reached %d with 64 of 96 MB held, want 0", n)
+	}
+	second, err := all.New("env", 1<<30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	over := exec.Command("python3", "-c", "import sys\nsys.stdin.readline()\nx = b'x' * (64 << 20)\n")
+	in, _ := over.StdinPipe()
+	if err := over.Start(); err != nil {
+		t.Fatal(err)
+	}
+	second.Add(over.Process.Pid)
+	in.Write([]byte("go\n"))
+	over.Wait() // the kernel ends the largest process of the two groups
+	if all.Reached() == 0 || first.OOMKills()+second.OOMKills() == 0 {
+		t.Errorf("Reached %d, OOM kills %d and %d; want the shared limit reached and a process ended", all.Reached(), first.OOMKills(), second.OOMKills())
+	}
+	if err := all.Release(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(all.Dir()); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Release left %s: %v", all.Dir(), err)
+	}
+	if err := p.Release(); err != nil || p.Dir() == "" {
+		t.Errorf("Release of the found parent, which holds this process: %v", err)
+	}
+}

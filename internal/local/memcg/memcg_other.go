@@ -49,3 +49,15 @@ func (g *Group) LimitTasks(n int64) error { return ErrUnavailable }
 
 // Remove removes nothing.
 func (g *Group) Remove() error { return nil }
+
+// Within makes none.
+func (p *Parent) Within(name string, limit int64) (*Parent, error) { return nil, ErrUnavailable }
+
+// Reached is never.
+func (p *Parent) Reached() int64 { return 0 }
+
+// Room is unknown.
+func (p *Parent) Room() (int64, error) { return 0, ErrUnavailable }
+
+// Release removes nothing.
+func (p *Parent) Release() error { return nil }

@@ -19,6 +19,9 @@ type gate struct {
 	infoR, infoW   *os.File
 	blockR, blockW *os.File
 	mem, pids      *memcg.Group
+	// budget is the cgroup of all the run's environments, of budgetMB.
+	budget   *memcg.Parent
+	budgetMB int64
 	// seccomp holds the system call filter bwrap loads, when it can.
 	seccomp *os.File
 }
@@ -56,6 +59,7 @@ func newGate(sb *sandbox.Sandbox, memoryMB int) (*gate, error) {
 			g.close()
 			return nil, err
 		}
+		g.budget, g.budgetMB = sb.Memory, sb.MemoryBudget>>20
 	}
 	if g.mem == nil && g.pids == nil {
 		return g, nil
@@ -127,6 +131,17 @@ func (g *gate) open() (int, error) {
 		}
 	}
 	return msg.Pid, nil
+}
+
+// outOfMachine says, once the kernel ended a process in the environment
+// while the run's environments together held all that the run may take
+// of this machine's memory, that the run cannot be judged; else nil.
+func (g *gate) outOfMachine() error {
+	if g == nil || g.mem == nil || g.budget == nil || g.mem.OOMKills() == 0 || g.budget.Reached() == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w: the run's environments together reached the %d MB it may take, and the kernel ended a process in one of them; on Lambda each environment has memory of its own, so this run cannot be judged here: free memory on this machine, or lower --memory or --ephemeral-storage",
+		ErrMachineMemory, g.budgetMB)
 }
 
 // remove removes the cgroups, once the environment ended.

@@ -218,7 +218,7 @@ func (p *Proc) begin(in *instance) error {
 			return err
 		}
 		in.net.enter(pid)
-		env = watched{sandbox: pid, mem: in.gate.mem, pids: in.gate.pids != nil}
+		env = watched{sandbox: pid, mem: in.gate.mem, pids: in.gate.pids != nil, gate: in.gate, stop: p.crash}
 	}
 	if p.cfg.MemoryMB > 0 {
 		go watch(in.cmd.Process.Pid, p.cfg.MemoryMB, env, in.done, p.noteEnded)

@@ -55,6 +55,10 @@ func watch(root int, limitMB int, w watched, done <-chan struct{}, say func(stri
 		switch {
 		case w.mem != nil && w.mem.OOMKills() > oomSaid:
 			oomSaid = w.mem.OOMKills()
+			if err := w.gate.outOfMachine(); err != nil {
+				w.stop(err) // an abandoned invocation's environment too
+				continue
+			}
 			say(fmt.Sprintf("the function held more than its memory size of %d MB and /tmp together, and the kernel ended it at its environment's limit, as Lambda ends a function out of memory (Runtime.OutOfMemory; rules §18)", limitMB))
 			continue
 		case u.bytes > int64(limitMB)<<20:
@@ -92,6 +96,10 @@ type watched struct {
 	mem     *memcg.Group
 	// pids is set when a pids cgroup bounds the environment's tasks.
 	pids bool
+	// gate holds the environment's cgroups; stop ends the run when the
+	// run's environments together ran out of this machine's memory.
+	gate *gate
+	stop func(error)
 }
 
 // ownGrowth is how much the sandbox's own processes may grow and still

@@ -13,4 +13,6 @@ type watched struct {
 	sandbox int
 	mem     *memcg.Group
 	pids    bool
+	gate    *gate
+	stop    func(error)
 }

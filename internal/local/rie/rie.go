@@ -94,6 +94,10 @@ type Config struct {
 // DefaultTimeout is the timeout Lambda gives a new function.
 const DefaultTimeout = 3 * time.Second
 
+// ErrMachineMemory is Invoke's error once the run's environments together
+// held all the memory this machine could give them.
+var ErrMachineMemory = errors.New("this machine ran out of memory for the run")
+
 // ErrCrashed is Invoke's error once the emulator has died on its own.
 var ErrCrashed = errors.New("the Runtime Interface Emulator crashed")
 
@@ -407,6 +411,13 @@ var errStopped = errors.New("the emulator was stopped")
 // finish turns an environment's reply into Lambda's answer and gives the
 // environment back, or ends it when it stopped answering.
 func (p *Proc) finish(in *instance, r reply, cold bool, delivered int64) (Result, error) {
+	if err := in.gate.outOfMachine(); err != nil {
+		// The kernel ended a process for want of this machine's memory,
+		// not the function's: no answer of this run can be judged.
+		p.crash(err)
+		p.discard(in)
+		return Result{}, p.Err()
+	}
 	if errors.Is(r.err, errTimedOut) {
 		// Lambda resets an environment whose function timed out.
 		p.retire(in)

@@ -81,6 +81,9 @@ type Sandbox struct {
 	// says why there is none.
 	Memory    *memcg.Parent
 	MemoryWhy error
+	// MemoryBudget is what all the run's environments may hold together,
+	// in bytes: Memory is a cgroup limited to it (runBudget).
+	MemoryBudget int64
 	// Pids, when set, is where each environment gets a pids cgroup, which
 	// refuses a process or thread past Lambda's 1,024; PidsWhy says why
 	// there is none.
@@ -164,7 +167,7 @@ func (s *Sandbox) tasks() string {
 // memory says how the function's memory is counted (rules §18).
 func (s *Sandbox) memory() string {
 	if s.Memory != nil {
-		return "memory counted in a memory cgroup of each environment's own"
+		return fmt.Sprintf("memory counted in a memory cgroup of each environment's own; NOT AS ON LAMBDA: all the environments together, Cognito's retries included, may hold at most %d MB of this machine's memory (%d/4 of what it had available), and a run that needs more stops as a setup error", s.MemoryBudget>>20, budgetShare)
 	}
 	why := "none was probed"
 	if s.MemoryWhy != nil {
@@ -208,11 +211,46 @@ func Probe(ctx context.Context, getenv func(string) string) (*Sandbox, error) {
 	if getenv != nil {
 		run = getenv(memcg.RunEnv)
 	}
-	sb.Memory, sb.MemoryWhy = memcg.Find(run)
+	if sb.Memory, sb.MemoryWhy = memcg.Find(run); sb.Memory != nil {
+		sb.Memory, sb.MemoryBudget, sb.MemoryWhy = runBudget(sb.Memory)
+	}
 	sb.Pids, sb.PidsWhy = memcg.FindPids(run)
 	sb.Filter, sb.FilterWhy = probeFilter(ctx, probe)
 	sb.Landlock, sb.LandlockWhy = probeLandlock()
 	return sb, nil
+}
+
+// budgetShare is the share of this machine's available memory, in
+// quarters, that a run's environments may hold together: the rest is left
+// to the runner, the local pool and whatever else runs here.
+const budgetShare = 3
+
+// runBudget makes the cgroup below found in which the run's environments
+// are made, limited to budgetShare quarters of the memory available when
+// the run starts. Each environment may hold its memory size, /tmp and the
+// sandbox's own, and Cognito's retries can start several at once: without
+// a bound for all of them, one sign-up could take this machine's memory
+// (red team round 20).
+func runBudget(found *memcg.Parent) (*memcg.Parent, int64, error) {
+	room, err := found.Room()
+	if err != nil {
+		return nil, 0, fmt.Errorf("this machine's available memory is unknown, so the run's environments cannot be bounded together: %w", err)
+	}
+	budget := room / 4 * budgetShare
+	within, err := found.Within("all", budget)
+	if err != nil {
+		return nil, 0, err
+	}
+	return within, budget, nil
+}
+
+// Close removes the cgroup runBudget made, once the run's environments
+// have ended.
+func (s *Sandbox) Close() error {
+	if s == nil {
+		return nil
+	}
+	return s.Memory.Release()
 }
 
 // Args is bwrap's argument list, up to and including "--", for a sandbox

@@ -94,7 +94,8 @@ func TestDescribeSaysHowMemoryIsCounted(t *testing.T) {
 		s    Sandbox
 		want string
 	}{
-		{"a memory cgroup", Sandbox{Memory: &memcg.Parent{}}, "; memory counted in a memory cgroup of each environment's own)"},
+		{"a memory cgroup", Sandbox{Memory: &memcg.Parent{}, MemoryBudget: 3 << 30}, "; memory counted in a memory cgroup of each environment's own; " +
+			"NOT AS ON LAMBDA: all the environments together, Cognito's retries included, may hold at most 3072 MB of this machine's memory (3/4 of what it had available), and a run that needs more stops as a setup error)"},
 		{"none, and why", Sandbox{MemoryWhy: errors.New("read-only cgroup file system")},
 			"; NOT AS ON LAMBDA: memory counted per process, so memory held in System V message queues or shared memory, or in files in flight over a socket, is not counted (read-only cgroup file system))"},
 	} {
