@@ -81,9 +81,9 @@ func overlay(base, env []string) []string {
 func (s *Sandbox) confined() string {
 	switch {
 	case s.Landlock >= scopedABI:
-		return fmt.Sprintf("the sandbox's own processes out of its reach (Landlock ABI %d: no ptrace, /proc/<pid>/mem or signal to them); %d open files", s.Landlock, FileLimit)
+		return fmt.Sprintf("the sandbox's own processes out of its reach (Landlock ABI %d: no ptrace, /proc/<pid>/mem or signal to them); %s; %d open files", s.Landlock, ownLimits, FileLimit)
 	case s.Landlock > 0:
-		return fmt.Sprintf("the sandbox's own processes' memory out of its reach (Landlock ABI %d); NOT AS ON LAMBDA: it may signal them, as Landlock scopes signals from ABI %d; %d open files", s.Landlock, scopedABI, FileLimit)
+		return fmt.Sprintf("the sandbox's own processes' memory out of its reach (Landlock ABI %d); NOT AS ON LAMBDA: it may signal them, as Landlock scopes signals from ABI %d; %s; %d open files", s.Landlock, scopedABI, ownLimits, FileLimit)
 	}
 	why := "none was probed"
 	if s.LandlockWhy != nil {
@@ -91,6 +91,11 @@ func (s *Sandbox) confined() string {
 	}
 	return fmt.Sprintf("NOT AS ON LAMBDA: the function can read and write the memory of the sandbox's own processes, which run as its uid (no Landlock: %s); %d open files", why, FileLimit)
 }
+
+// ownLimits is what the function can still do to the sandbox's own
+// processes, which run as its uid: no filter can tell a call that names
+// them from one that names the function's own pid (rules §18).
+const ownLimits = "NOT AS ON LAMBDA: it may lower their limits and priority and raise their oom_score_adj, which can only slow or break its own run"
 
 // scopedABI is the first Landlock ABI that scopes signals and abstract
 // Unix sockets to the domain.

@@ -124,8 +124,8 @@ func TestDescribeSaysWhatIsConfined(t *testing.T) {
 		s    Sandbox
 		want string
 	}{
-		{"Landlock with scopes", Sandbox{Landlock: 7}, "; the sandbox's own processes out of its reach (Landlock ABI 7: no ptrace, /proc/<pid>/mem or signal to them); 1024 open files;"},
-		{"Landlock without scopes", Sandbox{Landlock: 4}, "; the sandbox's own processes' memory out of its reach (Landlock ABI 4); NOT AS ON LAMBDA: it may signal them, as Landlock scopes signals from ABI 6; 1024 open files;"},
+		{"Landlock with scopes", Sandbox{Landlock: 7}, "; the sandbox's own processes out of its reach (Landlock ABI 7: no ptrace, /proc/<pid>/mem or signal to them); NOT AS ON LAMBDA: it may lower their limits and priority and raise their oom_score_adj, which can only slow or break its own run; 1024 open files;"},
+		{"Landlock without scopes", Sandbox{Landlock: 4}, "; the sandbox's own processes' memory out of its reach (Landlock ABI 4); NOT AS ON LAMBDA: it may signal them, as Landlock scopes signals from ABI 6; NOT AS ON LAMBDA: it may lower their limits and priority and raise their oom_score_adj, which can only slow or break its own run; 1024 open files;"},
 		{"no Landlock", Sandbox{LandlockWhy: errors.New("lsm= lacks it")}, "; NOT AS ON LAMBDA: the function can read and write the memory of the sandbox's own processes, which run as its uid (no Landlock: lsm= lacks it); 1024 open files;"},
 		{"/tmp as configured, and where it is held", Sandbox{TmpMB: 2048}, ", /tmp 2048 MB (NOT AS ON LAMBDA: a tmpfs, held in this machine's memory, where Lambda keeps it apart from memory);"},
 		{"this machine's /proc", Sandbox{}, "; NOT AS ON LAMBDA: /proc/meminfo, /proc/loadavg, /proc/uptime and /proc/self/mountinfo show this machine's memory, load and paths;"},
