@@ -3,6 +3,7 @@ package steps
 import (
 	"errors"
 	"fmt"
+	"github.com/autoconfirm/autoconfirm/internal/bounded"
 	"regexp"
 	"strings"
 	"unicode"
@@ -89,7 +90,7 @@ func (st *scenario) judgedFlags() (*answerFlags, error) {
 		return nil, err
 	}
 	if st.obs.Failure != "" {
-		return nil, fmt.Errorf("the sign-up failed, which is not a refusal: %s (rules §4): %s", st.obs.Failure, st.obs.Message)
+		return nil, fmt.Errorf("the sign-up failed, which is not a refusal: %s (rules §4): %s", st.obs.Failure, st.said())
 	}
 	if st.obs.Refused {
 		return nil, nil // a refusal is the trigger's right (rules §5)
@@ -128,7 +129,7 @@ func (st *scenario) unreadable() error {
 	case err == nil:
 		st.markNotTaken(a)
 	}
-	return fmt.Errorf("the sign-up failed: Cognito cannot read or does not take the answer, so it fails the sign-up whatever the flags seem to say: %s", st.obs.Unreadable)
+	return fmt.Errorf("the sign-up failed: Cognito cannot read or does not take the answer, so it fails the sign-up whatever the flags seem to say: %s", bounded.Text(st.obs.Unreadable, bounded.HandlerText))
 }
 
 // markNotTaken marks the flags of an answer Cognito reads but does not
@@ -194,7 +195,7 @@ func (st *scenario) keptOrRefused(what string) error {
 		return err
 	}
 	if st.obs.Failure != "" {
-		return fmt.Errorf("the sign-up failed, which is not a refusal: %s (rules §4): %s", st.obs.Failure, st.obs.Message)
+		return fmt.Errorf("the sign-up failed, which is not a refusal: %s (rules §4): %s", st.obs.Failure, st.said())
 	}
 	if st.obs.Refused {
 		return nil

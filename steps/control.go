@@ -73,12 +73,12 @@ func (s *Suite) RunControl(ctx context.Context) Control {
 // cut-off answer fails the sign-up (see targets.ReadAnswer).
 func controlOf(obs *targets.Observation) Control {
 	c := Control{Observed: true, Accepted: !obs.Refused && obs.Failure == "" && obs.Unreadable == "",
-		Failed: obs.Failure != "", Message: obs.Message}
+		Failed: obs.Failure != "", Message: bounded.Text(obs.Message, bounded.HandlerText)}
 	switch {
 	case obs.Unreadable != "":
-		c.Message = obs.Unreadable
+		c.Message = bounded.Text(obs.Unreadable, bounded.HandlerText)
 	case obs.Failure != "":
-		c.Message = obs.Failure + ": " + obs.Message
+		c.Message = obs.Failure + ": " + bounded.Text(obs.Message, bounded.HandlerText)
 	}
 	return c
 }

@@ -1,6 +1,7 @@
 package steps
 
 import (
+	"github.com/autoconfirm/autoconfirm/internal/bounded"
 	"github.com/autoconfirm/autoconfirm/targets"
 )
 
@@ -15,7 +16,7 @@ type FunctionError struct {
 	AstNodeIDs []string
 	Fixture    string
 	// Type is the error's type, "" where the depth cannot see it; Message
-	// its text.
+	// its text, as much as bounded.HandlerText keeps.
 	Type, Message string
 	// Crash says why this is not the handler's own refusal; "" for a refusal.
 	Crash string
@@ -28,7 +29,7 @@ func errorOf(obs *targets.Observation) (FunctionError, bool) {
 	if obs == nil || !obs.Refused || obs.Unreadable != "" {
 		return FunctionError{}, false
 	}
-	e := FunctionError{Type: obs.ErrorType, Message: obs.Message, Crash: targets.CrashOf(obs.ErrorType, obs.Message)}
+	e := FunctionError{Type: obs.ErrorType, Message: bounded.Text(obs.Message, bounded.HandlerText), Crash: targets.CrashOf(obs.ErrorType, obs.Message)}
 	if e.Crash == "" && obs.Panicked {
 		e.Crash = targets.PanicCrash
 	}

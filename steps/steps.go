@@ -396,7 +396,7 @@ func (st *scenario) run(ctx context.Context) (context.Context, error) {
 		ctx = godog.Attach(ctx, attachment("admin-get-user.json", obs.Read))
 	}
 	if obs.Refused {
-		ctx = godog.Attach(ctx, godog.Attachment{Body: []byte(obs.Message), FileName: "error.txt", MediaType: "text/plain"})
+		ctx = godog.Attach(ctx, godog.Attachment{Body: []byte(bounded.Text(obs.Message, bounded.HandlerText)), FileName: "error.txt", MediaType: "text/plain"})
 	}
 	return ctx, nil
 }
@@ -423,7 +423,7 @@ func (st *scenario) answered() error {
 		return err
 	}
 	if st.obs.Refused {
-		return fmt.Errorf("the sign-up was refused: %s", st.obs.Message)
+		return fmt.Errorf("the sign-up was refused: %s", st.said())
 	}
 	return nil
 }
@@ -496,12 +496,18 @@ func (st *scenario) refused() error {
 	return nil
 }
 
+// said is the refusal's text as a failure quotes it: the checks read it
+// whole, and a report keeps what bounded.HandlerText allows (rules §17).
+func (st *scenario) said() string {
+	return bounded.Text(st.obs.Message, bounded.HandlerText)
+}
+
 func (st *scenario) refusalSays(text string) error {
 	if err := st.refused(); err != nil {
 		return err
 	}
 	if !strings.Contains(st.obs.Message, text) {
-		return fmt.Errorf("expected the refusal to say %q, but it said %q", text, st.obs.Message)
+		return fmt.Errorf("expected the refusal to say %q, but it said %q", text, st.said())
 	}
 	return nil
 }
@@ -511,7 +517,7 @@ func (st *scenario) refusalIs(text string) error {
 		return err
 	}
 	if st.obs.Message != text {
-		return fmt.Errorf("expected the refusal\n  %q\nbut it was\n  %q", text, st.obs.Message)
+		return fmt.Errorf("expected the refusal\n  %q\nbut it was\n  %q", text, st.said())
 	}
 	return nil
 }
@@ -522,11 +528,11 @@ func (st *scenario) refusalAnonymous() error {
 	}
 	for _, h := range st.in.Holders {
 		if h.Username != "" && strings.Contains(st.obs.Message, h.Username) {
-			return fmt.Errorf("the refusal names the other user: %q", st.obs.Message)
+			return fmt.Errorf("the refusal names the other user: %q", st.said())
 		}
 		for k, v := range h.Attributes {
 			if !strings.HasSuffix(k, "_verified") && v != "" && strings.Contains(st.obs.Message, v) {
-				return fmt.Errorf("the refusal quotes the other user's %s: %q", k, st.obs.Message)
+				return fmt.Errorf("the refusal quotes the other user's %s: %q", k, st.said())
 			}
 		}
 	}

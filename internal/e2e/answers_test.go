@@ -134,3 +134,41 @@ func TestCrashBehindAPass(t *testing.T) {
 func htmlUnescape(s string) string {
 	return strings.NewReplacer("&#39;", "'", "&#34;", `"`, "&quot;", `"`, "&apos;", "'", "&amp;", "&").Replace(s)
 }
+
+// TestLongErrorMessageStaysBounded: a handler whose error message is 1 MB
+// (Lambda allows one to fill a 6 MB answer) is judged as quickly as one
+// with a short message, and the run quotes it bounded: the reports stay
+// small enough for `report` to read them back (red team round 21: 160 s at
+// full CPU, 211 MB of reports, and a run.json `report` refused).
+func TestLongErrorMessageStaysBounded(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	runner := gobuild(t, ctx, t.TempDir(), "cmd/autoconfirm-conformance", false)
+	code, reports := t.TempDir(), t.TempDir()
+	os.WriteFile(filepath.Join(code, "lambda_function.py"), []byte("def lambda_handler(event, context):\n    raise Exception('start' + 'E' * 1_000_000 + 'end')\n"), 0o644)
+	status, out := localRun(t, ctx, runner, reports, "--runtime", "python3.12", "--code", code, "--profile", "cognito,confirm")
+	if status != 1 {
+		t.Errorf("exit %d, want 1", status)
+	}
+	if len(out) > 256<<10 || !bytes.Contains(out, []byte("bytes left out")) {
+		t.Errorf("the run printed %d bytes; want under 256 KiB, the message quoted bounded", len(out))
+	}
+	var total int64
+	filepath.Walk(reports, func(_ string, fi os.FileInfo, err error) error {
+		if err == nil && !fi.IsDir() {
+			total += fi.Size()
+		}
+		return nil
+	})
+	if total > 2<<20 {
+		t.Errorf("the reports hold %d bytes, want under 2 MiB", total)
+	}
+	md := exec.CommandContext(ctx, runner, "report", "--markdown", "-", reports)
+	summary, err := md.Output()
+	if err != nil || !bytes.Contains(summary, []byte("FAIL")) {
+		t.Errorf("report --markdown on the run's reports: %v, %.300q", err, summary)
+	}
+	if t.Failed() {
+		t.Logf("the run said:\n%.4000s", out)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/autoconfirm/autoconfirm/conformance"
+	"github.com/autoconfirm/autoconfirm/internal/bounded"
 	"github.com/autoconfirm/autoconfirm/internal/local/child"
 	"github.com/autoconfirm/autoconfirm/internal/local/gateway"
 	"github.com/autoconfirm/autoconfirm/internal/local/stack"
@@ -40,8 +41,9 @@ func (r *run) warmUp(ctx context.Context, st *stack.Stack) (int, error) {
 		}
 		return conformance.ExitUsage, fmt.Errorf("the first invocation, before any scenario, failed: %w", err)
 	}
-	errType := gjson.GetBytes(res.Body, "errorType").String()
-	errMsg := gjson.GetBytes(res.Body, "errorMessage").String()
+	// The handler chooses their length: a run quotes them bounded.
+	errType := bounded.Text(gjson.GetBytes(res.Body, "errorType").String(), bounded.HandlerText)
+	errMsg := bounded.Text(gjson.GetBytes(res.Body, "errorMessage").String(), bounded.HandlerText)
 	switch {
 	case res.Init:
 		handler := r.o.Handler
