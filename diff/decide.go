@@ -8,6 +8,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/autoconfirm/autoconfirm/handler"
+	"github.com/autoconfirm/autoconfirm/internal/bounded"
 	"github.com/autoconfirm/autoconfirm/targets"
 )
 
@@ -61,12 +62,15 @@ func (d Decision) String() string {
 // sent maps the values the target wrote into the event back to c's, so that
 // a refusal that quotes them reads the same from either side.
 func decide(c Case, obs *targets.Observation) Decision {
-	msg := restore(c, obs)
+	// Kept bounded: diff.json holds one for each event on each side (rules
+	// §17).
+	msg := bounded.Text(restore(c, obs), bounded.HandlerText)
+	unreadable := bounded.Text(obs.Unreadable, bounded.HandlerText)
 	switch {
-	case obs.Unreadable != "" && strings.HasPrefix(obs.Unreadable, "Cognito "):
-		return Decision{Outcome: Failed, Message: obs.Unreadable} // read, not taken (rules §2, §3)
-	case obs.Unreadable != "":
-		return Decision{Outcome: Failed, Message: "Cognito cannot read the answer: " + obs.Unreadable}
+	case unreadable != "" && strings.HasPrefix(unreadable, "Cognito "):
+		return Decision{Outcome: Failed, Message: unreadable} // read, not taken (rules §2, §3)
+	case unreadable != "":
+		return Decision{Outcome: Failed, Message: "Cognito cannot read the answer: " + unreadable}
 	case obs.Failure != "":
 		return Decision{Outcome: Failed, Message: obs.Failure}
 	case obs.Refused:

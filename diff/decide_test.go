@@ -27,3 +27,17 @@ func TestDecideReadsTheAnswerWhole(t *testing.T) {
 		t.Errorf("a whole answer: decided %s", d)
 	}
 }
+
+// TestDecideKeepsTextBounded: a refusal of 1 MB is kept as 1 KiB and a
+// note of what was left out, for each of the events diff.json records.
+func TestDecideKeepsTextBounded(t *testing.T) {
+	c := Case{}
+	c.Event.TriggerSource = handler.SourceSignUp
+	long := "no: " + strings.Repeat("x", 1<<20)
+	for _, obs := range []*targets.Observation{{Refused: true, Message: long}, {Refused: true, Unreadable: long}} {
+		d := decide(c, obs)
+		if len(d.Message) > 1200 || !strings.HasPrefix(strings.TrimPrefix(d.Message, "Cognito cannot read the answer: "), "no: ") || !strings.Contains(d.Message, "bytes left out") {
+			t.Errorf("decided a %d-byte message: %.80q (%d bytes)", len(long), d.Message, len(d.Message))
+		}
+	}
+}
