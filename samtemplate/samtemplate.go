@@ -362,7 +362,7 @@ func (t *Template) resolve(n *yaml.Node) (string, bool, error) {
 }
 
 func (t *Template) evaluate(n *yaml.Node) (string, bool, error) {
-	if n == nil {
+	if n = deref(n); n == nil {
 		return "", true, nil
 	}
 	fn, arg := intrinsic(n)
@@ -372,7 +372,7 @@ func (t *Template) evaluate(n *yaml.Node) (string, bool, error) {
 			return n.Value, true, nil
 		}
 		if n.Kind == yaml.SequenceNode {
-			return flatten(n), true, nil
+			return "", false, fmt.Errorf("line %d: a list where CloudFormation takes a string", n.Line)
 		}
 		return "", false, nil
 	case "Ref":
@@ -391,8 +391,12 @@ func (t *Template) evaluate(n *yaml.Node) (string, bool, error) {
 		if len(parts) != 2 {
 			return "", false, errors.New("Fn::Join takes a delimiter and a list")
 		}
+		list, ok, err := t.list(parts[1])
+		if err != nil || !ok {
+			return "", ok, err
+		}
 		var out []string
-		for _, item := range t.list(parts[1]) {
+		for _, item := range list {
 			v, ok, err := t.resolve(item)
 			if err != nil || !ok {
 				return "", ok, err
@@ -407,14 +411,21 @@ func (t *Template) evaluate(n *yaml.Node) (string, bool, error) {
 		if len(parts) != 2 {
 			return "", false, errors.New("Fn::Select takes an index and a list")
 		}
+		list, ok, err := t.list(parts[1])
+		if err != nil || !ok {
+			return "", ok, err
+		}
 		i, err := strconv.Atoi(scalar(parts[0]))
-		list := t.list(parts[1])
 		if err != nil || i < 0 || i >= len(list) {
 			return "", false, fmt.Errorf("Fn::Select index %s is out of range", scalar(parts[0]))
 		}
 		return t.resolve(list[i])
 	case "Fn::FindInMap":
-		return t.findInMap(arg)
+		v, ok, err := t.findInMap(arg)
+		if err != nil || !ok {
+			return "", ok, err
+		}
+		return t.resolve(v)
 	case "Fn::If":
 		parts := items(arg)
 		if len(parts) != 3 {
@@ -430,29 +441,6 @@ func (t *Template) evaluate(n *yaml.Node) (string, bool, error) {
 		return t.resolve(parts[2])
 	}
 	return "", false, nil
-}
-
-// findInMap is Fn::FindInMap over the template's own Mappings, its keys
-// evaluated (a parameter's value, AWS::Region's local one).
-func (t *Template) findInMap(arg *yaml.Node) (string, bool, error) {
-	parts := items(arg)
-	if len(parts) != 3 {
-		return "", false, errors.New("Fn::FindInMap takes a map's name and two keys")
-	}
-	node := get(t.root, "Mappings")
-	var keys []string
-	for _, p := range parts {
-		k, ok, err := t.resolve(p)
-		if err != nil || !ok {
-			return "", ok, err
-		}
-		keys = append(keys, k)
-		node = get(node, k)
-	}
-	if node == nil {
-		return "", false, fmt.Errorf("Fn::FindInMap %s: no such entry in the template's Mappings", strings.Join(keys, "/"))
-	}
-	return t.resolve(node)
 }
 
 // chosen follows Fn::If to the value it chooses, for a node of any kind, as
@@ -509,20 +497,6 @@ func (t *Template) layerItems(n *yaml.Node) ([]*yaml.Node, error) {
 		}
 	}
 	return out, nil
-}
-
-// list is a list node, or a Ref to a CommaDelimitedList parameter.
-func (t *Template) list(n *yaml.Node) []*yaml.Node {
-	if fn, arg := intrinsic(n); fn == "Ref" {
-		if v, ok := t.params[scalar(arg)]; ok {
-			var out []*yaml.Node
-			for _, s := range strings.Split(v, ",") {
-				out = append(out, &yaml.Node{Kind: yaml.ScalarNode, Value: strings.TrimSpace(s)})
-			}
-			return out
-		}
-	}
-	return items(n)
 }
 
 // sub substitutes ${Name} in a Fn::Sub string, with its own variables.
@@ -625,7 +599,7 @@ func (t *Template) boolean(n *yaml.Node) (bool, bool, error) {
 // intrinsic names the function n calls, in either form (!Ref X or
 // {Ref: X}), and its argument; "" when it calls none.
 func intrinsic(n *yaml.Node) (string, *yaml.Node) {
-	if n == nil {
+	if n = deref(n); n == nil {
 		return "", nil
 	}
 	if strings.HasPrefix(n.Tag, "!") && !strings.HasPrefix(n.Tag, "!!") {
@@ -682,7 +656,7 @@ type pair struct {
 }
 
 func pairs(n *yaml.Node) []pair {
-	if n == nil || n.Kind != yaml.MappingNode {
+	if n = deref(n); n == nil || n.Kind != yaml.MappingNode {
 		return nil
 	}
 	var out []pair
@@ -702,21 +676,21 @@ func get(n *yaml.Node, key string) *yaml.Node {
 }
 
 func items(n *yaml.Node) []*yaml.Node {
-	if n == nil || n.Kind != yaml.SequenceNode {
+	if n = deref(n); n == nil || n.Kind != yaml.SequenceNode {
 		return nil
 	}
 	return n.Content
 }
 
 func first(n *yaml.Node) *yaml.Node {
-	if n != nil && n.Kind == yaml.SequenceNode && len(n.Content) > 0 {
+	if n = deref(n); n != nil && n.Kind == yaml.SequenceNode && len(n.Content) > 0 {
 		return n.Content[0]
 	}
 	return n
 }
 
 func scalar(n *yaml.Node) string {
-	if n == nil || n.Kind != yaml.ScalarNode {
+	if n = deref(n); n == nil || n.Kind != yaml.ScalarNode {
 		return ""
 	}
 	return n.Value

@@ -260,3 +260,44 @@ func TestConditionalLayersAndMappings(t *testing.T) {
 		})
 	}
 }
+
+// TestListsAsCloudFormationTakesThem: Fn::Join and Fn::Select take the
+// lists CloudFormation gives them, YAML aliases resolved as SAM resolves
+// them, and refuse what CloudFormation refuses, never reading it as an
+// empty string (red team round 21: a Join over a list of lists, and one
+// over a Mappings value that is not a map, gave "", and the run passed).
+func TestListsAsCloudFormationTakesThem(t *testing.T) {
+	const mappings = "Mappings:\n  M:\n    top:\n      list: [x, y]\n      one: z\n    notamap: [a, b]\n" +
+		"  Anchors:\n    a0: &a0 [p, q]\n    a1: &a1 [*a0, *a0]\nParameters:\n  Name:\n    Type: String\n    Default: &name named\n"
+	for _, tt := range []struct {
+		name, value, want, err string
+	}{
+		{"a Mappings list", "!Join [',', !FindInMap [M, top, list]]", "x,y", ""},
+		{"Fn::Split", "!Join ['-', !Split [',', 'a,b']]", "a-b", ""},
+		{"Fn::Select of Fn::Split", "!Select [1, !Split [',', 'a,b']]", "b", ""},
+		{"an alias to a string", "*name", "named", ""},
+		{"an alias to a list", "!Join ['', *a0]", "pq", ""},
+		{"a list of lists", "!Join ['', *a1]", "", "a list where CloudFormation takes a string"},
+		{"a Mappings value that is not a map", "!Join ['', !FindInMap [M, notamap, 0]]", "", "M/notamap is not a map"},
+		{"a Mappings list as a string", "!FindInMap [M, top, list]", "", "a list where CloudFormation takes a string"},
+		{"a list as a variable's value", "[a, b]", "", "a list where CloudFormation takes a string"},
+		{"Fn::Join of a string", "!Join ['', abc]", "", "a list is needed here"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			tpl := "Transform: AWS::Serverless-2016-10-31\n" + mappings + "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.11\n      Handler: h.h\n      CodeUri: .\n      Environment:\n        Variables:\n          V: " + tt.value + "\n"
+			os.WriteFile(filepath.Join(dir, "template.yaml"), []byte(tpl), 0o644)
+			tp, err := Read(filepath.Join(dir, "template.yaml"), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := tp.Function("")
+			switch {
+			case tt.err == "" && (err != nil || f.Env["V"] != tt.want):
+				t.Errorf("V = %q, %v; want %q", f.Env["V"], err, tt.want)
+			case tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err)):
+				t.Errorf("V = %q, %v; want an error saying %q", f.Env["V"], err, tt.err)
+			}
+		})
+	}
+}

@@ -96,8 +96,15 @@ func (t *Template) readPool(p *UserPool) error {
 
 // strings resolves a list of strings; an empty item is left out.
 func (t *Template) strings(n *yaml.Node) ([]string, error) {
+	if deref(n) == nil {
+		return nil, nil
+	}
+	list, ok, err := t.list(n)
+	if err != nil || !ok {
+		return nil, fmt.Errorf("%s cannot be resolved before a deployment: %s", describe(n), unresolved(err))
+	}
 	var out []string
-	for _, item := range t.list(n) {
+	for _, item := range list {
 		v, ok, err := t.resolve(item)
 		if err != nil || !ok {
 			return nil, fmt.Errorf("%s cannot be resolved before a deployment: %s", describe(item), unresolved(err))
