@@ -170,10 +170,32 @@ def sitecustomize():
         sys.stderr.write("Error in sitecustomize; set PYTHONVERBOSE for traceback:\n%s: %s\n" % (type(exc).__name__, exc))
 
 
+class Flushing:
+    """A stream that flushes at each write, as Lambda's Python runtime makes
+    the function's stdout and stderr: a line printed just before the
+    process dies reaches the log."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text):
+        n = self._stream.write(text)
+        self._stream.flush()
+        return n
+
+    def writelines(self, lines):
+        self._stream.writelines(lines)
+        self._stream.flush()
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
 def main(argv):
     if len(argv) != 2:
         sys.stderr.write(__doc__)
         return 2
+    sys.stdout, sys.stderr = Flushing(sys.stdout), Flushing(sys.stderr)
     # The code comes first, as /var/task does on Lambda: a vendored boto3
     # wins over the runtime's, for the preload too. This script's own
     # directory, which Python put first, is the runtime's: it comes after
