@@ -83,6 +83,11 @@ type Options struct {
 	// of the output, for a caller that prints them once for several depths
 	// (ReadDepths); the reports still hold them.
 	Brief bool
+	// TempDir, when set, is where Run keeps the report files it writes
+	// before it copies them into place, else the system's: a caller that
+	// may return before Run does (an interrupted run, which godog cannot
+	// stop) gives one it removes itself.
+	TempDir string
 }
 
 // Result is the outcome of a run.
@@ -351,7 +356,7 @@ func prepare(o *Options) ([]fileOutput, func(), error) {
 	if o.ReportDir != "" {
 		own = []fileOutput{{Name: "junit", Dest: filepath.Join(o.ReportDir, JUnitFile)}, {Name: "cucumber", Dest: filepath.Join(o.ReportDir, CucumberFile)}}
 	}
-	private, err := os.MkdirTemp("", "autoconfirm-report-")
+	private, err := os.MkdirTemp(o.TempDir, "autoconfirm-report-")
 	if err != nil {
 		return nil, done, fmt.Errorf("cannot create a directory for the reports: %w", err)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"regexp"
 	"runtime/debug"
 	"strings"
@@ -76,6 +77,8 @@ func TestExitStatus(t *testing.T) {
 // TestInterruptedRunExits130: an in-process run stopped by a signal must not
 // go on to pass.
 func TestInterruptedRunExits130(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	var out, errs bytes.Buffer
@@ -83,6 +86,10 @@ func TestInterruptedRunExits130(t *testing.T) {
 	got := run(ctx, []string{"--tags", "@faults"}, func(string) string { return "" }, &out, &errs)
 	if got != 130 || !strings.Contains(errs.String(), "interrupted") {
 		t.Errorf("status %d, stderr %q", got, errs.String())
+	}
+	// The process exits once run returns, whatever godog still does.
+	if left, _ := os.ReadDir(tmp); len(left) > 0 {
+		t.Errorf("an interrupted run left %s in its TMPDIR", left[0].Name())
 	}
 }
 

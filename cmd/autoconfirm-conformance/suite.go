@@ -124,6 +124,13 @@ func runSuite(ctx context.Context, args []string, getenv func(string) string, st
 			o.noColors = true
 		}
 	}
+	// Removed on return, interrupted or not: an interrupted run returns
+	// while godog still runs, and the process then exits (red team round 21).
+	scratch, err := os.MkdirTemp("", "autoconfirm-suite-")
+	if err != nil {
+		return conformance.ExitUsage, fmt.Errorf("a directory for the reports: %w", err)
+	}
+	defer os.RemoveAll(scratch)
 	done := make(chan conformance.Result, 1)
 	go func() {
 		done <- conformance.Run(conformance.Options{
@@ -145,6 +152,7 @@ func runSuite(ctx context.Context, args []string, getenv func(string) string, st
 			Brief:          o.brief,
 			Shape:          shape,
 			DefaultClaim:   o.profile == "",
+			TempDir:        scratch,
 		})
 	}()
 	select {
