@@ -88,6 +88,9 @@ func runLocal(ctx context.Context, args []string, getenv func(string) string, st
 		o.handler = rt.DefaultHandler()
 	}
 	if err := checkEnv(o.env); err != nil {
+		if o.template != "" { // its variables are in o.env too
+			return conformance.ExitUsage, fmt.Errorf("the function's variables (%s's Environment.Variables, and --env): %w", o.template, err)
+		}
 		return conformance.ExitUsage, usageErrorf("--env %v", err)
 	}
 	if err := stack.CheckPlaceholders(o.env); err != nil {

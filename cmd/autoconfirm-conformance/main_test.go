@@ -15,6 +15,9 @@ func TestExitStatus(t *testing.T) {
 	env := map[string]string{"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "y",
 		"AWS_ENDPOINT_URL": "http://127.0.0.1:9"}
 	reports := t.TempDir() // outside the code, which local requires
+	template := t.TempDir() + "/template.yaml"
+	os.WriteFile(template, []byte("Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n"+
+		"      Runtime: python3.12\n      Handler: h.h\n      CodeUri: .\n      Environment:\n        Variables:\n          A-B: x\n"), 0o644)
 	tests := []struct {
 		name   string
 		args   []string
@@ -52,6 +55,7 @@ func TestExitStatus(t *testing.T) {
 		{"local with a variable given twice, the later counted", []string{"local", "--runtime", "provided.al2023", "--code", ".", "--env", "AA=" + strings.Repeat("x", 4200), "--env", "AA=short", "--report-dir", reports}, 2, "", "executable file named bootstrap"},
 		{"local with a variable Lambda reserves", []string{"local", "--runtime", "provided.al2023", "--code", ".", "--env", "AWS_REGION=eu-west-1"}, 2, "", "AWS_REGION is one of Lambda's reserved variables"},
 		{"local with a variable name Lambda refuses", []string{"local", "--runtime", "provided.al2023", "--code", ".", "--env", "A-B=1"}, 2, "", `"A-B": Lambda takes a variable's name as a letter`},
+		{"a template's variable name Lambda refuses", []string{"local", "--template", template, "--report-dir", reports}, 2, "", `the function's variables (` + template + `'s Environment.Variables, and --env): "A-B": Lambda takes`},
 		{"local with ephemeral storage Lambda does not take", []string{"local", "--runtime", "provided.al2023", "--code", ".", "--ephemeral-storage", "256"}, 2, "", "--ephemeral-storage 256: Lambda takes whole megabytes from 512 to 10240"},
 		{"local with a misspelt placeholder", []string{"local", "--runtime", "provided.al2023", "--code", ".", "--env", "USER_POOL_ID=@pool_id"}, 2, "", "@pool_id is no placeholder"},
 		{"local with an unknown placeholder", []string{"local", "--runtime", "provided.al2023", "--code", ".", "--env", "USER_POOL_ID=@pool-name"}, 2, "", "@pool-name is no placeholder; they are @pool-id, @pool-arn"},
