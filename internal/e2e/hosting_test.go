@@ -130,7 +130,7 @@ func TestHostingAsLambda(t *testing.T) {
 			wantExit: 2, want: []string{"Runtime.HandlerNotFound: Handler 'handler' missing on module 'lambda_function'"}, within: 15 * time.Second},
 		{name: "Python: the environment is Lambda's, not the runner's", runtime: "python3.11", args: []string{"--profile", "cognito"},
 			files: map[string]string{"lambda_function.py": "import os\ndef lambda_handler(event, context):\n" +
-				"    bad = [k for k in ('AUTOCONFIRM_E2E_HOST_ONLY', 'HOME') if k in os.environ]\n" +
+				"    bad = [k for k in ('AUTOCONFIRM_E2E_HOST_ONLY', 'HOME', 'AWS_LAMBDA_FUNCTION_TIMEOUT') if k in os.environ]\n" +
 				"    want = {'AWS_REGION': 'us-east-1', 'AWS_DEFAULT_REGION': 'us-east-1', 'AWS_LAMBDA_FUNCTION_NAME': 'PreSignUp', 'AWS_EXECUTION_ENV': 'AWS_Lambda_python3.11', '_HANDLER': 'lambda_function.lambda_handler', 'TZ': ':UTC'}\n" +
 				"    bad += [k for k, v in want.items() if os.environ.get(k) != v]\n" +
 				"    bad += [k for k in ('AWS_ACCESS_KEY_ID', 'AWS_ENDPOINT_URL', 'LAMBDA_TASK_ROOT') if not os.environ.get(k)]\n" +

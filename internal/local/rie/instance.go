@@ -333,8 +333,14 @@ func (p *Proc) runtimeScript(api string, n int) (string, error) {
 	if p.cfg.Sandbox != nil && p.cfg.Sandbox.Forwarder != "" {
 		argv = sandbox.ConfineArgs(sandbox.EnvAt, argv...)
 	}
-	script := fmt.Sprintf("#!/bin/sh\nAWS_LAMBDA_RUNTIME_API='%s'\nexport AWS_LAMBDA_RUNTIME_API\nexec %s \"$@\"\n",
-		api, shellWords(argv))
+	// The emulator's own timeout is not the function's (confined, the
+	// confine step leaves it out): the function's own value, if it set one.
+	timeout := "unset " + sandbox.EmulatorTimeout
+	if v, ok := lastValue(p.cfg.Env, sandbox.EmulatorTimeout); ok {
+		timeout = sandbox.EmulatorTimeout + "=" + shellWords([]string{v}) + "\nexport " + sandbox.EmulatorTimeout
+	}
+	script := fmt.Sprintf("#!/bin/sh\nAWS_LAMBDA_RUNTIME_API='%s'\nexport AWS_LAMBDA_RUNTIME_API\n%s\nexec %s \"$@\"\n",
+		api, timeout, shellWords(argv))
 	if err := os.WriteFile(path, []byte(script), 0o755); err != nil {
 		return "", fmt.Errorf("writing the runtime's start script: %w", err)
 	}
@@ -348,6 +354,16 @@ func shellWords(argv []string) string {
 		quoted[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
 	}
 	return strings.Join(quoted, " ")
+}
+
+// lastValue is key's value in env, the last one winning, as in exec.
+func lastValue(env []string, key string) (v string, ok bool) {
+	for _, e := range env {
+		if val, found := strings.CutPrefix(e, key+"="); found {
+			v, ok = val, true
+		}
+	}
+	return v, ok
 }
 
 // taskRoot is LAMBDA_TASK_ROOT as env sets it (the last value wins, as in

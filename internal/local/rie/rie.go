@@ -192,12 +192,11 @@ func StartWith(ctx context.Context, cfg Config) (*Proc, error) {
 	}
 	// The emulator counts its timeout from the invoke, init included;
 	// exchange applies Lambda's limits, and the emulator's only backs them.
-	cfg.Env = append(cfg.Env, fmt.Sprintf("AWS_LAMBDA_FUNCTION_TIMEOUT=%d", int((emulatorTimeout(cfg)+time.Second-1)/time.Second)))
 	dir, err := os.MkdirTemp("", "rie-") // short: its sockets' paths must fit a Unix socket's 108 bytes
 	if err != nil {
 		return nil, err
 	}
-	p := &Proc{cfg: cfg, dir: dir, crashed: make(chan struct{}), live: map[*instance]struct{}{}, emulatorEnv: cfg.Env,
+	p := &Proc{cfg: cfg, dir: dir, crashed: make(chan struct{}), live: map[*instance]struct{}{}, emulatorEnv: append(cfg.Env, emulatorTimeoutVar(cfg)),
 		// exchange times the function out; this bound only catches an
 		// emulator that stopped answering at all.
 		client: &http.Client{Timeout: emulatorTimeout(cfg) + 10*time.Second}}
@@ -213,6 +212,13 @@ func StartWith(ctx context.Context, cfg Config) (*Proc, error) {
 	p.live[in] = struct{}{}
 	p.idle = append(p.idle, in)
 	return p, nil
+}
+
+// emulatorTimeoutVar sets the emulator's own timeout. Lambda gives the
+// function no such variable, so a confined function does not see it
+// (sandbox.Confine; red team round 21).
+func emulatorTimeoutVar(cfg Config) string {
+	return fmt.Sprintf("%s=%d", sandbox.EmulatorTimeout, int((emulatorTimeout(cfg)+time.Second-1)/time.Second))
 }
 
 // sandboxFiles writes into p.dir what each sandboxed environment binds:
@@ -251,7 +257,7 @@ func (p *Proc) sandboxFiles() error {
 		return fmt.Errorf("writing the function's environment: %w", err)
 	}
 	p.cfg.Mounts = append(p.cfg.Mounts, sandbox.Mount{Host: envFile, At: sandbox.EnvAt})
-	p.emulatorEnv = sandbox.EmulatorEnv(p.cfg.Env)
+	p.emulatorEnv = append(sandbox.EmulatorEnv(p.cfg.Env), emulatorTimeoutVar(p.cfg))
 	return p.wrapExtensions()
 }
 

@@ -53,14 +53,21 @@ func EmulatorEnv(env []string) []string {
 var emulatorReads = map[string]bool{"PATH": true, "LANG": true, "TZ": true, "AWS_REGION": true, "AWS_DEFAULT_REGION": true,
 	"_HANDLER": true, "LAMBDA_TASK_ROOT": true, "LAMBDA_RUNTIME_DIR": true, "AWS_EXECUTION_ENV": true}
 
+// EmulatorTimeout is the variable that sets the emulator's own timeout,
+// which is not the function's and which Lambda does not give it.
+const EmulatorTimeout = "AWS_LAMBDA_FUNCTION_TIMEOUT"
+
 // overlay is base with each of env's variables set over it, but the
-// Runtime API's address, which the runtime's start script gives.
+// Runtime API's address, which the runtime's start script gives, and less
+// the emulator's own timeout.
 func overlay(base, env []string) []string {
 	at := map[string]int{}
-	out := append([]string(nil), base...)
-	for i, kv := range out {
-		k, _, _ := strings.Cut(kv, "=")
-		at[k] = i
+	var out []string
+	for _, kv := range base {
+		if k, _, _ := strings.Cut(kv, "="); k != EmulatorTimeout {
+			at[k] = len(out)
+			out = append(out, kv)
+		}
 	}
 	for _, kv := range env {
 		k, _, ok := strings.Cut(kv, "=")
