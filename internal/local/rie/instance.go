@@ -289,30 +289,37 @@ func (in *instance) listening(ctx context.Context, ports ...int) error {
 func (in *instance) owns(ctx context.Context, ports ...int) error {
 	deadline := time.Now().Add(10 * time.Second)
 	for _, port := range ports {
-		for {
-			owned, err := listensOn(in.cmd.Process.Pid, port, in.sandboxed)
-			switch {
-			case errors.Is(err, errNoProcFS):
-				return nil
-			case err != nil:
-				return err
-			case owned:
-			case time.Now().After(deadline):
-				return fmt.Errorf("%w: another process listens on port %d", errPortTaken, port)
-			}
-			if owned {
-				break
-			}
-			select {
-			case <-in.done:
-				return fmt.Errorf("%w: it exited before it held port %d", ErrExited, port)
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(5 * time.Millisecond):
-			}
+		if err := WaitOwned(ctx, in.cmd.Process.Pid, port, in.sandboxed, time.Until(deadline), in.done); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// WaitOwned waits until the loopback socket listening on port is pid's
+// (with family, pid's or a descendant's), for at most limit, or until
+// exited closes. Another process may take a free port between its choice
+// and the bind: what listens there is then not what was started.
+func WaitOwned(ctx context.Context, pid, port int, family bool, limit time.Duration, exited <-chan struct{}) error {
+	deadline := time.Now().Add(limit)
+	for {
+		owned, err := listensOn(pid, port, family)
+		switch {
+		case errors.Is(err, errNoProcFS), err == nil && owned:
+			return nil
+		case err != nil:
+			return err
+		case time.Now().After(deadline):
+			return fmt.Errorf("%w: another process listens on port %d", errPortTaken, port)
+		}
+		select {
+		case <-exited:
+			return fmt.Errorf("%w: it exited before it held port %d", ErrExited, port)
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
 }
 
 // next numbers a new environment.

@@ -335,6 +335,11 @@ func (s *Stack) startCognitoLocal(ctx context.Context, startJS string) (string, 
 		s.nodeEnd = make(chan struct{})
 		go func(cmd *exec.Cmd, end chan struct{}) { cmd.Wait(); close(end) }(s.node, s.nodeEnd)
 		err = rie.WaitListening(ctx, fmt.Sprintf("127.0.0.1:%d", port), 20*time.Second, s.nodeEnd)
+		if err == nil {
+			// What listens may be another process that took the port first
+			// (a CI's concurrent test server); cognito-local then exits.
+			err = rie.WaitOwned(ctx, s.node.Process.Pid, port, true, 5*time.Second, s.nodeEnd)
+		}
 		switch {
 		case err == nil:
 			return fmt.Sprintf("http://127.0.0.1:%d", port), nil
