@@ -242,7 +242,7 @@ func TestRunSuggestsTheClaim(t *testing.T) {
 	run := func(target targets.Target, profiles []string) string {
 		var out bytes.Buffer
 		res := Run(Options{Target: target, Content: autoconfirm.Content(), Format: "progress", Tags: "@signup",
-			Profiles: profiles, Concurrency: 4, Output: &out, Errors: &out, NoColors: true, Language: NodeJS})
+			Profiles: profiles, DefaultClaim: profiles != nil, Concurrency: 4, Output: &out, Errors: &out, NoColors: true, Language: NodeJS})
 		if res.Status != ExitFailed {
 			t.Fatalf("status %d, want %d:\n%s", res.Status, ExitFailed, out.String())
 		}

@@ -116,7 +116,7 @@ func CheckClaim(o Options) error {
 		Options: &godog.Options{Format: "progress", Paths: o.Paths, FS: o.Content, Tags: o.Tags, Concurrency: 1,
 			Strict: true, NoColors: true, Output: io.Discard},
 	}
-	if _, _, err := checkSelection(&ts, o.Tags, o.Profiles); err != nil {
+	if _, _, err := checkSelection(&ts, o.Tags, o.Profiles, !o.DefaultClaim); err != nil {
 		return err
 	}
 	ts.Run()

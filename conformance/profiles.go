@@ -3,6 +3,7 @@ package conformance
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -89,6 +90,39 @@ type claim struct {
 	// notApplicable the scenarios it left out, with why (rules §9).
 	pool          string
 	notApplicable map[string]string
+	// picked counts the scenarios the tags select, by asked profile.
+	picked map[string]int
+}
+
+// pick counts a selected scenario, whose tags are names, for the asked
+// profiles it belongs to.
+func (c claim) pick(names []string) {
+	for _, p := range c.asked {
+		if slices.Contains(names, "@"+p) {
+			c.picked[p]++
+		}
+	}
+}
+
+// leftOut refuses a claim of profiles the tags leave without a scenario:
+// they would be reported as not observable, which is untrue, and a run
+// that claims them would pass without judging them (red team round 22).
+// A default claim was not the user's to make, and is not refused; nor is
+// "all", which claims whatever the tags select.
+func (c claim) leftOut(tags string, explicit bool) error {
+	if slices.Equal(c.asked, BuiltinProfiles) {
+		return nil // "all": every profile, as far as the tags select
+	}
+	var none []string
+	for _, p := range c.asked {
+		if c.picked[p] == 0 {
+			none = append(none, p)
+		}
+	}
+	if len(none) == 0 || !explicit {
+		return nil
+	}
+	return fmt.Errorf("the tag expression %q selects no scenario of the claimed profile(s) %s, which the run would report without judging them: drop them from --profile, or widen --tags", tags, strings.Join(none, ","))
 }
 
 func (c claim) total() int {

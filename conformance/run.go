@@ -140,11 +140,12 @@ func Run(o Options) Result {
 			TestingT:    o.TestingT,
 		},
 	}
-	docs, claimed, err := checkSelection(&ts, o.Tags, o.Profiles)
+	docs, claimed, err := checkSelection(&ts, o.Tags, o.Profiles, !o.DefaultClaim)
 	if err != nil {
 		fmt.Fprintln(o.Errors, "autoconfirm-conformance:", err)
 		return Result{Status: ExitUsage}
 	}
+
 	status := ts.Run()
 	// godog reports failure only for some formats (not for "events"): the
 	// status is what the run counted, whatever the formatter.
@@ -222,8 +223,8 @@ func Run(o Options) Result {
 // in a run that checked nothing and exited 0, or in a panic inside godog's tag
 // parser. It narrows the suite's tags to the profiles, and returns the parsed
 // features, for the failure summary, and what the profiles left out.
-func checkSelection(ts *godog.TestSuite, tags string, profiles []string) ([]*messages.GherkinDocument, claim, error) {
-	c := claim{asked: profiles, unclaimed: map[string]int{}}
+func checkSelection(ts *godog.TestSuite, tags string, profiles []string, explicit bool) ([]*messages.GherkinDocument, claim, error) {
+	c := claim{asked: profiles, unclaimed: map[string]int{}, picked: map[string]int{}}
 	var expr tagExpr
 	if strings.TrimSpace(tags) != "" {
 		var err error
@@ -256,6 +257,7 @@ func checkSelection(ts *godog.TestSuite, tags string, profiles []string) ([]*mes
 			}
 			if narrowed == nil || narrowed.match(names) {
 				selected = true
+				c.pick(names)
 				continue
 			}
 			c.unclaimed[profileOf(names)]++
@@ -286,6 +288,9 @@ func checkSelection(ts *godog.TestSuite, tags string, profiles []string) ([]*mes
 			return nil, c, fmt.Errorf("the tag expression %q selects no scenario of the profiles %s, so the run would check nothing", tags, strings.Join(profiles, ","))
 		}
 		return nil, c, selectionError(tags, known)
+	}
+	if err := c.leftOut(tags, explicit); expr != nil && err != nil {
+		return nil, c, err
 	}
 	if narrowed != nil {
 		ts.Options.Tags = narrowed.String()
