@@ -157,7 +157,9 @@ func TestBoundedInputs(t *testing.T) {
 }
 
 // TestReportStopsOnSignals: report reading a run.json that never ends (a
-// named pipe no one writes) stops on SIGTERM and on SIGINT with 130.
+// terminal's master side, which no one writes) stops on SIGTERM and on
+// SIGINT with 130; a named pipe is refused before it is opened, as opening
+// it waits for a writer past any signal (red team round 22).
 func TestReportStopsOnSignals(t *testing.T) {
 	if os.Getenv("AUTOCONFIRM_REPORT_CHILD") != "" {
 		ctx, stop := interruptible()
@@ -165,8 +167,21 @@ func TestReportStopsOnSignals(t *testing.T) {
 		stop()
 		os.Exit(code)
 	}
+	fifo := t.TempDir()
+	if err := syscall.Mkfifo(filepath.Join(fifo, "run.json"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	refused := exec.Command(os.Args[0], "-test.run=^TestReportStopsOnSignals$")
+	refused.Env = append(os.Environ(), "AUTOCONFIRM_REPORT_CHILD=report\n--out\n"+filepath.Join(fifo, "o.html")+"\n"+fifo)
+	refused.WaitDelay = 5 * time.Second
+	if out, _ := refused.CombinedOutput(); refused.ProcessState.ExitCode() != 2 || !strings.Contains(string(out), "not a regular file") {
+		t.Errorf("a named pipe as run.json: exit %d, want 2 naming it:\n%s", refused.ProcessState.ExitCode(), out)
+	}
 	dir := t.TempDir()
-	if err := syscall.Mkfifo(filepath.Join(dir, "run.json"), 0o644); err != nil {
+	if _, err := os.Stat("/dev/ptmx"); err != nil {
+		t.Skipf("no /dev/ptmx here, which never ends: %v", err)
+	}
+	if err := os.Symlink("/dev/ptmx", filepath.Join(dir, "run.json")); err != nil {
 		t.Fatal(err)
 	}
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {

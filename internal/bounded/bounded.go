@@ -40,8 +40,13 @@ func ReadFile(path string, limit int64, rule string) ([]byte, error) {
 	return ReadFS(osFS{}, path, limit, rule)
 }
 
-// ReadFS is ReadFile for a file of fsys.
+// ReadFS is ReadFile for a file of fsys. A FIFO or a socket is refused
+// before it is opened: opening a FIFO waits for a writer, for ever (red
+// team round 22). A device is read up to limit.
 func ReadFS(fsys fs.FS, name string, limit int64, rule string) ([]byte, error) {
+	if st, err := fs.Stat(fsys, name); err == nil && unopenable(st) {
+		return nil, fmt.Errorf("%s is not a regular file (%s); give a file", name, st.Mode().Type())
+	}
 	f, err := fsys.Open(name)
 	if err != nil {
 		return nil, err
@@ -58,6 +63,11 @@ func ReadFS(fsys fs.FS, name string, limit int64, rule string) ([]byte, error) {
 		return nil, tooLarge(name, limit, rule)
 	}
 	return b, nil
+}
+
+// unopenable is what opening may wait on for ever: a FIFO, a socket.
+func unopenable(st fs.FileInfo) bool {
+	return st.Mode()&(fs.ModeNamedPipe|fs.ModeSocket) != 0
 }
 
 // Check refuses the file fsys holds at name when stat says it is over
@@ -121,3 +131,6 @@ func (l *limitedFile) Read(p []byte) (int, error) {
 type osFS struct{}
 
 func (osFS) Open(name string) (fs.File, error) { return os.Open(name) }
+
+// Stat does not open the file, as fs.Stat would without it.
+func (osFS) Stat(name string) (fs.FileInfo, error) { return os.Stat(name) }

@@ -144,12 +144,23 @@ type outside struct {
 	dir string
 }
 
+// Open opens a file. A FIFO or a socket is refused before it is opened:
+// opening a FIFO waits for a writer, for ever, and signals do not stop it
+// (red team round 22).
 func (o outside) Open(name string) (fs.File, error) {
+	if st, err := o.Stat(name); err == nil && unopenable(st) {
+		return nil, fmt.Errorf("%s/%s is not a regular file (%s); give a file", o.dir, name, st.Mode().Type())
+	}
 	f, err := o.FS.Open(name)
 	if err != nil && strings.Contains(err.Error(), "escapes") {
 		return nil, fmt.Errorf("%s/%s links outside %s, which is not read (docs/cognito-rules.md §17): copy the file into the directory: %w", o.dir, name, o.dir, err)
 	}
 	return f, err
+}
+
+// Stat is the root's, which does not open the file.
+func (o outside) Stat(name string) (fs.FileInfo, error) {
+	return o.FS.(fs.StatFS).Stat(name)
 }
 
 // scenarioLine reports whether a trimmed line starts a scenario: each one,
