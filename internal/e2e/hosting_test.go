@@ -135,6 +135,7 @@ func TestHostingAsLambda(t *testing.T) {
 				"    bad += [k for k, v in want.items() if os.environ.get(k) != v]\n" +
 				"    bad += [k for k in ('AWS_ACCESS_KEY_ID', 'AWS_ENDPOINT_URL', 'LAMBDA_TASK_ROOT') if not os.environ.get(k)]\n" +
 				"    if os.environ.get('AWS_ACCESS_KEY_ID') == 'AKIAHOSTCREDENTIAL00':\n        bad.append('the host credentials')\n" +
+				"    if not os.environ.get('_X_AMZN_TRACE_ID', '').startswith('Root=1-'):\n        bad.append('_X_AMZN_TRACE_ID')\n" +
 				"    if bad:\n        raise RuntimeError('not as on Lambda: %s' % bad)\n    return event\n"},
 			wantExit: 0, within: 60 * time.Second},
 		{name: "Python: a minor version this machine lacks is said to stand in", runtime: "python3.14", args: []string{"--profile", "cognito"},

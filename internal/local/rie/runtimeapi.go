@@ -2,6 +2,7 @@ package rie
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"io"
 	"log"
@@ -96,6 +97,23 @@ func (a *runtimeAPI) took(h http.Header, now time.Time) {
 	a.taken <- now
 	a.taken = nil
 	h.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(now.Add(a.timeout).UnixMilli(), 10))
+	if h.Get(traceHeader) == "" {
+		h.Set(traceHeader, traceID(now))
+	}
+}
+
+// traceHeader carries the invocation's X-Ray trace header, which Lambda
+// gives every invocation, traced or not, and which the runtime sets as
+// _X_AMZN_TRACE_ID (rules §18); the emulator gives none.
+const traceHeader = "Lambda-Runtime-Trace-Id"
+
+// traceID is a new, unsampled X-Ray trace header in the format X-Ray
+// documents: Root=1-<epoch seconds, 8 hex>-<96 random bits>, a 64-bit
+// Parent, Sampled=0.
+func traceID(now time.Time) string {
+	b := make([]byte, 20)
+	rand.Read(b)
+	return fmt.Sprintf("Root=1-%08x-%x;Parent=%x;Sampled=0", now.Unix(), b[:12], b[12:])
 }
 
 func (a *runtimeAPI) close() {

@@ -217,6 +217,12 @@ def main(argv):
             request_id = resp.headers["Lambda-Runtime-Aws-Request-Id"]
             deadline = int(resp.headers.get("Lambda-Runtime-Deadline-Ms") or 0)
             arn = resp.headers.get("Lambda-Runtime-Invoked-Function-Arn", "")
+            # Lambda's Python runtime sets it for each invocation.
+            trace = resp.headers.get("Lambda-Runtime-Trace-Id")
+            if trace:
+                os.environ["_X_AMZN_TRACE_ID"] = trace
+            else:
+                os.environ.pop("_X_AMZN_TRACE_ID", None)
             payload = resp.read()
         try:
             result = handler(json.loads(payload), Context(request_id, deadline, arn))
