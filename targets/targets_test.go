@@ -126,6 +126,31 @@ func TestNamer(t *testing.T) {
 	}
 }
 
+// TestNamerKeepsShape: for the local pool, which texts and mails no one,
+// values stay what a rule on them reads: the domain, no "+", the country
+// and all but the last four digits (red team round 22: a UK-only handler
+// got +1 555 numbers, and one refusing "+" addressing got a "+" tag).
+func TestNamerKeepsShape(t *testing.T) {
+	n, err := NewNamer("r1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.KeepShape()
+	d, other := n.Scenario(), n.Scenario()
+	email := d.Value("email", "pat.doe@example.com")
+	if email != "pat.doer1s1@example.com" || other.Value("email", "pat.doe@example.com") == email {
+		t.Errorf("email mapped to %q, and in another scenario to %q", email, other.Value("email", "pat.doe@example.com"))
+	}
+	uk := d.Value("phone_number", "+447700900123")
+	if len(uk) != len("+447700900123") || !strings.HasPrefix(uk, "+44770090") || d.Value("phone_number", "+447700900123") != uk ||
+		other.Value("phone_number", "+447700900123") == uk || d.Value("phone_number", "+447700900124") == uk {
+		t.Errorf("a UK number mapped to %q", uk)
+	}
+	if d.Value("phone_number", "+1234") != "+1234" && !strings.Contains(d.Value("phone_number", "+1234"), "55501") {
+		t.Errorf("a short number mapped to %q", d.Value("phone_number", "+1234"))
+	}
+}
+
 func TestPointAtRewritesOnlyPoolAndValues(t *testing.T) {
 	n, _ := NewNamer("r1")
 	d := n.Scenario()

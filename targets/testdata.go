@@ -31,6 +31,27 @@ type Namer struct {
 	// taken, when set, says whether a number is already held in the pool,
 	// by another run say; such a number is passed over.
 	taken func(phone string) bool
+	// shaped keeps each value's shape (KeepShape).
+	shaped bool
+}
+
+// KeepShape makes the values of a pool that sends nothing to anyone (the
+// local pool) keep their shape: an email address keeps its domain and gets
+// no "+", a phone number keeps its country and all but its last four
+// digits. A handler with a rule on domains, "+" addressing or countries is
+// then judged on what its users type (red team round 22). A real pool
+// would text a real number, so live runs use fictional ones.
+func (n *Namer) KeepShape() {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.shaped = true
+}
+
+// Shaped says whether the run keeps each value's shape.
+func (n *Namer) Shaped() bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.shaped
 }
 
 // fictionalPhones is how many +1 NPA 555-01XX numbers there are: 800 area
@@ -94,6 +115,21 @@ func (n *Namer) phone() string {
 	}
 }
 
+// samePrefix is v with its last four digits the run's next of 10,000,
+// from the run's random start, passing over a number the pool holds.
+func (n *Namer) samePrefix(v string) string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for tries := 0; ; tries++ {
+		k := (n.start + n.phones) % 10000
+		n.phones++
+		m := fmt.Sprintf("%s%04d", v[:len(v)-4], k)
+		if n.taken == nil || tries == 10 || !n.taken(m) {
+			return m
+		}
+	}
+}
+
 // ScenarioData maps one scenario's fixture values to unique test values.
 type ScenarioData struct {
 	namer  *Namer
@@ -108,8 +144,10 @@ func (d *ScenarioData) Username(role string) string {
 }
 
 // Value maps an attribute value. Emails get a +<run>s<scenario> tag, valid
-// phone numbers a fictional 555-01xx number; anything else (empty, invalid)
-// is kept, so that it stays as invalid as the scenario meant it.
+// phone numbers a fictional 555-01xx number, or, keeping their shape, a
+// <run>s<scenario> suffix on the local part and other last four digits;
+// anything else (empty, invalid) is kept, so that it stays as invalid as
+// the scenario meant it.
 func (d *ScenarioData) Value(attr, v string) string {
 	if attr != handler.AttrEmail && attr != handler.AttrPhone {
 		return v
@@ -121,10 +159,17 @@ func (d *ScenarioData) Value(attr, v string) string {
 		return m
 	}
 	m := v
+	shaped := d.namer.Shaped()
 	switch {
 	case attr == handler.AttrEmail && handler.PlausibleEmail(v):
 		at := strings.LastIndexByte(v, '@')
-		m = fmt.Sprintf("%s+%ss%d%s", v[:at], d.namer.run, d.id, v[at:])
+		tag := "+"
+		if shaped {
+			tag = ""
+		}
+		m = fmt.Sprintf("%s%s%ss%d%s", v[:at], tag, d.namer.run, d.id, v[at:])
+	case attr == handler.AttrPhone && handler.ValidE164(v) && shaped && len(v) >= 9:
+		m = d.namer.samePrefix(v)
 	case attr == handler.AttrPhone && handler.ValidE164(v):
 		m = d.namer.phone()
 	}
