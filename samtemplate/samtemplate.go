@@ -132,6 +132,17 @@ func (t *Template) Functions() []string {
 	return ids
 }
 
+// noFunction says why a template without an AWS::Serverless::Function
+// gives none, and what to do.
+func (t *Template) noFunction() string {
+	for _, r := range t.resources {
+		if scalar(get(r, "Type")) == "AWS::Lambda::Function" {
+			return "the template has no AWS::Serverless::Function; its AWS::Lambda::Function is not read (its Code is in S3, inline, or a path only `aws cloudformation package` resolves): give the function with --runtime, --code and --handler"
+		}
+	}
+	return "the template has no AWS::Serverless::Function"
+}
+
 // Function resolves one function; id may be empty when the template has
 // exactly one.
 func (t *Template) Function(id string) (Function, error) {
@@ -140,7 +151,7 @@ func (t *Template) Function(id string) (Function, error) {
 	case id == "" && len(ids) == 1:
 		id = ids[0]
 	case id == "" && len(ids) == 0:
-		return Function{}, errors.New("the template has no AWS::Serverless::Function")
+		return Function{}, errors.New(t.noFunction())
 	case id == "":
 		return Function{}, fmt.Errorf("the template has %d functions (%s): name one with --function", len(ids), strings.Join(ids, ", "))
 	case !slices.Contains(ids, id):

@@ -301,3 +301,19 @@ func TestListsAsCloudFormationTakesThem(t *testing.T) {
 		})
 	}
 }
+
+// TestPlainCloudFormationFunctionSaysWhatToDo: an AWS::Lambda::Function is
+// not read, and the error says so and what to give instead (red team round
+// 22: "the template has no AWS::Serverless::Function" alone).
+func TestPlainCloudFormationFunctionSaysWhatToDo(t *testing.T) {
+	dir := t.TempDir()
+	tpl := "Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: python3.12\n      Handler: index.handler\n      Code:\n        ZipFile: 'def handler(e, c): return e'\n"
+	os.WriteFile(filepath.Join(dir, "template.yaml"), []byte(tpl), 0o644)
+	tp, err := Read(filepath.Join(dir, "template.yaml"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tp.Function(""); err == nil || !strings.Contains(err.Error(), "AWS::Lambda::Function is not read") || !strings.Contains(err.Error(), "--runtime, --code and --handler") {
+		t.Errorf("Function: %v", err)
+	}
+}

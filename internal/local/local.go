@@ -294,8 +294,18 @@ func (r *run) describe(st *stack.Stack) {
 	if r.hostOnly {
 		return
 	}
+	r.say("%s", ValuesNotice)
+	r.say("%s", RoleNotice)
 	r.notice()
 }
+
+// RoleNotice says what the function's execution role is taken to allow:
+// no role, a template's included, is read (rules §16).
+const RoleNotice = "NOT AS ON LAMBDA: the function's execution role is not read (nor a template's Role or Policies): its calls on its own pool are answered as a role that allows a pre sign-up trigger's reads and calls would answer them; a role without cognito-idp:ListUsers or AdminGetUser is refused them on Lambda"
+// ValuesNotice says how the scenarios' values reach the handler: each
+// scenario's are its own, as its users must be in the one pool the
+// scenarios share while they run at once.
+const ValuesNotice = "each scenario's email addresses and phone numbers are made its own, shape kept: an address gets the run's and scenario's number at the end of its local part (pat.doe@example.com becomes pat.doe<run>s<N>@example.com), a number other last four digits; a rule on exact addresses or numbers is not judged as written"
 
 // notice says how the local pool differs from Cognito: one line that
 // points to the whole text, which --verbose prints.
