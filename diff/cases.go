@@ -5,6 +5,8 @@
 package diff
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io/fs"
@@ -52,7 +54,11 @@ func (c Case) JSON() []byte {
 
 // Input is the case as a target runs it, the holders included.
 func (c Case) Input() *targets.Input {
-	in := &targets.Input{Fixture: c.Name, Event: c.JSON()}
+	event := c.JSON()
+	// A case sent again, to tell a difference from chance, gets the values
+	// it got the first time.
+	sum := sha256.Sum256(append([]byte(c.Name+"\x00"), event...))
+	in := &targets.Input{Fixture: c.Name, Event: event, Key: hex.EncodeToString(sum[:])}
 	attrs := c.Event.Request.UserAttributes
 	for _, h := range []struct {
 		holding    Holding

@@ -86,7 +86,7 @@ func (t *Lambda) Run(ctx context.Context, in *Input) (*Observation, error) {
 			return nil, err
 		}
 		defer t.admin.end()
-		data := t.opts.Namer.Scenario()
+		data := t.opts.Namer.ScenarioFor(in.Key)
 		event = pointAt(event, t.opts.PoolID, data)
 		if err := t.admin.seed(ctx, in, data); err != nil {
 			return nil, t.opts.redact(data, err)

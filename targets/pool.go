@@ -164,7 +164,7 @@ func (p *Pool) Run(ctx context.Context, in *Input) (*Observation, error) {
 		return nil, err
 	}
 	defer p.admin.end()
-	data := p.opts.Namer.Scenario()
+	data := p.opts.Namer.ScenarioFor(in.Key)
 	redact := func(err error) error { return p.opts.redact(data, err) }
 	if err := p.admin.seed(ctx, in, data); err != nil {
 		return nil, redact(err)

@@ -47,6 +47,10 @@ type Input struct {
 	// Fake is what only a fake pool and an in-process handler can arrange;
 	// nil when the scenario needs none of it.
 	Fake *FakeSettings
+	// Key, when set, names a sign-up that may be sent again once the first
+	// one was cleaned up: each send of it gets the same values, as the same
+	// user would type them (Namer.ScenarioFor).
+	Key string
 }
 
 // Fault is a failure a fake pool injects into every call.

@@ -350,3 +350,16 @@ func poolAt(url, runID, secret string) (*Pool, *Namer, *Input) {
 	in := &Input{Fixture: "email-only", Event: []byte(`{"version":"1","triggerSource":"PreSignUp_SignUp","region":"us-east-1","userPoolId":"p","userName":"u","callerContext":{"awsSdkVersion":"x","clientId":"c"},"request":{"userAttributes":{"email":"sam@example.com"}},"response":{}}`)}
 	return p, namer, in
 }
+
+// TestScenarioForKeepsValues: a keyed sign-up sent again gets the values
+// it got the first time; another key, or none, gets values of its own.
+func TestScenarioForKeepsValues(t *testing.T) {
+	n, _ := NewNamer("r1")
+	first := n.ScenarioFor("case-1").Value("email", "sam@example.com")
+	again := n.ScenarioFor("case-1").Value("email", "sam@example.com")
+	other := n.ScenarioFor("case-2").Value("email", "sam@example.com")
+	fresh := n.ScenarioFor("").Value("email", "sam@example.com")
+	if first != again || first == other || first == fresh || other == fresh {
+		t.Errorf("first %q, again %q, another key %q, no key %q", first, again, other, fresh)
+	}
+}

@@ -33,6 +33,8 @@ type Namer struct {
 	taken func(phone string) bool
 	// shaped keeps each value's shape (KeepShape).
 	shaped bool
+	// byKey holds the data of each keyed sign-up (ScenarioFor).
+	byKey map[string]*ScenarioData
 }
 
 // KeepShape makes the values of a pool that sends nothing to anyone (the
@@ -93,10 +95,29 @@ func (n *Namer) Prefix() string { return UserPrefix + n.run + "-" }
 
 // Scenario returns the data of a new scenario.
 func (n *Namer) Scenario() *ScenarioData {
+	return n.ScenarioFor("")
+}
+
+// ScenarioFor returns the data of the sign-up key names: the same as the
+// last time it was sent, so that a handler that decides on the values
+// decides the same again (red team round 22: diff's resends got other
+// values, and a deterministic handler was called nondeterministic); new
+// data for an empty key.
+func (n *Namer) ScenarioFor(key string) *ScenarioData {
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	if d, ok := n.byKey[key]; ok && key != "" {
+		return d
+	}
 	n.scenario++
-	return &ScenarioData{namer: n, id: n.scenario, values: map[string]string{}}
+	d := &ScenarioData{namer: n, id: n.scenario, values: map[string]string{}}
+	if key != "" {
+		if n.byKey == nil {
+			n.byKey = map[string]*ScenarioData{}
+		}
+		n.byKey[key] = d
+	}
+	return d
 }
 
 // phone returns the run's next fictional number, +1 NPA 555-01XX, counting

@@ -45,6 +45,14 @@ func TestDiff(t *testing.T) {
 	}
 	reference, typed, autoconfirm := code("testdata/impls/reference"), code("testdata/impls/reference-typed"), code("cmd/autoconfirm")
 	article := "local:python3.11:testdata/impls/article-python"
+	// Two handlers that decide on the email address alone: the same
+	// address must reach them each time a case is sent (red team round 22).
+	byLength, confirming := filepath.Join(dir, "by-length"), filepath.Join(dir, "confirming")
+	for d, body := range map[string]string{byLength: "    if len(email) % 3 == 0:\n        raise Exception('no')\n", confirming: ""} {
+		os.MkdirAll(d, 0o755)
+		os.WriteFile(filepath.Join(d, "lambda_function.py"), []byte("def lambda_handler(event, context):\n    email = event['request']['userAttributes'].get('email', '')\n"+
+			body+"    event['response']['autoConfirmUser'] = True\n    return event\n"), 0o644)
+	}
 	userns := exec.CommandContext(ctx, "unshare", "--user", "--pid", "--mount", "true").Run() == nil
 	for _, tt := range []struct {
 		name string
@@ -56,6 +64,8 @@ func TestDiff(t *testing.T) {
 		want  [][2]string
 	}{
 		{"the reference against itself, typed", []string{reference, typed}, 0, nil, nil},
+		{"a refusal decided on the address's length", []string{"local:python3.12:" + confirming, "local:python3.12:" + byLength}, 1,
+			[]string{"outcome"}, [][2]string{{"outcome", ""}}},
 		{"the guard removed", []string{"--b-env", "REFERENCE_FAULT=noguard", reference, reference}, 1,
 			[]string{"autoVerifyEmail", "autoVerifyPhone"}, [][2]string{{"autoVerifyEmail", "held verified"}, {"autoVerifyPhone", "held verified"}}},
 		{"the checks loosened", []string{"--b-env", "REFERENCE_FAULT=looseverify", reference, reference}, 1,
@@ -85,6 +95,9 @@ func TestDiff(t *testing.T) {
 			// namespace of its own (red team round 13).
 			if userns && (strings.Count(out.String(), "own network namespace") != 2 || strings.Contains(out.String(), "host network")) {
 				t.Errorf("a side was not in a network namespace of its own:\n%s", out.String())
+			}
+			if strings.Contains(out.String(), "NONDETERMINISTIC") {
+				t.Errorf("a side was called nondeterministic:\n%s", out.String())
 			}
 			var rep diffReport
 			b, err := os.ReadFile(filepath.Join(reports, "diff.json"))

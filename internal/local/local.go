@@ -302,6 +302,7 @@ func (r *run) describe(st *stack.Stack) {
 // RoleNotice says what the function's execution role is taken to allow:
 // no role, a template's included, is read (rules §16).
 const RoleNotice = "NOT AS ON LAMBDA: the function's execution role is not read (nor a template's Role or Policies): its calls on its own pool are answered as a role that allows a pre sign-up trigger's reads and calls would answer them; a role without cognito-idp:ListUsers or AdminGetUser is refused them on Lambda"
+
 // ValuesNotice says how the scenarios' values reach the handler: each
 // scenario's are its own, as its users must be in the one pool the
 // scenarios share while they run at once.
