@@ -124,6 +124,12 @@ func outer(args []string, ns bool) (int, error) {
 			AmbientCaps: []uintptr{unix.CAP_SYS_ADMIN},
 		}
 	}
+	// Named here, so that this process removes the run's cgroups when
+	// pid1 could not: SIGKILLed, by the kernel's OOM killer say (red team
+	// round 23).
+	id := runID()
+	cmd.Env = setEnv(cmd.Env, memcg.RunEnv, id)
+	defer memcg.RemoveRun(id)
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(sigs)
@@ -151,7 +157,10 @@ func outer(args []string, ns bool) (int, error) {
 func pid1(args []string, ns bool) int {
 	life, status := os.NewFile(3, "life"), os.NewFile(4, "status")
 	tmp, err := setUp(ns)
-	id := runID()
+	id := os.Getenv(memcg.RunEnv) // the outer process's
+	if id == "" {
+		id = runID()
+	}
 	var run *os.Process
 	if err == nil {
 		run, err = startRun(args, tmp, ns, id)

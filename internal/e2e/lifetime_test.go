@@ -57,15 +57,20 @@ func TestSigkillLeavesNothing(t *testing.T) {
 	tests := []struct {
 		name, env string
 		ready     func(line string, run int, marker string) bool
+		// victim is the process killed, when not local itself.
+		victim func(run int) int
 	}{
 		{"while preparing", "", func(line string, _ int, _ string) bool {
 			return strings.Contains(line, "the pool's shape")
-		}},
+		}, nil},
 		{"while the stack starts", "", func(_ string, run int, _ string) bool {
 			return hasDescendant(run, "cognito-local")
-		}},
-		{"mid-scenario", "", midScenario},
-		{"mid-scenario without namespaces", "AUTOCONFIRM_NO_NAMESPACES=1", midScenario},
+		}, nil},
+		{"mid-scenario", "", midScenario, nil},
+		{"mid-scenario without namespaces", "AUTOCONFIRM_NO_NAMESPACES=1", midScenario, nil},
+		// The kernel's OOM killer may pick the run's init: local, its
+		// parent, then removes the run's cgroups (red team round 23).
+		{"the run's init, mid-scenario", "", midScenario, childOf},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -98,7 +103,11 @@ func TestSigkillLeavesNothing(t *testing.T) {
 			}()
 			waitFor(t, lines, func(line string) bool { return tt.ready(line, run, marker) })
 			tree := descendants(run)
-			syscall.Kill(run, syscall.SIGKILL)
+			victim := run
+			if tt.victim != nil {
+				victim = tt.victim(run)
+			}
+			syscall.Kill(victim, syscall.SIGKILL)
 			cmd.Wait()
 			t.Logf("SIGKILL with %d process(es) under local", len(tree))
 			gone(t, tree, marker, []string{tmp, filepath.Join(cache, "tmp")}, lock.Name(), func() []string { return newCgroups(before) })
@@ -187,19 +196,34 @@ func gone(t *testing.T, tree map[int]string, marker string, dirs []string, path 
 	}
 }
 
-// cgroups are the memory cgroups that runs made below this process's
-// own, where it can have them.
+// cgroups are the memory and pids cgroups that runs made below this
+// process's own, where it can have them.
 func cgroups() map[string]bool {
-	p, err := memcg.Find("")
-	if err != nil {
-		return nil
-	}
-	found, _ := filepath.Glob(filepath.Join(p.Dir(), "autoconfirm-*"))
 	m := map[string]bool{}
-	for _, c := range found {
-		m[c] = true
+	for _, find := range []func(string) (*memcg.Parent, error){memcg.Find, memcg.FindPids} {
+		p, err := find("")
+		if err != nil {
+			continue
+		}
+		found, _ := filepath.Glob(filepath.Join(p.Dir(), "autoconfirm-*"))
+		for _, c := range found {
+			m[c] = true
+		}
 	}
 	return m
+}
+
+// childOf is the first child of pid, or pid where it has none.
+func childOf(pid int) int {
+	for child := range descendants(pid) {
+		if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", child)); err == nil {
+			// pid (comm) state ppid …: comm may hold spaces, so read after ")".
+			if f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:])); len(f) > 1 && f[1] == strconv.Itoa(pid) {
+				return child
+			}
+		}
+	}
+	return pid
 }
 
 // newCgroups are the memory cgroups made since before.
