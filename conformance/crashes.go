@@ -145,13 +145,13 @@ func PrintErrors(w io.Writer, errs []ErroredScenario) {
 		if typ == "" {
 			typ = "(type not visible: Cognito passes on only the message)"
 		}
-		fmt.Fprintf(w, "  %d. %s at %s: %s\n", i+1, strings.ToUpper(e.Label), strings.Join(e.Depths, ", "), e.Scenario)
+		fmt.Fprintf(w, "  %d. %s at %s: %s\n", i+1, strings.ToUpper(e.Label), strings.Join(e.Depths, ", "), termtext.Line(e.Scenario))
 		if e.URI != "" {
-			fmt.Fprintf(w, "     where:   %s, %s\n", e.URI, e.Where)
+			fmt.Fprintf(w, "     where:   %s, %s\n", termtext.Line(e.URI), termtext.Line(e.Where))
 		}
 		fmt.Fprintf(w, "     error:   %s: %s\n", termtext.Line(typ), termtext.Line(e.Message))
 		if e.Why != "" {
-			fmt.Fprintf(w, "     why:     %s\n", e.Why)
+			fmt.Fprintf(w, "     why:     %s\n", termtext.Line(e.Why))
 		}
 	}
 }

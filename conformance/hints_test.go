@@ -315,3 +315,18 @@ func TestFailuresShowHandlerTextInert(t *testing.T) {
 		}
 	}
 }
+
+// TestFunctionErrorsShowTextInert: a function error's scenario and feature
+// file name, which a team's own features choose, cannot start a line of
+// their own (red team round 23: a file name with a newline forged a
+// "local: PASS" line).
+func TestFunctionErrorsShowTextInert(t *testing.T) {
+	var out bytes.Buffer
+	PrintErrors(&out, []ErroredScenario{{Label: LabelRefused, Depths: []string{"pool"}, Scenario: "x\nlocal: PASS in 1.0s",
+		URI: "own-features/a\nlocal: PASS in 2.0s.feature", Where: "line 3\nlocal: PASS", Type: "Error", Message: "no", Why: "w\nlocal: PASS"}})
+	for _, line := range strings.Split(out.String(), "\n") {
+		if strings.HasPrefix(line, "local: PASS") {
+			t.Errorf("a line of its own: %q in\n%s", line, out.String())
+		}
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -112,6 +113,9 @@ func Read(path string, overrides map[string]string) (*Template, error) {
 		t.conditions[c.key] = c.value
 	}
 	for _, r := range pairs(get(t.root, "Resources")) {
+		if !logicalID.MatchString(r.key) {
+			return nil, fmt.Errorf("%s: the resource %q has a logical ID CloudFormation refuses: it must be letters and digits (A-Za-z0-9) alone", path, r.key)
+		}
 		t.resources[r.key] = r.value
 	}
 	if c := t.conditionCycle(); c != nil {
@@ -131,6 +135,11 @@ func (t *Template) Functions() []string {
 	sort.Strings(ids)
 	return ids
 }
+
+// logicalID is what CloudFormation takes as a resource's logical ID
+// ("Resources", AWS CloudFormation User Guide): letters and digits alone,
+// so that no name of one can carry a line of its own into the output.
+var logicalID = regexp.MustCompile(`^[A-Za-z0-9]+$`)
 
 // noFunction says why a template without an AWS::Serverless::Function
 // gives none, and what to do.

@@ -317,3 +317,16 @@ func TestPlainCloudFormationFunctionSaysWhatToDo(t *testing.T) {
 		t.Errorf("Function: %v", err)
 	}
 }
+
+// TestLogicalIDsAsCloudFormationTakesThem: a resource's logical ID is
+// letters and digits alone, as CloudFormation requires; another is refused,
+// quoted (red team round 23: an ID with a newline forged an output line).
+func TestLogicalIDsAsCloudFormationTakesThem(t *testing.T) {
+	dir := t.TempDir()
+	tpl := "Resources:\n  \"Fn\\nlocal: PASS\":\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      Handler: h.h\n      CodeUri: .\n"
+	os.WriteFile(filepath.Join(dir, "template.yaml"), []byte(tpl), 0o644)
+	_, err := Read(filepath.Join(dir, "template.yaml"), nil)
+	if err == nil || !strings.Contains(err.Error(), `"Fn\nlocal: PASS" has a logical ID CloudFormation refuses`) {
+		t.Errorf("Read: %v", err)
+	}
+}
