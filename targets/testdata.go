@@ -136,6 +136,19 @@ func (n *Namer) phone() string {
 	}
 }
 
+// letters spells s's digits as letters (0 as g … 9 as p, past hex's a-f,
+// so that no two run ids spell alike), for an address's local part that a
+// rule may hold to letters.
+func letters(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= '0' && c <= '9' {
+			b[i] = 'g' + c - '0'
+		}
+	}
+	return string(b)
+}
+
 // samePrefix is v with its last four digits the run's next of 10,000,
 // from the run's random start, passing over a number the pool holds.
 func (n *Namer) samePrefix(v string) string {
@@ -166,7 +179,8 @@ func (d *ScenarioData) Username(role string) string {
 
 // Value maps an attribute value. Emails get a +<run>s<scenario> tag, valid
 // phone numbers a fictional 555-01xx number, or, keeping their shape, a
-// <run>s<scenario> suffix on the local part and other last four digits;
+// <run>s<scenario> suffix in letters on the local part and other last four
+// digits;
 // anything else (empty, invalid) is kept, so that it stays as invalid as
 // the scenario meant it.
 func (d *ScenarioData) Value(attr, v string) string {
@@ -184,11 +198,10 @@ func (d *ScenarioData) Value(attr, v string) string {
 	switch {
 	case attr == handler.AttrEmail && handler.PlausibleEmail(v):
 		at := strings.LastIndexByte(v, '@')
-		tag := "+"
+		m = fmt.Sprintf("%s+%ss%d%s", v[:at], d.namer.run, d.id, v[at:])
 		if shaped {
-			tag = ""
+			m = v[:at] + letters(fmt.Sprintf("%ss%d", d.namer.run, d.id)) + v[at:]
 		}
-		m = fmt.Sprintf("%s%s%ss%d%s", v[:at], tag, d.namer.run, d.id, v[at:])
 	case attr == handler.AttrPhone && handler.ValidE164(v) && shaped && len(v) >= 9:
 		m = d.namer.samePrefix(v)
 	case attr == handler.AttrPhone && handler.ValidE164(v):
