@@ -29,6 +29,12 @@ const (
 	// holds a hundred thousand. The built-in features hold about two
 	// hundred.
 	TableRows = 5000
+	// FixtureDepth is this runner's limit on how deep a fixture's JSON
+	// nests, 32: an event Cognito sends nests 3 deep
+	// (request.userAttributes.email), and Go's JSON reader refuses past
+	// 10,000, which made such a scenario a skip, not a verdict (red team
+	// round 23).
+	FixtureDepth = 32
 )
 
 const (
@@ -49,7 +55,7 @@ func FeatureTree() Tree {
 // FixtureTree is the limits on a directory of fixtures: each file's, and
 // their count and bytes together, since diff holds every event in memory.
 func FixtureTree() Tree {
-	return Tree{Ext: ".json", File: Fixture, FileRule: FixtureRule, Files: FixtureFiles, Bytes: FixtureBytes,
+	return Tree{Ext: ".json", File: Fixture, FileRule: FixtureRule, Files: FixtureFiles, Bytes: FixtureBytes, Depth: FixtureDepth,
 		Rule: "this runner's limit on a fixtures directory (docs/cognito-rules.md §17); keep the events that tell cases apart"}
 }
 
@@ -69,6 +75,8 @@ type Tree struct {
 	Files int
 	Bytes int64
 	Rows  int
+	// Depth, when not 0, is how deep each file's JSON may nest.
+	Depth int
 	// Rule names the directory's limits for the error.
 	Rule string
 }
@@ -97,6 +105,11 @@ func CheckTree(fsys fs.FS, t Tree) error {
 		if total += st.Size(); t.Bytes > 0 && total > t.Bytes {
 			return fmt.Errorf("%w: more than %d bytes of %s files together (at %s), %s", ErrTooMany, t.Bytes, t.Ext, p, t.Rule)
 		}
+		if t.Depth > 0 {
+			if err := checkDepth(fsys, p, t); err != nil {
+				return err
+			}
+		}
 		if t.Rows == 0 {
 			return nil
 		}
@@ -106,6 +119,41 @@ func CheckTree(fsys fs.FS, t Tree) error {
 		}
 		return err
 	})
+}
+
+// checkDepth refuses a JSON file of fsys that nests deeper than t.Depth.
+func checkDepth(fsys fs.FS, name string, t Tree) error {
+	b, err := ReadFS(fsys, name, t.File, t.FileRule)
+	if err != nil {
+		return err
+	}
+	if d := jsonDepth(b); d > t.Depth {
+		return fmt.Errorf("%s nests %d deep, past this runner's limit of %d (docs/cognito-rules.md §17): an event Cognito sends nests 3 deep", name, d, t.Depth)
+	}
+	return nil
+}
+
+// jsonDepth is how deep b's arrays and objects nest, strings skipped.
+func jsonDepth(b []byte) int {
+	depth, deepest, inString, escaped := 0, 0, false, false
+	for _, c := range b {
+		switch {
+		case inString && escaped:
+			escaped = false
+		case inString && c == '\\':
+			escaped = true
+		case inString:
+			inString = c != '"'
+		case c == '"':
+			inString = true
+		case c == '[' || c == '{':
+			depth++
+			deepest = max(deepest, depth)
+		case c == ']' || c == '}':
+			depth--
+		}
+	}
+	return deepest
 }
 
 // tableRows counts the lines of the file at name whose trimmed text starts

@@ -33,3 +33,29 @@ func TestDirKeepsLinksIn(t *testing.T) {
 		t.Errorf("CheckTree = %v; want the link named", err)
 	}
 }
+
+// TestFixtureDepth: a fixture that nests past FixtureDepth is refused,
+// naming it, before anything reads it as an event; brackets in strings do
+// not count (red team round 23: 20,000 deep, valid JSON, made a skip).
+func TestFixtureDepth(t *testing.T) {
+	for _, tt := range []struct {
+		name, body string
+		refused    bool
+	}{
+		{"an event as Cognito sends it", `{"request":{"userAttributes":{"email":"[[[{{{\"x"}}}`, false},
+		{"20,000 deep", strings.Repeat("[", 20000) + strings.Repeat("]", 20000), true},
+		{"33 deep", strings.Repeat("[", 33) + strings.Repeat("]", 33), true},
+		{"32 deep", strings.Repeat("[", 32) + strings.Repeat("]", 32), false},
+	} {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, "a.json"), []byte(tt.body), 0o644)
+		fsys, err := Dir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = CheckTree(fsys, FixtureTree())
+		if refused := err != nil && strings.Contains(err.Error(), "a.json nests"); refused != tt.refused {
+			t.Errorf("%s: %v, want refused %v", tt.name, err, tt.refused)
+		}
+	}
+}
