@@ -29,6 +29,10 @@ func deref(n *yaml.Node) *yaml.Node {
 // deployment (Fn::GetAZs, Fn::GetAtt…); what CloudFormation would refuse
 // as a list is an error, never an empty list.
 func (t *Template) list(n *yaml.Node) ([]*yaml.Node, bool, error) {
+	if err := t.enter(n); err != nil {
+		return nil, false, err
+	}
+	defer t.leave()
 	n = deref(n)
 	fn, arg := intrinsic(n)
 	switch fn {
@@ -102,3 +106,35 @@ func (t *Template) findInMap(arg *yaml.Node) (*yaml.Node, bool, error) {
 	}
 	return node, true, nil
 }
+
+// Bounds on evaluating a template's values (docs/cognito-rules.md §17):
+// maxSteps intrinsics and values in all, maxDepth nested. A template's
+// values take some hundreds of steps and nest a few deep; YAML aliases that
+// each name the one before a dozen times take 12^15 steps in 2 KB, and a
+// Mappings value may name itself (red team round 24: a run that only
+// SIGKILL ended, and a stack overflow).
+const (
+	maxSteps = 1_000_000
+	maxDepth = 64
+)
+
+// errTooLong marks a template whose values take too long to evaluate.
+var errTooLong = errors.New("its values take too long to evaluate")
+
+// enter counts one evaluation step of n, one level deeper; leave ends it.
+func (t *Template) enter(n *yaml.Node) error {
+	line := 0
+	if n != nil {
+		line = n.Line
+	}
+	if t.steps++; t.steps > maxSteps {
+		return fmt.Errorf("the template: %w: more than %d intrinsic functions and values (at line %d); YAML aliases multiply them", errTooLong, maxSteps, line)
+	}
+	if t.depth++; t.depth > maxDepth {
+		t.depth--
+		return fmt.Errorf("the template: %w: a value nests more than %d intrinsic functions deep (at line %d); a Mappings value that names itself does", errTooLong, maxDepth, line)
+	}
+	return nil
+}
+
+func (t *Template) leave() { t.depth-- }

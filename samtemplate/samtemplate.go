@@ -71,6 +71,9 @@ type Template struct {
 	// name the one before twice would otherwise take time exponential in
 	// its length (a red team's 1 KB template ran for hours).
 	decided map[string]decision
+	// steps and depth count the evaluation (enter): YAML aliases multiply
+	// a value's steps, and a Mappings value may name itself.
+	steps, depth int
 }
 
 // decision is a condition's value, and whether it could be known without a
@@ -374,6 +377,10 @@ const MaxValue = 4 << 10
 
 // resolve evaluates n; ok is false when it needs a deployment.
 func (t *Template) resolve(n *yaml.Node) (string, bool, error) {
+	if err := t.enter(n); err != nil {
+		return "", false, err
+	}
+	defer t.leave()
 	v, ok, err := t.evaluate(n)
 	if err == nil && len(v) > MaxValue {
 		return "", false, fmt.Errorf("a value grows to more than %d bytes as the template is evaluated (at line %d), past Lambda's 4 KB limit on a function's environment variables together (docs/cognito-rules.md §17)", MaxValue, n.Line)

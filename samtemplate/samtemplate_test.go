@@ -330,3 +330,37 @@ func TestLogicalIDsAsCloudFormationTakesThem(t *testing.T) {
 		t.Errorf("Read: %v", err)
 	}
 }
+
+// TestEvaluationIsBounded: a Mappings value that names itself, directly or
+// through a list, and YAML aliases that multiply a value's steps are
+// refused at once, naming the bound (red team round 24: a stack overflow,
+// and a run that only SIGKILL ended).
+func TestEvaluationIsBounded(t *testing.T) {
+	var bomb strings.Builder
+	bomb.WriteString("Metadata:\n  L0: &l0 ''\n")
+	for i := 1; i <= 15; i++ {
+		fmt.Fprintf(&bomb, "  L%d: &l%d {'Fn::Join': ['', [%s]]}\n", i, i, strings.TrimSuffix(strings.Repeat(fmt.Sprintf("*l%d, ", i-1), 12), ", "))
+	}
+	self := "Mappings:\n  M:\n    K:\n      V: !FindInMap [M, K, V]\n      L: !FindInMap [M, K, L]\n"
+	for _, tt := range []struct {
+		name, head, value, want string
+	}{
+		{"a Mappings value that names itself", self, "!FindInMap [M, K, V]", "nests more than 64"},
+		{"the same, as a list", self, "!Join ['', !FindInMap [M, K, L]]", "nests more than 64"},
+		{"the same, through Fn::Select", self, "!Select [0, !FindInMap [M, K, L]]", "nests more than 64"},
+		{"aliases that multiply a value's steps", bomb.String(), "*l15", "more than 1000000"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			tpl := "Transform: AWS::Serverless-2016-10-31\n" + tt.head + "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.11\n      Handler: h.h\n      CodeUri: .\n      Environment:\n        Variables:\n          V: " + tt.value + "\n"
+			os.WriteFile(filepath.Join(dir, "template.yaml"), []byte(tpl), 0o644)
+			tp, err := Read(filepath.Join(dir, "template.yaml"), nil)
+			if err == nil {
+				_, err = tp.Function("")
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("got %v; want an error saying %q", err, tt.want)
+			}
+		})
+	}
+}
