@@ -218,7 +218,7 @@ func (p *Proc) begin(in *instance) error {
 			return err
 		}
 		in.net.enter(pid)
-		env = watched{sandbox: pid, mem: in.gate.mem, pids: in.gate.pids != nil, gate: in.gate, stop: p.crash}
+		env = watched{sandbox: pid, gate: in.gate, stop: p.crash}
 	}
 	if p.cfg.MemoryMB > 0 {
 		go watch(in.cmd.Process.Pid, p.cfg.MemoryMB, env, in.done, p.noteEnded)
@@ -376,16 +376,10 @@ func lastValue(env []string, key string) (v string, ok bool) {
 // taskRoot is LAMBDA_TASK_ROOT as env sets it (the last value wins, as in
 // exec), else the bootstrap's directory.
 func taskRoot(env []string, bootstrap string) string {
-	root := ""
-	for _, e := range env {
-		if v, ok := strings.CutPrefix(e, "LAMBDA_TASK_ROOT="); ok {
-			root = v
-		}
+	if root, _ := lastValue(env, "LAMBDA_TASK_ROOT"); root != "" {
+		return root
 	}
-	if root == "" {
-		return filepath.Dir(bootstrap)
-	}
-	return root
+	return filepath.Dir(bootstrap)
 }
 
 // WaitListening waits until something accepts connections on addr, for at

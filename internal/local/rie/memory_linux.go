@@ -37,7 +37,7 @@ type usage struct {
 // watch ends the function in the environment started as root when its
 // usage goes over limitMB or maxTasks, until done closes, and says why.
 // The runtime then exits as on Lambda, killed, and the emulator reports
-// it. In a memory cgroup (w.mem) it counts all the environment holds, and
+// it. In a memory cgroup (w.memGroup) it counts all the environment holds, and
 // says when the kernel ended a process at the cgroup's limit.
 func watch(root int, limitMB int, w watched, done <-chan struct{}, say func(string)) {
 	t := time.NewTicker(memoryEvery)
@@ -53,8 +53,8 @@ func watch(root int, limitMB int, w watched, done <-chan struct{}, say func(stri
 		u := env.function(root)
 		var why string
 		switch {
-		case w.mem != nil && w.mem.OOMKills() > oomSaid:
-			oomSaid = w.mem.OOMKills()
+		case w.memGroup() != nil && w.memGroup().OOMKills() > oomSaid:
+			oomSaid = w.memGroup().OOMKills()
 			if err := w.gate.outOfMachine(); err != nil {
 				w.stop(err) // an abandoned invocation's environment too
 				continue
@@ -63,7 +63,7 @@ func watch(root int, limitMB int, w watched, done <-chan struct{}, say func(stri
 			continue
 		case u.bytes > int64(limitMB)<<20:
 			why = fmt.Sprintf("the function held %d MB, more than its memory size of %d MB: ended, as Lambda ends a function out of memory (Runtime.OutOfMemory; rules §18)", u.bytes>>20, limitMB)
-		case u.tasks > maxTasks && !env.pids:
+		case u.tasks > maxTasks && !env.pidsBounded():
 			// With a pids cgroup, the kernel refuses the next task, as
 			// Lambda does, and the function may go on (red team round 20).
 			why = fmt.Sprintf("the function ran %d processes and threads, more than Lambda's %d: ended (rules §18)", u.tasks, maxTasks)
@@ -93,14 +93,22 @@ type environment struct {
 // that holds the sandbox, and the environment's memory cgroup, if any.
 type watched struct {
 	sandbox int
-	mem     *memcg.Group
-	// pids is set when a pids cgroup bounds the environment's tasks.
-	pids bool
-	// gate holds the environment's cgroups; stop ends the run when the
-	// run's environments together ran out of this machine's memory.
+	// gate holds the environment's cgroups, if any; stop ends the run when
+	// the run's environments together ran out of this machine's memory.
 	gate *gate
 	stop func(error)
 }
+
+// memGroup is the environment's memory cgroup, or nil.
+func (w watched) memGroup() *memcg.Group {
+	if w.gate == nil {
+		return nil
+	}
+	return w.gate.mem
+}
+
+// pidsBounded says whether a pids cgroup bounds the environment's tasks.
+func (w watched) pidsBounded() bool { return w.gate != nil && w.gate.pids != nil }
 
 // ownGrowth is how much the sandbox's own processes may grow and still
 // not count as the function's: the emulator holds an answer of up to 6 MB.
@@ -132,14 +140,14 @@ func (e *environment) function(root int) usage {
 		u.bytes += b
 		u.tasks += n
 		u.pids = append(u.pids, pid)
-		if e.mem == nil { // a cgroup counts memory files itself
+		if e.memGroup() == nil { // a cgroup counts memory files itself
 			memoryFiles(pid, files)
 		}
 	}
 	for _, size := range files {
 		u.bytes += size
 	}
-	if e.mem != nil {
+	if e.memGroup() != nil {
 		u.bytes = e.held(own)
 	}
 	return u
@@ -153,7 +161,7 @@ func (e *environment) held(own int64) int64 {
 	if e.ownBase == 0 {
 		e.ownBase = own + 1
 	}
-	all, err := e.mem.Held()
+	all, err := e.memGroup().Held()
 	if err != nil {
 		return 0
 	}

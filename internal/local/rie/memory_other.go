@@ -2,8 +2,6 @@
 
 package rie
 
-import "github.com/autoconfirm/autoconfirm/internal/local/memcg"
-
 // watch watches nothing where there is no /proc: local runs handlers on
 // Linux only, and other systems build the rest of the runner.
 func watch(root int, limitMB int, w watched, done <-chan struct{}, say func(string)) {}
@@ -11,8 +9,6 @@ func watch(root int, limitMB int, w watched, done <-chan struct{}, say func(stri
 // watched is what the watch would know of a sandboxed environment.
 type watched struct {
 	sandbox int
-	mem     *memcg.Group
-	pids    bool
 	gate    *gate
 	stop    func(error)
 }
