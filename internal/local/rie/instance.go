@@ -340,8 +340,8 @@ func (p *Proc) runtimeScript(api string, n int) (string, error) {
 	if p.cfg.Sandbox != nil && p.cfg.Sandbox.Forwarder != "" {
 		argv = sandbox.ConfineArgs(sandbox.EnvAt, argv...)
 	}
-	// The emulator's own timeout is not the function's (confined, the
-	// confine step leaves it out): the function's own value, if it set one.
+	// The emulator's own timeout is not the function's: the function's own
+	// value, if it set one, else none.
 	timeout := "unset " + sandbox.EmulatorTimeout
 	if v, ok := lastValue(p.cfg.Env, sandbox.EmulatorTimeout); ok {
 		timeout = sandbox.EmulatorTimeout + "=" + shellWords([]string{v}) + "\nexport " + sandbox.EmulatorTimeout

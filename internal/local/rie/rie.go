@@ -215,8 +215,8 @@ func StartWith(ctx context.Context, cfg Config) (*Proc, error) {
 }
 
 // emulatorTimeoutVar sets the emulator's own timeout. Lambda gives the
-// function no such variable, so a confined function does not see it
-// (sandbox.Confine; red team round 21).
+// function no such variable, so the runtime's start script takes it out
+// (runtimeScript; red team round 21).
 func emulatorTimeoutVar(cfg Config) string {
 	return fmt.Sprintf("%s=%d", sandbox.EmulatorTimeout, int((emulatorTimeout(cfg)+time.Second-1)/time.Second))
 }

@@ -54,20 +54,18 @@ var emulatorReads = map[string]bool{"PATH": true, "LANG": true, "TZ": true, "AWS
 	"_HANDLER": true, "LAMBDA_TASK_ROOT": true, "LAMBDA_RUNTIME_DIR": true, "AWS_EXECUTION_ENV": true}
 
 // EmulatorTimeout is the variable that sets the emulator's own timeout,
-// which is not the function's and which Lambda does not give it.
+// which is not the function's and which Lambda does not give it: the
+// runtime's start script takes it out, confined or not.
 const EmulatorTimeout = "AWS_LAMBDA_FUNCTION_TIMEOUT"
 
 // overlay is base with each of env's variables set over it, but the
-// Runtime API's address, which the runtime's start script gives, and less
-// the emulator's own timeout.
+// Runtime API's address, which the runtime's start script gives.
 func overlay(base, env []string) []string {
 	at := map[string]int{}
-	var out []string
-	for _, kv := range base {
-		if k, _, _ := strings.Cut(kv, "="); k != EmulatorTimeout {
-			at[k] = len(out)
-			out = append(out, kv)
-		}
+	out := append([]string(nil), base...)
+	for i, kv := range out {
+		k, _, _ := strings.Cut(kv, "=")
+		at[k] = i
 	}
 	for _, kv := range env {
 		k, _, ok := strings.Cut(kv, "=")
