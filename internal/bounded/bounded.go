@@ -40,13 +40,10 @@ func ReadFile(path string, limit int64, rule string) ([]byte, error) {
 	return ReadFS(osFS{}, path, limit, rule)
 }
 
-// ReadFS is ReadFile for a file of fsys. A FIFO or a socket is refused
-// before it is opened: opening a FIFO waits for a writer, for ever (red
-// team round 22). A device is read up to limit.
+// ReadFS is ReadFile for a file of fsys. A device is read up to limit; a
+// FIFO or a socket is refused before it is opened where fsys is this
+// package's (ReadFile, Dir).
 func ReadFS(fsys fs.FS, name string, limit int64, rule string) ([]byte, error) {
-	if st, err := fs.Stat(fsys, name); err == nil && unopenable(st) {
-		return nil, fmt.Errorf("%s is not a regular file (%s); give a file", name, st.Mode().Type())
-	}
 	f, err := fsys.Open(name)
 	if err != nil {
 		return nil, err
@@ -65,9 +62,13 @@ func ReadFS(fsys fs.FS, name string, limit int64, rule string) ([]byte, error) {
 	return b, nil
 }
 
-// unopenable is what opening may wait on for ever: a FIFO, a socket.
-func unopenable(st fs.FileInfo) bool {
-	return st.Mode()&(fs.ModeNamedPipe|fs.ModeSocket) != 0
+// openable refuses, naming it as shown, what opening may wait on for
+// ever: a FIFO, a socket.
+func openable(fsys fs.StatFS, name, shown string) error {
+	if st, err := fsys.Stat(name); err == nil && st.Mode()&(fs.ModeNamedPipe|fs.ModeSocket) != 0 {
+		return fmt.Errorf("%s is not a regular file (%s); give a file", shown, st.Mode().Type())
+	}
+	return nil
 }
 
 // Check refuses the file fsys holds at name when stat says it is over
@@ -130,7 +131,15 @@ func (l *limitedFile) Read(p []byte) (int, error) {
 // does (os.DirFS would need a root).
 type osFS struct{}
 
-func (osFS) Open(name string) (fs.File, error) { return os.Open(name) }
+// Open refuses a FIFO or a socket before it is opened: opening a FIFO
+// waits for a writer, for ever, and no signal ends the wait (red team
+// round 22).
+func (osFS) Open(name string) (fs.File, error) {
+	if err := openable(osFS{}, name, name); err != nil {
+		return nil, err
+	}
+	return os.Open(name)
+}
 
 // Stat does not open the file, as fs.Stat would without it.
 func (osFS) Stat(name string) (fs.FileInfo, error) { return os.Stat(name) }

@@ -196,8 +196,8 @@ type outside struct {
 // opening a FIFO waits for a writer, for ever, and signals do not stop it
 // (red team round 22).
 func (o outside) Open(name string) (fs.File, error) {
-	if st, err := o.Stat(name); err == nil && unopenable(st) {
-		return nil, fmt.Errorf("%s/%s is not a regular file (%s); give a file", o.dir, name, st.Mode().Type())
+	if err := openable(o, name, o.dir+"/"+name); err != nil {
+		return nil, err
 	}
 	f, err := o.FS.Open(name)
 	if err != nil && strings.Contains(err.Error(), "escapes") {
