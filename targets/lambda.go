@@ -87,7 +87,7 @@ func (t *Lambda) Run(ctx context.Context, in *Input) (*Observation, error) {
 		}
 		defer t.admin.end()
 		data := t.opts.Namer.ScenarioFor(in.Key)
-		event = pointAt(event, t.opts.PoolID, data)
+		event = pointAt(event, t.opts, data)
 		if err := t.admin.seed(ctx, in, data); err != nil {
 			return nil, t.opts.redact(data, err)
 		}
@@ -141,21 +141,32 @@ func (t *Lambda) Cleanup(ctx context.Context, in *Input) error {
 
 func sameBytes(a, b []byte) bool { return string(a) == string(b) }
 
-// pointAt rewrites the event's userPoolId and its email and phone values, and
-// nothing else, by splicing new JSON strings over the old ones.
-func pointAt(event []byte, poolID string, data *ScenarioData) []byte {
+// pointAt rewrites what Cognito would fill in from the pool: the event's
+// userPoolId, region and app client, and its email and phone values, and
+// nothing else, by splicing new JSON strings over the old ones. A clientId
+// of CLIENT_ID_NOT_APPLICABLE (AdminCreateUser) stays.
+func pointAt(event []byte, o LiveOptions, data *ScenarioData) []byte {
 	type edit struct {
 		at, n int
 		raw   string
 	}
 	var edits []edit
-	str := func(s string) string { b, _ := json.Marshal(s); return string(b) }
-	if r := gjson.GetBytes(event, "userPoolId"); r.Index > 0 {
-		edits = append(edits, edit{r.Index, len(r.Raw), str(poolID)})
+	set := func(path, value string) {
+		r := gjson.GetBytes(event, path)
+		if value == "" || r.Type != gjson.String || r.Index <= 0 {
+			return
+		}
+		b, _ := json.Marshal(value)
+		edits = append(edits, edit{r.Index, len(r.Raw), string(b)})
+	}
+	set("userPoolId", o.PoolID)
+	set("region", o.Region)
+	if gjson.GetBytes(event, "callerContext.clientId").Str != ClientNotApplicable {
+		set("callerContext.clientId", o.ClientID)
 	}
 	for _, attr := range []string{handler.AttrEmail, handler.AttrPhone} {
-		if r := gjson.GetBytes(event, "request.userAttributes."+attr); r.Type == gjson.String && r.Index > 0 {
-			edits = append(edits, edit{r.Index, len(r.Raw), str(data.Value(attr, r.Str))})
+		if r := gjson.GetBytes(event, "request.userAttributes."+attr); r.Type == gjson.String {
+			set("request.userAttributes."+attr, data.Value(attr, r.Str))
 		}
 	}
 	sort.Slice(edits, func(i, j int) bool { return edits[i].at > edits[j].at })
@@ -165,3 +176,7 @@ func pointAt(event []byte, poolID string, data *ScenarioData) []byte {
 	}
 	return out
 }
+
+// ClientNotApplicable is the clientId of an event no app client sent:
+// AdminCreateUser's (rules §5).
+const ClientNotApplicable = "CLIENT_ID_NOT_APPLICABLE"

@@ -22,6 +22,10 @@ import (
 type LiveOptions struct {
 	// PoolID is the user pool to sign users up in, or to seed existing users in.
 	PoolID string
+	// Region is the pool's region, and ClientID the app client a sign-up
+	// comes through: the lambda target puts both in each event, as Cognito
+	// does (rules §5). Either may be empty, which keeps the fixture's.
+	Region, ClientID string
 	// Policy is the ALIAS_POLICY the deployed trigger runs.
 	Policy handler.Policy
 	// Lookup is the ALIAS_LOOKUP the deployed trigger runs.

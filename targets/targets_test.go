@@ -151,21 +151,42 @@ func TestNamerKeepsShape(t *testing.T) {
 	}
 }
 
+// TestPointAtRewritesOnlyPoolAndValues: an event sent to the function
+// names the pool, its region and the app client as Cognito would (rules
+// §21), and keeps every other byte.
 func TestPointAtRewritesOnlyPoolAndValues(t *testing.T) {
-	n, _ := NewNamer("r1")
-	d := n.Scenario()
-	in := []byte(`{"userPoolId": "old", "userName":"u", "request": {"userAttributes": {"email": "sam@example.com", "phone_number": "+15555550100", "name":"Sam"}}, "extra":[1,2]}`)
-	out := pointAt(in, "us-east-1_Real", d)
-	for path, want := range map[string]string{
-		"userPoolId": "us-east-1_Real", "userName": "u", "request.userAttributes.email": "sam+r1s1@example.com",
-		"request.userAttributes.name": "Sam", "extra": "[1,2]",
+	const event = `{"version":"1","region":"eu-west-1","userPoolId": "old", "userName":"u", "callerContext":{"awsSdkVersion":"x","clientId":%q}, "request": {"userAttributes": {"email": "sam@example.com", "phone_number": "+15555550100", "name":"Sam"}}, "extra":[1,2]}`
+	opts := LiveOptions{PoolID: "us-east-1_Real", Region: "us-east-1", ClientID: "localclient"}
+	for _, tt := range []struct {
+		name, client string
+		opts         LiveOptions
+		want         map[string]string
+	}{
+		{"an app client's sign-up", "fixtureclient", opts, map[string]string{
+			"region": "us-east-1", "callerContext.clientId": "localclient"}},
+		{"AdminCreateUser's", ClientNotApplicable, opts, map[string]string{
+			"region": "us-east-1", "callerContext.clientId": ClientNotApplicable}},
+		{"no region or client known", "fixtureclient", LiveOptions{PoolID: "us-east-1_Real"}, map[string]string{
+			"region": "eu-west-1", "callerContext.clientId": "fixtureclient"}},
 	} {
-		if got := gjson.GetBytes(out, path).String(); got != want {
-			t.Errorf("%s = %q, want %q", path, got, want)
-		}
-	}
-	if !strings.Contains(string(out), `"userName":"u", "request": {`) {
-		t.Errorf("the bytes around the edits changed: %s", out)
+		t.Run(tt.name, func(t *testing.T) {
+			n, _ := NewNamer("r1")
+			out := pointAt([]byte(fmt.Sprintf(event, tt.client)), tt.opts, n.Scenario())
+			want := map[string]string{"userPoolId": "us-east-1_Real", "userName": "u", "version": "1",
+				"request.userAttributes.email": "sam+r1s1@example.com", "callerContext.awsSdkVersion": "x",
+				"request.userAttributes.name": "Sam", "extra": "[1,2]"}
+			for k, v := range tt.want {
+				want[k] = v
+			}
+			for path, w := range want {
+				if got := gjson.GetBytes(out, path).String(); got != w {
+					t.Errorf("%s = %q, want %q", path, got, w)
+				}
+			}
+			if !strings.Contains(string(out), `"userName":"u", "callerContext":{`) {
+				t.Errorf("the bytes around the edits changed: %s", out)
+			}
+		})
 	}
 }
 

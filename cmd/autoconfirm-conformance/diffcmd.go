@@ -211,7 +211,7 @@ func openSide(ctx context.Context, spec string, env []string, poolID string, tim
 		api := lambda.New(lambda.Options{Region: stack.Region, BaseEndpoint: aws.String(h.GatewayURL), Credentials: creds, Retryer: targets.LiveRetry()})
 		pool := cip.New(cip.Options{Region: stack.Region, BaseEndpoint: aws.String(h.CognitoURL), Credentials: creds, Retryer: targets.LiveRetry()})
 		namer.KeepShape() // the local pool texts and mails no one
-		t := targets.NewLambda(api, stack.FunctionName, pool, targets.LiveOptions{PoolID: h.PoolID, Namer: namer, Concurrency: 4, Policy: handler.PolicySkipVerify, Lookup: handler.LookupAdminGetUser})
+		t := targets.NewLambda(api, stack.FunctionName, pool, targets.LiveOptions{PoolID: h.PoolID, ClientID: h.ClientID, Region: stack.Region, Namer: namer, Concurrency: 4, Policy: handler.PolicySkipVerify, Lookup: handler.LookupAdminGetUser})
 		return diffSide{Side: diff.Side{Name: spec, Target: t, Implementation: h.Implementation}, close: func() { t.Close(context.Background()); h.Close() }}, nil
 	case "lambda":
 		if rest == "" {
@@ -234,7 +234,7 @@ func openSide(ctx context.Context, spec string, env []string, poolID string, tim
 		}
 		api := cip.NewFromConfig(cfg, func(o *cip.Options) { o.Retryer = targets.LiveRetry() })
 		t := targets.NewLambda(lambda.NewFromConfig(cfg, func(o *lambda.Options) { o.Retryer = targets.LiveRetry() }), rest, api,
-			targets.LiveOptions{PoolID: poolID, Namer: namer, Concurrency: 4, Policy: handler.PolicySkipVerify, Lookup: handler.LookupAdminGetUser})
+			targets.LiveOptions{PoolID: poolID, Region: cfg.Region, ClientID: getenv("COGNITO_CLIENT_ID"), Namer: namer, Concurrency: 4, Policy: handler.PolicySkipVerify, Lookup: handler.LookupAdminGetUser})
 		t.Code = code
 		return diffSide{Side: diff.Side{Name: spec, Target: t, Implementation: t.Implementation()}, close: func() { t.Close(context.Background()) }}, nil
 	}

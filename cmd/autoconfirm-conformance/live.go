@@ -68,7 +68,7 @@ func buildTarget(ctx context.Context, o suiteOptions, getenv func(string) string
 	if o.emulator != "" && !ok {
 		return nil, nil, fmt.Errorf("--emulator %q is not known; allowed: cognito-local, autoconfirm-local", o.emulator)
 	}
-	live := targets.LiveOptions{PoolID: o.poolID, Policy: policy, Lookup: lookup, Namer: namer,
+	live := targets.LiveOptions{PoolID: o.poolID, ClientID: o.clientID, Policy: policy, Lookup: lookup, Namer: namer,
 		Concurrency: 4, Limits: limits, PoolLimits: emulatorPoolLimits[o.emulator], Unmask: o.unmask}
 	// Only `local`'s own pool takes faults, through the control it names.
 	if u := getenv(targets.FaultsVariable); o.emulator == "autoconfirm-local" && u != "" {
@@ -134,6 +134,7 @@ func buildTarget(ctx context.Context, o suiteOptions, getenv func(string) string
 		if err != nil {
 			return nil, nil, err
 		}
+		live.Region = acc.cfg.Region // the pool's: Cognito invokes a trigger in its own region
 		var api *cip.Client
 		if o.poolID != "" {
 			api = acc.cognito(func(o *cip.Options) { o.Retryer = targets.LiveRetry() })

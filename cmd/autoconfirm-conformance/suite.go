@@ -55,7 +55,7 @@ func suiteFlags(o *suiteOptions, getenv func(string) string) *flag.FlagSet {
 	fs.BoolVar(&o.unmask, "unmask", false, "show email addresses and phone numbers in messages instead of masking them")
 	fs.StringVar(&o.function, "function", getenv("CONFORMANCE_FUNCTION"), "lambda target: function name or ARN (env CONFORMANCE_FUNCTION)")
 	fs.StringVar(&o.poolID, "pool-id", getenv("COGNITO_USER_POOL_ID"), "user pool id (env COGNITO_USER_POOL_ID)")
-	fs.StringVar(&o.clientID, "client-id", getenv("COGNITO_CLIENT_ID"), "pool target: app client id (env COGNITO_CLIENT_ID); its secret comes from COGNITO_CLIENT_SECRET only")
+	fs.StringVar(&o.clientID, "client-id", getenv("COGNITO_CLIENT_ID"), "app client id (env COGNITO_CLIENT_ID): the pool target signs up through it, the lambda target names it in each event's callerContext; its secret comes from COGNITO_CLIENT_SECRET only")
 	fs.StringVar(&o.policy, "alias-policy", envOr(getenv, "ALIAS_POLICY", string(handler.PolicySkipVerify)), "the ALIAS_POLICY the trigger under test runs; scenarios that need another policy are skipped (env ALIAS_POLICY)")
 	fs.StringVar(&o.lookup, "alias-lookup", envOr(getenv, "ALIAS_LOOKUP", string(handler.LookupAdminGetUser)), "the ALIAS_LOOKUP the trigger under test runs (admin-get-user or list-users); inprocess runs the handler with it, and scenarios that need the other are skipped live (env ALIAS_LOOKUP)")
 	fs.StringVar(&o.emulator, "emulator", "", "name a local emulator whose known gaps skip scenarios: cognito-local, or autoconfirm-local (cognito-local as the local command runs it, with AdminGetUser resolving verified aliases for the trigger)")

@@ -49,6 +49,11 @@ func TestPoolFromEnvironment(t *testing.T) {
 			want: []string{"the handler called Cognito's AdminGetUser for user pool us-east-1_wrong, which is not the pool under test",
 				"USER_POOL_ID holds us-east-1_wrong: give --env USER_POOL_ID=@pool-id"},
 			not: []string{"VERDICT", "local: FAIL", "local: PASS", "check --code, --handler"}},
+		// Cognito names the pool's region and the calling app client in each
+		// event, at both depths (rules §21).
+		{name: "its own region and app client", args: []string{"--runtime", "nodejs22.x", "--code", "testdata/impls/clientpinned-node",
+			"--env", "WEB_CLIENT_ID=@client-id", "--profile", "cognito,confirm"}, exit: 0,
+			want: []string{"local: PASS"}, not: []string{"are closed", "not this function's"}},
 		{name: "no --env: the call names no pool", args: []string{"--runtime", "nodejs22.x", "--code", code}, exit: 2,
 			want: []string{"the handler called Cognito's AdminGetUser naming no user pool", "--env NAME=@pool-id"},
 			not:  []string{"VERDICT", "local: FAIL", "local: PASS", "User Pool  not found"}},

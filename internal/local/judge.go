@@ -215,9 +215,10 @@ func (r *run) targetCommand(st *stack.Stack, target, dir string) *exec.Cmd {
 		// hosted function and that it runs the code named here.
 		"--expect-function", stack.FunctionARN, "--expect-code", r.codeRoot}
 	args = append(args, r.claimArgs()...)
-	if target == "pool" {
-		args = append(args, "--client-id", st.ClientID)
-	} else {
+	// The pool target signs up through the app client; the lambda target
+	// names it in each event, as Cognito does.
+	args = append(args, "--client-id", st.ClientID)
+	if target == "lambda" {
 		args = append(args, "--function", stack.FunctionName)
 	}
 	for _, f := range [][2]string{{"--tags", o.Tags}, {"--features", o.Features}, {"--fixtures", o.Fixtures}} {

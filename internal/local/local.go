@@ -439,4 +439,7 @@ cognito-local is not Cognito. Where it differs, and what that means here:
   - invocations run one at a time, where Lambda gives concurrent sign-ups an environment each;
     a Cognito attempt abandoned after 5 s runs on in its own environment, and the retry takes
     an idle one, warm, or starts a new one, cold, as Lambda does; every environment ends with
-    the run.`)
+    the run;
+  - its events say region "local" and version "0", which the gateway replaces with the stack's
+    region and "1", as Cognito sends (rules §21); its pool ids are local_..., where a real pool's
+    begins with its region, so a handler that reads the region from the pool id is not judged.`)

@@ -23,6 +23,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tidwall/gjson"
+	"github.com/tidwall/sjson"
+
 	"github.com/autoconfirm/autoconfirm/deployed"
 	"github.com/autoconfirm/autoconfirm/internal/local/rie"
 	"github.com/autoconfirm/autoconfirm/targets"
@@ -120,18 +123,23 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // Cognito returns the Invoke API as Cognito uses it: an attempt that has not
 // answered in 5 s is abandoned and made again, up to three times; after the
 // third, the sign-up fails. The lambda target judges the answer it gives.
-func (g *Gateway) Cognito() http.Handler { return g.cognito(false) }
+func (g *Gateway) Cognito() http.Handler { return g.cognito(false, "") }
 
-// Pool returns the same API for the local pool, cognito-local, which also
-// gets, for an answer Cognito would not take, the failure Cognito reports
-// (refuseAnswer), so that the pool fails the sign-ups Cognito fails.
-func (g *Gateway) Pool() http.Handler { return g.cognito(true) }
+// Pool returns the same API for the local pool, cognito-local, in the pool's
+// region. Its events get the region and version Cognito sends, where
+// cognito-local writes its own (rules §21), and, for an answer Cognito would
+// not take, it gets the failure Cognito reports (refuseAnswer), so that the
+// pool fails the sign-ups Cognito fails.
+func (g *Gateway) Pool(region string) http.Handler { return g.cognito(true, region) }
 
-func (g *Gateway) cognito(asPool bool) http.Handler {
+func (g *Gateway) cognito(asPool bool, region string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, ok := g.request(w, r)
 		if !ok {
 			return
+		}
+		if asPool {
+			body = asCognitoSends(body, region)
 		}
 		res, _, err := g.AsCognito(r.Context(), body)
 		if r.Context().Err() != nil {
@@ -142,6 +150,20 @@ func (g *Gateway) cognito(asPool bool) http.Handler {
 		}
 		g.answer(w, r, res, err)
 	})
+}
+
+// asCognitoSends puts in a cognito-local event the region and version
+// Cognito sends (rules §21); cognito-local sends "local" and "0".
+func asCognitoSends(event []byte, region string) []byte {
+	for path, value := range map[string]string{"region": region, "version": "1"} {
+		if gjson.GetBytes(event, path).Type != gjson.String {
+			continue
+		}
+		if out, err := sjson.SetBytes(event, path, value); err == nil {
+			event = out
+		}
+	}
+	return event
 }
 
 // RefusedAnswerType is the errorType of an answer Cognito does not take,

@@ -319,7 +319,7 @@ func TestCognitoRefusesAnswers(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			g := New(answerFn{tt.response})
-			srv := httptest.NewServer(g.Pool())
+			srv := httptest.NewServer(g.Pool("us-east-1"))
 			defer srv.Close()
 			client := lambda.New(lambda.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), Credentials: credentials.NewStaticCredentialsProvider("a", "b", "")})
 			out, err := client.Invoke(context.Background(), &lambda.InvokeInput{FunctionName: aws.String("PreSignUp"), Payload: []byte(tt.event)})
@@ -343,5 +343,31 @@ func TestCognitoRefusesAnswers(t *testing.T) {
 				t.Errorf("the Cognito path changed the answer: %q %s", aws.ToString(out.FunctionError), out.Payload)
 			}
 		})
+	}
+}
+
+// seenFn answers every invocation with the event it was given, and keeps it.
+type seenFn struct{ seen chan []byte }
+
+func (f seenFn) Invoke(_ context.Context, p []byte) (rie.Result, error) {
+	f.seen <- append([]byte(nil), p...)
+	return rie.Result{Body: p}, nil
+}
+
+// TestPoolEventsAsCognitoSends: cognito-local's events say region "local"
+// and version "0"; the function gets the pool's region and "1", as from
+// Cognito (rules §21), and every other byte as cognito-local sent it.
+func TestPoolEventsAsCognitoSends(t *testing.T) {
+	f := seenFn{make(chan []byte, 1)}
+	srv := httptest.NewServer(New(f).Pool("eu-west-2"))
+	defer srv.Close()
+	client := lambda.New(lambda.Options{Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), Credentials: credentials.NewStaticCredentialsProvider("a", "b", "")})
+	event := `{"version":"0","triggerSource":"PreSignUp_SignUp","region":"local","userPoolId":"local_1","callerContext":{"clientId":"c1"},"request":{"userAttributes":{}},"response":{}}`
+	if _, err := client.Invoke(context.Background(), &lambda.InvokeInput{FunctionName: aws.String("PreSignUp"), Payload: []byte(event)}); err != nil {
+		t.Fatal(err)
+	}
+	want := strings.NewReplacer(`"version":"0"`, `"version":"1"`, `"region":"local"`, `"region":"eu-west-2"`).Replace(event)
+	if got := string(<-f.seen); got != want {
+		t.Errorf("the function got %s\nwant %s", got, want)
 	}
 }

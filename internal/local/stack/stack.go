@@ -266,7 +266,7 @@ func (s *Stack) startTrigger(ctx context.Context, o Options, ln net.Listener) (e
 	}
 	s.server.Handler = s.Gateway.Cognito()
 	go s.server.Serve(ln)
-	s.poolServer = &http.Server{Handler: s.Gateway.Pool()}
+	s.poolServer = &http.Server{Handler: s.Gateway.Pool(Region)}
 	go s.poolServer.Serve(s.poolLn)
 	return nil
 }
