@@ -28,6 +28,7 @@ type Namer struct {
 	mu       sync.Mutex
 	scenario int
 	phones   int
+	emails   int
 	// taken, when set, says whether a number is already held in the pool,
 	// by another run say; such a number is passed over.
 	taken func(phone string) bool
@@ -110,7 +111,7 @@ func (n *Namer) ScenarioFor(key string) *ScenarioData {
 		return d
 	}
 	n.scenario++
-	d := &ScenarioData{namer: n, id: n.scenario, values: map[string]string{}}
+	d := &ScenarioData{namer: n, id: n.scenario, values: map[string]string{}, numbers: map[string]int{}}
 	if key != "" {
 		if n.byKey == nil {
 			n.byKey = map[string]*ScenarioData{}
@@ -149,6 +150,58 @@ func letters(s string) string {
 	return string(b)
 }
 
+// keptEmail is v made this run's own with its length and its characters'
+// kinds kept (red team round 24: a 64-character local part grew past RFC
+// 5321's limit, and a numeric one got letters). The last six letters and
+// digits of its local part, or as many as it has, spell the run's next
+// number, letter for letter in the same case and digit for digit. Values
+// that differ only in case get the same number, so they still differ only
+// in case. A local part too short to spell the number gets it spelt in
+// letters at its end instead.
+func (d *ScenarioData) keptEmail(v string) string {
+	low := strings.ToLower(v)
+	k, ok := d.numbers[low]
+	if !ok {
+		k = d.namer.nextEmail()
+		d.numbers[low] = k
+	}
+	at := strings.LastIndexByte(v, '@')
+	if local, ok := spell(v[:at], k); ok {
+		return local + v[at:]
+	}
+	return v[:at] + letters(fmt.Sprintf("%ss%d", d.namer.run, d.id)) + v[at:]
+}
+
+func (n *Namer) nextEmail() int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.emails++
+	return n.emails
+}
+
+// spell writes k over the last six ASCII letters and digits of local, as
+// digits in base 10 and letters in base 26, the last the least; ok is false
+// when they cannot hold k. Two locals alike but for those places, or two
+// numbers, never spell alike.
+func spell(local string, k int) (string, bool) {
+	b := []byte(local)
+	for i, n := len(b)-1, 0; i >= 0 && n < 6; i-- {
+		c := b[i]
+		switch {
+		case c >= '0' && c <= '9':
+			b[i], k = '0'+byte(k%10), k/10
+		case c >= 'a' && c <= 'z':
+			b[i], k = 'a'+byte(k%26), k/26
+		case c >= 'A' && c <= 'Z':
+			b[i], k = 'A'+byte(k%26), k/26
+		default:
+			continue
+		}
+		n++
+	}
+	return string(b), k == 0
+}
+
 // samePrefix is v with its last four digits the run's next of 10,000,
 // from the run's random start, passing over a number the pool holds.
 func (n *Namer) samePrefix(v string) string {
@@ -170,6 +223,8 @@ type ScenarioData struct {
 	id     int
 	mu     sync.Mutex
 	values map[string]string
+	// numbers holds the number each address got, by its lower case.
+	numbers map[string]int
 }
 
 // Username returns the username of the scenario's user called role.
@@ -200,7 +255,7 @@ func (d *ScenarioData) Value(attr, v string) string {
 		at := strings.LastIndexByte(v, '@')
 		m = fmt.Sprintf("%s+%ss%d%s", v[:at], d.namer.run, d.id, v[at:])
 		if shaped {
-			m = v[:at] + letters(fmt.Sprintf("%ss%d", d.namer.run, d.id)) + v[at:]
+			m = d.keptEmail(v)
 		}
 	case attr == handler.AttrPhone && handler.ValidE164(v) && shaped && len(v) >= 9:
 		m = d.namer.samePrefix(v)

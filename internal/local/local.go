@@ -306,7 +306,7 @@ const RoleNotice = "NOT AS ON LAMBDA: the function's execution role is not read 
 // ValuesNotice says how the scenarios' values reach the handler: each
 // scenario's are its own, as its users must be in the one pool the
 // scenarios share while they run at once.
-const ValuesNotice = "each scenario's email addresses and phone numbers are made its own, shape kept: an address gets the run's and scenario's number, spelt in letters, at the end of its local part (pat.doe@example.com becomes pat.doe<run>s<N>@example.com, no '+', no digit), a number other last four digits; a rule on exact addresses or numbers is not judged as written"
+const ValuesNotice = "each scenario's email addresses and phone numbers are made its own, shape kept: an address keeps its domain, its length and each character's kind, its last six letters and digits spelling the run's next number (pat.doe@example.com may become aaa.aab@example.com; one too short gets letters added), a number other last four digits; a rule on exact addresses or numbers is not judged as written"
 
 // notice says how the local pool differs from Cognito: one line that
 // points to the whole text, which --verbose prints.
