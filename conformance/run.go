@@ -153,14 +153,15 @@ func Run(o Options) Result {
 		status = ExitFailed
 	}
 	out.flush()
-	if err := copyOutputs(outputs); err != nil && status != ExitUsage {
-		fmt.Fprintf(o.Errors, "autoconfirm-conformance: %v\nno verdict is recorded: fix the path and run again\n", err)
-		return Result{Status: ExitUsage}
-	}
 	// A set-up that no scenario could get past is the user's to fix, not
-	// the handler's failure: no verdict, exit 2.
+	// the handler's failure: no verdict, exit 2, and no JUnit or cucumber
+	// file that would show its scenarios failed.
 	if err := suite.SetupError(); err != nil {
 		fmt.Fprintf(o.Errors, "autoconfirm-conformance: the run stopped: %v\nno verdict was reached; fix the set-up and run again\n", err)
+		return Result{Status: ExitUsage}
+	}
+	if err := copyOutputs(outputs); err != nil && status != ExitUsage {
+		fmt.Fprintf(o.Errors, "autoconfirm-conformance: %v\nno verdict is recorded: fix the path and run again\n", err)
 		return Result{Status: ExitUsage}
 	}
 	var control steps.Control

@@ -73,7 +73,8 @@ func (t *Lambda) Close(ctx context.Context) (int, error) {
 }
 
 // Run implements Target.
-func (t *Lambda) Run(ctx context.Context, in *Input) (*Observation, error) {
+func (t *Lambda) Run(ctx context.Context, in *Input) (obs *Observation, err error) {
+	defer func() { err = unanswered(ctx, "the function "+t.function+" or its user pool", err) }()
 	if err := t.opts.unsupported(in); err != nil {
 		return nil, err
 	}
@@ -103,7 +104,7 @@ func (t *Lambda) Run(ctx context.Context, in *Input) (*Observation, error) {
 		InvocationType: ltypes.InvocationTypeRequestResponse,
 		Payload:        event,
 	})
-	obs := &Observation{Elapsed: time.Since(start)}
+	obs = &Observation{Elapsed: time.Since(start)}
 	if err != nil {
 		return nil, fmt.Errorf("invoking %s: %w", t.function, err)
 	}

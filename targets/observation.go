@@ -1,7 +1,11 @@
 package targets
 
 import (
+	"context"
 	"errors"
+	"fmt"
+
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // ErrCannot marks an input a target cannot run; the scenario is skipped with
@@ -12,6 +16,20 @@ var ErrCannot = errors.New("target cannot run this scenario")
 // handler, such as a pool that may not invoke its trigger. The run ends as
 // a setup error (exit 2) with the wrapped reason.
 var ErrSetup = errors.New("the set-up is wrong")
+
+// unanswered makes a setup error of a call to what the run reaches, the
+// pool or the function's endpoint, that got no answer even after the SDK's
+// retries: the connection was refused or broke. The handler did not do
+// that, so it is no verdict on it (red team round 24: a local pool that
+// ended mid-run made a correct handler fail confirm). An interrupted run's
+// calls are left as they are.
+func unanswered(ctx context.Context, what string, err error) error {
+	var send *smithyhttp.RequestSendError
+	if err == nil || ctx.Err() != nil || errors.Is(err, ErrSetup) || !errors.As(err, &send) {
+		return err
+	}
+	return fmt.Errorf("%w: %s stopped answering (%v), so no scenario can be judged; under `local`, its pool, cognito-local, or its gateway ended during the run: run again, and report it if it happens again", ErrSetup, what, send.Err)
+}
 
 // readAnswer reads the raw response to event as Cognito does (ReadAnswer)
 // and fills the flags from it. An answer Cognito cannot read fails the

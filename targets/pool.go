@@ -99,8 +99,18 @@ func (o LiveOptions) redact(d *ScenarioData, err error) error {
 	if err == nil || o.Unmask {
 		return err
 	}
-	return errors.New(d.Redact(err.Error()))
+	return redacted{d.Redact(err.Error()), err}
 }
+
+// redacted is an error's text with the personal data masked, and the error
+// it was made from for errors.Is and errors.As.
+type redacted struct {
+	text string
+	err  error
+}
+
+func (r redacted) Error() string { return r.text }
+func (r redacted) Unwrap() error { return r.err }
 
 // Pool signs users up in a real user pool with SignUp, then reads them back
 // with AdminGetUser. It observes the user's status and verified attributes,
@@ -149,7 +159,8 @@ func (*Pool) Name() string { return "pool" }
 func (p *Pool) Close(ctx context.Context) (int, error) { return p.admin.Close(ctx) }
 
 // Run implements Target.
-func (p *Pool) Run(ctx context.Context, in *Input) (*Observation, error) {
+func (p *Pool) Run(ctx context.Context, in *Input) (obs *Observation, err error) {
+	defer func() { err = unanswered(ctx, "the user pool "+p.opts.PoolID, err) }()
 	if in.Generated || strings.HasPrefix(in.Fixture, "bad/") {
 		return nil, fmt.Errorf("%w: a malformed event cannot be produced through SignUp; Cognito builds the event itself", ErrCannot)
 	}
@@ -209,7 +220,7 @@ func (p *Pool) Run(ctx context.Context, in *Input) (*Observation, error) {
 	if refused(err) {
 		p.admin.forget(in, username)
 	}
-	obs := &Observation{Elapsed: elapsed, SignUp: signUpJSON(su)}
+	obs = &Observation{Elapsed: elapsed, SignUp: signUpJSON(su)}
 	if err != nil {
 		var apiErr smithy.APIError
 		if errors.As(err, &apiErr) {

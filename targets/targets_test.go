@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/tidwall/gjson"
 
 	"github.com/autoconfirm/autoconfirm/cognitofake"
@@ -433,5 +434,43 @@ func TestScenarioForKeepsValues(t *testing.T) {
 	fresh := n.ScenarioFor("").Value("email", "sam@example.com")
 	if first != again || first == other || first == fresh || other == fresh {
 		t.Errorf("first %q, again %q, another key %q, no key %q", first, again, other, fresh)
+	}
+}
+
+// TestUnansweredIsASetupError: a pool or function endpoint that refuses
+// the connection stops the run as a setup error, never a verdict on the
+// handler; an interrupted run's calls stay what they are (red team round
+// 24: cognito-local ended mid-run and a correct handler failed confirm).
+func TestUnansweredIsASetupError(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	gone := srv.URL
+	srv.Close()
+	creds := credentials.NewStaticCredentialsProvider("a", "b", "")
+	api := cip.New(cip.Options{Region: "us-east-1", BaseEndpoint: aws.String(gone), Credentials: creds, RetryMaxAttempts: 1})
+	fn := lambda.New(lambda.Options{Region: "us-east-1", BaseEndpoint: aws.String(gone), Credentials: creds, RetryMaxAttempts: 1})
+	event := []byte(`{"triggerSource":"PreSignUp_SignUp","userPoolId":"p","userName":"u","request":{"userAttributes":{"email":"sam@example.com"}},"response":{}}`)
+	live := func() LiveOptions {
+		n, _ := NewNamer("r1")
+		return LiveOptions{PoolID: pool, Namer: n, Concurrency: 1, Policy: handler.PolicySkipVerify, Lookup: handler.LookupAdminGetUser}
+	}
+	canceled, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, tt := range []struct {
+		name  string
+		ctx   context.Context
+		tgt   Target
+		setup bool
+	}{
+		{"pool", context.Background(), NewPool(api, "client", "", live()), true},
+		{"lambda", context.Background(), NewLambda(fn, "f", api, live()), true},
+		{"lambda, no pool", context.Background(), NewLambda(fn, "f", nil, LiveOptions{Policy: handler.PolicyAllow}), true},
+		{"pool, interrupted", canceled, NewPool(api, "client", "", live()), false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := tt.tgt.Run(tt.ctx, &Input{Event: event, Tags: []string{"@confirm"}})
+			if err == nil || errors.Is(err, ErrSetup) != tt.setup {
+				t.Errorf("Run: %v; want a setup error: %t", err, tt.setup)
+			}
+		})
 	}
 }

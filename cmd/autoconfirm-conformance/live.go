@@ -206,6 +206,9 @@ func preflight(ctx context.Context, acc awsAccess, poolID, function string) (tri
 		out, err := transient(ctx, func() (*cip.DescribeUserPoolOutput, error) {
 			return acc.cognito(once).DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: aws.String(poolID)})
 		})
+		if err != nil && acc.cognitoURL != "" {
+			return "", fmt.Errorf("the local pool %s at %s does not answer (%w): cognito-local ended before this depth ran; run again, and report it if it happens again", poolID, acc.cognitoURL, err)
+		}
 		if err != nil {
 			return "", fmt.Errorf("cannot reach the user pool %s in %s before the run: %w\n  check the pool id, AWS_REGION, the credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID), cognito-idp:DescribeUserPool on the pool, and AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER if you use an emulator", poolID, acc.cfg.Region, err)
 		}

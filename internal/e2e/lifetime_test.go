@@ -293,3 +293,60 @@ func hasDescendant(pid int, what string) bool {
 	}
 	return false
 }
+
+// TestPoolThatEndsIsASetupError: when cognito-local ends in the middle of
+// the scenarios, the run stops as a setup error (exit 2) that says so, and
+// no report, of the run or of the depth, blames the handler (red team round
+// 24: the pool depth's run.json said a correct handler failed confirm).
+func TestPoolThatEndsIsASetupError(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	runner := gobuild(t, ctx, t.TempDir(), "cmd/autoconfirm-conformance", false)
+	code, reports := t.TempDir(), t.TempDir()
+	slow := "import time\n\ndef lambda_handler(event, context):\n    time.sleep(0.3)\n    event['response']['autoConfirmUser'] = True\n    return event\n"
+	if err := os.WriteFile(filepath.Join(code, "lambda_function.py"), []byte(slow), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(ctx, runner, "local", "--runtime", "python3.12", "--code", code, "--profile", "cognito,confirm", "--report-dir", reports)
+	cmd.Dir = root(t)
+	stdout, _ := cmd.StdoutPipe()
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	lines := make(chan string, 1000)
+	go func() {
+		for sc := bufio.NewScanner(stdout); sc.Scan(); {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	waitFor(t, lines, func(line string) bool {
+		out = append(out, line)
+		return strings.Contains(line, "running the scenarios against the pool target")
+	})
+	time.Sleep(time.Second) // a few sign-ups in
+	killed := false
+	for pid, cmdline := range descendants(cmd.Process.Pid) {
+		if strings.Contains(cmdline, "cognito-local") && strings.Contains(cmdline, "start.js") {
+			killed = syscall.Kill(pid, syscall.SIGKILL) == nil
+		}
+	}
+	if !killed {
+		t.Fatal("found no cognito-local under the run to end")
+	}
+	for line := range lines {
+		out = append(out, line)
+	}
+	cmd.Wait()
+	said := strings.Join(out, "\n")
+	if code := cmd.ProcessState.ExitCode(); code != 2 || !strings.Contains(said, "stopped answering") || strings.Contains(said, "local: FAIL") {
+		t.Errorf("exit %d, want 2, saying the pool stopped answering and no FAIL; the run said:\n%s", code, said)
+	}
+	for _, f := range []string{"run.json", "pool/run.json", "pool/junit.xml", "pool/cucumber.json", "pool/report.html"} {
+		if _, err := os.Stat(filepath.Join(reports, f)); err == nil {
+			t.Errorf("%s was written: a run that reached no verdict recorded one", f)
+		}
+	}
+}
