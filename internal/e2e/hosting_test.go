@@ -153,6 +153,24 @@ func TestHostingAsLambda(t *testing.T) {
 			files: map[string]string{"lib.mjs": "export const confirm = (e) => { e.response.autoConfirmUser = true; return e; };\n",
 				"index.js": "const { confirm } = require('./lib.mjs');\nexports.handler = async (event) => confirm(event);\n"},
 			wantExit: 0, within: 60 * time.Second},
+		// Lambda's runtime client writes logs to its telemetry descriptor
+		// synchronously: none queue in the function's memory. The function
+		// sees its own NODE_OPTIONS, not the preload (red team round 24).
+		{name: "Node.js: logs are written as they are made, and NODE_OPTIONS is the function's", runtime: "nodejs22.x",
+			args: []string{"--profile", "cognito,confirm", "--env", "NODE_OPTIONS=--enable-source-maps"},
+			files: map[string]string{"index.mjs": "export const handler = async (event) => {\n  for (let i = 0; i < 15000; i++) console.log('x'.repeat(200));\n" +
+				"  if (process.stdout.writableLength > 65536) throw new Error('stdout queued ' + process.stdout.writableLength);\n" +
+				"  if (!process.env.NODE_OPTIONS.endsWith('--enable-source-maps') || process.env.NODE_OPTIONS.includes('--require ')) throw new Error('NODE_OPTIONS ' + process.env.NODE_OPTIONS);\n" +
+				"  event.response.autoConfirmUser = true;\n  return event;\n};\n"},
+			wantExit: 0, absent: []string{"stdout queued", "NODE_OPTIONS "}, within: 60 * time.Second},
+		// Amplify Gen 2 generates $amplify/env/<function> when it builds;
+		// a checkout lacks it (red team round 24).
+		{name: "TypeScript: Amplify Gen 2's $amplify/env module is the function's environment", runtime: "nodejs22.x", handler: "handler.handler",
+			args: []string{"--profile", "cognito,confirm", "--env", "SIGN_UP_OPEN=yes"},
+			files: map[string]string{"handler.ts": "import type { PreSignUpTriggerHandler } from 'aws-lambda';\nimport { env } from '$amplify/env/pre-sign-up';\n" +
+				"export const handler: PreSignUpTriggerHandler = async (event) => {\n  if (env.SIGN_UP_OPEN !== 'yes') throw new Error('sign-ups are closed');\n" +
+				"  event.response.autoConfirmUser = true;\n  return event;\n};\n"},
+			wantExit: 0, want: []string{"$amplify/env/pre-sign-up given as Amplify Gen 2 generates it"}, within: 60 * time.Second},
 		{name: "Node.js 24 refuses a callback handler, as Lambda does", runtime: "nodejs24.x",
 			files:    map[string]string{"index.js": "exports.handler = (event, context, callback) => { event.response.autoConfirmUser = true; callback(null, event); };\n"},
 			wantExit: 2, want: []string{"Runtime.CallbackHandlerDeprecated", "Node.js 24"}, within: 15 * time.Second},

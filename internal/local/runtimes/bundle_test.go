@@ -33,7 +33,7 @@ func TestBundledFromCode(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			meta := filepath.Join(work, "meta.json")
 			os.WriteFile(meta, []byte(`{"inputs":{"`+tt.input+`":{}}}`), 0o644)
-			err := bundledFromCode(meta, task, code, nil)
+			err := bundledFromCode(meta, task, code, nil, "")
 			if refused := err != nil && strings.Contains(err.Error(), "outside its code"); refused != tt.refused {
 				t.Errorf("%s: %v; want refused: %v", tt.input, err, tt.refused)
 			}
@@ -94,7 +94,7 @@ func TestBundledInTheSandbox(t *testing.T) {
 		t.Run(tt.input, func(t *testing.T) {
 			meta := filepath.Join(work, "meta.json")
 			os.WriteFile(meta, []byte(`{"inputs":{"`+tt.input+`":{}}}`), 0o644)
-			err := bundledFromCode(meta, task, code, mounts)
+			err := bundledFromCode(meta, task, code, mounts, "")
 			if refused := err != nil && strings.Contains(err.Error(), "outside its code"); refused != tt.refused {
 				t.Errorf("%s: %v; want refused: %v", tt.input, err, tt.refused)
 			}

@@ -24,11 +24,15 @@ var sdkImport = regexp.MustCompile(`["'](@aws-sdk/[a-z0-9][a-z0-9-]*)["'/]`)
 
 // sdkImports lists the @aws-sdk packages that the code under task names in
 // an import or require, outside node_modules.
+func sdkImports(task string) ([]string, error) { return importsOf(task, sdkImport) }
+
 // maxSource bounds a source file read for its imports: Lambda's whole
 // package unzips to 250 MB, and no handler's module comes near this.
 const maxSource = 16 << 20
 
-func sdkImports(task string) ([]string, error) {
+// importsOf lists what re's first group matches in the JavaScript and
+// TypeScript files under task, outside node_modules, sorted and once each.
+func importsOf(task string, re *regexp.Regexp) ([]string, error) {
 	var names []string
 	err := filepath.WalkDir(task, func(p string, d fs.DirEntry, err error) error {
 		switch {
@@ -42,11 +46,11 @@ func sdkImports(task string) ([]string, error) {
 		if !d.Type().IsRegular() {
 			return nil // a link, a fifo or a device: the code's own files are regular
 		}
-		b, err := bounded.ReadFile(p, maxSource, "a source file read for the SDK modules it imports")
+		b, err := bounded.ReadFile(p, maxSource, "a source file read for the modules it imports")
 		if err != nil {
-			return fmt.Errorf("reading %s for the SDK modules it imports: %w", p, err)
+			return fmt.Errorf("reading %s for the modules it imports: %w", p, err)
 		}
-		for _, m := range sdkImport.FindAllSubmatch(b, -1) {
+		for _, m := range re.FindAllSubmatch(b, -1) {
 			if n := string(m[1]); !slices.Contains(names, n) {
 				names = append(names, n)
 			}

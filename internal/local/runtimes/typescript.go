@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"github.com/autoconfirm/autoconfirm/codezip"
@@ -45,6 +46,11 @@ func (c Cache) bundleTypeScript(ctx context.Context, l *layout, task, code, hand
 	// round 19).
 	args := []string{"./" + filepath.ToSlash(source), "--bundle", "--platform=node", fmt.Sprintf("--target=node%d", major),
 		"--format=cjs", "--outfile=" + module + ".js", "--external:@aws-sdk/*", "--log-level=warning"}
+	shim, given, err := amplifyEnv(task, out, c.Sandbox != nil)
+	if err != nil {
+		return "", err
+	}
+	args = append(args, shim...)
 	var mounts []sandbox.Mount
 	cmd := exec.CommandContext(ctx, esbuild, append(args, "--metafile="+filepath.Join(out, "meta.json"))...)
 	cmd.Dir = task
@@ -59,11 +65,47 @@ func (c Cache) bundleTypeScript(ctx context.Context, l *layout, task, code, hand
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("bundling %s with esbuild %s, as CDK's NodejsFunction would, failed: %w\n%s", source, ESBuildVersion, err, lastKiB(b))
 	}
-	if err := bundledFromCode(filepath.Join(out, "meta.json"), task, code, mounts); err != nil {
+	if err := bundledFromCode(filepath.Join(out, "meta.json"), task, code, mounts, filepath.Join(out, amplifyShim)); err != nil {
 		os.Remove(filepath.Join(task, module+".js"))
 		return "", err
 	}
+	if len(given) > 0 {
+		source += fmt.Sprintf(" (%s given as Amplify Gen 2 generates it: the function's own process.env)", strings.Join(given, ", "))
+	}
 	return source, nil
+}
+
+// amplifyShim is the module that stands in for Amplify Gen 2's generated
+// $amplify/env/<function>, in esbuild's output directory.
+const amplifyShim = "amplify-env.js"
+
+// amplifyImport is an import of the module Amplify Gen 2 generates for a
+// function's environment variables.
+var amplifyImport = regexp.MustCompile(`["'](\$amplify/env/[A-Za-z0-9_.-]+)["']`)
+
+// amplifyEnv gives the esbuild arguments that resolve the code's imports of
+// $amplify/env/<function>. Amplify generates that module when it builds the
+// backend, as `export const env = process.env`, typed, into a directory
+// that teams do not commit (aws-amplify/amplify-backend,
+// FunctionEnvironmentTypeGenerator), so a checkout lacks it and esbuild
+// cannot resolve it (red team round 24). The stand-in is the same module,
+// written to out, which esbuild sees at esbuildOut in a sandbox.
+func amplifyEnv(task, out string, sandboxed bool) (args, given []string, err error) {
+	given, err = importsOf(task, amplifyImport)
+	if err != nil || len(given) == 0 {
+		return nil, nil, err
+	}
+	if err := os.WriteFile(filepath.Join(out, amplifyShim), []byte("export const env = process.env;\n"), 0o644); err != nil {
+		return nil, nil, err
+	}
+	at := filepath.Join(out, amplifyShim)
+	if sandboxed {
+		at = esbuildOut + "/" + amplifyShim
+	}
+	for _, m := range given {
+		args = append(args, "--alias:"+m+"="+at)
+	}
+	return args, given, nil
 }
 
 // esbuildOut is where esbuild, in a sandbox, writes its account of what it
@@ -112,7 +154,7 @@ func lastKiB(b []byte) []byte {
 // bundle would show the function what it read. metafile is esbuild's
 // account of its inputs, relative to the directory it ran in: task, or, in
 // a sandbox (mounts), /var/task.
-func bundledFromCode(metafile, task, code string, mounts []sandbox.Mount) error {
+func bundledFromCode(metafile, task, code string, mounts []sandbox.Mount, shim string) error {
 	b, err := os.ReadFile(metafile)
 	if err != nil {
 		return fmt.Errorf("reading esbuild's account of what it bundled: %w", err)
@@ -122,6 +164,9 @@ func bundledFromCode(metafile, task, code string, mounts []sandbox.Mount) error 
 		return fmt.Errorf("reading esbuild's account of what it bundled: %w", err)
 	}
 	for in := range m.Inputs {
+		if isShim(in, task, shim, mounts) {
+			continue
+		}
 		p, ok := onHost(in, task, mounts)
 		if !ok {
 			return fmt.Errorf("the handler imports %s, which is outside its code (%s); Lambda's bundle holds only the code and its node_modules: move it into the code", in, code)
@@ -135,6 +180,18 @@ func bundledFromCode(metafile, task, code string, mounts []sandbox.Mount) error 
 		}
 	}
 	return nil
+}
+
+// isShim says whether esbuild's input in is the Amplify stand-in, which
+// this runner wrote.
+func isShim(in, task, shim string, mounts []sandbox.Mount) bool {
+	if len(mounts) > 0 {
+		return path.Clean(path.Join(sandbox.TaskRoot, in)) == esbuildOut+"/"+amplifyShim || in == esbuildOut+"/"+amplifyShim
+	}
+	if !filepath.IsAbs(in) {
+		in = filepath.Join(task, in)
+	}
+	return filepath.Clean(in) == shim
 }
 
 // onHost is where esbuild's input in is on this machine. Without mounts

@@ -5,8 +5,32 @@
 // its global configuration at the same endpoints, so that its calls stay on
 // this machine: AWS_ENDPOINT_URL for every service, and a service's own
 // variable for that service. A client given an endpoint keeps it.
+//
+// It also does two things Lambda's own start does, which the emulator does
+// not (rules §18):
+// - it writes the function's stdout and stderr synchronously, as the
+//   runtime client writes to Lambda's telemetry descriptor (fs.writeSync),
+//   so that logs never queue in the function's memory (red team round 24);
+// - it takes itself out of NODE_OPTIONS, so that the function sees the
+//   runtime's flags and its own, as on Lambda, and not this file.
 "use strict";
 const Module = require("module");
+
+for (const stream of [process.stdout, process.stderr]) {
+  if (stream._handle && typeof stream._handle.setBlocking === "function") {
+    stream._handle.setBlocking(true);
+  }
+}
+
+if (typeof process.env.NODE_OPTIONS === "string") {
+  const self = "--require " + __filename;
+  const options = process.env.NODE_OPTIONS.replace(" " + self, "").replace(self, "").trim();
+  if (options) {
+    process.env.NODE_OPTIONS = options;
+  } else {
+    delete process.env.NODE_OPTIONS;
+  }
+}
 
 // The v2 identifiers whose names do not follow from the variable's.
 const identifiers = {
