@@ -93,3 +93,32 @@ func TestNoticeDocument(t *testing.T) {
 		t.Errorf("the notice line %q does not say %q", NoticeLine(), want)
 	}
 }
+
+// planted is the end of a run whose handler made users of its own.
+type planted struct{ leftBehind }
+
+func (planted) OtherUsers(context.Context) (int, error) { return 2, nil }
+
+// TestSummarizeNamesUsersTheHandlerMade: users the handler made in the
+// pool itself are not the run's to delete, and the run says they are
+// there, which on a real pool they would stay (red team round 24).
+func TestSummarizeNamesUsersTheHandlerMade(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		end  ending
+		want bool
+	}{
+		{"none made", leftBehind(0), false},
+		{"two made", planted{}, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			r := &run{stdout: &out, stderr: io.Discard}
+			status, _ := r.summarize(context.Background(), tt.end, conformance.ExitPass)
+			said := strings.Contains(out.String(), "the handler itself made 2 user(s) in the pool")
+			if status != conformance.ExitPass || said != tt.want {
+				t.Errorf("status %d, said so %t, want %t:\n%s", status, said, tt.want, out.String())
+			}
+		})
+	}
+}

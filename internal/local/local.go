@@ -346,6 +346,13 @@ func (r *run) summarize(ctx context.Context, end ending, status int) (int, []str
 		return conformance.ExitFailed, []string{"the test users left in the pool could not be counted"}
 	}
 	r.say("%s; %d test user(s) left in the pool", end.Stats(), left)
+	if o, ok := end.(interface {
+		OtherUsers(context.Context) (int, error)
+	}); ok {
+		if n, err := o.OtherUsers(ctx); err == nil && n > 0 {
+			r.say("NOTE: the handler itself made %d user(s) in the pool, which the run did not and does not delete; on a real pool they would stay", n)
+		}
+	}
 	if r.o.Verbose { // said once, at the start, unless asked for again
 		r.say("%s", r.sandboxed())
 		for _, d := range r.fn.Differences {
@@ -365,6 +372,8 @@ func (r *run) summarize(ctx context.Context, end ending, status int) (int, []str
 type stackEnding struct{ st *stack.Stack }
 
 func (e stackEnding) TestUsers(ctx context.Context) (int, error) { return e.st.TestUsers(ctx) }
+
+func (e stackEnding) OtherUsers(ctx context.Context) (int, error) { return e.st.OtherUsers(ctx) }
 
 func (e stackEnding) Stats() string {
 	s := e.st.Gateway.Stats()
