@@ -31,7 +31,7 @@ func notApplicableClaim(o Options, verdicts []steps.Verdict) error {
 	if len(bad) == 0 {
 		return nil
 	}
-	return fmt.Errorf("the profile(s) %s claim nothing this pool can produce: the pool (%s) refuses every one of their sign-ups before the trigger runs (rules §9), so they would be neither passed nor failed; leave them out of --profile, or give the pool's real shape (--template, or --username-attributes, --alias-attributes, --required-attributes, --write-attributes)",
+	return fmt.Errorf("the profile(s) %s claim nothing this pool can produce: the pool (%s) refuses every one of their sign-ups before the trigger runs (rules §9), or has no alias their checks could see taken (rules §8), so they would be neither passed nor failed; leave them out of --profile, or give the pool's real shape (--template, or --username-attributes, --alias-attributes, --required-attributes, --write-attributes)",
 		strings.Join(bad, ", "), o.Shape)
 }
 

@@ -31,6 +31,14 @@ func TestPoolShapeInProcess(t *testing.T) {
 			set(obs, "response.autoVerifyPhone", a.Get("phone_number").Exists())
 		}
 	}
+	emailAlias, noAlias := &poolshape.Shape{AliasAttributes: []string{"email"}}, &poolshape.Shape{}
+	// Guards the email address, as autoconfirm does, and verifies any
+	// phone number it is given.
+	unguardedPhone := func(event []byte, obs *targets.Observation) {
+		if !obs.Refused && gjson.GetBytes(event, "request.userAttributes.phone_number").Exists() {
+			set(obs, "response.autoVerifyPhone", true)
+		}
+	}
 	for _, tt := range []struct {
 		name         string
 		shape        *poolshape.Shape
@@ -48,6 +56,13 @@ func TestPoolShapeInProcess(t *testing.T) {
 			[]string{"alias-safe (", "claim nothing this pool can produce", "usernames email"}},
 		{"the same, under the default claim", emailUsername, keyPresence, []string{ProfileConfirm, ProfileAliasSafe}, true, ExitPass,
 			[]string{"alias-safe     not applicable"}},
+		// Only an alias moves when it is verified (rules §8; red team round 25).
+		{"an unguarded phone number, in a pool whose only alias is email", emailAlias, unguardedPhone, []string{ProfileAliasSafe}, false, ExitPass,
+			[]string{"Someone else has verified the phone number: phone_number is not an alias attribute in this pool"}},
+		{"the same, in the default pool", nil, unguardedPhone, []string{ProfileAliasSafe}, false, ExitFailed, nil},
+		{"an unguarded handler, in a pool whose only alias is email", emailAlias, keyPresence, []string{ProfileAliasSafe}, false, ExitFailed, nil},
+		{"an unguarded handler's alias-safe, in a pool with no alias, claimed", noAlias, keyPresence, []string{ProfileAliasSafe}, false, ExitUsage,
+			[]string{"claim nothing this pool can produce", "aliases none"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var out bytes.Buffer

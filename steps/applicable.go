@@ -3,7 +3,10 @@ package steps
 import (
 	"fmt"
 	"io"
+	"regexp"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/cucumber/godog"
 	"github.com/tidwall/gjson"
@@ -12,8 +15,9 @@ import (
 )
 
 // notApplicable says why the suite's pool would refuse this scenario's
-// sign-up before its trigger runs (rules §9), or "": such a scenario is not
-// run, and counts neither as passed nor as failed.
+// sign-up before its trigger runs (rules §9), or has no alias that its
+// checks could see taken (rules §8), or "": such a scenario is not run, and
+// counts neither as passed nor as failed.
 func (st *scenario) notApplicable() string {
 	sh := st.suite.Shape
 	if sh == nil || st.in.Event == nil {
@@ -29,7 +33,50 @@ func (st *scenario) notApplicable() string {
 	for _, h := range st.in.Holders {
 		su.Holders = append(su.Holders, h.Attributes)
 	}
-	return sh.Refusal(su)
+	if why := sh.Refusal(su); why != "" {
+		return why
+	}
+	return st.noAliasToKeep()
+}
+
+// aliasCheck is the alias-safe promise for one value, as a step says it.
+var aliasCheck = regexp.MustCompile(`^the (email address|phone number) is left unverified(,)? or the sign-up (is refused|does not go through)$`)
+
+// noAliasToKeep says why none of the scenario's alias-safe checks applies
+// to the pool, or "": only an attribute that is an alias in the pool moves
+// when it is verified (rules §8), so where the attribute is not one,
+// verifying a value another user holds verified takes nothing from them.
+func (st *scenario) noAliasToKeep() string {
+	var kept []string
+	for _, text := range st.steps {
+		m := aliasCheck.FindStringSubmatch(text)
+		if m == nil {
+			continue
+		}
+		attr := attributeOf(m[1])
+		if st.aliasIn(attr) {
+			return ""
+		}
+		kept = append(kept, attr)
+	}
+	if len(kept) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s is not an alias attribute in this pool, so verifying a value another user holds verified moves nothing (rules §8)", strings.Join(kept, " and "))
+}
+
+// aliasIn says whether attr is an alias in the suite's pool: true when the
+// pool's shape is not known.
+func (st *scenario) aliasIn(attr string) bool {
+	sh := st.suite.Shape
+	return sh == nil || slices.Contains(sh.AliasAttributes, attr)
+}
+
+func attributeOf(what string) string {
+	if what == "phone number" {
+		return poolshape.Phone
+	}
+	return poolshape.Email
 }
 
 // leaveOut marks the scenario not applicable to the pool, and stops it.
@@ -68,7 +115,7 @@ func PrintNotApplicable(w io.Writer, shape string, items []Skip) {
 	if len(items) == 0 {
 		return
 	}
-	fmt.Fprintf(w, "\nNOT APPLICABLE TO THIS POOL (%s): %d scenario(s) send a sign-up that this pool refuses before its trigger runs, so they were not run and count neither as passed nor as failed:\n", shape, len(items))
+	fmt.Fprintf(w, "\nNOT APPLICABLE TO THIS POOL (%s): %d scenario(s) send a sign-up that this pool refuses before its trigger runs, or check an alias this pool does not have, so they were not run and count neither as passed nor as failed:\n", shape, len(items))
 	for _, s := range items {
 		fmt.Fprintf(w, "  - %s: %s\n", s.Scenario, s.Reason)
 	}

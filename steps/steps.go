@@ -76,6 +76,8 @@ type scenario struct {
 	failure Failure
 	// na is why the pool's shape leaves this scenario out, or "".
 	na string
+	// steps are the scenario's step texts, as written.
+	steps []string
 	// marks holds, for the step running, each response flag it judged:
 	// right or wrong. The report marks the flag in the returned event.
 	marks map[string]string
@@ -87,6 +89,9 @@ func (s *Suite) InitializeScenario(sc *godog.ScenarioContext) {
 	sc.Before(func(ctx context.Context, p *godog.Scenario) (context.Context, error) {
 		st.name = p.Name
 		st.failure = Failure{Scenario: p.Name, URI: p.Uri, AstNodeIDs: p.AstNodeIds}
+		for _, step := range p.Steps {
+			st.steps = append(st.steps, step.Text)
+		}
 		for _, t := range p.Tags {
 			st.in.Tags = append(st.in.Tags, t.Name)
 		}
