@@ -90,17 +90,15 @@ type claim struct {
 	// notApplicable the scenarios it left out, with why (rules §9).
 	pool          string
 	notApplicable map[string]string
-	// picked counts the scenarios the tags select, by asked profile.
+	// picked counts the scenarios the tags select, by tag.
 	picked map[string]int
 }
 
-// pick counts a selected scenario, whose tags are names, for the asked
-// profiles it belongs to.
+// pick counts a selected scenario, whose tags are names, for each of its
+// tags.
 func (c claim) pick(names []string) {
-	for _, p := range c.asked {
-		if slices.Contains(names, "@"+p) {
-			c.picked[p]++
-		}
+	for _, n := range names {
+		c.picked[strings.TrimPrefix(n, "@")]++
 	}
 }
 
@@ -123,6 +121,17 @@ func (c claim) leftOut(tags string, explicit bool) error {
 		return nil
 	}
 	return fmt.Errorf("the tag expression %q selects no scenario of the claimed profile(s) %s, which the run would report without judging them: drop them from --profile, or widen --tags", tags, strings.Join(none, ","))
+}
+
+// selected are the profiles the tags select a scenario of.
+func (c claim) selected(profiles []string) []string {
+	var out []string
+	for _, p := range profiles {
+		if c.picked[p] > 0 {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func (c claim) total() int {

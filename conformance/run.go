@@ -145,6 +145,20 @@ func Run(o Options) Result {
 		fmt.Fprintln(o.Errors, "autoconfirm-conformance:", err)
 		return Result{Status: ExitUsage}
 	}
+	// A claim the user did not name profile by profile (the default claim,
+	// or "all") is what the tags select: a profile they leave without a
+	// scenario is not judged, and is not reported as not observable (red
+	// team round 25).
+	whole := counted // what a suggested claim starts from
+	if o.Tags != "" && (o.DefaultClaim || slices.Equal(counted, BuiltinProfiles)) {
+		dropped := slices.DeleteFunc(slices.Clone(counted), func(p string) bool { return claimed.picked[p] > 0 })
+		counted = claimed.selected(counted)
+		suite.Profiles, claimed.asked = counted, counted
+		if len(dropped) > 0 {
+			fmt.Fprintf(o.Output, "NOT CLAIMED: the tag expression %q selects scenarios of %s only, so this run judges those, and not %s\n",
+				o.Tags, strings.Join(counted, ","), strings.Join(dropped, ","))
+		}
+	}
 
 	status := ts.Run()
 	// godog reports failure only for some formats (not for "events"): the
@@ -182,7 +196,7 @@ func Run(o Options) Result {
 		return Result{Status: ExitUsage, Skips: skips.Items()}
 	}
 	if !o.Brief {
-		PrintFailures(o.Output, failures, Advice{Language: o.Language, Ref: SourceRef(), Claimed: counted, FlagsSet: tally.FlagsSet()})
+		PrintFailures(o.Output, failures, Advice{Language: o.Language, Ref: SourceRef(), Claimed: whole, FlagsSet: tally.FlagsSet()})
 		PrintErrors(o.Output, errs)
 		fmt.Fprintf(o.Output, "\nCONTROL: an ordinary PreSignUp_SignUp (%s, nothing held), judged only for acceptance: %s\n", steps.FixturePath(steps.ControlFixture), termtext.Line(control.String()))
 		if status != ExitUsage {

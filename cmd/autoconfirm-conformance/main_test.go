@@ -40,6 +40,8 @@ func TestExitStatus(t *testing.T) {
 		{"a passing run", []string{"--tags", "@sources"}, 0, "3 scenarios (3 passed)", ""},
 		{"a profile", []string{"--tags", "@signup", "--profile", "auto-confirm"}, 0, "NOT CLAIMED: 14 scenario(s)", ""},
 		{"a claimed profile the tags leave out", []string{"--tags", "~@alias-safe", "--profile", "cognito,alias-safe"}, 2, "", `the tag expression "~@alias-safe" selects no scenario of the claimed profile(s) alias-safe`},
+		// The default claim is what the tags select (red team round 25).
+		{"the default claim, narrowed by the tags", []string{"--tags", "@confirm"}, 0, `NOT CLAIMED: the tag expression "@confirm" selects scenarios of confirm only, so this run judges those, and not cognito,`, ""},
 		{"a misspelt profile", []string{"--profile", "cognitto"}, 2, "", `no scenario belongs to the profile "cognitto"`},
 		{"a profile list with a hole", []string{"--profile", "cognito,,alias-safe"}, 2, "", "is not a profile name"},
 		{"the step phrases", []string{"steps"}, 0, `e.g. Then the answer is one Cognito accepts`, ""},
