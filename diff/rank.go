@@ -77,7 +77,9 @@ func harm(c Case, d Decision) string {
 		return "fails the sign-up: a crash or no answer in time is not a refusal (cognito, rules §4)"
 	case d.Outcome == Refused && strings.HasPrefix(d.Message, "by Cognito:"):
 		return "gives an answer Cognito refuses, " + strings.TrimPrefix(d.Message, "by Cognito: ") + " (cognito)"
-	case d.Outcome != Accepted:
+	case d.Outcome != Accepted || c.Event.TriggerSource != handler.SourceSignUp:
+		// Cognito ignores the flags on AdminCreateUser, and a federated
+		// user's attributes are the provider's: no alias moves (rules §6).
 		return ""
 	}
 	var taken []string

@@ -40,7 +40,9 @@ func TestCategorise(t *testing.T) {
 	}{
 		{"B verifies an email held verified", signUp(handler.SourceSignUp, valid, Verified, Free), confirm, verifyEmail, BreaksProfile, true, "B verifies an email address another user holds verified"},
 		{"A verifies a phone held verified", signUp(handler.SourceSignUp, valid, Free, Verified), verifyPhone, refused, BreaksProfile, true, "A verifies a phone number"},
-		{"on ExternalProvider too", signUp(handler.SourceExternalProvider, valid, Verified, Free), verifyEmail, confirm, BreaksProfile, true, "alias-safe, rules §8"},
+		// A federated user's attributes are the provider's; the flags do
+		// not move an alias there (rules §6; red team round 25).
+		{"not on ExternalProvider", signUp(handler.SourceExternalProvider, valid, Verified, Free), verifyEmail, confirm, DecisionChange, false, ""},
 		{"a verify flag Cognito refuses", signUp(handler.SourceSignUp, valid, Free, Free), confirm, Decision{Outcome: Refused, Message: "by Cognito: a verify flag without autoConfirmUser (rules §2)"}, BreaksProfile, false, "B gives an answer Cognito refuses, a verify flag without autoConfirmUser (rules §2)"},
 		{"a crash", signUp(handler.SourceSignUp, valid, Free, Free), Decision{Outcome: Failed, Message: "Runtime.ExitError"}, confirm, BreaksProfile, false, "A fails the sign-up"},
 		{"an unreadable answer", signUp(handler.SourceSignUp, valid, Free, Free), confirm, Decision{Outcome: Failed, Message: "Cognito cannot read the answer: x"}, BreaksProfile, false, "rules §1"},
@@ -217,5 +219,26 @@ func TestNondeterministic(t *testing.T) {
 				t.Errorf("%d differences listed beside the nondeterminism:\n%s", len(res.Differences), out.String())
 			}
 		})
+	}
+}
+
+// TestSmallerKeepsAddressesWhole: shrinking drops an email address or a
+// phone number whole, or keeps it as it is, and never cuts it down to text
+// such as @@m or +3 that passes the class checks and no reader or Cognito
+// would take for one (red team round 25); other values shrink.
+func TestSmallerKeepsAddressesWhole(t *testing.T) {
+	attrs := map[string]string{handler.AttrEmail: "pat.doe@example.com", handler.AttrPhone: "+15555550100", "name": "Sam"}
+	shorterName := false
+	for _, c := range smaller(signUp(handler.SourceSignUp, attrs, Verified, Free)) {
+		got := c.Event.Request.UserAttributes
+		for _, attr := range []string{handler.AttrEmail, handler.AttrPhone} {
+			if v, ok := got[attr]; ok && v != attrs[attr] {
+				t.Errorf("%s shrank to %q", attr, v)
+			}
+		}
+		shorterName = shorterName || len(got["name"]) == 2
+	}
+	if !shorterName {
+		t.Error("no candidate shortens the name")
 	}
 }
