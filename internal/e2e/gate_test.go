@@ -105,6 +105,12 @@ func TestGate(t *testing.T) {
 			says: []string{"and every lookup of it is throttled", "were throttled (TooManyRequestsException), and the handler verified it anyway", "failed (InternalErrorException), and the handler verified it anyway", "failed:  at pool, lambda"}},
 		{name: "Python with boto3, guarded with ListUsers, failing open", runtime: "python3.11", code: "testdata/impls/failopen-python", want: verdicts(pass, pass, pass, pass, fail),
 			says: []string{"and every lookup of it is throttled", "were throttled (TooManyRequestsException), and the handler verified it anyway", "failed (InternalErrorException), and the handler verified it anyway", "failed:  at pool, lambda"}},
+		// Guards that miss a holder: one reads a single user of the page,
+		// one stops waiting after its own 2 s and verifies (red team round 25).
+		{name: "Node.js, guarded, reading one user only", runtime: "nodejs22.x", code: "testdata/impls/guarded-node", env: []string{"FIRST_PAGE_ONLY=1", "LIST_LIMIT=1"},
+			want: verdicts(pass, pass, pass, pass, fail), says: []string{"One user has the email address unverified, and another has verified it"}},
+		{name: "Node.js, guarded, giving up after 2 s and verifying", runtime: "nodejs22.x", code: "testdata/impls/guarded-node", env: []string{"GIVE_UP_MS=2000"},
+			want: verdicts(pass, pass, pass, pass, fail), says: []string{"is answered after 2700 milliseconds", "answered late, with the holder, and the handler verified it anyway"}},
 		{name: "Node.js, confirm only", runtime: "nodejs20.x", code: "testdata/impls/confirmonly-node", want: verdicts(pass, pass, fail, fail, pass)},
 		// Refusing on every sign-up passes every scenario that allows a
 		// refusal, and the run fails it as vacuous at each depth.

@@ -24,19 +24,28 @@ async function heldVerified(poolId, attr, value) {
         return true;
       }
     }
-    token = page.PaginationToken;
+    // FIRST_PAGE_ONLY makes it the guard that reads one page and stops.
+    token = process.env.FIRST_PAGE_ONLY ? undefined : page.PaginationToken;
   } while (token);
   return false;
+}
+
+// GIVE_UP_MS makes it the guard that stops waiting after its own limit
+// and takes "nobody holds it" for the answer: it fails open.
+function lookup(poolId, attr, value) {
+  const ms = Number(process.env.GIVE_UP_MS);
+  const asked = heldVerified(poolId, attr, value);
+  return ms > 0 ? Promise.race([asked, new Promise((resolve) => setTimeout(() => resolve(false), ms))]) : asked;
 }
 
 export const handler = async (event) => {
   const attrs = event.request?.userAttributes ?? {};
   event.response.autoConfirmUser = true;
   if (validEmail(attrs.email)) {
-    event.response.autoVerifyEmail = !(await heldVerified(event.userPoolId, "email", attrs.email));
+    event.response.autoVerifyEmail = !(await lookup(event.userPoolId, "email", attrs.email));
   }
   if (validPhone(attrs.phone_number)) {
-    event.response.autoVerifyPhone = !(await heldVerified(event.userPoolId, "phone_number", attrs.phone_number));
+    event.response.autoVerifyPhone = !(await lookup(event.userPoolId, "phone_number", attrs.phone_number));
   }
   return event;
 };
