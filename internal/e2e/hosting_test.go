@@ -171,6 +171,17 @@ func TestHostingAsLambda(t *testing.T) {
 				"export const handler: PreSignUpTriggerHandler = async (event) => {\n  if (env.SIGN_UP_OPEN !== 'yes') throw new Error('sign-ups are closed');\n" +
 				"  event.response.autoConfirmUser = true;\n  return event;\n};\n"},
 			wantExit: 0, want: []string{"$amplify/env/pre-sign-up given as Amplify Gen 2 generates it"}, within: 60 * time.Second},
+		// Lambda's Node.js 18 and later runtimes search NODE_PATH, the
+		// layers' folders, for `import` too (red team round 26).
+		{name: "Node.js: an ES module imports a package from its layer", runtime: "nodejs22.x",
+			args: []string{"--profile", "cognito,confirm", "--layer", "testdata/templates/node-layer/layer"},
+			files: map[string]string{"index.mjs": "import { decide } from 'confirm-decision';\nexport const handler = async (event) => {\n" +
+				"  event.response = { ...event.response, ...decide(event) };\n  return event;\n};\n"},
+			wantExit: 0, within: 60 * time.Second},
+		{name: "Node.js: an ES module's import of a package no layer holds still fails", runtime: "nodejs22.x",
+			args:  []string{"--profile", "cognito,confirm", "--layer", "testdata/templates/node-layer/layer"},
+			files: map[string]string{"index.mjs": "import { decide } from 'no-such-decision';\nexport const handler = async (event) => decide(event);\n"},
+			wantExit: 2, want: []string{"Cannot find package 'no-such-decision'"}, within: 60 * time.Second},
 		{name: "Node.js 24 refuses a callback handler, as Lambda does", runtime: "nodejs24.x",
 			files:    map[string]string{"index.js": "exports.handler = (event, context, callback) => { event.response.autoConfirmUser = true; callback(null, event); };\n"},
 			wantExit: 2, want: []string{"Runtime.CallbackHandlerDeprecated", "Node.js 24"}, within: 15 * time.Second},

@@ -45,7 +45,7 @@ func Layers(dir string, budget *codezip.Budget, layers []string) (string, error)
 
 // layerEnv is what points the runtime at the layers in opt, where Lambda's
 // runtimes look in /opt: the Node.js modules (NODE_PATH, which require
-// reads and import does not, as on Lambda), the Python packages
+// reads, and import too through the preload, as on Lambda), the Python packages
 // (PYTHONPATH) and the executables (PATH); the libraries are in
 // LD_LIBRARY_PATH as Lambda sets it (libraryPath).
 func layerEnv(rt Runtime, opt string) []string {

@@ -12,9 +12,45 @@
 //   runtime client writes to Lambda's telemetry descriptor (fs.writeSync),
 //   so that logs never queue in the function's memory (red team round 24);
 // - it takes itself out of NODE_OPTIONS, so that the function sees the
-//   runtime's flags and its own, as on Lambda, and not this file.
+//   runtime's flags and its own, as on Lambda, and not this file;
+// - it lets `import` find a package in the folders of NODE_PATH, the
+//   layers', as Lambda's Node.js 18 and later runtimes do ("The Node.js
+//   18.x runtime for Lambda searches the folders listed in NODE_PATH when
+//   loading ES modules", AWS Compute Blog, Node.js 18.x runtime); Node.js
+//   itself reads NODE_PATH for `require` only (red team round 26).
 "use strict";
 const Module = require("module");
+const { isMainThread } = require("worker_threads");
+
+// The resolve hook runs in Node.js's hooks thread: it tries the import as
+// Node.js resolves it, and a bare specifier that is not found again from
+// each NODE_PATH folder, as if imported by a file beside it.
+const nodePathHook = `
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
+let folders = [];
+export async function initialize(data) { folders = data.folders; }
+export async function resolve(specifier, context, next) {
+  try {
+    return await next(specifier, context);
+  } catch (err) {
+    if (err?.code !== "ERR_MODULE_NOT_FOUND" || /^([./]|[a-z][a-z0-9+.-]*:)/i.test(specifier)) {
+      throw err;
+    }
+    for (const folder of folders) {
+      try {
+        return await next(specifier, { ...context, parentURL: pathToFileURL(join(dirname(folder), "index.mjs")).href });
+      } catch {}
+    }
+    throw err;
+  }
+}
+`;
+
+if (isMainThread && process.env.NODE_PATH && typeof Module.register === "function") {
+  const folders = process.env.NODE_PATH.split(":").filter((f) => f.endsWith("node_modules"));
+  Module.register("data:text/javascript," + encodeURIComponent(nodePathHook), { data: { folders } });
+}
 
 for (const stream of [process.stdout, process.stderr]) {
   if (stream._handle && typeof stream._handle.setBlocking === "function") {
