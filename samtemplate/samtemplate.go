@@ -267,11 +267,18 @@ func (t *Template) Function(id string) (Function, error) {
 			delete(f.Env, p.key)
 			delete(f.Unresolved, p.key)
 			delete(f.Local, p.key)
-			if ref, ok := t.localRef(p.value, pool); ok {
+			value, err := t.chosen(p.value)
+			switch {
+			case err != nil:
+				value = p.value // a condition only a deployment decides: said below
+			case value == nil:
+				continue // AWS::NoValue: CloudFormation removes the variable (red team round 26)
+			}
+			if ref, ok := t.localRef(value, pool); ok {
 				f.Local[p.key] = ref
 				continue
 			}
-			v, ok, err := t.resolve(p.value)
+			v, ok, err := t.resolve(value)
 			switch {
 			case err != nil:
 				return f, fmt.Errorf("%s Environment.Variables.%s: %w", id, p.key, err)

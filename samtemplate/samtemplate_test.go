@@ -261,6 +261,48 @@ func TestConditionalLayersAndMappings(t *testing.T) {
 	}
 }
 
+// TestConditionalVariables: Fn::If chooses a variable's value, AWS::NoValue
+// removes the variable, a Globals' one too, and a chosen reference to the
+// template's own pool is the local pool's, as CloudFormation would resolve
+// them (red team round 26: NoValue gave an empty variable, and an If that
+// chose !Ref UserPool was called a deployment's value).
+func TestConditionalVariables(t *testing.T) {
+	head := "Transform: AWS::Serverless-2016-10-31\nParameters:\n  Stage:\n    Type: String\n    Default: prod\n  Existing:\n    Type: String\n    Default: ''\n" +
+		"Conditions:\n  IsProd: !Equals [!Ref Stage, prod]\n  CreatePool: !Equals [!Ref Existing, '']\n" +
+		"Globals:\n  Function:\n    Environment:\n      Variables:\n        LOG_LEVEL: INFO\n" +
+		"Resources:\n  UserPool:\n    Type: AWS::Cognito::UserPool\n    Condition: CreatePool\n    Properties:\n      LambdaConfig:\n        PreSignUp: !GetAtt Fn.Arn\n" +
+		"  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      Handler: app.handler\n      CodeUri: .\n" +
+		"      Environment:\n        Variables:\n          LOG_LEVEL: !If [IsProd, !Ref AWS::NoValue, DEBUG]\n" +
+		"          USER_POOL_ID: !If [CreatePool, !Ref UserPool, !Ref Existing]\n"
+	for _, tt := range []struct {
+		stage, level string
+		removed      bool
+	}{
+		{"prod", "", true},
+		{"dev", "DEBUG", false},
+	} {
+		t.Run(tt.stage, func(t *testing.T) {
+			tpl := filepath.Join(t.TempDir(), "template.yaml")
+			os.WriteFile(tpl, []byte(head), 0o644)
+			tm, err := Read(tpl, map[string]string{"Stage": tt.stage})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := tm.Function("Fn")
+			if err != nil {
+				t.Fatal(err)
+			}
+			level, set := f.Env["LOG_LEVEL"]
+			if set == tt.removed || level != tt.level {
+				t.Errorf("LOG_LEVEL = %q (set %t), want %q (set %t)", level, set, tt.level, !tt.removed)
+			}
+			if _, ok := f.Local["USER_POOL_ID"]; !ok || len(f.Unresolved) != 0 {
+				t.Errorf("USER_POOL_ID is not the local pool's: local %v, unresolved %v", f.Local, f.Unresolved)
+			}
+		})
+	}
+}
+
 // TestListsAsCloudFormationTakesThem: Fn::Join and Fn::Select take the
 // lists CloudFormation gives them, YAML aliases resolved as SAM resolves
 // them, and refuse what CloudFormation refuses, never reading it as an
