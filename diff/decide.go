@@ -20,6 +20,10 @@ type Decision struct {
 	Outcome string `json:"outcome"`
 	// Message is the refusal's text, or why the sign-up failed.
 	Message string `json:"message,omitempty"`
+	// Crash, for a refusal, says why it was a crash and not the handler's
+	// own refusal, as `local` labels it (rules §11); Cognito refuses the
+	// sign-up either way.
+	Crash string `json:"crash,omitempty"`
 	// The flags of an accepted sign-up.
 	Confirm bool `json:"autoConfirmUser"`
 	Email   bool `json:"autoVerifyEmail"`
@@ -53,6 +57,9 @@ func (d Decision) String() string {
 		}
 		return "accepted with " + strings.Join(set, ", ")
 	case Refused:
+		if d.Crash != "" {
+			return fmt.Sprintf("refused by a crash (%s): %q", d.Crash, d.Message)
+		}
 		return fmt.Sprintf("refused: %q", d.Message)
 	}
 	return "failed: " + d.Message
@@ -74,7 +81,11 @@ func decide(c Case, obs *targets.Observation) Decision {
 	case obs.Failure != "":
 		return Decision{Outcome: Failed, Message: obs.Failure}
 	case obs.Refused:
-		return Decision{Outcome: Refused, Message: msg}
+		d := Decision{Outcome: Refused, Message: msg, Crash: targets.CrashOf(obs.ErrorType, obs.Message)}
+		if obs.Panicked {
+			d.Crash = targets.PanicCrash
+		}
+		return d
 	case obs.Elapsed > 3*cognitoWait:
 		return Decision{Outcome: Failed, Message: fmt.Sprintf("no answer within %s, so Cognito would have given up (rules §4)", cognitoWait)}
 	}

@@ -41,3 +41,26 @@ func TestDecideKeepsTextBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestDecideNamesCrashes: a function error that is a crash reads as one,
+// as `local` labels it (rules §11), and a refusal of the handler's own as a
+// refusal; Cognito refuses the sign-up either way (red team round 26).
+func TestDecideNamesCrashes(t *testing.T) {
+	c := Case{}
+	c.Event.TriggerSource = handler.SourceSignUp
+	for _, tt := range []struct {
+		name string
+		obs  targets.Observation
+		want string
+	}{
+		{"its own refusal", targets.Observation{Refused: true, ErrorType: "Error", Message: "An email address is required"}, `refused: "An email address is required"`},
+		{"a TypeError", targets.Observation{Refused: true, ErrorType: "TypeError", Message: "Cannot read properties of undefined"}, "refused by a crash (a language runtime error"},
+		{"a Go panic", targets.Observation{Refused: true, ErrorType: "string", Message: "boom", Panicked: true}, "refused by a crash (a Go panic"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if d := decide(c, &tt.obs); d.Outcome != Refused || !strings.HasPrefix(d.String(), tt.want) {
+				t.Errorf("decided %s, want %s…", d, tt.want)
+			}
+		})
+	}
+}

@@ -181,3 +181,30 @@ func TestBootstrapFromALayer(t *testing.T) {
 		}
 	}
 }
+
+// TestVendored: a package at the code's root, as `pip install -t .` puts
+// it, is the code's own, which Python finds before the runtime's; a module
+// file or a directory without __init__.py is not (red team round 26: the
+// run said Debian's boto3 stood in when the code brought its own).
+func TestVendored(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		files []string
+		want  bool
+	}{
+		{"a package", []string{"boto3/__init__.py"}, true},
+		{"none", []string{"app.py"}, false},
+		{"a directory without __init__.py", []string{"boto3/session.py"}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			for _, f := range tt.files {
+				os.MkdirAll(filepath.Join(dir, filepath.Dir(f)), 0o755)
+				os.WriteFile(filepath.Join(dir, f), nil, 0o644)
+			}
+			if got := vendored(dir, "boto3"); got != tt.want {
+				t.Errorf("vendored = %t, want %t", got, tt.want)
+			}
+		})
+	}
+}

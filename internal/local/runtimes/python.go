@@ -65,6 +65,11 @@ func (c Cache) preparePython(ctx context.Context, rt Runtime, code, handler, dir
 			}
 		}
 		f.Env = append(f.Env, "PYTHONPATH="+sdk)
+		if vendored(code, "boto3") { // the code's own comes first, here as on Lambda (red team round 26)
+			f.Interpreter += ", the code's own boto3 (Debian's python3-boto3 " + boto3 + " behind it, where Lambda keeps its own)"
+			f.Differences = append(f.Differences, "Debian's python3-boto3 stands behind the code's own boto3, where Lambda keeps its newer one; Debian's botocore needs requests, so `import requests` works here and not on Lambda")
+			break
+		}
 		f.Interpreter += ", boto3 " + boto3 + " from Debian's python3-boto3"
 		f.Differences = append(f.Differences, "boto3 "+boto3+" from Debian's python3-boto3 stands in for the runtime's newer one; Debian's botocore needs requests, so `import requests` works here and not on Lambda")
 	}
@@ -73,6 +78,13 @@ func (c Cache) preparePython(ctx context.Context, rt Runtime, code, handler, dir
 		f.Differences = append(f.Differences, fmt.Sprintf("%s names Python 3.%d, which this machine lacks (Debian's packages offer 3.11 only, and PyPI is not reachable); Python %s stood in", rt.Name, rt.Minor, version))
 	}
 	return f, nil
+}
+
+// vendored says whether the code holds the package pkg at its root, where
+// Python finds it before the runtime's.
+func vendored(task, pkg string) bool {
+	fi, err := os.Stat(filepath.Join(task, pkg, "__init__.py"))
+	return err == nil && fi.Mode().IsRegular()
 }
 
 // pythonProbeEnv is the probe's environment: Base, and what a version
