@@ -184,12 +184,25 @@ func describe(v gjson.Result) string {
 	return v.Raw
 }
 
+// holdersKept fails a sign-up after which another user no longer holds
+// verified what they held: the handler wrote it off itself, which takes the
+// alias from them as surely as verifying it for the new user (rules §8).
+func (st *scenario) holdersKept() error {
+	if len(st.obs.Unverified) == 0 {
+		return nil
+	}
+	return fmt.Errorf("after the sign-up, %s is no longer verified: the handler marked it unverified itself, which takes the alias from the user who holds it as surely as verifying it for the new user (rules §8)", strings.Join(st.obs.Unverified, " and "))
+}
+
 // keptOrRefused checks the alias-safe promise for one value: another user
 // holds it verified, so the new user must not get it verified. Leaving it
 // unverified and refusing the sign-up both keep that promise.
 func (st *scenario) keptOrRefused(what string) error {
 	if st.obs == nil {
 		return errors.New("the sign-up has not been sent")
+	}
+	if err := st.holdersKept(); err != nil {
+		return err
 	}
 	if !st.aliasIn(attributeOf(what)) {
 		return nil // nothing moves in this pool; another check of the scenario applies (noAliasToKeep)

@@ -329,7 +329,7 @@ func (st *scenario) addValueFault(what string, f targets.Fault, delay time.Durat
 // profile's question (rules §4), not alias safety's.
 func (st *scenario) keptUnderFault(what string) error {
 	if st.obs != nil && st.obs.Failure != "" {
-		return nil
+		return st.holdersKept()
 	}
 	err := st.keptOrRefused(what)
 	if err == nil || len(st.in.ValueFaults) == 0 {

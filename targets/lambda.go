@@ -88,6 +88,7 @@ func (t *Lambda) Run(ctx context.Context, in *Input) (obs *Observation, err erro
 		}
 		defer t.admin.end()
 		data := t.opts.Namer.ScenarioFor(in.Key)
+		defer func() { obs, err = t.admin.readHolders(ctx, in, data, obs, err) }()
 		event = pointAt(event, t.opts, data)
 		if err := t.admin.seed(ctx, in, data); err != nil {
 			return nil, t.opts.redact(data, err)

@@ -180,6 +180,7 @@ func (p *Pool) Run(ctx context.Context, in *Input) (obs *Observation, err error)
 	}
 	defer p.admin.end()
 	data := p.opts.Namer.ScenarioFor(in.Key)
+	defer func() { obs, err = p.admin.readHolders(ctx, in, data, obs, err) }()
 	redact := func(err error) error { return p.opts.redact(data, err) }
 	if err := p.admin.seed(ctx, in, data); err != nil {
 		return nil, redact(err)

@@ -142,6 +142,10 @@ type Observation struct {
 	Panicked bool
 	// Flags as set in the response, or as observed on the created user.
 	Confirmed, EmailVerified, PhoneVerified *bool
+	// Unverified names what the scenario's existing users held verified
+	// and no longer do once the handler answered ("holder1's email"): the
+	// handler took it from them itself. Only the live targets read it.
+	Unverified []string
 	// Lookups are the user lookups the function made: ListUsers and
 	// AdminGetUser calls, not reads of the pool's configuration.
 	Lookups []Lookup

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/autoconfirm/autoconfirm/handler"
 	"strings"
 	"sync"
 	"time"
@@ -21,6 +22,7 @@ type Users interface {
 	AdminCreateUser(context.Context, *cip.AdminCreateUserInput, ...func(*cip.Options)) (*cip.AdminCreateUserOutput, error)
 	AdminDeleteUser(context.Context, *cip.AdminDeleteUserInput, ...func(*cip.Options)) (*cip.AdminDeleteUserOutput, error)
 	ListUsers(context.Context, *cip.ListUsersInput, ...func(*cip.Options)) (*cip.ListUsersOutput, error)
+	AdminGetUser(context.Context, *cip.AdminGetUserInput, ...func(*cip.Options)) (*cip.AdminGetUserOutput, error)
 }
 
 // admin creates and deletes the users of a live run, and remembers which it
@@ -159,6 +161,63 @@ func (a *admin) seed(ctx context.Context, in *Input, data *ScenarioData) error {
 		}
 	}
 	return nil
+}
+
+// unverified names what the scenario's existing users held verified when
+// they were made and no longer do: a handler may write other users'
+// attributes, which its role may allow, and marking a holder's value
+// unverified takes the alias from them as surely as verifying it for the
+// new user does (rules §8; red team round 26).
+func (a *admin) unverified(ctx context.Context, in *Input, data *ScenarioData) ([]string, error) {
+	var lost []string
+	for i, h := range in.Holders {
+		username := data.Username(fmt.Sprintf("holder%d", i+1))
+		var held []string
+		for _, attr := range []string{handler.AttrEmail, handler.AttrPhone} {
+			if h.Attributes[attr+"_verified"] == "true" {
+				held = append(held, attr)
+			}
+		}
+		if len(held) == 0 {
+			continue
+		}
+		release, err := a.slot(ctx)
+		if err != nil {
+			return nil, err
+		}
+		user, err := a.api.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(a.poolID), Username: aws.String(username)})
+		release()
+		if err != nil {
+			return nil, fmt.Errorf("reading the existing user %s again: %w", username, err)
+		}
+		for _, attr := range held {
+			if !hasValue(user.UserAttributes, attr+"_verified", "true") {
+				lost = append(lost, fmt.Sprintf("holder%d's %s", i+1, attr))
+			}
+		}
+	}
+	return lost, nil
+}
+
+// readHolders adds to a sign-up's observation what its existing users no
+// longer hold verified (unverified), once the handler has answered.
+func (a *admin) readHolders(ctx context.Context, in *Input, data *ScenarioData, obs *Observation, err error) (*Observation, error) {
+	if err != nil || obs == nil {
+		return obs, err
+	}
+	if obs.Unverified, err = a.unverified(ctx, in, data); err != nil {
+		return nil, redacted{data.Redact(err.Error()), err}
+	}
+	return obs, nil
+}
+
+func hasValue(attrs []types.AttributeType, name, value string) bool {
+	for _, a := range attrs {
+		if aws.ToString(a.Name) == name {
+			return aws.ToString(a.Value) == value
+		}
+	}
+	return false
 }
 
 // cleanup deletes the users created for in. Once the run is closing it

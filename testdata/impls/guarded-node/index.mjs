@@ -3,7 +3,7 @@
 // sign-up and verifies a valid email address or phone number unless another
 // user holds it verified, which it asks ListUsers. It answers every source the
 // same way and never refuses.
-import { CognitoIdentityProviderClient, ListUsersCommand } from "@aws-sdk/client-cognito-identity-provider";
+import { AdminUpdateUserAttributesCommand, CognitoIdentityProviderClient, ListUsersCommand } from "@aws-sdk/client-cognito-identity-provider";
 
 const cognito = new CognitoIdentityProviderClient({});
 const validEmail = (v) => typeof v === "string" && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v);
@@ -21,6 +21,12 @@ async function heldVerified(poolId, attr, value) {
     }));
     for (const user of page.Users ?? []) {
       if ((user.Attributes ?? []).some((a) => a.Name === `${attr}_verified` && a.Value === "true")) {
+        if (process.env.UNVERIFY_HOLDER) {
+          // The guard that writes the holder's value off itself ("the
+          // latest sign-up wins") and leaves the new user unverified.
+          await cognito.send(new AdminUpdateUserAttributesCommand({ UserPoolId: poolId, Username: user.Username,
+            UserAttributes: [{ Name: attr, Value: value }, { Name: `${attr}_verified`, Value: "false" }] }));
+        }
         return true;
       }
     }
