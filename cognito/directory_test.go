@@ -66,7 +66,7 @@ func TestListUsersPages(t *testing.T) {
 	}
 	for _, c := range calls {
 		// Half the matches have no phone number: AttributesToGet naming it
-		// would fail the call (facts §4.4b), so none is sent.
+		// would fail the call (rules §22.4), so none is sent.
 		if c.Filter != filter || c.PoolID != "pool-1" || c.AttributesToGet != nil {
 			t.Errorf("call %+v", c)
 		}

@@ -6,7 +6,7 @@ import (
 	"unicode/utf8"
 )
 
-// usernamePattern is AdminGetUser's documented Username pattern (facts §4.6).
+// usernamePattern is AdminGetUser's documented Username pattern (rules §22.2).
 var usernamePattern = regexp.MustCompile(`^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$`)
 
 // adminGetUser serves AdminGetUser.
@@ -16,12 +16,12 @@ func (s *Server) adminGetUser(w http.ResponseWriter, body []byte) {
 		return
 	}
 	// Username: 1 to 128 characters of letters, marks, symbols, numbers and
-	// punctuation (facts §4.6).
+	// punctuation (rules §22.2).
 	if n := utf8.RuneCountInString(in.Username); n < 1 || n > 128 || !usernamePattern.MatchString(in.Username) {
 		invalidParameter(w, "1 validation error detected: Value at 'username' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+ and have length between 1 and 128")
 		return
 	}
-	// UserRead category, 120/s by default (facts §4.4a).
+	// UserRead category, 120/s by default (rules §22.5).
 	if !s.allowRead() {
 		throttled(w)
 		return
@@ -35,7 +35,7 @@ func (s *Server) adminGetUser(w http.ResponseWriter, body []byte) {
 		writeError(w, http.StatusBadRequest, "UserNotFoundException", "User does not exist.")
 		return
 	}
-	// Ten reads per second for any one user (facts §4.4).
+	// Ten reads per second for any one user (rules §22.5).
 	if !s.allowUser(in.UserPoolId, u.Username) {
 		throttled(w)
 		return
@@ -44,14 +44,14 @@ func (s *Server) adminGetUser(w http.ResponseWriter, body []byte) {
 	if status == "" {
 		status = "CONFIRMED"
 	}
-	// Disabled users are returned, with Enabled false (facts §4.6).
+	// Disabled users are returned, with Enabled false (rules §22.2).
 	writeJSON(w, map[string]any{"Username": u.Username, "UserAttributes": u.Attributes, "Enabled": u.Enabled, "UserStatus": status})
 }
 
 // resolve finds the user AdminGetUser names by name. The value may be the
 // username, the sub, a verified value of one of the pool's alias attributes
 // (only a verified value is an active alias), or the value of a username
-// attribute, which need not be verified (facts §4.1, §4.6).
+// attribute, which need not be verified (rules §22.1, §22.2).
 func resolve(cfg PoolConfig, users []User, name string) (User, bool) {
 	for _, u := range users {
 		if u.Username == name {

@@ -5,7 +5,7 @@ import (
 )
 
 // describeUserPool serves DescribeUserPool with the pool's id and its alias
-// and username attributes. The facts sheet documents no quota for it, so
+// and username attributes. "Quotas in Amazon Cognito" names no quota for it (rules §22.5), so
 // none is applied.
 func (s *Server) describeUserPool(w http.ResponseWriter, body []byte) {
 	var in struct{ UserPoolId string }

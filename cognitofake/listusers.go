@@ -18,7 +18,7 @@ func (s *Server) listUsers(w http.ResponseWriter, body []byte) {
 	if !decode(w, body, &in) {
 		return
 	}
-	// UserList category, 30/s by default (facts §4.4a).
+	// UserList category, 30/s by default (rules §22.5).
 	if !s.allowList() {
 		throttled(w)
 		return
@@ -49,7 +49,7 @@ func (s *Server) listUsers(w http.ResponseWriter, body []byte) {
 	}
 	s.mu.Unlock()
 	// "Amazon Cognito returns an error if not all users in the results have
-	// set a value for the attribute you request" (facts §4.4b). The exact
+	// set a value for the attribute you request" (rules §22.4). The exact
 	// message is not documented; the exception type is the documented one.
 	if in.AttributesToGet != nil {
 		for _, u := range match {
@@ -85,7 +85,7 @@ func (s *Server) listUsers(w http.ResponseWriter, body []byte) {
 
 // only keeps the requested attributes; nil keeps all of them ("When you don't
 // provide an AttributesToGet parameter, Amazon Cognito returns all
-// attributes", facts §4.4b).
+// attributes", rules §22.4).
 func only(u User, names []string) User {
 	if names == nil {
 		return u
@@ -101,7 +101,7 @@ func only(u User, names []string) User {
 }
 
 // ListUsersLimit reads ListUsers' Limit as Cognito does: 0 to 60, where 0
-// or none means 60 (facts §4.3: "Valid Range: Minimum value of 0. Maximum
+// or none means 60 (rules §22.4: "Valid Range: Minimum value of 0. Maximum
 // value of 60"; the message for 200 is quoted there, the one for a negative
 // value follows the same form). msg is the InvalidParameterException's
 // message, or empty.
@@ -117,6 +117,6 @@ func ListUsersLimit(limit *int) (n int, msg string) {
 	return *limit, ""
 }
 
-// FilterError is Cognito's message for a filter it cannot parse (facts
-// §4.2).
+// FilterError is Cognito's message for a filter it cannot parse (rules
+// §22.3).
 const FilterError = "Error while parsing filter."

@@ -88,7 +88,7 @@ func (s *Server) lockedPool(w http.ResponseWriter, poolID string) *pool {
 }
 
 // poolOf returns a copy of the pool's users and its configuration, or answers
-// ResourceNotFoundException as Cognito does for an unknown pool (facts §4.3,
+// ResourceNotFoundException as Cognito does for an unknown pool (rules §22.4,
 // §4.6: both operations list ResourceNotFoundException).
 func (s *Server) poolOf(w http.ResponseWriter, poolID string) (PoolConfig, []User, bool) {
 	s.mu.Lock()
@@ -106,7 +106,7 @@ func (s *Server) poolOf(w http.ResponseWriter, poolID string) (PoolConfig, []Use
 }
 
 // sameValue compares attribute values as Cognito matches them: email without
-// regard to case (facts §4.2, "All searches are case-insensitive"; §4.6),
+// regard to case (rules §22.3, "All searches are case-insensitive"; §22.2),
 // everything else exactly.
 func sameValue(attr, a, b string) bool {
 	if attr == "email" {

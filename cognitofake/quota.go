@@ -5,16 +5,16 @@ import "golang.org/x/time/rate"
 // Quotas are request rates per second for one account and Region. Zero means
 // no limit.
 type Quotas struct {
-	// UserRead covers AdminGetUser (facts §4.4a: 120/s, adjustable).
+	// UserRead covers AdminGetUser (rules §22.5: 120/s, adjustable).
 	UserRead float64
-	// UserList covers ListUsers (facts §4.4a: 30/s, not adjustable).
+	// UserList covers ListUsers (rules §22.5: 30/s, not adjustable).
 	UserList float64
-	// PerUserRead is the read rate for any one user (facts §4.4: 10/s).
+	// PerUserRead is the read rate for any one user (rules §22.5: 10/s).
 	PerUserRead float64
 }
 
 // DefaultQuotas are Cognito's defaults. How large a burst Cognito allows is
-// not documented (facts §4.4 gives rates only), so each bucket holds one
+// not documented (rules §22.5 gives rates only), so each bucket holds one
 // second's worth of requests.
 var DefaultQuotas = Quotas{UserRead: 120, UserList: 30, PerUserRead: 10}
 

@@ -5,8 +5,9 @@
 // error decoding, runs against it.
 //
 // It follows Cognito's documented rules, not kinder ones: each rule cites its
-// section of ../shared/docs/cognito-presignup-facts.md ("facts §N"). It can
-// also inject latency and faults, and it records every call it receives.
+// section of the project's rules document, docs/cognito-rules.md ("rules
+// §N"), which gives the sources. It can also inject latency and faults, and
+// it records every call it receives.
 package cognitofake
 
 import (
@@ -234,7 +235,7 @@ func WriteFault(w http.ResponseWriter, f Fault) bool {
 	return true
 }
 
-// throttled is Cognito's answer to a request over a quota (facts §4.4).
+// throttled is Cognito's answer to a request over a quota (rules §22.5).
 func throttled(w http.ResponseWriter) {
 	writeError(w, http.StatusBadRequest, "TooManyRequestsException", "Rate exceeded")
 }

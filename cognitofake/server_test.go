@@ -99,7 +99,7 @@ func TestListUsersAttributesToGet(t *testing.T) {
 	}{
 		{nil, false},
 		{[]string{"email", "email_verified"}, false},
-		{[]string{"email", "phone_number"}, true}, // user a has no phone number (facts §4.4b)
+		{[]string{"email", "phone_number"}, true}, // user a has no phone number (rules §22.4)
 	}
 	for _, tt := range tests {
 		in := map[string]any{"UserPoolId": "p", "Filter": filter}

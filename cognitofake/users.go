@@ -8,8 +8,8 @@ import (
 
 // adminCreateUser serves AdminCreateUser: the user is created with status
 // FORCE_CHANGE_PASSWORD and a sub, or refused with UsernameExistsException
-// when the name is taken (facts §4.1). The fake sends no message and checks
-// no password policy. Its quota (UserCreation, facts §4.4) is not applied:
+// when the name is taken (rules §22.1). The fake sends no message and checks
+// no password policy. Its quota (UserCreation, rules §22.5) is not applied:
 // tests create few users.
 func (s *Server) adminCreateUser(w http.ResponseWriter, body []byte) {
 	var in struct {

@@ -239,7 +239,7 @@ func (g *Guard) one(ctx context.Context, poolID string, self Self, c Lookup) Res
 
 // get asks AdminGetUser whose active alias the value is. A miss means nobody
 // holds it verified. A hit through a username or a sub that equals the value
-// is not an alias (facts §4.6); any other hit is Cognito's own alias match,
+// is not an alias (rules §22.2); any other hit is Cognito's own alias match,
 // and a conflict when the user is someone else and holds the attribute
 // verified. The value is not compared again: Cognito made the match, and a
 // second comparison (letter case, Unicode folding) could only fail open.

@@ -2,7 +2,7 @@ package secrethash
 
 import "testing"
 
-// The vectors are the ones computed in the facts doc (§5), cross-checked there
+// The vectors are the ones computed for rules §26, cross-checked there
 // with Python's hmac and with openssl.
 func TestCompute(t *testing.T) {
 	tests := []struct{ user, client, secret, want string }{

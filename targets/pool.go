@@ -299,7 +299,7 @@ func unreadableAtPool(obs *Observation, message string) *Observation {
 
 // cannotInvoke is the setup error of a pool whose trigger refuses it: Cognito
 // says "PreSignUp invocation failed due to error AccessDeniedException."
-// (facts §2.3) when the function's resource policy lets no
+// (rules §24) when the function's resource policy lets no
 // cognito-idp.amazonaws.com call lambda:InvokeFunction for this pool.
 func (p *Pool) cannotInvoke(message string) error {
 	fn := p.Trigger

@@ -23,7 +23,7 @@ import (
 )
 
 // cognitoLocalAdminGetUser is why an AdminGetUser guard cannot be judged on
-// existing users against cognito-local (facts §7, round 2).
+// existing users against cognito-local (rules §23).
 const cognitoLocalAdminGetUser = "not observable with cognito-local: its AdminGetUser resolves an email address or phone number only in email-as-username pools and ignores *_verified, so an AdminGetUser guard finds no existing user there whatever it does"
 
 // emptyDropped is cognito-local's gap that shows only through SignUp.

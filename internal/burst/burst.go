@@ -69,7 +69,7 @@ func (r Result) CleanShare() float64 {
 	return float64(r.CleanVerified) / float64(r.Clean)
 }
 
-// CognitoWait is how long Cognito waits for the trigger (facts §3).
+// CognitoWait is how long Cognito waits for the trigger (rules §4).
 const CognitoWait = 5 * time.Second
 
 // PoolID is the pool the events name.

@@ -8,7 +8,7 @@
 //
 // Cognito serves the same API the way Cognito calls it: each attempt gets 5
 // seconds, from when the emulator takes the invocation, and a sign-up gets
-// three attempts (facts §3); an abandoned attempt keeps its execution
+// three attempts (rules §4); an abandoned attempt keeps its execution
 // environment, so a retry may start cold in another.
 package gateway
 
@@ -65,7 +65,7 @@ type Stats struct {
 	ColdStarts atomic.Int64
 }
 
-// Cognito's limits (facts §3): "it must respond within 5 seconds. If it does
+// Cognito's limits (rules §4): "it must respond within 5 seconds. If it does
 // not, Amazon Cognito retries the call. After three unsuccessful attempts,
 // the function times out."
 const (

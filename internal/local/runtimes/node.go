@@ -29,8 +29,8 @@ type nodeRuntime struct {
 	// native is the directory, under the package, from which the ric's
 	// JavaScript requires its native client, ./rapid-client.node.
 	native string
-	// flags are the ones Lambda starts Node with on this runtime (facts
-	// §3.1, "Building Lambda functions with Node.js").
+	// flags are the ones Lambda starts Node with on this runtime (rules
+	// §25).
 	flags string
 }
 

@@ -17,14 +17,14 @@ import (
 
 // aliasResolver stands between the trigger and cognito-local, and makes the
 // two lookups a guard makes follow Cognito's documents where cognito-local
-// does not (facts §7):
-//   - AdminGetUser resolves a verified alias (facts §4.6: "it can be any of
+// does not (rules §23):
+//   - AdminGetUser resolves a verified alias (rules §22.2: "it can be any of
 //     their alias attributes"; only a verified value is an alias), where
 //     cognito-local resolves one only in email-as-username pools and ignores
 //     *_verified;
 //   - ListUsers reads its filter as Cognito documents it (an escaped quote,
-//     case-insensitive matching; facts §4.2) and fails when a result lacks an
-//     attribute AttributesToGet names (facts §4.4b), where cognito-local
+//     case-insensitive matching; rules §22.3) and fails when a result lacks an
+//     attribute AttributesToGet names (rules §22.4), where cognito-local
 //     reads \" literally, matches case-sensitively and ignores
 //     AttributesToGet. It uses cognitofake's reading of the grammar.
 //
@@ -144,7 +144,7 @@ func (a *aliasResolver) holder(h http.Header, pool, value string) string {
 
 // listUsers answers ListUsers from cognito-local's whole list, filtered and
 // paged the way Cognito documents, and refuses what Cognito refuses: Limit
-// outside 0-60 (facts §4.3), a filter it cannot parse (facts §4.2), a
+// outside 0-60 (rules §22.4), a filter it cannot parse (rules §22.3), a
 // pagination token it did not issue and a member the API does not define.
 func (a *aliasResolver) listUsers(w http.ResponseWriter, h http.Header, body []byte, members map[string]json.RawMessage) {
 	var in struct {
@@ -178,7 +178,7 @@ func (a *aliasResolver) listUsers(w http.ResponseWriter, h http.Header, body []b
 		var err error
 		if start, err = strconv.Atoi(n); !ok || err != nil || start < 0 {
 			// Unverified text: Cognito's message for a token it did not
-			// issue is not in the facts sheet.
+			// issue is not documented (rules §22.4).
 			fail(w, "InvalidParameterException", "Invalid pagination token")
 			return
 		}

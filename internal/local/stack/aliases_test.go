@@ -72,7 +72,7 @@ func TestAliasResolver(t *testing.T) {
 		{"ListUsers", `"Filter":"email = \"sam@example.com\"","AttributesToGet":["phone_number"]`, 400, "InvalidParameterException"},
 		{"ListUsers", `"Filter":"email = \"sam@example.com\"","AttributesToGet":["email_verified"]`, 200, `"Attributes":[{"Name":"email_verified","Value":"true"}]`},
 		{"ListUsers", `"Filter":"email = sam"`, 400, "Error while parsing filter."},
-		// What Cognito refuses, the resolver refuses (facts §4.3).
+		// What Cognito refuses, the resolver refuses (rules §22.4).
 		{"ListUsers", `"Limit":100`, 400, "less than or equal to 60"},
 		{"ListUsers", `"Limit":-5`, 400, "greater than or equal to 0"},
 		{"ListUsers", `"Limit":60`, 200, `"Username":"name-holder"`},

@@ -16,7 +16,7 @@ async function heldVerified(poolId, attr, value) {
       UserPoolId: poolId,
       Filter: `${attr} = "${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`,
       PaginationToken: token,
-      // LIST_LIMIT lets a test send a Limit Cognito refuses (facts §4.3).
+      // LIST_LIMIT lets a test send a Limit Cognito refuses (rules §22.4).
       Limit: process.env.LIST_LIMIT ? Number(process.env.LIST_LIMIT) : undefined,
     }));
     for (const user of page.Users ?? []) {
