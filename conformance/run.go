@@ -23,11 +23,13 @@ import (
 	"github.com/autoconfirm/autoconfirm/targets"
 )
 
-// Exit statuses.
+// Exit statuses, of every command: the only place they are defined.
 const (
 	ExitPass   = 0
 	ExitFailed = 1
 	ExitUsage  = 2
+	// ExitInterrupted is the status of a run stopped by a signal.
+	ExitInterrupted = 130
 )
 
 // Options configure one run.

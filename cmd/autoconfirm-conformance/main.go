@@ -14,7 +14,6 @@ import (
 	"strings"
 
 	"github.com/autoconfirm/autoconfirm/conformance"
-	"github.com/autoconfirm/autoconfirm/internal/local"
 	"github.com/autoconfirm/autoconfirm/internal/local/sandbox"
 	"github.com/autoconfirm/autoconfirm/internal/termtext"
 	"github.com/autoconfirm/autoconfirm/targets"
@@ -96,7 +95,7 @@ func usageErrorf(format string, a ...any) error {
 }
 
 // exitInterrupted is the status of a run stopped by SIGINT or SIGTERM.
-const exitInterrupted = local.ExitInterrupted
+const exitInterrupted = conformance.ExitInterrupted
 
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == sandbox.ForwardCommand {

@@ -52,7 +52,7 @@ func Host(ctx context.Context, o Options, stdout io.Writer) (*Hosted, error) {
 	case err != nil:
 		h.Close()
 		return nil, err
-	case status == ExitInterrupted:
+	case status == conformance.ExitInterrupted:
 		h.Close()
 		return nil, ctx.Err()
 	case status == conformance.ExitUsage:

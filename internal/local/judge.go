@@ -34,7 +34,7 @@ func (r *run) warmUp(ctx context.Context, st *stack.Stack) (int, error) {
 	res, attempts, took, err := st.Invoke(ctx, warmUpEvent(st.PoolID, st.ClientID))
 	switch {
 	case ctx.Err() != nil:
-		return ExitInterrupted, nil
+		return conformance.ExitInterrupted, nil
 	case err != nil:
 		if cerr := st.Err(); cerr != nil {
 			err = cerr
@@ -179,7 +179,7 @@ func (r *run) judge(ctx context.Context, st *stack.Stack) (map[string]int, int, 
 		}
 		if ctx.Err() != nil {
 			fmt.Fprintln(r.stderr, "local: interrupted; the stack is stopped and the run did not pass")
-			return nil, ExitInterrupted, nil
+			return nil, conformance.ExitInterrupted, nil
 		}
 		if err != nil {
 			return nil, conformance.ExitUsage, fmt.Errorf("running the %s target: %w", target, err)
@@ -187,9 +187,9 @@ func (r *run) judge(ctx context.Context, st *stack.Stack) (map[string]int, int, 
 		if code != conformance.ExitPass || r.o.Verbose {
 			r.say("%s target: exit %d", target, code)
 		}
-		if code == ExitInterrupted { // its output broke, or someone signalled it
+		if code == conformance.ExitInterrupted { // its output broke, or someone signalled it
 			fmt.Fprintln(r.stderr, "local: the run was interrupted; the stack is stopped and the run did not pass")
-			return nil, ExitInterrupted, nil
+			return nil, conformance.ExitInterrupted, nil
 		}
 		if code == conformance.ExitUsage {
 			return nil, conformance.ExitUsage, nil

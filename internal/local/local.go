@@ -34,8 +34,6 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// ExitInterrupted is the status of a run stopped by a signal.
-const ExitInterrupted = 130
 
 // Options say what to host and what to judge.
 type Options struct {
@@ -141,7 +139,7 @@ func Run(ctx context.Context, o Options, stdout, stderr io.Writer) (status int, 
 	defer r.sandbox.Close() // after the stack's end, below, ended its environments
 	if err != nil {
 		if ctx.Err() != nil {
-			return ExitInterrupted, nil
+			return conformance.ExitInterrupted, nil
 		}
 		return conformance.ExitUsage, err
 	}

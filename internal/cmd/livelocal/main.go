@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/autoconfirm/autoconfirm/conformance"
 	"github.com/autoconfirm/autoconfirm/internal/local/child"
 )
 
@@ -55,7 +56,7 @@ func main() {
 	fn := function{runtime: *runtime, code: *code, handler: *handler, bootstrap: *bootstrap}
 	if (fn.runtime == "") != (fn.code == "") {
 		fmt.Fprintln(os.Stderr, "live-local: give RUNTIME and CODE together (and HANDLER for Node.js and Python), or BOOTSTRAP alone")
-		os.Exit(2)
+		os.Exit(conformance.ExitUsage)
 	}
 	os.Exit(run(ctx, fn, *tags, *profile, *reportDir, modes, *verbose))
 }
@@ -71,7 +72,7 @@ func run(ctx context.Context, fn function, tags, profile, reportDir string, mode
 	dir, err := os.MkdirTemp("", "autoconfirm-live-local-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "live-local:", err)
-		return 2
+		return conformance.ExitUsage
 	}
 	defer os.RemoveAll(dir)
 	if fn.runtime == "" {
@@ -84,7 +85,7 @@ func run(ctx context.Context, fn function, tags, profile, reportDir string, mode
 			fn.code = filepath.Join(dir, "code")
 			if err := copyBootstrap(fn.bootstrap, fn.code); err != nil {
 				fmt.Fprintln(os.Stderr, "live-local:", err)
-				return 2
+				return conformance.ExitUsage
 			}
 		}
 	}
@@ -93,7 +94,7 @@ func run(ctx context.Context, fn function, tags, profile, reportDir string, mode
 	build.Stdout, build.Stderr = os.Stdout, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "live-local: building the conformance runner:", err)
-		return 2
+		return conformance.ExitUsage
 	}
 	worst := 0
 	for i, mode := range modes {
@@ -123,11 +124,11 @@ func run(ctx context.Context, fn function, tags, profile, reportDir string, mode
 		code, err := child.Run(ctx, cmd)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "live-local:", err)
-			return 2
+			return conformance.ExitUsage
 		}
 		if ctx.Err() != nil {
 			fmt.Fprintln(os.Stderr, "live-local: interrupted; the run did not pass")
-			return 130
+			return conformance.ExitInterrupted
 		}
 		if code > worst {
 			worst = code
@@ -139,7 +140,7 @@ func run(ctx context.Context, fn function, tags, profile, reportDir string, mode
 		return worst
 	}
 	fmt.Println("live-local: PASS")
-	return 0
+	return conformance.ExitPass
 }
 
 // copyBootstrap copies the binary at from into dir as an executable named
