@@ -34,7 +34,6 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-
 // Options say what to host and what to judge.
 type Options struct {
 	Runtime runtimes.Runtime
