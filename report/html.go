@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	_ "embed"
 	"encoding/json"
 	"fmt"
 	"html/template"
@@ -357,109 +358,12 @@ var flagNames = []string{"autoConfirmUser", "autoVerifyEmail", "autoVerifyPhone"
 var tmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 	"time": func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 MST") },
 	"inc":  func(n int) int { return n + 1 },
-}).Parse(`<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>autoconfirm conformance report</title>
-<style>
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;max-width:1400px;padding:1.5em;color:#1d2329;background:#fff}
-h1{margin:0 0 .2em}h2{margin-top:2em;border-bottom:2px solid #e3e7eb;padding-bottom:.2em}h3{margin:1.6em 0 .4em}
-.meta{color:#5a6570}
-.summary{display:flex;gap:1em;margin:1em 0}.summary div{padding:.6em 1em;border-radius:6px;background:#f3f5f7}
-.summary b{font-size:1.6em;display:block}
-table{border-collapse:collapse;width:100%}th,td{border:1px solid #dfe3e7;padding:.35em .6em;text-align:left;vertical-align:top}
-th{background:#f3f5f7}
-.passed,.pass{background:#e6f6ea;color:#176b2c}.failed,.fail,.vacuous{background:#fde8e8;color:#a01919;font-weight:600}.skipped,.observable{background:#fff6db;color:#7a5b00}
-.status{font-weight:600}h4 .status{white-space:nowrap}.reason{display:block;font-weight:400;font-size:12px}
-tr.feature th{background:#e9edf1;font-size:13px}.count{font-weight:400;font-size:12px}
-.scenario{border:1px solid #dfe3e7;border-radius:6px;margin:1em 0;padding:.6em 1em}
-.scenario h4{margin:.2em 0}.tags{color:#5a6570;font-size:12px}
-ol.steps{padding-left:1.4em}ol.steps li{margin:.15em 0}.kw{font-weight:600}
-.err{display:block;white-space:pre-wrap;color:#a01919;font-size:12px}
-.io{display:grid;grid-template-columns:1fr 1fr;gap:1em}
-pre{background:#f7f8fa;border:1px solid #e3e7eb;border-radius:4px;padding:.5em;overflow:auto;max-height:32em;font-size:12px;margin:0}
-pre span{display:block}.flag{font-weight:700;background:#eef0f2}.flag.right{background:#c9f0d3}.flag.wrong{background:#f9c9c9;color:#a01919}.attr{background:#e4eefc}.cut{color:#5a6570;font-style:italic}
-.description{white-space:pre-line}.impl{font-family:ui-monospace,monospace;font-size:12px}
-.failures li{margin:.3em 0}.failures .err{display:inline;white-space:normal}
-a.cell{color:inherit;text-decoration:none;display:block}a.cell:hover{text-decoration:underline}
-.back{display:none}body:has(.scenario:target) .back{display:inline}
-.refusal{background:#fde8e8;border-radius:4px;padding:.4em .6em}
-.wrong-here{background:#fde8e8;border-left:4px solid #a01919;padding:.4em .6em;white-space:pre-wrap}
-/* A link to one scenario (report.html#its-id) shows that scenario alone. */
-body:has(.scenario:target) .overview,body:has(.scenario:target) .scenario:not(:target){display:none}
-</style>
-</head>
-<body>
-<h1>autoconfirm conformance report</h1>
-<p class="meta">Targets: {{range $i, $t := .Targets}}{{if $i}}, {{end}}<b>{{$t}}</b>{{end}} · Generated {{time .Meta.Generated}} · Revision <code>{{.Meta.Revision}}</code></p>
-<ul class="meta" id="implementations">{{range .Runs}}<li>Under test on <b>{{.Target}}</b>: <span class="impl">{{if .Implementation}}{{.Implementation}}{{else}}not recorded{{end}}</span>{{if .Claim}}; <span class="claim">{{.Claim}}</span>{{end}}</li>{{end}}</ul>
+}).Parse(reportTemplate))
 
-<div class="overview">
-<div class="summary" id="summary">
-<div class="passed"><b>{{.Total.Passed}}</b>passed</div>
-<div class="failed"><b>{{.Total.Failed}}</b>failed</div>
-<div class="skipped"><b>{{.Total.Skipped}}</b>not fully checked (skipped steps)</div>
-</div>
-<p>A skipped step was not checked: the target cannot observe it. It never counts as a pass here.</p>
-{{if .Verdicts}}
-<h2 id="verdicts">Verdict per profile</h2>
-<table id="verdict-table">
-<thead><tr><th>Profile</th>{{range .Targets}}<th>{{.}}</th>{{end}}</tr></thead>
-<tbody>{{range .Verdicts}}<tr><td>{{.Profile}}</td>{{range .Cells}}<td class="status {{.Verdict}}">{{if .Verdict}}{{.Verdict}} <span class="count">({{.Accepted}} of {{.Sent}} sign-ups accepted)</span>{{end}}</td>{{end}}</tr>
-{{end}}</tbody>
-</table>
-{{end}}
-{{if .Failures}}
-<h2 id="failures">Failures</h2>
-<p>Each failed scenario once, with the depths that failed it.</p>
-<ol class="failures">{{range .Failures}}<li><b>{{.Name}}</b> <span class="meta">({{.Feature}})</span> failed on {{range $i, $d := .Depths}}{{if $i}}, {{end}}<a href="#{{$d.Anchor}}">{{$d.Target}}</a>{{end}}{{if .Step}}: {{.Step}} <span class="err">{{.Error}}</span>{{end}}</li>{{end}}</ol>
-{{end}}
-{{if .Errors}}
-<h2 id="function-errors">Function errors</h2>
-<p>Every scenario in which the function errored, pass or fail, by feature file and line. <b>crashed</b>: not the handler's own refusal (an AWS SDK exception, a language runtime error, Lambda's Runtime.*, Sandbox.* or Function.* type), even where the profile allows a refusal; <b>errored</b>: the depth cannot see the error's type (Cognito passes on only the message).</p>
-<table id="function-error-table">
-<thead><tr><th></th><th>Depth</th><th>Scenario</th><th>Where</th><th>Error</th></tr></thead>
-<tbody>{{range .Errors}}<tr class="{{.Label}}"><td class="status {{if eq .Label "crashed"}}failed{{else}}skipped{{end}}">{{.Label}}</td><td>{{.Target}}</td><td>{{.Scenario}}</td><td>{{.Place}}</td><td><code>{{.Type}}</code>: <span class="err">{{.Message}}</span>{{if .Why}}<br><span class="meta">{{.Why}}</span>{{end}}</td></tr>
-{{end}}</tbody>
-</table>
-{{end}}
-<h2>Conformance matrix</h2>
-<table id="matrix">
-<thead><tr><th>Scenario</th>{{range .Targets}}<th>{{.}}</th>{{end}}</tr></thead>
-<tbody>
-{{$n := len .Targets}}{{range .Matrix}}{{if .NewFeature}}<tr class="feature"><th colspan="{{inc $n}}">{{.Feature}}</th></tr>
-{{end}}<tr class="scenario-row" data-feature="{{.Feature}}"><td>{{.Scenario}}</td>{{range .Cells}}<td class="status {{.Status}}" data-status="{{.Status}}">{{if .Anchor}}<a class="cell" href="#{{.Anchor}}">{{end}}{{.Status}}{{if .Steps}} <span class="count">({{.Checked}} of {{.Steps}} steps checked)</span>{{end}}{{if .Anchor}}</a>{{end}}{{if .Reason}}<span class="reason">{{.Reason}}</span>{{end}}</td>{{end}}</tr>
-{{end}}</tbody>
-</table>
-</div>
-
-{{range .Runs}}{{$target := .Target}}
-<h2 class="overview" id="target-{{.Target}}">Target {{.Target}}: {{.Passed}} passed, {{.Failed}} failed, {{.Skipped}} not fully checked</h2>
-{{range .Features}}
-<h3 class="overview">{{.Name}}</h3>
-{{if .Description}}<p class="meta overview description">{{.Description}}</p>{{end}}
-{{range .Scenarios}}
-<div class="scenario" id="{{.Anchor}}" data-target="{{$target}}" data-scenario="{{.Name}}" data-status="{{.Status}}">
-<p class="back"><a href="#matrix">← back to the whole report</a></p>
-<h4><span class="status {{.Status}}">{{.Status}}</span> {{.Name}} <a href="#{{.Anchor}}" title="link to this scenario alone">¶</a></h4>
-<p class="meta">Feature: {{.Feature}} · Target {{$target}}</p>
-{{if .Tags}}<div class="tags">{{.Tags}}</div>{{end}}
-{{if .Reason}}<p class="skipped">Not fully checked on {{$target}}: {{.Reason}}</p>{{end}}
-<ol class="steps">{{range .Steps}}<li class="{{.Status}}"><span class="kw">{{.Keyword}}</span> {{.Name}} <i>({{.Status}})</i>{{if .Error}}<span class="err">{{.Error}}</span>{{end}}</li>{{end}}</ol>
-{{if .Wrong}}<p class="wrong-here" id="{{.Anchor}}-wrong"><b>What is wrong:</b> {{.Wrong}}</p>{{end}}
-{{if or .Event .Response .Refusal}}
-<div class="io">
-<div><b>{{.EventLabel}}</b><pre>{{range .Event}}<span class="{{.Class}}">{{.Text}}</span>{{end}}</pre></div>
-<div>{{if .Refusal}}<b>Refused</b><p class="refusal">{{.Refusal}}</p>{{else}}<b>{{.ResponseLabel}}</b><pre>{{range .Response}}<span class="{{.Class}}">{{.Text}}</span>{{else}}<span class="cut">this target cannot see the returned event</span>{{end}}</pre>{{end}}</div>
-</div>
-{{end}}
-</div>
-{{end}}{{end}}{{end}}
-</body>
-</html>
-`))
+// reportTemplate is the HTML page, kept as a file of its own.
+//
+//go:embed report.html.tmpl
+var reportTemplate string
 
 // verdictRows lays the runs' verdicts out one row per profile, in the order
 // the runs name them.
