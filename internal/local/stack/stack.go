@@ -101,9 +101,11 @@ type Stack struct {
 
 	dir string
 	// home is the empty HOME of the processes the run starts (env.go).
-	home   string
-	rie    *rie.Proc
-	server *http.Server
+	home string
+	rie  *rie.Proc
+	// server serves GatewayURL on gatewayLn once the trigger runs.
+	server    *http.Server
+	gatewayLn net.Listener
 	// poolServer serves poolGatewayURL, cognito-local's Lambda endpoint,
 	// on poolLn.
 	poolServer     *http.Server
@@ -139,6 +141,8 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 	if _, err := exec.LookPath("node"); err != nil {
 		return nil, errors.New("node is not on PATH; the local stack needs Node.js 20 or later for cognito-local")
 	}
+	// Everything Start makes is the Stack's from the moment it exists, so
+	// that Close is the one way it ends, on a failed start too.
 	s = &Stack{}
 	started := s // a failed start returns nil for s, and must still stop what it started
 	defer func() {
@@ -146,90 +150,107 @@ func Start(ctx context.Context, o Options) (s *Stack, err error) {
 			started.Close()
 		}
 	}()
-	if s.dir, err = os.MkdirTemp("", "autoconfirm-local-stack-"); err != nil {
+	if err := s.listen(); err != nil {
 		return nil, err
 	}
-	s.home = filepath.Join(s.dir, "home")
-	if err := os.Mkdir(s.home, 0o700); err != nil {
-		return nil, err
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	s.server = &http.Server{}
-	s.GatewayURL = fmt.Sprintf("http://%s", ln.Addr())
-	// cognito-local has its own endpoint on the gateway, which fails the
-	// answers Cognito would not take (gateway.Pool).
-	if s.poolLn, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
-		ln.Close()
-		return nil, err
-	}
-	s.poolGatewayURL = fmt.Sprintf("http://%s", s.poolLn.Addr())
 	if s.CognitoURL, err = s.startCognitoLocal(ctx, startJS); err != nil {
-		ln.Close()
 		return nil, err
 	}
-	// The trigger reaches cognito-local through a resolver that makes
-	// AdminGetUser answer for a verified alias, as Cognito does.
-	aliases, usernames := shapeOf(o).Resolvable()
-	resolver, err := newAliasResolver(s.CognitoURL, aliases)
-	if err != nil {
-		ln.Close()
+	if err := s.startResolver(ctx, o); err != nil {
 		return nil, err
 	}
-	resolver.usernames = usernames
-	rln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		ln.Close()
+	if err := s.startPool(ctx, o); err != nil {
 		return nil, err
-	}
-	s.pool = newPoolWatch(resolver)
-	s.pool.say = deniedNote(o.Progress)
-	s.resolver = &http.Server{Handler: s.pool}
-	go s.resolver.Serve(rln)
-	resolver.faults = newFaultSet()
-	if err := s.startFaults(ctx, resolver.faults); err != nil {
-		ln.Close()
-		return nil, err
-	}
-	s.TriggerCognitoURL = fmt.Sprintf("http://%s", rln.Addr())
-	others, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		ln.Close()
-		return nil, err
-	}
-	s.others = &http.Server{Handler: http.HandlerFunc(notEmulated)}
-	go s.others.Serve(others)
-	s.OtherServicesURL = fmt.Sprintf("http://%s", others.Addr())
-	s.API = cip.New(cip.Options{Region: Region, BaseEndpoint: aws.String(s.CognitoURL),
-		Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")})
-	if s.PoolID, err = createPool(ctx, s.API, shapeOf(o)); err != nil {
-		return nil, err
-	}
-	client, err := s.API.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{
-		UserPoolId: aws.String(s.PoolID), ClientName: aws.String("autoconfirm-conformance"), GenerateSecret: true,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("creating the local app client: %w", err)
-	}
-	s.ClientID, s.Secret = aws.ToString(client.UserPoolClient.ClientId), aws.ToString(client.UserPoolClient.ClientSecret)
-	if s.Secret == "" {
-		return nil, errors.New("cognito-local created the app client without a secret; SecretHash would go untested")
 	}
 	// The trigger starts once the pool exists, so that its environment can
 	// hold the pool's id (--env NAME=@pool-id).
-	if err := s.startTrigger(ctx, o, ln); err != nil {
-		ln.Close()
+	if err := s.startTrigger(ctx, o); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
+// listen makes the stack's work directory and the gateway's two listeners:
+// the Invoke API's, and cognito-local's own endpoint on it, which fails the
+// answers Cognito would not take (gateway.Pool).
+func (s *Stack) listen() (err error) {
+	if s.dir, err = os.MkdirTemp("", "autoconfirm-local-stack-"); err != nil {
+		return err
+	}
+	s.home = filepath.Join(s.dir, "home")
+	if err := os.Mkdir(s.home, 0o700); err != nil {
+		return err
+	}
+	if s.gatewayLn, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+		return err
+	}
+	s.server = &http.Server{}
+	s.GatewayURL = fmt.Sprintf("http://%s", s.gatewayLn.Addr())
+	if s.poolLn, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+		return err
+	}
+	s.poolGatewayURL = fmt.Sprintf("http://%s", s.poolLn.Addr())
+	return nil
+}
+
+// startResolver serves what the trigger reaches: cognito-local through a
+// resolver that makes AdminGetUser answer for a verified alias, as Cognito
+// does, with its fault control, and an endpoint for every other service.
+func (s *Stack) startResolver(ctx context.Context, o Options) error {
+	aliases, usernames := shapeOf(o).Resolvable()
+	resolver, err := newAliasResolver(s.CognitoURL, aliases)
+	if err != nil {
+		return err
+	}
+	resolver.usernames = usernames
+	rln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	s.pool = newPoolWatch(resolver)
+	s.pool.say = deniedNote(o.Progress)
+	s.resolver = &http.Server{Handler: s.pool}
+	go s.resolver.Serve(rln)
+	s.TriggerCognitoURL = fmt.Sprintf("http://%s", rln.Addr())
+	resolver.faults = newFaultSet()
+	if err := s.startFaults(ctx, resolver.faults); err != nil {
+		return err
+	}
+	others, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	s.others = &http.Server{Handler: http.HandlerFunc(notEmulated)}
+	go s.others.Serve(others)
+	s.OtherServicesURL = fmt.Sprintf("http://%s", others.Addr())
+	return nil
+}
+
+// startPool creates the pool of the run's shape in cognito-local, and an
+// app client with a secret, so that SecretHash is tested.
+func (s *Stack) startPool(ctx context.Context, o Options) (err error) {
+	s.API = cip.New(cip.Options{Region: Region, BaseEndpoint: aws.String(s.CognitoURL),
+		Credentials: credentials.NewStaticCredentialsProvider("local", "local", "")})
+	if s.PoolID, err = createPool(ctx, s.API, shapeOf(o)); err != nil {
+		return err
+	}
+	client, err := s.API.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{
+		UserPoolId: aws.String(s.PoolID), ClientName: aws.String("autoconfirm-conformance"), GenerateSecret: true,
+	})
+	if err != nil {
+		return fmt.Errorf("creating the local app client: %w", err)
+	}
+	s.ClientID, s.Secret = aws.ToString(client.UserPoolClient.ClientId), aws.ToString(client.UserPoolClient.ClientSecret)
+	if s.Secret == "" {
+		return errors.New("cognito-local created the app client without a secret; SecretHash would go untested")
+	}
+	return nil
+}
+
 // startTrigger starts the emulator with the function's environment, its
 // placeholders replaced by the local pool's values, and the gateway in front
-// of it on ln.
-func (s *Stack) startTrigger(ctx context.Context, o Options, ln net.Listener) (err error) {
+// of it.
+func (s *Stack) startTrigger(ctx context.Context, o Options) (err error) {
 	env := expandPlaceholders(o.Env, s.PoolID, s.ClientID)
 	s.pool.watch(s.PoolID, env)
 	bin := o.RIE
@@ -265,7 +286,7 @@ func (s *Stack) startTrigger(ctx context.Context, o Options, ln net.Listener) (e
 		s.Gateway.SetConfiguration(c)
 	}
 	s.server.Handler = s.Gateway.Cognito()
-	go s.server.Serve(ln)
+	go s.server.Serve(s.gatewayLn)
 	s.poolServer = &http.Server{Handler: s.Gateway.Pool(Region)}
 	go s.poolServer.Serve(s.poolLn)
 	return nil
@@ -423,6 +444,8 @@ func (s *Stack) Logs() (cognitoLocal, emulator []byte) { return s.nodeOut.Bytes(
 func (s *Stack) Close() {
 	if s.server != nil && s.server.Handler != nil {
 		s.server.Close()
+	} else if s.gatewayLn != nil {
+		s.gatewayLn.Close()
 	}
 	if s.poolServer != nil {
 		s.poolServer.Close()
