@@ -161,19 +161,8 @@ func (p *Pool) Close(ctx context.Context) (int, error) { return p.admin.Close(ct
 // Run implements Target.
 func (p *Pool) Run(ctx context.Context, in *Input) (obs *Observation, err error) {
 	defer func() { err = unanswered(ctx, "the user pool "+p.opts.PoolID, err) }()
-	if in.Generated || strings.HasPrefix(in.Fixture, "bad/") {
-		return nil, fmt.Errorf("%w: a malformed event cannot be produced through SignUp; Cognito builds the event itself", ErrCannot)
-	}
-	if src := gjson.GetBytes(in.Event, "triggerSource").Str; src != handler.SourceSignUp {
-		return nil, fmt.Errorf("%w: the pool target signs up through the SignUp API, so Cognito always sends PreSignUp_SignUp, never %s", ErrCannot, src)
-	}
-	if err := p.opts.unsupported(in); err != nil {
+	if err := p.runnable(in); err != nil {
 		return nil, err
-	}
-	for _, t := range in.Tags {
-		if reason, ok := p.opts.PoolLimits[t]; ok {
-			return nil, fmt.Errorf("%w: %s", ErrCannot, reason)
-		}
 	}
 	if err := p.admin.begin(); err != nil {
 		return nil, err
@@ -181,15 +170,44 @@ func (p *Pool) Run(ctx context.Context, in *Input) (obs *Observation, err error)
 	defer p.admin.end()
 	data := p.opts.Namer.ScenarioFor(in.Key)
 	defer func() { obs, err = p.admin.readHolders(ctx, in, data, obs, err) }()
-	redact := func(err error) error { return p.opts.redact(data, err) }
 	if err := p.admin.seed(ctx, in, data); err != nil {
-		return nil, redact(err)
+		return nil, p.opts.redact(data, err)
 	}
 	if err := p.admin.injectFaults(ctx, in, data); err != nil {
-		return nil, redact(err)
+		return nil, p.opts.redact(data, err)
 	}
-
 	username := data.Username("new")
+	su := p.signUpInput(in, data, username)
+	out, elapsed, retried, err := p.signUp(ctx, in, su)
+	obs = &Observation{Elapsed: elapsed, SignUp: signUpJSON(su)}
+	if err != nil {
+		return p.failedSignUp(obs, data, err)
+	}
+	return p.readBack(ctx, obs, data, username, out.UserConfirmed, retried)
+}
+
+// runnable says why the pool target cannot run in, or nil.
+func (p *Pool) runnable(in *Input) error {
+	if in.Generated || strings.HasPrefix(in.Fixture, "bad/") {
+		return fmt.Errorf("%w: a malformed event cannot be produced through SignUp; Cognito builds the event itself", ErrCannot)
+	}
+	if src := gjson.GetBytes(in.Event, "triggerSource").Str; src != handler.SourceSignUp {
+		return fmt.Errorf("%w: the pool target signs up through the SignUp API, so Cognito always sends PreSignUp_SignUp, never %s", ErrCannot, src)
+	}
+	if err := p.opts.unsupported(in); err != nil {
+		return err
+	}
+	for _, t := range in.Tags {
+		if reason, ok := p.opts.PoolLimits[t]; ok {
+			return fmt.Errorf("%w: %s", ErrCannot, reason)
+		}
+	}
+	return nil
+}
+
+// signUpInput is the SignUp that stands for in's event, with the
+// scenario's values, signed when the client has a secret.
+func (p *Pool) signUpInput(in *Input, data *ScenarioData, username string) *cip.SignUpInput {
 	su := &cip.SignUpInput{
 		ClientId:       aws.String(p.clientID),
 		Username:       aws.String(username),
@@ -201,77 +219,85 @@ func (p *Pool) Run(ctx context.Context, in *Input) (obs *Observation, err error)
 	if p.secret != "" {
 		su.SecretHash = aws.String(secrethash.Compute(username, p.clientID, p.secret))
 	}
+	return su
+}
+
+// signUp sends su. A SignUp that failed on the server after creating the
+// user, and was retried by the SDK, ends in UsernameExistsException. The
+// name carries this run's marker, so the user is this run's: it stays
+// remembered, for the cleanup, and is read like any other (retried).
+func (p *Pool) signUp(ctx context.Context, in *Input, su *cip.SignUpInput) (out *cip.SignUpOutput, elapsed time.Duration, retried bool, err error) {
 	release, err := p.admin.slot(ctx)
 	if err != nil {
-		return nil, err
+		return nil, 0, false, err
 	}
+	username := aws.ToString(su.Username)
 	p.admin.remember(in, username) // before the call: a timeout may still create it
 	start := time.Now()
-	out, err := p.api.SignUp(ctx, su)
-	elapsed := time.Since(start)
+	out, err = p.api.SignUp(ctx, su)
+	elapsed = time.Since(start)
 	release()
-	// A SignUp that failed on the server after creating the user, and was
-	// retried by the SDK, ends in UsernameExistsException. The name carries
-	// this run's marker, so the user is this run's: it stays remembered, for
-	// the cleanup, and is read like any other.
-	retried := usernameExists(err) && strings.HasPrefix(username, p.opts.Namer.Prefix())
-	if retried {
-		err = nil
+	if usernameExists(err) && strings.HasPrefix(username, p.opts.Namer.Prefix()) {
+		return &cip.SignUpOutput{}, elapsed, true, nil
 	}
 	if refused(err) {
 		p.admin.forget(in, username)
 	}
-	obs = &Observation{Elapsed: elapsed, SignUp: signUpJSON(su)}
-	if err != nil {
-		var apiErr smithy.APIError
-		if errors.As(err, &apiErr) {
-			if strings.Contains(apiErr.ErrorMessage(), "invocation failed due to error AccessDeniedException") {
-				return nil, p.cannotInvoke(apiErr.ErrorMessage())
-			}
-			switch apiErr.ErrorCode() {
-			case "UserLambdaValidationException":
-				if answerRefused.MatchString(apiErr.ErrorMessage()) {
-					return refusedAtPool(obs, apiErr.ErrorMessage()), nil
-				}
-				obs.Refused, obs.Message = true, apiErr.ErrorMessage()
-				obs.Failure = failureOf("", obs.Message)
-				return obs, nil
-			case "UnexpectedLambdaException", "UnexpectedLambdaExceptionException":
-				// Cognito's word for a trigger that timed out (rules §4);
-				// cognito-local doubles "Exception".
-				if f := failureOf("", apiErr.ErrorMessage()); f != "" {
-					obs.Refused, obs.Message, obs.Failure = true, apiErr.ErrorMessage(), f
-					return obs, nil
-				}
-			case "InvalidLambdaResponseException":
-				return unreadableAtPool(obs, apiErr.ErrorMessage()), nil
-			case "InvalidParameterException", "InvalidPasswordException":
-				return nil, fmt.Errorf("%w: the pool refused the sign-up before the trigger ran (%s: %s)", ErrCannot, apiErr.ErrorCode(), data.Redact(apiErr.ErrorMessage()))
-			}
-		}
-		return nil, redact(fmt.Errorf("SignUp: %w", err))
-	}
+	return out, elapsed, false, err
+}
 
-	release, err = p.admin.slot(ctx)
+// failedSignUp is what a SignUp that failed observed: the trigger's
+// refusal or failure as Cognito reports it, or why the run cannot go on.
+func (p *Pool) failedSignUp(obs *Observation, data *ScenarioData, err error) (*Observation, error) {
+	var apiErr smithy.APIError
+	if !errors.As(err, &apiErr) {
+		return nil, p.opts.redact(data, fmt.Errorf("SignUp: %w", err))
+	}
+	if strings.Contains(apiErr.ErrorMessage(), "invocation failed due to error AccessDeniedException") {
+		return nil, p.cannotInvoke(apiErr.ErrorMessage())
+	}
+	switch apiErr.ErrorCode() {
+	case "UserLambdaValidationException":
+		if answerRefused.MatchString(apiErr.ErrorMessage()) {
+			return refusedAtPool(obs, apiErr.ErrorMessage()), nil
+		}
+		obs.Refused, obs.Message = true, apiErr.ErrorMessage()
+		obs.Failure = failureOf("", obs.Message)
+		return obs, nil
+	case "UnexpectedLambdaException", "UnexpectedLambdaExceptionException":
+		// Cognito's word for a trigger that timed out (rules §4);
+		// cognito-local doubles "Exception".
+		if f := failureOf("", apiErr.ErrorMessage()); f != "" {
+			obs.Refused, obs.Message, obs.Failure = true, apiErr.ErrorMessage(), f
+			return obs, nil
+		}
+	case "InvalidLambdaResponseException":
+		return unreadableAtPool(obs, apiErr.ErrorMessage()), nil
+	case "InvalidParameterException", "InvalidPasswordException":
+		return nil, fmt.Errorf("%w: the pool refused the sign-up before the trigger ran (%s: %s)", ErrCannot, apiErr.ErrorCode(), data.Redact(apiErr.ErrorMessage()))
+	}
+	return nil, p.opts.redact(data, fmt.Errorf("SignUp: %w", err))
+}
+
+// readBack reads the new user with AdminGetUser and observes its status
+// and verified attributes; SignUp's own word on confirmation must agree,
+// unless the SDK retried it (retried).
+func (p *Pool) readBack(ctx context.Context, obs *Observation, data *ScenarioData, username string, said, retried bool) (*Observation, error) {
+	release, err := p.admin.slot(ctx)
 	if err != nil {
 		return nil, err
 	}
 	user, err := p.api.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(p.opts.PoolID), Username: aws.String(username)})
 	release()
 	if err != nil {
-		return nil, redact(fmt.Errorf("AdminGetUser after SignUp: %w", err))
+		return nil, p.opts.redact(data, fmt.Errorf("AdminGetUser after SignUp: %w", err))
 	}
 	confirmed := user.UserStatus == types.UserStatusTypeConfirmed
-	if !retried && confirmed != out.UserConfirmed {
-		return nil, fmt.Errorf("SignUp said UserConfirmed=%t but AdminGetUser says %s", out.UserConfirmed, user.UserStatus)
+	if !retried && confirmed != said {
+		return nil, fmt.Errorf("SignUp said UserConfirmed=%t but AdminGetUser says %s", said, user.UserStatus)
 	}
 	verified := func(name string) *bool {
-		v := false
-		for _, a := range user.UserAttributes {
-			if aws.ToString(a.Name) == name {
-				v = aws.ToString(a.Value) == "true"
-			}
-		}
+		v := hasValue(user.UserAttributes, name, "true")
 		return &v
 	}
 	obs.Read, _ = json.Marshal(struct {
