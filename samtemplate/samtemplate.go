@@ -158,130 +158,180 @@ func (t *Template) noFunction() string {
 // Function resolves one function; id may be empty when the template has
 // exactly one.
 func (t *Template) Function(id string) (Function, error) {
+	id, err := t.pick(id)
+	if err != nil {
+		return Function{}, err
+	}
+	f := Function{LogicalID: id, Architecture: "x86_64", Timeout: 3 * time.Second, MemoryMB: 128, Env: map[string]string{}, Unresolved: map[string]string{}, Local: map[string]LocalRef{}}
+	src := source{t: t, id: id, props: get(t.resources[id], "Properties"), globals: get(get(t.root, "Globals"), "Function")}
+	for _, step := range []func(*Function) error{src.handler, src.code, src.sizes, src.layers, src.environment} {
+		if err := step(&f); err != nil {
+			return f, err
+		}
+	}
+	return f, nil
+}
+
+// pick is the function id names, or the template's one function.
+func (t *Template) pick(id string) (string, error) {
 	ids := t.Functions()
 	switch {
 	case id == "" && len(ids) == 1:
-		id = ids[0]
+		return ids[0], nil
 	case id == "" && len(ids) == 0:
-		return Function{}, errors.New(t.noFunction())
+		return "", errors.New(t.noFunction())
 	case id == "":
-		return Function{}, fmt.Errorf("the template has %d functions (%s): name one with --function", len(ids), strings.Join(ids, ", "))
+		return "", fmt.Errorf("the template has %d functions (%s): name one with --function", len(ids), strings.Join(ids, ", "))
 	case !slices.Contains(ids, id):
-		return Function{}, fmt.Errorf("the template has no AWS::Serverless::Function %q; it has %s", id, strings.Join(ids, ", "))
+		return "", fmt.Errorf("the template has no AWS::Serverless::Function %q; it has %s", id, strings.Join(ids, ", "))
 	}
-	f := Function{LogicalID: id, Architecture: "x86_64", Timeout: 3 * time.Second, MemoryMB: 128, Env: map[string]string{}, Unresolved: map[string]string{}, Local: map[string]LocalRef{}}
-	props := get(t.resources[id], "Properties")
-	globals := get(get(t.root, "Globals"), "Function")
-	prop := func(name string) *yaml.Node {
-		if v := get(props, name); v != nil {
-			return v
-		}
-		return get(globals, name)
+	return id, nil
+}
+
+// source is one function's properties, with the template's Globals behind
+// them, as SAM merges them.
+type source struct {
+	t              *Template
+	id             string
+	props, globals *yaml.Node
+}
+
+func (s source) prop(name string) *yaml.Node {
+	if v := get(s.props, name); v != nil {
+		return v
 	}
-	str := func(name string) (string, error) {
-		n := prop(name)
-		if n == nil {
-			return "", nil
-		}
-		v, ok, err := t.resolve(n)
-		if err != nil {
-			return "", fmt.Errorf("%s.%s: %w", id, name, err)
-		}
-		if !ok {
-			return "", fmt.Errorf("%s.%s is %s, which has no value before a deployment: give the value on the command line instead", id, name, describe(n))
-		}
-		return v, nil
+	return get(s.globals, name)
+}
+
+// str is a property's value, or "" when it is not set; a value only a
+// deployment has is an error.
+func (s source) str(name string) (string, error) {
+	n := s.prop(name)
+	if n == nil {
+		return "", nil
 	}
-	var err error
-	if f.Runtime, err = str("Runtime"); err != nil {
-		return f, err
+	v, ok, err := s.t.resolve(n)
+	if err != nil {
+		return "", fmt.Errorf("%s.%s: %w", s.id, name, err)
 	}
-	if f.Handler, err = str("Handler"); err != nil {
-		return f, err
+	if !ok {
+		return "", fmt.Errorf("%s.%s is %s, which has no value before a deployment: give the value on the command line instead", s.id, name, describe(n))
 	}
-	if pt, _ := str("PackageType"); pt == "Image" {
-		return f, fmt.Errorf("%s is a container image function; local runs zip functions only", id)
+	return v, nil
+}
+
+func (s source) handler(f *Function) (err error) {
+	if f.Runtime, err = s.str("Runtime"); err != nil {
+		return err
 	}
-	code := prop("CodeUri")
+	if f.Handler, err = s.str("Handler"); err != nil {
+		return err
+	}
+	if pt, _ := s.str("PackageType"); pt == "Image" {
+		return fmt.Errorf("%s is a container image function; local runs zip functions only", s.id)
+	}
+	return nil
+}
+
+// code finds CodeUri on this machine.
+func (s source) code(f *Function) (err error) {
+	code := s.prop("CodeUri")
 	switch {
 	case code == nil:
-		return f, fmt.Errorf("%s has no CodeUri", id)
+		return fmt.Errorf("%s has no CodeUri", s.id)
 	case code.Kind == yaml.MappingNode && get(code, "Bucket") != nil:
-		return f, fmt.Errorf("%s.CodeUri is in S3; local needs the code on this machine: give --code", id)
+		return fmt.Errorf("%s.CodeUri is in S3; local needs the code on this machine: give --code", s.id)
 	}
-	uri, err := str("CodeUri")
+	uri, err := s.str("CodeUri")
 	if err != nil {
-		return f, err
+		return err
 	}
 	if strings.HasPrefix(uri, "s3://") {
-		return f, fmt.Errorf("%s.CodeUri is %s, in S3; local needs the code on this machine: give --code", id, uri)
+		return fmt.Errorf("%s.CodeUri is %s, in S3; local needs the code on this machine: give --code", s.id, uri)
 	}
-	if f.CodeURI, err = t.local(id+".CodeUri", uri); err != nil {
-		return f, err
-	}
-	if a := prop("Architectures"); a != nil {
-		arch, ok, err := t.resolve(first(a))
+	f.CodeURI, err = s.t.local(s.id+".CodeUri", uri)
+	return err
+}
+
+// sizes reads the architecture, timeout, memory and /tmp, within Lambda's
+// limits.
+func (s source) sizes(f *Function) (err error) {
+	if a := s.prop("Architectures"); a != nil {
+		arch, ok, err := s.t.resolve(first(a))
 		if err != nil || !ok {
-			return f, fmt.Errorf("%s.Architectures cannot be resolved: %s", id, unresolved(err))
+			return fmt.Errorf("%s.Architectures cannot be resolved: %s", s.id, unresolved(err))
 		}
 		f.Architecture = arch
 	}
 	if f.Architecture != "x86_64" && f.Architecture != "arm64" {
-		return f, fmt.Errorf("%s.Architectures is %q; Lambda takes x86_64 or arm64", id, f.Architecture)
+		return fmt.Errorf("%s.Architectures is %q; Lambda takes x86_64 or arm64", s.id, f.Architecture)
 	}
-	if s, err := str("Timeout"); err != nil {
-		return f, err
-	} else if s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > 900 {
-			return f, fmt.Errorf("%s.Timeout is %q; Lambda takes whole seconds from 1 to 900", id, s)
-		}
-		f.Timeout = time.Duration(n) * time.Second
+	if v, err := s.number("Timeout", 1, 900, "whole seconds from 1 to 900"); err != nil {
+		return err
+	} else if v > 0 {
+		f.Timeout = time.Duration(v) * time.Second
 	}
-	if s, err := str("MemorySize"); err != nil {
-		return f, err
-	} else if s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 128 || n > 10240 {
-			return f, fmt.Errorf("%s.MemorySize is %q; Lambda takes whole megabytes from 128 to 10240", id, s)
-		}
-		f.MemoryMB = n
+	if v, err := s.number("MemorySize", 128, 10240, "whole megabytes from 128 to 10240"); err != nil {
+		return err
+	} else if v > 0 {
+		f.MemoryMB = v
 	}
-	if f.TmpMB, err = t.ephemeral(id, prop("EphemeralStorage")); err != nil {
-		return f, err
+	f.TmpMB, err = s.t.ephemeral(s.id, s.prop("EphemeralStorage"))
+	return err
+}
+
+// number is a whole-number property from lo to hi, or 0 when it is not set.
+func (s source) number(name string, lo, hi int, what string) (int, error) {
+	v, err := s.str(name)
+	if err != nil || v == "" {
+		return 0, err
 	}
-	layers, err := t.layerItems(prop("Layers"))
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		return 0, fmt.Errorf("%s.%s is %q; Lambda takes %s", s.id, name, v, what)
+	}
+	return n, nil
+}
+
+func (s source) layers(f *Function) error {
+	layers, err := s.t.layerItems(s.prop("Layers"))
 	if err != nil {
-		return f, fmt.Errorf("%s.Layers: %w", id, err)
+		return fmt.Errorf("%s.Layers: %w", s.id, err)
 	}
 	for _, l := range layers {
-		dir, err := t.layer(l)
+		dir, err := s.t.layer(l)
 		if err != nil {
-			return f, fmt.Errorf("%s.Layers: %w", id, err)
+			return fmt.Errorf("%s.Layers: %w", s.id, err)
 		}
 		f.Layers = append(f.Layers, dir)
 	}
-	pool := t.ownPool(id)
-	for _, vars := range []*yaml.Node{get(get(globals, "Environment"), "Variables"), get(get(props, "Environment"), "Variables")} {
+	return nil
+}
+
+// environment reads Environment.Variables, the function's over the
+// Globals'.
+func (s source) environment(f *Function) error {
+	pool := s.t.ownPool(s.id)
+	for _, vars := range []*yaml.Node{get(get(s.globals, "Environment"), "Variables"), get(get(s.props, "Environment"), "Variables")} {
 		for _, p := range pairs(vars) {
 			delete(f.Env, p.key)
 			delete(f.Unresolved, p.key)
 			delete(f.Local, p.key)
-			value, err := t.chosen(p.value)
+			value, err := s.t.chosen(p.value)
 			switch {
 			case err != nil:
 				value = p.value // a condition only a deployment decides: said below
 			case value == nil:
 				continue // AWS::NoValue: CloudFormation removes the variable (red team round 26)
 			}
-			if ref, ok := t.localRef(value, pool); ok {
+			if ref, ok := s.t.localRef(value, pool); ok {
 				f.Local[p.key] = ref
 				continue
 			}
-			v, ok, err := t.resolve(value)
+			v, ok, err := s.t.resolve(value)
 			switch {
 			case err != nil:
-				return f, fmt.Errorf("%s Environment.Variables.%s: %w", id, p.key, err)
+				return fmt.Errorf("%s Environment.Variables.%s: %w", s.id, p.key, err)
 			case !ok:
 				f.Unresolved[p.key] = describe(p.value)
 			default:
@@ -289,7 +339,7 @@ func (t *Template) Function(id string) (Function, error) {
 			}
 		}
 	}
-	return f, nil
+	return nil
 }
 
 // layer finds a layer's local content: a Ref to an
