@@ -118,17 +118,59 @@ func Run(o Options) Result {
 		fmt.Fprintln(o.Errors, "autoconfirm-conformance:", err)
 		return Result{Status: ExitUsage}
 	}
-	skips := &steps.SkipLog{}
-	tally := &steps.Tally{}
-	counted := o.Profiles
-	if len(counted) == 0 {
-		counted = BuiltinProfiles
+	r := newSession(o)
+	if r.docs, r.claimed, err = checkSelection(&r.ts, o.Tags, o.Profiles, !o.DefaultClaim); err != nil {
+		fmt.Fprintln(o.Errors, "autoconfirm-conformance:", err)
+		return Result{Status: ExitUsage}
 	}
-	suite := &steps.Suite{Target: o.Target, Fixtures: o.Content, Skips: skips, Tally: tally, Profiles: counted, Shape: o.Shape}
-	out := &summaryWriter{w: o.Output, summary: func() string { return tally.Summary(o.Target.Name()) }, locations: o.StepLocations}
-	ts := godog.TestSuite{
+	r.narrowClaim()
+	status := r.ts.Run()
+	// godog reports failure only for some formats (not for "events"): the
+	// status is what the run counted, whatever the formatter.
+	if _, _, failed, _ := r.tally.Counts(); failed > 0 && status == ExitPass {
+		status = ExitFailed
+	}
+	r.out.flush()
+	// A set-up that no scenario could get past is the user's to fix, not
+	// the handler's failure: no verdict, exit 2, and no JUnit or cucumber
+	// file that would show its scenarios failed.
+	if err := r.suite.SetupError(); err != nil {
+		fmt.Fprintf(o.Errors, "autoconfirm-conformance: the run stopped: %v\nno verdict was reached; fix the set-up and run again\n", err)
+		return Result{Status: ExitUsage}
+	}
+	if err := copyOutputs(outputs); err != nil && status != ExitUsage {
+		fmt.Fprintf(o.Errors, "autoconfirm-conformance: %v\nno verdict is recorded: fix the path and run again\n", err)
+		return Result{Status: ExitUsage}
+	}
+	return r.conclude(status)
+}
+
+// session is one run's suite and what it counts.
+type session struct {
+	o       Options
+	skips   *steps.SkipLog
+	tally   *steps.Tally
+	suite   *steps.Suite
+	out     *summaryWriter
+	ts      godog.TestSuite
+	docs    []*messages.GherkinDocument
+	claimed claim
+	// counted are the profiles judged; whole, those claimed before the
+	// tags narrowed them, which a suggested claim starts from.
+	counted, whole []string
+}
+
+func newSession(o Options) *session {
+	r := &session{o: o, skips: &steps.SkipLog{}, tally: &steps.Tally{}, counted: o.Profiles}
+	if len(r.counted) == 0 {
+		r.counted = BuiltinProfiles
+	}
+	r.whole = r.counted
+	r.suite = &steps.Suite{Target: o.Target, Fixtures: o.Content, Skips: r.skips, Tally: r.tally, Profiles: r.counted, Shape: o.Shape}
+	r.out = &summaryWriter{w: o.Output, summary: func() string { return r.tally.Summary(o.Target.Name()) }, locations: o.StepLocations}
+	r.ts = godog.TestSuite{
 		Name:                "autoconfirm",
-		ScenarioInitializer: suite.InitializeScenario,
+		ScenarioInitializer: r.suite.InitializeScenario,
 		Options: &godog.Options{
 			Format:      o.Format,
 			Paths:       o.Paths,
@@ -138,101 +180,102 @@ func Run(o Options) Result {
 			Randomize:   o.Seed,
 			Strict:      true,
 			NoColors:    o.NoColors,
-			Output:      out,
+			Output:      r.out,
 			TestingT:    o.TestingT,
 		},
 	}
-	docs, claimed, err := checkSelection(&ts, o.Tags, o.Profiles, !o.DefaultClaim)
-	if err != nil {
-		fmt.Fprintln(o.Errors, "autoconfirm-conformance:", err)
-		return Result{Status: ExitUsage}
-	}
-	// A claim the user did not name profile by profile (the default claim,
-	// or "all") is what the tags select: a profile they leave without a
-	// scenario is not judged, and is not reported as not observable (red
-	// team round 25).
-	whole := counted // what a suggested claim starts from
-	if o.Tags != "" && (o.DefaultClaim || slices.Equal(counted, BuiltinProfiles)) {
-		dropped := slices.DeleteFunc(slices.Clone(counted), func(p string) bool { return claimed.picked[p] > 0 })
-		counted = claimed.selected(counted)
-		suite.Profiles, claimed.asked = counted, counted
-		if len(dropped) > 0 {
-			fmt.Fprintf(o.Output, "NOT CLAIMED: the tag expression %q selects scenarios of %s only, so this run judges those, and not %s\n",
-				o.Tags, strings.Join(counted, ","), strings.Join(dropped, ","))
-		}
-	}
+	return r
+}
 
-	status := ts.Run()
-	// godog reports failure only for some formats (not for "events"): the
-	// status is what the run counted, whatever the formatter.
-	if _, _, failed, _ := tally.Counts(); failed > 0 && status == ExitPass {
-		status = ExitFailed
+// narrowClaim makes a claim the user did not name profile by profile (the
+// default claim, or "all") what the tags select: a profile they leave
+// without a scenario is not judged, and is not reported as not observable
+// (red team round 25).
+func (r *session) narrowClaim() {
+	o := r.o
+	if o.Tags == "" || !(o.DefaultClaim || slices.Equal(r.counted, BuiltinProfiles)) {
+		return
 	}
-	out.flush()
-	// A set-up that no scenario could get past is the user's to fix, not
-	// the handler's failure: no verdict, exit 2, and no JUnit or cucumber
-	// file that would show its scenarios failed.
-	if err := suite.SetupError(); err != nil {
-		fmt.Fprintf(o.Errors, "autoconfirm-conformance: the run stopped: %v\nno verdict was reached; fix the set-up and run again\n", err)
-		return Result{Status: ExitUsage}
+	dropped := slices.DeleteFunc(slices.Clone(r.counted), func(p string) bool { return r.claimed.picked[p] > 0 })
+	r.counted = r.claimed.selected(r.counted)
+	r.suite.Profiles, r.claimed.asked = r.counted, r.counted
+	if len(dropped) > 0 {
+		fmt.Fprintf(o.Output, "NOT CLAIMED: the tag expression %q selects scenarios of %s only, so this run judges those, and not %s\n",
+			o.Tags, strings.Join(r.counted, ","), strings.Join(dropped, ","))
 	}
-	if err := copyOutputs(outputs); err != nil && status != ExitUsage {
-		fmt.Fprintf(o.Errors, "autoconfirm-conformance: %v\nno verdict is recorded: fix the path and run again\n", err)
-		return Result{Status: ExitUsage}
-	}
+}
+
+// conclude sends the control, prints what the run found, judges whether it
+// passed, and records it.
+func (r *session) conclude(status int) Result {
+	o, tally := r.o, r.tally
 	var control steps.Control
 	if status != ExitUsage {
-		control = suite.RunControl(context.Background())
+		control = r.suite.RunControl(context.Background())
 	}
-	skips.Print(o.Output)
-	claimed.print(o.Output)
-	failures := sortFailures(failedScenarios(o.Target.Name(), tally.Failures(), places(docs)))
-	errs := erroredScenarios(o.Target.Name(), tally.FunctionErrors(), places(docs))
-	verdicts := tally.Verdicts(counted)
+	r.skips.Print(o.Output)
+	r.claimed.print(o.Output)
+	failures := sortFailures(failedScenarios(o.Target.Name(), tally.Failures(), places(r.docs)))
+	errs := erroredScenarios(o.Target.Name(), tally.FunctionErrors(), places(r.docs))
+	verdicts := tally.Verdicts(r.counted)
 	if o.Shape != nil {
-		claimed.pool, claimed.notApplicable = o.Shape.String(), skipMap(tally.NotApplicable())
-		steps.PrintNotApplicable(o.Output, claimed.pool, tally.NotApplicable())
+		r.claimed.pool, r.claimed.notApplicable = o.Shape.String(), skipMap(tally.NotApplicable())
+		steps.PrintNotApplicable(o.Output, r.claimed.pool, tally.NotApplicable())
 	}
 	if err := notApplicableClaim(o, verdicts); err != nil && status != ExitUsage {
 		fmt.Fprintln(o.Errors, "autoconfirm-conformance:", err)
-		return Result{Status: ExitUsage, Skips: skips.Items()}
+		return Result{Status: ExitUsage, Skips: r.skips.Items()}
 	}
 	if !o.Brief {
-		PrintFailures(o.Output, failures, Advice{Language: o.Language, Ref: SourceRef(), Claimed: whole, FlagsSet: tally.FlagsSet()})
+		PrintFailures(o.Output, failures, Advice{Language: o.Language, Ref: SourceRef(), Claimed: r.whole, FlagsSet: tally.FlagsSet()})
 		PrintErrors(o.Output, errs)
 		fmt.Fprintf(o.Output, "\nCONTROL: an ordinary PreSignUp_SignUp (%s, nothing held), judged only for acceptance: %s\n", steps.FixturePath(steps.ControlFixture), termtext.Line(control.String()))
 		if status != ExitUsage {
 			steps.PrintVerdicts(o.Output, o.Target.Name(), verdicts)
 		}
 	}
-	res := Result{Status: status, Skips: skips.Items(), NotClaimed: claimed.total()}
+	res := Result{Status: r.passed(status), Skips: r.skips.Items(), NotClaimed: r.claimed.total()}
+	if o.ReportDir != "" && status != ExitUsage {
+		res.Status = r.record(res, control, verdicts, failures, errs)
+	}
+	return res
+}
+
+// passed is the run's status once it is known to have checked something
+// of a handler that accepts some sign-up.
+func (r *session) passed(status int) int {
+	o, res := r.o, status
 	// A run passes only when the handler accepted some ordinary sign-up: a
 	// trigger that refuses, crashes, times out or answers unreadably on every one would
 	// otherwise pass every profile that allows a refusal.
-	if sent, accepted := tally.SignUps(); status != ExitUsage && sent > 0 && accepted == 0 {
+	if sent, accepted := r.tally.SignUps(); status != ExitUsage && sent > 0 && accepted == 0 {
 		fmt.Fprintf(o.Errors, "autoconfirm-conformance: the handler accepted none of the %d PreSignUp_SignUp sign-up(s) sent at the %s depth, the control included: it refused, crashed, timed out or gave an answer Cognito cannot read on every one, so the run did not pass\n", sent, o.Target.Name())
-		res.Status = ExitFailed
+		res = ExitFailed
 	}
 	// A run passes only when it checked something: a run whose every
 	// scenario was beyond the target's sight has not shown anything.
-	if passed, unobservable, failed, checked := tally.Counts(); status == ExitPass && (checked == 0 || passed+unobservable+failed == 0) {
+	if passed, unobservable, failed, checked := r.tally.Counts(); status == ExitPass && (checked == 0 || passed+unobservable+failed == 0) {
 		fmt.Fprintf(o.Errors, "autoconfirm-conformance: no expectation was checked: the %s target could observe none of the %d scenario(s) run, so the run did not pass\n", o.Target.Name(), unobservable)
-		res.Status = ExitFailed
-	}
-	if o.ReportDir != "" && status != ExitUsage {
-		impl := o.Implementation
-		if d, ok := o.Target.(targets.Describer); ok && impl == "" {
-			impl = d.Implementation()
-		}
-		if err := writeReports(o.ReportDir, o.Target.Name(), impl, res.Status, append(res.Skips, naSkips(o.Target.Name(), tally.NotApplicable())...), claimed, control.String(), tally, verdicts, failures, errs); err != nil {
-			fmt.Fprintf(o.Errors, "autoconfirm-conformance: writing the reports: %v\nno verdict is recorded: fix the report directory and run again\n", err)
-			res.Status = ExitUsage
-		} else {
-			fmt.Fprintf(o.Output, "reports: %s (JUnit), %s (cucumber JSON), %s (HTML)\n",
-				filepath.Join(o.ReportDir, JUnitFile), filepath.Join(o.ReportDir, CucumberFile), filepath.Join(o.ReportDir, HTMLFile))
-		}
+		res = ExitFailed
 	}
 	return res
+}
+
+// record writes the report directory, and returns the run's status: a
+// report that cannot be written records no verdict.
+func (r *session) record(res Result, control steps.Control, verdicts []steps.Verdict, failures []FailedScenario, errs []ErroredScenario) int {
+	o := r.o
+	impl := o.Implementation
+	if d, ok := o.Target.(targets.Describer); ok && impl == "" {
+		impl = d.Implementation()
+	}
+	if err := writeReports(o.ReportDir, o.Target.Name(), impl, res.Status, append(res.Skips, naSkips(o.Target.Name(), r.tally.NotApplicable())...), r.claimed, control.String(), r.tally, verdicts, failures, errs); err != nil {
+		fmt.Fprintf(o.Errors, "autoconfirm-conformance: writing the reports: %v\nno verdict is recorded: fix the report directory and run again\n", err)
+		return ExitUsage
+	}
+	fmt.Fprintf(o.Output, "reports: %s (JUnit), %s (cucumber JSON), %s (HTML)\n",
+		filepath.Join(o.ReportDir, JUnitFile), filepath.Join(o.ReportDir, CucumberFile), filepath.Join(o.ReportDir, HTMLFile))
+	return res.Status
 }
 
 // checkSelection refuses a tag expression that is malformed or selects no
