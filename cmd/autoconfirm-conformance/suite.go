@@ -83,39 +83,9 @@ func runSuite(ctx context.Context, args []string, getenv func(string) string, st
 			return conformance.ExitUsage, err
 		}
 	}
-	if o.concurrency < 1 {
-		return conformance.ExitUsage, usageErrorf("--concurrency must be at least 1, got %d", o.concurrency)
-	}
-	namer, err := targets.NewNamer(o.runID)
+	run, err := prepareSuite(ctx, o, getenv, stdout)
 	if err != nil {
-		return conformance.ExitUsage, usageErrorf("--run-id: %v", err)
-	}
-	if o.emulator == "autoconfirm-local" {
-		namer.KeepShape() // the local pool texts and mails no one
-	}
-	target, closer, err := buildTarget(ctx, o, getenv, namer, func(s string) { fmt.Fprintln(stdout, "autoconfirm-conformance: "+s) })
-	if err != nil {
-		return conformance.ExitUsage, usageErrorf("%v", err)
-	}
-	shape, err := suiteShape(o)
-	if err != nil {
-		if closer != nil {
-			closer(ctx)
-		}
-		return conformance.ExitUsage, usageErrorf("%v", err)
-	}
-	profiles := conformance.DefaultProfiles(o.target == "inprocess")
-	if o.profile != "" {
-		if profiles, err = conformance.ParseProfiles(o.profile); err != nil {
-			if closer != nil {
-				closer(ctx)
-			}
-			return conformance.ExitUsage, usageErrorf("%v", err)
-		}
-	}
-	fmt.Fprintf(stdout, "autoconfirm conformance: target %s, profiles %s\n", target.Name(), strings.Join(profiles, ","))
-	if closer != nil {
-		fmt.Fprintf(stdout, "run %s: test users are named %s…; each is deleted after its scenario\n", namer.RunID(), namer.Prefix())
+		return conformance.ExitUsage, err
 	}
 	if o.format == "" {
 		// Pretty and coloured for a person at a terminal; compact and plain
@@ -137,55 +107,93 @@ func runSuite(ctx context.Context, args []string, getenv func(string) string, st
 	done := make(chan conformance.Result, 1)
 	go func() {
 		done <- conformance.Run(conformance.Options{
-			Target:         target,
-			Content:        autoconfirm.Content(),
-			Format:         o.format,
-			Tags:           o.tags,
-			Profiles:       profiles,
-			Features:       o.features,
-			Fixtures:       o.fixtures,
-			Concurrency:    o.concurrency,
-			Seed:           o.seed,
-			NoColors:       o.noColors,
-			StepLocations:  o.verbose,
-			Implementation: o.implementation,
-			Output:         stdout,
-			Errors:         stderr,
-			ReportDir:      o.reportDir,
-			Brief:          o.brief,
-			Shape:          shape,
-			DefaultClaim:   o.profile == "",
-			TempDir:        scratch,
+			Target: run.target, Content: autoconfirm.Content(), Format: o.format, Tags: o.tags, Profiles: run.profiles,
+			Features: o.features, Fixtures: o.fixtures, Concurrency: o.concurrency, Seed: o.seed, NoColors: o.noColors,
+			StepLocations: o.verbose, Implementation: o.implementation, Output: stdout, Errors: stderr,
+			ReportDir: o.reportDir, Brief: o.brief, Shape: run.shape, DefaultClaim: o.profile == "", TempDir: scratch,
 		})
 	}()
+	return run.await(ctx, done, o.poolID, stderr), nil
+}
+
+// suiteRun is what a suite run judges: its target, with what ends the
+// target's run (nil for one that creates nothing), the pool's shape and
+// the claimed profiles.
+type suiteRun struct {
+	target   targets.Target
+	closer   func(context.Context) (int, error)
+	shape    *poolshape.Shape
+	profiles []string
+}
+
+// prepareSuite checks the options and opens the target; an error is a
+// usage error, and leaves nothing open.
+func prepareSuite(ctx context.Context, o suiteOptions, getenv func(string) string, stdout io.Writer) (run suiteRun, err error) {
+	if o.concurrency < 1 {
+		return run, usageErrorf("--concurrency must be at least 1, got %d", o.concurrency)
+	}
+	namer, err := targets.NewNamer(o.runID)
+	if err != nil {
+		return run, usageErrorf("--run-id: %v", err)
+	}
+	if o.emulator == "autoconfirm-local" {
+		namer.KeepShape() // the local pool texts and mails no one
+	}
+	if run.target, run.closer, err = buildTarget(ctx, o, getenv, namer, func(s string) { fmt.Fprintln(stdout, "autoconfirm-conformance: "+s) }); err != nil {
+		return run, usageErrorf("%v", err)
+	}
+	defer func() {
+		if err != nil && run.closer != nil {
+			run.closer(ctx)
+		}
+	}()
+	if run.shape, err = suiteShape(o); err != nil {
+		return run, usageErrorf("%v", err)
+	}
+	run.profiles = conformance.DefaultProfiles(o.target == "inprocess")
+	if o.profile != "" {
+		if run.profiles, err = conformance.ParseProfiles(o.profile); err != nil {
+			return run, usageErrorf("%v", err)
+		}
+	}
+	fmt.Fprintf(stdout, "autoconfirm conformance: target %s, profiles %s\n", run.target.Name(), strings.Join(run.profiles, ","))
+	if run.closer != nil {
+		fmt.Fprintf(stdout, "run %s: test users are named %s…; each is deleted after its scenario\n", namer.RunID(), namer.Prefix())
+	}
+	return run, nil
+}
+
+// await returns the run's status when it ends, or, interrupted, deletes
+// what the run created and returns 130 without waiting for it.
+func (run suiteRun) await(ctx context.Context, done <-chan conformance.Result, poolID string, stderr io.Writer) int {
 	select {
 	case res := <-done:
-		if closer != nil {
+		if run.closer != nil {
 			// Each scenario cleans up after itself; this catches a user created
 			// by a call that timed out after its scenario's cleanup.
-			if n, err := closer(context.WithoutCancel(ctx)); err != nil {
+			if n, err := run.closer(context.WithoutCancel(ctx)); err != nil {
 				fmt.Fprintf(stderr, "autoconfirm-conformance: final cleanup deleted %d user(s), then failed: %v\n", n, err)
 			} else if n > 0 {
 				fmt.Fprintf(stderr, "autoconfirm-conformance: final cleanup deleted %d user(s) that a scenario's own cleanup missed\n", n)
 			}
 		}
-		return res.Status, nil
+		return res.Status
 	case <-ctx.Done():
 	}
-	if closer == nil {
+	if run.closer == nil {
 		fmt.Fprintln(stderr, "\nautoconfirm-conformance: interrupted; the run is incomplete and did not pass")
-		return exitInterrupted, nil
+		return exitInterrupted
 	}
 	fmt.Fprintln(stderr, "\nautoconfirm-conformance: interrupted; deleting the users this run created…")
 	cctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	n, err := closer(cctx)
+	n, err := run.closer(cctx)
 	if err != nil {
-		fmt.Fprintf(stderr, "autoconfirm-conformance: cleanup incomplete after %d users: %v\n  run `autoconfirm-conformance cleanup --pool-id %s` to remove the rest\n", n, err, o.poolID)
+		fmt.Fprintf(stderr, "autoconfirm-conformance: cleanup incomplete after %d users: %v\n  run `autoconfirm-conformance cleanup --pool-id %s` to remove the rest\n", n, err, poolID)
 	} else {
 		fmt.Fprintf(stderr, "autoconfirm-conformance: deleted %d user(s); none left\n", n)
 	}
-	return exitInterrupted, nil
+	return exitInterrupted
 }
 
 // isTerminal reports whether w is a character device such as a terminal.
