@@ -11,11 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
-	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
-
 	"github.com/autoconfirm/autoconfirm"
 	"github.com/autoconfirm/autoconfirm/conformance"
 	"github.com/autoconfirm/autoconfirm/diff"
@@ -169,6 +164,13 @@ func clearDiff(dir string) error {
 	return conformance.RemoveStale(paths...)
 }
 
+// diffLive are a diff side's live options: each side runs as a trigger
+// with the default policy would be judged, and its events name poolID and
+// the app client clientID.
+func diffLive(poolID, clientID string, namer *targets.Namer) targets.LiveOptions {
+	return targets.LiveOptions{PoolID: poolID, ClientID: clientID, Namer: namer, Concurrency: 4, Policy: handler.PolicySkipVerify, Lookup: handler.LookupAdminGetUser}
+}
+
 // openSide starts or reaches the handler a spec names.
 func openSide(ctx context.Context, spec string, env []string, poolID string, timeout time.Duration, getenv func(string) string, stdout io.Writer) (diffSide, error) {
 	namer, err := targets.NewNamer("")
@@ -207,11 +209,13 @@ func openSide(ctx context.Context, spec string, env []string, poolID string, tim
 		if err != nil {
 			return diffSide{}, err
 		}
-		creds := credentials.NewStaticCredentialsProvider("local", "local", "")
-		api := lambda.New(lambda.Options{Region: stack.Region, BaseEndpoint: aws.String(h.GatewayURL), Credentials: creds, Retryer: targets.LiveRetry()})
-		pool := cip.New(cip.Options{Region: stack.Region, BaseEndpoint: aws.String(h.CognitoURL), Credentials: creds, Retryer: targets.LiveRetry()})
+		acc, err := localAccess(h.CognitoURL, h.GatewayURL)
+		if err != nil {
+			h.Close()
+			return diffSide{}, err
+		}
 		namer.KeepShape() // the local pool texts and mails no one
-		t := targets.NewLambda(api, stack.FunctionName, pool, targets.LiveOptions{PoolID: h.PoolID, ClientID: h.ClientID, Region: stack.Region, Namer: namer, Concurrency: 4, Policy: handler.PolicySkipVerify, Lookup: handler.LookupAdminGetUser})
+		t := lambdaTarget(acc, stack.FunctionName, diffLive(h.PoolID, h.ClientID, namer))
 		return diffSide{Side: diff.Side{Name: spec, Target: t, Implementation: h.Implementation}, close: func() { t.Close(context.Background()); h.Close() }}, nil
 	case "lambda":
 		if rest == "" {
@@ -224,18 +228,11 @@ func openSide(ctx context.Context, spec string, env []string, poolID string, tim
 		if err != nil {
 			return diffSide{}, err
 		}
-		acc := awsAccess{cfg: cfg}
-		if _, err := preflight(ctx, acc, poolID, rest); err != nil {
-			return diffSide{}, err
-		}
-		code, err := deployedCode(ctx, acc, rest, "", func(s string) { fmt.Fprintln(stdout, "diff: "+s) })
+		say := func(s string) { fmt.Fprintln(stdout, "diff: "+s) }
+		t, err := openDeployed(ctx, awsAccess{cfg: cfg}, rest, "", diffLive(poolID, getenv("COGNITO_CLIENT_ID"), namer), say, func(string) error { return nil })
 		if err != nil {
 			return diffSide{}, err
 		}
-		api := cip.NewFromConfig(cfg, func(o *cip.Options) { o.Retryer = targets.LiveRetry() })
-		t := targets.NewLambda(lambda.NewFromConfig(cfg, func(o *lambda.Options) { o.Retryer = targets.LiveRetry() }), rest, api,
-			targets.LiveOptions{PoolID: poolID, Region: cfg.Region, ClientID: getenv("COGNITO_CLIENT_ID"), Namer: namer, Concurrency: 4, Policy: handler.PolicySkipVerify, Lookup: handler.LookupAdminGetUser})
-		t.Code = code
 		return diffSide{Side: diff.Side{Name: spec, Target: t, Implementation: t.Implementation()}, close: func() { t.Close(context.Background()) }}, nil
 	}
 	return diffSide{}, usageErrorf("%q is not a handler spec: local:RUNTIME:DIR[:HANDLER] or lambda:FUNCTION", spec)

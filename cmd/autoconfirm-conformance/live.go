@@ -123,27 +123,43 @@ func buildTarget(ctx context.Context, o suiteOptions, getenv func(string) string
 		if err != nil {
 			return nil, nil, err
 		}
-		trigger, err := preflight(ctx, acc, o.poolID, o.function)
+		t, err := openDeployed(ctx, acc, o.function, o.expectCode, live, say, func(trigger string) error { return checkTrigger(o, trigger) })
 		if err != nil {
 			return nil, nil, err
 		}
-		if err := checkTrigger(o, trigger); err != nil {
-			return nil, nil, err
-		}
-		code, err := deployedCode(ctx, acc, o.function, o.expectCode, say)
-		if err != nil {
-			return nil, nil, err
-		}
-		live.Region = acc.cfg.Region // the pool's: Cognito invokes a trigger in its own region
-		var api *cip.Client
-		if o.poolID != "" {
-			api = acc.cognito(func(o *cip.Options) { o.Retryer = targets.LiveRetry() })
-		}
-		t := targets.NewLambda(acc.lambda(func(o *lambda.Options) { o.Retryer = targets.LiveRetry() }), o.function, api, live)
-		t.Code = code
 		return t, t.Close, nil
 	}
 	return nil, nil, fmt.Errorf("unknown --target %q; use inprocess, lambda or pool", o.target)
+}
+
+// lambdaTarget is the one way a run opens a function as a target, deployed
+// or hosted by local: through acc, which reaches AWS or the local stack,
+// with the live targets' retries, each event pointed at live's pool in
+// acc's region, where Cognito invokes its trigger.
+func lambdaTarget(acc awsAccess, function string, live targets.LiveOptions) *targets.Lambda {
+	live.Region = acc.cfg.Region
+	api := acc.cognito(func(o *cip.Options) { o.Retryer = targets.LiveRetry() })
+	return targets.NewLambda(acc.lambda(func(o *lambda.Options) { o.Retryer = targets.LiveRetry() }), function, api, live)
+}
+
+// openDeployed opens a deployed function after the pre-flight checks: the
+// pool and the function answer, check accepts the pool's trigger, and the
+// function runs the code --expect-code names, if any.
+func openDeployed(ctx context.Context, acc awsAccess, function, expectCode string, live targets.LiveOptions, say func(string), check func(trigger string) error) (*targets.Lambda, error) {
+	trigger, err := preflight(ctx, acc, live.PoolID, function)
+	if err != nil {
+		return nil, err
+	}
+	if err := check(trigger); err != nil {
+		return nil, err
+	}
+	code, err := deployedCode(ctx, acc, function, expectCode, say)
+	if err != nil {
+		return nil, err
+	}
+	t := lambdaTarget(acc, function, live)
+	t.Code = code
+	return t, nil
 }
 
 // checkTrigger checks --expect-function against the pool's trigger.
