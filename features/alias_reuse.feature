@@ -372,9 +372,9 @@ Feature: A new sign-up never takes over another user's verified email or phone
   # What Cognito answers a lookup under load or failure (rules §12): it
   # throttles (TooManyRequestsException, HTTP 400), fails now and then
   # (InternalErrorException, HTTP 500), or answers late but inside the 5 s
-  # Cognito waits for the trigger: after 1.5 s, or just before the 3 s a
-  # function has by default, which a guard that gives up sooner and verifies
-  # does not wait for. A trigger that does not know whether
+  # Cognito waits for the trigger: after 1.5 s, or after 2.4 s, well into
+  # the 3 s a function has by default, which a guard that gives up sooner
+  # and verifies does not wait for. A trigger that does not know whether
   # another user holds the value must not verify it: refusing the sign-up,
   # leaving the value unverified, or waiting and then deciding right all keep
   # it; so does a sign-up that fails because the SDK's retries outlast the
@@ -393,7 +393,7 @@ Feature: A new sign-up never takes over another user's verified email or phone
       | what          | event       | fault                               |
       | email address | alias-email | is throttled                        |
       | email address | alias-email | fails with an internal error        |
-      | email address | alias-email | is answered after 2700 milliseconds |
+      | email address | alias-email | is answered after 2400 milliseconds |
       | phone number  | alias-phone | is throttled                        |
       | phone number  | alias-phone | fails with an internal error        |
       | phone number  | alias-phone | is answered after 1500 milliseconds |
