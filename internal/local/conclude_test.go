@@ -19,8 +19,8 @@ import (
 // leftBehind is the end of a run whose pool still holds some test users.
 type leftBehind int
 
-func (n leftBehind) TestUsers(context.Context) (int, error) { return int(n), nil }
-func (leftBehind) Stats() string                            { return "the handler answered 3 invocations" }
+func (n leftBehind) Users(context.Context) (int, int, error) { return int(n), 0, nil }
+func (leftBehind) Stats() string                             { return "the handler answered 3 invocations" }
 
 // TestConcludeRecordsFinalStatus: run.json is written once the run's status
 // is final, after the check for test users left in the pool, so a run that
@@ -97,7 +97,7 @@ func TestNoticeDocument(t *testing.T) {
 // planted is the end of a run whose handler made users of its own.
 type planted struct{ leftBehind }
 
-func (planted) OtherUsers(context.Context) (int, error) { return 2, nil }
+func (planted) Users(context.Context) (int, int, error) { return 0, 2, nil }
 
 // TestSummarizeNamesUsersTheHandlerMade: users the handler made in the
 // pool itself are not the run's to delete, and the run says they are

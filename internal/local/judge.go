@@ -238,10 +238,12 @@ func (r *run) targetCommand(st *stack.Stack, target, dir string) *exec.Cmd {
 	return cmd
 }
 
-// ending is what the end of a run asks the stack: the test users left in
-// the pool, and what the handler answered.
+// ending is what the end of a run asks the stack: the users left in the
+// pool, and what the handler answered.
 type ending interface {
-	TestUsers(ctx context.Context) (int, error)
+	// Users counts the pool's users: the run's test users still there,
+	// and those no run named, which the handler made itself.
+	Users(ctx context.Context) (test, other int, err error)
 	Stats() string
 }
 

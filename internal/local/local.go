@@ -337,18 +337,14 @@ func (r *run) timeout() time.Duration {
 // handler's invocations are named. It returns the status and, when it
 // fails the run, why, for run.json.
 func (r *run) summarize(ctx context.Context, end ending, status int) (int, []string) {
-	left, err := end.TestUsers(ctx)
+	left, other, err := end.Users(ctx)
 	if err != nil {
 		fmt.Fprintln(r.stderr, "local:", err)
 		return conformance.ExitFailed, []string{"the test users left in the pool could not be counted"}
 	}
 	r.say("%s; %d test user(s) left in the pool", end.Stats(), left)
-	if o, ok := end.(interface {
-		OtherUsers(context.Context) (int, error)
-	}); ok {
-		if n, err := o.OtherUsers(ctx); err == nil && n > 0 {
-			r.say("NOTE: the handler itself made %d user(s) in the pool, which the run did not and does not delete; on a real pool they would stay", n)
-		}
+	if other > 0 {
+		r.say("NOTE: the handler itself made %d user(s) in the pool, which the run did not and does not delete; on a real pool they would stay", other)
 	}
 	if r.o.Verbose { // said once, at the start, unless asked for again
 		r.say("%s", r.sandboxed())
@@ -368,9 +364,7 @@ func (r *run) summarize(ctx context.Context, end ending, status int) (int, []str
 // stackEnding is the stack as the end of a run sees it.
 type stackEnding struct{ st *stack.Stack }
 
-func (e stackEnding) TestUsers(ctx context.Context) (int, error) { return e.st.TestUsers(ctx) }
-
-func (e stackEnding) OtherUsers(ctx context.Context) (int, error) { return e.st.OtherUsers(ctx) }
+func (e stackEnding) Users(ctx context.Context) (test, other int, err error) { return e.st.Users(ctx) }
 
 func (e stackEnding) Stats() string {
 	s := e.st.Gateway.Stats()

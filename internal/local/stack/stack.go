@@ -374,19 +374,14 @@ func (s *Stack) startCognitoLocal(ctx context.Context, startJS string) (string, 
 // TestUsers counts the users a conformance run created and has not yet
 // deleted: those named with targets.UserPrefix.
 func (s *Stack) TestUsers(ctx context.Context) (int, error) {
-	test, _, err := s.users(ctx)
+	test, _, err := s.Users(ctx)
 	return test, err
 }
 
-// OtherUsers counts the users in the pool that no conformance run named:
-// the pool starts empty, so the handler made them, with AdminCreateUser
-// or SignUp of its own.
-func (s *Stack) OtherUsers(ctx context.Context) (int, error) {
-	_, other, err := s.users(ctx)
-	return other, err
-}
-
-func (s *Stack) users(ctx context.Context) (test, other int, err error) {
+// Users counts, with one read of the pool, the test users a conformance run
+// left in it and the users no run named: the pool starts empty, so the
+// handler made those, with AdminCreateUser or SignUp of its own.
+func (s *Stack) Users(ctx context.Context) (test, other int, err error) {
 	out, err := s.API.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: aws.String(s.PoolID)})
 	if err != nil {
 		return 0, 0, fmt.Errorf("counting the users left in the pool: %w", err)
