@@ -180,5 +180,5 @@ func pointAt(event []byte, o LiveOptions, data *ScenarioData) []byte {
 }
 
 // ClientNotApplicable is the clientId of an event no app client sent:
-// AdminCreateUser's (rules §5).
+// AdminCreateUser's (rules §21).
 const ClientNotApplicable = "CLIENT_ID_NOT_APPLICABLE"

@@ -24,7 +24,7 @@ type LiveOptions struct {
 	PoolID string
 	// Region is the pool's region, and ClientID the app client a sign-up
 	// comes through: the lambda target puts both in each event, as Cognito
-	// does (rules §5). Either may be empty, which keeps the fixture's.
+	// does (rules §21). Either may be empty, which keeps the fixture's.
 	Region, ClientID string
 	// Policy is the ALIAS_POLICY the deployed trigger runs.
 	Policy handler.Policy
