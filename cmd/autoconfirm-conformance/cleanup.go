@@ -11,6 +11,7 @@ import (
 
 	"github.com/autoconfirm/autoconfirm/conformance"
 	"github.com/autoconfirm/autoconfirm/targets"
+	"github.com/autoconfirm/autoconfirm/targets/open"
 )
 
 // runCleanup deletes the users that runs left behind, by username prefix.
@@ -24,7 +25,7 @@ func runCleanup(ctx context.Context, args []string, getenv func(string) string, 
 	if *poolID == "" {
 		return conformance.ExitUsage, usageErrorf("cleanup needs --pool-id (or COGNITO_USER_POOL_ID)")
 	}
-	cfg, err := awsConfig(ctx, *poolID)
+	cfg, err := open.Config(ctx, *poolID)
 	if err != nil {
 		return conformance.ExitUsage, usageErrorf("%v", err)
 	}

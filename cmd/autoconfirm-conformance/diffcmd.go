@@ -20,6 +20,7 @@ import (
 	"github.com/autoconfirm/autoconfirm/internal/local/runtimes"
 	"github.com/autoconfirm/autoconfirm/internal/local/stack"
 	"github.com/autoconfirm/autoconfirm/targets"
+	"github.com/autoconfirm/autoconfirm/targets/open"
 )
 
 const diffUsage = `autoconfirm-conformance diff [flags] A B
@@ -209,13 +210,13 @@ func openSide(ctx context.Context, spec string, env []string, poolID string, tim
 		if err != nil {
 			return diffSide{}, err
 		}
-		acc, err := localAccess(h.CognitoURL, h.GatewayURL)
+		acc, err := open.Local(stack.Region, h.CognitoURL, h.GatewayURL)
 		if err != nil {
 			h.Close()
 			return diffSide{}, err
 		}
 		namer.KeepShape() // the local pool texts and mails no one
-		t := lambdaTarget(acc, stack.FunctionName, diffLive(h.PoolID, h.ClientID, namer))
+		t := open.Lambda(acc, stack.FunctionName, diffLive(h.PoolID, h.ClientID, namer))
 		return diffSide{Side: diff.Side{Name: spec, Target: t, Implementation: h.Implementation}, close: func() { t.Close(context.Background()); h.Close() }}, nil
 	case "lambda":
 		if rest == "" {
@@ -224,12 +225,12 @@ func openSide(ctx context.Context, spec string, env []string, poolID string, tim
 		if poolID == "" {
 			return diffSide{}, usageErrorf("a lambda: side needs --pool-id (or COGNITO_USER_POOL_ID): the other users a sign-up meets are created there, and each event points at it")
 		}
-		cfg, err := awsConfig(ctx, poolID)
+		acc, err := open.AWS(ctx, poolID)
 		if err != nil {
 			return diffSide{}, err
 		}
 		say := func(s string) { fmt.Fprintln(stdout, "diff: "+s) }
-		t, err := openDeployed(ctx, awsAccess{cfg: cfg}, rest, "", diffLive(poolID, getenv("COGNITO_CLIENT_ID"), namer), say, func(string) error { return nil })
+		t, err := open.Deployed(ctx, acc, rest, "", diffLive(poolID, getenv("COGNITO_CLIENT_ID"), namer), say, func(string) error { return nil })
 		if err != nil {
 			return diffSide{}, err
 		}
