@@ -1,6 +1,7 @@
 package autoconfirm_test
 
 import (
+	"context"
 	"flag"
 	"testing"
 
@@ -21,7 +22,7 @@ func runFeatures(t *testing.T, target targets.Target, tags string) {
 		}
 		tags += *godogTags
 	}
-	res := conformance.Run(conformance.Options{
+	res := conformance.Run(context.Background(), conformance.Options{
 		Target:      target,
 		Content:     autoconfirm.Content(),
 		Format:      "progress",

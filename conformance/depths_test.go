@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -27,7 +28,7 @@ func TestFailuresListedOnce(t *testing.T) {
 		t.Run(format, func(t *testing.T) {
 			dir := t.TempDir()
 			var out bytes.Buffer
-			res := Run(Options{Target: liar{targets.NewInProcess()}, Content: autoconfirm.Content(), Format: format, Tags: "@signup",
+			res := Run(context.Background(), Options{Target: liar{targets.NewInProcess()}, Content: autoconfirm.Content(), Format: format, Tags: "@signup",
 				Output: &out, Errors: &bytes.Buffer{}, NoColors: true, ReportDir: dir})
 			if res.Status != ExitFailed {
 				t.Fatalf("status %d, want %d", res.Status, ExitFailed)
@@ -67,7 +68,7 @@ func TestFailuresListedOnce(t *testing.T) {
 func TestDepthsJudgedTogether(t *testing.T) {
 	dir := t.TempDir()
 	for name, target := range map[string]targets.Target{"a": liar{targets.NewInProcess()}, "b": liar{targets.NewInProcess()}, "c": honestBlind{targets.NewInProcess()}} {
-		Run(Options{Target: target, Content: autoconfirm.Content(), Format: "progress", Profiles: []string{"cognito", "confirm", "verify-email", "defensive"},
+		Run(context.Background(), Options{Target: target, Content: autoconfirm.Content(), Format: "progress", Profiles: []string{"cognito", "confirm", "verify-email", "defensive"},
 			Output: &bytes.Buffer{}, Errors: &bytes.Buffer{}, NoColors: true, ReportDir: filepath.Join(dir, name), Brief: true})
 	}
 	both, err := ReadDepths("local", dir, "a", "b")

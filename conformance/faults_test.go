@@ -47,7 +47,7 @@ func TestLookupFaultsInProcess(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out bytes.Buffer
-			res := Run(Options{Target: tt.target, Content: autoconfirm.Content(), Format: "progress", Tags: "@lookup-faults",
+			res := Run(context.Background(), Options{Target: tt.target, Content: autoconfirm.Content(), Format: "progress", Tags: "@lookup-faults",
 				Profiles: []string{ProfileAliasSafe}, Concurrency: 4, Output: &out, Errors: &out, NoColors: true})
 			if res.Status != tt.status || !strings.Contains(out.String(), tt.summary) {
 				t.Errorf("status %d, want %d with %q\n%s", res.Status, tt.status, tt.summary, tail(out.String()))

@@ -44,7 +44,7 @@ func TestGateNeverPassesWhatItDidNotCheck(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out, errs bytes.Buffer
-			res := Run(Options{Target: tt.target, Content: autoconfirm.Content(), Format: "progress", Tags: tt.tags,
+			res := Run(context.Background(), Options{Target: tt.target, Content: autoconfirm.Content(), Format: "progress", Tags: tt.tags,
 				Concurrency: 4, Output: &out, Errors: &errs, NoColors: true})
 			if res.Status != tt.status {
 				t.Errorf("status %d, want %d\n%s%s", res.Status, tt.status, out.String(), errs.String())
@@ -74,7 +74,7 @@ func (l liar) Run(ctx context.Context, in *targets.Input) (*targets.Observation,
 // place, Examples row, event, step and what was expected.
 func TestFailureSummary(t *testing.T) {
 	var out bytes.Buffer
-	res := Run(Options{Target: liar{targets.NewInProcess()}, Content: autoconfirm.Content(), Format: "progress", Tags: "@signup",
+	res := Run(context.Background(), Options{Target: liar{targets.NewInProcess()}, Content: autoconfirm.Content(), Format: "progress", Tags: "@signup",
 		Concurrency: 4, Output: &out, Errors: &out, NoColors: true})
 	if res.Status != ExitFailed {
 		t.Fatalf("status %d, want %d", res.Status, ExitFailed)
@@ -116,7 +116,7 @@ func TestSetupErrorIsNoVerdict(t *testing.T) {
 	var calls atomic.Int64
 	var out, errs bytes.Buffer
 	dir := t.TempDir()
-	res := Run(Options{Target: denied{targets.NewInProcess(), &calls}, Content: autoconfirm.Content(), Format: "progress",
+	res := Run(context.Background(), Options{Target: denied{targets.NewInProcess(), &calls}, Content: autoconfirm.Content(), Format: "progress",
 		Output: &out, Errors: &errs, NoColors: true, ReportDir: dir})
 	if res.Status != ExitUsage {
 		t.Errorf("status %d, want %d", res.Status, ExitUsage)

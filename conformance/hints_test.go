@@ -241,7 +241,7 @@ func (p phoneOnlyless) Run(ctx context.Context, in *targets.Input) (*targets.Obs
 func TestRunSuggestsTheClaim(t *testing.T) {
 	run := func(target targets.Target, profiles []string) string {
 		var out bytes.Buffer
-		res := Run(Options{Target: target, Content: autoconfirm.Content(), Format: "progress", Tags: "@signup",
+		res := Run(context.Background(), Options{Target: target, Content: autoconfirm.Content(), Format: "progress", Tags: "@signup",
 			Profiles: profiles, DefaultClaim: profiles != nil, Concurrency: 4, Output: &out, Errors: &out, NoColors: true, Language: NodeJS})
 		if res.Status != ExitFailed {
 			t.Fatalf("status %d, want %d:\n%s", res.Status, ExitFailed, out.String())

@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"os"
@@ -133,7 +134,7 @@ func TestRunRecordsItsStatus(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			res := Run(Options{Target: tt.target, Content: autoconfirm.Content(), Format: "progress", Tags: tt.tags,
+			res := Run(context.Background(), Options{Target: tt.target, Content: autoconfirm.Content(), Format: "progress", Tags: tt.tags,
 				Output: io.Discard, Errors: io.Discard, NoColors: true, ReportDir: dir})
 			if res.Status != tt.status {
 				t.Fatalf("status %d, want %d", res.Status, tt.status)
@@ -170,7 +171,7 @@ func TestUnwritableReportFails(t *testing.T) {
 		t.Run(format, func(t *testing.T) {
 			dir := t.TempDir()
 			var errs bytes.Buffer
-			res := Run(Options{Target: targets.NewInProcess(), Content: autoconfirm.Content(), Format: format, Tags: "@sources",
+			res := Run(context.Background(), Options{Target: targets.NewInProcess(), Content: autoconfirm.Content(), Format: format, Tags: "@sources",
 				Output: io.Discard, Errors: &errs, NoColors: true, ReportDir: dir})
 			_, file, _ := strings.Cut(strings.Split(format, ",")[1], ":")
 			if res.Status != ExitUsage || !strings.Contains(errs.String(), file) {

@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"bytes"
+	"context"
 	"strings"
 	"testing"
 
@@ -66,7 +67,7 @@ func TestPoolShapeInProcess(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var out bytes.Buffer
-			res := Run(Options{Target: handlerStyle{targets.NewInProcess(), tt.rewrite}, Content: autoconfirm.Content(), Format: "progress",
+			res := Run(context.Background(), Options{Target: handlerStyle{targets.NewInProcess(), tt.rewrite}, Content: autoconfirm.Content(), Format: "progress",
 				Profiles: tt.profiles, Concurrency: 4, Output: &out, Errors: &out, NoColors: true, Shape: tt.shape, DefaultClaim: tt.defaultClaim})
 			if res.Status != tt.want {
 				t.Errorf("status %d, want %d\n%s", res.Status, tt.want, tail(out.String()))

@@ -160,7 +160,7 @@ func TestProfilesJudgeFairly(t *testing.T) {
 		t.Run(s.name, func(t *testing.T) {
 			for _, p := range BuiltinProfiles {
 				var out bytes.Buffer
-				res := Run(Options{Target: handlerStyle{targets.NewInProcess(), s.rewrite}, Content: autoconfirm.Content(),
+				res := Run(context.Background(), Options{Target: handlerStyle{targets.NewInProcess(), s.rewrite}, Content: autoconfirm.Content(),
 					Format: "progress", Profiles: []string{p}, Concurrency: 4, Output: &out, Errors: &out, NoColors: true})
 				want := ExitPass
 				for _, f := range s.fails {
@@ -191,14 +191,14 @@ func tail(s string) string {
 // usage error.
 func TestNotClaimed(t *testing.T) {
 	var out, errs bytes.Buffer
-	res := Run(Options{Target: targets.NewInProcess(), Content: autoconfirm.Content(), Format: "progress", Tags: "@sources",
+	res := Run(context.Background(), Options{Target: targets.NewInProcess(), Content: autoconfirm.Content(), Format: "progress", Tags: "@sources",
 		Profiles: []string{ProfileCognito}, Output: &out, Errors: &errs, NoColors: true})
 	if res.Status != ExitUsage || !strings.Contains(errs.String(), "selects no scenario of the profiles cognito") {
 		t.Errorf("@sources has no cognito scenario: status %d, %s", res.Status, errs.String())
 	}
 	out.Reset()
 	dir := t.TempDir()
-	res = Run(Options{Target: targets.NewInProcess(), Content: autoconfirm.Content(), Format: "progress", Tags: "@alias",
+	res = Run(context.Background(), Options{Target: targets.NewInProcess(), Content: autoconfirm.Content(), Format: "progress", Tags: "@alias",
 		Profiles: []string{ProfileAliasSafe}, Output: &out, Errors: &out, NoColors: true, ReportDir: dir})
 	if res.Status != ExitPass || res.NotClaimed == 0 || !strings.Contains(out.String(), "NOT CLAIMED: ") || !strings.Contains(out.String(), "(autoconfirm: ") {
 		t.Errorf("status %d, %d not claimed:\n%s", res.Status, res.NotClaimed, out.String())
@@ -215,7 +215,7 @@ func TestNotClaimed(t *testing.T) {
 		t.Errorf("run.json has no verdict for alias-safe:\n%s", run)
 	}
 	errs.Reset()
-	res = Run(Options{Target: targets.NewInProcess(), Content: autoconfirm.Content(), Profiles: []string{"alias-sfae"}, Output: &out, Errors: &errs})
+	res = Run(context.Background(), Options{Target: targets.NewInProcess(), Content: autoconfirm.Content(), Profiles: []string{"alias-sfae"}, Output: &out, Errors: &errs})
 	if res.Status != ExitUsage || !strings.Contains(errs.String(), `no scenario belongs to the profile "alias-sfae"`) {
 		t.Errorf("a misspelt profile: status %d, %s", res.Status, errs.String())
 	}
@@ -244,7 +244,7 @@ Feature: A typo
     Then the usr is confirmed
 `), 0o644)
 	var out, errs bytes.Buffer
-	res := Run(Options{Target: targets.NewInProcess(), Content: autoconfirm.Content(), Features: dir, Profiles: []string{"mine"},
+	res := Run(context.Background(), Options{Target: targets.NewInProcess(), Content: autoconfirm.Content(), Features: dir, Profiles: []string{"mine"},
 		Format: "progress", Output: &out, Errors: &errs, NoColors: true})
 	if res.Status != ExitUsage || !strings.Contains(errs.String(), `the step "the usr is confirmed" matches no phrase; the closest is "^the user (is|is not) confirmed$"`) {
 		t.Errorf("status %d:\n%s%s", res.Status, errs.String(), out.String())

@@ -35,7 +35,7 @@ func (b blind) Run(ctx context.Context, in *targets.Input) (*targets.Observation
 func run(t *testing.T, target targets.Target, tags string) (string, Result) {
 	t.Helper()
 	dir := t.TempDir()
-	res := Run(Options{Target: target, Content: autoconfirm.Content(), Format: "progress", Tags: tags,
+	res := Run(context.Background(), Options{Target: target, Content: autoconfirm.Content(), Format: "progress", Tags: tags,
 		Concurrency: 4, Output: io.Discard, NoColors: true, ReportDir: dir})
 	return dir, res
 }
@@ -210,7 +210,7 @@ func b64(s string) string {
 // directory whose path has one must still get every file.
 func TestReportDirWithComma(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "a,b:c")
-	res := Run(Options{Target: targets.NewInProcess(), Content: autoconfirm.Content(), Format: "progress", Tags: "@sources",
+	res := Run(context.Background(), Options{Target: targets.NewInProcess(), Content: autoconfirm.Content(), Format: "progress", Tags: "@sources",
 		Output: io.Discard, Errors: io.Discard, NoColors: true, ReportDir: dir})
 	if res.Status != ExitPass {
 		t.Fatalf("status %d", res.Status)
@@ -230,7 +230,7 @@ func TestReportDirHoldsOneRun(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine"), 0o644)
 	var out bytes.Buffer
 	// A run that stops at a usage error writes no report of its own.
-	res := Run(Options{Target: targets.NewInProcess(), Content: autoconfirm.Content(), Tags: "@nosuchtag", ReportDir: dir, Output: &out, Errors: &out})
+	res := Run(context.Background(), Options{Target: targets.NewInProcess(), Content: autoconfirm.Content(), Tags: "@nosuchtag", ReportDir: dir, Output: &out, Errors: &out})
 	if res.Status != ExitUsage {
 		t.Fatalf("status %d", res.Status)
 	}

@@ -101,8 +101,22 @@ type Result struct {
 	NotClaimed int
 }
 
-// Run runs the features once.
-func Run(o Options) Result {
+// Run runs the features once. When ctx ends first, it returns
+// ExitInterrupted at once, without waiting for godog, which cannot be
+// stopped: the caller ends what the run reaches, and the run then fails.
+func Run(ctx context.Context, o Options) Result {
+	done := make(chan Result, 1)
+	go func() { done <- runOnce(ctx, o) }()
+	select {
+	case res := <-done:
+		return res
+	case <-ctx.Done():
+		return Result{Status: ExitInterrupted}
+	}
+}
+
+// runOnce is Run's run, to its end.
+func runOnce(ctx context.Context, o Options) Result {
 	if o.Target == nil || o.Content == nil {
 		return Result{Status: ExitUsage}
 	}
@@ -142,7 +156,7 @@ func Run(o Options) Result {
 		fmt.Fprintf(o.Errors, "autoconfirm-conformance: %v\nno verdict is recorded: fix the path and run again\n", err)
 		return Result{Status: ExitUsage}
 	}
-	return r.conclude(status)
+	return r.conclude(ctx, status)
 }
 
 // session is one run's suite and what it counts.
@@ -207,11 +221,11 @@ func (r *session) narrowClaim() {
 
 // conclude sends the control, prints what the run found, judges whether it
 // passed, and records it.
-func (r *session) conclude(status int) Result {
+func (r *session) conclude(ctx context.Context, status int) Result {
 	o, tally := r.o, r.tally
 	var control steps.Control
 	if status != ExitUsage {
-		control = r.suite.RunControl(context.Background())
+		control = r.suite.RunControl(ctx)
 	}
 	r.skips.Print(o.Output)
 	r.claimed.print(o.Output)

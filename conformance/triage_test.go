@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"bytes"
+	"context"
 	"encoding/xml"
 	"os"
 	"path/filepath"
@@ -23,7 +24,7 @@ import (
 // marked wrong, the page is valid UTF-8, and it names what was tested.
 func TestReportForTriage(t *testing.T) {
 	dir := t.TempDir()
-	res := Run(Options{Target: liar{targets.NewInProcess()}, Content: autoconfirm.Content(), Format: "progress",
+	res := Run(context.Background(), Options{Target: liar{targets.NewInProcess()}, Content: autoconfirm.Content(), Format: "progress",
 		Concurrency: 4, Output: &bytes.Buffer{}, Errors: &bytes.Buffer{}, NoColors: true, ReportDir: dir,
 		Implementation: "bootstrap /tmp/x, sha256 abc123"})
 	if res.Status != ExitFailed {
@@ -209,7 +210,7 @@ func indexOf(list []string, s string) int {
 // stays the same when Examples rows are reordered.
 func TestAnchorsStable(t *testing.T) {
 	dir := t.TempDir()
-	Run(Options{Target: targets.NewInProcess(), Content: autoconfirm.Content(), Format: "progress", Tags: "@signup",
+	Run(context.Background(), Options{Target: targets.NewInProcess(), Content: autoconfirm.Content(), Format: "progress", Tags: "@signup",
 		Output: &bytes.Buffer{}, Errors: &bytes.Buffer{}, NoColors: true, ReportDir: dir})
 	b, _ := os.ReadFile(filepath.Join(dir, HTMLFile))
 	if !strings.Contains(string(b), `id="inprocess-features_sign_up_feature-The_event_comes_back_as_it_was_sent__but_for_the_flags__A_user_whose_email_address_is_empty"`) {

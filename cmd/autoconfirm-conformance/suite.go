@@ -104,16 +104,13 @@ func runSuite(ctx context.Context, args []string, getenv func(string) string, st
 		return conformance.ExitUsage, fmt.Errorf("a directory for the reports: %w", err)
 	}
 	defer os.RemoveAll(scratch)
-	done := make(chan conformance.Result, 1)
-	go func() {
-		done <- conformance.Run(conformance.Options{
-			Target: run.target, Content: autoconfirm.Content(), Format: o.format, Tags: o.tags, Profiles: run.profiles,
-			Features: o.features, Fixtures: o.fixtures, Concurrency: o.concurrency, Seed: o.seed, NoColors: o.noColors,
-			StepLocations: o.verbose, Implementation: o.implementation, Output: stdout, Errors: stderr,
-			ReportDir: o.reportDir, Brief: o.brief, Shape: run.shape, DefaultClaim: o.profile == "", TempDir: scratch,
-		})
-	}()
-	return run.await(ctx, done, o.poolID, stderr), nil
+	res := conformance.Run(ctx, conformance.Options{
+		Target: run.target, Content: autoconfirm.Content(), Format: o.format, Tags: o.tags, Profiles: run.profiles,
+		Features: o.features, Fixtures: o.fixtures, Concurrency: o.concurrency, Seed: o.seed, NoColors: o.noColors,
+		StepLocations: o.verbose, Implementation: o.implementation, Output: stdout, Errors: stderr,
+		ReportDir: o.reportDir, Brief: o.brief, Shape: run.shape, DefaultClaim: o.profile == "", TempDir: scratch,
+	})
+	return run.finish(ctx, res, o.poolID, stderr), nil
 }
 
 // suiteRun is what a suite run judges: its target, with what ends the
@@ -163,11 +160,12 @@ func prepareSuite(ctx context.Context, o suiteOptions, getenv func(string) strin
 	return run, nil
 }
 
-// await returns the run's status when it ends, or, interrupted, deletes
-// what the run created and returns 130 without waiting for it.
-func (run suiteRun) await(ctx context.Context, done <-chan conformance.Result, poolID string, stderr io.Writer) int {
-	select {
-	case res := <-done:
+// finish ends the run's target: a run that ended deletes what its
+// scenarios' own cleanup missed; an interrupted one (conformance.Run
+// returned without waiting for godog) deletes what the run created, and
+// returns 130.
+func (run suiteRun) finish(ctx context.Context, res conformance.Result, poolID string, stderr io.Writer) int {
+	if res.Status != exitInterrupted {
 		if run.closer != nil {
 			// Each scenario cleans up after itself; this catches a user created
 			// by a call that timed out after its scenario's cleanup.
@@ -178,7 +176,6 @@ func (run suiteRun) await(ctx context.Context, done <-chan conformance.Result, p
 			}
 		}
 		return res.Status
-	case <-ctx.Done():
 	}
 	if run.closer == nil {
 		fmt.Fprintln(stderr, "\nautoconfirm-conformance: interrupted; the run is incomplete and did not pass")

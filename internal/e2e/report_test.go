@@ -82,7 +82,7 @@ func TestReportInChromium(t *testing.T) {
 		dir = t.TempDir()
 	}
 	dir, _ = filepath.Abs(dir)
-	res := conformance.Run(conformance.Options{Target: targets.NewInProcess(), Content: autoconfirm.Content(),
+	res := conformance.Run(context.Background(), conformance.Options{Target: targets.NewInProcess(), Content: autoconfirm.Content(),
 		Format: "progress", Concurrency: 4, Output: &bytes.Buffer{}, Errors: &bytes.Buffer{}, NoColors: true, ReportDir: dir})
 	if res.Status != conformance.ExitPass {
 		t.Fatalf("the run behind the report failed: %d", res.Status)

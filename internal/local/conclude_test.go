@@ -39,7 +39,7 @@ func TestConcludeRecordsFinalStatus(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			for _, depth := range []string{"pool", "lambda"} {
-				res := conformance.Run(conformance.Options{Target: targets.NewInProcess(), Content: autoconfirm.Content(), Format: "progress", Tags: "@sources",
+				res := conformance.Run(context.Background(), conformance.Options{Target: targets.NewInProcess(), Content: autoconfirm.Content(), Format: "progress", Tags: "@sources",
 					Output: io.Discard, Errors: io.Discard, NoColors: true, ReportDir: filepath.Join(dir, depth), Brief: true})
 				if res.Status != conformance.ExitPass {
 					t.Fatalf("the %s depth's run: status %d", depth, res.Status)

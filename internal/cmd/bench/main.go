@@ -462,7 +462,7 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
 func suiteSpeed(ctx context.Context) error {
 	start := time.Now()
-	res := conformance.Run(conformance.Options{Target: targets.NewInProcess(), Content: autoconfirm.Content(),
+	res := conformance.Run(context.Background(), conformance.Options{Target: targets.NewInProcess(), Content: autoconfirm.Content(),
 		Format: "progress", Concurrency: 4, Output: io.Discard, NoColors: true})
 	offline := time.Since(start)
 	if res.Status != 0 {
