@@ -20,7 +20,7 @@ const MaxDepths = 16
 // as its depths. Each must be a directory's name beside run.json (local
 // writes "pool", "lambda"), not dir itself, nor one of its ancestors by a
 // symlink, nor one that names depths of its own.
-func depthDirs(dir string, rec runRecord) ([]string, error) {
+func depthDirs(dir string, rec Record) ([]string, error) {
 	if len(rec.Depths) > MaxDepths {
 		return nil, fmt.Errorf("%s names %d depths, more than %d, this runner's limit (local writes 2): %w", filepath.Join(dir, RunFile), len(rec.Depths), MaxDepths, ErrDepths)
 	}

@@ -132,7 +132,7 @@ func (d Depths) Advice() Advice {
 
 // addFlags sums a depth's count of the flags its answers set; a depth
 // that did not count them makes the sum unknown.
-func (d *Depths) addFlags(first bool, rec runRecord) {
+func (d *Depths) addFlags(first bool, rec Record) {
 	if rec.FlagsSet == nil || (!first && d.FlagsSet == nil) {
 		d.FlagsSet = nil
 		return
@@ -235,18 +235,32 @@ func CheckStatus(want int, dirs ...string) error {
 	return nil
 }
 
-// judgeDepths reads each depth's record from its directory.
+// judgeDepths reads each depth's record from its directory, and judges
+// them (JudgeDepths).
 func judgeDepths(target string, names, dirs []string) (Depths, error) {
+	recs := make([]Record, len(names))
+	for i, name := range names {
+		rec, err := readRecord(dirs[i])
+		if err != nil {
+			return Depths{}, fmt.Errorf("reading the %s depth's record: %w", name, err)
+		}
+		recs[i] = rec
+	}
+	return JudgeDepths(target, names, recs), nil
+}
+
+// JudgeDepths judges each profile at the depths, named by names, whose
+// records recs holds, in that order: the one place verdicts are combined.
+func JudgeDepths(target string, names []string, recs []Record) Depths {
 	d := Depths{Target: target, Names: names, Controls: map[string]string{}}
 	var order []string
 	at := map[string]map[string]string{}
 	var lists [][]FailedScenario
 	var errs [][]ErroredScenario
 	for i, name := range names {
-		rec, err := readRecord(dirs[i])
-		if err != nil {
-			return Depths{}, fmt.Errorf("reading the %s depth's record: %w", name, err)
-		}
+		rec := recs[i]
+		rec.Failures = slices.Clone(rec.Failures)
+		rec.FunctionErrors = slices.Clone(rec.FunctionErrors)
 		blind := true
 		for _, v := range rec.Verdicts {
 			if at[v.Profile] == nil {
@@ -280,7 +294,7 @@ func judgeDepths(target string, names, dirs []string) (Depths, error) {
 	}
 	d.Failures = sortFailures(mergeFailures(lists...))
 	d.Errors = sortErrors(mergeErrors(errs...))
-	return d, nil
+	return d
 }
 
 // combinedVerdict is a profile's verdict from its depths': the worst of
@@ -292,6 +306,34 @@ func combinedVerdict(vs ...string) string {
 		}
 	}
 	return "not observable"
+}
+
+// Judge is the status of a run at the depths d judges, each of which
+// exited with statuses[name]: a depth whose run failed although every
+// profile was beyond its sight is excused; any other failing depth fails
+// the run, noted, as does a profile that failed where it was observed.
+func (d *Depths) Judge(statuses map[string]int) int {
+	status := ExitPass
+	for _, name := range d.Names {
+		if code := statuses[name]; code != ExitPass && !slices.Contains(d.Blind, name) {
+			status = ExitFailed
+			d.Notes = append(d.Notes, fmt.Sprintf("the %s depth exited %d", name, code))
+		}
+	}
+	if !d.Passed() {
+		status = ExitFailed
+	}
+	return status
+}
+
+// Judged says whether some depth could judge some profile.
+func (d Depths) Judged() bool {
+	for _, v := range d.Verdicts {
+		if v.Verdict != "not observable" {
+			return true
+		}
+	}
+	return false
 }
 
 // Passed says whether every profile passed where it could be observed,
@@ -358,8 +400,8 @@ func WriteDepths(dir string, d Depths, status int) error {
 }
 
 // readRecord reads a report directory's run.json.
-func readRecord(dir string) (runRecord, error) {
-	var rec runRecord
+func readRecord(dir string) (Record, error) {
+	var rec Record
 	b, err := bounded.ReadFile(filepath.Join(dir, RunFile), bounded.Record, "this runner's limit on a run.json (docs/cognito-rules.md §17); give the directory a run wrote")
 	if err != nil {
 		return rec, fmt.Errorf("%s is not a report directory: %w", dir, err)

@@ -41,7 +41,7 @@ func TestFailuresListedOnce(t *testing.T) {
 			if len(m) != 1 {
 				t.Fatalf("%d failure lists, want 1:\n%s", len(m), s)
 			}
-			var rec runRecord
+			var rec Record
 			b, _ := os.ReadFile(filepath.Join(dir, RunFile))
 			if err := json.Unmarshal(b, &rec); err != nil {
 				t.Fatal(err)

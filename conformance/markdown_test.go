@@ -139,7 +139,7 @@ func TestRunRecordsItsStatus(t *testing.T) {
 			if res.Status != tt.status {
 				t.Fatalf("status %d, want %d", res.Status, tt.status)
 			}
-			var rec runRecord
+			var rec Record
 			b, _ := os.ReadFile(filepath.Join(dir, RunFile))
 			if err := json.Unmarshal(b, &rec); err != nil || rec.Status == nil || *rec.Status != tt.status {
 				t.Fatalf("run.json records status %s (%v), want %d", b, err, tt.status)

@@ -46,7 +46,7 @@ func naSkips(target string, items []steps.Skip) []steps.Skip {
 }
 
 // poolText names the pool's shape and what it left out, for the report.
-func (r runRecord) poolText() string {
+func (r Record) poolText() string {
 	if r.Pool == "" {
 		return ""
 	}
@@ -58,7 +58,7 @@ func (r runRecord) poolText() string {
 }
 
 // addPool takes a depth's pool and the scenarios it left out.
-func (d *Depths) addPool(rec runRecord) {
+func (d *Depths) addPool(rec Record) {
 	if rec.Pool == "" {
 		return
 	}

@@ -29,9 +29,10 @@ const (
 	RunFile      = "run.json"
 )
 
-// runRecord is what a report directory remembers about its run, so that
-// several directories can be combined into one matrix later.
-type runRecord struct {
+// Record is what a run found at one depth: what its report directory
+// remembers in run.json, so that several can be combined later, and what
+// Run returns, so that a caller in the same process combines them at once.
+type Record struct {
 	Target   string            `json:"target"`
 	Revision string            `json:"revision"`
 	Finished time.Time         `json:"finished"`
@@ -79,7 +80,7 @@ type runRecord struct {
 }
 
 // claimText says what a run judged, for the report.
-func (r runRecord) claimText() string {
+func (r Record) claimText() string {
 	if len(r.Profiles) == 0 {
 		return ""
 	}
@@ -117,21 +118,28 @@ func skipMap(items []steps.Skip) map[string]string {
 // files were copied there: it marks skips in the JUnit, records the run with
 // its final status, and writes the HTML page. A report that cannot be
 // written leaves no run.json, so that nothing reads the run as recorded.
-func writeReports(dir, target, implementation string, status int, skips []steps.Skip, c claim, control string, tally *steps.Tally, verdicts []steps.Verdict, failures []FailedScenario, errs []ErroredScenario) error {
+// newRecord is a run's record, as it ended.
+func newRecord(target, implementation string, status int, skips []steps.Skip, c claim, control string, tally *steps.Tally, verdicts []steps.Verdict, failures []FailedScenario, errs []ErroredScenario) Record {
 	sent, accepted := tally.SignUps()
-	rec := runRecord{Target: target, Revision: Revision(), Finished: time.Now(), Skips: skipMap(skips), Implementation: implementation,
+	return Record{Target: target, Revision: Revision(), Finished: time.Now(), Skips: skipMap(skips), Implementation: implementation,
 		Profiles: c.asked, NotClaimed: c.unclaimed, Control: control, Accepted: tally.Accepted(), SignUps: [2]int{sent, accepted}, Verdicts: verdicts,
 		Failures: append([]FailedScenario{}, failures...), Pool: c.pool, NotApplicable: c.notApplicable,
 		FunctionErrors: append([]ErroredScenario{}, errs...), Status: &status, FlagsSet: tally.FlagsSet()}
+}
+
+// writeReports fixes the run's JUnit file, and writes run.json and the
+// HTML page beside it.
+func writeReports(dir string, rec Record) error {
+	target := rec.Target
 	junitPath := filepath.Join(dir, JUnitFile)
 	b, err := os.ReadFile(junitPath)
 	if err != nil {
 		return err
 	}
-	if b, err = report.FixJUnit(b, rec.Skips, target, reportVerdicts(verdicts)); err != nil {
+	if b, err = report.FixJUnit(b, rec.Skips, target, reportVerdicts(rec.Verdicts)); err != nil {
 		return err
 	}
-	if b, err = report.AddFunctionErrors(b, target, reportErrors(errs)); err != nil {
+	if b, err = report.AddFunctionErrors(b, target, reportErrors(rec.FunctionErrors)); err != nil {
 		return err
 	}
 	if err := writeFile(junitPath, b); err != nil {

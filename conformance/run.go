@@ -99,6 +99,9 @@ type Result struct {
 	// NotClaimed counts the scenarios left out because they belong to no
 	// profile the run judged.
 	NotClaimed int
+	// Record is what the run recorded in its report directory; nil
+	// without one, or when the run reached no verdict.
+	Record *Record
 }
 
 // Run runs the features once. When ctx ends first, it returns
@@ -250,7 +253,7 @@ func (r *session) conclude(ctx context.Context, status int) Result {
 	}
 	res := Result{Status: r.passed(status), Skips: r.skips.Items(), NotClaimed: r.claimed.total()}
 	if o.ReportDir != "" && status != ExitUsage {
-		res.Status = r.record(res, control, verdicts, failures, errs)
+		res.Status, res.Record = r.record(res, control, verdicts, failures, errs)
 	}
 	return res
 }
@@ -275,21 +278,22 @@ func (r *session) passed(status int) int {
 	return res
 }
 
-// record writes the report directory, and returns the run's status: a
-// report that cannot be written records no verdict.
-func (r *session) record(res Result, control steps.Control, verdicts []steps.Verdict, failures []FailedScenario, errs []ErroredScenario) int {
+// record writes the report directory, and returns the run's status and
+// record: a report that cannot be written records no verdict.
+func (r *session) record(res Result, control steps.Control, verdicts []steps.Verdict, failures []FailedScenario, errs []ErroredScenario) (int, *Record) {
 	o := r.o
 	impl := o.Implementation
 	if d, ok := o.Target.(targets.Describer); ok && impl == "" {
 		impl = d.Implementation()
 	}
-	if err := writeReports(o.ReportDir, o.Target.Name(), impl, res.Status, append(res.Skips, naSkips(o.Target.Name(), r.tally.NotApplicable())...), r.claimed, control.String(), r.tally, verdicts, failures, errs); err != nil {
+	rec := newRecord(o.Target.Name(), impl, res.Status, append(res.Skips, naSkips(o.Target.Name(), r.tally.NotApplicable())...), r.claimed, control.String(), r.tally, verdicts, failures, errs)
+	if err := writeReports(o.ReportDir, rec); err != nil {
 		fmt.Fprintf(o.Errors, "autoconfirm-conformance: writing the reports: %v\nno verdict is recorded: fix the report directory and run again\n", err)
-		return ExitUsage
+		return ExitUsage, nil
 	}
 	fmt.Fprintf(o.Output, "reports: %s (JUnit), %s (cucumber JSON), %s (HTML)\n",
 		filepath.Join(o.ReportDir, JUnitFile), filepath.Join(o.ReportDir, CucumberFile), filepath.Join(o.ReportDir, HTMLFile))
-	return res.Status
+	return res.Status, &rec
 }
 
 // checkSelection refuses a tag expression that is malformed or selects no

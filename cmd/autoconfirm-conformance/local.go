@@ -133,7 +133,7 @@ func runLocal(ctx context.Context, args []string, getenv func(string) string, st
 	return local.Run(ctx, local.Options{
 		Runtime: rt, Code: o.code, Handler: o.handler, Timeout: o.timeout, MemoryMB: o.memory, TmpMB: o.tmp, Env: o.env, Layers: o.layers,
 		Profile: o.profile, Tags: o.tags, Features: o.features, Fixtures: o.fixture, Lookup: o.lookup, Policy: o.policy,
-		ReportDir: o.reportDir, Verbose: o.verbose, Runner: self,
+		ReportDir: o.reportDir, Verbose: o.verbose, Runner: self, Content: autoconfirm.Content(),
 		Cache: runtimes.Cache{Dir: cacheDir, Progress: stdout}, Root: cwd, CognitoLocalPins: autoconfirm.NPMPins(), Getenv: getenv,
 		Shape: shape, DefaultClaim: defaultClaim,
 	}, stdout, stderr)

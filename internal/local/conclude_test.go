@@ -38,16 +38,18 @@ func TestConcludeRecordsFinalStatus(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			for _, depth := range []string{"pool", "lambda"} {
+			var depths []depth
+			for _, name := range []string{"pool", "lambda"} {
 				res := conformance.Run(context.Background(), conformance.Options{Target: targets.NewInProcess(), Content: autoconfirm.Content(), Format: "progress", Tags: "@sources",
-					Output: io.Discard, Errors: io.Discard, NoColors: true, ReportDir: filepath.Join(dir, depth), Brief: true})
-				if res.Status != conformance.ExitPass {
-					t.Fatalf("the %s depth's run: status %d", depth, res.Status)
+					Output: io.Discard, Errors: io.Discard, NoColors: true, ReportDir: filepath.Join(dir, name), Brief: true})
+				if res.Status != conformance.ExitPass || res.Record == nil {
+					t.Fatalf("the %s depth's run: status %d", name, res.Status)
 				}
+				depths = append(depths, depth{name: name, status: res.Status, record: res.Record})
 			}
 			var stderr bytes.Buffer
 			r := &run{o: Options{ReportDir: dir}, stdout: io.Discard, stderr: &stderr}
-			status, err := r.conclude(context.Background(), map[string]int{"pool": 0, "lambda": 0}, tt.left)
+			status, err := r.conclude(context.Background(), depths, tt.left)
 			if err != nil || status != tt.status {
 				t.Fatalf("status %d (%v), want %d", status, err, tt.status)
 			}

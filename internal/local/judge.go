@@ -4,23 +4,23 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
-	"os/exec"
 	"path"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
+	"time"
 
 	"github.com/tidwall/gjson"
 
 	"github.com/autoconfirm/autoconfirm/conformance"
 	"github.com/autoconfirm/autoconfirm/internal/bounded"
-	"github.com/autoconfirm/autoconfirm/internal/local/child"
 	"github.com/autoconfirm/autoconfirm/internal/local/gateway"
 	"github.com/autoconfirm/autoconfirm/internal/local/stack"
 	"github.com/autoconfirm/autoconfirm/internal/termtext"
 	"github.com/autoconfirm/autoconfirm/targets"
+	"github.com/autoconfirm/autoconfirm/targets/open"
 )
 
 // warmUp invokes the handler once, as Cognito would, with an ordinary
@@ -141,12 +141,19 @@ func warmUpEvent(pool, client string) []byte {
 	return b
 }
 
-// judge runs the scenarios through the runner against the pool and lambda
-// targets, combines their reports into one page, and returns each target's
-// exit status. An emulator that crashes ends the run as a setup error; a
-// page that cannot be written too. The verdict comes later (conclude), once
-// the run is over.
-func (r *run) judge(ctx context.Context, st *stack.Stack) (map[string]int, int, error) {
+// depth is one depth's run: its target, exit status and record.
+type depth struct {
+	name   string
+	status int
+	record *conformance.Record
+}
+
+// judge runs the scenarios in this process against the pool and lambda
+// targets, combines their reports into one page, and returns each depth's
+// run. An emulator that crashes ends the run as a setup error; a page that
+// cannot be written too. The verdict comes later (conclude), once the run
+// is over.
+func (r *run) judge(ctx context.Context, st *stack.Stack) ([]depth, int, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {
@@ -156,24 +163,13 @@ func (r *run) judge(ctx context.Context, st *stack.Stack) (map[string]int, int, 
 		case <-ctx.Done():
 		}
 	}()
+	var depths []depth
 	var dirs []string
-	codes := map[string]int{}
 	var once onceLines
 	defer once.flush(r.stdout)
 	for _, target := range []string{"pool", "lambda"} {
-		dir := filepath.Join(r.o.ReportDir, target)
-		dirs = append(dirs, dir)
-		cmd := r.targetCommand(st, target, dir)
-		var out *targetOutput
 		r.say("running the scenarios against the %s target", target)
-		if !r.o.Verbose {
-			out = newTargetOutput(r.stdout, target, &once)
-			cmd.Stdout = out
-		}
-		code, err := child.Run(ctx, cmd)
-		if out != nil {
-			out.Close()
-		}
+		d, err := r.runDepth(ctx, st, target, &once)
 		if cerr := st.Err(); cerr != nil {
 			return nil, conformance.ExitUsage, fmt.Errorf("the run stopped: %w", cerr)
 		}
@@ -184,58 +180,85 @@ func (r *run) judge(ctx context.Context, st *stack.Stack) (map[string]int, int, 
 		if err != nil {
 			return nil, conformance.ExitUsage, fmt.Errorf("running the %s target: %w", target, err)
 		}
-		if code != conformance.ExitPass || r.o.Verbose {
-			r.say("%s target: exit %d", target, code)
+		if d.status != conformance.ExitPass || r.o.Verbose {
+			r.say("%s target: exit %d", target, d.status)
 		}
-		if code == conformance.ExitInterrupted { // its output broke, or someone signalled it
-			fmt.Fprintln(r.stderr, "local: the run was interrupted; the stack is stopped and the run did not pass")
-			return nil, conformance.ExitInterrupted, nil
-		}
-		if code == conformance.ExitUsage {
+		if d.status == conformance.ExitUsage || d.record == nil {
 			return nil, conformance.ExitUsage, nil
 		}
-		codes[target] = code
+		depths = append(depths, d)
+		dirs = append(dirs, r.depthDir(target))
 	}
 	combined := filepath.Join(r.o.ReportDir, conformance.HTMLFile)
-	report := exec.CommandContext(ctx, r.o.Runner, append([]string{"report", "--out", combined}, dirs...)...)
-	report.Env = st.ProcessEnv()
-	if out, err := report.CombinedOutput(); err != nil {
-		return nil, conformance.ExitUsage, fmt.Errorf("the combined report %s could not be written: %v: %s", combined, err, out)
+	if err := conformance.Combine(combined, dirs...); err != nil {
+		return nil, conformance.ExitUsage, fmt.Errorf("the combined report %s could not be written: %w", combined, err)
 	}
-	return codes, conformance.ExitPass, nil
+	return depths, conformance.ExitPass, nil
 }
 
-// targetCommand runs this binary against one target of the stack.
-func (r *run) targetCommand(st *stack.Stack, target, dir string) *exec.Cmd {
-	o := r.o
-	args := []string{"--target", target, "--pool-id", st.PoolID, "--alias-lookup", o.Lookup, "--alias-policy", o.Policy,
-		"--emulator", "autoconfirm-local", "--format", "progress", "--concurrency", "4", "--no-colors", "--brief",
-		"--report-dir", dir, "--implementation", r.impl,
-		// Prove, as a run after a deploy would, that the pool calls the
-		// hosted function and that it runs the code named here.
-		"--expect-function", stack.FunctionARN, "--expect-code", r.codeRoot}
-	args = append(args, r.claimArgs()...)
-	// The pool target signs up through the app client; the lambda target
-	// names it in each event, as Cognito does.
-	args = append(args, "--client-id", st.ClientID)
+func (r *run) depthDir(target string) string { return filepath.Join(r.o.ReportDir, target) }
+
+// runDepth runs the scenarios against one target of the stack, opened as a
+// run after a deploy would open it: it proves that the pool calls the
+// hosted function, and that it runs the code named here. An error is a
+// setup error.
+func (r *run) runDepth(ctx context.Context, st *stack.Stack, target string, once *onceLines) (depth, error) {
+	profiles, err := conformance.ParseProfiles(r.o.Profile)
+	if err != nil {
+		return depth{}, err
+	}
+	namer, err := targets.NewNamer("")
+	if err != nil {
+		return depth{}, err
+	}
+	namer.KeepShape() // the local pool texts and mails no one
+	out := io.Writer(r.stdout)
+	if !r.o.Verbose {
+		filtered := newTargetOutput(r.stdout, target, once)
+		defer filtered.Close()
+		out = filtered
+	}
+	opened, err := open.Target(ctx, r.depthSpec(st, target, namer), func(s string) { fmt.Fprintln(out, "autoconfirm-conformance: "+s) })
+	if err != nil {
+		return depth{}, err
+	}
+	fmt.Fprintf(out, "autoconfirm conformance: target %s, profiles %s\n", target, strings.Join(profiles, ","))
+	shape := r.shape()
+	res := conformance.Run(ctx, conformance.Options{
+		Target: opened.Target, Content: r.o.Content, Format: "progress", Tags: r.o.Tags, Profiles: profiles,
+		Features: r.o.Features, Fixtures: r.o.Fixtures, Concurrency: 4, NoColors: true, Implementation: r.impl,
+		Output: out, Errors: r.stderr, ReportDir: r.depthDir(target), Brief: true, Shape: &shape,
+		DefaultClaim: r.o.DefaultClaim, TempDir: r.work,
+	})
+	r.endDepth(ctx, opened)
+	return depth{name: target, status: res.Status, record: res.Record}, nil
+}
+
+// depthSpec is one depth's target: the local stack's, reached through its
+// endpoints alone, with its client's secret and its fault control.
+func (r *run) depthSpec(st *stack.Stack, target string, namer *targets.Namer) open.Spec {
+	spec := open.Spec{Target: target, PoolID: st.PoolID, ClientID: st.ClientID, Secret: st.Secret,
+		Policy: r.o.Policy, Lookup: r.o.Lookup, Emulator: "autoconfirm-local", Namer: namer, FaultsURL: st.FaultsURL,
+		ExpectFunction: stack.FunctionARN, ExpectCode: r.codeRoot,
+		Access: func(context.Context) (open.Access, error) { return open.Local(stack.Region, st.CognitoURL, st.GatewayURL) }}
 	if target == "lambda" {
-		args = append(args, "--function", stack.FunctionName)
+		spec.Function = stack.FunctionName
 	}
-	for _, f := range [][2]string{{"--tags", o.Tags}, {"--features", o.Features}, {"--fixtures", o.Fixtures}} {
-		if f[1] != "" {
-			args = append(args, f[0], f[1])
-		}
+	return spec
+}
+
+// endDepth deletes the users a depth's scenarios left: those a call that
+// timed out made after its scenario's cleanup, or, interrupted, those of
+// the scenarios still running.
+func (r *run) endDepth(ctx context.Context, opened open.Opened) {
+	if opened.Close == nil {
+		return
 	}
-	// The endpoints are flags: under --emulator autoconfirm-local the child
-	// builds its clients from them alone and reads no AWS configuration.
-	args = append(args, "--cognito-endpoint", st.CognitoURL, "--lambda-endpoint", st.GatewayURL)
-	cmd := exec.Command(o.Runner, args...)
-	// An environment built from scratch: nothing of the host's (its AWS
-	// keys, GITHUB_TOKEN, its own COGNITO_CLIENT_SECRET) reaches the child,
-	// which a handler on the same machine could read.
-	cmd.Env = st.ProcessEnv("COGNITO_CLIENT_SECRET="+st.Secret, targets.FaultsVariable+"="+st.FaultsURL)
-	cmd.Stdout, cmd.Stderr = r.stdout, r.stderr
-	return cmd
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	if n, err := opened.Close(cctx); err != nil {
+		fmt.Fprintf(r.stderr, "local: deleting the test users deleted %d, then failed: %v\n", n, err)
+	}
 }
 
 // ending is what the end of a run asks the stack: the users left in the
@@ -250,11 +273,8 @@ type ending interface {
 // conclude judges the depths, checks that the run left the pool as it
 // found it (summarize), and only then records run.json with the run's final
 // status: the Action's summary is written from it.
-func (r *run) conclude(ctx context.Context, codes map[string]int, end ending) (int, error) {
-	d, status, err := r.verdict(codes)
-	if err != nil {
-		return conformance.ExitUsage, err
-	}
+func (r *run) conclude(ctx context.Context, depths []depth, end ending) (int, error) {
+	d, status := r.verdict(depths)
 	status, notes := r.summarize(ctx, end, status)
 	d.Notes = append(d.Notes, notes...)
 	if err := conformance.WriteDepths(r.o.ReportDir, d, status); err != nil {
@@ -264,36 +284,24 @@ func (r *run) conclude(ctx context.Context, codes map[string]int, end ending) (i
 }
 
 // verdict prints one verdict table and one failure list for both depths,
-// and returns them with the run's status so far. A profile is judged at the
-// depths that could observe it (see conformance.ReadDepths). A depth whose
-// run failed although every profile was beyond its sight is excused; any
-// other failing depth fails the run.
-func (r *run) verdict(codes map[string]int) (conformance.Depths, int, error) {
-	d, err := conformance.ReadDepths("local", r.o.ReportDir, "pool", "lambda")
-	if err != nil {
-		return d, 0, err
+// and returns them with the run's status so far (conformance judges them).
+func (r *run) verdict(depths []depth) (conformance.Depths, int) {
+	var names []string
+	var recs []conformance.Record
+	statuses := map[string]int{}
+	for _, dp := range depths {
+		names, recs = append(names, dp.name), append(recs, *dp.record)
+		statuses[dp.name] = dp.status
 	}
+	d := conformance.JudgeDepths("local", names, recs)
 	d.Sandbox = r.sandboxState()
 	d.Language = r.language()
-	status := conformance.ExitPass
-	for _, target := range []string{"pool", "lambda"} {
-		if code := codes[target]; code != conformance.ExitPass && !slices.Contains(d.Blind, target) {
-			status = conformance.ExitFailed
-			d.Notes = append(d.Notes, fmt.Sprintf("the %s depth exited %d", target, code))
-		}
-	}
-	if !d.Passed() {
-		status = conformance.ExitFailed
-	}
+	status := d.Judge(statuses)
 	r.printVerdict(d, status)
-	judged := false
-	for _, v := range d.Verdicts {
-		judged = judged || v.Verdict != "not observable"
-	}
-	if !judged {
+	if !d.Judged() {
 		fmt.Fprintln(r.stderr, "local: no profile could be judged at either depth, so the run did not pass")
 	}
-	return d, status, nil
+	return d, status
 }
 
 // language is the handler's, for the examples its failures link to: the

@@ -57,8 +57,10 @@ type Options struct {
 	ReportDir string
 	// Verbose shows the emulators' logs when the run does not pass.
 	Verbose bool
-	// Runner is the conformance binary that runs the targets.
+	// Runner is this binary, which forwards the sandbox's network.
 	Runner string
+	// Content holds the built-in features/ and fixtures/.
+	Content fs.FS
 	// Cache holds the fetched tools; Root is a checkout whose node_modules
 	// may hold cognito-local, or empty.
 	Cache runtimes.Cache
@@ -86,6 +88,8 @@ type run struct {
 	// codeRoot is what the code's identity is computed from: the children
 	// check the hosted function's CodeSha256 against it (--expect-code).
 	codeRoot string
+	// work is the run's own directory, removed at its end.
+	work string
 	// hostOnly is a run for Host: no scenarios, so no account of them.
 	hostOnly bool
 	// sandbox runs the function; when nil, sandboxErr says why none.
@@ -134,6 +138,7 @@ func Run(ctx context.Context, o Options, stdout, stderr io.Writer) (status int, 
 		return conformance.ExitUsage, err
 	}
 	defer os.RemoveAll(work)
+	r.work = work
 	st, err := r.start(ctx, work)
 	defer r.sandbox.Close() // after the stack's end, below, ended its environments
 	if err != nil {
@@ -153,11 +158,11 @@ func Run(ctx context.Context, o Options, stdout, stderr io.Writer) (status int, 
 	if status, err := r.warmUp(ctx, st); status != conformance.ExitPass || err != nil {
 		return status, err
 	}
-	codes, status, err := r.judge(ctx, st)
+	depths, status, err := r.judge(ctx, st)
 	if status != conformance.ExitPass || err != nil {
 		return status, err
 	}
-	if status, err = r.conclude(ctx, codes, stackEnding{st}); err != nil {
+	if status, err = r.conclude(ctx, depths, stackEnding{st}); err != nil {
 		return status, err
 	}
 	r.say("reports: %s (both depths), %s; each depth's JUnit and cucumber JSON under %s",
