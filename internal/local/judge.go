@@ -240,7 +240,9 @@ func (r *run) depthSpec(st *stack.Stack, target string, namer *targets.Namer) op
 	spec := open.Spec{Target: target, PoolID: st.PoolID, ClientID: st.ClientID, Secret: st.Secret,
 		Policy: r.o.Policy, Lookup: r.o.Lookup, Emulator: "autoconfirm-local", Namer: namer, FaultsURL: st.FaultsURL,
 		ExpectFunction: stack.FunctionARN, ExpectCode: r.codeRoot,
-		Access: func(context.Context) (open.Access, error) { return open.Local(stack.Region, st.CognitoURL, st.GatewayURL) }}
+		Access: func(context.Context) (open.Access, error) {
+			return open.Local(stack.Region, st.CognitoURL, st.GatewayURL)
+		}}
 	if target == "lambda" {
 		spec.Function = stack.FunctionName
 	}
