@@ -20,7 +20,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/tidwall/gjson"
 
-	"github.com/autoconfirm/autoconfirm/handler"
+	"github.com/autoconfirm/autoconfirm/presignup"
 	"github.com/autoconfirm/autoconfirm/targets"
 
 	"github.com/autoconfirm/autoconfirm/internal/bounded"
@@ -63,7 +63,7 @@ func (c Case) Input() *targets.Input {
 	for _, h := range []struct {
 		holding    Holding
 		attr, flag string
-	}{{c.Email, handler.AttrEmail, "email_verified"}, {c.Phone, handler.AttrPhone, "phone_number_verified"}} {
+	}{{c.Email, presignup.AttrEmail, "email_verified"}, {c.Phone, presignup.AttrPhone, "phone_number_verified"}} {
 		v, ok := attrs[h.attr]
 		if h.holding == Free || h.holding == "" || !ok {
 			continue
@@ -82,7 +82,7 @@ func class(attrs map[string]string, attr string) string {
 		return "absent"
 	case strings.TrimSpace(v) == "":
 		return "empty"
-	case attr == handler.AttrEmail && !handler.PlausibleEmail(v), attr == handler.AttrPhone && !handler.ValidE164(v):
+	case attr == presignup.AttrEmail && !presignup.PlausibleEmail(v), attr == presignup.AttrPhone && !presignup.ValidE164(v):
 		return "invalid"
 	}
 	return "valid"
@@ -114,7 +114,7 @@ func Fixtures(fsys fs.FS, dir string) ([]Case, error) {
 			return err
 		}
 		switch gjson.GetBytes(b, "triggerSource").Str {
-		case handler.SourceSignUp, handler.SourceAdminCreateUser, handler.SourceExternalProvider:
+		case presignup.SourceSignUp, presignup.SourceAdminCreateUser, presignup.SourceExternalProvider:
 		default:
 			return nil // not an event Cognito sends
 		}
@@ -145,10 +145,10 @@ func Generate(seed uint64, n int) []Case {
 		e := &c.Event
 		e.Version, e.Region, e.UserPoolID = "1", "us-east-1", "us-east-1_Example"
 		e.CallerContext = events.CognitoEventUserPoolsCallerContext{AWSSDKVersion: "aws-sdk-unknown-unknown", ClientID: "1example23456789"}
-		e.TriggerSource = pick([]string{handler.SourceSignUp, handler.SourceSignUp, handler.SourceSignUp, handler.SourceSignUp,
-			handler.SourceAdminCreateUser, handler.SourceExternalProvider})
+		e.TriggerSource = pick([]string{presignup.SourceSignUp, presignup.SourceSignUp, presignup.SourceSignUp, presignup.SourceSignUp,
+			presignup.SourceAdminCreateUser, presignup.SourceExternalProvider})
 		e.UserName = fmt.Sprintf("user-%d", i+1)
-		if e.TriggerSource == handler.SourceExternalProvider {
+		if e.TriggerSource == presignup.SourceExternalProvider {
 			e.UserName = fmt.Sprintf("Google_1%08d", i+1)
 		}
 		attrs := map[string]string{}
@@ -162,7 +162,7 @@ func Generate(seed uint64, n int) []Case {
 			local + "." + domain,
 			local + "@@" + domain,
 		}); ok {
-			attrs[handler.AttrEmail] = v
+			attrs[presignup.AttrEmail] = v
 		}
 		if v, ok := pickValue(r, []string{
 			"",
@@ -170,14 +170,14 @@ func Generate(seed uint64, n int) []Case {
 			"=",
 			"+1 555 0100", "15550100", "+1555010012345678", "+1-555-0100", "+0123456", "+1555abc0100",
 		}); ok {
-			attrs[handler.AttrPhone] = v
+			attrs[presignup.AttrPhone] = v
 		}
 		for _, extra := range []string{"name", "given_name", "custom:tier", "locale"} {
 			if r.IntN(4) == 0 {
 				attrs[extra] = pick([]string{"Sam", "gold", "en-GB", "x"})
 			}
 		}
-		if e.TriggerSource == handler.SourceExternalProvider {
+		if e.TriggerSource == presignup.SourceExternalProvider {
 			attrs["identities"] = `[{"providerName":"Google","providerType":"Google"}]`
 		}
 		e.Request.UserAttributes = attrs
@@ -193,7 +193,7 @@ func Generate(seed uint64, n int) []Case {
 			}
 			return Holding(pick([]string{string(Free), string(Free), string(Verified), string(Unverified)}))
 		}
-		c.Email, c.Phone = holding(handler.AttrEmail), holding(handler.AttrPhone)
+		c.Email, c.Phone = holding(presignup.AttrEmail), holding(presignup.AttrPhone)
 		out = append(out, c)
 	}
 	return out
@@ -248,7 +248,7 @@ func smaller(c Case) []Case {
 		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(c.Event.Request.UserAttributes)) {
-		if k == handler.AttrEmail || k == handler.AttrPhone {
+		if k == presignup.AttrEmail || k == presignup.AttrPhone {
 			continue
 		}
 		v := []rune(c.Event.Request.UserAttributes[k])

@@ -7,8 +7,8 @@ import (
 
 	"github.com/tidwall/gjson"
 
-	"github.com/autoconfirm/autoconfirm/handler"
 	"github.com/autoconfirm/autoconfirm/internal/bounded"
+	"github.com/autoconfirm/autoconfirm/presignup"
 	"github.com/autoconfirm/autoconfirm/targets"
 )
 
@@ -96,7 +96,7 @@ func decide(c Case, obs *targets.Observation) Decision {
 			return Decision{Outcome: Failed, Message: "Cognito cannot read the answer: " + err.Error()}
 		}
 	}
-	if c.Event.TriggerSource == handler.SourceAdminCreateUser {
+	if c.Event.TriggerSource == presignup.SourceAdminCreateUser {
 		return Decision{Outcome: Accepted} // Cognito ignores the flags (rules §6)
 	}
 	d := Decision{Outcome: Accepted, Confirm: isSet(obs.Confirmed), Email: isSet(obs.EmailVerified), Phone: isSet(obs.PhoneVerified)}
@@ -104,7 +104,7 @@ func decide(c Case, obs *targets.Observation) Decision {
 	switch {
 	case (d.Email || d.Phone) && !d.Confirm:
 		return Decision{Outcome: Refused, Message: "by Cognito: a verify flag without autoConfirmUser (rules §2)"}
-	case d.Email && !has(attrs, handler.AttrEmail), d.Phone && !has(attrs, handler.AttrPhone):
+	case d.Email && !has(attrs, presignup.AttrEmail), d.Phone && !has(attrs, presignup.AttrPhone):
 		return Decision{Outcome: Refused, Message: "by Cognito: a verify flag for an attribute the user did not give (rules §3)"}
 	}
 	return d
@@ -124,7 +124,7 @@ func restore(c Case, obs *targets.Observation) string {
 	if obs.Sent == nil || msg == "" {
 		return msg
 	}
-	for _, attr := range []string{handler.AttrEmail, handler.AttrPhone} {
+	for _, attr := range []string{presignup.AttrEmail, presignup.AttrPhone} {
 		orig := c.Event.Request.UserAttributes[attr]
 		sent := gjson.GetBytes(obs.Sent, "request.userAttributes."+attr).Str // email, phone_number: nothing to escape
 		if sent != "" && sent != orig {

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/autoconfirm/autoconfirm/handler"
+	"github.com/autoconfirm/autoconfirm/presignup"
 	"github.com/autoconfirm/autoconfirm/targets"
 )
 
@@ -13,7 +13,7 @@ import (
 // flags it seems to hold.
 func TestDecideReadsTheAnswerWhole(t *testing.T) {
 	c := Case{}
-	c.Event.TriggerSource = handler.SourceSignUp
+	c.Event.TriggerSource = presignup.SourceSignUp
 	yes := true
 	for _, raw := range []string{`{"response": {"autoConfirmUser": true`, `{"response":{},"response":{"autoConfirmUser":true}}`} {
 		// As a target that read the flags leniently would have left it.
@@ -32,7 +32,7 @@ func TestDecideReadsTheAnswerWhole(t *testing.T) {
 // note of what was left out, for each of the events diff.json records.
 func TestDecideKeepsTextBounded(t *testing.T) {
 	c := Case{}
-	c.Event.TriggerSource = handler.SourceSignUp
+	c.Event.TriggerSource = presignup.SourceSignUp
 	long := "no: " + strings.Repeat("x", 1<<20)
 	for _, obs := range []*targets.Observation{{Refused: true, Message: long}, {Refused: true, Unreadable: long}} {
 		d := decide(c, obs)
@@ -47,7 +47,7 @@ func TestDecideKeepsTextBounded(t *testing.T) {
 // refusal; Cognito refuses the sign-up either way (red team round 26).
 func TestDecideNamesCrashes(t *testing.T) {
 	c := Case{}
-	c.Event.TriggerSource = handler.SourceSignUp
+	c.Event.TriggerSource = presignup.SourceSignUp
 	for _, tt := range []struct {
 		name string
 		obs  targets.Observation

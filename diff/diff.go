@@ -13,7 +13,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/autoconfirm/autoconfirm/handler"
+	"github.com/autoconfirm/autoconfirm/presignup"
 	"github.com/autoconfirm/autoconfirm/targets"
 )
 
@@ -171,10 +171,10 @@ func compare(c Case, a, b Decision) []Difference {
 		out = append(out, mk("autoConfirmUser", ""))
 	}
 	if a.Email != b.Email {
-		out = append(out, mk("autoVerifyEmail", describe(handler.AttrEmail, c.Email)))
+		out = append(out, mk("autoVerifyEmail", describe(presignup.AttrEmail, c.Email)))
 	}
 	if a.Phone != b.Phone {
-		out = append(out, mk("autoVerifyPhone", describe(handler.AttrPhone, c.Phone)))
+		out = append(out, mk("autoVerifyPhone", describe(presignup.AttrPhone, c.Phone)))
 	}
 	return out
 }

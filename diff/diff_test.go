@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/autoconfirm/autoconfirm"
-	"github.com/autoconfirm/autoconfirm/handler"
+	"github.com/autoconfirm/autoconfirm/presignup"
 	"github.com/autoconfirm/autoconfirm/targets"
 )
 
@@ -32,7 +32,7 @@ var yes = true
 
 // noGuard verifies a valid email address whoever holds it.
 func noGuard(in *targets.Input, obs *targets.Observation) {
-	if !obs.Refused && len(in.Holders) > 0 && obs.EmailVerified != nil && !*obs.EmailVerified && handler.PlausibleEmail(emailOf(in)) {
+	if !obs.Refused && len(in.Holders) > 0 && obs.EmailVerified != nil && !*obs.EmailVerified && presignup.PlausibleEmail(emailOf(in)) {
 		obs.EmailVerified = &yes
 	}
 }
@@ -46,7 +46,7 @@ func loosePhone(in *targets.Input, obs *targets.Observation) {
 		} `json:"request"`
 	}
 	json.Unmarshal(in.Event, &ev)
-	if v, ok := ev.Request.UserAttributes["phone_number"]; ok && v != "" && !obs.Refused && ev.TriggerSource == handler.SourceSignUp && len(in.Holders) == 0 {
+	if v, ok := ev.Request.UserAttributes["phone_number"]; ok && v != "" && !obs.Refused && ev.TriggerSource == presignup.SourceSignUp && len(in.Holders) == 0 {
 		obs.PhoneVerified = &yes
 	}
 }
@@ -192,7 +192,7 @@ func TestGenerateCovers(t *testing.T) {
 			seen["odd email"] = true
 		}
 	}
-	for _, want := range []string{handler.SourceSignUp, handler.SourceAdminCreateUser, handler.SourceExternalProvider,
+	for _, want := range []string{presignup.SourceSignUp, presignup.SourceAdminCreateUser, presignup.SourceExternalProvider,
 		"email absent", "email empty", "email invalid", "email valid", "phone absent", "phone empty", "phone invalid", "phone valid",
 		"email " + string(Verified), "email " + string(Unverified), "phone " + string(Verified), "phone " + string(Unverified),
 		"clientMetadata", "validationData", "custom attribute", "odd email"} {

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/autoconfirm/autoconfirm/handler"
+	"github.com/autoconfirm/autoconfirm/presignup"
 )
 
 // Category is how much harm a difference can do; Categories lists them
@@ -52,12 +52,12 @@ func (c Category) Heading() string {
 // (rules §7); a federated user's mapped attributes are not known to be
 // validated, so an ExternalProvider event may carry anything.
 func neverSent(c Case) string {
-	if c.Event.TriggerSource == handler.SourceExternalProvider {
+	if c.Event.TriggerSource == presignup.SourceExternalProvider {
 		return ""
 	}
 	attrs := c.Event.Request.UserAttributes
 	var why []string
-	for _, attr := range []string{handler.AttrEmail, handler.AttrPhone} {
+	for _, attr := range []string{presignup.AttrEmail, presignup.AttrPhone} {
 		if k := class(attrs, attr); k == "empty" || k == "invalid" {
 			why = append(why, "its "+attr+" is "+k)
 		}
@@ -77,7 +77,7 @@ func harm(c Case, d Decision) string {
 		return "fails the sign-up: a crash or no answer in time is not a refusal (cognito, rules §4)"
 	case d.Outcome == Refused && strings.HasPrefix(d.Message, "by Cognito:"):
 		return "gives an answer Cognito refuses, " + strings.TrimPrefix(d.Message, "by Cognito: ") + " (cognito)"
-	case d.Outcome != Accepted || c.Event.TriggerSource != handler.SourceSignUp:
+	case d.Outcome != Accepted || c.Event.TriggerSource != presignup.SourceSignUp:
 		// Cognito ignores the flags on AdminCreateUser, and a federated
 		// user's attributes are the provider's: no alias moves (rules §6).
 		return ""

@@ -7,7 +7,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/autoconfirm/autoconfirm/handler"
+	"github.com/autoconfirm/autoconfirm/presignup"
 	"github.com/autoconfirm/autoconfirm/targets"
 )
 
@@ -38,19 +38,19 @@ func TestCategorise(t *testing.T) {
 		takeover bool
 		why      string // in the harm text
 	}{
-		{"B verifies an email held verified", signUp(handler.SourceSignUp, valid, Verified, Free), confirm, verifyEmail, BreaksProfile, true, "B verifies an email address another user holds verified"},
-		{"A verifies a phone held verified", signUp(handler.SourceSignUp, valid, Free, Verified), verifyPhone, refused, BreaksProfile, true, "A verifies a phone number"},
+		{"B verifies an email held verified", signUp(presignup.SourceSignUp, valid, Verified, Free), confirm, verifyEmail, BreaksProfile, true, "B verifies an email address another user holds verified"},
+		{"A verifies a phone held verified", signUp(presignup.SourceSignUp, valid, Free, Verified), verifyPhone, refused, BreaksProfile, true, "A verifies a phone number"},
 		// A federated user's attributes are the provider's; the flags do
 		// not move an alias there (rules §6; red team round 25).
-		{"not on ExternalProvider", signUp(handler.SourceExternalProvider, valid, Verified, Free), verifyEmail, confirm, DecisionChange, false, ""},
-		{"a verify flag Cognito refuses", signUp(handler.SourceSignUp, valid, Free, Free), confirm, Decision{Outcome: Refused, Message: "by Cognito: a verify flag without autoConfirmUser (rules §2)"}, BreaksProfile, false, "B gives an answer Cognito refuses, a verify flag without autoConfirmUser (rules §2)"},
-		{"a crash", signUp(handler.SourceSignUp, valid, Free, Free), Decision{Outcome: Failed, Message: "Runtime.ExitError"}, confirm, BreaksProfile, false, "A fails the sign-up"},
-		{"an unreadable answer", signUp(handler.SourceSignUp, valid, Free, Free), confirm, Decision{Outcome: Failed, Message: "Cognito cannot read the answer: x"}, BreaksProfile, false, "rules §1"},
-		{"verifying a value held unverified", signUp(handler.SourceSignUp, valid, Unverified, Free), confirm, verifyEmail, DecisionChange, false, ""},
-		{"a refusal on an ordinary sign-up", signUp(handler.SourceSignUp, valid, Free, Free), confirm, refused, DecisionChange, false, ""},
-		{"verifying an email, with an invalid phone", signUp(handler.SourceSignUp, badPhone, Verified, Free), confirm, verifyEmail, TestOnly, false, "its phone_number is invalid"},
-		{"an empty email on AdminCreateUser", signUp(handler.SourceAdminCreateUser, emptyEmail, Free, Free), Decision{Outcome: Accepted}, Decision{Outcome: Failed, Message: "crash"}, TestOnly, false, "its email is empty"},
-		{"an invalid phone from a federated user", signUp(handler.SourceExternalProvider, badPhone, Free, Free), verifyPhone, confirm, DecisionChange, false, ""},
+		{"not on ExternalProvider", signUp(presignup.SourceExternalProvider, valid, Verified, Free), verifyEmail, confirm, DecisionChange, false, ""},
+		{"a verify flag Cognito refuses", signUp(presignup.SourceSignUp, valid, Free, Free), confirm, Decision{Outcome: Refused, Message: "by Cognito: a verify flag without autoConfirmUser (rules §2)"}, BreaksProfile, false, "B gives an answer Cognito refuses, a verify flag without autoConfirmUser (rules §2)"},
+		{"a crash", signUp(presignup.SourceSignUp, valid, Free, Free), Decision{Outcome: Failed, Message: "Runtime.ExitError"}, confirm, BreaksProfile, false, "A fails the sign-up"},
+		{"an unreadable answer", signUp(presignup.SourceSignUp, valid, Free, Free), confirm, Decision{Outcome: Failed, Message: "Cognito cannot read the answer: x"}, BreaksProfile, false, "rules §1"},
+		{"verifying a value held unverified", signUp(presignup.SourceSignUp, valid, Unverified, Free), confirm, verifyEmail, DecisionChange, false, ""},
+		{"a refusal on an ordinary sign-up", signUp(presignup.SourceSignUp, valid, Free, Free), confirm, refused, DecisionChange, false, ""},
+		{"verifying an email, with an invalid phone", signUp(presignup.SourceSignUp, badPhone, Verified, Free), confirm, verifyEmail, TestOnly, false, "its phone_number is invalid"},
+		{"an empty email on AdminCreateUser", signUp(presignup.SourceAdminCreateUser, emptyEmail, Free, Free), Decision{Outcome: Accepted}, Decision{Outcome: Failed, Message: "crash"}, TestOnly, false, "its email is empty"},
+		{"an invalid phone from a federated user", signUp(presignup.SourceExternalProvider, badPhone, Free, Free), verifyPhone, confirm, DecisionChange, false, ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			cat, why, takeover := categorise(tt.c, tt.a, tt.b)
@@ -227,11 +227,11 @@ func TestNondeterministic(t *testing.T) {
 // such as @@m or +3 that passes the class checks and no reader or Cognito
 // would take for one (red team round 25); other values shrink.
 func TestSmallerKeepsAddressesWhole(t *testing.T) {
-	attrs := map[string]string{handler.AttrEmail: "pat.doe@example.com", handler.AttrPhone: "+15555550100", "name": "Sam"}
+	attrs := map[string]string{presignup.AttrEmail: "pat.doe@example.com", presignup.AttrPhone: "+15555550100", "name": "Sam"}
 	shorterName := false
-	for _, c := range smaller(signUp(handler.SourceSignUp, attrs, Verified, Free)) {
+	for _, c := range smaller(signUp(presignup.SourceSignUp, attrs, Verified, Free)) {
 		got := c.Event.Request.UserAttributes
-		for _, attr := range []string{handler.AttrEmail, handler.AttrPhone} {
+		for _, attr := range []string{presignup.AttrEmail, presignup.AttrPhone} {
 			if v, ok := got[attr]; ok && v != attrs[attr] {
 				t.Errorf("%s shrank to %q", attr, v)
 			}

@@ -9,12 +9,14 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/autoconfirm/autoconfirm/presignup"
 )
 
 // The attributes that can be aliases the guard checks.
 const (
-	AttrEmail = "email"
-	AttrPhone = "phone_number"
+	AttrEmail = presignup.AttrEmail
+	AttrPhone = presignup.AttrPhone
 )
 
 // Mode says how the guard asks the pool who holds a value. AdminGetUser is

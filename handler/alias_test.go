@@ -11,18 +11,19 @@ import (
 	"time"
 
 	"github.com/autoconfirm/autoconfirm/guard"
+	"github.com/autoconfirm/autoconfirm/presignup"
 )
 
 func TestRejectMessageNamesNoUser(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Policy = PolicyReject
 	h, err := New(cfg, &guard.Funcs{Get: func(_ context.Context, _, name string) (guard.User, error) {
-		return guard.VerifiedHolder("victim-user", AttrEmail, name), nil
+		return guard.VerifiedHolder("victim-user", presignup.AttrEmail, name), nil
 	}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = h.Invoke(context.Background(), mkEvent(SourceSignUp, `"email":"sam@example.com"`))
+	_, err = h.Invoke(context.Background(), mkEvent(presignup.SourceSignUp, `"email":"sam@example.com"`))
 	var re *RejectError
 	if !errors.As(err, &re) || !errors.Is(err, ErrAliasInUse) {
 		t.Fatalf("err = %v, want a RejectError", err)
@@ -67,7 +68,7 @@ func TestAliasAttributesLimitLookups(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.AutoAttributes, cfg.CheckPhone = false, false
 	h, _ := New(cfg, rec, nil)
-	out, err := h.Invoke(context.Background(), mkEvent(SourceSignUp, `"email":"a@example.com","phone_number":"+15555550100"`))
+	out, err := h.Invoke(context.Background(), mkEvent(presignup.SourceSignUp, `"email":"a@example.com","phone_number":"+15555550100"`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,20 +81,22 @@ func TestAliasAttributesLimitLookups(t *testing.T) {
 }
 
 func TestAutoAliasAttributes(t *testing.T) {
-	event := mkEvent(SourceSignUp, `"email":"a@example.com","phone_number":"+15555550100"`)
+	event := mkEvent(presignup.SourceSignUp, `"email":"a@example.com","phone_number":"+15555550100"`)
 	tests := []struct {
 		name    string
 		aliases func(context.Context, string) ([]string, error)
 		asked   int
 		warned  bool
 	}{
-		{"email and phone", func(context.Context, string) ([]string, error) { return []string{AttrEmail, AttrPhone}, nil }, 2, false},
-		{"email only", func(context.Context, string) ([]string, error) { return []string{AttrEmail}, nil }, 1, false},
+		{"email and phone", func(context.Context, string) ([]string, error) {
+			return []string{presignup.AttrEmail, presignup.AttrPhone}, nil
+		}, 2, false},
+		{"email only", func(context.Context, string) ([]string, error) { return []string{presignup.AttrEmail}, nil }, 1, false},
 		{"email as username", func(context.Context, string) ([]string, error) { return nil, nil }, 0, false},
 		{"unreadable", func(context.Context, string) ([]string, error) { return nil, errors.New("AccessDeniedException") }, 2, true},
 		{"too slow", func(ctx context.Context, _ string) ([]string, error) {
 			time.Sleep(300 * time.Millisecond)
-			return []string{AttrEmail}, nil
+			return []string{presignup.AttrEmail}, nil
 		}, 2, false},
 	}
 	for _, tt := range tests {
@@ -151,7 +154,7 @@ func TestSimultaneousSignUpsBothVerified(t *testing.T) {
 	outs := make([][]byte, 2)
 	for i := range 2 {
 		wg.Go(func() {
-			outs[i], _ = h.Invoke(context.Background(), mkEvent(SourceSignUp, `"email":"same@example.com"`))
+			outs[i], _ = h.Invoke(context.Background(), mkEvent(presignup.SourceSignUp, `"email":"same@example.com"`))
 		})
 	}
 	wg.Wait()

@@ -3,11 +3,13 @@ package handler
 import (
 	"fmt"
 
-	"github.com/autoconfirm/autoconfirm/guard"
 	"log/slog"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/autoconfirm/autoconfirm/guard"
+	"github.com/autoconfirm/autoconfirm/presignup"
 )
 
 // Policy says what the alias guard does when another user already holds a
@@ -37,12 +39,6 @@ const (
 // Cognito's and Lambda's own round trip, the budget, and the 150 ms kept back
 // for the answer: 1 + 0.5 + 2.5 + 0.15 = 4.15 s, 0.85 s inside 5 s.
 const MaxLookupTimeout = 2500 * time.Millisecond
-
-// Attribute names the handler reads.
-const (
-	AttrEmail = guard.AttrEmail
-	AttrPhone = guard.AttrPhone
-)
 
 // Config is the handler's configuration. It is read once at start-up.
 type Config struct {
@@ -152,9 +148,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		if !strings.EqualFold(v, "none") {
 			for _, part := range strings.Split(v, ",") {
 				switch strings.TrimSpace(part) {
-				case AttrEmail:
+				case presignup.AttrEmail:
 					c.CheckEmail = true
-				case AttrPhone:
+				case presignup.AttrPhone:
 					c.CheckPhone = true
 				default:
 					return c, bad("ALIAS_ATTRIBUTES", v)

@@ -7,13 +7,8 @@ import (
 	"fmt"
 
 	"github.com/tidwall/gjson"
-)
 
-// The trigger sources of the pre sign-up trigger.
-const (
-	SourceSignUp           = "PreSignUp_SignUp"
-	SourceAdminCreateUser  = "PreSignUp_AdminCreateUser"
-	SourceExternalProvider = "PreSignUp_ExternalProvider"
+	"github.com/autoconfirm/autoconfirm/presignup"
 )
 
 // ErrInvalidEvent wraps every refusal of a payload that is not a usable
@@ -90,7 +85,7 @@ func parse(payload []byte) (event, error) {
 	}
 	ev.source, ev.poolID, ev.userName = source.Str, fields[1].Str, fields[2].Str
 	if attrs.IsObject() {
-		ev.email, ev.phone, ev.sub = attrOf(attrs.Get(AttrEmail)), attrOf(attrs.Get(AttrPhone)), attrs.Get("sub").Str
+		ev.email, ev.phone, ev.sub = attrOf(attrs.Get(presignup.AttrEmail)), attrOf(attrs.Get(presignup.AttrPhone)), attrs.Get("sub").Str
 	}
 	if response.Exists() {
 		ev.respStart, ev.respEnd = response.Index, response.Index+len(response.Raw)

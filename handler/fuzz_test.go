@@ -14,6 +14,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/autoconfirm/autoconfirm/guard"
+	"github.com/autoconfirm/autoconfirm/presignup"
 )
 
 // FuzzInvoke drives the full aws-lambda-go Invoke path with mutations of
@@ -53,7 +54,7 @@ func FuzzInvoke(f *testing.F) {
 		if !validIn {
 			t.Fatalf("invalid input %q was answered with %q instead of an error", in, out)
 		}
-		if gjson.GetBytes(in, "triggerSource").Str == SourceAdminCreateUser && !bytes.Equal(in, out) {
+		if gjson.GetBytes(in, "triggerSource").Str == presignup.SourceAdminCreateUser && !bytes.Equal(in, out) {
 			t.Fatalf("AdminCreateUser event changed:\n in %s\nout %s", in, out)
 		}
 		r := gjson.GetBytes(out, "response")
@@ -62,10 +63,10 @@ func FuzzInvoke(f *testing.F) {
 			t.Fatalf("a verify flag without autoConfirmUser: %s", r.Raw)
 		}
 		attrs := gjson.GetBytes(in, "request.userAttributes")
-		if e := attrs.Get(AttrEmail); email && (e.Type != gjson.String || !PlausibleEmail(e.Str)) {
+		if e := attrs.Get(presignup.AttrEmail); email && (e.Type != gjson.String || !presignup.PlausibleEmail(e.Str)) {
 			t.Fatalf("autoVerifyEmail for email %s", e.Raw)
 		}
-		if p := attrs.Get(AttrPhone); phone && (p.Type != gjson.String || !ValidE164(p.Str)) {
+		if p := attrs.Get(presignup.AttrPhone); phone && (p.Type != gjson.String || !presignup.ValidE164(p.Str)) {
 			t.Fatalf("autoVerifyPhone for phone_number %s", p.Raw)
 		}
 		for _, k := range []string{"version", "triggerSource", "region", "userPoolId", "userName", "callerContext", "request"} {

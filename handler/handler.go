@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/autoconfirm/autoconfirm/guard"
+	"github.com/autoconfirm/autoconfirm/presignup"
 )
 
 // Handler is the pre sign-up trigger. Its Invoke method has the signature
@@ -101,23 +102,23 @@ func (h *Handler) handle(ctx context.Context, payload []byte) ([]byte, Decision,
 		return nil, d, err
 	}
 	switch ev.source {
-	case SourceAdminCreateUser:
+	case presignup.SourceAdminCreateUser:
 		// Cognito ignores all three flags here; echo the event untouched.
 		d.Unchanged = true
 		return payload, d, nil
-	case SourceExternalProvider:
+	case presignup.SourceExternalProvider:
 		// The IdP has confirmed the user already, and Cognito overwrites mapped
 		// attributes (email_verified included) at every federated sign-in, so a
 		// verify flag would not last. Confirm only.
 		d.Flags.Confirm = true
-	case SourceSignUp:
+	case presignup.SourceSignUp:
 		d = h.decideSignUp(ctx, ev)
 		if conflicts := d.rejected(h.cfg.Policy); len(conflicts) > 0 {
 			return nil, d, &RejectError{Attrs: conflicts}
 		}
 	default:
 		return nil, d, &EventError{msg: fmt.Sprintf("unsupported triggerSource %s: this function is the pre sign-up trigger and handles only %s, %s and %s; it is wired to the wrong Cognito trigger",
-			quoteSource(ev.source), SourceSignUp, SourceAdminCreateUser, SourceExternalProvider)}
+			quoteSource(ev.source), presignup.SourceSignUp, presignup.SourceAdminCreateUser, presignup.SourceExternalProvider)}
 	}
 	return splice(payload, ev, d.Flags), d, nil
 }
@@ -125,23 +126,23 @@ func (h *Handler) handle(ctx context.Context, payload []byte) ([]byte, Decision,
 // decideSignUp sets the flags for PreSignUp_SignUp.
 func (h *Handler) decideSignUp(ctx context.Context, ev event) Decision {
 	d := Decision{Source: ev.source, User: ev.userName, Flags: Flags{Confirm: true}}
-	d.Email = candidate(ev.email, PlausibleEmail)
-	d.Phone = candidate(ev.phone, ValidE164)
+	d.Email = candidate(ev.email, presignup.PlausibleEmail)
+	d.Phone = candidate(ev.phone, presignup.ValidE164)
 
 	var cands [2]guard.Lookup
 	n := 0
 	if d.Email == guard.Unchecked && h.cfg.Policy != PolicyAllow && (h.cfg.CheckEmail || h.cfg.AutoAttributes) {
-		cands[n] = guard.Lookup{Attr: AttrEmail, Value: ev.email.value}
+		cands[n] = guard.Lookup{Attr: presignup.AttrEmail, Value: ev.email.value}
 		n++
 	}
 	if d.Phone == guard.Unchecked && h.cfg.Policy != PolicyAllow && (h.cfg.CheckPhone || h.cfg.AutoAttributes) {
-		cands[n] = guard.Lookup{Attr: AttrPhone, Value: ev.phone.value}
+		cands[n] = guard.Lookup{Attr: presignup.AttrPhone, Value: ev.phone.value}
 		n++
 	}
 	if n > 0 {
 		self := guard.Self{Username: ev.userName, Sub: ev.sub}
 		for i, r := range h.guard.Check(ctx, ev.poolID, self, cands[:n]) {
-			if cands[i].Attr == AttrEmail {
+			if cands[i].Attr == presignup.AttrEmail {
 				d.Email = r.Outcome
 			} else {
 				d.Phone = r.Outcome

@@ -9,6 +9,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/tidwall/gjson"
+
+	"github.com/autoconfirm/autoconfirm/presignup"
 )
 
 func newAllow(t *testing.T) *Handler {
@@ -34,21 +36,21 @@ func TestInvokeFlags(t *testing.T) {
 		source, attrs         string
 		confirm, email, phone bool
 	}{
-		{"email only", SourceSignUp, `"email":"a@example.com"`, true, true, false},
-		{"phone only", SourceSignUp, `"phone_number":"+15555550100"`, true, false, true},
-		{"both", SourceSignUp, `"email":"a@example.com","phone_number":"+15555550100"`, true, true, true},
-		{"neither", SourceSignUp, `"given_name":"A"`, true, false, false},
-		{"empty email", SourceSignUp, `"email":""`, true, false, false},
-		{"whitespace email", SourceSignUp, `"email":"  \t"`, true, false, false},
-		{"empty phone", SourceSignUp, `"phone_number":""`, true, false, false},
-		{"local phone", SourceSignUp, `"phone_number":"5550100"`, true, false, false},
-		{"phone +0", SourceSignUp, `"phone_number":"+05555550100"`, true, false, false},
-		{"phone with dashes", SourceSignUp, `"phone_number":"+1-555-555-0100"`, true, false, false},
-		{"email as number", SourceSignUp, `"email":42`, true, false, false},
-		{"email as null", SourceSignUp, `"email":null,"phone_number":"+15555550100"`, true, false, true},
-		{"email as object", SourceSignUp, `"email":{"v":"a@example.com"}`, true, false, false},
-		{"escaped key", SourceSignUp, `"em\u0061il":"a@example.com"`, true, true, false},
-		{"external provider", SourceExternalProvider, `"email":"a@example.com","phone_number":"+15555550100"`, true, false, false},
+		{"email only", presignup.SourceSignUp, `"email":"a@example.com"`, true, true, false},
+		{"phone only", presignup.SourceSignUp, `"phone_number":"+15555550100"`, true, false, true},
+		{"both", presignup.SourceSignUp, `"email":"a@example.com","phone_number":"+15555550100"`, true, true, true},
+		{"neither", presignup.SourceSignUp, `"given_name":"A"`, true, false, false},
+		{"empty email", presignup.SourceSignUp, `"email":""`, true, false, false},
+		{"whitespace email", presignup.SourceSignUp, `"email":"  \t"`, true, false, false},
+		{"empty phone", presignup.SourceSignUp, `"phone_number":""`, true, false, false},
+		{"local phone", presignup.SourceSignUp, `"phone_number":"5550100"`, true, false, false},
+		{"phone +0", presignup.SourceSignUp, `"phone_number":"+05555550100"`, true, false, false},
+		{"phone with dashes", presignup.SourceSignUp, `"phone_number":"+1-555-555-0100"`, true, false, false},
+		{"email as number", presignup.SourceSignUp, `"email":42`, true, false, false},
+		{"email as null", presignup.SourceSignUp, `"email":null,"phone_number":"+15555550100"`, true, false, true},
+		{"email as object", presignup.SourceSignUp, `"email":{"v":"a@example.com"}`, true, false, false},
+		{"escaped key", presignup.SourceSignUp, `"em\u0061il":"a@example.com"`, true, true, false},
+		{"external provider", presignup.SourceExternalProvider, `"email":"a@example.com","phone_number":"+15555550100"`, true, false, false},
 	}
 	h := newAllow(t)
 	for _, tt := range tests {
@@ -159,7 +161,7 @@ func TestMissingRequestConfirmsOnly(t *testing.T) {
 
 func TestInvokeDoesNotModifyInput(t *testing.T) {
 	h := newAllow(t)
-	in := mkEvent(SourceSignUp, `"email":"a@example.com"`)
+	in := mkEvent(presignup.SourceSignUp, `"email":"a@example.com"`)
 	keep := bytes.Clone(in)
 	if _, err := h.Invoke(context.Background(), in); err != nil {
 		t.Fatal(err)

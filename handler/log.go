@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/autoconfirm/autoconfirm/presignup"
 )
 
 // log writes the one structured line of an invocation. It never writes an
@@ -74,7 +76,7 @@ func (h *Handler) log(ctx context.Context, d Decision, err error, took time.Dura
 // safeSource keeps a hostile triggerSource from smuggling data into the log.
 func (h *Handler) safeSource(s string) string {
 	switch s {
-	case SourceSignUp, SourceAdminCreateUser, SourceExternalProvider, "":
+	case presignup.SourceSignUp, presignup.SourceAdminCreateUser, presignup.SourceExternalProvider, "":
 		return s
 	}
 	if len(s) > 64 || strings.ContainsAny(s, "@+") {
@@ -106,20 +108,4 @@ func (h *Handler) userHash(v string) string {
 	m.Sum(sum[:0])
 	h.hashers.Put(m)
 	return hex.EncodeToString(sum[:8])
-}
-
-// MaskEmail keeps only the domain of an address.
-func MaskEmail(v string) string {
-	if at := strings.LastIndexByte(v, '@'); at >= 0 {
-		return "***" + v[at:]
-	}
-	return "***"
-}
-
-// MaskPhone keeps only the last two digits of a number.
-func MaskPhone(v string) string {
-	if len(v) < 4 {
-		return "***"
-	}
-	return "***" + v[len(v)-2:]
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/autoconfirm/autoconfirm/guard"
+	"github.com/autoconfirm/autoconfirm/presignup"
 )
 
 // personal collects the values in an event that must never reach a log: every
@@ -72,9 +73,9 @@ func TestLogsCarryNoPersonalData(t *testing.T) {
 			return guard.Page{}, errors.New("InvalidParameterException: cannot parse " + filter)
 		}}},
 		"conflict": {LookupAdminGetUser, &guard.Funcs{Get: func(_ context.Context, _, name string) (guard.User, error) {
-			attr := AttrEmail
+			attr := presignup.AttrEmail
 			if strings.HasPrefix(name, "+") {
-				attr = AttrPhone
+				attr = presignup.AttrPhone
 			}
 			return guard.VerifiedHolder("holder", attr, name), nil
 		}}},
@@ -137,7 +138,7 @@ func TestLogLevel(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Policy = PolicyAllow
 	h, _ := New(cfg, nil, slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	h.Invoke(context.Background(), mkEvent(SourceSignUp, `"email":"a@example.com"`))
+	h.Invoke(context.Background(), mkEvent(presignup.SourceSignUp, `"email":"a@example.com"`))
 	if buf.Len() != 0 {
 		t.Errorf("LOG_LEVEL=warn still logged a successful sign-up: %s", buf.String())
 	}

@@ -22,6 +22,7 @@ import (
 
 	"github.com/autoconfirm/autoconfirm/handler"
 	"github.com/autoconfirm/autoconfirm/poolshape"
+	"github.com/autoconfirm/autoconfirm/presignup"
 	"github.com/autoconfirm/autoconfirm/targets"
 
 	"github.com/autoconfirm/autoconfirm/internal/bounded"
@@ -218,9 +219,9 @@ func (st *scenario) disabledHolder(what string) error {
 
 func attrName(what string) string {
 	if what == "email address" {
-		return handler.AttrEmail
+		return presignup.AttrEmail
 	}
-	return handler.AttrPhone
+	return presignup.AttrPhone
 }
 
 // eventValue reads the sign-up event's email address or phone number, which

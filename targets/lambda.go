@@ -16,6 +16,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/autoconfirm/autoconfirm/handler"
+	"github.com/autoconfirm/autoconfirm/presignup"
 )
 
 // Lambda sends the scenario's event to a deployed function with the Lambda
@@ -166,7 +167,7 @@ func pointAt(event []byte, o LiveOptions, data *ScenarioData) []byte {
 	if gjson.GetBytes(event, "callerContext.clientId").Str != ClientNotApplicable {
 		set("callerContext.clientId", o.ClientID)
 	}
-	for _, attr := range []string{handler.AttrEmail, handler.AttrPhone} {
+	for _, attr := range []string{presignup.AttrEmail, presignup.AttrPhone} {
 		if r := gjson.GetBytes(event, "request.userAttributes."+attr); r.Type == gjson.String {
 			set("request.userAttributes."+attr, data.Value(attr, r.Str))
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/autoconfirm/autoconfirm/handler"
+	"github.com/autoconfirm/autoconfirm/presignup"
 	"github.com/autoconfirm/autoconfirm/secrethash"
 )
 
@@ -191,7 +192,7 @@ func (p *Pool) runnable(in *Input) error {
 	if in.Generated || strings.HasPrefix(in.Fixture, "bad/") {
 		return fmt.Errorf("%w: a malformed event cannot be produced through SignUp; Cognito builds the event itself", ErrCannot)
 	}
-	if src := gjson.GetBytes(in.Event, "triggerSource").Str; src != handler.SourceSignUp {
+	if src := gjson.GetBytes(in.Event, "triggerSource").Str; src != presignup.SourceSignUp {
 		return fmt.Errorf("%w: the pool target signs up through the SignUp API, so Cognito always sends PreSignUp_SignUp, never %s", ErrCannot, src)
 	}
 	if err := p.opts.unsupported(in); err != nil {

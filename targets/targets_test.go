@@ -20,6 +20,7 @@ import (
 
 	"github.com/autoconfirm/autoconfirm/cognitofake"
 	"github.com/autoconfirm/autoconfirm/handler"
+	"github.com/autoconfirm/autoconfirm/presignup"
 )
 
 const pool = "us-east-1_Test01"
@@ -317,7 +318,7 @@ func TestPhonesDoNotCollide(t *testing.T) {
 		n, _ := NewNamer("168")
 		starts[n.start] = true
 		for j := 0; j < 3; j++ {
-			if p := n.phone(); !handler.ValidE164(p) || !strings.Contains(p, "55501") {
+			if p := n.phone(); !presignup.ValidE164(p) || !strings.Contains(p, "55501") {
 				t.Fatalf("%q is not a fictional E.164 number", p)
 			}
 		}

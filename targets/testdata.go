@@ -9,7 +9,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/autoconfirm/autoconfirm/handler"
+	"github.com/autoconfirm/autoconfirm/presignup"
 )
 
 // UserPrefix starts the username of every user a live run creates, so that
@@ -239,7 +239,7 @@ func (d *ScenarioData) Username(role string) string {
 // anything else (empty, invalid) is kept, so that it stays as invalid as
 // the scenario meant it.
 func (d *ScenarioData) Value(attr, v string) string {
-	if attr != handler.AttrEmail && attr != handler.AttrPhone {
+	if attr != presignup.AttrEmail && attr != presignup.AttrPhone {
 		return v
 	}
 	d.mu.Lock()
@@ -251,15 +251,15 @@ func (d *ScenarioData) Value(attr, v string) string {
 	m := v
 	shaped := d.namer.Shaped()
 	switch {
-	case attr == handler.AttrEmail && handler.PlausibleEmail(v):
+	case attr == presignup.AttrEmail && presignup.PlausibleEmail(v):
 		at := strings.LastIndexByte(v, '@')
 		m = fmt.Sprintf("%s+%ss%d%s", v[:at], d.namer.run, d.id, v[at:])
 		if shaped {
 			m = d.keptEmail(v)
 		}
-	case attr == handler.AttrPhone && handler.ValidE164(v) && shaped && len(v) >= 9:
+	case attr == presignup.AttrPhone && presignup.ValidE164(v) && shaped && len(v) >= 9:
 		m = d.namer.samePrefix(v)
-	case attr == handler.AttrPhone && handler.ValidE164(v):
+	case attr == presignup.AttrPhone && presignup.ValidE164(v):
 		m = d.namer.phone()
 	}
 	d.values[key] = m
@@ -274,10 +274,10 @@ func (d *ScenarioData) Redact(s string) string {
 		if v == "" {
 			continue
 		}
-		if strings.HasPrefix(key, handler.AttrEmail) {
-			s = strings.ReplaceAll(s, v, handler.MaskEmail(v))
+		if strings.HasPrefix(key, presignup.AttrEmail) {
+			s = strings.ReplaceAll(s, v, presignup.MaskEmail(v))
 		} else {
-			s = strings.ReplaceAll(s, v, handler.MaskPhone(v))
+			s = strings.ReplaceAll(s, v, presignup.MaskPhone(v))
 		}
 	}
 	return s

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/autoconfirm/autoconfirm/handler"
 	"strings"
 	"sync"
 	"time"
@@ -13,6 +12,8 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/autoconfirm/autoconfirm/presignup"
 )
 
 // Users is the part of Cognito a live run creates, lists and deletes its
@@ -173,7 +174,7 @@ func (a *admin) unverified(ctx context.Context, in *Input, data *ScenarioData) (
 	for i, h := range in.Holders {
 		username := data.Username(fmt.Sprintf("holder%d", i+1))
 		var held []string
-		for _, attr := range []string{handler.AttrEmail, handler.AttrPhone} {
+		for _, attr := range []string{presignup.AttrEmail, presignup.AttrPhone} {
 			if h.Attributes[attr+"_verified"] == "true" {
 				held = append(held, attr)
 			}

@@ -36,6 +36,7 @@ import (
 	"github.com/autoconfirm/autoconfirm/internal/baseline"
 	"github.com/autoconfirm/autoconfirm/internal/burst"
 	"github.com/autoconfirm/autoconfirm/internal/local/rie"
+	"github.com/autoconfirm/autoconfirm/presignup"
 	"github.com/autoconfirm/autoconfirm/targets"
 )
 
@@ -212,7 +213,7 @@ func (emptyPool) ListUsers(context.Context, string, string, string) (guard.Page,
 }
 
 func (emptyPool) AliasAttributes(context.Context, string) ([]string, error) {
-	return []string{handler.AttrEmail, handler.AttrPhone}, nil
+	return []string{presignup.AttrEmail, presignup.AttrPhone}, nil
 }
 
 func python(ctx context.Context, paths []string) (map[string]float64, error) {
