@@ -6,9 +6,9 @@ import (
 	"testing"
 
 	"github.com/autoconfirm/autoconfirm"
-	"github.com/autoconfirm/autoconfirm/conformance"
 	"github.com/autoconfirm/autoconfirm/handler"
-	"github.com/autoconfirm/autoconfirm/targets"
+	"github.com/autoconfirm/autoconfirm/harness/conformance"
+	"github.com/autoconfirm/autoconfirm/harness/targets"
 )
 
 // godogTags selects scenarios by tag: go test -run 'TestFeatures$' . -args -godog.tags=@sources

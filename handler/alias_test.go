@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/autoconfirm/autoconfirm/guard"
+	"github.com/autoconfirm/autoconfirm/handler/guard"
 	"github.com/autoconfirm/autoconfirm/presignup"
 )
 

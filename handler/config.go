@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/autoconfirm/autoconfirm/guard"
+	"github.com/autoconfirm/autoconfirm/handler/guard"
 	"github.com/autoconfirm/autoconfirm/presignup"
 )
 

@@ -13,7 +13,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/tidwall/gjson"
 
-	"github.com/autoconfirm/autoconfirm/guard"
+	"github.com/autoconfirm/autoconfirm/handler/guard"
 	"github.com/autoconfirm/autoconfirm/presignup"
 )
 

@@ -19,7 +19,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/autoconfirm/autoconfirm/guard"
+	"github.com/autoconfirm/autoconfirm/handler/guard"
 	"github.com/autoconfirm/autoconfirm/presignup"
 )
 

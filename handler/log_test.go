@@ -18,7 +18,7 @@ import (
 
 	"github.com/tidwall/gjson"
 
-	"github.com/autoconfirm/autoconfirm/guard"
+	"github.com/autoconfirm/autoconfirm/handler/guard"
 	"github.com/autoconfirm/autoconfirm/presignup"
 )
 

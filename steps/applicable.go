@@ -11,7 +11,7 @@ import (
 	"github.com/cucumber/godog"
 	"github.com/tidwall/gjson"
 
-	"github.com/autoconfirm/autoconfirm/poolshape"
+	"github.com/autoconfirm/autoconfirm/harness/poolshape"
 )
 
 // notApplicable says why the suite's pool would refuse this scenario's

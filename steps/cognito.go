@@ -10,7 +10,7 @@ import (
 
 	"github.com/tidwall/gjson"
 
-	"github.com/autoconfirm/autoconfirm/targets"
+	"github.com/autoconfirm/autoconfirm/harness/targets"
 )
 
 // Cognito's own rules for a pre sign-up answer to the events Cognito sends,

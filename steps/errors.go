@@ -1,8 +1,8 @@
 package steps
 
 import (
+	"github.com/autoconfirm/autoconfirm/harness/targets"
 	"github.com/autoconfirm/autoconfirm/internal/bounded"
-	"github.com/autoconfirm/autoconfirm/targets"
 )
 
 // FunctionError is one sign-up in which the function errored, whatever the

@@ -3,7 +3,7 @@ package steps
 import (
 	"testing"
 
-	"github.com/autoconfirm/autoconfirm/targets"
+	"github.com/autoconfirm/autoconfirm/harness/targets"
 )
 
 func TestControlOf(t *testing.T) {

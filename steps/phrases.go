@@ -6,7 +6,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/autoconfirm/autoconfirm/targets"
+	"github.com/autoconfirm/autoconfirm/harness/targets"
 )
 
 // Phrase is one step a feature can use: its keyword, the pattern it must

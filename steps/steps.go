@@ -21,9 +21,9 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/autoconfirm/autoconfirm/handler"
-	"github.com/autoconfirm/autoconfirm/poolshape"
+	"github.com/autoconfirm/autoconfirm/harness/poolshape"
+	"github.com/autoconfirm/autoconfirm/harness/targets"
 	"github.com/autoconfirm/autoconfirm/presignup"
-	"github.com/autoconfirm/autoconfirm/targets"
 
 	"github.com/autoconfirm/autoconfirm/internal/bounded"
 )

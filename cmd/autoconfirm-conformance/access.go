@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 
+	"github.com/autoconfirm/autoconfirm/harness/targets/open"
 	"github.com/autoconfirm/autoconfirm/internal/local/stack"
-	"github.com/autoconfirm/autoconfirm/targets/open"
 )
 
 // liveAccess is how a run reaches AWS: the SDK's default configuration, or,

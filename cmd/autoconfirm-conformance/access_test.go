@@ -10,7 +10,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/autoconfirm/autoconfirm/targets"
+	"github.com/autoconfirm/autoconfirm/harness/targets"
 )
 
 // hostileHome writes an AWS configuration that would take a run's calls off

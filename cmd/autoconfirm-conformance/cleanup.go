@@ -9,9 +9,9 @@ import (
 
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
-	"github.com/autoconfirm/autoconfirm/conformance"
-	"github.com/autoconfirm/autoconfirm/targets"
-	"github.com/autoconfirm/autoconfirm/targets/open"
+	"github.com/autoconfirm/autoconfirm/harness/conformance"
+	"github.com/autoconfirm/autoconfirm/harness/targets"
+	"github.com/autoconfirm/autoconfirm/harness/targets/open"
 )
 
 // runCleanup deletes the users that runs left behind, by username prefix.

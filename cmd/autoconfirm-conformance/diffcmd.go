@@ -12,15 +12,15 @@ import (
 	"time"
 
 	"github.com/autoconfirm/autoconfirm"
-	"github.com/autoconfirm/autoconfirm/conformance"
-	"github.com/autoconfirm/autoconfirm/diff"
 	"github.com/autoconfirm/autoconfirm/handler"
+	"github.com/autoconfirm/autoconfirm/harness/conformance"
+	"github.com/autoconfirm/autoconfirm/harness/diff"
+	"github.com/autoconfirm/autoconfirm/harness/targets"
+	"github.com/autoconfirm/autoconfirm/harness/targets/open"
 	"github.com/autoconfirm/autoconfirm/internal/bounded"
 	"github.com/autoconfirm/autoconfirm/internal/local"
 	"github.com/autoconfirm/autoconfirm/internal/local/runtimes"
 	"github.com/autoconfirm/autoconfirm/internal/local/stack"
-	"github.com/autoconfirm/autoconfirm/targets"
-	"github.com/autoconfirm/autoconfirm/targets/open"
 )
 
 const diffUsage = `autoconfirm-conformance diff [flags] A B

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/autoconfirm/autoconfirm/conformance"
-	"github.com/autoconfirm/autoconfirm/diff"
+	"github.com/autoconfirm/autoconfirm/harness/conformance"
+	"github.com/autoconfirm/autoconfirm/harness/diff"
 )
 
 // TestDiffUsage: an --ignore of every kind checks nothing, so it is a

@@ -3,8 +3,8 @@ package main
 import (
 	"context"
 
-	"github.com/autoconfirm/autoconfirm/targets"
-	"github.com/autoconfirm/autoconfirm/targets/open"
+	"github.com/autoconfirm/autoconfirm/harness/targets"
+	"github.com/autoconfirm/autoconfirm/harness/targets/open"
 )
 
 // buildTarget opens the target the options name (see open.Target); say

@@ -11,11 +11,11 @@ import (
 	"time"
 
 	"github.com/autoconfirm/autoconfirm"
-	"github.com/autoconfirm/autoconfirm/conformance"
+	"github.com/autoconfirm/autoconfirm/harness/conformance"
+	"github.com/autoconfirm/autoconfirm/harness/poolshape"
 	"github.com/autoconfirm/autoconfirm/internal/local"
 	"github.com/autoconfirm/autoconfirm/internal/local/runtimes"
 	"github.com/autoconfirm/autoconfirm/internal/local/stack"
-	"github.com/autoconfirm/autoconfirm/poolshape"
 )
 
 type localOptions struct {

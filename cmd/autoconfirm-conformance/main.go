@@ -13,10 +13,10 @@ import (
 	"os"
 	"strings"
 
-	"github.com/autoconfirm/autoconfirm/conformance"
+	"github.com/autoconfirm/autoconfirm/harness/conformance"
+	"github.com/autoconfirm/autoconfirm/harness/targets"
 	"github.com/autoconfirm/autoconfirm/internal/local/sandbox"
 	"github.com/autoconfirm/autoconfirm/internal/termtext"
-	"github.com/autoconfirm/autoconfirm/targets"
 )
 
 const usage = `autoconfirm-conformance runs the autoconfirm sign-up scenarios against a

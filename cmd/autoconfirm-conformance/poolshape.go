@@ -5,8 +5,8 @@ import (
 	"io"
 	"strings"
 
-	"github.com/autoconfirm/autoconfirm/poolshape"
-	"github.com/autoconfirm/autoconfirm/samtemplate"
+	"github.com/autoconfirm/autoconfirm/harness/poolshape"
+	"github.com/autoconfirm/autoconfirm/harness/samtemplate"
 )
 
 // localShape is the local pool's shape: under --template, the shape of the

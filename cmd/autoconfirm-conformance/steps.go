@@ -7,7 +7,7 @@ import (
 	"io"
 
 	"github.com/autoconfirm/autoconfirm"
-	"github.com/autoconfirm/autoconfirm/conformance"
+	"github.com/autoconfirm/autoconfirm/harness/conformance"
 	"github.com/autoconfirm/autoconfirm/steps"
 )
 

@@ -10,10 +10,10 @@ import (
 	"time"
 
 	"github.com/autoconfirm/autoconfirm"
-	"github.com/autoconfirm/autoconfirm/conformance"
 	"github.com/autoconfirm/autoconfirm/handler"
-	"github.com/autoconfirm/autoconfirm/poolshape"
-	"github.com/autoconfirm/autoconfirm/targets"
+	"github.com/autoconfirm/autoconfirm/harness/conformance"
+	"github.com/autoconfirm/autoconfirm/harness/poolshape"
+	"github.com/autoconfirm/autoconfirm/harness/targets"
 )
 
 // suiteOptions are the flags of a run of the scenarios.

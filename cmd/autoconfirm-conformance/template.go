@@ -12,9 +12,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/autoconfirm/autoconfirm/codezip"
+	"github.com/autoconfirm/autoconfirm/harness/deployed/codezip"
+	"github.com/autoconfirm/autoconfirm/harness/samtemplate"
 	"github.com/autoconfirm/autoconfirm/internal/local/sandbox"
-	"github.com/autoconfirm/autoconfirm/samtemplate"
 )
 
 // fromTemplate fills the local options from a SAM template, where the

@@ -15,9 +15,9 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/config"
 
-	"github.com/autoconfirm/autoconfirm/cognito"
-	"github.com/autoconfirm/autoconfirm/guard"
 	"github.com/autoconfirm/autoconfirm/handler"
+	"github.com/autoconfirm/autoconfirm/handler/cognito"
+	"github.com/autoconfirm/autoconfirm/handler/guard"
 )
 
 func main() {

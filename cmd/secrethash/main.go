@@ -19,7 +19,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/autoconfirm/autoconfirm/secrethash"
+	"github.com/autoconfirm/autoconfirm/harness/secrethash"
 )
 
 func main() {

@@ -15,7 +15,7 @@ import (
 
 	"github.com/tidwall/gjson"
 
-	"github.com/autoconfirm/autoconfirm/cognitofake"
+	"github.com/autoconfirm/autoconfirm/harness/cognitofake"
 )
 
 // Instance is one emulated Lambda execution environment. It serves one

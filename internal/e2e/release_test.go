@@ -20,7 +20,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/autoconfirm/autoconfirm/codezip"
+	"github.com/autoconfirm/autoconfirm/harness/deployed/codezip"
 )
 
 var releaseDir = flag.String("release", "", "release-check: the directory make release-snapshot wrote (dist/release)")

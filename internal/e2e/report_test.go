@@ -19,8 +19,8 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/autoconfirm/autoconfirm"
-	"github.com/autoconfirm/autoconfirm/conformance"
-	"github.com/autoconfirm/autoconfirm/targets"
+	"github.com/autoconfirm/autoconfirm/harness/conformance"
+	"github.com/autoconfirm/autoconfirm/harness/targets"
 )
 
 var shotsDir = flag.String("out", "", "report-check: keep the rendered report and its screenshots here")

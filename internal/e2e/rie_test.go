@@ -18,9 +18,9 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/autoconfirm/autoconfirm"
-	"github.com/autoconfirm/autoconfirm/cognito"
-	"github.com/autoconfirm/autoconfirm/cognitofake"
 	"github.com/autoconfirm/autoconfirm/handler"
+	"github.com/autoconfirm/autoconfirm/handler/cognito"
+	"github.com/autoconfirm/autoconfirm/harness/cognitofake"
 	"github.com/autoconfirm/autoconfirm/internal/local/rie"
 )
 

@@ -7,7 +7,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/autoconfirm/autoconfirm/conformance"
+	"github.com/autoconfirm/autoconfirm/harness/conformance"
 	"github.com/autoconfirm/autoconfirm/internal/local/stack"
 )
 

@@ -14,13 +14,13 @@ import (
 
 	"github.com/tidwall/gjson"
 
-	"github.com/autoconfirm/autoconfirm/conformance"
+	"github.com/autoconfirm/autoconfirm/harness/conformance"
+	"github.com/autoconfirm/autoconfirm/harness/targets"
+	"github.com/autoconfirm/autoconfirm/harness/targets/open"
 	"github.com/autoconfirm/autoconfirm/internal/bounded"
 	"github.com/autoconfirm/autoconfirm/internal/local/gateway"
 	"github.com/autoconfirm/autoconfirm/internal/local/stack"
 	"github.com/autoconfirm/autoconfirm/internal/termtext"
-	"github.com/autoconfirm/autoconfirm/targets"
-	"github.com/autoconfirm/autoconfirm/targets/open"
 )
 
 // warmUp invokes the handler once, as Cognito would, with an ordinary

@@ -23,14 +23,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/autoconfirm/autoconfirm/codezip"
-	"github.com/autoconfirm/autoconfirm/conformance"
+	"github.com/autoconfirm/autoconfirm/harness/conformance"
+	"github.com/autoconfirm/autoconfirm/harness/deployed/codezip"
+	"github.com/autoconfirm/autoconfirm/harness/poolshape"
 	"github.com/autoconfirm/autoconfirm/internal/local/gateway"
 	"github.com/autoconfirm/autoconfirm/internal/local/runtimes"
 	"github.com/autoconfirm/autoconfirm/internal/local/sandbox"
 	"github.com/autoconfirm/autoconfirm/internal/local/stack"
 	"github.com/autoconfirm/autoconfirm/internal/termtext"
-	"github.com/autoconfirm/autoconfirm/poolshape"
 	"golang.org/x/sync/errgroup"
 )
 

@@ -1,6 +1,6 @@
 package local
 
-import "github.com/autoconfirm/autoconfirm/poolshape"
+import "github.com/autoconfirm/autoconfirm/harness/poolshape"
 
 // shape is the pool's shape: Options.Shape, or the default.
 func (r *run) shape() poolshape.Shape {

@@ -29,15 +29,15 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/autoconfirm/autoconfirm"
-	"github.com/autoconfirm/autoconfirm/cognitofake"
-	"github.com/autoconfirm/autoconfirm/conformance"
-	"github.com/autoconfirm/autoconfirm/guard"
 	"github.com/autoconfirm/autoconfirm/handler"
+	"github.com/autoconfirm/autoconfirm/handler/guard"
+	"github.com/autoconfirm/autoconfirm/harness/cognitofake"
+	"github.com/autoconfirm/autoconfirm/harness/conformance"
+	"github.com/autoconfirm/autoconfirm/harness/targets"
 	"github.com/autoconfirm/autoconfirm/internal/baseline"
 	"github.com/autoconfirm/autoconfirm/internal/burst"
 	"github.com/autoconfirm/autoconfirm/internal/local/rie"
 	"github.com/autoconfirm/autoconfirm/presignup"
-	"github.com/autoconfirm/autoconfirm/targets"
 )
 
 var fixtures = []string{"email-only", "phone-only", "email-and-phone", "neither"}

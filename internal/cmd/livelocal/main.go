@@ -18,7 +18,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/autoconfirm/autoconfirm/conformance"
+	"github.com/autoconfirm/autoconfirm/harness/conformance"
 	"github.com/autoconfirm/autoconfirm/internal/local/child"
 )
 

@@ -10,7 +10,7 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/autoconfirm/autoconfirm/codezip"
+	"github.com/autoconfirm/autoconfirm/harness/deployed/codezip"
 )
 
 func main() {

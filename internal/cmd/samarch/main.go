@@ -9,7 +9,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/autoconfirm/autoconfirm/samtemplate"
+	"github.com/autoconfirm/autoconfirm/harness/samtemplate"
 )
 
 func main() {

@@ -26,9 +26,9 @@ import (
 	"github.com/tidwall/gjson"
 	"github.com/tidwall/sjson"
 
-	"github.com/autoconfirm/autoconfirm/deployed"
+	"github.com/autoconfirm/autoconfirm/harness/deployed"
+	"github.com/autoconfirm/autoconfirm/harness/targets"
 	"github.com/autoconfirm/autoconfirm/internal/local/rie"
-	"github.com/autoconfirm/autoconfirm/targets"
 )
 
 // Invoker runs one invocation; *rie.Proc is one. An invocation whose

@@ -15,7 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	ltypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 
-	"github.com/autoconfirm/autoconfirm/deployed"
+	"github.com/autoconfirm/autoconfirm/harness/deployed"
 	"github.com/autoconfirm/autoconfirm/internal/local/rie"
 )
 

@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/autoconfirm/autoconfirm/codezip"
+	"github.com/autoconfirm/autoconfirm/harness/deployed/codezip"
 )
 
 // Amazon Linux's glibc: a binary or native module linked against a newer

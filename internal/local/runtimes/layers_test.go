@@ -11,7 +11,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/autoconfirm/autoconfirm/codezip"
+	"github.com/autoconfirm/autoconfirm/harness/deployed/codezip"
 )
 
 // TestLayers: layers are laid out in order, a later one's file replacing an

@@ -7,7 +7,7 @@ import (
 	"path"
 	"path/filepath"
 
-	"github.com/autoconfirm/autoconfirm/codezip"
+	"github.com/autoconfirm/autoconfirm/harness/deployed/codezip"
 	"github.com/autoconfirm/autoconfirm/internal/local/sandbox"
 )
 

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/autoconfirm/autoconfirm/codezip"
+	"github.com/autoconfirm/autoconfirm/harness/deployed/codezip"
 	"github.com/autoconfirm/autoconfirm/internal/local/sandbox"
 )
 

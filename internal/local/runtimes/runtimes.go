@@ -24,7 +24,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/autoconfirm/autoconfirm/codezip"
+	"github.com/autoconfirm/autoconfirm/harness/deployed/codezip"
 	"github.com/autoconfirm/autoconfirm/internal/local/hostenv"
 	"github.com/autoconfirm/autoconfirm/internal/local/sandbox"
 )

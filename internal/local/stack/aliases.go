@@ -12,7 +12,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/autoconfirm/autoconfirm/cognitofake"
+	"github.com/autoconfirm/autoconfirm/harness/cognitofake"
 )
 
 // aliasResolver stands between the trigger and cognito-local, and makes the

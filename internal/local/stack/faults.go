@@ -12,8 +12,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/autoconfirm/autoconfirm/cognitofake"
-	"github.com/autoconfirm/autoconfirm/targets"
+	"github.com/autoconfirm/autoconfirm/harness/cognitofake"
+	"github.com/autoconfirm/autoconfirm/harness/targets"
 )
 
 // faultSet holds the lookup faults a run injected into the local pool, each

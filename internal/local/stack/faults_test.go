@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/autoconfirm/autoconfirm/targets"
+	"github.com/autoconfirm/autoconfirm/harness/targets"
 )
 
 // TestResolverFaults: a fault the runner injects through the control fails

@@ -10,7 +10,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
-	"github.com/autoconfirm/autoconfirm/poolshape"
+	"github.com/autoconfirm/autoconfirm/harness/poolshape"
 )
 
 // createPool creates the local pool in the shape's likeness, as far as

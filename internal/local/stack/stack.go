@@ -25,12 +25,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
+	"github.com/autoconfirm/autoconfirm/harness/poolshape"
+	"github.com/autoconfirm/autoconfirm/harness/targets"
 	"github.com/autoconfirm/autoconfirm/internal/local/child"
 	"github.com/autoconfirm/autoconfirm/internal/local/gateway"
 	"github.com/autoconfirm/autoconfirm/internal/local/rie"
 	"github.com/autoconfirm/autoconfirm/internal/local/sandbox"
-	"github.com/autoconfirm/autoconfirm/poolshape"
-	"github.com/autoconfirm/autoconfirm/targets"
 )
 
 // Options say what to run.
