@@ -55,6 +55,10 @@ type Config struct {
 	CheckEmail, CheckPhone bool
 	// LookupTimeout is ALIAS_LOOKUP_TIMEOUT, the guard's own budget.
 	LookupTimeout time.Duration
+	// LookupReserve is kept back from the Lambda deadline to answer in;
+	// zero is the guard's own, 150 ms. No variable sets it: a harness that
+	// runs the handler on a faster clock does.
+	LookupReserve time.Duration
 	// MaxPages is ALIAS_MAX_PAGES, the bound on ListUsers pages per lookup
 	// in list-users mode.
 	MaxPages int

@@ -49,6 +49,7 @@ func New(cfg Config, dir guard.Directory, logger *slog.Logger) (*Handler, error)
 		Mode:           cfg.Lookup,
 		AutoAttributes: cfg.AutoAttributes && cfg.NeedsLookups(),
 		Timeout:        cfg.LookupTimeout,
+		Reserve:        cfg.LookupReserve,
 		MaxPages:       cfg.MaxPages,
 		Warn: func(err error) {
 			logger.Warn("alias-attributes", "error", "DescribeUserPool failed, so both email and phone_number are looked up until it succeeds: "+err.Error())

@@ -123,6 +123,9 @@ type Config struct {
 	Timeout time.Duration
 	// MaxPages bounds the ListUsers pages one lookup reads.
 	MaxPages int
+	// Reserve is kept back from the caller's deadline; zero for
+	// budgetReserve.
+	Reserve time.Duration
 }
 
 // Guard checks candidate attributes against the pool.
@@ -131,12 +134,13 @@ type Guard struct {
 	mode     Mode
 	aliases  *aliasCache // nil unless AutoAttributes
 	timeout  time.Duration
+	reserve  time.Duration
 	maxPages int
 }
 
 // New returns a guard that asks dir.
 func New(dir Directory, cfg Config) *Guard {
-	g := &Guard{dir: dir, mode: cfg.Mode, timeout: cfg.Timeout, maxPages: max(1, cfg.MaxPages)}
+	g := &Guard{dir: dir, mode: cfg.Mode, timeout: cfg.Timeout, reserve: cfg.Reserve, maxPages: max(1, cfg.MaxPages)}
 	if g.mode == "" {
 		g.mode = AdminGetUser
 	}
@@ -150,8 +154,12 @@ func New(dir Directory, cfg Config) *Guard {
 // timeout, shortened so that the answer still fits inside the Lambda deadline.
 func (g *Guard) budget(ctx context.Context) (context.Context, context.CancelFunc) {
 	deadline := time.Now().Add(g.timeout)
-	if dl, ok := ctx.Deadline(); ok && dl.Add(-budgetReserve).Before(deadline) {
-		deadline = dl.Add(-budgetReserve)
+	reserve := g.reserve
+	if reserve <= 0 {
+		reserve = budgetReserve
+	}
+	if dl, ok := ctx.Deadline(); ok && dl.Add(-reserve).Before(deadline) {
+		deadline = dl.Add(-reserve)
 	}
 	return context.WithDeadline(ctx, deadline)
 }
