@@ -316,7 +316,7 @@ func TestPhonesDoNotCollide(t *testing.T) {
 	starts := map[int]bool{}
 	for i := 0; i < 20; i++ {
 		n, _ := NewNamer("168")
-		starts[n.start] = true
+		starts[n.seq.start] = true
 		for j := 0; j < 3; j++ {
 			if p := n.phone(); !presignup.ValidE164(p) || !strings.Contains(p, "55501") {
 				t.Fatalf("%q is not a fictional E.164 number", p)
@@ -331,7 +331,7 @@ func TestPhonesDoNotCollide(t *testing.T) {
 	fake, api := fakeUsers(t)
 	ad := newAdmin(api, pool, 2)
 	n, _ := NewNamer("r1")
-	next := fmt.Sprintf("+1%03d55501%02d", 200+n.start/100, n.start%100)
+	next := fmt.Sprintf("+1%03d55501%02d", 200+n.seq.start/100, n.seq.start%100)
 	fake.Seed(pool, cognitofake.User{Username: "other-run", Enabled: true, Attributes: []cognitofake.Attribute{{Name: "phone_number", Value: next}}})
 	n.SetTaken(ad.phoneTaken)
 	if got := n.phone(); got == next {
@@ -473,5 +473,29 @@ func TestUnansweredIsASetupError(t *testing.T) {
 				t.Errorf("Run: %v; want a setup error: %t", err, tt.setup)
 			}
 		})
+	}
+}
+
+// TestRunsBesideNeverMeet: two runs side by side on one pool, as local's
+// depths run, keep their values apart, shape kept, though their scenarios
+// name the same fixture values in the same order; their usernames differ.
+func TestRunsBesideNeverMeet(t *testing.T) {
+	a, _ := NewNamer("")
+	a.KeepShape()
+	b, err := a.Beside()
+	if err != nil || !b.Shaped() || a.Prefix() == b.Prefix() {
+		t.Fatalf("beside: %v, shaped %t, prefixes %q %q", err, b.Shaped(), a.Prefix(), b.Prefix())
+	}
+	seen := map[string]string{}
+	for i := range 50 {
+		for _, n := range []*Namer{a, b} {
+			d := n.Scenario()
+			for _, v := range []string{d.Value("email", "pat.doe@example.com"), d.Value("phone_number", "+12065550100")} {
+				if who, ok := seen[v]; ok {
+					t.Fatalf("scenario %d: %q given to %s and %s", i, v, who, n.RunID())
+				}
+				seen[v] = n.RunID()
+			}
+		}
 	}
 }

@@ -21,14 +21,11 @@ const UserPrefix = "autoconfirm-test-"
 // within a scenario, so alias scenarios still collide with themselves.
 type Namer struct {
 	run string
-	// start is where this run's phone numbers begin, at random among the
-	// fictional numbers, so that concurrent runs on one pool rarely meet.
-	start int
+	// seq numbers the run's values; runs made with Beside share one.
+	seq *sequence
 
 	mu       sync.Mutex
 	scenario int
-	phones   int
-	emails   int
 	// taken, when set, says whether a number is already held in the pool,
 	// by another run say; such a number is passed over.
 	taken func(phone string) bool
@@ -36,6 +33,25 @@ type Namer struct {
 	shaped bool
 	// byKey holds the data of each keyed sign-up (ScenarioFor).
 	byKey map[string]*ScenarioData
+}
+
+// sequence numbers the values of one run, or of runs side by side on one
+// pool: no two of its values are alike.
+type sequence struct {
+	mu sync.Mutex
+	// start is where the phone numbers begin, at random among the
+	// fictional numbers, so that concurrent runs on one pool rarely meet.
+	start          int
+	phones, emails int
+}
+
+// next returns the next phone number's place, counted from start, modulo m.
+func (q *sequence) next(m int) int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	k := (q.start + q.phones) % m
+	q.phones++
+	return k
 }
 
 // KeepShape makes the values of a pool that sends nothing to anyone (the
@@ -85,7 +101,19 @@ func NewNamer(runID string) (*Namer, error) {
 	}
 	b := make([]byte, 4)
 	rand.Read(b)
-	return &Namer{run: runID, start: int(binary.BigEndian.Uint32(b) % fictionalPhones)}, nil
+	return &Namer{run: runID, seq: &sequence{start: int(binary.BigEndian.Uint32(b) % fictionalPhones)}}, nil
+}
+
+// Beside starts a run beside n on the same pool, at the same time: its own
+// usernames, its values numbered in n's sequence and kept in shape as n's
+// are, so that the two runs' values never meet.
+func (n *Namer) Beside() (*Namer, error) {
+	m, err := NewNamer("")
+	if err != nil {
+		return nil, err
+	}
+	m.seq, m.shaped = n.seq, n.Shaped()
+	return m, nil
 }
 
 // RunID is the run's id, part of every username it creates.
@@ -128,8 +156,7 @@ func (n *Namer) phone() string {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	for tries := 0; ; tries++ {
-		k := (n.start + n.phones) % fictionalPhones
-		n.phones++
+		k := n.seq.next(fictionalPhones)
 		v := fmt.Sprintf("+1%03d55501%02d", 200+k/100, k%100)
 		if n.taken == nil || tries == 10 || !n.taken(v) {
 			return v
@@ -173,10 +200,10 @@ func (d *ScenarioData) keptEmail(v string) string {
 }
 
 func (n *Namer) nextEmail() int {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	n.emails++
-	return n.emails
+	n.seq.mu.Lock()
+	defer n.seq.mu.Unlock()
+	n.seq.emails++
+	return n.seq.emails
 }
 
 // spell writes k over the last six ASCII letters and digits of local, as
@@ -208,8 +235,7 @@ func (n *Namer) samePrefix(v string) string {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	for tries := 0; ; tries++ {
-		k := (n.start + n.phones) % 10000
-		n.phones++
+		k := n.seq.next(10000)
 		m := fmt.Sprintf("%s%04d", v[:len(v)-4], k)
 		if n.taken == nil || tries == 10 || !n.taken(m) {
 			return m

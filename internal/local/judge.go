@@ -1,6 +1,7 @@
 package local
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tidwall/gjson"
@@ -149,10 +151,10 @@ type depth struct {
 }
 
 // judge runs the scenarios in this process against the pool and lambda
-// targets, combines their reports into one page, and returns each depth's
-// run. An emulator that crashes ends the run as a setup error; a page that
-// cannot be written too. The verdict comes later (conclude), once the run
-// is over.
+// targets at once, each depth's output held and printed whole, pool first;
+// combines their reports into one page; and returns each depth's run. An
+// emulator that crashes ends the run as a setup error; a page that cannot
+// be written too. The verdict comes later (conclude), once the run is over.
 func (r *run) judge(ctx context.Context, st *stack.Stack) ([]depth, int, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -163,31 +165,66 @@ func (r *run) judge(ctx context.Context, st *stack.Stack) ([]depth, int, error) 
 		case <-ctx.Done():
 		}
 	}()
+	names := []string{"pool", "lambda"}
+	ran := make([]*ranDepth, len(names))
+	namer, err := targets.NewNamer("")
+	if err != nil {
+		return nil, conformance.ExitUsage, err
+	}
+	namer.KeepShape() // the local pool texts and mails no one
+	var once onceLines
+	var wg sync.WaitGroup
+	for i, target := range names {
+		if i > 0 { // beside the first: the depths share the pool, not values
+			if namer, err = namer.Beside(); err != nil {
+				return nil, conformance.ExitUsage, err
+			}
+		}
+		r.say("running the scenarios against the %s target", target)
+		rd := &ranDepth{}
+		ran[i] = rd
+		wg.Go(func() { rd.d, rd.err = r.runDepth(ctx, st, target, namer, &once, &rd.out, &rd.errs) })
+	}
+	wg.Wait()
+	for _, rd := range ran {
+		r.stdout.Write(rd.out.Bytes())
+		r.stderr.Write(rd.errs.Bytes())
+	}
+	once.flush(r.stdout)
+	return r.judged(ctx, st, ran)
+}
+
+// ranDepth is a depth's run, its output held until both have ended.
+type ranDepth struct {
+	d         depth
+	err       error
+	out, errs lockedBuffer
+}
+
+// judged checks the depths' runs in order, and combines their pages.
+func (r *run) judged(ctx context.Context, st *stack.Stack, ran []*ranDepth) ([]depth, int, error) {
+	if cerr := st.Err(); cerr != nil {
+		return nil, conformance.ExitUsage, fmt.Errorf("the run stopped: %w", cerr)
+	}
+	if ctx.Err() != nil {
+		fmt.Fprintln(r.stderr, "local: interrupted; the stack is stopped and the run did not pass")
+		return nil, conformance.ExitInterrupted, nil
+	}
 	var depths []depth
 	var dirs []string
-	var once onceLines
-	defer once.flush(r.stdout)
-	for _, target := range []string{"pool", "lambda"} {
-		r.say("running the scenarios against the %s target", target)
-		d, err := r.runDepth(ctx, st, target, &once)
-		if cerr := st.Err(); cerr != nil {
-			return nil, conformance.ExitUsage, fmt.Errorf("the run stopped: %w", cerr)
-		}
-		if ctx.Err() != nil {
-			fmt.Fprintln(r.stderr, "local: interrupted; the stack is stopped and the run did not pass")
-			return nil, conformance.ExitInterrupted, nil
-		}
-		if err != nil {
-			return nil, conformance.ExitUsage, fmt.Errorf("running the %s target: %w", target, err)
+	for _, rd := range ran {
+		d := rd.d
+		if rd.err != nil {
+			return nil, conformance.ExitUsage, fmt.Errorf("running the %s target: %w", d.name, rd.err)
 		}
 		if d.status != conformance.ExitPass || r.o.Verbose {
-			r.say("%s target: exit %d", target, d.status)
+			r.say("%s target: exit %d", d.name, d.status)
 		}
 		if d.status == conformance.ExitUsage || d.record == nil {
 			return nil, conformance.ExitUsage, nil
 		}
 		depths = append(depths, d)
-		dirs = append(dirs, r.depthDir(target))
+		dirs = append(dirs, r.depthDir(d.name))
 	}
 	combined := filepath.Join(r.o.ReportDir, conformance.HTMLFile)
 	if err := conformance.Combine(combined, dirs...); err != nil {
@@ -196,25 +233,39 @@ func (r *run) judge(ctx context.Context, st *stack.Stack) ([]depth, int, error) 
 	return depths, conformance.ExitPass, nil
 }
 
+// lockedBuffer is a buffer that several goroutines write.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// Bytes is what was written.
+func (b *lockedBuffer) Bytes() []byte {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Bytes()
+}
+
 func (r *run) depthDir(target string) string { return filepath.Join(r.o.ReportDir, target) }
 
 // runDepth runs the scenarios against one target of the stack, opened as a
 // run after a deploy would open it: it proves that the pool calls the
 // hosted function, and that it runs the code named here. An error is a
 // setup error.
-func (r *run) runDepth(ctx context.Context, st *stack.Stack, target string, once *onceLines) (depth, error) {
+func (r *run) runDepth(ctx context.Context, st *stack.Stack, target string, namer *targets.Namer, once *onceLines, stdout, stderr io.Writer) (depth, error) {
 	profiles, err := conformance.ParseProfiles(r.o.Profile)
 	if err != nil {
 		return depth{}, err
 	}
-	namer, err := targets.NewNamer("")
-	if err != nil {
-		return depth{}, err
-	}
-	namer.KeepShape() // the local pool texts and mails no one
-	out := io.Writer(r.stdout)
+	out := stdout
 	if !r.o.Verbose {
-		filtered := newTargetOutput(r.stdout, target, once)
+		filtered := newTargetOutput(stdout, target, once)
 		defer filtered.Close()
 		out = filtered
 	}
@@ -227,10 +278,10 @@ func (r *run) runDepth(ctx context.Context, st *stack.Stack, target string, once
 	res := conformance.Run(ctx, conformance.Options{
 		Target: opened.Target, Content: r.o.Content, Format: "progress", Tags: r.o.Tags, Profiles: profiles,
 		Features: r.o.Features, Fixtures: r.o.Fixtures, Concurrency: 4, NoColors: true, Implementation: r.impl,
-		Output: out, Errors: r.stderr, ReportDir: r.depthDir(target), Brief: true, Shape: &shape,
+		Output: out, Errors: stderr, ReportDir: r.depthDir(target), Brief: true, Shape: &shape,
 		DefaultClaim: r.o.DefaultClaim, TempDir: r.work,
 	})
-	r.endDepth(ctx, opened)
+	r.endDepth(ctx, opened, stderr)
 	return depth{name: target, status: res.Status, record: res.Record}, nil
 }
 
@@ -252,14 +303,14 @@ func (r *run) depthSpec(st *stack.Stack, target string, namer *targets.Namer) op
 // endDepth deletes the users a depth's scenarios left: those a call that
 // timed out made after its scenario's cleanup, or, interrupted, those of
 // the scenarios still running.
-func (r *run) endDepth(ctx context.Context, opened open.Opened) {
+func (r *run) endDepth(ctx context.Context, opened open.Opened, stderr io.Writer) {
 	if opened.Close == nil {
 		return
 	}
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer cancel()
 	if n, err := opened.Close(cctx); err != nil {
-		fmt.Fprintf(r.stderr, "local: deleting the test users deleted %d, then failed: %v\n", n, err)
+		fmt.Fprintf(stderr, "local: deleting the test users deleted %d, then failed: %v\n", n, err)
 	}
 }
 

@@ -441,10 +441,10 @@ cognito-local is not Cognito. Where it differs, and what that means here:
     injected by the resolver into each scenario's own values (rules §12);
   - an attribute sent empty in SignUp never reaches the trigger, so at pool depth the "empty"
     scenarios are not observable; the lambda target sees them;
-  - invocations run one at a time, where Lambda gives concurrent sign-ups an environment each;
+  - concurrent sign-ups each take an idle execution environment, warm, or start a new one,
+    cold, as on Lambda, but at most 8 at once, where Lambda allows a function 1,000 by default;
     a Cognito attempt abandoned after 5 s runs on in its own environment, and the retry takes
-    an idle one, warm, or starts a new one, cold, as Lambda does; every environment ends with
-    the run;
+    another; every environment ends with the run;
   - its events say region "local" and version "0", which the gateway replaces with the stack's
     region and "1", as Cognito sends (rules §21); its pool ids are local_..., where a real pool's
     begins with its region, so a handler that reads the region from the pool id is not judged.`)

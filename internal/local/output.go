@@ -31,13 +31,17 @@ func newTargetOutput(w io.Writer, target string, once *onceLines) *targetOutput 
 	return &targetOutput{w: w, target: target, once: once}
 }
 
-// onceLines are lines that every target prints alike, kept to be said once.
+// onceLines are lines that every target prints alike, kept to be said once;
+// the depths, which run at once, add to them together.
 type onceLines struct {
+	mu    sync.Mutex
 	seen  map[string]bool
 	lines []string
 }
 
 func (l *onceLines) add(line string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	if l.seen == nil {
 		l.seen = map[string]bool{}
 	}
@@ -49,6 +53,8 @@ func (l *onceLines) add(line string) {
 
 // flush writes the lines, once each.
 func (l *onceLines) flush(w io.Writer) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	for _, line := range l.lines {
 		fmt.Fprintln(w, line)
 	}

@@ -2,7 +2,8 @@
 // Interface Emulator and makes it behave like Lambda: it invokes the
 // emulator's single function by its name or ARN (by any name until it is
 // told the function's configuration), answers GetFunctionConfiguration for
-// it, sends invokes one at a time (two at once make the emulator panic), and
+// it, sends each invoke to an execution environment of its own (an Invoker
+// such as *rie.Proc takes an idle one or starts one, as Lambda does), and
 // sets X-Amz-Function-Error when the function returned an error, which the
 // emulator does not.
 //
@@ -19,7 +20,6 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -42,7 +42,6 @@ type Invoker interface {
 // Gateway is an http.Handler for POST /2015-03-31/functions/{name}/invocations.
 type Gateway struct {
 	fn    Invoker
-	mu    sync.Mutex   // one invoke at a time: two at once make the emulator panic
 	delay atomic.Int64 // nanoseconds added before each invoke
 	stats Stats
 	// Cognito's limits; tests shorten them.
@@ -214,9 +213,9 @@ func (g *Gateway) refuseAnswer(w http.ResponseWriter, event, answer []byte) bool
 // it run on in its own execution environment, as Lambda does, so the next
 // attempt finds that environment busy and may start cold in another.
 //
-// An attempt's 5 s start when the emulator takes the invocation, not when
-// it joins the queue: Lambda gives concurrent sign-ups an environment each,
-// so the wait for this one environment is not Cognito's to count.
+// An attempt's 5 s start when the invocation is sent to its environment,
+// not while it waits for one: past the runner's limit on environments,
+// that wait is the runner's, not Cognito's, to count.
 func (g *Gateway) AsCognito(ctx context.Context, body []byte) (rie.Result, int, error) {
 	g.stats.SignUps.Add(1)
 	cold := 0 // abandoned attempts that started cold
@@ -330,13 +329,13 @@ func (g *Gateway) request(w http.ResponseWriter, r *http.Request) ([]byte, bool)
 	return body, true
 }
 
-// invoke runs one invocation, one at a time.
+// invoke runs one invocation.
 func (g *Gateway) invoke(ctx context.Context, body []byte) (rie.Result, error) {
 	return g.invokeStarted(ctx, body, nil)
 }
 
 // invokeStarted is invoke, closing started, when it is not nil, once the
-// invocation has the emulator to itself.
+// invocation is sent to its environment.
 func (g *Gateway) invokeStarted(ctx context.Context, body []byte, started chan<- struct{}) (rie.Result, error) {
 	if d := time.Duration(g.delay.Load()); d > 0 {
 		select {
@@ -345,8 +344,6 @@ func (g *Gateway) invokeStarted(ctx context.Context, body []byte, started chan<-
 			return rie.Result{}, ctx.Err()
 		}
 	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
 	if err := ctx.Err(); err != nil {
 		return rie.Result{}, err
 	}

@@ -44,7 +44,7 @@ func (f *fakeFn) Invoke(_ context.Context, p []byte) (rie.Result, error) {
 // TestGatewayWithTheSDK drives the gateway with the real Lambda client.
 func TestGatewayWithTheSDK(t *testing.T) {
 	fn := &fakeFn{}
-	gw := New(fn) // no lock of its own: the gateway's must serialise
+	gw := New(fn)
 
 	srv := httptest.NewServer(gw)
 	defer srv.Close()
@@ -68,8 +68,10 @@ func TestGatewayWithTheSDK(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if fn.most.Load() != 1 {
-		t.Errorf("%d invokes reached the function at once, want 1", fn.most.Load())
+	// Each takes an environment of its own from the Invoker, as on
+	// Lambda: the gateway does not hold one back behind another.
+	if fn.most.Load() < 2 {
+		t.Errorf("%d invokes reached the function at once, want concurrent ones", fn.most.Load())
 	}
 	if inv, errs := gw.Stats().Invokes.Load(), gw.Stats().FunctionErrors.Load(); inv != 18 || errs != 1 {
 		t.Errorf("counts %d invokes, %d errors", inv, errs)
