@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"fmt"
 	"os"
 
 	"github.com/autoconfirm/autoconfirm/internal/local/hostenv"
@@ -36,4 +37,47 @@ func cleanEnv(getenv func(string) string, home string, extra ...string) []string
 // with extra last. HOME is an empty directory that ends with the stack.
 func (s *Stack) ProcessEnv(extra ...string) []string {
 	return cleanEnv(os.Getenv, s.home, extra...)
+}
+
+// startCognitoLocal starts cognito-local on a free port, with the gateway as
+// its Lambda endpoint, and returns its URL. cognito-local binds its port
+// itself, so a start that loses the port to another process is retried on
+// another.
+// functionEnv is the trigger's whole environment: what Lambda sets that does
+// not depend on the runtime, dummy credentials, the local endpoints, then
+// env. Nothing comes from this process, so a runner's own AWS credentials
+// never reach the handler.
+func (s *Stack) functionEnv(env []string, memoryMB int) []string {
+	return append([]string{
+		"PATH=" + LambdaPath,
+		"LANG=en_US.UTF-8",
+		"TZ=:UTC",
+		"AWS_REGION=" + Region,
+		"AWS_DEFAULT_REGION=" + Region,
+		"AWS_ACCESS_KEY_ID=ASIALOCALDUMMYKEY000",
+		"AWS_SECRET_ACCESS_KEY=local-dummy-secret",
+		"AWS_SESSION_TOKEN=local-dummy-session-token",
+		// Lambda has no shared AWS files; the host's must not count
+		// where no sandbox hides them.
+		"AWS_CONFIG_FILE=/dev/null",
+		"AWS_SHARED_CREDENTIALS_FILE=/dev/null",
+		"AWS_LAMBDA_FUNCTION_NAME=PreSignUp",
+		"AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
+		fmt.Sprintf("AWS_LAMBDA_FUNCTION_MEMORY_SIZE=%d", memoryMB),
+		"AWS_LAMBDA_LOG_GROUP_NAME=/aws/lambda/PreSignUp",
+		"AWS_LAMBDA_LOG_STREAM_NAME=local/[$LATEST]autoconfirm",
+		"AWS_LAMBDA_INITIALIZATION_TYPE=on-demand",
+		// Every SDK that reads endpoint variables: Cognito goes to the
+		// resolver, every other service to the refusing endpoint.
+		"AWS_ENDPOINT_URL=" + s.OtherServicesURL,
+		"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER=" + s.TriggerCognitoURL,
+	}, env...)
+}
+
+// memoryMB is the function's memory size: mb, or Lambda's default, 128.
+func memoryMB(mb int) int {
+	if mb == 0 {
+		return 128
+	}
+	return mb
 }

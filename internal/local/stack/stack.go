@@ -26,7 +26,6 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
 	"github.com/autoconfirm/autoconfirm/harness/poolshape"
-	"github.com/autoconfirm/autoconfirm/harness/targets"
 	"github.com/autoconfirm/autoconfirm/internal/local/child"
 	"github.com/autoconfirm/autoconfirm/internal/local/gateway"
 	"github.com/autoconfirm/autoconfirm/internal/local/rie"
@@ -295,41 +294,6 @@ func (s *Stack) startTrigger(ctx context.Context, o Options) (err error) {
 // hostOf is an http:// URL's host:port.
 func hostOf(u string) string { return strings.TrimPrefix(u, "http://") }
 
-// startCognitoLocal starts cognito-local on a free port, with the gateway as
-// its Lambda endpoint, and returns its URL. cognito-local binds its port
-// itself, so a start that loses the port to another process is retried on
-// another.
-// functionEnv is the trigger's whole environment: what Lambda sets that does
-// not depend on the runtime, dummy credentials, the local endpoints, then
-// env. Nothing comes from this process, so a runner's own AWS credentials
-// never reach the handler.
-func (s *Stack) functionEnv(env []string, memoryMB int) []string {
-	return append([]string{
-		"PATH=" + LambdaPath,
-		"LANG=en_US.UTF-8",
-		"TZ=:UTC",
-		"AWS_REGION=" + Region,
-		"AWS_DEFAULT_REGION=" + Region,
-		"AWS_ACCESS_KEY_ID=ASIALOCALDUMMYKEY000",
-		"AWS_SECRET_ACCESS_KEY=local-dummy-secret",
-		"AWS_SESSION_TOKEN=local-dummy-session-token",
-		// Lambda has no shared AWS files; the host's must not count
-		// where no sandbox hides them.
-		"AWS_CONFIG_FILE=/dev/null",
-		"AWS_SHARED_CREDENTIALS_FILE=/dev/null",
-		"AWS_LAMBDA_FUNCTION_NAME=PreSignUp",
-		"AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
-		fmt.Sprintf("AWS_LAMBDA_FUNCTION_MEMORY_SIZE=%d", memoryMB),
-		"AWS_LAMBDA_LOG_GROUP_NAME=/aws/lambda/PreSignUp",
-		"AWS_LAMBDA_LOG_STREAM_NAME=local/[$LATEST]autoconfirm",
-		"AWS_LAMBDA_INITIALIZATION_TYPE=on-demand",
-		// Every SDK that reads endpoint variables: Cognito goes to the
-		// resolver, every other service to the refusing endpoint.
-		"AWS_ENDPOINT_URL=" + s.OtherServicesURL,
-		"AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER=" + s.TriggerCognitoURL,
-	}, env...)
-}
-
 func (s *Stack) startCognitoLocal(ctx context.Context, startJS string) (string, error) {
 	if err := os.MkdirAll(filepath.Join(s.dir, ".cognito"), 0o755); err != nil {
 		return "", err
@@ -371,70 +335,6 @@ func (s *Stack) startCognitoLocal(ctx context.Context, startJS string) (string, 
 	}
 }
 
-// TestUsers counts the users a conformance run created and has not yet
-// deleted: those named with targets.UserPrefix.
-func (s *Stack) TestUsers(ctx context.Context) (int, error) {
-	test, _, err := s.Users(ctx)
-	return test, err
-}
-
-// Users counts, with one read of the pool, the test users a conformance run
-// left in it and the users no run named: the pool starts empty, so the
-// handler made those, with AdminCreateUser or SignUp of its own.
-func (s *Stack) Users(ctx context.Context) (test, other int, err error) {
-	out, err := s.API.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: aws.String(s.PoolID)})
-	if err != nil {
-		return 0, 0, fmt.Errorf("counting the users left in the pool: %w", err)
-	}
-	for _, u := range out.Users {
-		if strings.HasPrefix(aws.ToString(u.Username), targets.UserPrefix) {
-			test++
-		} else {
-			other++
-		}
-	}
-	return test, other, nil
-}
-
-// Crashed is closed when the stack cannot go on: the emulator died on its
-// own, or the handler asked Cognito for another pool than the run's. Err
-// says why.
-func (s *Stack) Crashed() <-chan struct{} { return s.pool.ended }
-
-// Err is why the stack cannot go on, or nil.
-func (s *Stack) Err() error {
-	if err := s.pool.Err(); err != nil {
-		return err
-	}
-	if err := s.rie.Err(); err != nil {
-		return fmt.Errorf("%w; its log ends:\n%s", err, s.EmulatorLogTail(20))
-	}
-	return nil
-}
-
-// Invoke sends one event to the trigger the way Cognito does, through the
-// gateway, and returns the answer Cognito would act on, how many times the
-// handler ran, and how long it all took.
-func (s *Stack) Invoke(ctx context.Context, event []byte) (rie.Result, int, time.Duration, error) {
-	start := time.Now()
-	res, n, err := s.Gateway.AsCognito(ctx, event)
-	return res, n, time.Since(start), err
-}
-
-// Ended says whether, how often and why a function was ended for holding
-// more than Lambda lets it: "" when never.
-func (s *Stack) Ended() string { return s.rie.Ended() }
-
-// EmulatorLogTail returns the last n lines the emulator and the handler
-// printed.
-func (s *Stack) EmulatorLogTail(n int) string {
-	lines := strings.Split(strings.TrimRight(string(s.rieOut.Bytes()), "\n"), "\n")
-	return strings.Join(lines[max(0, len(lines)-n):], "\n")
-}
-
-// Logs returns what cognito-local and the emulator printed.
-func (s *Stack) Logs() (cognitoLocal, emulator []byte) { return s.nodeOut.Bytes(), s.rieOut.Bytes() }
-
 // Close stops everything the stack started and removes its directory.
 func (s *Stack) Close() {
 	if s.server != nil && s.server.Handler != nil {
@@ -472,12 +372,4 @@ func (s *Stack) Close() {
 	if s.dir != "" {
 		os.RemoveAll(s.dir)
 	}
-}
-
-// memoryMB is the function's memory size: mb, or Lambda's default, 128.
-func memoryMB(mb int) int {
-	if mb == 0 {
-		return 128
-	}
-	return mb
 }
