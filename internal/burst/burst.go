@@ -83,11 +83,24 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if cfg.Timeout == 0 {
 		cfg.Timeout = CognitoWait
 	}
-	fake := cognitofake.New()
+	total := int(float64(cfg.Rate) * cfg.Duration.Seconds())
+	fake := seededPool(cfg, total)
 	defer fake.Close()
+	d := &driver{cfg: cfg, fake: fake, idle: make(chan Instance, cfg.MaxInstances)}
+	defer d.closeInstances()
+	if err := d.send(ctx, total); err != nil {
+		d.wg.Wait()
+		return d.res, err
+	}
+	return d.result(), nil
+}
+
+// seededPool is the fake pool of a burst of total sign-ups, holding one
+// verified user for each conflict the burst sends.
+func seededPool(cfg Config, total int) *cognitofake.Server {
+	fake := cognitofake.New()
 	fake.CreatePool(PoolID, cognitofake.PoolConfig{AliasAttributes: cfg.Aliases})
 	fake.SetLatency(cfg.Latency)
-	total := int(float64(cfg.Rate) * cfg.Duration.Seconds())
 	holders := 0
 	if cfg.ConflictEvery > 0 {
 		holders = total/cfg.ConflictEvery + 1
@@ -97,52 +110,64 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 			{Name: "sub", Value: fmt.Sprintf("sub-holder-%d", i)},
 			{Name: "email", Value: fmt.Sprintf("holder%d@example.com", i)}, {Name: "email_verified", Value: "true"}}})
 	}
+	return fake
+}
 
-	var (
-		mu        sync.Mutex
-		res       Result
-		durations []time.Duration
-		wg        sync.WaitGroup
-		startErr  error
-	)
-	idle := make(chan Instance, cfg.MaxInstances)
-	started := 0
-	defer func() {
-		wg.Wait()
-		close(idle)
-		for in := range idle {
-			in.Close()
-		}
-	}()
-	// acquire returns an idle instance, starts one if the limit allows, or
-	// waits for one to come free.
-	acquire := func() (Instance, error) {
-		select {
-		case in := <-idle:
-			return in, nil
-		default:
-		}
-		if started < cfg.MaxInstances {
-			started++
-			return cfg.NewInstance(ctx, fake.URL)
-		}
-		select {
-		case in := <-idle:
-			return in, nil
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
+// driver sends one burst's sign-ups through its instances.
+type driver struct {
+	cfg     Config
+	fake    *cognitofake.Server
+	idle    chan Instance
+	started int
+	wg      sync.WaitGroup
+
+	mu        sync.Mutex
+	res       Result
+	durations []time.Duration
+}
+
+// closeInstances waits for every sign-up, then ends every instance.
+func (d *driver) closeInstances() {
+	d.wg.Wait()
+	close(d.idle)
+	for in := range d.idle {
+		in.Close()
 	}
+}
+
+// acquire returns an idle instance, starts one if the limit allows, or
+// waits for one to come free.
+func (d *driver) acquire(ctx context.Context) (Instance, error) {
+	select {
+	case in := <-d.idle:
+		return in, nil
+	default:
+	}
+	if d.started < d.cfg.MaxInstances {
+		d.started++
+		return d.cfg.NewInstance(ctx, d.fake.URL)
+	}
+	select {
+	case in := <-d.idle:
+		return in, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// send sends total sign-ups at the burst's rate, each when it arrives.
+func (d *driver) send(ctx context.Context, total int) error {
+	cfg := d.cfg
 	interval := time.Second / time.Duration(cfg.Rate)
 	begin := time.Now()
 	lastReport := begin
 	for i := range total {
 		arrival := begin.Add(time.Duration(i) * interval)
-		if d := time.Until(arrival); d > 0 {
+		if w := time.Until(arrival); w > 0 {
 			select {
-			case <-time.After(d):
+			case <-time.After(w):
 			case <-ctx.Done():
-				return res, ctx.Err()
+				return ctx.Err()
 			}
 		}
 		conflict := cfg.ConflictEvery > 0 && i%cfg.ConflictEvery == 0
@@ -150,66 +175,73 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		if conflict {
 			email = fmt.Sprintf("holder%d@example.com", i/cfg.ConflictEvery)
 		}
-		payload := event(i, email, fmt.Sprintf("+1555%07d", i))
-		in, err := acquire()
+		in, err := d.acquire(ctx)
 		if err != nil {
-			startErr = err
-			break
+			d.wg.Wait()
+			return fmt.Errorf("starting an instance: %w", err)
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ictx, cancel := context.WithTimeout(ctx, cfg.Timeout)
-			out, err := in.Invoke(ictx, payload)
-			cancel()
-			took := time.Since(arrival)
-			idle <- in
-			mu.Lock()
-			defer mu.Unlock()
-			res.SignUps++
-			durations = append(durations, took)
-			if took > CognitoWait {
-				res.Slow++
-			}
-			r := gjson.GetBytes(out, "response")
-			verifiedEmail, verifiedPhone := r.Get("autoVerifyEmail").Bool(), r.Get("autoVerifyPhone").Bool()
-			switch {
-			case err != nil:
-				res.Refused++
-			case conflict:
-				res.Conflicts++
-				if verifiedEmail {
-					res.ConflictsVerified++
-				}
-			default:
-				res.Clean++
-				if verifiedEmail && verifiedPhone {
-					res.CleanVerified++
-				}
-			}
-		}()
+		d.wg.Add(1)
+		go d.signUp(ctx, in, event(i, email, fmt.Sprintf("+1555%07d", i)), arrival, conflict)
 		if cfg.Progress != nil && time.Since(lastReport) >= time.Second {
 			lastReport = time.Now()
-			cfg.Progress(fmt.Sprintf("%d of %d sign-ups sent, %d instances", i+1, total, started))
+			cfg.Progress(fmt.Sprintf("%d of %d sign-ups sent, %d instances", i+1, total, d.started))
 		}
 	}
-	wg.Wait()
-	if startErr != nil {
-		return res, fmt.Errorf("starting an instance: %w", startErr)
+	d.wg.Wait()
+	return nil
+}
+
+// signUp sends one sign-up through in, gives in back, and counts what
+// became of it.
+func (d *driver) signUp(ctx context.Context, in Instance, payload []byte, arrival time.Time, conflict bool) {
+	defer d.wg.Done()
+	ictx, cancel := context.WithTimeout(ctx, d.cfg.Timeout)
+	out, err := in.Invoke(ictx, payload)
+	cancel()
+	took := time.Since(arrival)
+	d.idle <- in
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	res := &d.res
+	res.SignUps++
+	d.durations = append(d.durations, took)
+	if took > CognitoWait {
+		res.Slow++
 	}
-	slices.Sort(durations)
-	if n := len(durations); n > 0 {
-		res.P50 = durations[n/2]
-		res.P99 = durations[min(n-1, n*99/100)]
+	r := gjson.GetBytes(out, "response")
+	verifiedEmail, verifiedPhone := r.Get("autoVerifyEmail").Bool(), r.Get("autoVerifyPhone").Bool()
+	switch {
+	case err != nil:
+		res.Refused++
+	case conflict:
+		res.Conflicts++
+		if verifiedEmail {
+			res.ConflictsVerified++
+		}
+	default:
+		res.Clean++
+		if verifiedEmail && verifiedPhone {
+			res.CleanVerified++
+		}
 	}
-	res.Instances = started
-	for _, c := range fake.Calls() {
+}
+
+// result is the burst's result once every sign-up has ended.
+func (d *driver) result() Result {
+	res := d.res
+	slices.Sort(d.durations)
+	if n := len(d.durations); n > 0 {
+		res.P50 = d.durations[n/2]
+		res.P99 = d.durations[min(n-1, n*99/100)]
+	}
+	res.Instances = d.started
+	for _, c := range d.fake.Calls() {
 		if c.Op != cognitofake.OpDescribeUserPool {
 			res.Calls++
 		}
 	}
-	res.Throttled = fake.Throttled()
-	return res, nil
+	res.Throttled = d.fake.Throttled()
+	return res
 }
 
 func event(i int, email, phone string) []byte {
