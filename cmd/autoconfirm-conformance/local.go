@@ -36,10 +36,51 @@ func (m *multiFlag) String() string     { return strings.Join(*m, " ") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
 // runLocal reads local's flags and hands the run to internal/local, which
-// hosts the handler as Lambda would and runs the scenarios through this same
-// binary against the pool and lambda targets.
+// hosts the handler as Lambda would and judges it at the pool and lambda
+// depths in this process.
 func runLocal(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) (status int, err error) {
 	var o localOptions
+	fs, shapeFlags := localFlags(&o, getenv)
+	if err := parse(fs, args, stdout, false); err != nil {
+		return conformance.ExitUsage, err
+	}
+	// Before any check that can fail: an earlier run's reports must not
+	// stay to be read as this run's.
+	if err := local.ClearReports(o.reportDir); err != nil {
+		return conformance.ExitUsage, err
+	}
+	defaultClaim := o.profile == ""
+	if o.template != "" {
+		cleanup, err := fromTemplate(&o, fs, stdout)
+		defer cleanup() // a failed extraction's directory too
+		if err != nil {
+			return conformance.ExitUsage, err
+		}
+	}
+	rt, shape, err := checkLocal(&o, shapeFlags, defaultClaim, stdout)
+	if err != nil {
+		return conformance.ExitUsage, err
+	}
+	cacheDir, err := runtimes.DefaultCacheDir(getenv)
+	if err != nil {
+		return conformance.ExitUsage, err
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return conformance.ExitUsage, fmt.Errorf("finding this binary, which forwards the sandbox's network: %w", err)
+	}
+	cwd, _ := os.Getwd()
+	return local.Run(ctx, local.Options{
+		Runtime: rt, Code: o.code, Handler: o.handler, Timeout: o.timeout, MemoryMB: o.memory, TmpMB: o.tmp, Env: o.env, Layers: o.layers,
+		Profile: o.profile, Tags: o.tags, Features: o.features, Fixtures: o.fixture, Lookup: o.lookup, Policy: o.policy,
+		ReportDir: o.reportDir, Verbose: o.verbose, Runner: self, Content: autoconfirm.Content(),
+		Cache: runtimes.Cache{Dir: cacheDir, Progress: stdout}, Root: cwd, CognitoLocalPins: autoconfirm.NPMPins(), Getenv: getenv,
+		Shape: shape, DefaultClaim: defaultClaim,
+	}, stdout, stderr)
+}
+
+// localFlags binds local's flags to o.
+func localFlags(o *localOptions, getenv func(string) string) (*flag.FlagSet, *poolshape.Flags) {
 	fs := flag.NewFlagSet("local", flag.ContinueOnError)
 	fs.StringVar(&o.template, "template", "", "a SAM template (template.yaml) to read the function from, as sam local invoke does: Runtime, Handler, CodeUri (a directory or a zip), Architectures, Timeout and Environment.Variables, Globals included, a reference to the template's own user pool or app client getting the local one's value; the flags below override it")
 	fs.StringVar(&o.function, "function", "", "with --template: the function's logical id, needed when the template has more than one")
@@ -61,82 +102,64 @@ func runLocal(ctx context.Context, args []string, getenv func(string) string, st
 	fs.Var(&o.env, "env", "KEY=VALUE for the function's environment; repeat it for more. A VALUE that is a placeholder gets the local pool's own value once the pool exists: "+placeholderHelp()+"; e.g. --env USER_POOL_ID=@pool-id")
 	fs.Var(&o.layers, "layer", "a layer's content, a directory or a zip, laid out as Lambda lays layers out in /opt; repeat it for more, in the function's order")
 	shapeFlags := poolshape.Bind(fs)
-	if err := parse(fs, args, stdout, false); err != nil {
-		return conformance.ExitUsage, err
-	}
-	// Before any check that can fail: an earlier run's reports must not
-	// stay to be read as this run's.
-	if err := local.ClearReports(o.reportDir); err != nil {
-		return conformance.ExitUsage, err
-	}
-	defaultClaim := o.profile == ""
-	if o.template != "" {
-		cleanup, err := fromTemplate(&o, fs, stdout)
-		defer cleanup() // a failed extraction's directory too
-		if err != nil {
-			return conformance.ExitUsage, err
-		}
-	}
+	return fs, shapeFlags
+}
+
+// checkLocal checks local's options once a template has filled them in:
+// the runtime, the function's variables, the pool's shape, the claim and
+// the function's configuration. Every error is a usage error.
+func checkLocal(o *localOptions, shapeFlags *poolshape.Flags, defaultClaim bool, stdout io.Writer) (runtimes.Runtime, *poolshape.Shape, error) {
 	if o.runtime == "" || o.code == "" {
-		return conformance.ExitUsage, usageErrorf("local needs --runtime and --code, e.g. local --runtime nodejs20.x --code ./my-function --handler index.handler, or --template template.yaml")
+		return runtimes.Runtime{}, nil, usageErrorf("local needs --runtime and --code, e.g. local --runtime nodejs20.x --code ./my-function --handler index.handler, or --template template.yaml")
 	}
 	rt, err := runtimes.ParseRuntime(o.runtime)
 	if err != nil {
-		return conformance.ExitUsage, usageErrorf("%v", err)
+		return rt, nil, usageErrorf("%v", err)
 	}
 	if o.handler == "" {
 		o.handler = rt.DefaultHandler()
 	}
 	if err := checkEnv(o.env); err != nil {
 		if o.template != "" { // its variables are in o.env too
-			return conformance.ExitUsage, fmt.Errorf("the function's variables (%s's Environment.Variables, and --env): %w", o.template, err)
+			return rt, nil, fmt.Errorf("the function's variables (%s's Environment.Variables, and --env): %w", o.template, err)
 		}
-		return conformance.ExitUsage, usageErrorf("--env %v", err)
+		return rt, nil, usageErrorf("--env %v", err)
 	}
 	if err := stack.CheckPlaceholders(o.env); err != nil {
-		return conformance.ExitUsage, usageErrorf("--env %v", err)
+		return rt, nil, usageErrorf("--env %v", err)
 	}
-	shape, err := localShape(o, shapeFlags, stdout)
+	shape, err := localShape(*o, shapeFlags, stdout)
 	if err != nil {
-		return conformance.ExitUsage, err
+		return rt, nil, err
 	}
 	if o.profile == "" {
 		o.profile = strings.Join(conformance.DefaultProfiles(false), ",")
 	}
 	profiles, err := conformance.ParseProfiles(o.profile)
 	if err != nil {
-		return conformance.ExitUsage, usageErrorf("%v", err)
+		return rt, nil, usageErrorf("%v", err)
 	}
 	// A claim the pool's shape leaves nothing to judge is refused now, not
 	// after a depth has run (rules §9).
-	if err := checkLocalClaim(o, profiles, shape, defaultClaim); err != nil {
-		return conformance.ExitUsage, err
+	if err := checkLocalClaim(*o, profiles, shape, defaultClaim); err != nil {
+		return rt, nil, err
 	}
+	return rt, shape, checkFunction(*o)
+}
+
+// checkFunction checks the function's memory, storage and timeout against
+// what Lambda takes.
+func checkFunction(o localOptions) error {
 	if o.memory < 128 || o.memory > 10240 {
-		return conformance.ExitUsage, usageErrorf("--memory %d: Lambda takes whole megabytes from 128 to 10240", o.memory)
+		return usageErrorf("--memory %d: Lambda takes whole megabytes from 128 to 10240", o.memory)
 	}
 	if o.tmp < 512 || o.tmp > 10240 {
-		return conformance.ExitUsage, usageErrorf("--ephemeral-storage %d: Lambda takes whole megabytes from 512 to 10240", o.tmp)
+		return usageErrorf("--ephemeral-storage %d: Lambda takes whole megabytes from 512 to 10240", o.tmp)
 	}
 	if o.timeout < time.Second || o.timeout > 15*time.Minute || o.timeout%time.Second != 0 {
-		return conformance.ExitUsage, usageErrorf("--timeout %s: Lambda takes whole seconds from 1s to 15m0s", o.timeout)
+		return usageErrorf("--timeout %s: Lambda takes whole seconds from 1s to 15m0s", o.timeout)
 	}
-	cacheDir, err := runtimes.DefaultCacheDir(getenv)
-	if err != nil {
-		return conformance.ExitUsage, err
-	}
-	self, err := os.Executable()
-	if err != nil {
-		return conformance.ExitUsage, fmt.Errorf("finding this binary to run the targets: %w", err)
-	}
-	cwd, _ := os.Getwd()
-	return local.Run(ctx, local.Options{
-		Runtime: rt, Code: o.code, Handler: o.handler, Timeout: o.timeout, MemoryMB: o.memory, TmpMB: o.tmp, Env: o.env, Layers: o.layers,
-		Profile: o.profile, Tags: o.tags, Features: o.features, Fixtures: o.fixture, Lookup: o.lookup, Policy: o.policy,
-		ReportDir: o.reportDir, Verbose: o.verbose, Runner: self, Content: autoconfirm.Content(),
-		Cache: runtimes.Cache{Dir: cacheDir, Progress: stdout}, Root: cwd, CognitoLocalPins: autoconfirm.NPMPins(), Getenv: getenv,
-		Shape: shape, DefaultClaim: defaultClaim,
-	}, stdout, stderr)
+	return nil
 }
 
 // checkLocalClaim refuses a claimed profile none of whose scenarios the
