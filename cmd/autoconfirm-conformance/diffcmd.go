@@ -59,61 +59,23 @@ type diffSide struct {
 const maxEvents = 100_000
 
 func runDiff(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) (int, error) {
-	fs := flag.NewFlagSet("autoconfirm-conformance diff", flag.ContinueOnError)
-	events := fs.Int("events", 1000, "generated events to send, after the fixtures")
-	seed := fs.Uint64("seed", 0, "the generator's seed, to replay a run (default random, printed)")
-	fixtures := fs.String("fixtures", getenv("CONFORMANCE_FIXTURES"), "a directory of your own <name>.json events, sent too (env CONFORMANCE_FIXTURES)")
-	poolID := fs.String("pool-id", getenv("COGNITO_USER_POOL_ID"), "for a lambda: side, the user pool where its holders are created (env COGNITO_USER_POOL_ID)")
-	ignore := fs.String("ignore", "", "kinds of difference decided to be fine, comma-separated: "+strings.Join(diff.Kinds, ", "))
-	reportDir := fs.String("report-dir", getenv("REPORT_DIR"), "write diff.txt, diff.json and diff.html here (env REPORT_DIR)")
-	timeout := fs.Duration("timeout", 3*time.Second, "a local side's function timeout, as on Lambda")
-	var envA, envB multiFlag
-	fs.Var(&envA, "a-env", "KEY=VALUE for a local A's environment; repeat it for more")
-	fs.Var(&envB, "b-env", "KEY=VALUE for a local B's environment; repeat it for more")
+	var o diffOptions
+	fs := diffFlags(&o, getenv)
 	if err := parse(fs, args, stdout, true); err != nil {
 		return conformance.ExitUsage, err
 	}
 	// Before any check that can fail: an earlier diff's reports must not
 	// stay to be read as this one's.
-	if err := clearDiff(*reportDir); err != nil {
+	if err := clearDiff(o.reportDir); err != nil {
 		return conformance.ExitUsage, err
 	}
 	if fs.NArg() != 2 {
 		return conformance.ExitUsage, usageErrorf("diff needs two handler specs, A and B, e.g. diff local:provided.al2023:./old local:provided.al2023:./new")
 	}
-	if *events < 0 || *events > maxEvents {
-		return conformance.ExitUsage, usageErrorf("--events must be from 0 to %d, got %d: each is held in memory and sent to both sides as a sign-up", maxEvents, *events)
-	}
-	var kinds []string
-	for _, k := range strings.Split(*ignore, ",") {
-		if k = strings.TrimSpace(k); k != "" {
-			kinds = append(kinds, k)
-		}
-	}
-	if err := diff.CheckKinds(kinds); err != nil {
-		return conformance.ExitUsage, usageErrorf("%v", err)
-	}
-	if *seed == 0 {
-		*seed = rand.Uint64()
-	}
-	cases, err := diff.Fixtures(autoconfirm.Content(), "fixtures")
+	kinds, cases, err := diffCases(&o, stdout)
 	if err != nil {
 		return conformance.ExitUsage, err
 	}
-	if *fixtures != "" {
-		dir, err := bounded.Dir(*fixtures)
-		if err != nil {
-			return conformance.ExitUsage, usageErrorf("--fixtures %s: %v", *fixtures, err)
-		}
-		own, err := diff.Fixtures(dir, ".")
-		if err != nil {
-			return conformance.ExitUsage, usageErrorf("--fixtures %s: %v", *fixtures, err)
-		}
-		cases = append(cases, own...)
-	}
-	cases = append(cases, diff.Generate(*seed, *events)...)
-	fmt.Fprintf(stdout, "diff: %d fixture(s) and %d generated event(s), seed %d (--seed %d replays them)\n", len(cases)-*events, *events, *seed, *seed)
-
 	var sides []diffSide
 	defer func() {
 		for _, s := range sides {
@@ -121,8 +83,8 @@ func runDiff(ctx context.Context, args []string, getenv func(string) string, std
 		}
 	}()
 	for i, spec := range fs.Args() {
-		env := []multiFlag{envA, envB}[i]
-		s, err := openSide(ctx, spec, env, *poolID, *timeout, getenv, stdout)
+		env := []multiFlag{o.envA, o.envB}[i]
+		s, err := openSide(ctx, spec, env, o.poolID, o.timeout, getenv, stdout)
 		if err != nil {
 			if ctx.Err() != nil {
 				return exitInterrupted, nil
@@ -139,13 +101,82 @@ func runDiff(ctx context.Context, args []string, getenv func(string) string, std
 	case err != nil: // a side that cannot send a sign-up, or a set-up that stops every one
 		return conformance.ExitUsage, fmt.Errorf("the diff stopped: %w", err)
 	}
+	return reportDiff(res, o.reportDir, stdout)
+}
+
+// diffOptions are diff's flags.
+type diffOptions struct {
+	events                              int
+	seed                                uint64
+	fixtures, poolID, ignore, reportDir string
+	timeout                             time.Duration
+	envA, envB                          multiFlag
+}
+
+// diffFlags binds diff's flags to o.
+func diffFlags(o *diffOptions, getenv func(string) string) *flag.FlagSet {
+	fs := flag.NewFlagSet("autoconfirm-conformance diff", flag.ContinueOnError)
+	fs.IntVar(&o.events, "events", 1000, "generated events to send, after the fixtures")
+	fs.Uint64Var(&o.seed, "seed", 0, "the generator's seed, to replay a run (default random, printed)")
+	fs.StringVar(&o.fixtures, "fixtures", getenv("CONFORMANCE_FIXTURES"), "a directory of your own <name>.json events, sent too (env CONFORMANCE_FIXTURES)")
+	fs.StringVar(&o.poolID, "pool-id", getenv("COGNITO_USER_POOL_ID"), "for a lambda: side, the user pool where its holders are created (env COGNITO_USER_POOL_ID)")
+	fs.StringVar(&o.ignore, "ignore", "", "kinds of difference decided to be fine, comma-separated: "+strings.Join(diff.Kinds, ", "))
+	fs.StringVar(&o.reportDir, "report-dir", getenv("REPORT_DIR"), "write diff.txt, diff.json and diff.html here (env REPORT_DIR)")
+	fs.DurationVar(&o.timeout, "timeout", 3*time.Second, "a local side's function timeout, as on Lambda")
+	fs.Var(&o.envA, "a-env", "KEY=VALUE for a local A's environment; repeat it for more")
+	fs.Var(&o.envB, "b-env", "KEY=VALUE for a local B's environment; repeat it for more")
+	return fs
+}
+
+// diffCases checks --events and --ignore, and returns the kinds ignored
+// and the events to send: the built-in fixtures, the team's own, and the
+// generated ones, from a seed it prints.
+func diffCases(o *diffOptions, stdout io.Writer) ([]string, []diff.Case, error) {
+	if o.events < 0 || o.events > maxEvents {
+		return nil, nil, usageErrorf("--events must be from 0 to %d, got %d: each is held in memory and sent to both sides as a sign-up", maxEvents, o.events)
+	}
+	var kinds []string
+	for _, k := range strings.Split(o.ignore, ",") {
+		if k = strings.TrimSpace(k); k != "" {
+			kinds = append(kinds, k)
+		}
+	}
+	if err := diff.CheckKinds(kinds); err != nil {
+		return nil, nil, usageErrorf("%v", err)
+	}
+	if o.seed == 0 {
+		o.seed = rand.Uint64()
+	}
+	cases, err := diff.Fixtures(autoconfirm.Content(), "fixtures")
+	if err != nil {
+		return nil, nil, err
+	}
+	if o.fixtures != "" {
+		dir, err := bounded.Dir(o.fixtures)
+		if err != nil {
+			return nil, nil, usageErrorf("--fixtures %s: %v", o.fixtures, err)
+		}
+		own, err := diff.Fixtures(dir, ".")
+		if err != nil {
+			return nil, nil, usageErrorf("--fixtures %s: %v", o.fixtures, err)
+		}
+		cases = append(cases, own...)
+	}
+	cases = append(cases, diff.Generate(o.seed, o.events)...)
+	fmt.Fprintf(stdout, "diff: %d fixture(s) and %d generated event(s), seed %d (--seed %d replays them)\n", len(cases)-o.events, o.events, o.seed, o.seed)
+	return kinds, cases, nil
+}
+
+// reportDiff prints the diff's result, writes its reports, and returns its
+// status: 1 when a difference is not ignored.
+func reportDiff(res diff.Result, reportDir string, stdout io.Writer) (int, error) {
 	res.Print(stdout)
-	if *reportDir != "" {
-		if err := res.Write(*reportDir); err != nil {
-			clearDiff(*reportDir) // half a report is no report
+	if reportDir != "" {
+		if err := res.Write(reportDir); err != nil {
+			clearDiff(reportDir) // half a report is no report
 			return conformance.ExitUsage, fmt.Errorf("writing the report: %w", err)
 		}
-		fmt.Fprintf(stdout, "reports: %s/%s, %s, %s\n", *reportDir, diff.TextFile, diff.JSONFile, diff.HTMLFile)
+		fmt.Fprintf(stdout, "reports: %s/%s, %s, %s\n", reportDir, diff.TextFile, diff.JSONFile, diff.HTMLFile)
 	}
 	if res.Failed() {
 		return conformance.ExitFailed, nil
@@ -181,43 +212,7 @@ func openSide(ctx context.Context, spec string, env []string, poolID string, tim
 	kind, rest, _ := strings.Cut(spec, ":")
 	switch kind {
 	case "local":
-		parts := strings.SplitN(rest, ":", 3)
-		if len(parts) < 2 || parts[0] == "" || parts[1] == "" {
-			return diffSide{}, usageErrorf("%q is not local:RUNTIME:DIR[:HANDLER]", spec)
-		}
-		rt, err := runtimes.ParseRuntime(parts[0])
-		if err != nil {
-			return diffSide{}, usageErrorf("%v", err)
-		}
-		handlerName := rt.DefaultHandler()
-		if len(parts) == 3 {
-			handlerName = parts[2]
-		}
-		if err := checkEnv(env); err != nil {
-			return diffSide{}, usageErrorf("%v", err)
-		}
-		cacheDir, err := runtimes.DefaultCacheDir(getenv)
-		if err != nil {
-			return diffSide{}, err
-		}
-		self, err := os.Executable()
-		if err != nil {
-			return diffSide{}, fmt.Errorf("finding this binary to forward the sandbox's network: %w", err)
-		}
-		cwd, _ := os.Getwd()
-		h, err := local.Host(ctx, local.Options{Runtime: rt, Code: parts[1], Handler: handlerName, Timeout: timeout, Env: env, Runner: self,
-			Cache: runtimes.Cache{Dir: cacheDir, Progress: stdout}, Root: cwd, CognitoLocalPins: autoconfirm.NPMPins(), Getenv: getenv}, stdout)
-		if err != nil {
-			return diffSide{}, err
-		}
-		acc, err := open.Local(stack.Region, h.CognitoURL, h.GatewayURL)
-		if err != nil {
-			h.Close()
-			return diffSide{}, err
-		}
-		namer.KeepShape() // the local pool texts and mails no one
-		t := open.Lambda(acc, stack.FunctionName, diffLive(h.PoolID, h.ClientID, namer))
-		return diffSide{Side: diff.Side{Name: spec, Target: t, Implementation: h.Implementation}, close: func() { t.Close(context.Background()); h.Close() }}, nil
+		return openLocalSide(ctx, spec, rest, env, timeout, namer, getenv, stdout)
 	case "lambda":
 		if rest == "" {
 			return diffSide{}, usageErrorf("%q names no function: lambda:NAME, lambda:NAME:QUALIFIER or lambda:ARN", spec)
@@ -237,4 +232,46 @@ func openSide(ctx context.Context, spec string, env []string, poolID string, tim
 		return diffSide{Side: diff.Side{Name: spec, Target: t, Implementation: t.Implementation()}, close: func() { t.Close(context.Background()) }}, nil
 	}
 	return diffSide{}, usageErrorf("%q is not a handler spec: local:RUNTIME:DIR[:HANDLER] or lambda:FUNCTION", spec)
+}
+
+// openLocalSide hosts the handler a local: spec names, RUNTIME:DIR[:HANDLER]
+// in rest, and opens it as the lambda target opens a deployed function.
+func openLocalSide(ctx context.Context, spec, rest string, env []string, timeout time.Duration, namer *targets.Namer, getenv func(string) string, stdout io.Writer) (diffSide, error) {
+	parts := strings.SplitN(rest, ":", 3)
+	if len(parts) < 2 || parts[0] == "" || parts[1] == "" {
+		return diffSide{}, usageErrorf("%q is not local:RUNTIME:DIR[:HANDLER]", spec)
+	}
+	rt, err := runtimes.ParseRuntime(parts[0])
+	if err != nil {
+		return diffSide{}, usageErrorf("%v", err)
+	}
+	handlerName := rt.DefaultHandler()
+	if len(parts) == 3 {
+		handlerName = parts[2]
+	}
+	if err := checkEnv(env); err != nil {
+		return diffSide{}, usageErrorf("%v", err)
+	}
+	cacheDir, err := runtimes.DefaultCacheDir(getenv)
+	if err != nil {
+		return diffSide{}, err
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return diffSide{}, fmt.Errorf("finding this binary to forward the sandbox's network: %w", err)
+	}
+	cwd, _ := os.Getwd()
+	h, err := local.Host(ctx, local.Options{Runtime: rt, Code: parts[1], Handler: handlerName, Timeout: timeout, Env: env, Runner: self,
+		Cache: runtimes.Cache{Dir: cacheDir, Progress: stdout}, Root: cwd, CognitoLocalPins: autoconfirm.NPMPins(), Getenv: getenv}, stdout)
+	if err != nil {
+		return diffSide{}, err
+	}
+	acc, err := open.Local(stack.Region, h.CognitoURL, h.GatewayURL)
+	if err != nil {
+		h.Close()
+		return diffSide{}, err
+	}
+	namer.KeepShape() // the local pool texts and mails no one
+	t := open.Lambda(acc, stack.FunctionName, diffLive(h.PoolID, h.ClientID, namer))
+	return diffSide{Side: diff.Side{Name: spec, Target: t, Implementation: h.Implementation}, close: func() { t.Close(context.Background()); h.Close() }}, nil
 }
