@@ -27,26 +27,9 @@ func fromTemplate(o *localOptions, fs *flag.FlagSet, stdout io.Writer) (cleanup 
 	cleanup = func() {}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	overrides := map[string]string{}
-	for _, kv := range strings.FieldsFunc(o.overrides, func(r rune) bool { return r == ' ' || r == ',' }) {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || k == "" {
-			return cleanup, usageErrorf("--parameter-overrides: %q is not Name=Value", kv)
-		}
-		overrides[strings.TrimPrefix(k, "ParameterKey=")] = v
-	}
-	t, err := samtemplate.Read(o.template, overrides)
+	f, err := templateFunction(o)
 	if err != nil {
-		return cleanup, usageErrorf("--template: %v", err)
-	}
-	f, err := t.Function(o.function)
-	if err != nil {
-		return cleanup, usageErrorf("--template %s: %v", o.template, err)
-	}
-	host := map[string]string{"amd64": "x86_64", "arm64": "arm64"}[goruntime.GOARCH]
-	if f.Architecture != host {
-		return cleanup, usageErrorf("--template %s: %s is built for %s, and this machine is %s: Lambda would run it on %s, and here it cannot start. Judge it on an %s machine, or build and deploy it for %s (e.g. --parameter-overrides Architecture=%s, if the template takes one)",
-			o.template, f.LogicalID, f.Architecture, host, f.Architecture, f.Architecture, host, host)
+		return cleanup, err
 	}
 	if !set["runtime"] {
 		o.runtime = f.Runtime
@@ -65,6 +48,49 @@ func fromTemplate(o *localOptions, fs *flag.FlagSet, stdout io.Writer) (cleanup 
 	}
 	// The template's layers come first, in its order; --layer adds more.
 	o.layers = append(append(multiFlag{}, f.Layers...), o.layers...)
+	if err := templateEnv(o, f, stdout); err != nil {
+		return cleanup, err
+	}
+	if !set["code"] {
+		if cleanup, err = templateCode(o, f); err != nil {
+			return cleanup, err
+		}
+	}
+	fmt.Fprintf(stdout, "local: %s from %s: %s, handler %s, code %s, %s, timeout %s, memory %d MB, /tmp %d MB, %d environment variable(s), %d layer(s)\n",
+		f.LogicalID, o.template, o.runtime, o.handler, f.CodeURI, f.Architecture, o.timeout.Round(time.Second), o.memory, o.tmp, len(f.Env), len(f.Layers))
+	return cleanup, nil
+}
+
+// templateFunction reads the function --template and --function name,
+// with --parameter-overrides, built for this machine's architecture.
+func templateFunction(o *localOptions) (samtemplate.Function, error) {
+	overrides := map[string]string{}
+	for _, kv := range strings.FieldsFunc(o.overrides, func(r rune) bool { return r == ' ' || r == ',' }) {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return samtemplate.Function{}, usageErrorf("--parameter-overrides: %q is not Name=Value", kv)
+		}
+		overrides[strings.TrimPrefix(k, "ParameterKey=")] = v
+	}
+	t, err := samtemplate.Read(o.template, overrides)
+	if err != nil {
+		return samtemplate.Function{}, usageErrorf("--template: %v", err)
+	}
+	f, err := t.Function(o.function)
+	if err != nil {
+		return f, usageErrorf("--template %s: %v", o.template, err)
+	}
+	host := map[string]string{"amd64": "x86_64", "arm64": "arm64"}[goruntime.GOARCH]
+	if f.Architecture != host {
+		return f, usageErrorf("--template %s: %s is built for %s, and this machine is %s: Lambda would run it on %s, and here it cannot start. Judge it on an %s machine, or build and deploy it for %s (e.g. --parameter-overrides Architecture=%s, if the template takes one)",
+			o.template, f.LogicalID, f.Architecture, host, f.Architecture, f.Architecture, host, host)
+	}
+	return f, nil
+}
+
+// templateEnv puts the template's variables before --env's, which override
+// them; a variable that needs a deployment must be given with --env.
+func templateEnv(o *localOptions, f samtemplate.Function, stdout io.Writer) error {
 	given := map[string]bool{}
 	for _, kv := range o.env {
 		k, _, _ := strings.Cut(kv, "=")
@@ -78,31 +104,34 @@ func fromTemplate(o *localOptions, fs *flag.FlagSet, stdout io.Writer) (cleanup 
 	}
 	if len(missing) > 0 {
 		sort.Strings(missing)
-		return cleanup, usageErrorf("--template %s: %s's environment needs a deployment for %s: give each with --env NAME=VALUE", o.template, f.LogicalID, strings.Join(missing, ", "))
+		return usageErrorf("--template %s: %s's environment needs a deployment for %s: give each with --env NAME=VALUE", o.template, f.LogicalID, strings.Join(missing, ", "))
 	}
-	// The template's variables come first, so --env overrides them.
 	var env []string
 	for _, k := range slices.Sorted(maps.Keys(f.Env)) {
 		env = append(env, k+"="+f.Env[k])
 	}
 	env = append(env, localRefs(f, given, stdout)...)
 	o.env = append(env, o.env...)
-	if !set["code"] {
-		o.code = f.CodeURI
-		if strings.HasSuffix(strings.ToLower(f.CodeURI), ".zip") {
-			dir, err := os.MkdirTemp("", "autoconfirm-code-")
-			if err != nil {
-				return cleanup, err
-			}
-			cleanup = func() { os.RemoveAll(dir) }
-			if err := codezip.ExtractWithin(f.CodeURI, dir, sandbox.TaskRoot, &codezip.Budget{}); err != nil {
-				return cleanup, usageErrorf("--template %s: %s's CodeUri %s: %v (build it first, e.g. make package)", o.template, f.LogicalID, f.CodeURI, err)
-			}
-			o.code = dir
-		}
+	return nil
+}
+
+// templateCode is the function's code: its CodeUri, a zip extracted as
+// Lambda unpacks it into a directory the cleanup removes.
+func templateCode(o *localOptions, f samtemplate.Function) (cleanup func(), err error) {
+	cleanup = func() {}
+	o.code = f.CodeURI
+	if !strings.HasSuffix(strings.ToLower(f.CodeURI), ".zip") {
+		return cleanup, nil
 	}
-	fmt.Fprintf(stdout, "local: %s from %s: %s, handler %s, code %s, %s, timeout %s, memory %d MB, /tmp %d MB, %d environment variable(s), %d layer(s)\n",
-		f.LogicalID, o.template, o.runtime, o.handler, f.CodeURI, f.Architecture, o.timeout.Round(time.Second), o.memory, o.tmp, len(f.Env), len(f.Layers))
+	dir, err := os.MkdirTemp("", "autoconfirm-code-")
+	if err != nil {
+		return cleanup, err
+	}
+	cleanup = func() { os.RemoveAll(dir) }
+	if err := codezip.ExtractWithin(f.CodeURI, dir, sandbox.TaskRoot, &codezip.Budget{}); err != nil {
+		return cleanup, usageErrorf("--template %s: %s's CodeUri %s: %v (build it first, e.g. make package)", o.template, f.LogicalID, f.CodeURI, err)
+	}
+	o.code = dir
 	return cleanup, nil
 }
 
