@@ -91,63 +91,79 @@ func (s *Suite) InitializeScenario(sc *godog.ScenarioContext) {
 		}
 		return ctx, nil
 	})
-	sc.StepContext().After(func(ctx context.Context, step *godog.Step, status godog.StepResultStatus, err error) (context.Context, error) {
-		switch {
-		case status == godog.StepFailed && st.failure.Step == "":
-			st.failure.Step = step.Text
-			if err != nil {
-				st.failure.Error = err.Error()
-			}
-		case status == godog.StepSkipped:
-			st.skipped++
-		case status == godog.StepPassed && step.Type == messages.PickleStepType_OUTCOME:
-			st.checked++
-		}
-		if len(st.marks) > 0 {
-			b, _ := json.Marshal(st.marks)
-			ctx = godog.Attach(ctx, godog.Attachment{Body: b, FileName: FlagsAttachment, MediaType: "application/json"})
-			st.marks = nil
-		}
-		return ctx, nil
-	})
-	sc.After(func(ctx context.Context, _ *godog.Scenario, err error) (context.Context, error) {
-		// Runs even when a step failed, so live targets never leave users behind.
-		cerr := s.Target.Cleanup(context.WithoutCancel(ctx), &st.in)
-		if st.na != "" && s.Tally != nil && cerr == nil {
-			s.Tally.notApplicable(profileTag(st.in.Tags, s.Profiles), st.name, st.na)
-			return ctx, nil
-		}
-		st.recordError()
-		if s.Tally != nil && st.obs != nil {
-			s.Tally.sent(profileTag(st.in.Tags, s.Profiles), triggerSource(st.sent()), !st.obs.Refused)
-			s.Tally.answered(st.obs)
-		}
-		if s.Tally != nil {
-			failed := (err != nil && !errors.Is(err, godog.ErrSkip)) || cerr != nil
-			s.Tally.profileEnd(profileTag(st.in.Tags, s.Profiles), failed, st.skipped > 0, st.checked)
-			if failed {
-				f := st.failure
-				f.Fixture = st.in.Fixture
-				if !st.in.Generated && f.Fixture != "" {
-					f.Fixture = FixturePath(f.Fixture)
-				}
-				if cerr != nil && f.Step == "" {
-					f.Step, f.Error = "(cleaning up after the scenario)", cerr.Error()
-				} else if f.Error == "" && err != nil {
-					f.Error = err.Error()
-				}
-				s.Tally.fail(f)
-			}
-		}
-		if cerr != nil {
-			return ctx, fmt.Errorf("cleaning up after the scenario: %w", cerr)
-		}
-		return ctx, nil
-	})
-
+	sc.StepContext().After(st.afterStep)
+	sc.After(st.after)
 	for _, p := range phrases {
 		sc.Step(p.Pattern, p.bind(st))
 	}
+}
+
+// afterStep notes the first failed step, and counts the skipped ones and
+// the checks that passed; the flags a step marked go with it as an
+// attachment.
+func (st *scenario) afterStep(ctx context.Context, step *godog.Step, status godog.StepResultStatus, err error) (context.Context, error) {
+	switch {
+	case status == godog.StepFailed && st.failure.Step == "":
+		st.failure.Step = step.Text
+		if err != nil {
+			st.failure.Error = err.Error()
+		}
+	case status == godog.StepSkipped:
+		st.skipped++
+	case status == godog.StepPassed && step.Type == messages.PickleStepType_OUTCOME:
+		st.checked++
+	}
+	if len(st.marks) > 0 {
+		b, _ := json.Marshal(st.marks)
+		ctx = godog.Attach(ctx, godog.Attachment{Body: b, FileName: FlagsAttachment, MediaType: "application/json"})
+		st.marks = nil
+	}
+	return ctx, nil
+}
+
+// after cleans up after the scenario, even when a step failed, so that
+// live targets never leave users behind, and counts what it found.
+func (st *scenario) after(ctx context.Context, _ *godog.Scenario, err error) (context.Context, error) {
+	s := st.suite
+	cerr := s.Target.Cleanup(context.WithoutCancel(ctx), &st.in)
+	if st.na != "" && s.Tally != nil && cerr == nil {
+		s.Tally.notApplicable(profileTag(st.in.Tags, s.Profiles), st.name, st.na)
+		return ctx, nil
+	}
+	st.recordError()
+	if s.Tally != nil && st.obs != nil {
+		s.Tally.sent(profileTag(st.in.Tags, s.Profiles), triggerSource(st.sent()), !st.obs.Refused)
+		s.Tally.answered(st.obs)
+	}
+	if s.Tally != nil {
+		st.tallyEnd(err, cerr)
+	}
+	if cerr != nil {
+		return ctx, fmt.Errorf("cleaning up after the scenario: %w", cerr)
+	}
+	return ctx, nil
+}
+
+// tallyEnd counts the scenario's end for its profile, and its failure,
+// with the step and error that failed it, or its cleanup's.
+func (st *scenario) tallyEnd(err, cerr error) {
+	s := st.suite
+	failed := (err != nil && !errors.Is(err, godog.ErrSkip)) || cerr != nil
+	s.Tally.profileEnd(profileTag(st.in.Tags, s.Profiles), failed, st.skipped > 0, st.checked)
+	if !failed {
+		return
+	}
+	f := st.failure
+	f.Fixture = st.in.Fixture
+	if !st.in.Generated && f.Fixture != "" {
+		f.Fixture = FixturePath(f.Fixture)
+	}
+	if cerr != nil && f.Step == "" {
+		f.Step, f.Error = "(cleaning up after the scenario)", cerr.Error()
+	} else if f.Error == "" && err != nil {
+		f.Error = err.Error()
+	}
+	s.Tally.fail(f)
 }
 
 func (st *scenario) skip(reason string) error {
