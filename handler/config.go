@@ -123,68 +123,79 @@ func (c Config) Actions() []string {
 // error names the variable and its allowed values.
 func LoadConfig(getenv func(string) string) (Config, error) {
 	c := DefaultConfig()
-	bad := func(name, value string) error {
-		for _, s := range Settings {
-			if s.Name == name {
-				return fmt.Errorf("configuration: %s=%q is not valid; allowed: %s (default %s)", name, value, s.Allowed, s.Default)
-			}
-		}
-		return fmt.Errorf("configuration: %s=%q is not valid", name, value)
-	}
-	if v := strings.TrimSpace(getenv("ALIAS_POLICY")); v != "" {
-		switch p := Policy(strings.ToLower(v)); p {
-		case PolicySkipVerify, PolicyReject, PolicyAllow:
-			c.Policy = p
-		default:
-			return c, bad("ALIAS_POLICY", v)
-		}
-	}
-	if v := strings.TrimSpace(getenv("ALIAS_LOOKUP")); v != "" {
-		switch m := LookupMode(strings.ToLower(v)); m {
-		case LookupAdminGetUser, LookupListUsers:
-			c.Lookup = m
-		default:
-			return c, bad("ALIAS_LOOKUP", v)
-		}
-	}
-	if v := strings.TrimSpace(getenv("ALIAS_ATTRIBUTES")); v != "" && !strings.EqualFold(v, "auto") {
-		c.AutoAttributes, c.CheckEmail, c.CheckPhone = false, false, false
-		if !strings.EqualFold(v, "none") {
-			for _, part := range strings.Split(v, ",") {
-				switch strings.TrimSpace(part) {
-				case presignup.AttrEmail:
-					c.CheckEmail = true
-				case presignup.AttrPhone:
-					c.CheckPhone = true
-				default:
-					return c, bad("ALIAS_ATTRIBUTES", v)
-				}
-			}
-		}
-	}
-	if v := strings.TrimSpace(getenv("ALIAS_LOOKUP_TIMEOUT")); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < 10*time.Millisecond || d > MaxLookupTimeout {
-			return c, bad("ALIAS_LOOKUP_TIMEOUT", v)
-		}
-		c.LookupTimeout = d
-	}
-	if v := strings.TrimSpace(getenv("ALIAS_MAX_PAGES")); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 100 {
-			return c, bad("ALIAS_MAX_PAGES", v)
-		}
-		c.MaxPages = n
-	}
-	if v := strings.TrimSpace(getenv("LOG_LEVEL")); v != "" {
-		var l slog.Level
-		switch strings.ToLower(v) {
-		case "debug", "info", "warn", "error":
-			_ = l.UnmarshalText([]byte(v))
-			c.LogLevel = l
-		default:
-			return c, bad("LOG_LEVEL", v)
+	for _, p := range parsers {
+		if v := strings.TrimSpace(getenv(p.name)); v != "" && !p.parse(&c, v) {
+			return c, invalidSetting(p.name, v)
 		}
 	}
 	return c, nil
+}
+
+// invalidSetting says that a variable's value is not valid, and what is.
+func invalidSetting(name, value string) error {
+	for _, s := range Settings {
+		if s.Name == name {
+			return fmt.Errorf("configuration: %s=%q is not valid; allowed: %s (default %s)", name, value, s.Allowed, s.Default)
+		}
+	}
+	return fmt.Errorf("configuration: %s=%q is not valid", name, value)
+}
+
+// parsers read each variable that is set into the configuration, in this
+// order; parse reports whether the value is valid.
+var parsers = []struct {
+	name  string
+	parse func(c *Config, v string) bool
+}{
+	{"ALIAS_POLICY", func(c *Config, v string) bool {
+		p := Policy(strings.ToLower(v))
+		c.Policy = p
+		return p == PolicySkipVerify || p == PolicyReject || p == PolicyAllow
+	}},
+	{"ALIAS_LOOKUP", func(c *Config, v string) bool {
+		m := LookupMode(strings.ToLower(v))
+		c.Lookup = m
+		return m == LookupAdminGetUser || m == LookupListUsers
+	}},
+	{"ALIAS_ATTRIBUTES", parseAttributes},
+	{"ALIAS_LOOKUP_TIMEOUT", func(c *Config, v string) bool {
+		d, err := time.ParseDuration(v)
+		c.LookupTimeout = d
+		return err == nil && d >= 10*time.Millisecond && d <= MaxLookupTimeout
+	}},
+	{"ALIAS_MAX_PAGES", func(c *Config, v string) bool {
+		n, err := strconv.Atoi(v)
+		c.MaxPages = n
+		return err == nil && n >= 1 && n <= 100
+	}},
+	{"LOG_LEVEL", func(c *Config, v string) bool {
+		switch strings.ToLower(v) {
+		case "debug", "info", "warn", "error":
+			return c.LogLevel.UnmarshalText([]byte(v)) == nil
+		}
+		return false
+	}},
+}
+
+// parseAttributes reads ALIAS_ATTRIBUTES: auto, none, or a list of email
+// and phone_number.
+func parseAttributes(c *Config, v string) bool {
+	if strings.EqualFold(v, "auto") {
+		return true
+	}
+	c.AutoAttributes, c.CheckEmail, c.CheckPhone = false, false, false
+	if strings.EqualFold(v, "none") {
+		return true
+	}
+	for _, part := range strings.Split(v, ",") {
+		switch strings.TrimSpace(part) {
+		case presignup.AttrEmail:
+			c.CheckEmail = true
+		case presignup.AttrPhone:
+			c.CheckPhone = true
+		default:
+			return false
+		}
+	}
+	return true
 }
