@@ -29,11 +29,49 @@ func checkSelection(ts *godog.TestSuite, tags string, profiles []string, explici
 	all.Tags = ""
 	probe := *ts
 	probe.Options = &all
-	features, err := probe.RetrieveFeatures()
+	retrieved, err := probe.RetrieveFeatures()
 	if err != nil {
 		return nil, c, fmt.Errorf("reading the features: %w", err)
 	}
+	var features []feature
+	for _, f := range retrieved {
+		features = append(features, feature{f.GherkinDocument, f.Pickles})
+	}
 	narrowed := withProfiles(expr, profiles)
+	docs, known, selected := pick(features, expr, narrowed, &c)
+	if err := undefinedIn(features); err != nil {
+		return nil, c, err
+	}
+	for _, p := range profiles {
+		if !known["@"+p] {
+			return nil, c, fmt.Errorf("no scenario belongs to the profile %q, so claiming it would check nothing; the built-in profiles are %s, and a team's own features may tag their scenarios with profiles of their own", p, strings.Join(BuiltinProfiles, ", "))
+		}
+	}
+	if !selected {
+		if len(profiles) > 0 && expr != nil {
+			return nil, c, fmt.Errorf("the tag expression %q selects no scenario of the profiles %s, so the run would check nothing", tags, strings.Join(profiles, ","))
+		}
+		return nil, c, selectionError(tags, known)
+	}
+	if err := c.leftOut(tags, explicit); expr != nil && err != nil {
+		return nil, c, err
+	}
+	if narrowed != nil {
+		ts.Options.Tags = narrowed.String()
+	}
+	return docs, c, nil
+}
+
+// feature is a feature file's document and scenarios, as godog read them.
+type feature struct {
+	*messages.GherkinDocument
+	Pickles []*messages.Pickle
+}
+
+// pick counts, in c, the scenarios the tags and the profiles select and
+// those the profiles leave out; it returns the features' documents, every
+// tag they use, and whether any scenario was selected.
+func pick(features []feature, expr, narrowed tagExpr, c *claim) ([]*messages.GherkinDocument, map[string]bool, bool) {
 	var docs []*messages.GherkinDocument
 	known := map[string]bool{}
 	selected := false
@@ -56,6 +94,11 @@ func checkSelection(ts *godog.TestSuite, tags string, profiles []string, explici
 			c.unclaimed[profileOf(names)]++
 		}
 	}
+	return docs, known, selected
+}
+
+// undefinedIn refuses features whose steps match no phrase.
+func undefinedIn(features []feature) error {
 	var undefined []string
 	for _, f := range features {
 		for _, p := range f.Pickles {
@@ -66,29 +109,12 @@ func checkSelection(ts *godog.TestSuite, tags string, profiles []string, explici
 			undefined = append(undefined, undefinedSteps(f.Uri, p.Name, texts)...)
 		}
 	}
-	if len(undefined) > 0 {
-		slices.Sort(undefined)
-		undefined = slices.Compact(undefined)
-		return nil, c, fmt.Errorf("%d step(s) match no phrase:\n%s\n`autoconfirm-conformance steps` lists every phrase with an example", len(undefined), strings.Join(undefined, "\n"))
+	if len(undefined) == 0 {
+		return nil
 	}
-	for _, p := range profiles {
-		if !known["@"+p] {
-			return nil, c, fmt.Errorf("no scenario belongs to the profile %q, so claiming it would check nothing; the built-in profiles are %s, and a team's own features may tag their scenarios with profiles of their own", p, strings.Join(BuiltinProfiles, ", "))
-		}
-	}
-	if !selected {
-		if len(profiles) > 0 && expr != nil {
-			return nil, c, fmt.Errorf("the tag expression %q selects no scenario of the profiles %s, so the run would check nothing", tags, strings.Join(profiles, ","))
-		}
-		return nil, c, selectionError(tags, known)
-	}
-	if err := c.leftOut(tags, explicit); expr != nil && err != nil {
-		return nil, c, err
-	}
-	if narrowed != nil {
-		ts.Options.Tags = narrowed.String()
-	}
-	return docs, c, nil
+	slices.Sort(undefined)
+	undefined = slices.Compact(undefined)
+	return fmt.Errorf("%d step(s) match no phrase:\n%s\n`autoconfirm-conformance steps` lists every phrase with an example", len(undefined), strings.Join(undefined, "\n"))
 }
 
 // profileOf names the built-in profile a scenario's tags carry; for a team's
