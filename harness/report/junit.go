@@ -70,43 +70,7 @@ func FixJUnit(b []byte, skips map[string]string, target string, verdicts []Verdi
 		suite.Tests, suite.Skipped, suite.Fail, suite.Errors = len(suite.Cases), 0, 0, 0
 		for _, c := range suite.Cases {
 			c.ClassName = "autoconfirm." + target + "." + feature
-			// godog writes a skipped step as <error type="skipped">, also in
-			// a failed case, while its header counts no errors. A skipped
-			// step is not an error: keep only real ones, and count them.
-			hasSkip := false
-			var errs []*junitError
-			c.Name = termtext.Inert(c.Name)
-			if c.Failure != nil {
-				c.Failure.Message = termtext.Inert(c.Failure.Message)
-			}
-			for _, e := range c.Error {
-				e.Message = termtext.Inert(e.Message)
-				if e.Type == "skipped" {
-					hasSkip = true
-				} else {
-					errs = append(errs, e)
-				}
-			}
-			c.Error = errs
-			if len(errs) > 0 {
-				suite.Errors++
-			}
-			if c.Failure != nil {
-				suite.Fail++
-			}
-			if c.Failure != nil || len(errs) > 0 || !hasSkip || (c.Status != "passed" && c.Status != "") {
-				continue
-			}
-			reason := skips[strings.TrimRight(strings.TrimRight(c.Name, "0123456789"), " #")]
-			if reason == "" {
-				reason = skips[c.Name]
-			}
-			if reason == "" {
-				reason = "the target cannot observe some steps"
-			}
-			c.Status = "skipped"
-			c.Skipped = &junitMessage{Message: reason}
-			suite.Skipped++
+			fixCase(suite, c, skips)
 		}
 		s.Tests += suite.Tests
 		s.Skipped += suite.Skipped
@@ -125,6 +89,48 @@ func FixJUnit(b []byte, skips map[string]string, target string, verdicts []Verdi
 		return nil, err
 	}
 	return append([]byte(xml.Header), append(out, '\n')...), nil
+}
+
+// fixCase makes one case's text inert, keeps only its real errors, marks a
+// case that only skipped as skipped, with its reason, and counts it in
+// suite. godog writes a skipped step as <error type="skipped">, also in a
+// failed case, while its header counts no errors; a skipped step is not an
+// error.
+func fixCase(suite *junitSuite, c *junitCase, skips map[string]string) {
+	hasSkip := false
+	var errs []*junitError
+	c.Name = termtext.Inert(c.Name)
+	if c.Failure != nil {
+		c.Failure.Message = termtext.Inert(c.Failure.Message)
+	}
+	for _, e := range c.Error {
+		e.Message = termtext.Inert(e.Message)
+		if e.Type == "skipped" {
+			hasSkip = true
+		} else {
+			errs = append(errs, e)
+		}
+	}
+	c.Error = errs
+	if len(errs) > 0 {
+		suite.Errors++
+	}
+	if c.Failure != nil {
+		suite.Fail++
+	}
+	if c.Failure != nil || len(errs) > 0 || !hasSkip || (c.Status != "passed" && c.Status != "") {
+		return
+	}
+	reason := skips[strings.TrimRight(strings.TrimRight(c.Name, "0123456789"), " #")]
+	if reason == "" {
+		reason = skips[c.Name]
+	}
+	if reason == "" {
+		reason = "the target cannot observe some steps"
+	}
+	c.Status = "skipped"
+	c.Skipped = &junitMessage{Message: reason}
+	suite.Skipped++
 }
 
 // verdictSuite is one JUnit case per claimed profile.
