@@ -129,72 +129,25 @@ type page struct {
 // inline, nothing fetched. Every text from a feature or fixture goes through
 // html/template's escaping.
 func WriteHTML(w io.Writer, meta Meta, runs []Run) error {
-	p := page{Meta: meta}
-	type key struct{ uri, name string }
-	index := map[key]int{}
-	failed := map[key]int{} // a failed scenario's place in p.Failures
-	anchors := map[string]bool{}
-	p.Verdicts = verdictRows(runs)
-	p.Errors = errorViews(runs)
+	b := pageBuilder{p: page{Meta: meta}, index: map[scenarioKey]int{}, failed: map[scenarioKey]int{}, anchors: map[string]bool{}, runs: len(runs)}
+	b.p.Verdicts = verdictRows(runs)
+	b.p.Errors = errorViews(runs)
 	for ri, r := range runs {
-		p.Targets = append(p.Targets, r.Target)
+		b.p.Targets = append(b.p.Targets, r.Target)
 		rv := runView{Target: r.Target, Implementation: text(r.Implementation), Claim: text(r.Claim)}
 		for _, f := range r.Features {
 			fv := featureView{Name: text(f.Name), Description: text(dedent(f.Description))}
 			for _, s := range f.Elements {
-				st := s.Status()
-				reason := ""
-				if st == Skipped {
-					reason = r.Skips[s.Name]
-				}
-				switch st {
-				case Passed:
-					rv.Passed++
-				case Failed:
-					rv.Failed++
-				default:
-					rv.Skipped++
-				}
-				k := key{f.URI, s.Name}
-				i, ok := index[k]
-				if !ok {
-					i = len(p.Matrix)
-					index[k] = i
-					p.Matrix = append(p.Matrix, matrixRow{Feature: text(f.Name), Scenario: text(s.Name), Cells: make([]cell, len(runs))})
-				}
-				checked := 0
-				for _, step := range s.Steps {
-					if step.Result.Status == "passed" {
-						checked++
-					}
-				}
-				v := view(r.Target, f, s, st, reason, anchors)
-				p.Matrix[i].Cells[ri] = cell{st, reason, checked, len(s.Steps), v.Anchor}
-				fv.Scenarios = append(fv.Scenarios, v)
-				if st == Failed {
-					at := failedAt{r.Target, v.Anchor}
-					if j, ok := failed[k]; ok {
-						p.Failures[j].Depths = append(p.Failures[j].Depths, at)
-						continue
-					}
-					failed[k] = len(p.Failures)
-					fail := failureView{Feature: fv.Name, Name: v.Name, Depths: []failedAt{at}}
-					for _, step := range v.Steps {
-						if step.Error != "" {
-							fail.Step, fail.Error = step.Keyword+" "+step.Name, step.Error
-							break
-						}
-					}
-					p.Failures = append(p.Failures, fail)
-				}
+				fv.Scenarios = append(fv.Scenarios, b.scenario(ri, r, f, s, &rv))
 			}
 			rv.Features = append(rv.Features, fv)
 		}
-		p.Total.Passed += rv.Passed
-		p.Total.Failed += rv.Failed
-		p.Total.Skipped += rv.Skipped
-		p.Runs = append(p.Runs, rv)
+		b.p.Total.Passed += rv.Passed
+		b.p.Total.Failed += rv.Failed
+		b.p.Total.Skipped += rv.Skipped
+		b.p.Runs = append(b.p.Runs, rv)
 	}
+	p := b.p
 	for i := range p.Matrix {
 		p.Matrix[i].NewFeature = i == 0 || p.Matrix[i-1].Feature != p.Matrix[i].Feature
 		for j, c := range p.Matrix[i].Cells {
@@ -204,6 +157,74 @@ func WriteHTML(w io.Writer, meta Meta, runs []Run) error {
 		}
 	}
 	return tmpl.Execute(w, p)
+}
+
+// scenarioKey names a scenario across runs.
+type scenarioKey struct{ uri, name string }
+
+// pageBuilder builds the page one scenario at a time: its row in the
+// matrix, by scenarioKey, and, failed, its entry in the failure list.
+type pageBuilder struct {
+	p       page
+	index   map[scenarioKey]int
+	failed  map[scenarioKey]int // a failed scenario's place in p.Failures
+	anchors map[string]bool
+	runs    int
+}
+
+// scenario counts one scenario of run ri in rv, puts it in the matrix and
+// the failures, and returns its view.
+func (b *pageBuilder) scenario(ri int, r Run, f Feature, s Scenario, rv *runView) scenarioView {
+	st := s.Status()
+	reason := ""
+	if st == Skipped {
+		reason = r.Skips[s.Name]
+	}
+	switch st {
+	case Passed:
+		rv.Passed++
+	case Failed:
+		rv.Failed++
+	default:
+		rv.Skipped++
+	}
+	k := scenarioKey{f.URI, s.Name}
+	i, ok := b.index[k]
+	if !ok {
+		i = len(b.p.Matrix)
+		b.index[k] = i
+		b.p.Matrix = append(b.p.Matrix, matrixRow{Feature: text(f.Name), Scenario: text(s.Name), Cells: make([]cell, b.runs)})
+	}
+	checked := 0
+	for _, step := range s.Steps {
+		if step.Result.Status == "passed" {
+			checked++
+		}
+	}
+	v := view(r.Target, f, s, st, reason, b.anchors)
+	b.p.Matrix[i].Cells[ri] = cell{st, reason, checked, len(s.Steps), v.Anchor}
+	if st == Failed {
+		b.failure(k, r.Target, text(f.Name), v)
+	}
+	return v
+}
+
+// failure lists a failed scenario once, with every run that failed it.
+func (b *pageBuilder) failure(k scenarioKey, target, feature string, v scenarioView) {
+	at := failedAt{target, v.Anchor}
+	if j, ok := b.failed[k]; ok {
+		b.p.Failures[j].Depths = append(b.p.Failures[j].Depths, at)
+		return
+	}
+	b.failed[k] = len(b.p.Failures)
+	fail := failureView{Feature: feature, Name: v.Name, Depths: []failedAt{at}}
+	for _, step := range v.Steps {
+		if step.Error != "" {
+			fail.Step, fail.Error = step.Keyword+" "+step.Name, step.Error
+			break
+		}
+	}
+	b.p.Failures = append(b.p.Failures, fail)
 }
 
 func view(target string, f Feature, s Scenario, st Status, reason string, taken map[string]bool) scenarioView {
