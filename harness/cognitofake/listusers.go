@@ -8,13 +8,7 @@ import (
 
 // listUsers serves ListUsers.
 func (s *Server) listUsers(w http.ResponseWriter, body []byte) {
-	var in struct {
-		UserPoolId      string
-		Filter          string
-		Limit           *int
-		PaginationToken string
-		AttributesToGet []string
-	}
+	var in listUsersInput
 	if !decode(w, body, &in) {
 		return
 	}
@@ -48,39 +42,70 @@ func (s *Server) listUsers(w http.ResponseWriter, body []byte) {
 		limit = s.pageSize
 	}
 	s.mu.Unlock()
-	// "Amazon Cognito returns an error if not all users in the results have
-	// set a value for the attribute you request" (rules §22.4). The exact
-	// message is not documented; the exception type is the documented one.
-	if in.AttributesToGet != nil {
-		for _, u := range match {
-			for _, a := range in.AttributesToGet {
-				if _, ok := u.attr(a); !ok {
-					invalidParameter(w, "AttributesToGet asks for "+strconv.Quote(a)+", which a user in the results has not set")
-					return
-				}
-			}
-		}
+	if msg := unset(match, in.AttributesToGet); msg != "" {
+		invalidParameter(w, msg)
+		return
 	}
+	page, ok := in.page(match, limit)
+	if !ok {
+		invalidParameter(w, "Invalid pagination token")
+		return
+	}
+	writeJSON(w, page)
+}
+
+// listUsersInput is a ListUsers request.
+type listUsersInput struct {
+	UserPoolId      string
+	Filter          string
+	Limit           *int
+	PaginationToken string
+	AttributesToGet []string
+}
+
+// listUsersPage is one page of a ListUsers answer.
+type listUsersPage struct {
+	Users           []User `json:"Users"`
+	PaginationToken string `json:"PaginationToken,omitempty"`
+}
+
+// page is the page of match that in's token starts, limit users long, with
+// only the attributes in asks for; ok is false for a token this fake did
+// not give.
+func (in listUsersInput) page(match []User, limit int) (listUsersPage, bool) {
 	start := 0
 	if in.PaginationToken != "" {
+		var err error
 		start, err = strconv.Atoi(in.PaginationToken)
 		if err != nil || start < 0 || start > len(match) {
-			invalidParameter(w, "Invalid pagination token")
-			return
+			return listUsersPage{}, false
 		}
 	}
 	end := min(start+limit, len(match))
-	out := struct {
-		Users           []User `json:"Users"`
-		PaginationToken string `json:"PaginationToken,omitempty"`
-	}{Users: []User{}}
+	out := listUsersPage{Users: []User{}}
 	for _, u := range match[start:end] {
 		out.Users = append(out.Users, only(u, in.AttributesToGet))
 	}
 	if end < len(match) {
 		out.PaginationToken = strconv.Itoa(end)
 	}
-	writeJSON(w, out)
+	return out, true
+}
+
+// unset says which attribute of attrs a user in match has not set: "Amazon
+// Cognito returns an error if not all users in the results have set a
+// value for the attribute you request" (rules §22.4). The exact message is
+// not documented; the exception type is the documented one. "" when all
+// have.
+func unset(match []User, attrs []string) string {
+	for _, u := range match {
+		for _, a := range attrs {
+			if _, ok := u.attr(a); !ok {
+				return "AttributesToGet asks for " + strconv.Quote(a) + ", which a user in the results has not set"
+			}
+		}
+	}
+	return ""
 }
 
 // only keeps the requested attributes; nil keeps all of them ("When you don't
