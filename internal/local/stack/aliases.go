@@ -147,45 +147,9 @@ func (a *aliasResolver) holder(h http.Header, pool, value string) string {
 // outside 0-60 (rules §22.4), a filter it cannot parse (rules §22.3), a
 // pagination token it did not issue and a member the API does not define.
 func (a *aliasResolver) listUsers(w http.ResponseWriter, h http.Header, body []byte, members map[string]json.RawMessage) {
-	var in struct {
-		UserPoolId      string
-		Filter          string
-		Limit           *int
-		PaginationToken *string
-		AttributesToGet []string
-	}
-	// A member Cognito's API does not define, in the exact letter case it
-	// defines, is refused, as its request validation does; the message is
-	// ours, not verified against Cognito. Go would match "filter" to Filter.
-	for name := range members {
-		if !slices.Contains(listUsersMembers, name) {
-			fail(w, "InvalidParameterException", "the ListUsers request is not one Cognito takes: it has the member "+strconv.Quote(name)+"; ListUsers takes "+strings.Join(listUsersMembers, ", "))
-			return
-		}
-	}
-	if err := json.Unmarshal(body, &in); err != nil {
-		fail(w, "InvalidParameterException", "the ListUsers request is not one Cognito takes: "+err.Error())
-		return
-	}
-	limit, msg := cognitofake.ListUsersLimit(in.Limit)
+	in, limit, start, f, msg := readListUsers(body, members)
 	if msg != "" {
 		fail(w, "InvalidParameterException", msg)
-		return
-	}
-	start := 0
-	if in.PaginationToken != nil {
-		n, ok := strings.CutPrefix(*in.PaginationToken, tokenPrefix)
-		var err error
-		if start, err = strconv.Atoi(n); !ok || err != nil || start < 0 {
-			// Unverified text: Cognito's message for a token it did not
-			// issue is not documented (rules §22.4).
-			fail(w, "InvalidParameterException", "Invalid pagination token")
-			return
-		}
-	}
-	f, err := cognitofake.ParseFilter(in.Filter)
-	if err != nil {
-		fail(w, "InvalidParameterException", err.Error())
 		return
 	}
 	all, _ := json.Marshal(map[string]string{"UserPoolId": in.UserPoolId})
@@ -205,15 +169,9 @@ func (a *aliasResolver) listUsers(w http.ResponseWriter, h http.Header, body []b
 		if json.Unmarshal(raw, &u) != nil || !f.Match(u) {
 			continue
 		}
-		have := map[string]bool{}
-		for _, at := range u.Attributes {
-			have[at.Name] = true
-		}
-		for _, want := range in.AttributesToGet {
-			if !have[want] {
-				fail(w, "InvalidParameterException", "AttributesToGet asks for "+strconv.Quote(want)+", which a user in the results has not set")
-				return
-			}
+		if msg := unsetAttribute(u, in.AttributesToGet); msg != "" {
+			fail(w, "InvalidParameterException", msg)
+			return
 		}
 		users = append(users, project(raw, in.AttributesToGet))
 	}
@@ -223,6 +181,64 @@ func (a *aliasResolver) listUsers(w http.ResponseWriter, h http.Header, body []b
 	}
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 	json.NewEncoder(w).Encode(page)
+}
+
+// listUsersRequest is a ListUsers request as the handler sends it.
+type listUsersRequest struct {
+	UserPoolId      string
+	Filter          string
+	Limit           *int
+	PaginationToken *string
+	AttributesToGet []string
+}
+
+// readListUsers reads a ListUsers request as Cognito does: its members,
+// its Limit, the token that starts its page and its filter; msg says what
+// Cognito would refuse, "" for none.
+func readListUsers(body []byte, members map[string]json.RawMessage) (in listUsersRequest, limit, start int, f cognitofake.Filter, msg string) {
+	// A member Cognito's API does not define, in the exact letter case it
+	// defines, is refused, as its request validation does; the message is
+	// ours, not verified against Cognito. Go would match "filter" to Filter.
+	for name := range members {
+		if !slices.Contains(listUsersMembers, name) {
+			return in, 0, 0, f, "the ListUsers request is not one Cognito takes: it has the member " + strconv.Quote(name) + "; ListUsers takes " + strings.Join(listUsersMembers, ", ")
+		}
+	}
+	if err := json.Unmarshal(body, &in); err != nil {
+		return in, 0, 0, f, "the ListUsers request is not one Cognito takes: " + err.Error()
+	}
+	if limit, msg = cognitofake.ListUsersLimit(in.Limit); msg != "" {
+		return in, 0, 0, f, msg
+	}
+	if in.PaginationToken != nil {
+		n, ok := strings.CutPrefix(*in.PaginationToken, tokenPrefix)
+		var err error
+		if start, err = strconv.Atoi(n); !ok || err != nil || start < 0 {
+			// Unverified text: Cognito's message for a token it did not
+			// issue is not documented (rules §22.4).
+			return in, 0, 0, f, "Invalid pagination token"
+		}
+	}
+	f, err := cognitofake.ParseFilter(in.Filter)
+	if err != nil {
+		return in, 0, 0, f, err.Error()
+	}
+	return in, limit, start, f, ""
+}
+
+// unsetAttribute says which attribute of attrs u has not set, as Cognito
+// refuses it (rules §22.4); "" when u has them all.
+func unsetAttribute(u cognitofake.User, attrs []string) string {
+	have := map[string]bool{}
+	for _, at := range u.Attributes {
+		have[at.Name] = true
+	}
+	for _, want := range attrs {
+		if !have[want] {
+			return "AttributesToGet asks for " + strconv.Quote(want) + ", which a user in the results has not set"
+		}
+	}
+	return ""
 }
 
 // listUsersMembers are the members of a ListUsers request (API reference,
