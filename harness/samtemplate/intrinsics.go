@@ -68,39 +68,9 @@ func (t *Template) evaluate(n *yaml.Node) (string, bool, error) {
 	case "Fn::Sub":
 		return t.sub(arg)
 	case "Fn::Join":
-		parts := items(arg)
-		if len(parts) != 2 {
-			return "", false, errors.New("Fn::Join takes a delimiter and a list")
-		}
-		list, ok, err := t.list(parts[1])
-		if err != nil || !ok {
-			return "", ok, err
-		}
-		var out []string
-		for _, item := range list {
-			v, ok, err := t.resolve(item)
-			if err != nil || !ok {
-				return "", ok, err
-			}
-			if out = append(out, v); len(out) > MaxValue {
-				break
-			}
-		}
-		return strings.Join(out, scalar(parts[0])), true, nil
+		return t.join(arg)
 	case "Fn::Select":
-		parts := items(arg)
-		if len(parts) != 2 {
-			return "", false, errors.New("Fn::Select takes an index and a list")
-		}
-		list, ok, err := t.list(parts[1])
-		if err != nil || !ok {
-			return "", ok, err
-		}
-		i, err := strconv.Atoi(scalar(parts[0]))
-		if err != nil || i < 0 || i >= len(list) {
-			return "", false, fmt.Errorf("Fn::Select index %s is out of range", scalar(parts[0]))
-		}
-		return t.resolve(list[i])
+		return t.selectOne(arg)
 	case "Fn::FindInMap":
 		v, ok, err := t.findInMap(arg)
 		if err != nil || !ok {
@@ -122,6 +92,46 @@ func (t *Template) evaluate(n *yaml.Node) (string, bool, error) {
 		return t.resolve(parts[2])
 	}
 	return "", false, nil
+}
+
+// join evaluates Fn::Join's delimiter and list, up to MaxValue items.
+func (t *Template) join(arg *yaml.Node) (string, bool, error) {
+	parts := items(arg)
+	if len(parts) != 2 {
+		return "", false, errors.New("Fn::Join takes a delimiter and a list")
+	}
+	list, ok, err := t.list(parts[1])
+	if err != nil || !ok {
+		return "", ok, err
+	}
+	var out []string
+	for _, item := range list {
+		v, ok, err := t.resolve(item)
+		if err != nil || !ok {
+			return "", ok, err
+		}
+		if out = append(out, v); len(out) > MaxValue {
+			break
+		}
+	}
+	return strings.Join(out, scalar(parts[0])), true, nil
+}
+
+// selectOne evaluates Fn::Select's index into its list.
+func (t *Template) selectOne(arg *yaml.Node) (string, bool, error) {
+	parts := items(arg)
+	if len(parts) != 2 {
+		return "", false, errors.New("Fn::Select takes an index and a list")
+	}
+	list, ok, err := t.list(parts[1])
+	if err != nil || !ok {
+		return "", ok, err
+	}
+	i, err := strconv.Atoi(scalar(parts[0]))
+	if err != nil || i < 0 || i >= len(list) {
+		return "", false, fmt.Errorf("Fn::Select index %s is out of range", scalar(parts[0]))
+	}
+	return t.resolve(list[i])
 }
 
 // chosen follows Fn::If to the value it chooses, for a node of any kind, as
