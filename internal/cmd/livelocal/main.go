@@ -75,25 +75,9 @@ func run(ctx context.Context, fn function, tags, profile, reportDir string, mode
 		return conformance.ExitUsage
 	}
 	defer os.RemoveAll(dir)
-	if fn.runtime == "" {
-		fn.runtime, fn.code = "provided.al2023", fn.bootstrap
-		// Lambda's provided runtimes run a file named bootstrap in the code
-		// directory; lay a lone binary out so. A copy, not a link: the
-		// sandbox shows the function its code directory alone, as Lambda
-		// does, where a link to the binary's path on this machine dangles.
-		if st, err := os.Stat(fn.bootstrap); err != nil || !st.IsDir() {
-			fn.code = filepath.Join(dir, "code")
-			if err := copyBootstrap(fn.bootstrap, fn.code); err != nil {
-				fmt.Fprintln(os.Stderr, "live-local:", err)
-				return conformance.ExitUsage
-			}
-		}
-	}
-	runner := filepath.Join(dir, "autoconfirm-conformance")
-	build := exec.CommandContext(ctx, "go", "build", "-o", runner, "./cmd/autoconfirm-conformance")
-	build.Stdout, build.Stderr = os.Stdout, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "live-local: building the conformance runner:", err)
+	runner, err := prepare(ctx, &fn, dir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "live-local:", err)
 		return conformance.ExitUsage
 	}
 	worst := 0
@@ -103,23 +87,7 @@ func run(ctx context.Context, fn function, tags, profile, reportDir string, mode
 		if len(modes) > 1 {
 			out = filepath.Join(reportDir, mode)
 		}
-		args := []string{"local", "--runtime", fn.runtime, "--code", fn.code,
-			"--env", "ALIAS_LOOKUP=" + mode, "--alias-lookup", mode, "--report-dir", out}
-		if fn.handler != "" {
-			args = append(args, "--handler", fn.handler)
-		}
-		if policy := os.Getenv("ALIAS_POLICY"); policy != "" {
-			args = append(args, "--env", "ALIAS_POLICY="+policy, "--alias-policy", policy)
-		}
-		for flag, v := range map[string]string{"--tags": tags, "--profile": profile} {
-			if v != "" {
-				args = append(args, flag, v)
-			}
-		}
-		if verbose {
-			args = append(args, "--verbose")
-		}
-		cmd := exec.Command(runner, args...)
+		cmd := exec.Command(runner, localArgs(fn, mode, out, tags, profile, verbose)...)
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 		code, err := child.Run(ctx, cmd)
 		if err != nil {
@@ -130,9 +98,7 @@ func run(ctx context.Context, fn function, tags, profile, reportDir string, mode
 			fmt.Fprintln(os.Stderr, "live-local: interrupted; the run did not pass")
 			return conformance.ExitInterrupted
 		}
-		if code > worst {
-			worst = code
-		}
+		worst = max(worst, code)
 	}
 	fmt.Printf("live-local: wall time %.1fs\n", time.Since(start).Seconds())
 	if worst != 0 {
@@ -141,6 +107,52 @@ func run(ctx context.Context, fn function, tags, profile, reportDir string, mode
 	}
 	fmt.Println("live-local: PASS")
 	return conformance.ExitPass
+}
+
+// prepare lays a lone bootstrap out as Lambda's provided runtimes run it,
+// in dir, and builds the conformance runner there; it returns the runner.
+func prepare(ctx context.Context, fn *function, dir string) (string, error) {
+	if fn.runtime == "" {
+		fn.runtime, fn.code = "provided.al2023", fn.bootstrap
+		// Lambda's provided runtimes run a file named bootstrap in the code
+		// directory; lay a lone binary out so. A copy, not a link: the
+		// sandbox shows the function its code directory alone, as Lambda
+		// does, where a link to the binary's path on this machine dangles.
+		if st, err := os.Stat(fn.bootstrap); err != nil || !st.IsDir() {
+			fn.code = filepath.Join(dir, "code")
+			if err := copyBootstrap(fn.bootstrap, fn.code); err != nil {
+				return "", err
+			}
+		}
+	}
+	runner := filepath.Join(dir, "autoconfirm-conformance")
+	build := exec.CommandContext(ctx, "go", "build", "-o", runner, "./cmd/autoconfirm-conformance")
+	build.Stdout, build.Stderr = os.Stdout, os.Stderr
+	if err := build.Run(); err != nil {
+		return "", fmt.Errorf("building the conformance runner: %w", err)
+	}
+	return runner, nil
+}
+
+// localArgs are local's arguments for one lookup mode.
+func localArgs(fn function, mode, reportDir, tags, profile string, verbose bool) []string {
+	args := []string{"local", "--runtime", fn.runtime, "--code", fn.code,
+		"--env", "ALIAS_LOOKUP=" + mode, "--alias-lookup", mode, "--report-dir", reportDir}
+	if fn.handler != "" {
+		args = append(args, "--handler", fn.handler)
+	}
+	if policy := os.Getenv("ALIAS_POLICY"); policy != "" {
+		args = append(args, "--env", "ALIAS_POLICY="+policy, "--alias-policy", policy)
+	}
+	for flag, v := range map[string]string{"--tags": tags, "--profile": profile} {
+		if v != "" {
+			args = append(args, flag, v)
+		}
+	}
+	if verbose {
+		args = append(args, "--verbose")
+	}
+	return args
 }
 
 // copyBootstrap copies the binary at from into dir as an executable named
