@@ -151,35 +151,7 @@ func Generate(seed uint64, n int) []Case {
 		if e.TriggerSource == presignup.SourceExternalProvider {
 			e.UserName = fmt.Sprintf("Google_1%08d", i+1)
 		}
-		attrs := map[string]string{}
-		local := pick([]string{"sam", "Sam.Taylor", "ünïcode", "o'brien", "sam+news", "SAM", "a"})
-		domain := pick([]string{"example.com", "Example.COM", "exämple.com", "mail.example.co.uk"})
-		if v, ok := pickValue(r, []string{
-			"", // absent
-			local + "@" + domain, local + "@" + domain, local + "@" + domain,
-			"=", // empty
-			" " + local + "@" + domain + " ",
-			local + "." + domain,
-			local + "@@" + domain,
-		}); ok {
-			attrs[presignup.AttrEmail] = v
-		}
-		if v, ok := pickValue(r, []string{
-			"",
-			"+15550100", "+447700900123", "+15550100",
-			"=",
-			"+1 555 0100", "15550100", "+1555010012345678", "+1-555-0100", "+0123456", "+1555abc0100",
-		}); ok {
-			attrs[presignup.AttrPhone] = v
-		}
-		for _, extra := range []string{"name", "given_name", "custom:tier", "locale"} {
-			if r.IntN(4) == 0 {
-				attrs[extra] = pick([]string{"Sam", "gold", "en-GB", "x"})
-			}
-		}
-		if e.TriggerSource == presignup.SourceExternalProvider {
-			attrs["identities"] = `[{"providerName":"Google","providerType":"Google"}]`
-		}
+		attrs := generatedAttrs(r, pick, e.TriggerSource)
 		e.Request.UserAttributes = attrs
 		if r.IntN(3) == 0 {
 			e.Request.ClientMetadata = map[string]string{"source": pick([]string{"web", "ios", ""})}
@@ -197,6 +169,43 @@ func Generate(seed uint64, n int) []Case {
 		out = append(out, c)
 	}
 	return out
+}
+
+// generatedAttrs are a generated event's attributes: an email address and
+// a phone number, each absent, empty, valid or not in one of many ways, a
+// few others, and a federated user's identities. The order of its draws
+// from r is part of what a seed replays.
+func generatedAttrs(r *rand.Rand, pick func([]string) string, source string) map[string]string {
+	attrs := map[string]string{}
+	local := pick([]string{"sam", "Sam.Taylor", "ünïcode", "o'brien", "sam+news", "SAM", "a"})
+	domain := pick([]string{"example.com", "Example.COM", "exämple.com", "mail.example.co.uk"})
+	if v, ok := pickValue(r, []string{
+		"", // absent
+		local + "@" + domain, local + "@" + domain, local + "@" + domain,
+		"=", // empty
+		" " + local + "@" + domain + " ",
+		local + "." + domain,
+		local + "@@" + domain,
+	}); ok {
+		attrs[presignup.AttrEmail] = v
+	}
+	if v, ok := pickValue(r, []string{
+		"",
+		"+15550100", "+447700900123", "+15550100",
+		"=",
+		"+1 555 0100", "15550100", "+1555010012345678", "+1-555-0100", "+0123456", "+1555abc0100",
+	}); ok {
+		attrs[presignup.AttrPhone] = v
+	}
+	for _, extra := range []string{"name", "given_name", "custom:tier", "locale"} {
+		if r.IntN(4) == 0 {
+			attrs[extra] = pick([]string{"Sam", "gold", "en-GB", "x"})
+		}
+	}
+	if source == presignup.SourceExternalProvider {
+		attrs["identities"] = `[{"providerName":"Google","providerType":"Google"}]`
+	}
+	return attrs
 }
 
 // pickValue picks one of options: "" means absent, "=" empty.
