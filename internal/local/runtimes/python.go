@@ -52,32 +52,42 @@ func (c Cache) preparePython(ctx context.Context, rt Runtime, code, handler, dir
 		}
 	}
 	f := Function{Bootstrap: seen("bootstrap"), Env: lambdaEnv(rt, handler, task), Interpreter: "Python " + version + " (" + py + ")"}
-	sdk, boto3, err := c.pythonSDK()
-	switch {
-	case err != nil:
+	if err := c.addBoto3(&f, l, code, rtDir); err != nil {
 		return Function{}, err
-	case sdk == "":
-		f.Differences = append(f.Differences, "boto3, which Lambda's Python runtimes include, is not provided: `apt-get install python3-boto3` (make local-tools does), or vendor it in the code directory")
-	default:
-		if l.sandboxed { // where Lambda keeps it: /var/runtime
-			if sdk, err = linkSDK(sdk, rtDir, sandbox.Runtime); err != nil {
-				return Function{}, err
-			}
-		}
-		f.Env = append(f.Env, "PYTHONPATH="+sdk)
-		if vendored(code, "boto3") { // the code's own comes first, here as on Lambda (red team round 26)
-			f.Interpreter += ", the code's own boto3 (Debian's python3-boto3 " + boto3 + " behind it, where Lambda keeps its own)"
-			f.Differences = append(f.Differences, "Debian's python3-boto3 stands behind the code's own boto3, where Lambda keeps its newer one; Debian's botocore needs requests, so `import requests` works here and not on Lambda")
-			break
-		}
-		f.Interpreter += ", boto3 " + boto3 + " from Debian's python3-boto3"
-		f.Differences = append(f.Differences, "boto3 "+boto3+" from Debian's python3-boto3 stands in for the runtime's newer one; Debian's botocore needs requests, so `import requests` works here and not on Lambda")
 	}
 	f.Mounts = l.mounts
 	if !strings.HasPrefix(version, fmt.Sprintf("3.%d.", rt.Minor)) {
 		f.Differences = append(f.Differences, fmt.Sprintf("%s names Python 3.%d, which this machine lacks (Debian's packages offer 3.11 only, and PyPI is not reachable); Python %s stood in", rt.Name, rt.Minor, version))
 	}
 	return f, nil
+}
+
+// addBoto3 gives the function boto3, as Lambda's Python runtimes include
+// it: Debian's, behind any the code vendors, at /var/runtime in a sandbox;
+// f says how it differs from Lambda's.
+func (c Cache) addBoto3(f *Function, l *layout, code, rtDir string) error {
+	sdk, boto3, err := c.pythonSDK()
+	switch {
+	case err != nil:
+		return err
+	case sdk == "":
+		f.Differences = append(f.Differences, "boto3, which Lambda's Python runtimes include, is not provided: `apt-get install python3-boto3` (make local-tools does), or vendor it in the code directory")
+		return nil
+	}
+	if l.sandboxed { // where Lambda keeps it: /var/runtime
+		if sdk, err = linkSDK(sdk, rtDir, sandbox.Runtime); err != nil {
+			return err
+		}
+	}
+	f.Env = append(f.Env, "PYTHONPATH="+sdk)
+	if vendored(code, "boto3") { // the code's own comes first, here as on Lambda (red team round 26)
+		f.Interpreter += ", the code's own boto3 (Debian's python3-boto3 " + boto3 + " behind it, where Lambda keeps its own)"
+		f.Differences = append(f.Differences, "Debian's python3-boto3 stands behind the code's own boto3, where Lambda keeps its newer one; Debian's botocore needs requests, so `import requests` works here and not on Lambda")
+		return nil
+	}
+	f.Interpreter += ", boto3 " + boto3 + " from Debian's python3-boto3"
+	f.Differences = append(f.Differences, "boto3 "+boto3+" from Debian's python3-boto3 stands in for the runtime's newer one; Debian's botocore needs requests, so `import requests` works here and not on Lambda")
+	return nil
 }
 
 // vendored says whether the code holds the package pkg at its root, where
