@@ -114,19 +114,6 @@ func bench(fn func(b *testing.B)) row {
 }
 
 func handlerCost(ctx context.Context) error {
-	// The production handler: policy allow (no lookups, like the article),
-	// the production log handler, at the default level (a line per
-	// invocation) and at LOG_LEVEL=warn (a line only for problems).
-	newInvoker := func(level slog.Level, cfg handler.Config, d guard.Directory) lambda.Handler {
-		h, _ := handler.New(cfg, d, slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: level})))
-		return lambda.NewHandler(h)
-	}
-	allow := handler.DefaultConfig()
-	allow.Policy = handler.PolicyAllow
-	info := newInvoker(slog.LevelInfo, allow, nil)
-	warn := newInvoker(slog.LevelWarn, allow, nil)
-	guarded := newInvoker(slog.LevelInfo, handler.DefaultConfig(), emptyPool{})
-
 	var paths []string
 	for _, f := range fixtures {
 		paths = append(paths, "fixtures/"+f+".json")
@@ -138,43 +125,7 @@ func handlerCost(ctx context.Context) error {
 	fmt.Printf("\"+ guard\" runs the default policy against an in-memory pool: the guard's work without the network.\n\n")
 	fmt.Println("| fixture | ours, info ns/op | B/op | allocs | ours, warn ns/op | ours + guard, info | (a) article, Python | (b) typed floor | B/op | allocs | (c) raw floor | info / (a) | warn / (a) | info / (b) | warn / (b) |")
 	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-	// Every case is measured in 3 interleaved rounds and the best round
-	// kept: on a noisy machine the minimum is the most repeatable figure.
-	type cases struct{ info, warn, guard, typed, raw row }
-	results := make([]cases, len(fixtures))
-	best := func(old, r row) row {
-		if old.ns == 0 || r.ns < old.ns {
-			return r
-		}
-		return old
-	}
-	for round := 0; round < 3; round++ {
-		fmt.Fprintf(os.Stderr, "bench: handler cost, round %d of 3\n", round+1)
-		for i, name := range fixtures {
-			p := fixture(name)
-			run := func(inv lambda.Handler) row {
-				return bench(func(b *testing.B) {
-					for b.Loop() {
-						inv.Invoke(ctx, p)
-					}
-				})
-			}
-			c := &results[i]
-			c.info = best(c.info, run(info))
-			c.warn = best(c.warn, run(warn))
-			c.guard = best(c.guard, run(guarded))
-			c.typed = best(c.typed, bench(func(b *testing.B) {
-				for b.Loop() {
-					baseline.Typed(p)
-				}
-			}))
-			c.raw = best(c.raw, bench(func(b *testing.B) {
-				for b.Loop() {
-					baseline.Raw(p)
-				}
-			}))
-		}
-	}
+	results := costRounds(ctx)
 	var worst [4]float64
 	for i, name := range fixtures {
 		c := results[i]
@@ -193,6 +144,54 @@ func handlerCost(ctx context.Context) error {
 	fmt.Printf("\nRatio to the article's Python handler (a), reported, no target: worst %s at info, %s at warn. ", times(worst[0]), times(worst[1]))
 	fmt.Printf("Target at or below the typed floor (b), ≤ 1.0×: worst %.2f× at info %s, %.2f× at warn %s.\n", worst[2], verdict(worst[2] <= 1.0), worst[3], verdict(worst[3] <= 1.0))
 	return nil
+}
+
+// costCases are one fixture's figures: the production handler at info and
+// at warn, guarded, and the two floors.
+type costCases struct{ info, warn, guard, typed, raw row }
+
+// costRounds measures every case in 3 interleaved rounds and keeps the
+// best round: on a noisy machine the minimum is the most repeatable
+// figure. The production handler runs with policy allow (no lookups, like
+// the article) and the production log handler, at the default level (a
+// line per invocation) and at LOG_LEVEL=warn (a line only for problems).
+func costRounds(ctx context.Context) []costCases {
+	newInvoker := func(level slog.Level, cfg handler.Config, d guard.Directory) lambda.Handler {
+		h, _ := handler.New(cfg, d, slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: level})))
+		return lambda.NewHandler(h)
+	}
+	allow := handler.DefaultConfig()
+	allow.Policy = handler.PolicyAllow
+	info := newInvoker(slog.LevelInfo, allow, nil)
+	warn := newInvoker(slog.LevelWarn, allow, nil)
+	guarded := newInvoker(slog.LevelInfo, handler.DefaultConfig(), emptyPool{})
+	results := make([]costCases, len(fixtures))
+	best := func(old, r row) row {
+		if old.ns == 0 || r.ns < old.ns {
+			return r
+		}
+		return old
+	}
+	loop := func(f func()) row {
+		return bench(func(b *testing.B) {
+			for b.Loop() {
+				f()
+			}
+		})
+	}
+	for round := 0; round < 3; round++ {
+		fmt.Fprintf(os.Stderr, "bench: handler cost, round %d of 3\n", round+1)
+		for i, name := range fixtures {
+			p := fixture(name)
+			c := &results[i]
+			c.info = best(c.info, loop(func() { info.Invoke(ctx, p) }))
+			c.warn = best(c.warn, loop(func() { warn.Invoke(ctx, p) }))
+			c.guard = best(c.guard, loop(func() { guarded.Invoke(ctx, p) }))
+			c.typed = best(c.typed, loop(func() { baseline.Typed(p) }))
+			c.raw = best(c.raw, loop(func() { baseline.Raw(p) }))
+		}
+	}
+	return results
 }
 
 // emptyPool is an in-memory pool with both aliases and no users.
