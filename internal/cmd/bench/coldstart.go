@@ -40,31 +40,15 @@ func coldStart(ctx context.Context, bootstrap string, n int) error {
 	fake := poolFake(poolID, 0)
 	defer fake.Close()
 	payload := fixture("email-only")
-	cases := []struct {
-		name, bin string
-		env       []string
-	}{
+	cases := []coldCase{
 		{"minimal aws-lambda-go function", minimal, fakeEnv(fake)},
 		{"dist/bootstrap, ALIAS_POLICY=allow", bootstrap, fakeEnv(fake, "ALIAS_POLICY=allow")},
 		{"dist/bootstrap, default configuration (SDK client, DescribeUserPool, first lookup)", bootstrap, fakeEnv(fake)},
 		{"dist/bootstrap, default policy, with this machine's AWS_CA_BUNDLE", bootstrap, fakeEnv(fake, "AWS_CA_BUNDLE="+os.Getenv("AWS_CA_BUNDLE"))},
 	}
-	times := make([][]time.Duration, len(cases))
-	for i := 0; i < n; i++ { // interleaved, so drift hits every case alike
-		for c, tc := range cases {
-			start := time.Now()
-			p, err := rie.Start(ctx, bin, tc.bin, tc.env, nil)
-			if err != nil {
-				return err
-			}
-			_, err = p.Invoke(ctx, payload)
-			d := time.Since(start)
-			p.Stop()
-			if err != nil {
-				return err
-			}
-			times[c] = append(times[c], d)
-		}
+	times, err := startTimes(ctx, bin, cases, payload, n)
+	if err != nil {
+		return err
 	}
 	base := median(times[0])
 	fmt.Printf("\n## 2. Cold start\n\nFrom exec of the Runtime Interface Emulator to the first answered invocation (email-only), median of %d starts, interleaved.\n\n", n)
@@ -85,6 +69,36 @@ func coldStart(ctx context.Context, bootstrap string, n int) error {
 	}
 	fmt.Printf("\nTarget ≤ 1.2×, for the configurations Lambda runs (no AWS_CA_BUNDLE): worst %.2f× %s.\n", worst, verdict(worst <= 1.2))
 	return nil
+}
+
+// coldCase is one binary started cold, with its environment.
+type coldCase struct {
+	name, bin string
+	env       []string
+}
+
+// startTimes starts each case n times under the emulator at bin,
+// interleaved so that drift hits every case alike, and times each start
+// to its first answer to payload.
+func startTimes(ctx context.Context, bin string, cases []coldCase, payload []byte, n int) ([][]time.Duration, error) {
+	times := make([][]time.Duration, len(cases))
+	for range n {
+		for c, tc := range cases {
+			start := time.Now()
+			p, err := rie.Start(ctx, bin, tc.bin, tc.env, nil)
+			if err != nil {
+				return nil, err
+			}
+			_, err = p.Invoke(ctx, payload)
+			d := time.Since(start)
+			p.Stop()
+			if err != nil {
+				return nil, err
+			}
+			times[c] = append(times[c], d)
+		}
+	}
+	return times, nil
 }
 
 // poolID is the pool the fixtures name.
