@@ -156,13 +156,15 @@ type depth struct {
 // emulator that crashes ends the run as a setup error; a page that cannot
 // be written too. The verdict comes later (conclude), once the run is over.
 func (r *run) judge(ctx context.Context, st *stack.Stack) ([]depth, int, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
+	// A crash, or a depth's setup error, ends both depths: the run reaches
+	// no verdict, and the other depth would only wait on what is gone.
+	depthCtx, stop := context.WithCancel(ctx)
+	defer stop()
 	go func() {
 		select {
 		case <-st.Crashed():
-			cancel()
-		case <-ctx.Done():
+			stop()
+		case <-depthCtx.Done():
 		}
 	}()
 	names := []string{"pool", "lambda"}
@@ -183,7 +185,13 @@ func (r *run) judge(ctx context.Context, st *stack.Stack) ([]depth, int, error) 
 		r.say("running the scenarios against the %s target", target)
 		rd := &ranDepth{}
 		ran[i] = rd
-		wg.Go(func() { rd.d, rd.err = r.runDepth(ctx, st, target, namer, &once, &rd.out, &rd.errs) })
+		wg.Go(func() {
+			rd.d, rd.err = r.runDepth(depthCtx, st, target, namer, &once, &rd.out, &rd.errs)
+			rd.d.name = target
+			if rd.err != nil || rd.d.status == conformance.ExitUsage {
+				stop()
+			}
+		})
 	}
 	wg.Wait()
 	for _, rd := range ran {
@@ -210,18 +218,24 @@ func (r *run) judged(ctx context.Context, st *stack.Stack, ran []*ranDepth) ([]d
 		fmt.Fprintln(r.stderr, "local: interrupted; the stack is stopped and the run did not pass")
 		return nil, conformance.ExitInterrupted, nil
 	}
+	for _, rd := range ran { // a setup error, which ended the other depth too
+		if rd.err != nil {
+			return nil, conformance.ExitUsage, fmt.Errorf("running the %s target: %w", rd.d.name, rd.err)
+		}
+		if rd.d.status == conformance.ExitUsage {
+			r.say("%s target: exit %d", rd.d.name, rd.d.status)
+			return nil, conformance.ExitUsage, nil
+		}
+	}
 	var depths []depth
 	var dirs []string
 	for _, rd := range ran {
 		d := rd.d
-		if rd.err != nil {
-			return nil, conformance.ExitUsage, fmt.Errorf("running the %s target: %w", d.name, rd.err)
-		}
 		if d.status != conformance.ExitPass || r.o.Verbose {
 			r.say("%s target: exit %d", d.name, d.status)
 		}
-		if d.status == conformance.ExitUsage || d.record == nil {
-			return nil, conformance.ExitUsage, nil
+		if d.record == nil {
+			return nil, conformance.ExitUsage, fmt.Errorf("the %s target recorded no verdict", d.name)
 		}
 		depths = append(depths, d)
 		dirs = append(dirs, r.depthDir(d.name))
@@ -281,7 +295,9 @@ func (r *run) runDepth(ctx context.Context, st *stack.Stack, target string, name
 		Output: out, Errors: stderr, ReportDir: r.depthDir(target), Brief: true, Shape: &shape,
 		DefaultClaim: r.o.DefaultClaim, TempDir: r.work,
 	})
-	r.endDepth(ctx, opened, stderr)
+	if ctx.Err() == nil && res.Status != conformance.ExitUsage {
+		r.endDepth(ctx, opened, stderr)
+	}
 	return depth{name: target, status: res.Status, record: res.Record}, nil
 }
 
@@ -300,14 +316,15 @@ func (r *run) depthSpec(st *stack.Stack, target string, namer *targets.Namer) op
 	return spec
 }
 
-// endDepth deletes the users a depth's scenarios left: those a call that
-// timed out made after its scenario's cleanup, or, interrupted, those of
-// the scenarios still running.
+// endDepth deletes the users a depth's scenarios left, those a call that
+// timed out made after its scenario's cleanup, so that the run's count of
+// users left is the handler's doing. A depth that was interrupted or
+// stopped by a setup error has no count: the local pool ends with the run.
 func (r *run) endDepth(ctx context.Context, opened open.Opened, stderr io.Writer) {
 	if opened.Close == nil {
 		return
 	}
-	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	cctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	if n, err := opened.Close(cctx); err != nil {
 		fmt.Fprintf(stderr, "local: deleting the test users deleted %d, then failed: %v\n", n, err)

@@ -20,6 +20,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -33,6 +34,14 @@ import (
 // say whether the invocation started cold.
 type Invoker interface {
 	Invoke(ctx context.Context, payload []byte) (rie.Result, error)
+}
+
+// StartTeller is an Invoker that says when an invocation has its execution
+// environment (rie.WithStart), as *rie.Proc does: Cognito's 5 s an attempt
+// count from then. Another Invoker's start is when Invoke is called.
+type StartTeller interface {
+	Invoker
+	TellsStart()
 }
 
 // Gateway is an http.Handler for POST /2015-03-31/functions/{name}/invocations.
@@ -158,7 +167,7 @@ func (g *Gateway) invoke(ctx context.Context, body []byte) (rie.Result, error) {
 }
 
 // invokeStarted is invoke, closing started, when it is not nil, once the
-// invocation is sent to its environment.
+// invocation has its environment (StartTeller), or is sent to the Invoker.
 func (g *Gateway) invokeStarted(ctx context.Context, body []byte, started chan<- struct{}) (rie.Result, error) {
 	if d := time.Duration(g.delay.Load()); d > 0 {
 		select {
@@ -171,7 +180,12 @@ func (g *Gateway) invokeStarted(ctx context.Context, body []byte, started chan<-
 		return rie.Result{}, err
 	}
 	if started != nil {
-		close(started)
+		if _, tells := g.fn.(StartTeller); tells {
+			var once sync.Once
+			ctx = rie.WithStart(ctx, func() { once.Do(func() { close(started) }) })
+		} else {
+			close(started)
+		}
 	}
 	res, err := g.fn.Invoke(ctx, body)
 	if res.Cold {

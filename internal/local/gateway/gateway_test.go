@@ -149,13 +149,35 @@ func TestCognitoPacing(t *testing.T) {
 	}
 }
 
-// TestQueueIsNotCognitosClock: concurrent sign-ups wait for the one
-// environment here, where Lambda would give each its own; the wait does not
-// count against an attempt's time, so none of them is retried.
+// queuedFn has one execution environment, as *rie.Proc has at its limit:
+// an invocation waits for it, and says it started (rie.WithStart) only
+// once it has it.
+type queuedFn struct {
+	env chan struct{}
+	run time.Duration
+}
+
+func (f *queuedFn) TellsStart() {}
+
+func (f *queuedFn) Invoke(ctx context.Context, p []byte) (rie.Result, error) {
+	select {
+	case f.env <- struct{}{}:
+	case <-ctx.Done():
+		return rie.Result{}, ctx.Err()
+	}
+	defer func() { <-f.env }()
+	rie.Started(ctx)
+	time.Sleep(f.run)
+	return rie.Result{Body: p}, nil
+}
+
+// TestQueueIsNotCognitosClock: concurrent sign-ups that wait for an
+// environment here, where Lambda would give each its own, do not count the
+// wait against an attempt's time, so none of them is retried.
 func TestQueueIsNotCognitosClock(t *testing.T) {
 	// Each runs 100 ms, well inside an attempt of 250 ms even on a loaded
 	// machine; the fourth queues for 300 ms, which would be past it.
-	fn := &slowFn{delays: []time.Duration{100 * time.Millisecond}}
+	fn := &queuedFn{env: make(chan struct{}, 1), run: 100 * time.Millisecond}
 	g := New(fn)
 	g.attempt = 250 * time.Millisecond
 	var wg sync.WaitGroup

@@ -284,7 +284,10 @@ func (p *Proc) Invoke(ctx context.Context, payload []byte) (Result, error) {
 const MaxEnvironments = 8
 
 // acquire takes an idle environment, the most recently used first, or
-// starts a new one, or, at MaxEnvironments, waits for one.
+// starts a new one, or, at MaxEnvironments, waits for one. The
+// invocation's start (WithStart) is told when it has an idle environment,
+// or starts a new one: the wait before is this runner's, the cold start
+// after is Lambda's.
 func (p *Proc) acquire(ctx context.Context) (*instance, error) {
 	for {
 		p.mu.Lock()
@@ -296,19 +299,35 @@ func (p *Proc) acquire(ctx context.Context) (*instance, error) {
 			in := p.idle[n-1]
 			p.idle = p.idle[:n-1]
 			p.mu.Unlock()
+			Started(ctx)
 			return in, nil
 		}
 		full := len(p.live) >= MaxEnvironments
 		p.mu.Unlock()
 		if !full {
-			break
+			if in, err := p.launchNew(ctx); in != nil || err != nil {
+				return in, err
+			}
+			continue // the environments filled up meanwhile
 		}
 		select {
 		case <-ctx.Done():
-			return nil, fmt.Errorf("every one of the %d execution environments this runner allows is busy: %w", MaxEnvironments, ctx.Err())
+			return nil, fmt.Errorf("every one of the %d execution environments this runner allows is busy, or starting: %w", MaxEnvironments, ctx.Err())
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
+}
+
+// launchNew starts a new environment; nil and no error when the
+// environments filled up meanwhile.
+func (p *Proc) launchNew(ctx context.Context) (*instance, error) {
+	p.mu.Lock()
+	full := len(p.live) >= MaxEnvironments
+	p.mu.Unlock()
+	if full {
+		return nil, nil
+	}
+	Started(ctx)
 	in, err := p.launch(context.WithoutCancel(ctx))
 	if err != nil {
 		p.crash(fmt.Errorf("%w: a new execution environment could not be started: %v", ErrCrashed, err))
@@ -322,6 +341,24 @@ func (p *Proc) acquire(ctx context.Context) (*instance, error) {
 	}
 	p.live[in] = struct{}{}
 	return in, nil
+}
+
+// startKey carries the function WithStart gives.
+type startKey struct{}
+
+// WithStart returns a context under which Invoke calls started once the
+// invocation has an execution environment: an idle one, or a new one about
+// to start cold. Cognito's 5 s an attempt count from then (gateway).
+func WithStart(ctx context.Context, started func()) context.Context {
+	return context.WithValue(ctx, startKey{}, started)
+}
+
+// Started calls the function ctx carries from WithStart, if any: an
+// Invoker calls it once the invocation has its environment.
+func Started(ctx context.Context) {
+	if f, ok := ctx.Value(startKey{}).(func()); ok && f != nil {
+		f()
+	}
 }
 
 var errStopped = errors.New("the emulator was stopped")
@@ -371,3 +408,7 @@ func (p *Proc) Stop() {
 	p.retiring.Wait()
 	os.RemoveAll(p.dir)
 }
+
+// TellsStart says that Invoke tells when an invocation has its
+// environment (WithStart).
+func (p *Proc) TellsStart() {}
