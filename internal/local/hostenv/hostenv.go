@@ -15,6 +15,11 @@ var Base = []string{"PATH", "TMPDIR", "LANG", "LC_ALL", "TZ"}
 // that tools read.
 var Proxy = []string{"HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy"}
 
+// TLS names the certificate authorities Node.js adds to its own, as a
+// machine behind a proxy that signs its own certificates sets it: npm
+// reaches the registry through it. A path, not a secret.
+var TLS = []string{"NODE_EXTRA_CA_CERTS"}
+
 // goSettings are the go command's settings that say where modules come
 // from and where builds are cached; HOME and XDG_* locate the caches and
 // the go env file (`go env -w`) when they are not set, so builds stay
@@ -54,12 +59,12 @@ func Go(getenv func(string) string, extra ...string) []string {
 	return append(Pick(getenv, Base, Proxy, goSettings), extra...)
 }
 
-// Npm is the environment of npm: Base, the proxies, each npm_config_*
+// Npm is the environment of npm: Base, the proxies and TLS, each npm_config_*
 // setting of environ (npm reads the prefix in any case), a private HOME so
 // that no ~/.npmrc of the host's is read, npm's cache in cache, then extra.
 func Npm(environ []string, home, cache string, extra ...string) []string {
 	get := Getenv(environ)
-	env := Pick(get, Base, Proxy)
+	env := Pick(get, Base, Proxy, TLS)
 	for _, kv := range environ {
 		k, _, _ := strings.Cut(kv, "=")
 		if len(k) > len(npmPrefix) && strings.EqualFold(k[:len(npmPrefix)], npmPrefix) && !strings.EqualFold(k, npmPrefix+"cache") {
