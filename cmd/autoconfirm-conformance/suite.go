@@ -51,7 +51,7 @@ func suiteFlags(o *suiteOptions, getenv func(string) string) *flag.FlagSet {
 	fs.BoolVar(&o.verbose, "verbose", false, "show where each step is defined (pretty format)")
 	fs.StringVar(&o.expectCode, "expect-code", getenv("CONFORMANCE_EXPECT_CODE"), "live targets: before any scenario, exit 2 unless the function runs the code at `PATH`, by Lambda's CodeSha256: a deployment zip as it is, or a bootstrap or directory zipped as make package zips it (the lambda target's --function; the pool target's trigger) (env CONFORMANCE_EXPECT_CODE)")
 	fs.StringVar(&o.expectFunction, "expect-function", getenv("CONFORMANCE_EXPECT_FUNCTION"), "live targets: before any scenario, exit 2 unless the pool's PreSignUp trigger is this function, version or alias: a name, name:qualifier, or ARN (env CONFORMANCE_EXPECT_FUNCTION)")
-	fs.BoolVar(&o.brief, "brief", false, "leave the failure list, the control and the verdict table out of the output; the reports keep them (the local command prints them once for both depths)")
+	fs.BoolVar(&o.brief, "brief", false, "leave the failure list, the control and the verdict table out of the output; the reports keep them (for a caller that prints them once for several runs, from their run.json files)")
 	fs.BoolVar(&o.unmask, "unmask", false, "show email addresses and phone numbers in messages instead of masking them")
 	fs.StringVar(&o.function, "function", getenv("CONFORMANCE_FUNCTION"), "lambda target: function name or ARN (env CONFORMANCE_FUNCTION)")
 	fs.StringVar(&o.poolID, "pool-id", getenv("COGNITO_USER_POOL_ID"), "user pool id (env COGNITO_USER_POOL_ID)")

@@ -83,7 +83,7 @@ type Options struct {
 	Language Language
 	// Brief leaves the failure list, the control and the verdict table out
 	// of the output, for a caller that prints them once for several depths
-	// (ReadDepths); the reports still hold them.
+	// (JudgeDepths, as local does); the reports still hold them.
 	Brief bool
 	// TempDir, when set, is where Run keeps the report files it writes
 	// before it copies them into place, else the system's: a caller that
