@@ -54,9 +54,9 @@ func (o Outcome) Verified() bool { return o == Unchecked || o == Clean }
 // maxFilterLen is ListUsers' documented limit on the Filter parameter.
 const maxFilterLen = 256
 
-// budgetReserve is kept back from the Lambda deadline for the rest of the
+// DefaultReserve is kept back from the Lambda deadline for the rest of the
 // invocation: building the answer and sending it.
-const budgetReserve = 150 * time.Millisecond
+const DefaultReserve = 150 * time.Millisecond
 
 // errFilter marks a value the guard refuses to put into a filter.
 var errFilter = errors.New("value cannot be expressed safely as a ListUsers filter")
@@ -124,7 +124,7 @@ type Config struct {
 	// MaxPages bounds the ListUsers pages one lookup reads.
 	MaxPages int
 	// Reserve is kept back from the caller's deadline; zero for
-	// budgetReserve.
+	// DefaultReserve.
 	Reserve time.Duration
 }
 
@@ -156,7 +156,7 @@ func (g *Guard) budget(ctx context.Context) (context.Context, context.CancelFunc
 	deadline := time.Now().Add(g.timeout)
 	reserve := g.reserve
 	if reserve <= 0 {
-		reserve = budgetReserve
+		reserve = DefaultReserve
 	}
 	if dl, ok := ctx.Deadline(); ok && dl.Add(-reserve).Before(deadline) {
 		deadline = dl.Add(-reserve)

@@ -239,8 +239,8 @@ func TestGuardBudgetFollowsLambdaDeadline(t *testing.T) {
 		t.Errorf("outcome %s, want lookup-failed", r[0].Outcome)
 	}
 	got := <-deadlines
-	if got.IsZero() || got.After(pd.Add(-budgetReserve)) {
-		t.Errorf("lookup deadline %v is not at least %s before the invocation's %v", got, budgetReserve, pd)
+	if got.IsZero() || got.After(pd.Add(-DefaultReserve)) {
+		t.Errorf("lookup deadline %v is not at least %s before the invocation's %v", got, DefaultReserve, pd)
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 
 	"github.com/autoconfirm/autoconfirm/handler"
 	"github.com/autoconfirm/autoconfirm/handler/cognito"
+	"github.com/autoconfirm/autoconfirm/handler/guard"
 	"github.com/autoconfirm/autoconfirm/harness/cognitofake"
 )
 
@@ -166,7 +167,7 @@ func (t *InProcess) handler(in *Input, fs FakeSettings, clock Clock, endpoint st
 		cfg.LookupTimeout = fs.Budget
 	}
 	cfg.LookupTimeout = clock.Wall(cfg.LookupTimeout)
-	cfg.LookupReserve = clock.Wall(guardReserve)
+	cfg.LookupReserve = clock.Wall(guard.DefaultReserve)
 	client := cognito.NewClient(aws.Config{
 		Region:       "us-east-1",
 		Credentials:  credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "fake-secret", ""),
@@ -187,10 +188,6 @@ func (r clockRetryer) RetryDelay(attempt int, err error) (time.Duration, error) 
 	d, err := r.Retryer.RetryDelay(attempt, err)
 	return r.clock.Wall(d), err
 }
-
-// guardReserve is what the guard keeps back from the deadline on Lambda,
-// scaled with the rest of a scenario's times.
-const guardReserve = 150 * time.Millisecond
 
 // Cleanup implements Target: nothing outlives Run.
 func (*InProcess) Cleanup(context.Context, *Input) error { return nil }
